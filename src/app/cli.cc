@@ -1,0 +1,348 @@
+// The command line: serve, migrate, seed, backup, restore, check, audit, records, version.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/app.h"
+#include "app/config.h"
+#include "audit/audit.h"
+#include "backup/backup.h"
+#include "core/ids.h"
+#include "http/server.h"
+#include "http/web.h"
+#include "i18n/i18n.h"
+#include "network/network.h"
+#include "records/records.h"
+#include "storage/storage.h"
+
+#ifndef CBRNHUB_VERSION
+#define CBRNHUB_VERSION "0.0.0-dev"
+#endif
+
+namespace cbrnhub::app {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+int Fail(const Status& st) {
+  std::cerr << "error: " << st.message() << (st.field().empty() ? "" : " [" + st.field() + "]")
+            << "\n";
+  return st.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailed;
+}
+
+// Everything a command needs once the configuration is known.
+struct Services {
+  std::unique_ptr<storage::Database> db;
+  records::Catalog catalog;
+  std::unique_ptr<records::Store> store;
+};
+
+Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrate) {
+  auto s = std::make_unique<Services>();
+  if (config.database.rfind("sqlite:", 0) == 0 || config.database.find("://") == std::string::npos) {
+    // Create the folder of an embedded database on first use.
+    std::string path = config.database.rfind("sqlite:", 0) == 0 ? config.database.substr(7)
+                                                                 : config.database;
+    auto dir = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  }
+  CBRN_ASSIGN_OR_RETURN(s->db, storage::Open(config.database, config.db_pool));
+  if (migrate) {
+    CBRN_ASSIGN_OR_RETURN(int version, storage::Migrate(*s->db));
+    spdlog::debug("database {} at schema version {}", s->db->Describe(), version);
+  } else {
+    CBRN_ASSIGN_OR_RETURN(int version, storage::SchemaVersion(*s->db));
+    if (version != storage::LatestSchemaVersion()) {
+      return Status::Unavailable("database schema is at version " + std::to_string(version) +
+                                 ", this release needs " +
+                                 std::to_string(storage::LatestSchemaVersion()) +
+                                 ": run 'cbrnhub migrate'");
+    }
+  }
+  network::RegisterKinds(s->catalog);
+  s->store = std::make_unique<records::Store>(*s->db, s->catalog);
+  return s;
+}
+
+audit::Actor CliActor() {
+  const char* user = std::getenv("USER");
+  return audit::Actor{std::string("cli:") + (user ? user : "unknown"), "local"};
+}
+
+void PrintJson(const json& j) {
+  std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
+Result<json> ReadJsonArgument(const std::string& text_or_file) {
+  std::string text = text_or_file;
+  if (!text.empty() && text[0] == '@') {
+    std::ifstream in(text.substr(1));
+    if (!in) return Status::Invalid("json", "cannot read " + text.substr(1));
+    std::stringstream buf;
+    buf << in.rdbuf();
+    text = buf.str();
+  }
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return Status::Invalid("json", "not valid JSON: " + text_or_file);
+  return j;
+}
+
+// Turns the size of a byte count into "1.2 MiB" for humans.
+std::string HumanCount(const std::map<std::string, std::int64_t>& rows) {
+  std::string out;
+  std::int64_t total = 0;
+  for (const auto& [table, n] : rows) {
+    out += (out.empty() ? "" : ", ") + table + " " + std::to_string(n);
+    total += n;
+  }
+  return std::to_string(total) + " rows (" + out + ")";
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App cli{"cbrnhub: information system of a CBRN risk-mitigation network"};
+  cli.require_subcommand(1);
+  std::string config_file, database;
+  cli.add_option("-c,--config", config_file, "config file of 'key = value' lines")
+      ->envname("CBRNHUB_CONFIG");
+  cli.add_option("-d,--database", database,
+                 "sqlite:PATH or postgresql://... (overrides config and CBRNHUB_DATABASE)");
+
+  auto* serve = cli.add_subcommand("serve", "serve the web UI and JSON API");
+  std::string listen;
+  int port = -1, threads = -1;
+  std::string access_log;
+  serve->add_option("--listen", listen, "address to listen on (default 127.0.0.1)");
+  serve->add_option("-p,--port", port, "TCP port (default 8080; 0 picks a free one)");
+  serve->add_option("--threads", threads, "worker threads (default: one per core)");
+  serve->add_option("--access-log", access_log, "true or false");
+  std::string port_file;
+  serve->add_option("--port-file", port_file, "write the bound port to this file once listening");
+  std::string settings_help = "\nSettings (config file key, or CBRNHUB_<KEY> in the environment):\n";
+  for (const auto& [key, description] : ConfigKeys()) {
+    settings_help += "  " + key + std::string(key.size() < 16 ? 16 - key.size() : 1, ' ') +
+                     description + "\n";
+  }
+  serve->footer(settings_help);
+
+  auto* migrate = cli.add_subcommand("migrate", "apply pending database migrations");
+  auto* seed = cli.add_subcommand("seed", "load the network's reference data (idempotent)");
+  bool demo = false;
+  seed->add_flag("--demo", demo, "also load fictitious demo organisations, agencies and people");
+  auto* backup_cmd = cli.add_subcommand("backup", "write all data to FILE (safe while serving)");
+  std::string backup_file;
+  backup_cmd->add_option("FILE", backup_file, "backup file to write")->required();
+  auto* restore_cmd = cli.add_subcommand("restore", "replace all data with the backup in FILE");
+  std::string restore_file, safety_file;
+  restore_cmd->add_option("FILE", restore_file, "backup file to read")->required();
+  restore_cmd->add_option("--safety-backup", safety_file,
+                          "where to save the current data first (default: FILE.before-restore-TIME)");
+  auto* version_cmd = cli.add_subcommand("version", "print the version");
+  auto* check_cmd = cli.add_subcommand("check", "check database integrity and the audit chain");
+  auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
+  audit_cmd->require_subcommand(1);
+  auto* audit_verify = audit_cmd->add_subcommand("verify", "verify the audit log's hash chain");
+
+  auto* rec = cli.add_subcommand("records", "list, show and change records of any kind");
+  rec->require_subcommand(1);
+  std::string kind, id, body_arg;
+  std::vector<std::string> filters;
+  std::string text_query;
+  int limit = 100, offset = 0;
+  auto* rec_list = rec->add_subcommand("list", "list records of KIND");
+  rec_list->add_option("KIND", kind, "regions, countries, memberships, organisations, agencies, people")
+      ->required();
+  rec_list->add_option("-f,--filter", filters, "FIELD=VALUE (repeatable)");
+  rec_list->add_option("-q,--query", text_query, "text search");
+  rec_list->add_option("--limit", limit, "page size (1-500)");
+  rec_list->add_option("--offset", offset, "records to skip");
+  auto* rec_get = rec->add_subcommand("get", "show one record");
+  rec_get->add_option("KIND", kind)->required();
+  rec_get->add_option("ID", id, "id or natural key (e.g. UZ, CA)")->required();
+  auto* rec_create = rec->add_subcommand("create", "create a record from JSON (or @file.json)");
+  rec_create->add_option("KIND", kind)->required();
+  rec_create->add_option("JSON", body_arg)->required();
+  auto* rec_update = rec->add_subcommand("update", "change fields of a record from JSON");
+  rec_update->add_option("KIND", kind)->required();
+  rec_update->add_option("ID", id)->required();
+  rec_update->add_option("JSON", body_arg)->required();
+  auto* rec_delete = rec->add_subcommand("delete", "delete a record (recoverably)");
+  rec_delete->add_option("KIND", kind)->required();
+  rec_delete->add_option("ID", id)->required();
+  auto* rec_restore = rec->add_subcommand("restore", "restore a deleted record");
+  rec_restore->add_option("KIND", kind)->required();
+  rec_restore->add_option("ID", id)->required();
+  auto* rec_history = rec->add_subcommand("history", "the audit history of a record");
+  rec_history->add_option("KIND", kind)->required();
+  rec_history->add_option("ID", id)->required();
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  if (*version_cmd) {
+    std::cout << "cbrnhub " << CBRNHUB_VERSION << " (schema " << storage::LatestSchemaVersion()
+              << ")\n";
+    return 0;
+  }
+
+  Config config;
+  if (!config_file.empty()) {
+    Status st = LoadConfigFile(config, config_file);
+    if (!st.ok()) return Fail(st);
+  }
+  if (Status st = LoadEnvironment(config); !st.ok()) return Fail(st);
+  if (!database.empty()) config.database = database;
+  if (*serve) {
+    std::vector<std::pair<std::string, std::string>> flags;
+    if (!listen.empty()) flags.emplace_back("listen", listen);
+    if (port >= 0) flags.emplace_back("port", std::to_string(port));
+    if (threads >= 0) flags.emplace_back("threads", std::to_string(threads));
+    if (!access_log.empty()) flags.emplace_back("access_log", access_log);
+    for (const auto& [k, v] : flags) {
+      if (Status st = ApplySetting(config, k, v); !st.ok()) return Fail(st);
+    }
+  }
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  // Commands that change the schema or serve apply migrations first; the others refuse to run
+  // against a database of another schema version.
+  bool migrates = *serve || *migrate || *seed || *restore_cmd;
+  auto services = OpenServices(config, migrates);
+  if (!services.ok()) return Fail(services.status());
+  Services& s = **services;
+
+  if (*migrate) {
+    std::cout << "database " << s.db->Describe() << " is at schema version "
+              << storage::LatestSchemaVersion() << "\n";
+    return 0;
+  }
+  if (*seed) {
+    auto ref = network::SeedReference(*s.store, audit::Actor{"seed", "local"});
+    if (!ref.ok()) return Fail(ref.status());
+    std::cout << "reference data: " << ref->added << " added, " << ref->unchanged
+              << " already present\n";
+    if (demo) {
+      auto d = network::SeedDemo(*s.store, audit::Actor{"seed", "local"});
+      if (!d.ok()) return Fail(d.status());
+      std::cout << "demo data: " << d->added << " added, " << d->unchanged
+                << " already present\n";
+    }
+    return 0;
+  }
+  if (*backup_cmd) {
+    auto summary = backup::Backup(*s.db, backup_file);
+    if (!summary.ok()) return Fail(summary.status());
+    std::cout << "backup written to " << backup_file << ": " << HumanCount(summary->rows) << "\n";
+    return 0;
+  }
+  if (*restore_cmd) {
+    if (safety_file.empty()) {
+      std::string stamp = NowUtc();
+      for (auto& c : stamp) {
+        if (c == ':') c = '-';
+      }
+      safety_file = restore_file + ".before-restore-" + stamp;
+    }
+    // Nothing is ever lost: keep what is about to be replaced.
+    auto saved = backup::Backup(*s.db, safety_file);
+    if (!saved.ok()) return Fail(saved.status());
+    auto summary = backup::Restore(*s.db, restore_file);
+    if (!summary.ok()) {
+      std::cerr << "nothing was changed; the data as it was is also saved in " << safety_file << "\n";
+      return Fail(summary.status());
+    }
+    std::cout << "restored " << HumanCount(summary->rows) << " from " << restore_file
+              << "\nthe data as it was before is saved in " << safety_file << "\n";
+    return 0;
+  }
+  if (*check_cmd || *audit_verify) {
+    int rc = 0;
+    if (*check_cmd) {
+      auto integrity = s.db->IntegrityCheck();
+      if (!integrity.ok()) return Fail(integrity.status());
+      std::cout << "database integrity: " << *integrity << "\n";
+      if (*integrity != "ok") rc = kExitFailed;
+    }
+    auto chain = audit::Verify(*s.db);
+    if (!chain.ok()) return Fail(chain.status());
+    std::cout << "audit chain: " << (chain->empty() ? "intact" : *chain) << "\n";
+    if (!chain->empty()) rc = kExitFailed;
+    return rc;
+  }
+  if (*rec) {
+    auto actor = CliActor();
+    if (*rec_list) {
+      records::ListQuery q;
+      q.limit = limit;
+      q.offset = offset;
+      q.text = text_query;
+      for (const auto& f : filters) {
+        auto eq = f.find('=');
+        if (eq == std::string::npos) return Fail(Status::Invalid("filter", "use FIELD=VALUE: " + f));
+        q.filters[f.substr(0, eq)] = f.substr(eq + 1);
+      }
+      auto page = s.store->List(kind, q);
+      if (!page.ok()) return Fail(page.status());
+      PrintJson({{"items", page->items}, {"total", page->total}});
+      return 0;
+    }
+    Result<json> out = Status::Internal("no command");
+    if (*rec_get) out = s.store->Get(kind, id);
+    if (*rec_create || *rec_update) {
+      auto body = ReadJsonArgument(body_arg);
+      if (!body.ok()) return Fail(body.status());
+      out = *rec_create ? s.store->Create(kind, *body, actor)
+                        : s.store->Update(kind, id, *body, false, actor);
+    }
+    if (*rec_delete) {
+      Status st = s.store->Delete(kind, id, std::nullopt, actor);
+      if (!st.ok()) return Fail(st);
+      std::cout << "deleted " << kind << " " << id << " (restore with 'cbrnhub records restore')\n";
+      return 0;
+    }
+    if (*rec_restore) out = s.store->Restore(kind, id, actor);
+    if (*rec_history) {
+      auto h = s.store->History(kind, id);
+      if (!h.ok()) return Fail(h.status());
+      out = json(*h);
+    }
+    if (!out.ok()) return Fail(out.status());
+    PrintJson(*out);
+    return 0;
+  }
+
+  // serve
+  i18n::Catalogs catalogs;
+  if (Status st = catalogs.Load(); !st.ok()) return Fail(st);
+  auto web = http::WebApp::Create(*s.db, *s.store, catalogs, CBRNHUB_VERSION);
+  if (!web.ok()) return Fail(web.status());
+  http::WebApp& app = **web;
+  http::Server server(config.server, [&app](http::Request& req) { return app.Handle(req); });
+  if (Status st = server.Listen(); !st.ok()) return Fail(st);
+  spdlog::info("cbrnhub {} serving http://{}:{}/ with database {}", CBRNHUB_VERSION,
+               config.server.address, server.port(), s.db->Describe());
+  if (!port_file.empty()) {
+    std::ofstream(port_file) << server.port() << "\n";
+  }
+  server.Run(/*handle_signals=*/true);
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace cbrnhub::app

@@ -1,0 +1,148 @@
+#include "app/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace cbrnhub::app {
+namespace {
+
+Result<long long> Number(const std::string& key, const std::string& value, long long min,
+                         long long max) {
+  if (value.empty() || value.size() > 15 ||
+      value.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::Invalid(key, key + " must be a whole number, not '" + value + "'");
+  }
+  long long n = std::stoll(value);
+  if (n < min || n > max) {
+    return Status::Invalid(key, key + " must be between " + std::to_string(min) + " and " +
+                                    std::to_string(max));
+  }
+  return n;
+}
+
+Result<bool> Boolean(const std::string& key, const std::string& value) {
+  if (value == "true" || value == "on" || value == "yes" || value == "1") return true;
+  if (value == "false" || value == "off" || value == "no" || value == "0") return false;
+  return Status::Invalid(key, key + " must be true or false, not '" + value + "'");
+}
+
+std::string Trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+}  // namespace
+
+const std::map<std::string, std::string>& ConfigKeys() {
+  static const std::map<std::string, std::string> kKeys = {
+      {"database", "sqlite:PATH (default sqlite:var/cbrnhub.db) or postgresql://user@host/db"},
+      {"listen", "address to listen on (default 127.0.0.1)"},
+      {"port", "TCP port (default 8080; 0 picks a free one)"},
+      {"threads", "worker threads (default: one per core)"},
+      {"db_pool", "database connections kept open per process (default 16)"},
+      {"body_limit", "largest request body in bytes (default 1048576)"},
+      {"header_limit", "largest request header block in bytes (default 16384)"},
+      {"request_timeout", "seconds a client has to send a whole request (default 30)"},
+      {"idle_timeout", "seconds an idle keep-alive connection stays open (default 60)"},
+      {"shutdown_grace", "seconds in-flight requests get on SIGTERM (default 20)"},
+      {"max_connections", "open connections beyond which new ones get 503 (default 4096)"},
+      {"access_log", "log every request (true/false, default true)"},
+      {"log_level", "debug, info, warn or error (default info)"},
+  };
+  return kKeys;
+}
+
+Status ApplySetting(Config& c, const std::string& key, const std::string& value) {
+  auto& s = c.server;
+  if (key == "database") {
+    if (value.empty()) return Status::Invalid(key, "database must not be empty");
+    c.database = value;
+  } else if (key == "listen") {
+    s.address = value;
+  } else if (key == "port") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 0, 65535));
+    s.port = static_cast<unsigned short>(n);
+  } else if (key == "threads") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 0, 256));
+    s.threads = static_cast<int>(n);
+  } else if (key == "db_pool") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 1000));
+    c.db_pool = static_cast<int>(n);
+  } else if (key == "body_limit") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1024, 1LL << 32));
+    s.body_limit = static_cast<size_t>(n);
+  } else if (key == "header_limit") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1024, 1 << 20));
+    s.header_limit = static_cast<size_t>(n);
+  } else if (key == "request_timeout") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 3600));
+    s.request_timeout = std::chrono::seconds(n);
+  } else if (key == "idle_timeout") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 3600));
+    s.idle_timeout = std::chrono::seconds(n);
+  } else if (key == "shutdown_grace") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 0, 3600));
+    s.shutdown_grace = std::chrono::seconds(n);
+  } else if (key == "max_connections") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 1000000));
+    s.max_connections = static_cast<size_t>(n);
+  } else if (key == "access_log") {
+    CBRN_ASSIGN_OR_RETURN(s.access_log, Boolean(key, value));
+  } else if (key == "log_level") {
+    if (value != "debug" && value != "info" && value != "warn" && value != "error") {
+      return Status::Invalid(key, "log_level must be debug, info, warn or error");
+    }
+    c.log_level = value;
+  } else {
+    return Status::Invalid(key, "unknown setting '" + key + "'");
+  }
+  return Status::Ok();
+}
+
+Status LoadConfigText(Config& config, const std::string& text, const std::string& source) {
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    std::string t = Trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    auto eq = t.find('=');
+    std::string where = source + ":" + std::to_string(n);
+    if (eq == std::string::npos) {
+      return Status::Invalid("config", where + ": expected 'key = value', got '" + t + "'");
+    }
+    std::string key = Trim(t.substr(0, eq));
+    std::string value = Trim(t.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    Status st = ApplySetting(config, key, value);
+    if (!st.ok()) return Status::Invalid(key, where + ": " + st.message());
+  }
+  return Status::Ok();
+}
+
+Status LoadConfigFile(Config& config, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::Invalid("config", "cannot read config file " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return LoadConfigText(config, buf.str(), path);
+}
+
+Status LoadEnvironment(Config& config) {
+  for (const auto& [key, description] : ConfigKeys()) {
+    std::string name = "CBRNHUB_";
+    for (char c : key) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (const char* v = std::getenv(name.c_str())) {
+      Status st = ApplySetting(config, key, v);
+      if (!st.ok()) return Status::Invalid(key, "environment " + name + ": " + st.message());
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace cbrnhub::app

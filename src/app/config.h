@@ -1,0 +1,34 @@
+// Configuration: built-in defaults, then a config file, then CBRNHUB_* environment variables,
+// then command-line flags (each overrides the one before). See README.md "Configuration".
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "core/status.h"
+#include "http/http.h"
+
+namespace cbrnhub::app {
+
+struct Config {
+  std::string database = "sqlite:var/cbrnhub.db";
+  http::ServerOptions server;
+  int db_pool = 16;
+  std::string log_level = "info";
+};
+
+// The settings a config file or the environment may set, with a one-line description each.
+const std::map<std::string, std::string>& ConfigKeys();
+
+// Applies `key = value` to `config`. InvalidArgument naming the key for unknown keys or bad
+// values.
+Status ApplySetting(Config& config, const std::string& key, const std::string& value);
+
+// Reads a config file of `key = value` lines ('#' starts a comment). Errors name file and line.
+Status LoadConfigFile(Config& config, const std::string& path);
+Status LoadConfigText(Config& config, const std::string& text, const std::string& source);
+
+// Applies CBRNHUB_<KEY> environment variables (key upper-cased, '-' and '.' as '_').
+Status LoadEnvironment(Config& config);
+
+}  // namespace cbrnhub::app

@@ -1,0 +1,208 @@
+#include "backup/backup.h"
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <set>
+
+#include "core/ids.h"
+
+namespace cbrnhub::backup {
+namespace {
+
+using nlohmann::json;
+constexpr int kFormatVersion = 1;
+constexpr std::int64_t kBatch = 2000;  // rows read per query while backing up
+
+bool IsIdentifier(const std::string& s) {
+  if (s.empty() || s.size() > 63) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+Result<std::vector<std::string>> TableColumns(storage::Transaction& txn, const std::string& table) {
+  // Reading one row with all columns tells us the column names on both backends.
+  std::string sql = txn.backend() == storage::Backend::kSqlite
+                        ? "SELECT name FROM pragma_table_info(?) ORDER BY cid"
+                        : "SELECT column_name FROM information_schema.columns WHERE table_name = "
+                          "? AND table_schema = current_schema() ORDER BY ordinal_position";
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows, txn.Query(sql, {table}));
+  std::vector<std::string> cols;
+  for (const auto& r : rows) cols.push_back(r.Text(0));
+  if (cols.empty()) return Status::Internal("table " + table + " has no columns");
+  return cols;
+}
+
+std::string KeyColumn(const std::string& table) { return table == "audit_log" ? "seq" : "id"; }
+
+}  // namespace
+
+Result<Summary> Backup(storage::Database& db, const std::string& path) {
+  Summary summary;
+  CBRN_ASSIGN_OR_RETURN(summary.schema_version, storage::SchemaVersion(db));
+  std::string tmp = path + ".partial";
+  std::FILE* out = std::fopen(tmp.c_str(), "wb");
+  if (!out) return Status::Invalid("file", "cannot write " + tmp + ": " + std::strerror(errno));
+  struct Closer {
+    std::FILE*& f;
+    std::string name;
+    ~Closer() {
+      if (f) {
+        std::fclose(f);
+        std::remove(name.c_str());
+      }
+    }
+  } closer{out, tmp};
+  auto write_line = [&](const json& j) {
+    std::string line = j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+    return std::fwrite(line.data(), 1, line.size(), out) == line.size();
+  };
+  // One read transaction: every table comes from the same snapshot.
+  CBRN_ASSIGN_OR_RETURN(auto txn, db.Begin(storage::Access::kRead));
+  json header = {{"format", "cbrnhub-backup"},
+                 {"format_version", kFormatVersion},
+                 {"schema_version", summary.schema_version},
+                 {"created_at", NowUtc()},
+                 {"source", db.backend() == storage::Backend::kSqlite ? "sqlite" : "postgresql"}};
+  bool ok = write_line(header);
+  for (const auto& table : storage::DataTables()) {
+    CBRN_ASSIGN_OR_RETURN(std::vector<std::string> cols, TableColumns(*txn, table));
+    ok = ok && write_line({{"table", table}, {"columns", cols}});
+    std::string select;
+    for (const auto& c : cols) select += (select.empty() ? "" : ", ") + c;
+    std::string key = KeyColumn(table);
+    std::int64_t count = 0;
+    for (std::int64_t offset = 0;; offset += kBatch) {
+      CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
+                            txn->Query("SELECT " + select + " FROM " + table + " ORDER BY " + key +
+                                           " LIMIT ? OFFSET ?",
+                                       {kBatch, offset}));
+      for (const auto& r : rows) {
+        json cells = json::array();
+        for (size_t i = 0; i < r.size(); ++i) {
+          cells.push_back(r.IsNull(i) ? json(nullptr) : json(r.Text(i)));
+        }
+        ok = ok && write_line(cells);
+      }
+      count += static_cast<std::int64_t>(rows.size());
+      if (static_cast<std::int64_t>(rows.size()) < kBatch) break;
+    }
+    summary.rows[table] = count;
+  }
+  ok = ok && write_line({{"end", true}, {"rows", summary.rows}});
+  if (!ok || std::fflush(out) != 0 || fsync(fileno(out)) != 0) {
+    return Status::Unavailable("writing " + tmp + " failed: " + std::strerror(errno));
+  }
+  std::fclose(out);
+  out = nullptr;
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return Status::Unavailable("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
+  }
+  return summary;
+}
+
+Result<Summary> Restore(storage::Database& db, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Invalid("file", "cannot read " + path);
+  CBRN_ASSIGN_OR_RETURN(int current_version, storage::SchemaVersion(db));
+  auto fail = [&](int line, const std::string& what) {
+    return Status::Invalid("file", path + ":" + std::to_string(line) + ": " + what);
+  };
+  std::string line;
+  int line_no = 0;
+  auto next = [&](json& j) -> bool {
+    if (!std::getline(in, line)) return false;
+    ++line_no;
+    j = json::parse(line, nullptr, false);
+    return true;
+  };
+  json j;
+  if (!next(j) || j.is_discarded() || !j.is_object() || j.value("format", "") != "cbrnhub-backup") {
+    return fail(1, "not a cbrnhub backup (no header line)");
+  }
+  if (j.value("format_version", 0) != kFormatVersion) {
+    return fail(1, "backup format version " + j["format_version"].dump() + " is not supported");
+  }
+  Summary summary;
+  summary.schema_version = j.value("schema_version", 0);
+  if (summary.schema_version != current_version) {
+    return fail(1, "backup has schema version " + std::to_string(summary.schema_version) +
+                       ", the database has " + std::to_string(current_version) +
+                       ": restore with the cbrnhub release that made it, or migrate first");
+  }
+  const auto& tables = storage::DataTables();
+  std::set<std::string> known(tables.begin(), tables.end());
+  CBRN_ASSIGN_OR_RETURN(auto txn, db.Begin(storage::Access::kWrite));
+  // Children before parents, so foreign keys never point at a deleted row.
+  for (auto it = tables.rbegin(); it != tables.rend(); ++it) {
+    CBRN_RETURN_IF_ERROR(txn->Exec("DELETE FROM " + *it).status());
+  }
+  std::string insert;
+  std::string table;
+  size_t width = 0;
+  bool ended = false;
+  while (next(j)) {
+    if (j.is_discarded()) return fail(line_no, "not valid JSON (the file may be corrupt)");
+    if (ended) return fail(line_no, "data after the end marker");
+    if (j.is_object() && j.contains("end")) {
+      if (!j.contains("rows") || j["rows"] != json(summary.rows)) {
+        return fail(line_no, "row counts do not match the end marker (the file was altered)");
+      }
+      ended = true;
+      continue;
+    }
+    if (j.is_object() && j.contains("table")) {
+      table = j["table"].is_string() ? j["table"].get<std::string>() : "";
+      if (!known.count(table)) return fail(line_no, "unknown table '" + table + "'");
+      if (!j.contains("columns") || !j["columns"].is_array() || j["columns"].empty()) {
+        return fail(line_no, "table " + table + " has no column list");
+      }
+      CBRN_ASSIGN_OR_RETURN(std::vector<std::string> have, TableColumns(*txn, table));
+      std::string cols, marks;
+      for (const auto& c : j["columns"]) {
+        std::string name = c.is_string() ? c.get<std::string>() : "";
+        if (!IsIdentifier(name) || std::find(have.begin(), have.end(), name) == have.end()) {
+          return fail(line_no, "table " + table + " has no column '" + name + "'");
+        }
+        cols += (cols.empty() ? "" : ", ") + name;
+        marks += marks.empty() ? "?" : ", ?";
+      }
+      width = j["columns"].size();
+      insert = "INSERT INTO " + table + " (" + cols + ") VALUES (" + marks + ")";
+      summary.rows[table] = 0;
+      continue;
+    }
+    if (!j.is_array()) return fail(line_no, "expected a row (a JSON array)");
+    if (table.empty()) return fail(line_no, "row before any table line");
+    if (j.size() != width) {
+      return fail(line_no, "row has " + std::to_string(j.size()) + " values, table " + table +
+                               " has " + std::to_string(width) + " columns");
+    }
+    storage::Params params;
+    for (const auto& cell : j) {
+      if (cell.is_null()) {
+        params.emplace_back(std::monostate{});
+      } else if (cell.is_string()) {
+        params.emplace_back(cell.get<std::string>());
+      } else {
+        return fail(line_no, "values must be strings or null");
+      }
+    }
+    Status st = txn->Exec(insert, params).status();
+    if (!st.ok()) return fail(line_no, st.message());
+    ++summary.rows[table];
+  }
+  if (!ended) return fail(line_no, "the file ends before its end marker (truncated backup)");
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return summary;
+}
+
+}  // namespace cbrnhub::backup

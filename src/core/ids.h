@@ -1,0 +1,20 @@
+// Identifiers and timestamps shared by every record.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace cbrnhub {
+
+// A random (version 4) UUID in canonical lowercase form; unique across installations so that
+// national and regional installations can exchange records without clashes.
+std::string NewUuid();
+
+// True when `s` is a canonical UUID (36 chars, lowercase or uppercase hex).
+bool IsUuid(std::string_view s);
+
+// Current UTC time as ISO 8601 with milliseconds, e.g. 2026-11-25T16:01:02.345Z.
+// Lexical order equals time order, so it sorts correctly in both databases.
+std::string NowUtc();
+
+}  // namespace cbrnhub

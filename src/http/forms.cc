@@ -1,0 +1,219 @@
+// HTML forms to add, edit and delete records, built from the record kinds' field specs.
+#include "http/handlers.h"
+
+namespace cbrnhub::http {
+namespace {
+
+using records::FieldType;
+using records::KindSpec;
+
+std::string SafeReturnTo(const std::string& wanted, const std::string& fallback) {
+  // Only local paths: an open redirect would let another site borrow our name.
+  if (wanted.size() > 1 && wanted[0] == '/' && wanted[1] != '/' &&
+      wanted.find('\\') == std::string::npos && wanted.find_first_of("\r\n") == std::string::npos) {
+    return wanted;
+  }
+  return wanted == "/" ? wanted : fallback;
+}
+
+std::string WithNotice(const std::string& path, const std::string& notice) {
+  return path + (path.find('?') == std::string::npos ? "?" : "&") + "notice=" + notice;
+}
+
+// A form post must come from our own pages. Browsers send Origin (or at least Referer) on
+// POST; a mismatch means another site is submitting on the user's behalf.
+bool SameOrigin(const Request& req) {
+  std::string host = req.Header("host");
+  for (const char* header : {"origin", "referer"}) {
+    std::string v = req.Header(header);
+    if (v.empty() || v == "null") continue;
+    auto scheme = v.find("://");
+    if (scheme == std::string::npos) return false;
+    std::string rest = v.substr(scheme + 3);
+    return rest.substr(0, rest.find('/')) == host;
+  }
+  return true;
+}
+
+std::string RecordLabel(const Json& r) {
+  for (const char* key : {"full_name", "name", "code"}) {
+    if (r.contains(key) && r[key].is_string()) return r[key].get<std::string>();
+  }
+  return r["id"].get<std::string>();
+}
+
+// The form's field descriptions for the template, with values and the error, if any.
+Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& values,
+                const Status& error) {
+  Json fields = Json::array();
+  for (const auto& f : kind.fields) {
+    Json field = {{"name", f.name},
+                  {"label", Translate(ctx, req, "field." + f.name)},
+                  {"required", f.required},
+                  {"max_length", f.max_length}};
+    const Json& v = values.contains(f.name) ? values[f.name] : Json(nullptr);
+    std::string value = v.is_string() ? v.get<std::string>() : v.is_number() ? v.dump() : "";
+    field["value"] = value;
+    if (f.type == FieldType::kChoice || f.type == FieldType::kReference) {
+      field["is_select"] = true;
+      Json options = Json::array();
+      if (f.type == FieldType::kChoice) {
+        for (const auto& c : f.choices) {
+          options.push_back({{"value", c},
+                             {"label", Translate(ctx, req, "choice." + c)},
+                             {"selected", c == value}});
+        }
+      } else {
+        records::ListQuery all;
+        all.limit = 500;
+        auto page = ctx.store.List(f.references, all);
+        if (page.ok()) {
+          for (const auto& r : page->items) {
+            options.push_back({{"value", r["id"]},
+                               {"label", RecordLabel(r)},
+                               {"selected", r["id"] == value}});
+          }
+        }
+      }
+      field["options"] = options;
+    } else if (f.type == FieldType::kLongText) {
+      field["is_textarea"] = true;
+    } else {
+      field["is_input"] = true;
+      field["input_type"] = f.type == FieldType::kEmail  ? "email"
+                            : f.type == FieldType::kUrl  ? "url"
+                            : f.type == FieldType::kDate ? "date"
+                            : f.type == FieldType::kInteger ? "number"
+                                                            : "text";
+    }
+    if (!error.ok() && error.field() == f.name) field["error"] = error.message();
+    fields.push_back(std::move(field));
+  }
+  return fields;
+}
+
+Response RenderForm(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& values,
+                    const std::string& id, const std::string& return_to, const Status& error) {
+  bool editing = !id.empty();
+  Json data = {{"heading", Translate(ctx, req, (editing ? "form.edit." : "form.new.") + kind.name)},
+               {"action", "/forms/" + kind.name + (editing ? "/" + id : "")},
+               {"return_to", return_to},
+               {"fields", FormFields(ctx, req, kind, values, error)},
+               {"deletable", editing && kind.deletable},
+               {"delete_return_to", return_to}};
+  if (values.contains("revision")) data["revision"] = values["revision"];
+  // An error about no particular field (or a conflict) is shown above the form.
+  if (!error.ok() && (error.field().empty() || !kind.Field(error.field()))) {
+    data["error"] = error.message();
+  }
+  int status = error.ok() ? 200 : HttpStatus(error.code());
+  return RenderPage(ctx, req, status, "record_form", data, data["heading"]);
+}
+
+const KindSpec* FormKind(Ctx& ctx, const Request& req) {
+  return ctx.store.catalog().Find(req.Param("kind"));
+}
+
+// Form fields (all text) to the JSON body the record store validates.
+Json FormToBody(const KindSpec& kind, const std::multimap<std::string, std::string>& form) {
+  Json body = Json::object();
+  for (const auto& f : kind.fields) {
+    auto it = form.find(f.name);
+    if (it == form.end()) continue;
+    if (f.type == FieldType::kReference && it->second.empty()) {
+      body[f.name] = nullptr;
+    } else if (f.type == FieldType::kInteger && !it->second.empty() &&
+               it->second.find_first_not_of("-0123456789") == std::string::npos &&
+               it->second.size() < 18) {
+      body[f.name] = std::stoll(it->second);
+    } else {
+      body[f.name] = it->second;
+    }
+  }
+  auto rev = form.find("revision");
+  if (rev != form.end() && !rev->second.empty() && rev->second.size() < 18 &&
+      rev->second.find_first_not_of("0123456789") == std::string::npos) {
+    body["revision"] = std::stoll(rev->second);
+  }
+  return body;
+}
+
+}  // namespace
+
+Response FormNew(Ctx& ctx, Request& req) {
+  const KindSpec* kind = FormKind(ctx, req);
+  if (!kind) return ErrorFor(ctx, req, Status::NotFound("no such kind of record"));
+  Json values = Json::object();
+  for (const auto& f : kind->fields) {
+    std::string v = req.Query(f.name);
+    if (!v.empty()) values[f.name] = v;
+  }
+  return RenderForm(ctx, req, *kind, values, "", SafeReturnTo(req.Query("return_to"), "/"),
+                    Status::Ok());
+}
+
+Response FormEdit(Ctx& ctx, Request& req) {
+  const KindSpec* kind = FormKind(ctx, req);
+  if (!kind) return ErrorFor(ctx, req, Status::NotFound("no such kind of record"));
+  auto record = ctx.store.Get(kind->name, req.Param("id"));
+  if (!record.ok()) return ErrorFor(ctx, req, record.status());
+  return RenderForm(ctx, req, *kind, *record, (*record)["id"],
+                    SafeReturnTo(req.Query("return_to"), "/"), Status::Ok());
+}
+
+Response FormCreate(Ctx& ctx, Request& req) {
+  const KindSpec* kind = FormKind(ctx, req);
+  if (!kind) return ErrorFor(ctx, req, Status::NotFound("no such kind of record"));
+  if (!SameOrigin(req)) {
+    return ErrorFor(ctx, req, Status(StatusCode::kPermissionDenied, "cross-site form post"));
+  }
+  std::multimap<std::string, std::string> form;
+  ParseQuery(req.body, form);
+  auto rt = form.find("return_to");
+  std::string return_to = SafeReturnTo(rt == form.end() ? "" : rt->second, "/");
+  Json body = FormToBody(*kind, form);
+  auto created = ctx.store.Create(kind->name, body, ActorOf(req));
+  if (!created.ok()) return RenderForm(ctx, req, *kind, body, "", return_to, created.status());
+  return Response::Redirect(WithNotice(return_to, "saved"));
+}
+
+Response FormUpdate(Ctx& ctx, Request& req) {
+  const KindSpec* kind = FormKind(ctx, req);
+  if (!kind) return ErrorFor(ctx, req, Status::NotFound("no such kind of record"));
+  if (!SameOrigin(req)) {
+    return ErrorFor(ctx, req, Status(StatusCode::kPermissionDenied, "cross-site form post"));
+  }
+  std::multimap<std::string, std::string> form;
+  ParseQuery(req.body, form);
+  auto rt = form.find("return_to");
+  std::string return_to = SafeReturnTo(rt == form.end() ? "" : rt->second, "/");
+  Json body = FormToBody(*kind, form);
+  auto updated = ctx.store.Update(kind->name, req.Param("id"), body, false, ActorOf(req));
+  if (!updated.ok()) {
+    if (updated.status().code() == StatusCode::kNotFound) {
+      return ErrorFor(ctx, req, updated.status());
+    }
+    return RenderForm(ctx, req, *kind, body, req.Param("id"), return_to, updated.status());
+  }
+  return Response::Redirect(WithNotice(return_to, "saved"));
+}
+
+Response FormDelete(Ctx& ctx, Request& req) {
+  const KindSpec* kind = FormKind(ctx, req);
+  if (!kind) return ErrorFor(ctx, req, Status::NotFound("no such kind of record"));
+  if (!SameOrigin(req)) {
+    return ErrorFor(ctx, req, Status(StatusCode::kPermissionDenied, "cross-site form post"));
+  }
+  std::multimap<std::string, std::string> form;
+  ParseQuery(req.body, form);
+  auto rt = form.find("return_to");
+  std::string return_to = SafeReturnTo(rt == form.end() ? "" : rt->second, "/");
+  std::optional<std::int64_t> revision;
+  Json body = FormToBody(*kind, form);
+  if (body.contains("revision")) revision = body["revision"].get<std::int64_t>();
+  Status st = ctx.store.Delete(kind->name, req.Param("id"), revision, ActorOf(req));
+  if (!st.ok()) return ErrorFor(ctx, req, st);
+  return Response::Redirect(WithNotice(return_to, "deleted"));
+}
+
+}  // namespace cbrnhub::http

@@ -1,0 +1,69 @@
+// Private to http: the context handlers share and the handler functions behind the routes.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "http/router.h"
+#include "http/templates.h"
+#include "http/web.h"
+
+namespace cbrnhub::http {
+
+using Json = nlohmann::json;
+
+struct WebApp::Context {
+  storage::Database& db;
+  records::Store& store;
+  const i18n::Catalogs& catalogs;
+  Templates templates;
+  std::string version;
+  Router router;
+};
+using Ctx = WebApp::Context;
+
+// The route table (routes.cc): the one place listing every route and its policy.
+void RegisterRoutes(Ctx& ctx);
+
+// Helpers shared by handlers.
+Result<Json> ParseJsonBody(const Request& req);
+audit::Actor ActorOf(const Request& req);
+std::string Translate(const Ctx& ctx, const Request& req, const std::string& key);
+// Renders `name` inside the layout; `data["page"]` gets language, title and navigation.
+Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::string& name,
+                    Json data, const std::string& title);
+// An error as HTML (pages) or JSON (API), by the request path.
+Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status);
+
+// JSON API (api.cc).
+Response ApiIndex(Ctx& ctx, Request& req);
+Response ApiOpenApi(Ctx& ctx, Request& req);
+Response ApiList(Ctx& ctx, Request& req, const std::string& kind);
+Response ApiGet(Ctx& ctx, Request& req, const std::string& kind);
+Response ApiCreate(Ctx& ctx, Request& req, const std::string& kind);
+Response ApiUpdate(Ctx& ctx, Request& req, const std::string& kind, bool replace);
+Response ApiDelete(Ctx& ctx, Request& req, const std::string& kind);
+Response ApiRestore(Ctx& ctx, Request& req, const std::string& kind);
+Response ApiHistory(Ctx& ctx, Request& req, const std::string& kind);
+Response ApiNetwork(Ctx& ctx, Request& req);
+Response ApiRegionOverview(Ctx& ctx, Request& req);
+Response ApiCountryOverview(Ctx& ctx, Request& req);
+Response Healthz(Ctx& ctx, Request& req);
+Response Readyz(Ctx& ctx, Request& req);
+
+// HTML pages (pages.cc).
+Response HomePage(Ctx& ctx, Request& req);
+Response RegionPage(Ctx& ctx, Request& req);
+Response CountriesPage(Ctx& ctx, Request& req);
+Response CountryPage(Ctx& ctx, Request& req);
+Response OrganisationsPage(Ctx& ctx, Request& req);
+Response OrganisationPage(Ctx& ctx, Request& req);
+Response StaticFile(Ctx& ctx, Request& req);
+
+// Record forms (forms.cc).
+Response FormNew(Ctx& ctx, Request& req);
+Response FormEdit(Ctx& ctx, Request& req);
+Response FormCreate(Ctx& ctx, Request& req);
+Response FormUpdate(Ctx& ctx, Request& req);
+Response FormDelete(Ctx& ctx, Request& req);
+
+}  // namespace cbrnhub::http

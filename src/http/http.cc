@@ -1,0 +1,133 @@
+#include "http/http.h"
+
+#include <cctype>
+
+namespace cbrnhub::http {
+
+std::string Request::Query(const std::string& name, const std::string& fallback) const {
+  auto it = query.find(name);
+  return it == query.end() ? fallback : it->second;
+}
+
+std::string Request::Header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::string Request::Cookie(const std::string& name) const {
+  std::string all = Header("cookie");
+  size_t pos = 0;
+  while (pos < all.size()) {
+    size_t end = all.find(';', pos);
+    if (end == std::string::npos) end = all.size();
+    std::string part = all.substr(pos, end - pos);
+    part.erase(0, part.find_first_not_of(' '));
+    auto eq = part.find('=');
+    if (eq != std::string::npos && part.substr(0, eq) == name) return part.substr(eq + 1);
+    pos = end + 1;
+  }
+  return {};
+}
+
+std::string Request::Param(const std::string& name) const {
+  auto it = path_params.find(name);
+  return it == path_params.end() ? std::string() : it->second;
+}
+
+Response Response::Json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+Response Response::Html(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(body);
+  return r;
+}
+
+Response Response::Redirect(const std::string& location, int status) {
+  Response r;
+  r.status = status;
+  r.headers.emplace_back("Location", location);
+  return r;
+}
+
+std::string PercentDecode(const std::string& s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 &&
+        hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string PercentEncode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
+void ParseQuery(const std::string& query, std::multimap<std::string, std::string>& out) {
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    size_t end = query.find('&', pos);
+    if (end == std::string::npos) end = query.size();
+    std::string part = query.substr(pos, end - pos);
+    if (!part.empty()) {
+      auto eq = part.find('=');
+      if (eq == std::string::npos) {
+        out.emplace(PercentDecode(part, true), "");
+      } else {
+        out.emplace(PercentDecode(part.substr(0, eq), true),
+                    PercentDecode(part.substr(eq + 1), true));
+      }
+    }
+    pos = end + 1;
+  }
+}
+
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace cbrnhub::http

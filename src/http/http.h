@@ -1,0 +1,65 @@
+// HTTP types shared by the server, the route table and the handlers. No Beast in here: the
+// server's implementation is the only place that includes it (it is heavy to compile).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cbrnhub::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as received: path and query
+  std::string path;    // decoded path without the query
+  std::multimap<std::string, std::string> query;  // decoded query parameters
+  std::map<std::string, std::string> headers;     // names in lower case
+  std::string body;
+  std::string remote_addr;
+  std::string request_id;
+  std::string lang = "en";  // negotiated user-interface language
+  std::map<std::string, std::string> path_params;  // filled by the router: {id} -> value
+
+  // The first value of query parameter `name`, or `fallback`.
+  std::string Query(const std::string& name, const std::string& fallback = "") const;
+  std::string Header(const std::string& lower_name) const;
+  std::string Cookie(const std::string& name) const;
+  std::string Param(const std::string& name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  static Response Json(int status, std::string body);
+  static Response Html(int status, std::string body);
+  static Response Redirect(const std::string& location, int status = 303);
+};
+
+using Handler = std::function<Response(Request&)>;
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  unsigned short port = 8080;  // 0 picks a free port (see Server::port())
+  int threads = 0;             // 0 = one per core
+  size_t body_limit = 1 << 20;     // bytes; larger bodies get 413
+  size_t header_limit = 16 << 10;  // bytes; larger headers get 431
+  std::chrono::seconds request_timeout{30};  // to receive a whole request (slow clients)
+  std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
+  std::chrono::seconds shutdown_grace{20};   // in-flight requests get this long on SIGTERM
+  size_t max_connections = 4096;             // beyond this, new connections get 503
+  bool access_log = true;
+};
+
+// Parses "a=1&b=x%20y" into `out` (percent and '+' decoding).
+void ParseQuery(const std::string& query, std::multimap<std::string, std::string>& out);
+std::string PercentDecode(const std::string& s, bool plus_is_space);
+std::string PercentEncode(const std::string& s);
+std::string HtmlEscape(const std::string& s);
+
+}  // namespace cbrnhub::http

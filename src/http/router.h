@@ -1,0 +1,46 @@
+// The route table: every route with its method, path pattern and access policy.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "http/http.h"
+
+namespace cbrnhub::http {
+
+// What a route needs from the caller. Every route declares one; the access layer decides on it
+// before the handler runs (deny by default for anything that is not kPublic).
+struct Policy {
+  enum class Access { kPublic, kRead, kWrite, kAdmin };
+  Access access = Access::kRead;
+  std::string resource;  // record kind or area ("countries", "system", ...)
+};
+
+struct Route {
+  std::string method;   // "GET", "POST", ...
+  std::string pattern;  // "/api/v1/countries/{id}": {name} matches one path segment
+  Policy policy;
+  Handler handler;
+  std::string summary;  // one line, shown in the OpenAPI document
+};
+
+class Router {
+ public:
+  void Add(Route route);
+  // Finds the route for `req`, fills req.path_params. Returns nullptr with `*path_matched` true
+  // when the path exists under another method (405), false when nothing matched (404).
+  const Route* Match(Request& req, bool* path_matched, std::string* allowed) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+// The HTTP status for a Status code (the one place that decides it; see docs/api.md).
+int HttpStatus(StatusCode code);
+// {"code": "...", "message": "...", "field": "..."}
+std::string ErrorJson(const Status& status);
+Response ErrorResponse(const Status& status);
+
+}  // namespace cbrnhub::http

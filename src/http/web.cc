@@ -1,0 +1,185 @@
+#include "http/web.h"
+
+#include <spdlog/spdlog.h>
+
+#include "assets/assets.h"
+#include "http/handlers.h"
+
+namespace cbrnhub::http {
+namespace {
+
+// JSON nested deeper than this is refused before parsing: no request needs it, and it keeps
+// a hostile body from costing stack or time.
+constexpr int kMaxJsonDepth = 64;
+
+bool IsApi(const Request& req) { return req.path.rfind("/api/", 0) == 0; }
+
+int JsonDepth(const std::string& s) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      max_depth = std::max(max_depth, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+
+}  // namespace
+
+Result<Json> ParseJsonBody(const Request& req) {
+  std::string type = req.Header("content-type");
+  if (!type.empty() && type.find("application/json") == std::string::npos) {
+    return Status::Invalid("", "Content-Type must be application/json, not " + type);
+  }
+  if (req.body.empty()) return Status::Invalid("", "the request body is empty: send a JSON object");
+  if (JsonDepth(req.body) > kMaxJsonDepth) {
+    return Status::Invalid("", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                                   " levels");
+  }
+  try {
+    return Json::parse(req.body);
+  } catch (const Json::parse_error& e) {
+    // e.byte is 1-based; turn it into line and column for the person reading the error.
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i + 1 < e.byte && i < req.body.size(); ++i) {
+      if (req.body[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string what = e.what();
+    auto colon = what.rfind(": ");
+    return Status::Invalid("", "malformed JSON at line " + std::to_string(line) + ", column " +
+                                   std::to_string(col) + ": " +
+                                   (colon == std::string::npos ? what : what.substr(colon + 2)));
+  }
+}
+
+audit::Actor ActorOf(const Request& req) {
+  // Until sign-in exists every web change is recorded as the anonymous web user.
+  return audit::Actor{"web:anonymous", req.remote_addr};
+}
+
+std::string Translate(const Ctx& ctx, const Request& req, const std::string& key) {
+  return ctx.catalogs.Translate(req.lang, key);
+}
+
+Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::string& name,
+                    Json data, const std::string& title) {
+  Json page = data.contains("page") ? data["page"] : Json::object();
+  page["lang"] = req.lang;
+  page["dir"] = i18n::Direction(req.lang);
+  page["title"] = title;
+  page["path"] = req.path;
+  page["version"] = ctx.version;
+  Json langs = Json::array();
+  for (const auto& code : ctx.catalogs.Languages()) {
+    langs.push_back({{"code", code},
+                     {"label", ctx.catalogs.Translate(code, "lang.name")},
+                     {"current", code == req.lang},
+                     {"href", req.path + "?lang=" + code}});
+  }
+  page["languages"] = langs;
+  if (!page.contains("breadcrumbs")) page["breadcrumbs"] = Json::array();
+  std::string notice = req.Query("notice");
+  if (notice == "saved" || notice == "deleted") page["notice"] = Translate(ctx, req, "notice." + notice);
+  data["page"] = page;
+  auto html = ctx.templates.Render(name, data, [&](const std::string& key) {
+    return ctx.catalogs.Translate(req.lang, key);
+  });
+  if (!html.ok()) {
+    spdlog::error("template {}: {}", name, html.status().ToString());
+    return Response::Html(500, "<h1>500</h1><p>page template error</p>");
+  }
+  Response r = Response::Html(status, std::move(html).value());
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status) {
+  if (status.code() == StatusCode::kInternal) {
+    spdlog::error("request {} {} {}: {}", req.request_id, req.method, req.target,
+                  status.ToString());
+  }
+  if (IsApi(req)) return ErrorResponse(status);
+  std::string key = status.code() == StatusCode::kNotFound      ? "error.not_found"
+                    : status.code() == StatusCode::kUnavailable ? "error.unavailable"
+                    : status.code() == StatusCode::kConflict    ? "error.conflict"
+                    : status.code() == StatusCode::kPermissionDenied ? "error.forbidden"
+                                                                     : "error.bad_request";
+  std::string message = status.code() == StatusCode::kNotFound
+                            ? Translate(ctx, req, "error.not_found.text")
+                        : status.code() == StatusCode::kUnavailable
+                            ? Translate(ctx, req, "error.unavailable.text")
+                        : status.code() == StatusCode::kInternal
+                            ? "internal error, request id " + req.request_id
+                            : status.message();
+  Json data = {{"heading", Translate(ctx, req, key)}, {"message", message}};
+  return RenderPage(ctx, req, HttpStatus(status.code()), "error", data, data["heading"]);
+}
+
+WebApp::WebApp(std::unique_ptr<Context> ctx) : ctx_(std::move(ctx)) {}
+WebApp::~WebApp() = default;
+
+Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::Store& store,
+                                               const i18n::Catalogs& catalogs,
+                                               std::string version) {
+  auto ctx = std::unique_ptr<Context>(new Context{db, store, catalogs, {}, std::move(version), {}});
+  const std::string prefix = "web/templates/";
+  for (std::string_view path : assets::List(prefix)) {
+    std::string name(path.substr(prefix.size()));
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".html") {
+      CBRN_RETURN_IF_ERROR(
+          ctx->templates.Add(name.substr(0, name.size() - 5), std::string(*assets::Find(path))));
+    }
+  }
+  RegisterRoutes(*ctx);
+  return std::unique_ptr<WebApp>(new WebApp(std::move(ctx)));
+}
+
+const Router& WebApp::router() const { return ctx_->router; }
+
+Response WebApp::Handle(Request& req) {
+  Ctx& ctx = *ctx_;
+  std::string chosen = req.Query("lang");
+  req.lang = ctx.catalogs.Negotiate(chosen, req.Cookie("lang"), req.Header("accept-language"));
+  bool path_matched = false;
+  std::string allowed;
+  const Route* route = ctx.router.Match(req, &path_matched, &allowed);
+  Response res;
+  if (!route) {
+    if (path_matched) {
+      res = ErrorFor(ctx, req, Status::Invalid("", "method " + req.method + " not allowed here"));
+      res.status = 405;
+      res.headers.emplace_back("Allow", allowed);
+    } else {
+      res = ErrorFor(ctx, req, Status::NotFound("no such path: " + req.path));
+    }
+  } else {
+    try {
+      res = route->handler(req);
+    } catch (const std::exception& e) {
+      spdlog::error("request {} {} {} threw: {}", req.request_id, req.method, req.target, e.what());
+      res = ErrorFor(ctx, req, Status::Internal(e.what()));
+    }
+  }
+  if (!chosen.empty() && chosen == req.lang) {
+    res.headers.emplace_back("Set-Cookie",
+                             "lang=" + req.lang + "; Path=/; Max-Age=31536000; SameSite=Lax");
+  }
+  if (!IsApi(req)) res.headers.emplace_back("Vary", "Cookie, Accept-Language");
+  return res;
+}
+
+}  // namespace cbrnhub::http

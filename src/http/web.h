@@ -1,0 +1,35 @@
+// The web application: the route table over the domain modules, serving the JSON API under
+// /api/v1 and the server-rendered HTML pages. Its Handle() is the HTTP server's handler.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "http/http.h"
+#include "http/router.h"
+#include "i18n/i18n.h"
+#include "records/records.h"
+
+namespace cbrnhub::http {
+
+class WebApp {
+ public:
+  // Compiles the templates compiled into the binary and builds the route table.
+  static Result<std::unique_ptr<WebApp>> Create(storage::Database& db, records::Store& store,
+                                                const i18n::Catalogs& catalogs,
+                                                std::string version);
+  ~WebApp();
+
+  // Answers one request. Never throws.
+  Response Handle(Request& req);
+  const Router& router() const;
+
+  // Defined in handlers.h, private to the http module.
+  struct Context;
+
+ private:
+  explicit WebApp(std::unique_ptr<Context> ctx);
+  std::unique_ptr<Context> ctx_;
+};
+
+}  // namespace cbrnhub::http

@@ -1,0 +1,127 @@
+#include "i18n/i18n.h"
+
+#include <nlohmann/json.hpp>
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "assets/assets.h"
+
+namespace cbrnhub::i18n {
+
+Status Catalogs::Load() {
+  const std::string prefix = "web/i18n/";
+  for (std::string_view path : assets::List(prefix)) {
+    std::string name(path.substr(prefix.size()));
+    if (name.size() < 6 || name.substr(name.size() - 5) != ".json") continue;
+    std::string lang = name.substr(0, name.size() - 5);
+    auto parsed = nlohmann::json::parse(*assets::Find(path), nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      return Status::Invalid(std::string(path), std::string(path) + " is not a JSON object");
+    }
+    auto& table = messages_[lang];
+    for (const auto& [key, value] : parsed.items()) {
+      if (!value.is_string()) {
+        return Status::Invalid(std::string(path),
+                               std::string(path) + ": message " + key + " is not a string");
+      }
+      table[key] = value.get<std::string>();
+    }
+  }
+  if (!Supports(kDefaultLanguage)) return Status::Internal("no English message catalogue");
+  return Status::Ok();
+}
+
+const std::string& Catalogs::Translate(const std::string& lang, const std::string& key) const {
+  for (const std::string& l : {lang, std::string(kDefaultLanguage)}) {
+    auto t = messages_.find(l);
+    if (t == messages_.end()) continue;
+    auto m = t->second.find(key);
+    if (m != t->second.end()) return m->second;
+  }
+  return key;
+}
+
+std::vector<std::string> Catalogs::Languages() const {
+  std::vector<std::string> out;
+  for (const auto& [lang, table] : messages_) out.push_back(lang);
+  return out;
+}
+
+std::vector<std::string> Catalogs::Keys() const {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : messages_.at(kDefaultLanguage)) out.push_back(key);
+  return out;
+}
+
+std::vector<std::string> Catalogs::MissingKeys(const std::string& lang) const {
+  std::vector<std::string> out;
+  auto t = messages_.find(lang);
+  for (const auto& [key, value] : messages_.at(kDefaultLanguage)) {
+    if (t == messages_.end() || !t->second.count(key)) out.push_back(key);
+  }
+  return out;
+}
+
+std::string Catalogs::Negotiate(const std::string& explicit_choice, const std::string& cookie,
+                                const std::string& accept_language) const {
+  if (Supports(explicit_choice)) return explicit_choice;
+  if (Supports(cookie)) return cookie;
+  // Accept-Language: "ru-RU,ru;q=0.9,en;q=0.8". Take entries by descending q.
+  std::vector<std::pair<double, std::string>> wanted;
+  size_t pos = 0;
+  int order = 0;
+  while (pos < accept_language.size()) {
+    size_t end = accept_language.find(',', pos);
+    if (end == std::string::npos) end = accept_language.size();
+    std::string part = accept_language.substr(pos, end - pos);
+    pos = end + 1;
+    double q = 1.0;
+    auto semi = part.find(';');
+    if (semi != std::string::npos) {
+      auto qpos = part.find("q=", semi);
+      if (qpos != std::string::npos) q = std::atof(part.c_str() + qpos + 2);
+      part = part.substr(0, semi);
+    }
+    part.erase(0, part.find_first_not_of(' '));
+    part = part.substr(0, part.find_first_of("-_ "));
+    std::transform(part.begin(), part.end(), part.begin(), ::tolower);
+    // Earlier entries win ties: subtract a tiny amount per position.
+    wanted.emplace_back(q - 1e-6 * order++, part);
+  }
+  std::stable_sort(wanted.begin(), wanted.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [q, lang] : wanted) {
+    if (q > 0 && Supports(lang)) return lang;
+  }
+  return kDefaultLanguage;
+}
+
+const char* Direction(const std::string& lang) {
+  return lang == "ar" || lang == "fa" || lang == "he" || lang == "ur" ? "rtl" : "ltr";
+}
+
+std::string CountryName(const std::string& iso2, const std::string& lang,
+                        const std::string& fallback) {
+  static std::mutex mu;
+  static std::map<std::string, std::string> cache;
+  std::string key = lang + ":" + iso2;
+  {
+    std::lock_guard lock(mu);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second.empty() ? fallback : it->second;
+  }
+  icu::UnicodeString name;
+  icu::Locale("und", iso2.c_str()).getDisplayCountry(icu::Locale(lang.c_str()), name);
+  std::string out;
+  name.toUTF8String(out);
+  // ICU echoes the code back when it has no name for it.
+  if (out == iso2) out.clear();
+  std::lock_guard lock(mu);
+  cache[key] = out;
+  return out.empty() ? fallback : out;
+}
+
+}  // namespace cbrnhub::i18n

@@ -1,0 +1,556 @@
+#include "records/records.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/ids.h"
+
+namespace cbrnhub::records {
+namespace {
+
+using storage::Param;
+using storage::Params;
+using storage::Row;
+using storage::Transaction;
+
+// Record columns shared by every kind, in SELECT order before the kind's own fields.
+constexpr const char* kMetaColumns =
+    "id, owner_scope, revision, created_at, created_by, updated_at, updated_by, deleted_at";
+constexpr size_t kMetaCount = 8;
+constexpr int kMaxListLimit = 500;
+
+bool IsReadOnlyMeta(const std::string& key) {
+  static const char* kMeta[] = {"id",         "owner",      "revision",  "created_at",
+                                "created_by", "updated_at", "updated_by", "deleted_at"};
+  return std::find(std::begin(kMeta), std::end(kMeta), key) != std::end(kMeta);
+}
+
+std::string SelectSql(const KindSpec& kind) {
+  std::string sql = std::string("SELECT ") + kMetaColumns;
+  for (const auto& f : kind.fields) sql += ", " + f.name;
+  return sql + " FROM " + kind.table;
+}
+
+Json RowToJson(const KindSpec& kind, const Row& row) {
+  Json j = Json::object();
+  j["id"] = row.Text(0);
+  for (size_t i = 0; i < kind.fields.size(); ++i) {
+    const FieldSpec& f = kind.fields[i];
+    size_t col = kMetaCount + i;
+    if (row.IsNull(col)) {
+      j[f.name] = nullptr;
+    } else if (f.type == FieldType::kInteger) {
+      j[f.name] = row.Int(col);
+    } else {
+      j[f.name] = row.Text(col);
+    }
+  }
+  j["owner"] = row.Text(1);
+  j["revision"] = row.Int(2);
+  j["created_at"] = row.Text(3);
+  j["created_by"] = row.Text(4);
+  j["updated_at"] = row.Text(5);
+  j["updated_by"] = row.Text(6);
+  if (!row.IsNull(7)) j["deleted_at"] = row.Text(7);
+  return j;
+}
+
+bool HasControlChars(const std::string& s, bool allow_newlines) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) {
+      if (allow_newlines && (c == '\n' || c == '\r' || c == '\t')) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ValidEmail(const std::string& s) {
+  auto at = s.find('@');
+  if (at == std::string::npos || at == 0 || s.find('@', at + 1) != std::string::npos) return false;
+  auto dot = s.find('.', at);
+  if (dot == std::string::npos || dot == at + 1 || dot + 1 >= s.size()) return false;
+  return std::none_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
+}
+
+bool ValidDate(const std::string& s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)), d = std::stoi(s.substr(8, 2));
+  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1 || d > kDays[m - 1]) return false;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return !(m == 2 && d == 29 && !leap) && y >= 1900;
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+long Utf8Length(const std::string& s) {
+  long n = 0;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = s[i];
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return -1;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return -1;
+    }
+    i += len;
+    ++n;
+  }
+  return n;
+}
+
+const FieldSpec* KindSpec::Field(const std::string& field_name) const {
+  for (const auto& f : fields) {
+    if (f.name == field_name) return &f;
+  }
+  return nullptr;
+}
+
+void Catalog::Add(KindSpec kind) { kinds_.push_back(std::move(kind)); }
+
+const KindSpec* Catalog::Find(const std::string& name) const {
+  for (const auto& k : kinds_) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+Result<const KindSpec*> Store::Kind(const std::string& name) const {
+  const KindSpec* k = catalog_.Find(name);
+  if (!k) return Status::NotFound("no such kind of record: " + name);
+  return k;
+}
+
+Result<std::string> Store::ResolveId(Transaction& txn, const KindSpec& kind,
+                                     const std::string& id_or_key, bool include_deleted) {
+  std::string where = IsUuid(id_or_key) || kind.natural_key.empty()
+                          ? "id = ?"
+                          : kind.natural_key + " = ?";
+  std::string value = id_or_key;
+  if (IsUuid(id_or_key)) {
+    std::transform(value.begin(), value.end(), value.begin(), ::tolower);
+  } else if (!kind.natural_key.empty()) {
+    const FieldSpec* key = kind.Field(kind.natural_key);
+    if (key && (key->type == FieldType::kCountryCode || key->type == FieldType::kCode)) {
+      std::transform(value.begin(), value.end(), value.begin(), ::toupper);
+    }
+  }
+  std::string sql = "SELECT id FROM " + kind.table + " WHERE " + where;
+  if (!include_deleted) sql += " AND deleted_at IS NULL";
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows, txn.Query(sql + " LIMIT 2", {value}));
+  if (rows.empty()) return Status::NotFound("no " + kind.name + " record " + id_or_key);
+  if (rows.size() > 1) {
+    return Status::Invalid(kind.natural_key, kind.natural_key + " " + id_or_key +
+                                                 " names several " + kind.name +
+                                                 " records: use the id");
+  }
+  return rows[0].Text(0);
+}
+
+Result<Json> Store::GetIn(Transaction& txn, const KindSpec& kind, const std::string& id_or_key,
+                          bool include_deleted) {
+  CBRN_ASSIGN_OR_RETURN(std::string id, ResolveId(txn, kind, id_or_key, include_deleted));
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows, txn.Query(SelectSql(kind) + " WHERE id = ?", {id}));
+  if (rows.empty()) return Status::NotFound("no " + kind.name + " record " + id_or_key);
+  return RowToJson(kind, rows[0]);
+}
+
+Result<Json> Store::Get(const std::string& kind_name, const std::string& id_or_key) {
+  CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kRead));
+  return GetIn(*txn, *kind, id_or_key);
+}
+
+Result<Page> Store::ListIn(Transaction& txn, const KindSpec& kind, const ListQuery& query) {
+  if (query.limit < 1 || query.limit > kMaxListLimit) {
+    return Status::Invalid("limit", "limit must be between 1 and " + std::to_string(kMaxListLimit));
+  }
+  if (query.offset < 0) return Status::Invalid("offset", "offset must not be negative");
+  std::string where = query.include_deleted ? " WHERE 1=1" : " WHERE deleted_at IS NULL";
+  Params params;
+  for (const auto& [name, value] : query.filters) {
+    const FieldSpec* f = kind.Field(name);
+    if (!f || !f->filterable) return Status::Invalid(name, "cannot filter " + kind.name + " by " + name);
+    std::string v = value;
+    if (f->type == FieldType::kReference) {
+      const KindSpec* target = catalog_.Find(f->references);
+      auto id = ResolveId(txn, *target, value, true);
+      if (!id.ok()) return Page{};  // nothing can refer to a record that does not exist
+      v = *id;
+    }
+    where += " AND " + f->name + " = ?";
+    params.emplace_back(v);
+  }
+  if (!query.text.empty()) {
+    std::string like_clause;
+    for (const auto& f : kind.fields) {
+      if (!f.searchable) continue;
+      like_clause += (like_clause.empty() ? "" : " OR ") + std::string("lower(") + f.name +
+                     ") LIKE lower(?)";
+      params.emplace_back("%" + query.text + "%");
+    }
+    if (!like_clause.empty()) where += " AND (" + like_clause + ")";
+  }
+  CBRN_ASSIGN_OR_RETURN(storage::Rows count,
+                        txn.Query("SELECT count(*) FROM " + kind.table + where, params));
+  Params page_params = params;
+  page_params.emplace_back(static_cast<std::int64_t>(query.limit));
+  page_params.emplace_back(static_cast<std::int64_t>(query.offset));
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
+                        txn.Query(SelectSql(kind) + where + " ORDER BY " +
+                                      (kind.order_by.empty() ? "id" : kind.order_by) +
+                                      ", id LIMIT ? OFFSET ?",
+                                  page_params));
+  Page page;
+  page.total = count.empty() ? 0 : count[0].Int(0);
+  for (const auto& r : rows) page.items.push_back(RowToJson(kind, r));
+  return page;
+}
+
+Result<Page> Store::List(const std::string& kind_name, const ListQuery& query) {
+  CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kRead));
+  return ListIn(*txn, *kind, query);
+}
+
+namespace {
+
+// Checks one field value and converts it to its stored form.
+Result<Param> ValidateField(Store& store, Transaction& txn, const FieldSpec& f, const Json& v) {
+  if (v.is_null()) {
+    if (f.required) return Status::Invalid(f.name, f.name + " is required");
+    return Param{f.type == FieldType::kReference || f.type == FieldType::kInteger
+                     ? Param{std::monostate{}}
+                     : Param{std::string()}};
+  }
+  if (f.type == FieldType::kInteger) {
+    if (!v.is_number_integer()) return Status::Invalid(f.name, f.name + " must be a whole number");
+    return Param{v.get<std::int64_t>()};
+  }
+  if (!v.is_string()) return Status::Invalid(f.name, f.name + " must be a string");
+  std::string s = v.get<std::string>();
+  long len = Utf8Length(s);
+  if (len < 0) return Status::Invalid(f.name, f.name + " is not valid UTF-8");
+  if (s.empty()) {
+    if (f.required) return Status::Invalid(f.name, f.name + " must not be empty");
+    if (f.type == FieldType::kReference) return Param{std::monostate{}};
+    return Param{s};
+  }
+  if (static_cast<size_t>(len) > f.max_length) {
+    return Status::Invalid(f.name, f.name + " is longer than " + std::to_string(f.max_length) +
+                                       " characters (" + std::to_string(len) + ")");
+  }
+  if (HasControlChars(s, f.type == FieldType::kLongText)) {
+    return Status::Invalid(f.name, f.name + " contains control characters");
+  }
+  if (s.find_first_not_of(" \t\r\n") == std::string::npos && f.required) {
+    return Status::Invalid(f.name, f.name + " must not be blank");
+  }
+  switch (f.type) {
+    case FieldType::kEmail:
+      if (!ValidEmail(s)) return Status::Invalid(f.name, f.name + " is not an e-mail address");
+      break;
+    case FieldType::kUrl:
+      if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0) {
+        return Status::Invalid(f.name, f.name + " must start with http:// or https://");
+      }
+      if (s.find_first_of(" \t\"<>") != std::string::npos) {
+        return Status::Invalid(f.name, f.name + " contains characters not allowed in a URL");
+      }
+      break;
+    case FieldType::kChoice:
+      if (std::find(f.choices.begin(), f.choices.end(), s) == f.choices.end()) {
+        return Status::Invalid(f.name, f.name + " must be one of: " + Join(f.choices));
+      }
+      break;
+    case FieldType::kCountryCode:
+      if (s.size() != 2 || !std::isupper(static_cast<unsigned char>(s[0])) ||
+          !std::isupper(static_cast<unsigned char>(s[1]))) {
+        return Status::Invalid(f.name, f.name + " must be a two-letter ISO 3166 code such as UZ");
+      }
+      break;
+    case FieldType::kCode:
+      for (unsigned char c : s) {
+        if (!(std::isupper(c) || std::isdigit(c) || c == '-' || c == '_')) {
+          return Status::Invalid(f.name,
+                                 f.name + " may contain only A-Z, 0-9, '-' and '_' (e.g. CA)");
+        }
+      }
+      break;
+    case FieldType::kDate:
+      if (!ValidDate(s)) return Status::Invalid(f.name, f.name + " must be a date YYYY-MM-DD");
+      break;
+    case FieldType::kReference: {
+      const KindSpec* target = store.catalog().Find(f.references);
+      auto id = store.ResolveId(txn, *target, s);
+      if (!id.ok()) {
+        return Status::Invalid(f.name, f.name + ": no " + f.references + " record " + s);
+      }
+      return Param{*id};
+    }
+    default:
+      break;
+  }
+  return Param{s};
+}
+
+// Validates `body` against `kind`. With `base` (an update), absent fields keep base's values.
+Result<std::vector<Param>> ValidateBody(Store& store, Transaction& txn, const KindSpec& kind,
+                                        const Json& body, const Json* base, bool replace) {
+  if (!body.is_object()) return Status::Invalid("", "the request body must be a JSON object");
+  for (const auto& [key, value] : body.items()) {
+    if (!kind.Field(key) && !IsReadOnlyMeta(key)) {
+      return Status::Invalid(key, "unknown field " + key + " for " + kind.name);
+    }
+  }
+  std::vector<Param> values;
+  for (const auto& f : kind.fields) {
+    auto it = body.find(f.name);
+    if (it == body.end() && base && !replace) {
+      const Json& old = (*base)[f.name];
+      if (old.is_null()) {
+        values.emplace_back(std::monostate{});
+      } else if (f.type == FieldType::kInteger) {
+        values.emplace_back(old.get<std::int64_t>());
+      } else {
+        values.emplace_back(old.get<std::string>());
+      }
+      continue;
+    }
+    CBRN_ASSIGN_OR_RETURN(Param p,
+                          ValidateField(store, txn, f, it == body.end() ? Json(nullptr) : *it));
+    values.push_back(std::move(p));
+  }
+  return values;
+}
+
+Json ParamsToFields(const KindSpec& kind, const std::vector<Param>& values) {
+  Json j = Json::object();
+  for (size_t i = 0; i < kind.fields.size(); ++i) {
+    const Param& p = values[i];
+    if (std::holds_alternative<std::monostate>(p)) {
+      j[kind.fields[i].name] = nullptr;
+    } else if (auto* n = std::get_if<std::int64_t>(&p)) {
+      j[kind.fields[i].name] = *n;
+    } else {
+      j[kind.fields[i].name] = std::get<std::string>(p);
+    }
+  }
+  return j;
+}
+
+// Unique fields are checked before writing so the client learns which field clashed.
+Status CheckUnique(Transaction& txn, const KindSpec& kind, const std::vector<Param>& values,
+                   const std::string& self_id) {
+  for (size_t i = 0; i < kind.fields.size(); ++i) {
+    const FieldSpec& f = kind.fields[i];
+    if (!f.unique || std::holds_alternative<std::monostate>(values[i])) continue;
+    CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
+                          txn.Query("SELECT id, deleted_at FROM " + kind.table + " WHERE " +
+                                        f.name + " = ? AND id <> ?",
+                                    {values[i], self_id}));
+    if (!rows.empty()) {
+      return Status(StatusCode::kConflict,
+                    "another " + kind.name + " record already has this " + f.name +
+                        (rows[0].IsNull(1) ? "" : " (it is deleted: restore it instead)"),
+                    f.name);
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckRevision(const Json& body, const Json& current) {
+  auto it = body.find("revision");
+  if (it == body.end() || it->is_null()) return Status::Ok();
+  if (!it->is_number_integer()) return Status::Invalid("revision", "revision must be a number");
+  if (it->get<std::int64_t>() != current["revision"].get<std::int64_t>()) {
+    return Status(StatusCode::kConflict,
+                  "the record was changed by someone else (revision " +
+                      std::to_string(current["revision"].get<std::int64_t>()) +
+                      " is current, you sent " + std::to_string(it->get<std::int64_t>()) +
+                      "): reload and apply your change again",
+                  "revision");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Json> Store::CreateIn(Transaction& txn, const KindSpec& kind, const Json& body,
+                             const audit::Actor& actor) {
+  CBRN_ASSIGN_OR_RETURN(std::vector<Param> values,
+                        ValidateBody(*this, txn, kind, body, nullptr, true));
+  std::string id = NewUuid();
+  CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id));
+  CBRN_ASSIGN_OR_RETURN(std::string owner, kind.owner(txn, ParamsToFields(kind, values)));
+  std::string now = NowUtc();
+  std::string cols = "id, owner_scope, revision, created_at, created_by, updated_at, updated_by";
+  std::string marks = "?, ?, 1, ?, ?, ?, ?";
+  Params params = {id, owner, now, actor.id, now, actor.id};
+  for (size_t i = 0; i < kind.fields.size(); ++i) {
+    cols += ", " + kind.fields[i].name;
+    marks += ", ?";
+    params.push_back(values[i]);
+  }
+  CBRN_RETURN_IF_ERROR(
+      txn.Exec("INSERT INTO " + kind.table + " (" + cols + ") VALUES (" + marks + ")", params)
+          .status());
+  CBRN_ASSIGN_OR_RETURN(Json created, GetIn(txn, kind, id));
+  CBRN_RETURN_IF_ERROR(
+      audit::Append(txn, actor, {"create", kind.name, id, owner, std::nullopt, created.dump()}));
+  return created;
+}
+
+Result<Json> Store::Create(const std::string& kind_name, const Json& body,
+                           const audit::Actor& actor) {
+  CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json created, CreateIn(*txn, *kind, body, actor));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return created;
+}
+
+Result<Json> Store::UpdateIn(Transaction& txn, const KindSpec& kind, const std::string& id_or_key,
+                             const Json& body, bool replace, const audit::Actor& actor) {
+  CBRN_ASSIGN_OR_RETURN(Json current, GetIn(txn, kind, id_or_key));
+  if (!body.is_object()) return Status::Invalid("", "the request body must be a JSON object");
+  CBRN_RETURN_IF_ERROR(CheckRevision(body, current));
+  if (auto it = body.find("id"); it != body.end() && *it != current["id"]) {
+    return Status::Invalid("id", "id cannot be changed");
+  }
+  CBRN_ASSIGN_OR_RETURN(std::vector<Param> values,
+                        ValidateBody(*this, txn, kind, body, &current, replace));
+  std::string id = current["id"].get<std::string>();
+  CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id));
+  CBRN_ASSIGN_OR_RETURN(std::string owner, kind.owner(txn, ParamsToFields(kind, values)));
+  std::string sets = "owner_scope = ?, revision = revision + 1, updated_at = ?, updated_by = ?";
+  Params params = {owner, NowUtc(), actor.id};
+  for (size_t i = 0; i < kind.fields.size(); ++i) {
+    sets += ", " + kind.fields[i].name + " = ?";
+    params.push_back(values[i]);
+  }
+  params.emplace_back(id);
+  params.emplace_back(current["revision"].get<std::int64_t>());
+  // The revision in the WHERE clause makes a concurrent update lose cleanly, not silently.
+  CBRN_ASSIGN_OR_RETURN(std::int64_t changed,
+                        txn.Exec("UPDATE " + kind.table + " SET " + sets +
+                                     " WHERE id = ? AND revision = ? AND deleted_at IS NULL",
+                                 params));
+  if (changed != 1) {
+    return Status(StatusCode::kConflict, "the record was changed by someone else: reload",
+                  "revision");
+  }
+  CBRN_ASSIGN_OR_RETURN(Json updated, GetIn(txn, kind, id));
+  CBRN_RETURN_IF_ERROR(audit::Append(
+      txn, actor, {"update", kind.name, id, owner, current.dump(), updated.dump()}));
+  return updated;
+}
+
+Result<Json> Store::Update(const std::string& kind_name, const std::string& id_or_key,
+                           const Json& body, bool replace, const audit::Actor& actor) {
+  CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json updated, UpdateIn(*txn, *kind, id_or_key, body, replace, actor));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return updated;
+}
+
+Status Store::Delete(const std::string& kind_name, const std::string& id_or_key,
+                     std::optional<std::int64_t> revision, const audit::Actor& actor) {
+  CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  if (!kind->deletable) {
+    return Status(StatusCode::kConflict, kind->name + " records cannot be deleted");
+  }
+  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, *kind, id_or_key));
+  if (revision) CBRN_RETURN_IF_ERROR(CheckRevision(Json{{"revision", *revision}}, current));
+  std::string id = current["id"].get<std::string>();
+  // A record still referenced by live records stays: deleting it would orphan them.
+  for (const auto& other : catalog_.kinds()) {
+    for (const auto& f : other.fields) {
+      if (f.type != FieldType::kReference || f.references != kind->name) continue;
+      CBRN_ASSIGN_OR_RETURN(storage::Rows n,
+                            txn->Query("SELECT count(*) FROM " + other.table + " WHERE " + f.name +
+                                           " = ? AND deleted_at IS NULL",
+                                       {id}));
+      if (n[0].Int(0) > 0) {
+        return Status::Conflict("still referenced by " + std::to_string(n[0].Int(0)) + " " +
+                                other.name + " record(s) (field " + f.name +
+                                "): change or delete those first");
+      }
+    }
+  }
+  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE " + kind->table +
+                                     " SET deleted_at = ?, revision = revision + 1, updated_at = "
+                                     "?, updated_by = ? WHERE id = ?",
+                                 {NowUtc(), NowUtc(), actor.id, id})
+                           .status());
+  CBRN_RETURN_IF_ERROR(audit::Append(*txn, actor,
+                                     {"delete", kind->name, id,
+                                      current["owner"].get<std::string>(), current.dump(),
+                                      std::nullopt}));
+  return txn->Commit();
+}
+
+Result<Json> Store::Restore(const std::string& kind_name, const std::string& id_or_key,
+                            const audit::Actor& actor) {
+  CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, *kind, id_or_key, true));
+  std::string id = current["id"].get<std::string>();
+  if (!current.contains("deleted_at")) return Status::Conflict("the record is not deleted");
+  // Its references may have been deleted meanwhile; restoring must not revive a dangling link.
+  for (const auto& f : kind->fields) {
+    if (f.type != FieldType::kReference || current[f.name].is_null()) continue;
+    const KindSpec* target = catalog_.Find(f.references);
+    if (!ResolveId(*txn, *target, current[f.name].get<std::string>()).ok()) {
+      return Status(StatusCode::kConflict,
+                    "the " + f.references + " record it refers to is deleted: restore that first",
+                    f.name);
+    }
+  }
+  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE " + kind->table +
+                                     " SET deleted_at = NULL, revision = revision + 1,"
+                                     " updated_at = ?, updated_by = ? WHERE id = ?",
+                                 {NowUtc(), actor.id, id})
+                           .status());
+  CBRN_ASSIGN_OR_RETURN(Json restored, GetIn(*txn, *kind, id));
+  CBRN_RETURN_IF_ERROR(audit::Append(*txn, actor,
+                                     {"restore", kind->name, id,
+                                      restored["owner"].get<std::string>(), current.dump(),
+                                      restored.dump()}));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return restored;
+}
+
+Result<std::vector<Json>> Store::History(const std::string& kind_name,
+                                         const std::string& id_or_key) {
+  CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(std::string id, ResolveId(*txn, *kind, id_or_key, true));
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
+                        txn->Query("SELECT seq, at, actor, action, before_json, after_json FROM "
+                                   "audit_log WHERE entity_id = ? ORDER BY seq",
+                                   {id}));
+  std::vector<Json> out;
+  for (const auto& r : rows) {
+    Json e = {{"seq", r.Int(0)}, {"at", r.Text(1)}, {"actor", r.Text(2)}, {"action", r.Text(3)}};
+    e["before"] = r.IsNull(4) ? Json(nullptr) : Json::parse(r.Text(4), nullptr, false);
+    e["after"] = r.IsNull(5) ? Json(nullptr) : Json::parse(r.Text(5), nullptr, false);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace cbrnhub::records

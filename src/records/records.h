@@ -1,0 +1,135 @@
+// Records: kinds of record described by field specs, and validated, audited CRUD over them.
+//
+// Every record has a UUID, an owner scope ("network", "region:CA", "country:UZ"), a revision
+// counter and created/updated stamps. Deleting marks a record deleted (it can be restored);
+// nothing is removed. Each write is one transaction with its audit entry.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit.h"
+#include "core/status.h"
+#include "storage/storage.h"
+
+namespace cbrnhub::records {
+
+using Json = nlohmann::json;
+
+enum class FieldType {
+  kText,         // one line of text
+  kLongText,     // several lines
+  kEmail,
+  kUrl,          // http:// or https://
+  kChoice,       // one of `choices`
+  kReference,    // id (or natural key) of a live record of kind `references`
+  kCountryCode,  // ISO 3166-1 alpha-2, upper case
+  kCode,         // short upper-case code: letters, digits, '-', '_'
+  kDate,         // YYYY-MM-DD
+  kInteger,
+};
+
+struct FieldSpec {
+  std::string name;
+  FieldType type = FieldType::kText;
+  bool required = false;
+  size_t max_length = 200;  // in characters (code points)
+  std::vector<std::string> choices;
+  std::string references;  // kind name, for kReference
+  bool unique = false;     // no two records (deleted ones included) share the value
+  bool filterable = false; // usable as ?name=value on lists
+  bool searchable = false; // matched by ?q=
+};
+
+struct KindSpec {
+  std::string name;      // "countries": API path segment and audit entity kind
+  std::string table;
+  std::vector<FieldSpec> fields;
+  std::string natural_key;  // field that identifies a record besides its id ("iso2"), or ""
+  std::string order_by;     // SQL ORDER BY clause for lists, e.g. "name"
+  bool deletable = true;
+  // The owner scope of a record with these (validated) fields.
+  std::function<Result<std::string>(storage::Transaction&, const Json&)> owner;
+
+  const FieldSpec* Field(const std::string& field_name) const;
+};
+
+class Catalog {
+ public:
+  void Add(KindSpec kind);
+  // nullptr when there is no such kind.
+  const KindSpec* Find(const std::string& name) const;
+  const std::vector<KindSpec>& kinds() const { return kinds_; }
+
+ private:
+  std::vector<KindSpec> kinds_;
+};
+
+struct ListQuery {
+  std::map<std::string, std::string> filters;  // field -> value (references by id or key)
+  std::string text;                            // ?q=: substring of searchable fields
+  bool include_deleted = false;
+  int limit = 100;
+  int offset = 0;
+};
+
+struct Page {
+  std::vector<Json> items;
+  std::int64_t total = 0;
+};
+
+// Validated CRUD. All methods are thread-safe. NotFound for unknown kinds or ids,
+// InvalidArgument (with the field) for bad bodies, Conflict for stale revisions, unique
+// clashes and deletes of records still referenced.
+class Store {
+ public:
+  Store(storage::Database& db, const Catalog& catalog) : db_(db), catalog_(catalog) {}
+
+  Result<Json> Get(const std::string& kind, const std::string& id_or_key);
+  Result<Page> List(const std::string& kind, const ListQuery& query);
+  Result<Json> Create(const std::string& kind, const Json& body, const audit::Actor& actor);
+  // PATCH semantics when `replace` is false (absent fields keep their value); PUT when true.
+  // A "revision" in the body must equal the stored one (optimistic concurrency).
+  Result<Json> Update(const std::string& kind, const std::string& id_or_key, const Json& body,
+                      bool replace, const audit::Actor& actor);
+  Status Delete(const std::string& kind, const std::string& id_or_key,
+                std::optional<std::int64_t> revision, const audit::Actor& actor);
+  Result<Json> Restore(const std::string& kind, const std::string& id_or_key,
+                       const audit::Actor& actor);
+  // Audit entries about one record, oldest first.
+  Result<std::vector<Json>> History(const std::string& kind, const std::string& id_or_key);
+
+  // The same operations inside a caller's transaction (for bulk work such as seeding).
+  Result<Json> CreateIn(storage::Transaction& txn, const KindSpec& kind, const Json& body,
+                        const audit::Actor& actor);
+  Result<Json> UpdateIn(storage::Transaction& txn, const KindSpec& kind,
+                        const std::string& id_or_key, const Json& body, bool replace,
+                        const audit::Actor& actor);
+  Result<Json> GetIn(storage::Transaction& txn, const KindSpec& kind,
+                     const std::string& id_or_key, bool include_deleted = false);
+  Result<Page> ListIn(storage::Transaction& txn, const KindSpec& kind, const ListQuery& query);
+  // Resolves an id or natural key to the record id; NotFound when absent or deleted.
+  Result<std::string> ResolveId(storage::Transaction& txn, const KindSpec& kind,
+                                const std::string& id_or_key, bool include_deleted = false);
+
+  const Catalog& catalog() const { return catalog_; }
+  storage::Database& database() { return db_; }
+
+ private:
+  Result<const KindSpec*> Kind(const std::string& name) const;
+
+  storage::Database& db_;
+  const Catalog& catalog_;
+};
+
+// Number of Unicode code points in UTF-8 text; -1 when the text is not valid UTF-8.
+long Utf8Length(const std::string& s);
+
+}  // namespace cbrnhub::records

@@ -1,0 +1,148 @@
+// Versioned schema migrations. A migration is never edited once released: a change to the
+// schema is a new entry at the end of kMigrations.
+#include <string>
+#include <vector>
+
+#include "core/ids.h"
+#include "storage/storage.h"
+
+namespace cbrnhub::storage {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;  // portable SQL, statements separated by ";\n"
+};
+
+// Columns every record carries (see docs/architecture.md: "Every record").
+#define CBRN_RECORD_COLUMNS                                                          \
+  "id TEXT PRIMARY KEY, owner_scope TEXT NOT NULL, revision BIGINT NOT NULL DEFAULT 1," \
+  " created_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_at TEXT NOT NULL,"      \
+  " updated_by TEXT NOT NULL, deleted_at TEXT"
+
+const Migration kMigrations[] = {
+    {1, "partner network and audit log",
+     "CREATE TABLE regions (" CBRN_RECORD_COLUMNS
+     ", code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, secretariat_city TEXT NOT NULL,"
+     " secretariat_country TEXT NOT NULL, description TEXT NOT NULL DEFAULT '');\n"
+     "CREATE TABLE countries (" CBRN_RECORD_COLUMNS
+     ", iso2 TEXT NOT NULL UNIQUE, iso3 TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+     " notes TEXT NOT NULL DEFAULT '');\n"
+     "CREATE TABLE memberships (" CBRN_RECORD_COLUMNS
+     ", country_id TEXT NOT NULL REFERENCES countries(id),"
+     " region_id TEXT NOT NULL REFERENCES regions(id), status TEXT NOT NULL,"
+     " since TEXT NOT NULL DEFAULT '', UNIQUE (country_id, region_id));\n"
+     "CREATE TABLE organisations (" CBRN_RECORD_COLUMNS
+     ", name TEXT NOT NULL UNIQUE, short_name TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL,"
+     " country_iso2 TEXT NOT NULL DEFAULT '', website TEXT NOT NULL DEFAULT '',"
+     " description TEXT NOT NULL DEFAULT '');\n"
+     "CREATE TABLE agencies (" CBRN_RECORD_COLUMNS
+     ", country_id TEXT NOT NULL REFERENCES countries(id), name TEXT NOT NULL,"
+     " short_name TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL,"
+     " areas TEXT NOT NULL DEFAULT '', website TEXT NOT NULL DEFAULT '',"
+     " UNIQUE (country_id, name));\n"
+     "CREATE TABLE people (" CBRN_RECORD_COLUMNS
+     ", full_name TEXT NOT NULL, network_role TEXT NOT NULL, position TEXT NOT NULL DEFAULT '',"
+     " email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '',"
+     " country_id TEXT REFERENCES countries(id), region_id TEXT REFERENCES regions(id),"
+     " agency_id TEXT REFERENCES agencies(id),"
+     " organisation_id TEXT REFERENCES organisations(id));\n"
+     "CREATE INDEX memberships_region ON memberships(region_id);\n"
+     "CREATE INDEX agencies_country ON agencies(country_id);\n"
+     "CREATE INDEX people_country ON people(country_id);\n"
+     "CREATE INDEX people_region ON people(region_id);\n"
+     // Append-only change log; every write adds one entry in the same transaction.
+     // hash = SHA-256(prev_hash | entry fields), so an altered or removed entry breaks the chain.
+     "CREATE TABLE audit_log (seq BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, at TEXT NOT NULL,"
+     " actor TEXT NOT NULL, remote_addr TEXT NOT NULL DEFAULT '', action TEXT NOT NULL,"
+     " entity_kind TEXT NOT NULL, entity_id TEXT NOT NULL, owner_scope TEXT NOT NULL,"
+     " before_json TEXT, after_json TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);\n"
+     "CREATE INDEX audit_entity ON audit_log(entity_id)"},
+};
+
+#undef CBRN_RECORD_COLUMNS
+
+std::vector<std::string> SplitStatements(const char* sql) {
+  std::vector<std::string> out;
+  std::string s(sql);
+  size_t start = 0;
+  for (;;) {
+    size_t end = s.find(";\n", start);
+    std::string stmt = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (stmt.find_first_not_of(" \n\t") != std::string::npos) out.push_back(stmt);
+    if (end == std::string::npos) break;
+    start = end + 2;
+  }
+  return out;
+}
+
+// An arbitrary constant naming cbrnhub's migration lock among PostgreSQL advisory locks.
+constexpr std::int64_t kMigrationLockKey = 0x6362726e68756231;  // "cbrnhub1"
+
+Status EnsureMigrationTable(Transaction& txn) {
+  return txn
+      .Exec(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY,"
+          " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+      .status();
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+const std::vector<std::string>& DataTables() {
+  static const std::vector<std::string> kTables = {
+      "regions", "countries", "memberships", "organisations", "agencies", "people", "audit_log"};
+  return kTables;
+}
+
+Result<int> SchemaVersion(Database& db) {
+  CBRN_ASSIGN_OR_RETURN(auto txn, db.Begin(Access::kRead));
+  // Reading the catalog keeps this a pure read (no CREATE on a read-only transaction).
+  const char* exists_sql = db.backend() == Backend::kSqlite
+                               ? "SELECT count(*) FROM sqlite_master WHERE type='table' AND "
+                                 "name='schema_migrations'"
+                               : "SELECT count(*) FROM information_schema.tables WHERE "
+                                 "table_name='schema_migrations' AND table_schema=current_schema()";
+  CBRN_ASSIGN_OR_RETURN(Rows exists, txn->Query(exists_sql));
+  if (exists.empty() || exists[0].Int(0) == 0) return 0;
+  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  return static_cast<int>(rows.empty() ? 0 : rows[0].Int(0));
+}
+
+Result<int> Migrate(Database& db) {
+  int reached = 0;
+  for (const Migration& m : kMigrations) {
+    CBRN_ASSIGN_OR_RETURN(auto txn, db.Begin(Access::kWrite));
+    if (db.backend() == Backend::kPostgres) {
+      // Several instances may start at once against one database: take turns.
+      CBRN_RETURN_IF_ERROR(
+          txn->Query("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey}).status());
+    }
+    CBRN_RETURN_IF_ERROR(EnsureMigrationTable(*txn));
+    CBRN_ASSIGN_OR_RETURN(
+        Rows done, txn->Query("SELECT count(*) FROM schema_migrations WHERE version = ?",
+                              {static_cast<std::int64_t>(m.version)}));
+    if (done[0].Int(0) == 0) {
+      for (const auto& stmt : SplitStatements(m.sql)) {
+        Status st = txn->Exec(stmt).status();
+        if (!st.ok()) {
+          return Status::Internal("migration " + std::to_string(m.version) + " (" + m.name +
+                                  ") failed: " + st.message());
+        }
+      }
+      CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO schema_migrations (version, name, applied_at) "
+                                     "VALUES (?, ?, ?)",
+                                     {static_cast<std::int64_t>(m.version), std::string(m.name),
+                                      NowUtc()})
+                               .status());
+    }
+    CBRN_RETURN_IF_ERROR(txn->Commit());
+    reached = m.version;
+  }
+  return reached;
+}
+
+}  // namespace cbrnhub::storage

@@ -1,0 +1,200 @@
+// PostgreSQL backend (libpqxx): a pool of connections; several cbrnhub processes may share one
+// database, so nothing here keeps state that matters beyond a connection.
+#include <pqxx/pqxx>
+
+#include <mutex>
+
+#include "storage/backends.h"
+
+namespace cbrnhub::storage {
+namespace {
+
+// Maps a libpqxx exception to a Status. Called only from catch blocks.
+Status FromException() {
+  try {
+    throw;
+  } catch (const pqxx::integrity_constraint_violation& e) {
+    return Status::Conflict(std::string("constraint violated: ") + e.what());
+  } catch (const pqxx::transaction_rollback& e) {
+    return Status::Unavailable(std::string("transaction rolled back, try again: ") + e.what());
+  } catch (const pqxx::broken_connection& e) {
+    return Status::Unavailable(std::string("database connection lost: ") + e.what());
+  } catch (const pqxx::data_exception& e) {
+    return Status::Invalid("", std::string("value rejected by the database: ") + e.what());
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("postgresql: ") + e.what());
+  }
+}
+
+class PostgresDatabase;
+
+class PostgresTransaction final : public Transaction {
+ public:
+  PostgresTransaction(PostgresDatabase* owner, std::unique_ptr<pqxx::connection> conn, Access access)
+      : owner_(owner), conn_(std::move(conn)) {
+    if (access == Access::kWrite) {
+      txn_ = std::make_unique<pqxx::work>(*conn_);
+    } else {
+      // One snapshot for the whole read, so a backup or a page sees a consistent state.
+      txn_ = std::make_unique<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(*conn_);
+    }
+  }
+  ~PostgresTransaction() override;
+
+  Result<Rows> Query(std::string_view sql, const Params& params) override {
+    CBRN_ASSIGN_OR_RETURN(pqxx::result r, Run(sql, params));
+    Rows rows;
+    rows.reserve(r.size());
+    for (const auto& row : r) {
+      std::vector<std::optional<std::string>> cells;
+      cells.reserve(row.size());
+      for (const auto& field : row) {
+        if (field.is_null()) {
+          cells.emplace_back(std::nullopt);
+        } else {
+          cells.emplace_back(std::string(field.c_str(), field.size()));
+        }
+      }
+      rows.emplace_back(std::move(cells));
+    }
+    return rows;
+  }
+  Result<std::int64_t> Exec(std::string_view sql, const Params& params) override {
+    CBRN_ASSIGN_OR_RETURN(pqxx::result r, Run(sql, params));
+    return static_cast<std::int64_t>(r.affected_rows());
+  }
+  Status Commit() override {
+    if (!txn_) return Status::Internal("transaction already finished");
+    try {
+      txn_->commit();
+      txn_.reset();
+      return Status::Ok();
+    } catch (...) {
+      failed_ = true;
+      txn_.reset();
+      return FromException();
+    }
+  }
+  Backend backend() const override { return Backend::kPostgres; }
+
+ private:
+  Result<pqxx::result> Run(std::string_view sql, const Params& params) {
+    if (!txn_) return Status::Internal("transaction already finished");
+    std::vector<std::string> texts;
+    texts.reserve(params.size());
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) {
+      if (std::holds_alternative<std::monostate>(p)) {
+        texts.emplace_back();
+      } else if (auto* n = std::get_if<std::int64_t>(&p)) {
+        texts.push_back(std::to_string(*n));
+      } else if (auto* d = std::get_if<double>(&p)) {
+        texts.push_back(pqxx::to_string(*d));
+      } else {
+        texts.push_back(std::get<std::string>(p));
+      }
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      values.push_back(std::holds_alternative<std::monostate>(params[i]) ? nullptr
+                                                                          : texts[i].c_str());
+    }
+    try {
+      return txn_->exec_params(ToPostgresPlaceholders(sql),
+                               pqxx::prepare::make_dynamic_params(values));
+    } catch (...) {
+      failed_ = true;
+      return FromException();
+    }
+  }
+
+  friend class PostgresDatabase;
+  PostgresDatabase* owner_;
+  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<pqxx::dbtransaction> txn_;
+  bool failed_ = false;
+};
+
+class PostgresDatabase final : public Database {
+ public:
+  PostgresDatabase(std::string url, int pool_size) : url_(std::move(url)), pool_size_(pool_size) {}
+
+  Result<std::unique_ptr<Transaction>> Begin(Access access) override {
+    CBRN_ASSIGN_OR_RETURN(auto conn, Acquire());
+    try {
+      return std::unique_ptr<Transaction>(
+          std::make_unique<PostgresTransaction>(this, std::move(conn), access));
+    } catch (...) {
+      return FromException();
+    }
+  }
+  Backend backend() const override { return Backend::kPostgres; }
+  std::string Describe() const override {
+    // Hide the password: postgresql://user:secret@host -> postgresql://user:***@host
+    std::string s = url_;
+    auto scheme = s.find("://");
+    auto at = s.find('@');
+    if (scheme != std::string::npos && at != std::string::npos) {
+      auto colon = s.find(':', scheme + 3);
+      if (colon != std::string::npos && colon < at) s.replace(colon + 1, at - colon - 1, "***");
+    }
+    return s;
+  }
+  Result<std::string> IntegrityCheck() override {
+    // PostgreSQL enforces constraints on every write; check that every declared foreign key is
+    // validated and the catalog answers.
+    CBRN_ASSIGN_OR_RETURN(auto txn, Begin(Access::kRead));
+    CBRN_ASSIGN_OR_RETURN(Rows rows,
+                          txn->Query("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND "
+                                     "NOT convalidated"));
+    if (rows.empty() || rows[0].Int(0) != 0) return std::string("unvalidated foreign keys");
+    return std::string("ok");
+  }
+
+  Result<std::unique_ptr<pqxx::connection>> Acquire() {
+    {
+      std::lock_guard lock(mu_);
+      while (!idle_.empty()) {
+        auto c = std::move(idle_.back());
+        idle_.pop_back();
+        if (c->is_open()) return c;
+      }
+    }
+    try {
+      return std::make_unique<pqxx::connection>(url_);
+    } catch (...) {
+      return FromException();
+    }
+  }
+
+  void Release(std::unique_ptr<pqxx::connection> conn) {
+    std::lock_guard lock(mu_);
+    if (static_cast<int>(idle_.size()) < pool_size_) idle_.push_back(std::move(conn));
+  }
+
+ private:
+  std::string url_;
+  int pool_size_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+};
+
+PostgresTransaction::~PostgresTransaction() {
+  try {
+    txn_.reset();  // aborts when not committed
+  } catch (...) {
+    failed_ = true;
+  }
+  if (!failed_ && conn_ && conn_->is_open()) owner_->Release(std::move(conn_));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url, int pool_size) {
+  auto db = std::make_unique<PostgresDatabase>(url, pool_size);
+  CBRN_ASSIGN_OR_RETURN(auto conn, db->Acquire());
+  db->Release(std::move(conn));
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace cbrnhub::storage
