@@ -1,0 +1,210 @@
+// The cbrnhub binary as administrators use it: subcommands, exit codes, config precedence,
+// backup and restore while a server runs, graceful shutdown on SIGTERM.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "app/config.h"
+#include "test_support.h"
+
+namespace cbrnhub::app {
+namespace {
+
+using cbrnhub::testing::HttpRequest;
+using cbrnhub::testing::TempDir;
+using cbrnhub::testing::TestDatabase;
+using nlohmann::json;
+
+struct CliRun {
+  int code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+CliRun RunCli(const std::string& args, const std::string& env = "") {
+  std::string cmd = env + " " CBRNHUB_BINARY " " + args + " 2>&1";
+  CliRun r;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(Cli, HelpListsTheSubcommandsAndVersionPrints) {
+  CliRun help = RunCli("--help");
+  EXPECT_EQ(help.code, 0);
+  for (const char* sub : {"serve", "migrate", "seed", "backup", "restore", "version", "check",
+                          "records"}) {
+    EXPECT_NE(help.out.find(sub), std::string::npos) << sub;
+  }
+  CliRun serve_help = RunCli("serve --help");
+  EXPECT_NE(serve_help.out.find("body_limit"), std::string::npos);
+  EXPECT_NE(serve_help.out.find("CBRNHUB_"), std::string::npos);
+  CliRun version = RunCli("version");
+  EXPECT_EQ(version.code, 0);
+  EXPECT_EQ(version.out.rfind("cbrnhub ", 0), 0u);
+  EXPECT_NE(RunCli("frobnicate").code, 0);
+}
+
+TEST(Cli, BadConfigurationIsAClearErrorWithExitCode2) {
+  std::string dir = TempDir();
+  std::ofstream(dir + "/bad.conf") << "# comment\nport = 80x\n";
+  CliRun r = RunCli("--config " + dir + "/bad.conf serve");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("bad.conf:2"), std::string::npos) << r.out;
+  CliRun env = RunCli("migrate", "CBRNHUB_DATABASE=sqlite:" + dir + "/x.db CBRNHUB_THREADS=many");
+  EXPECT_EQ(env.code, 2);
+  EXPECT_NE(env.out.find("CBRNHUB_THREADS"), std::string::npos) << env.out;
+  CliRun unreachable = RunCli("-d postgresql://nobody@127.0.0.1:1/x?connect_timeout=2 migrate");
+  EXPECT_EQ(unreachable.code, 1);
+  EXPECT_NE(unreachable.out.find("error:"), std::string::npos);
+}
+
+TEST(Config, FileThenEnvironmentThenFlags) {
+  Config c;
+  ASSERT_TRUE(LoadConfigText(c, "port = 9000\nthreads = 3\ndatabase = \"sqlite:/tmp/a.db\"\n",
+                             "test.conf")
+                  .ok());
+  EXPECT_EQ(c.server.port, 9000);
+  setenv("CBRNHUB_PORT", "9100", 1);
+  ASSERT_TRUE(LoadEnvironment(c).ok());
+  unsetenv("CBRNHUB_PORT");
+  EXPECT_EQ(c.server.port, 9100);
+  EXPECT_EQ(c.server.threads, 3);
+  ASSERT_TRUE(ApplySetting(c, "port", "9200").ok());
+  EXPECT_EQ(c.server.port, 9200);
+  Status unknown = LoadConfigText(c, "\n\nprot = 1\n", "test.conf");
+  EXPECT_NE(unknown.message().find("test.conf:3"), std::string::npos);
+  EXPECT_NE(unknown.message().find("unknown setting 'prot'"), std::string::npos);
+  EXPECT_FALSE(LoadConfigText(c, "just words\n", "t").ok());
+  EXPECT_FALSE(ApplySetting(c, "access_log", "maybe").ok());
+}
+
+// A cbrnhub server process for the test's database.
+class ServerProcess {
+ public:
+  explicit ServerProcess(const std::string& database) {
+    dir_ = TempDir();
+    std::string port_file = dir_ + "/port";
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::string log = dir_ + "/server.log";
+      freopen(log.c_str(), "w", stdout);
+      freopen(log.c_str(), "a", stderr);
+      execl(CBRNHUB_BINARY, CBRNHUB_BINARY, "-d", database.c_str(), "serve", "--port", "0",
+            "--port-file", port_file.c_str(), "--threads", "2", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 200 && port_ == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::ifstream in(port_file);
+      int p = 0;
+      if (in >> p) port_ = static_cast<unsigned short>(p);
+    }
+  }
+  ~ServerProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  unsigned short port() const { return port_; }
+  // SIGTERM, then the exit code (-1 when it did not stop within 10 s).
+  int Terminate() {
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 200; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+  std::string dir_;
+};
+
+class CliBackendTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CliBackendTest, BackupAndRestoreWhileTheServerRuns) {
+  SKIP_UNLESS_BACKEND(GetParam());
+  auto t = TestDatabase::Create(GetParam(), /*migrate=*/false);
+  ASSERT_TRUE(t);
+  std::string db = "'" + t->url() + "'";
+  CliRun seeded = RunCli("-d " + db + " seed --demo");
+  ASSERT_EQ(seeded.code, 0) << seeded.out;
+  EXPECT_NE(seeded.out.find("140 added"), std::string::npos) << seeded.out;
+
+  ServerProcess server(t->url());
+  ASSERT_NE(server.port(), 0) << "server did not start";
+  auto created = HttpRequest(server.port(), "POST", "/api/v1/people",
+                             R"({"full_name":"Before Backup","network_role":"expert"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+
+  std::string dir = TempDir();
+  CliRun backup = RunCli("-d " + db + " backup " + dir + "/b.jsonl");
+  ASSERT_EQ(backup.code, 0) << backup.out;
+
+  auto later = HttpRequest(server.port(), "POST", "/api/v1/people",
+                           R"({"full_name":"After Backup","network_role":"expert"})");
+  ASSERT_EQ(later.status, 201);
+  CliRun restore = RunCli("-d " + db + " restore " + dir + "/b.jsonl");
+  ASSERT_EQ(restore.code, 0) << restore.out;
+  EXPECT_NE(restore.out.find("before-restore"), std::string::npos);
+
+  // The running server sees the restored data at once: it keeps no state of its own.
+  auto people = json::parse(HttpRequest(server.port(), "GET", "/api/v1/people?q=backup").body);
+  ASSERT_EQ(people["total"], 1) << people.dump();
+  EXPECT_EQ(people["items"][0]["full_name"], "Before Backup");
+  CliRun check = RunCli("-d " + db + " check");
+  EXPECT_EQ(check.code, 0) << check.out;
+  EXPECT_NE(check.out.find("audit chain: intact"), std::string::npos);
+
+  // A truncated backup is refused and changes nothing.
+  std::string text = cbrnhub::testing::ReadFile(dir + "/b.jsonl");
+  std::ofstream(dir + "/cut.jsonl") << text.substr(0, text.size() / 2);
+  CliRun cut = RunCli("-d " + db + " restore " + dir + "/cut.jsonl");
+  EXPECT_NE(cut.code, 0);
+  EXPECT_NE(cut.out.find("nothing was changed"), std::string::npos) << cut.out;
+  EXPECT_EQ(json::parse(HttpRequest(server.port(), "GET", "/api/v1/people?q=backup").body)["total"], 1);
+
+  EXPECT_EQ(server.Terminate(), 0);
+}
+
+TEST_P(CliBackendTest, RecordsCommandsValidateLikeTheApi) {
+  SKIP_UNLESS_BACKEND(GetParam());
+  auto t = TestDatabase::Create(GetParam(), /*migrate=*/false);
+  ASSERT_TRUE(t);
+  std::string db = "'" + t->url() + "'";
+  ASSERT_EQ(RunCli("-d " + db + " seed").code, 0);
+  CliRun list = RunCli("-d " + db + " records list memberships -f region_id=CA");
+  ASSERT_EQ(list.code, 0) << list.out;
+  EXPECT_EQ(json::parse(list.out)["total"], 7);
+  CliRun bad = RunCli("-d " + db + " records create people '{\"full_name\":\"X\",\"network_role\":\"czar\"}'");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("network_role"), std::string::npos) << bad.out;
+  CliRun good = RunCli("-d " + db + " records create people '{\"full_name\":\"Cli Person\",\"network_role\":\"expert\",\"country_id\":\"GE\"}'");
+  ASSERT_EQ(good.code, 0) << good.out;
+  EXPECT_EQ(json::parse(good.out)["owner"], "country:GE");
+  CliRun get = RunCli("-d " + db + " records get countries ge");
+  EXPECT_EQ(json::parse(get.out)["name"], "Georgia");
+}
+
+INSTANTIATE_BACKENDS(CliBackendTest);
+
+}  // namespace
+}  // namespace cbrnhub::app

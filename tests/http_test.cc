@@ -1,0 +1,345 @@
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include "assets/assets.h"
+#include "http/server.h"
+#include "http/templates.h"
+#include "http/web.h"
+#include "i18n/i18n.h"
+#include "network/network.h"
+#include "test_support.h"
+
+namespace cbrnhub::http {
+namespace {
+
+using cbrnhub::testing::HttpRequest;
+using cbrnhub::testing::HttpResponse;
+using cbrnhub::testing::RawExchange;
+using cbrnhub::testing::TestDatabase;
+using nlohmann::json;
+
+// A real server on a free loopback port, over a seeded database of the backend under test.
+class HttpTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    SKIP_UNLESS_BACKEND(GetParam());
+    t_ = TestDatabase::Create(GetParam());
+    ASSERT_TRUE(t_);
+    network::RegisterKinds(catalog_);
+    store_ = std::make_unique<records::Store>(t_->db(), catalog_);
+    ASSERT_TRUE(network::SeedReference(*store_, {"seed", ""}).ok());
+    ASSERT_TRUE(network::SeedDemo(*store_, {"seed", ""}).ok());
+    ASSERT_TRUE(catalogs_.Load().ok());
+    auto app = WebApp::Create(t_->db(), *store_, catalogs_, "test");
+    ASSERT_TRUE(app.ok()) << app.status().ToString();
+    app_ = std::move(app).value();
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 2;
+    options.body_limit = 64 * 1024;
+    options.header_limit = 8 * 1024;
+    options.request_timeout = std::chrono::seconds(2);
+    options.idle_timeout = std::chrono::seconds(2);
+    options.shutdown_grace = std::chrono::seconds(5);
+    options.access_log = false;
+    server_ = std::make_unique<Server>(options, [this](Request& r) { return app_->Handle(r); });
+    ASSERT_TRUE(server_->Listen().ok());
+    port_ = server_->port();
+    thread_ = std::thread([this] { server_->Run(false); });
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  HttpResponse Get(const std::string& target, std::map<std::string, std::string> headers = {}) {
+    return HttpRequest(port_, "GET", target, "", headers);
+  }
+  json Json(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
+
+  std::unique_ptr<TestDatabase> t_;
+  records::Catalog catalog_;
+  std::unique_ptr<records::Store> store_;
+  i18n::Catalogs catalogs_;
+  std::unique_ptr<WebApp> app_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  unsigned short port_ = 0;
+};
+
+TEST_P(HttpTest, HomePageListsTheRegions) {
+  auto r = Get("/");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.headers["content-type"].find("text/html"), std::string::npos);
+  for (const char* code : {"AAF", "CA", "ECA", "GCC", "ME", "NAS", "SEA", "SEEE"}) {
+    EXPECT_NE(r.body.find(std::string("href=\"/regions/") + code + "\""), std::string::npos) << code;
+  }
+  EXPECT_NE(r.body.find("id=\"stat-countries\">59<"), std::string::npos);
+  // Security headers on every response.
+  EXPECT_EQ(r.headers["x-content-type-options"], "nosniff");
+  EXPECT_NE(r.headers["content-security-policy"].find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_EQ(r.headers["referrer-policy"], "same-origin");
+}
+
+TEST_P(HttpTest, PagesSpeakRussianWhenAsked) {
+  auto r = Get("/regions/CA?lang=ru");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("<html lang=\"ru\""), std::string::npos);
+  EXPECT_NE(r.body.find("Центральная Азия"), std::string::npos);
+  EXPECT_NE(r.body.find("Узбекистан"), std::string::npos);
+  EXPECT_NE(r.headers["set-cookie"].find("lang=ru"), std::string::npos);
+  // The cookie then keeps the choice; Accept-Language works without one.
+  EXPECT_NE(Get("/countries/KZ", {{"Cookie", "lang=ru"}}).body.find("Казахстан"), std::string::npos);
+  EXPECT_NE(Get("/", {{"Accept-Language", "fr;q=0.9, ru-RU;q=0.95"}}).body.find("lang=\"ru\""),
+            std::string::npos);
+  EXPECT_NE(Get("/", {{"Accept-Language", "de"}}).body.find("lang=\"en\""), std::string::npos);
+}
+
+TEST_P(HttpTest, CountryPageShowsFocalPointTeamAndAgencies) {
+  auto r = Get("/countries/UZ");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("Aziz Demo-Karimov"), std::string::npos);
+  EXPECT_NE(r.body.find("Dilnoza Example"), std::string::npos);
+  EXPECT_NE(r.body.find("Demo Ministry of Emergency Situations"), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/regions/CA\""), std::string::npos);
+  auto missing = Get("/countries/ZZ");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.body.find("<html"), std::string::npos);
+}
+
+TEST_P(HttpTest, HtmlEscapesStoredText) {
+  auto p = HttpRequest(port_, "POST", "/api/v1/people",
+                       R"({"full_name":"<script>alert(1)</script>","network_role":"team_member","country_id":"UZ"})");
+  ASSERT_EQ(p.status, 201) << p.body;
+  auto page = Get("/countries/UZ");
+  EXPECT_EQ(page.body.find("<script>alert(1)"), std::string::npos);
+  EXPECT_NE(page.body.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+}
+
+TEST_P(HttpTest, ApiCrudLifecycle) {
+  auto list = Get("/api/v1/countries?limit=500");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(Json(list)["total"], 65);
+  auto uz = Get("/api/v1/countries/UZ");
+  ASSERT_EQ(uz.status, 200);
+  EXPECT_EQ(Json(uz)["iso3"], "UZB");
+
+  auto created = HttpRequest(port_, "POST", "/api/v1/people",
+                             R"({"full_name":"Api Person","network_role":"expert","country_id":"KZ","email":"api@example.org"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = Json(created)["id"];
+  EXPECT_EQ(created.headers["location"], "/api/v1/people/" + id);
+  EXPECT_EQ(Json(created)["owner"], "country:KZ");
+
+  auto patched = HttpRequest(port_, "PATCH", "/api/v1/people/" + id,
+                             R"({"position":"Chief","revision":1})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(Json(patched)["revision"], 2);
+  auto stale = HttpRequest(port_, "PATCH", "/api/v1/people/" + id, R"({"position":"X"})",
+                           {{"If-Match", "\"1\""}});
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(Json(stale)["field"], "revision");
+
+  EXPECT_EQ(HttpRequest(port_, "DELETE", "/api/v1/people/" + id).status, 204);
+  EXPECT_EQ(Get("/api/v1/people/" + id).status, 404);
+  EXPECT_EQ(HttpRequest(port_, "POST", "/api/v1/people/" + id + "/restore").status, 200);
+  auto history = Get("/api/v1/people/" + id + "/history");
+  ASSERT_EQ(history.status, 200);
+  EXPECT_EQ(Json(history)["items"].size(), 4u);
+  EXPECT_EQ(Json(Get("/api/v1/people?country_id=KZ&q=api"))["total"], 1);
+}
+
+TEST_P(HttpTest, BadInputGetsClearErrorsNever500) {
+  struct Case {
+    std::string method, target, body;
+    int status;
+    std::string code, field, message_part;
+  } cases[] = {
+      {"POST", "/api/v1/people", "{\"full_name\": \"x\",\n \"network_role\": }", 400,
+       "invalid_argument", "", "line 2"},
+      {"POST", "/api/v1/people", R"({"full_name":"x","network_role":"boss"})", 400,
+       "invalid_argument", "network_role", "must be one of"},
+      {"POST", "/api/v1/people", R"({"full_name":"x","network_role":"nfp","country_id":"ZZ"})",
+       400, "invalid_argument", "country_id", "ZZ"},
+      {"POST", "/api/v1/people", "[1,2]", 400, "invalid_argument", "", "JSON object"},
+      {"POST", "/api/v1/people", std::string(200, '[') , 400, "invalid_argument", "", "nested"},
+      {"GET", "/api/v1/people?limit=-1", "", 400, "invalid_argument", "limit", "whole number"},
+      {"GET", "/api/v1/people?salary=3", "", 400, "invalid_argument", "salary", "filter"},
+      {"GET", "/api/v1/people/00000000-0000-4000-8000-000000000000", "", 404, "not_found", "", ""},
+      {"GET", "/api/v1/unicorns", "", 404, "not_found", "", ""},
+      {"DELETE", "/api/v1/countries/UZ", "", 405, "invalid_argument", "", "not allowed"},
+      {"PATCH", "/api/v1/countries/UZ", R"({"iso2":"uz"})", 400, "invalid_argument", "iso2", "ISO"},
+      {"PATCH", "/api/v1/countries/UZ", R"({"iso3":"KAZ"})", 409, "conflict", "iso3", ""},
+  };
+  for (const auto& c : cases) {
+    auto r = HttpRequest(port_, c.method, c.target, c.body);
+    SCOPED_TRACE(c.method + " " + c.target + " " + c.body.substr(0, 40));
+    EXPECT_EQ(r.status, c.status) << r.body;
+    json j = Json(r);
+    ASSERT_TRUE(j.is_object()) << r.body;
+    EXPECT_EQ(j["code"], c.code);
+    if (!c.field.empty()) {
+      EXPECT_EQ(j.value("field", ""), c.field);
+    }
+    EXPECT_NE(j["message"].get<std::string>().find(c.message_part), std::string::npos)
+        << j["message"];
+  }
+  auto wrong_type = HttpRequest(port_, "POST", "/api/v1/people", "full_name=x",
+                                {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(wrong_type.status, 400);
+}
+
+TEST_P(HttpTest, LimitsOnBodyHeadersAndRequestLine) {
+  auto big = HttpRequest(port_, "POST", "/api/v1/people", std::string(100 * 1024, ' '));
+  EXPECT_EQ(big.status, 413);
+  auto huge_header = Get("/", {{"X-Filler", std::string(20 * 1024, 'a')}});
+  EXPECT_EQ(huge_header.status, 431);
+  std::string garbage = RawExchange(port_, "THIS IS NOT HTTP\r\n\r\n");
+  EXPECT_EQ(garbage.rfind("HTTP/1.1 400", 0), 0u) << garbage;
+  // After all that, the server still answers.
+  EXPECT_EQ(Get("/healthz").status, 200);
+}
+
+TEST_P(HttpTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  std::string two =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /api/v1/regions/CA HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  std::string out = RawExchange(port_, two);
+  EXPECT_EQ(out.rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_NE(out.find("HTTP/1.1 200", 10), std::string::npos);
+  EXPECT_NE(out.find("Tashkent"), std::string::npos);
+}
+
+TEST_P(HttpTest, SlowClientIsCutOffWhileOthersAreServed) {
+  std::thread slow([this] {
+    // Sends half a request and stalls: the server must close it after the request timeout.
+    auto start = std::chrono::steady_clock::now();
+    std::string out = RawExchange(port_, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ", 8000);
+    auto waited = std::chrono::steady_clock::now() - start;
+    EXPECT_LT(waited, std::chrono::seconds(6));
+  });
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Get("/healthz").status, 200);
+  slow.join();
+}
+
+TEST_P(HttpTest, HeadAndStaticAssets) {
+  auto css = Get("/static/app.css");
+  ASSERT_EQ(css.status, 200);
+  EXPECT_NE(css.headers["content-type"].find("text/css"), std::string::npos);
+  auto again = Get("/static/app.css", {{"If-None-Match", css.headers["etag"]}});
+  EXPECT_EQ(again.status, 304);
+  auto head = HttpRequest(port_, "HEAD", "/api/v1/countries/UZ");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_NE(head.headers["content-length"], "0");
+  EXPECT_EQ(Get("/static/..%2F..%2Fetc%2Fpasswd").status, 404);
+}
+
+TEST_P(HttpTest, HealthReadinessAndOpenApi) {
+  EXPECT_EQ(Json(Get("/healthz"))["status"], "ok");
+  auto ready = Get("/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(Json(ready)["schema_version"], storage::LatestSchemaVersion());
+  auto doc = Json(Get("/api/v1/openapi.json"));
+  ASSERT_TRUE(doc.is_object());
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  EXPECT_TRUE(doc["paths"].contains("/api/v1/people/{id}"));
+  EXPECT_TRUE(doc["paths"]["/api/v1/people/{id}"].contains("patch"));
+  EXPECT_EQ(doc["components"]["schemas"]["people"]["properties"]["email"]["format"], "email");
+}
+
+TEST_P(HttpTest, FormsCreateEditAndRejectWithFieldErrors) {
+  auto uz = Json(Get("/api/v1/countries/UZ"));
+  std::string host = "127.0.0.1:" + std::to_string(port_);
+  std::map<std::string, std::string> form = {
+      {"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://" + host}};
+  auto page = Get("/forms/people?country_id=" + uz["id"].get<std::string>() + "&return_to=/countries/UZ");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("name=\"full_name\""), std::string::npos);
+  auto ok = HttpRequest(port_, "POST", "/forms/people",
+                        "full_name=Form+Person&network_role=team_member&country_id=" +
+                            uz["id"].get<std::string>() + "&return_to=%2Fcountries%2FUZ",
+                        form);
+  ASSERT_EQ(ok.status, 303) << ok.body;
+  EXPECT_EQ(ok.headers["location"], "/countries/UZ?notice=saved");
+  EXPECT_NE(Get("/countries/UZ").body.find("Form Person"), std::string::npos);
+
+  auto bad = HttpRequest(port_, "POST", "/forms/people",
+                         "full_name=Bad&network_role=team_member&email=nope&return_to=%2F", form);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("class=\"field-error\""), std::string::npos);
+  EXPECT_NE(bad.body.find("value=\"Bad\""), std::string::npos);  // what was typed is kept
+
+  auto evil = HttpRequest(port_, "POST", "/forms/people", "full_name=X&network_role=other",
+                          {{"Content-Type", "application/x-www-form-urlencoded"},
+                           {"Origin", "https://evil.example"}});
+  EXPECT_EQ(evil.status, 403);
+  auto redirect = HttpRequest(port_, "POST", "/forms/people",
+                              "full_name=Y&network_role=other&return_to=%2F%2Fevil.example", form);
+  EXPECT_EQ(redirect.headers["location"], "/?notice=saved");
+}
+
+TEST_P(HttpTest, StopClosesIdleConnectionsAndReturnsPromptly) {
+  std::thread idle([this] { RawExchange(port_, "", 4000); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  thread_.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  idle.join();
+  server_.reset();
+}
+
+INSTANTIATE_BACKENDS(HttpTest);
+
+TEST(Catalogs, RussianIsCompleteAndEveryTemplateKeyExists) {
+  i18n::Catalogs catalogs;
+  ASSERT_TRUE(catalogs.Load().ok());
+  EXPECT_EQ(catalogs.MissingKeys("ru"), std::vector<std::string>{});
+  auto keys = catalogs.Keys();
+  std::set<std::string> known(keys.begin(), keys.end());
+  std::regex tag(R"(\{\{_ ([a-zA-Z0-9_.]+)\}\})");
+  for (auto path : assets::List("web/templates/")) {
+    std::string text(*assets::Find(path));
+    for (std::sregex_iterator it(text.begin(), text.end(), tag), end; it != end; ++it) {
+      EXPECT_TRUE(known.count((*it)[1])) << path << " uses unknown message " << (*it)[1];
+    }
+  }
+}
+
+TEST(Catalogs, CountryNamesComeFromIcu) {
+  EXPECT_EQ(i18n::CountryName("UZ", "ru", "?"), "Узбекистан");
+  EXPECT_EQ(i18n::CountryName("GE", "fr", "?"), "Géorgie");
+  EXPECT_EQ(i18n::CountryName("QQ", "ru", "fallback"), "fallback");
+  EXPECT_STREQ(i18n::Direction("ar"), "rtl");
+}
+
+TEST(Templates, EscapingSectionsPartialsAndErrors) {
+  Templates t;
+  ASSERT_TRUE(t.Add("item", "<li>{{name}}</li>").ok());
+  ASSERT_TRUE(t.Add("page", "{{#items}}{{> item}}{{/items}}{{^items}}none{{/items}}|{{{raw}}}|"
+                            "{{_ hello}}|{{a.b}}|{{list.1}}")
+                  .ok());
+  json data = {{"items", {{{"name", "<b>&"}}, {{"name", "x"}}}},
+               {"raw", "<i>"},
+               {"a", {{"b", "deep"}}},
+               {"list", {"zero", "one"}}};
+  auto out = t.Render("page", data, [](const std::string& k) { return "T(" + k + ")"; });
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, "<li>&lt;b&gt;&amp;</li><li>x</li>|<i>|T(hello)|deep|one");
+  auto empty = t.Render("page", json{{"items", json::array()}}, [](const std::string&) { return ""; });
+  EXPECT_EQ(empty->substr(0, 5), "none|");
+  Status unclosed = t.Add("bad", "line1\n{{#open}}\nline3");
+  EXPECT_NE(unclosed.message().find("bad:2"), std::string::npos) << unclosed.message();
+  Status mismatched = t.Add("bad2", "{{#a}}{{/b}}");
+  EXPECT_FALSE(mismatched.ok());
+  Status unterminated = t.Add("bad3", "x {{name");
+  EXPECT_FALSE(unterminated.ok());
+  EXPECT_EQ(t.Render("missing", json::object(), {}).status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace cbrnhub::http
