@@ -293,6 +293,29 @@ TEST_P(HttpTest, StopClosesIdleConnectionsAndReturnsPromptly) {
   server_.reset();
 }
 
+TEST_P(HttpTest, CachedAnswersFollowEveryChange) {
+  EXPECT_EQ(Json(Get("/api/v1/countries/UZ"))["notes"], "");
+  EXPECT_EQ(Json(Get("/api/v1/countries/UZ"))["notes"], "");  // now from the cache
+  // A change through this server is visible at once (read your own writes).
+  ASSERT_EQ(HttpRequest(port_, "PATCH", "/api/v1/countries/UZ", R"({"notes":"one"})").status, 200);
+  EXPECT_EQ(Json(Get("/api/v1/countries/UZ"))["notes"], "one");
+  EXPECT_NE(Get("/countries/UZ").body.find("one"), std::string::npos);
+  // A change by another process (here: another handle on the same database).
+  auto other_db = t_->OpenAnother();
+  records::Store other(*other_db, catalog_);
+  ASSERT_TRUE(other.Update("countries", "UZ", json{{"notes", "two"}}, false, {"other", ""}).ok());
+  // SQLite sees it at once; another PostgreSQL client's change arrives by notification,
+  // normally within milliseconds.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(GetParam() == "sqlite" ? 0 : 3);
+  std::string notes;
+  do {
+    notes = Json(Get("/api/v1/countries/UZ"))["notes"];
+    if (notes == "two") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(notes, "two");
+}
+
 INSTANTIATE_BACKENDS(HttpTest);
 
 TEST(Catalogs, RussianIsCompleteAndEveryTemplateKeyExists) {

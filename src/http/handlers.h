@@ -3,6 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
 #include "http/router.h"
 #include "http/templates.h"
 #include "http/web.h"
@@ -11,6 +15,28 @@ namespace cbrnhub::http {
 
 using Json = nlohmann::json;
 
+// Rendered responses of cacheable routes, valid while the database's DataVersion() is unchanged.
+// Bounded: when full it starts over (entries are cheap to recompute; no LRU bookkeeping on the
+// hot path).
+class ResponseCache {
+ public:
+  std::optional<Response> Find(const std::string& key, std::uint64_t version);
+  void Store(const std::string& key, std::uint64_t version, const Response& response);
+
+ private:
+  // Shards keep worker threads from queueing behind one lock.
+  static constexpr size_t kShards = 16;
+  static constexpr size_t kMaxEntries = 256;      // per shard
+  static constexpr size_t kMaxBytes = 4 << 20;    // per shard
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, std::pair<std::uint64_t, Response>> entries;
+    size_t bytes = 0;
+  };
+  Shard& For(const std::string& key) { return shards_[std::hash<std::string>{}(key) % kShards]; }
+  Shard shards_[kShards];
+};
+
 struct WebApp::Context {
   storage::Database& db;
   records::Store& store;
@@ -18,6 +44,7 @@ struct WebApp::Context {
   Templates templates;
   std::string version;
   Router router;
+  ResponseCache cache;
 };
 using Ctx = WebApp::Context;
 

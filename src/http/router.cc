@@ -17,54 +17,53 @@ std::vector<std::string> Segments(const std::string& path) {
   return out;
 }
 
-bool MatchPattern(const std::string& pattern, const std::string& path,
-                  std::map<std::string, std::string>* params) {
-  auto want = Segments(pattern);
-  auto got = Segments(path);
-  if (want.size() != got.size()) return false;
-  std::map<std::string, std::string> found;
-  for (size_t i = 0; i < want.size(); ++i) {
-    const auto& w = want[i];
-    if (w.size() > 2 && w.front() == '{' && w.back() == '}') {
-      if (got[i].empty()) return false;
-      found[w.substr(1, w.size() - 2)] = got[i];
-    } else if (w != got[i]) {
-      return false;
-    }
-  }
-  if (params) *params = std::move(found);
-  return true;
+bool IsParam(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
 }  // namespace
 
-void Router::Add(Route route) { routes_.push_back(std::move(route)); }
+void Router::Add(Route route) {
+  Compiled c;
+  c.segments = Segments(route.pattern);
+  for (const auto& seg : c.segments) c.literals += IsParam(seg) ? 0 : 1;
+  routes_.push_back(std::move(route));
+  compiled_.push_back(std::move(c));
+}
 
 const Route* Router::Match(Request& req, bool* path_matched, std::string* allowed) const {
   *path_matched = false;
-  std::string method = req.method == "HEAD" ? "GET" : req.method;
-  // Literal segments win over {params}: try routes without params for this path first.
+  const std::string method = req.method == "HEAD" ? "GET" : req.method;
+  const std::vector<std::string> got = Segments(req.path);
+  // Literal segments win over {params}: /api/v1/regions/{id}/overview beats a {kind} route.
   const Route* best = nullptr;
-  size_t best_literals = 0;
-  std::map<std::string, std::string> best_params;
-  for (const auto& r : routes_) {
-    std::map<std::string, std::string> params;
-    if (!MatchPattern(r.pattern, req.path, &params)) continue;
-    *path_matched = true;
-    if (allowed) {
-      if (allowed->find(r.method) == std::string::npos) {
-        *allowed += (allowed->empty() ? "" : ", ") + r.method;
-      }
+  const Compiled* best_compiled = nullptr;
+  for (size_t r = 0; r < routes_.size(); ++r) {
+    const Compiled& c = compiled_[r];
+    if (c.segments.size() != got.size()) continue;
+    bool match = true;
+    for (size_t i = 0; i < got.size() && match; ++i) {
+      match = IsParam(c.segments[i]) ? !got[i].empty() : c.segments[i] == got[i];
     }
-    if (r.method != method) continue;
-    size_t literals = Segments(r.pattern).size() - params.size();
-    if (!best || literals > best_literals) {
-      best = &r;
-      best_literals = literals;
-      best_params = std::move(params);
+    if (!match) continue;
+    *path_matched = true;
+    const Route& route = routes_[r];
+    if (allowed && allowed->find(route.method) == std::string::npos) {
+      *allowed += (allowed->empty() ? "" : ", ") + route.method;
+    }
+    if (route.method != method) continue;
+    if (!best || c.literals > best_compiled->literals) {
+      best = &route;
+      best_compiled = &c;
     }
   }
-  if (best) req.path_params = std::move(best_params);
+  if (best) {
+    req.path_params.clear();
+    for (size_t i = 0; i < got.size(); ++i) {
+      const std::string& seg = best_compiled->segments[i];
+      if (IsParam(seg)) req.path_params[seg.substr(1, seg.size() - 2)] = got[i];
+    }
+  }
   return best;
 }
 

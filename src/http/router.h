@@ -23,6 +23,9 @@ struct Route {
   Policy policy;
   Handler handler;
   std::string summary;  // one line, shown in the OpenAPI document
+  // A GET whose answer depends only on the target, the language and the stored data, so it may
+  // be answered from the response cache until the data changes.
+  bool cacheable = false;
 };
 
 class Router {
@@ -34,7 +37,12 @@ class Router {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  struct Compiled {
+    std::vector<std::string> segments;  // "{name}" marks a parameter
+    size_t literals = 0;
+  };
   std::vector<Route> routes_;
+  std::vector<Compiled> compiled_;  // parallel to routes_
 };
 
 // The HTTP status for a Status code (the one place that decides it; see docs/api.md).

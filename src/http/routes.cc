@@ -8,9 +8,10 @@ void RegisterRoutes(Ctx& ctx) {
   Router& r = ctx.router;
   auto add = [&](std::string method, std::string pattern, Policy policy,
                  std::function<Response(Ctx&, Request&)> fn, std::string summary) {
+    bool cacheable = method == "GET" && policy.access == A::kRead;
     r.Add(Route{std::move(method), std::move(pattern), std::move(policy),
                 [&ctx, fn = std::move(fn)](Request& req) { return fn(ctx, req); },
-                std::move(summary)});
+                std::move(summary), cacheable});
   };
 
   // Operations.

@@ -7,7 +7,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <list>
@@ -50,10 +53,15 @@ void AddStandardHeaders(bhttp::response<bhttp::string_body>& res) {
 
 }  // namespace
 
+// One io_context per worker thread, each run by that thread alone: a connection lives on one
+// thread, so its handlers never race and need no strand, and threads do not wake each other.
 struct Server::Impl {
   ServerOptions options;
   Handler handler;
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  size_t next_context = 0;
+  asio::io_context& ioc;  // contexts[0]: the acceptor, signals and shutdown timers live here
   tcp::acceptor acceptor{ioc};
   asio::steady_timer shutdown_timer{ioc};
   std::atomic<bool> stopping{false};
@@ -64,7 +72,19 @@ struct Server::Impl {
   std::mutex sessions_mu;
   std::list<std::weak_ptr<Session>> sessions;
 
-  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+  Impl(ServerOptions o, Handler h)
+      : options(std::move(o)), handler(std::move(h)), ioc(*MakeContexts(options, contexts)) {}
+
+  static asio::io_context* MakeContexts(const ServerOptions& o,
+                                        std::vector<std::unique_ptr<asio::io_context>>& out) {
+    int n = o.threads > 0 ? o.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out.front().get();
+  }
+  void StopAll() {
+    for (auto& c : contexts) c->stop();
+  }
 
   void Accept();
   void BeginShutdown();
@@ -274,7 +294,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Server::Impl::
 };
 
 void Server::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  asio::io_context& target = *contexts[next_context++ % contexts.size()];
+  acceptor.async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (!acceptor.is_open() || stopping) return;
       // EMFILE and friends: log, back off briefly, keep accepting.
@@ -302,12 +323,13 @@ void Server::Impl::BeginShutdown() {
     }
   }
   for (auto& s : live) s->Shutdown();
+  guards.clear();  // each thread returns once its connections are done
   // Whatever is still running after the grace period is cut off.
   shutdown_timer.expires_after(options.shutdown_grace);
   shutdown_timer.async_wait([this](beast::error_code e) {
     if (!e) {
       spdlog::warn("grace period over: closing remaining connections");
-      ioc.stop();
+      StopAll();
     }
   });
   // Once the last session is gone there is nothing left to wait for.
@@ -358,11 +380,12 @@ void Server::Run(bool handle_signals) {
       if (!ec) s.BeginShutdown();
     });
   }
+  for (auto& c : s.contexts) s.guards.push_back(asio::make_work_guard(*c));
   s.Accept();
-  int n = s.options.threads > 0 ? s.options.threads
-                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> workers;
-  for (int i = 1; i < n; ++i) workers.emplace_back([&s] { s.ioc.run(); });
+  for (size_t i = 1; i < s.contexts.size(); ++i) {
+    workers.emplace_back([&s, i] { s.contexts[i]->run(); });
+  }
   s.ioc.run();
   for (auto& t : workers) t.join();
 }

@@ -129,13 +129,33 @@ Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status) {
   return RenderPage(ctx, req, HttpStatus(status.code()), "error", data, data["heading"]);
 }
 
+std::optional<Response> ResponseCache::Find(const std::string& key, std::uint64_t version) {
+  Shard& shard = For(key);
+  std::lock_guard lock(shard.mu);
+  auto it = shard.entries.find(key);
+  if (it == shard.entries.end() || it->second.first != version) return std::nullopt;
+  return it->second.second;
+}
+
+void ResponseCache::Store(const std::string& key, std::uint64_t version, const Response& response) {
+  if (response.body.size() > kMaxBytes / 4) return;
+  Shard& shard = For(key);
+  std::lock_guard lock(shard.mu);
+  if (shard.entries.size() >= kMaxEntries || shard.bytes + response.body.size() > kMaxBytes) {
+    shard.entries.clear();
+    shard.bytes = 0;
+  }
+  shard.entries.insert_or_assign(key, std::make_pair(version, response));
+  shard.bytes += response.body.size();
+}
+
 WebApp::WebApp(std::unique_ptr<Context> ctx) : ctx_(std::move(ctx)) {}
 WebApp::~WebApp() = default;
 
 Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::Store& store,
                                                const i18n::Catalogs& catalogs,
                                                std::string version) {
-  auto ctx = std::unique_ptr<Context>(new Context{db, store, catalogs, {}, std::move(version), {}});
+  auto ctx = std::unique_ptr<Context>(new Context{db, store, catalogs, {}, std::move(version), {}, {}});
   const std::string prefix = "web/templates/";
   for (std::string_view path : assets::List(prefix)) {
     std::string name(path.substr(prefix.size()));
@@ -167,11 +187,21 @@ Response WebApp::Handle(Request& req) {
       res = ErrorFor(ctx, req, Status::NotFound("no such path: " + req.path));
     }
   } else {
-    try {
-      res = route->handler(req);
-    } catch (const std::exception& e) {
-      spdlog::error("request {} {} {} threw: {}", req.request_id, req.method, req.target, e.what());
-      res = ErrorFor(ctx, req, Status::Internal(e.what()));
+    // The data version is read before the handler runs: a change committed meanwhile makes
+    // the stored entry stale at once.
+    std::uint64_t version = route->cacheable && chosen.empty() ? ctx.db.DataVersion() : 0;
+    std::string key = version ? req.lang + " " + req.target : std::string();
+    if (auto hit = version ? ctx.cache.Find(key, version) : std::nullopt) {
+      res = std::move(*hit);
+    } else {
+      try {
+        res = route->handler(req);
+      } catch (const std::exception& e) {
+        spdlog::error("request {} {} {} threw: {}", req.request_id, req.method, req.target,
+                      e.what());
+        res = ErrorFor(ctx, req, Status::Internal(e.what()));
+      }
+      if (version && res.status == 200) ctx.cache.Store(key, version, res);
     }
   }
   if (!chosen.empty() && chosen == req.lang) {

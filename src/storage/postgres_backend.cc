@@ -2,12 +2,20 @@
 // database, so nothing here keeps state that matters beyond a connection.
 #include <pqxx/pqxx>
 
+#include <atomic>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "storage/backends.h"
 
 namespace cbrnhub::storage {
 namespace {
+
+// Every committed write transaction notifies this channel; every process listens on it.
+constexpr const char* kChangeChannel = "cbrnhub_data";
 
 // Maps a libpqxx exception to a Status. Called only from catch blocks.
 Status FromException() {
@@ -31,8 +39,8 @@ class PostgresDatabase;
 class PostgresTransaction final : public Transaction {
  public:
   PostgresTransaction(PostgresDatabase* owner, std::unique_ptr<pqxx::connection> conn, Access access)
-      : owner_(owner), conn_(std::move(conn)) {
-    if (access == Access::kWrite) {
+      : owner_(owner), conn_(std::move(conn)), write_(access == Access::kWrite) {
+    if (write_) {
       txn_ = std::make_unique<pqxx::work>(*conn_);
     } else {
       // One snapshot for the whole read, so a backup or a page sees a consistent state.
@@ -66,8 +74,11 @@ class PostgresTransaction final : public Transaction {
   Status Commit() override {
     if (!txn_) return Status::Internal("transaction already finished");
     try {
+      // Delivered to every listening process when (and only if) the commit succeeds.
+      if (write_) txn_->exec0(std::string("NOTIFY ") + kChangeChannel);
       txn_->commit();
       txn_.reset();
+      if (write_) NoteLocalCommit();
       return Status::Ok();
     } catch (...) {
       failed_ = true;
@@ -113,11 +124,29 @@ class PostgresTransaction final : public Transaction {
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::dbtransaction> txn_;
   bool failed_ = false;
+  bool write_ = false;
+
+  void NoteLocalCommit();
 };
 
 class PostgresDatabase final : public Database {
  public:
   PostgresDatabase(std::string url, int pool_size) : url_(std::move(url)), pool_size_(pool_size) {}
+  ~PostgresDatabase() override {
+    {
+      std::lock_guard lock(listen_mu_);
+      stop_ = true;
+    }
+    listen_cv_.notify_all();
+    if (listener_.joinable()) listener_.join();
+  }
+
+  std::uint64_t DataVersion() override {
+    std::call_once(listener_started_, [this] { listener_ = std::thread([this] { Listen(); }); });
+    return listening_ ? version_.load() : 0;
+  }
+  // Our own commits count at once, so a client reads its own writes from any cache.
+  void BumpVersion() { ++version_; }
 
   Result<std::unique_ptr<Transaction>> Begin(Access access) override {
     CBRN_ASSIGN_OR_RETURN(auto conn, Acquire());
@@ -173,11 +202,59 @@ class PostgresDatabase final : public Database {
   }
 
  private:
+  // Keeps a connection LISTENing on the change channel. While it is down, DataVersion() is 0
+  // (no caching), and reconnecting bumps the version since changes may have been missed.
+  void Listen() {
+    struct Receiver : pqxx::notification_receiver {
+      Receiver(pqxx::connection_base& c, PostgresDatabase& db)
+          : pqxx::notification_receiver(c, kChangeChannel), db_(db) {}
+      void operator()(const std::string&, int) override { db_.BumpVersion(); }
+      PostgresDatabase& db_;
+    };
+    while (true) {
+      {
+        std::unique_lock lock(listen_mu_);
+        if (stop_) return;
+      }
+      try {
+        pqxx::connection conn(url_);
+        Receiver receiver(conn, *this);
+        conn.get_notifs();  // makes sure LISTEN is in effect before we claim to be listening
+        BumpVersion();
+        listening_ = true;
+        while (true) {
+          {
+            std::lock_guard lock(listen_mu_);
+            if (stop_) break;
+          }
+          conn.await_notification(0, 200000);
+        }
+        listening_ = false;
+        return;
+      } catch (const std::exception& e) {
+        if (listening_) spdlog::warn("change listener lost its connection: {}", e.what());
+        listening_ = false;
+      }
+      std::unique_lock lock(listen_mu_);
+      listen_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
+    }
+  }
+
   std::string url_;
   int pool_size_;
   std::mutex mu_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
+
+  std::atomic<std::uint64_t> version_{1};
+  std::atomic<bool> listening_{false};
+  std::once_flag listener_started_;
+  std::thread listener_;
+  std::mutex listen_mu_;
+  std::condition_variable listen_cv_;
+  bool stop_ = false;
 };
+
+void PostgresTransaction::NoteLocalCommit() { owner_->BumpVersion(); }
 
 PostgresTransaction::~PostgresTransaction() {
   try {

@@ -1,7 +1,9 @@
 // SQLite backend: a pool of connections to one file in WAL mode, foreign keys on.
 #include <sqlite3.h>
 
+#include <atomic>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "storage/backends.h"
@@ -140,6 +142,43 @@ class SqliteTransaction final : public Transaction {
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::string path, int pool_size) : path_(std::move(path)), pool_size_(pool_size) {}
+  std::uint64_t DataVersion() override {
+    // PRAGMA data_version on a connection that never writes changes whenever any other
+    // connection, in this process or another, commits. Several watch slots, so that worker
+    // threads asking at once do not queue behind one lock.
+    size_t first = std::hash<std::thread::id>{}(std::this_thread::get_id()) % kWatchSlots;
+    for (size_t i = 0;; ++i) {
+      WatchSlot& slot = watch_[(first + i) % kWatchSlots];
+      std::unique_lock lock(slot.mu, std::try_to_lock);
+      if (!lock.owns_lock()) {
+        if (i + 1 < kWatchSlots) continue;
+        lock.lock();
+      }
+      if (!slot.conn) {
+        auto conn = Acquire();
+        if (!conn.ok()) return 0;
+        slot.conn = std::move(conn).value();
+        if (sqlite3_prepare_v2(slot.conn->db, "PRAGMA data_version", -1, &slot.stmt, nullptr) !=
+            SQLITE_OK) {
+          slot.conn.reset();
+          return 0;
+        }
+      }
+      std::uint64_t v = 0;
+      if (sqlite3_step(slot.stmt) == SQLITE_ROW) {
+        // data_version counts per connection: combine the slot's reading with the commits this
+        // process made (which the slot also sees) into one process-wide number.
+        v = static_cast<std::uint64_t>(sqlite3_column_int64(slot.stmt, 0));
+      }
+      sqlite3_reset(slot.stmt);
+      if (v == 0) return 0;
+      if (v != slot.last_seen) {
+        slot.last_seen = v;
+        ++generation_;
+      }
+      return generation_.load();
+    }
+  }
 
   Result<std::unique_ptr<Transaction>> Begin(Access access) override {
     CBRN_ASSIGN_OR_RETURN(auto conn, Acquire());
@@ -200,6 +239,18 @@ class SqliteDatabase final : public Database {
   int pool_size_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_;
+  struct WatchSlot {
+    std::mutex mu;
+    std::unique_ptr<Connection> conn;  // never writes; only for DataVersion()
+    sqlite3_stmt* stmt = nullptr;
+    std::uint64_t last_seen = 0;
+    ~WatchSlot() {
+      if (stmt) sqlite3_finalize(stmt);
+    }
+  };
+  static constexpr size_t kWatchSlots = 4;
+  WatchSlot watch_[kWatchSlots];
+  std::atomic<std::uint64_t> generation_{1};
 };
 
 SqliteTransaction::~SqliteTransaction() {

@@ -72,6 +72,11 @@ class Database {
   virtual std::string Describe() const = 0;
   // Backend-specific integrity check ("ok" or the problems found).
   virtual Result<std::string> IntegrityCheck() = 0;
+  // A number that changes whenever anyone (this process, another process, another cbrnhub
+  // instance) may have committed a change. Read it before computing something derived from the
+  // data; the result is current while the number stays the same. 0 means the backend cannot
+  // tell right now: do not cache. Cheap (no round trip to a server); thread-safe.
+  virtual std::uint64_t DataVersion() = 0;
 };
 
 // Opens a database from a URL: "sqlite:PATH", a plain file path, or "postgresql://...".
