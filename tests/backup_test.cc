@@ -35,7 +35,7 @@ class BackupTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<TestDatabase> t_;
   records::Catalog catalog_;
   std::unique_ptr<records::Store> store_;
-  audit::Actor actor_{"seed", ""};
+  records::Caller actor_{access::Principal::System("seed"), ""};
   std::string dir_;
 };
 
@@ -45,15 +45,14 @@ TEST_P(BackupTest, RoundTripRestoresEveryRowAndTheAuditChain) {
   ASSERT_TRUE(made.ok()) << made.status().ToString();
   EXPECT_EQ(made->rows["countries"], 65);
   // Change things after the backup; the restore must undo them.
-  ASSERT_TRUE(store_->Create("people", Json{{"full_name", "After Backup"}, {"network_role", "other"}},
-                             actor_)
+  ASSERT_TRUE(store_->Create(actor_, "people", Json{{"full_name", "After Backup"}, {"network_role", "other"}})
                   .ok());
-  ASSERT_TRUE(store_->Update("countries", "UZ", Json{{"notes", "changed"}}, false, actor_).ok());
+  ASSERT_TRUE(store_->Update(actor_, "countries", "UZ", Json{{"notes", "changed"}}, false).ok());
   auto restored = Restore(t_->db(), file);
   ASSERT_TRUE(restored.ok()) << restored.status().ToString();
   EXPECT_EQ(restored->rows, made->rows);
   for (const auto& [table, n] : made->rows) EXPECT_EQ(Count(t_->db(), table), n) << table;
-  EXPECT_EQ((*store_->Get("countries", "UZ"))["notes"], "");
+  EXPECT_EQ((*store_->Get(actor_, "countries", "UZ"))["notes"], "");
   auto chain = audit::Verify(t_->db());
   ASSERT_TRUE(chain.ok());
   EXPECT_EQ(*chain, "");
@@ -91,10 +90,9 @@ TEST_P(BackupTest, BackupDuringWritesIsConsistent) {
   std::atomic<bool> stop{false};
   std::thread writer([&] {
     for (int i = 0; !stop; ++i) {
-      (void)store_->Create("people",
+      (void)store_->Create(actor_, "people",
                            Json{{"full_name", "Writer " + std::to_string(i)},
-                                {"network_role", "other"}},
-                           actor_);
+                                {"network_role", "other"}});
     }
   });
   std::string file = dir_ + "/live.jsonl";

@@ -140,6 +140,16 @@ class ServerProcess {
 
 class CliBackendTest : public ::testing::TestWithParam<std::string> {};
 
+// Signs in as a demo account; the headers for later requests (cookie and CSRF token).
+std::map<std::string, std::string> SignIn(unsigned short port, const std::string& username) {
+  auto r = HttpRequest(port, "POST", "/api/v1/session",
+                       json{{"username", username}, {"password", "cbrnhub-demo"}}.dump());
+  EXPECT_EQ(r.status, 201) << r.body;
+  std::string cookie = r.headers["set-cookie"];
+  return {{"Cookie", cookie.substr(0, cookie.find(';'))},
+          {"X-CSRF-Token", json::parse(r.body, nullptr, false).value("csrf_token", "")}};
+}
+
 TEST_P(CliBackendTest, BackupAndRestoreWhileTheServerRuns) {
   SKIP_UNLESS_BACKEND(GetParam());
   auto t = TestDatabase::Create(GetParam(), /*migrate=*/false);
@@ -151,8 +161,9 @@ TEST_P(CliBackendTest, BackupAndRestoreWhileTheServerRuns) {
 
   ServerProcess server(t->url());
   ASSERT_NE(server.port(), 0) << "server did not start";
+  auto admin = SignIn(server.port(), "admin");
   auto created = HttpRequest(server.port(), "POST", "/api/v1/people",
-                             R"({"full_name":"Before Backup","network_role":"expert"})");
+                             R"({"full_name":"Before Backup","network_role":"expert"})", admin);
   ASSERT_EQ(created.status, 201) << created.body;
 
   std::string dir = TempDir();
@@ -160,14 +171,17 @@ TEST_P(CliBackendTest, BackupAndRestoreWhileTheServerRuns) {
   ASSERT_EQ(backup.code, 0) << backup.out;
 
   auto later = HttpRequest(server.port(), "POST", "/api/v1/people",
-                           R"({"full_name":"After Backup","network_role":"expert"})");
+                           R"({"full_name":"After Backup","network_role":"expert"})", admin);
   ASSERT_EQ(later.status, 201);
   CliRun restore = RunCli("-d " + db + " restore " + dir + "/b.jsonl");
   ASSERT_EQ(restore.code, 0) << restore.out;
   EXPECT_NE(restore.out.find("before-restore"), std::string::npos);
 
+  // A restore ends every session: the old cookie no longer works.
+  EXPECT_EQ(HttpRequest(server.port(), "GET", "/api/v1/people", "", admin).status, 401);
+  admin = SignIn(server.port(), "admin");
   // The running server sees the restored data at once: it keeps no state of its own.
-  auto people = json::parse(HttpRequest(server.port(), "GET", "/api/v1/people?q=backup").body);
+  auto people = json::parse(HttpRequest(server.port(), "GET", "/api/v1/people?q=backup", "", admin).body);
   ASSERT_EQ(people["total"], 1) << people.dump();
   EXPECT_EQ(people["items"][0]["full_name"], "Before Backup");
   CliRun check = RunCli("-d " + db + " check");
@@ -180,7 +194,7 @@ TEST_P(CliBackendTest, BackupAndRestoreWhileTheServerRuns) {
   CliRun cut = RunCli("-d " + db + " restore " + dir + "/cut.jsonl");
   EXPECT_NE(cut.code, 0);
   EXPECT_NE(cut.out.find("nothing was changed"), std::string::npos) << cut.out;
-  EXPECT_EQ(json::parse(HttpRequest(server.port(), "GET", "/api/v1/people?q=backup").body)["total"], 1);
+  EXPECT_EQ(json::parse(HttpRequest(server.port(), "GET", "/api/v1/people?q=backup", "", admin).body)["total"], 1);
 
   EXPECT_EQ(server.Terminate(), 0);
 }

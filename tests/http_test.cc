@@ -10,6 +10,7 @@
 #include "http/templates.h"
 #include "http/web.h"
 #include "i18n/i18n.h"
+#include "identity/identity.h"
 #include "network/network.h"
 #include "test_support.h"
 
@@ -31,10 +32,15 @@ class HttpTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(t_);
     network::RegisterKinds(catalog_);
     store_ = std::make_unique<records::Store>(t_->db(), catalog_);
-    ASSERT_TRUE(network::SeedReference(*store_, {"seed", ""}).ok());
-    ASSERT_TRUE(network::SeedDemo(*store_, {"seed", ""}).ok());
+    records::Caller seeder{access::Principal::System("seed"), ""};
+    ASSERT_TRUE(network::SeedReference(*store_, seeder).ok());
+    ASSERT_TRUE(network::SeedDemo(*store_, seeder).ok());
+    identity::Settings settings;
+    settings.fast_password_hashing = true;
+    identity_ = std::make_unique<identity::Service>(t_->db(), settings);
+    ASSERT_TRUE(identity_->SeedDemoUsers(seeder).ok());
     ASSERT_TRUE(catalogs_.Load().ok());
-    auto app = WebApp::Create(t_->db(), *store_, catalogs_, "test");
+    auto app = WebApp::Create(t_->db(), *store_, *identity_, catalogs_, "test");
     ASSERT_TRUE(app.ok()) << app.status().ToString();
     app_ = std::move(app).value();
     ServerOptions options;
@@ -50,13 +56,35 @@ class HttpTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(server_->Listen().ok());
     port_ = server_->port();
     thread_ = std::thread([this] { server_->Run(false); });
+    auto [cookie, csrf] = SignIn("admin");
+    cookie_ = cookie;
+    csrf_ = csrf;
+  }
+  // Signs in through the API; returns the session cookie ("cbrnhub_session=...") and CSRF token.
+  std::pair<std::string, std::string> SignIn(const std::string& username) {
+    auto r = HttpRequest(port_, "POST", "/api/v1/session",
+                         json{{"username", username}, {"password", "cbrnhub-demo"}}.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    std::string cookie = r.headers["set-cookie"];
+    cookie = cookie.substr(0, cookie.find(';'));
+    return {cookie, json::parse(r.body, nullptr, false).value("csrf_token", "")};
+  }
+  // A request as the signed-in administrator (cookie and CSRF token added unless given).
+  HttpResponse Call(const std::string& method, const std::string& target,
+                    const std::string& body = "", std::map<std::string, std::string> headers = {}) {
+    if (!headers.count("Cookie") && !headers.count("Authorization") && !headers.count("Anonymous")) {
+      headers["Cookie"] = cookie_;
+      headers["X-CSRF-Token"] = csrf_;
+    }
+    headers.erase("Anonymous");
+    return HttpRequest(port_, method, target, body, headers);
   }
   void TearDown() override {
     if (server_) server_->Stop();
     if (thread_.joinable()) thread_.join();
   }
   HttpResponse Get(const std::string& target, std::map<std::string, std::string> headers = {}) {
-    return HttpRequest(port_, "GET", target, "", headers);
+    return Call("GET", target, "", headers);
   }
   json Json(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
 
@@ -64,7 +92,9 @@ class HttpTest : public ::testing::TestWithParam<std::string> {
   records::Catalog catalog_;
   std::unique_ptr<records::Store> store_;
   i18n::Catalogs catalogs_;
+  std::unique_ptr<identity::Service> identity_;
   std::unique_ptr<WebApp> app_;
+  std::string cookie_, csrf_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
   unsigned short port_ = 0;
@@ -92,7 +122,8 @@ TEST_P(HttpTest, PagesSpeakRussianWhenAsked) {
   EXPECT_NE(r.body.find("Узбекистан"), std::string::npos);
   EXPECT_NE(r.headers["set-cookie"].find("lang=ru"), std::string::npos);
   // The cookie then keeps the choice; Accept-Language works without one.
-  EXPECT_NE(Get("/countries/KZ", {{"Cookie", "lang=ru"}}).body.find("Казахстан"), std::string::npos);
+  EXPECT_NE(Get("/countries/KZ", {{"Cookie", "lang=ru; " + cookie_}}).body.find("Казахстан"),
+            std::string::npos);
   EXPECT_NE(Get("/", {{"Accept-Language", "fr;q=0.9, ru-RU;q=0.95"}}).body.find("lang=\"ru\""),
             std::string::npos);
   EXPECT_NE(Get("/", {{"Accept-Language", "de"}}).body.find("lang=\"en\""), std::string::npos);
@@ -111,7 +142,7 @@ TEST_P(HttpTest, CountryPageShowsFocalPointTeamAndAgencies) {
 }
 
 TEST_P(HttpTest, HtmlEscapesStoredText) {
-  auto p = HttpRequest(port_, "POST", "/api/v1/people",
+  auto p = Call("POST", "/api/v1/people",
                        R"({"full_name":"<script>alert(1)</script>","network_role":"team_member","country_id":"UZ"})");
   ASSERT_EQ(p.status, 201) << p.body;
   auto page = Get("/countries/UZ");
@@ -127,25 +158,25 @@ TEST_P(HttpTest, ApiCrudLifecycle) {
   ASSERT_EQ(uz.status, 200);
   EXPECT_EQ(Json(uz)["iso3"], "UZB");
 
-  auto created = HttpRequest(port_, "POST", "/api/v1/people",
+  auto created = Call("POST", "/api/v1/people",
                              R"({"full_name":"Api Person","network_role":"expert","country_id":"KZ","email":"api@example.org"})");
   ASSERT_EQ(created.status, 201) << created.body;
   std::string id = Json(created)["id"];
   EXPECT_EQ(created.headers["location"], "/api/v1/people/" + id);
   EXPECT_EQ(Json(created)["owner"], "country:KZ");
 
-  auto patched = HttpRequest(port_, "PATCH", "/api/v1/people/" + id,
+  auto patched = Call("PATCH", "/api/v1/people/" + id,
                              R"({"position":"Chief","revision":1})");
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(Json(patched)["revision"], 2);
-  auto stale = HttpRequest(port_, "PATCH", "/api/v1/people/" + id, R"({"position":"X"})",
+  auto stale = Call("PATCH", "/api/v1/people/" + id, R"({"position":"X"})",
                            {{"If-Match", "\"1\""}});
   EXPECT_EQ(stale.status, 409);
   EXPECT_EQ(Json(stale)["field"], "revision");
 
-  EXPECT_EQ(HttpRequest(port_, "DELETE", "/api/v1/people/" + id).status, 204);
+  EXPECT_EQ(Call("DELETE", "/api/v1/people/" + id).status, 204);
   EXPECT_EQ(Get("/api/v1/people/" + id).status, 404);
-  EXPECT_EQ(HttpRequest(port_, "POST", "/api/v1/people/" + id + "/restore").status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/people/" + id + "/restore").status, 200);
   auto history = Get("/api/v1/people/" + id + "/history");
   ASSERT_EQ(history.status, 200);
   EXPECT_EQ(Json(history)["items"].size(), 4u);
@@ -175,7 +206,7 @@ TEST_P(HttpTest, BadInputGetsClearErrorsNever500) {
       {"PATCH", "/api/v1/countries/UZ", R"({"iso3":"KAZ"})", 409, "conflict", "iso3", ""},
   };
   for (const auto& c : cases) {
-    auto r = HttpRequest(port_, c.method, c.target, c.body);
+    auto r = Call(c.method, c.target, c.body);
     SCOPED_TRACE(c.method + " " + c.target + " " + c.body.substr(0, 40));
     EXPECT_EQ(r.status, c.status) << r.body;
     json j = Json(r);
@@ -187,13 +218,13 @@ TEST_P(HttpTest, BadInputGetsClearErrorsNever500) {
     EXPECT_NE(j["message"].get<std::string>().find(c.message_part), std::string::npos)
         << j["message"];
   }
-  auto wrong_type = HttpRequest(port_, "POST", "/api/v1/people", "full_name=x",
+  auto wrong_type = Call("POST", "/api/v1/people", "full_name=x",
                                 {{"Content-Type", "application/x-www-form-urlencoded"}});
   EXPECT_EQ(wrong_type.status, 400);
 }
 
 TEST_P(HttpTest, LimitsOnBodyHeadersAndRequestLine) {
-  auto big = HttpRequest(port_, "POST", "/api/v1/people", std::string(100 * 1024, ' '));
+  auto big = Call("POST", "/api/v1/people", std::string(100 * 1024, ' '));
   EXPECT_EQ(big.status, 413);
   auto huge_header = Get("/", {{"X-Filler", std::string(20 * 1024, 'a')}});
   EXPECT_EQ(huge_header.status, 431);
@@ -206,7 +237,8 @@ TEST_P(HttpTest, LimitsOnBodyHeadersAndRequestLine) {
 TEST_P(HttpTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   std::string two =
       "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-      "GET /api/v1/regions/CA HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+      "GET /api/v1/regions/CA HTTP/1.1\r\nHost: x\r\nCookie: " + cookie_ +
+      "\r\nConnection: close\r\n\r\n";
   std::string out = RawExchange(port_, two);
   EXPECT_EQ(out.rfind("HTTP/1.1 200", 0), 0u);
   EXPECT_NE(out.find("HTTP/1.1 200", 10), std::string::npos);
@@ -231,7 +263,7 @@ TEST_P(HttpTest, HeadAndStaticAssets) {
   EXPECT_NE(css.headers["content-type"].find("text/css"), std::string::npos);
   auto again = Get("/static/app.css", {{"If-None-Match", css.headers["etag"]}});
   EXPECT_EQ(again.status, 304);
-  auto head = HttpRequest(port_, "HEAD", "/api/v1/countries/UZ");
+  auto head = Call("HEAD", "/api/v1/countries/UZ");
   EXPECT_EQ(head.status, 200);
   EXPECT_TRUE(head.body.empty());
   EXPECT_NE(head.headers["content-length"], "0");
@@ -255,11 +287,12 @@ TEST_P(HttpTest, FormsCreateEditAndRejectWithFieldErrors) {
   auto uz = Json(Get("/api/v1/countries/UZ"));
   std::string host = "127.0.0.1:" + std::to_string(port_);
   std::map<std::string, std::string> form = {
-      {"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://" + host}};
+      {"Content-Type", "application/x-www-form-urlencoded"}, {"Origin", "http://" + host},
+      {"Cookie", cookie_}, {"X-CSRF-Token", csrf_}};
   auto page = Get("/forms/people?country_id=" + uz["id"].get<std::string>() + "&return_to=/countries/UZ");
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("name=\"full_name\""), std::string::npos);
-  auto ok = HttpRequest(port_, "POST", "/forms/people",
+  auto ok = Call("POST", "/forms/people",
                         "full_name=Form+Person&network_role=team_member&country_id=" +
                             uz["id"].get<std::string>() + "&return_to=%2Fcountries%2FUZ",
                         form);
@@ -267,17 +300,26 @@ TEST_P(HttpTest, FormsCreateEditAndRejectWithFieldErrors) {
   EXPECT_EQ(ok.headers["location"], "/countries/UZ?notice=saved");
   EXPECT_NE(Get("/countries/UZ").body.find("Form Person"), std::string::npos);
 
-  auto bad = HttpRequest(port_, "POST", "/forms/people",
+  auto bad = Call("POST", "/forms/people",
                          "full_name=Bad&network_role=team_member&email=nope&return_to=%2F", form);
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("class=\"field-error\""), std::string::npos);
   EXPECT_NE(bad.body.find("value=\"Bad\""), std::string::npos);  // what was typed is kept
 
-  auto evil = HttpRequest(port_, "POST", "/forms/people", "full_name=X&network_role=other",
-                          {{"Content-Type", "application/x-www-form-urlencoded"},
-                           {"Origin", "https://evil.example"}});
+  auto evil = Call("POST", "/forms/people", "full_name=X&network_role=other",
+                   {{"Content-Type", "application/x-www-form-urlencoded"},
+                    {"Origin", "https://evil.example"}});
   EXPECT_EQ(evil.status, 403);
-  auto redirect = HttpRequest(port_, "POST", "/forms/people",
+  // Without the session's CSRF token a cookie-authenticated post is refused.
+  auto no_token = Call("POST", "/forms/people", "full_name=X&network_role=other",
+                       {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", cookie_}});
+  EXPECT_EQ(no_token.status, 403);
+  auto with_token_in_form = Call("POST", "/forms/people",
+                                 "full_name=Token+In+Form&network_role=other&csrf_token=" + csrf_,
+                                 {{"Content-Type", "application/x-www-form-urlencoded"},
+                                  {"Cookie", cookie_}});
+  EXPECT_EQ(with_token_in_form.status, 303) << with_token_in_form.body;
+  auto redirect = Call("POST", "/forms/people",
                               "full_name=Y&network_role=other&return_to=%2F%2Fevil.example", form);
   EXPECT_EQ(redirect.headers["location"], "/?notice=saved");
 }
@@ -297,13 +339,14 @@ TEST_P(HttpTest, CachedAnswersFollowEveryChange) {
   EXPECT_EQ(Json(Get("/api/v1/countries/UZ"))["notes"], "");
   EXPECT_EQ(Json(Get("/api/v1/countries/UZ"))["notes"], "");  // now from the cache
   // A change through this server is visible at once (read your own writes).
-  ASSERT_EQ(HttpRequest(port_, "PATCH", "/api/v1/countries/UZ", R"({"notes":"one"})").status, 200);
+  ASSERT_EQ(Call("PATCH", "/api/v1/countries/UZ", R"({"notes":"one"})").status, 200);
   EXPECT_EQ(Json(Get("/api/v1/countries/UZ"))["notes"], "one");
   EXPECT_NE(Get("/countries/UZ").body.find("one"), std::string::npos);
   // A change by another process (here: another handle on the same database).
   auto other_db = t_->OpenAnother();
   records::Store other(*other_db, catalog_);
-  ASSERT_TRUE(other.Update("countries", "UZ", json{{"notes", "two"}}, false, {"other", ""}).ok());
+  records::Caller other_caller{access::Principal::System("other"), ""};
+  ASSERT_TRUE(other.Update(other_caller, "countries", "UZ", json{{"notes", "two"}}, false).ok());
   // SQLite sees it at once; another PostgreSQL client's change arrives by notification,
   // normally within milliseconds.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(GetParam() == "sqlite" ? 0 : 3);

@@ -23,7 +23,7 @@ class NetworkTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<TestDatabase> t_;
   records::Catalog catalog_;
   std::unique_ptr<records::Store> store_;
-  audit::Actor actor_{"seed", ""};
+  records::Caller actor_{access::Principal::System("seed"), ""};
 };
 
 TEST_P(NetworkTest, ReferenceDataMatchesTheSharedFacts) {
@@ -44,23 +44,22 @@ TEST_P(NetworkTest, ReferenceDataMatchesTheSharedFacts) {
   }
   records::ListQuery all;
   all.limit = 500;
-  EXPECT_EQ(store_->List(kRegions, all)->total, static_cast<std::int64_t>(regions->size()));
-  EXPECT_EQ(store_->List(kCountries, all)->total, static_cast<std::int64_t>(distinct.size()));
-  EXPECT_EQ(store_->List(kMemberships, all)->total, static_cast<std::int64_t>(countries->size()));
+  EXPECT_EQ(store_->List(actor_, kRegions, all)->total, static_cast<std::int64_t>(regions->size()));
+  EXPECT_EQ(store_->List(actor_, kCountries, all)->total, static_cast<std::int64_t>(distinct.size()));
+  EXPECT_EQ(store_->List(actor_, kMemberships, all)->total, static_cast<std::int64_t>(countries->size()));
   records::ListQuery partners = all;
   partners.filters["status"] = "partner";
-  EXPECT_EQ(store_->List(kMemberships, partners)->total, confirmed);
+  EXPECT_EQ(store_->List(actor_, kMemberships, partners)->total, confirmed);
 }
 
 TEST_P(NetworkTest, SeedingTwiceKeepsEditsAndAddsNothing) {
   ASSERT_TRUE(SeedReference(*store_, actor_).ok());
-  auto edited = store_->Update(kRegions, "CA", Json{{"description", "edited by an admin"}}, false,
-                               actor_);
+  auto edited = store_->Update(actor_, kRegions, "CA", Json{{"description", "edited by an admin"}}, false);
   ASSERT_TRUE(edited.ok());
   auto again = SeedReference(*store_, actor_);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->added, 0);
-  EXPECT_EQ((*store_->Get(kRegions, "CA"))["description"], "edited by an admin");
+  EXPECT_EQ((*store_->Get(actor_, kRegions, "CA"))["description"], "edited by an admin");
   ASSERT_TRUE(SeedDemo(*store_, actor_).ok());
   auto demo_again = SeedDemo(*store_, actor_);
   ASSERT_TRUE(demo_again.ok());
@@ -70,7 +69,7 @@ TEST_P(NetworkTest, SeedingTwiceKeepsEditsAndAddsNothing) {
 TEST_P(NetworkTest, CountryOverviewShowsFocalPointTeamAndAgencies) {
   ASSERT_TRUE(SeedReference(*store_, actor_).ok());
   ASSERT_TRUE(SeedDemo(*store_, actor_).ok());
-  auto uz = CountryOverview(*store_, "UZ");
+  auto uz = CountryOverview(*store_, actor_, "UZ");
   ASSERT_TRUE(uz.ok()) << uz.status().ToString();
   EXPECT_EQ((*uz)["country"]["name"], "Uzbekistan");
   ASSERT_EQ((*uz)["regions"].size(), 1u);
@@ -80,25 +79,25 @@ TEST_P(NetworkTest, CountryOverviewShowsFocalPointTeamAndAgencies) {
   EXPECT_EQ((*uz)["focal_points"][0]["agency_name"], "Demo Ministry of Emergency Situations");
   EXPECT_EQ((*uz)["team"].size(), 2u);
   EXPECT_EQ((*uz)["agencies"].size(), 3u);
-  auto morocco = CountryOverview(*store_, "ma");
+  auto morocco = CountryOverview(*store_, actor_, "ma");
   ASSERT_TRUE(morocco.ok());
   EXPECT_EQ((*morocco)["regions"].size(), 2u);  // AAF and NAS
-  EXPECT_EQ(CountryOverview(*store_, "ZZ").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(CountryOverview(*store_, actor_, "ZZ").status().code(), StatusCode::kNotFound);
 }
 
 TEST_P(NetworkTest, RegionOverviewListsCountriesWithStatusAndStaff) {
   ASSERT_TRUE(SeedReference(*store_, actor_).ok());
   ASSERT_TRUE(SeedDemo(*store_, actor_).ok());
-  auto gcc = RegionOverview(*store_, "GCC");
+  auto gcc = RegionOverview(*store_, actor_, "GCC");
   ASSERT_TRUE(gcc.ok());
   EXPECT_EQ((*gcc)["region"]["secretariat_city"], "Abu Dhabi");
   ASSERT_EQ((*gcc)["countries"].size(), 6u);
   int unconfirmed = 0;
   for (const auto& c : (*gcc)["countries"]) unconfirmed += c["membership_status"] == "unconfirmed";
   EXPECT_EQ(unconfirmed, 2);  // Kuwait and Bahrain
-  auto ca = RegionOverview(*store_, "CA");
+  auto ca = RegionOverview(*store_, actor_, "CA");
   EXPECT_EQ((*ca)["secretariat_staff"].size(), 2u);
-  auto overview = NetworkOverview(*store_);
+  auto overview = NetworkOverview(*store_, actor_);
   ASSERT_TRUE(overview.ok());
   EXPECT_EQ((*overview)["regions"].size(), 8u);
   EXPECT_EQ((*overview)["partner_country_count"], 59);

@@ -34,12 +34,12 @@ class RecordsTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<TestDatabase> t_;
   Catalog catalog_;
   std::unique_ptr<Store> store_;
-  audit::Actor actor_{"tester", "127.0.0.1"};
+  Caller actor_{access::Principal::System("tester"), "127.0.0.1"};
 };
 
 TEST_P(RecordsTest, CreateStampsEveryRecordAndAudits) {
   std::int64_t before = AuditCount();
-  auto p = store_->Create("people", Person("Test Person"), actor_);
+  auto p = store_->Create(actor_, "people", Person("Test Person"));
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_TRUE(IsUuid((*p)["id"].get<std::string>()));
   EXPECT_EQ((*p)["owner"], "country:UZ");
@@ -67,7 +67,7 @@ TEST_P(RecordsTest, ValidationNamesTheField) {
   };
   std::int64_t before = AuditCount();
   for (const auto& c : cases) {
-    auto r = store_->Create("people", c.body, actor_);
+    auto r = store_->Create(actor_, "people", c.body);
     ASSERT_FALSE(r.ok()) << c.body.dump();
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.body.dump();
     EXPECT_EQ(r.status().field(), c.field) << c.body.dump() << " " << r.status().message();
@@ -76,71 +76,70 @@ TEST_P(RecordsTest, ValidationNamesTheField) {
 }
 
 TEST_P(RecordsTest, InvalidUtf8IsRefused) {
-  auto r = store_->Create("people", Json{{"full_name", "A"}, {"network_role", "nfp"}}, actor_);
+  auto r = store_->Create(actor_, "people", Json{{"full_name", "A"}, {"network_role", "nfp"}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(Utf8Length("\xC3\x28"), -1);
   EXPECT_EQ(Utf8Length("Ташкент"), 7);
 }
 
 TEST_P(RecordsTest, StaleRevisionIsConflictAndChangesNothing) {
-  auto p = store_->Create("people", Person("Rev Test"), actor_);
+  auto p = store_->Create(actor_, "people", Person("Rev Test"));
   ASSERT_TRUE(p.ok());
   std::string id = (*p)["id"];
-  auto u1 = store_->Update("people", id, Json{{"position", "Chief"}, {"revision", 1}}, false, actor_);
+  auto u1 = store_->Update(actor_, "people", id, Json{{"position", "Chief"}, {"revision", 1}}, false);
   ASSERT_TRUE(u1.ok()) << u1.status().ToString();
   EXPECT_EQ((*u1)["revision"], 2);
   EXPECT_EQ((*u1)["full_name"], "Rev Test");  // PATCH keeps absent fields
-  auto stale = store_->Update("people", id, Json{{"position", "Other"}, {"revision", 1}}, false,
-                              actor_);
+  auto stale = store_->Update(actor_, "people", id, Json{{"position", "Other"}, {"revision", 1}}, false);
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.status().code(), StatusCode::kConflict);
-  EXPECT_EQ((*store_->Get("people", id))["position"], "Chief");
+  EXPECT_EQ((*store_->Get(actor_, "people", id))["position"], "Chief");
 }
 
 TEST_P(RecordsTest, PutReplacesAndRequiresRequiredFields) {
-  auto p = store_->Create("people", Person("Put Test"), actor_);
+  auto p = store_->Create(actor_, "people", Person("Put Test"));
   std::string id = (*p)["id"];
-  auto missing = store_->Update("people", id, Json{{"position", "X"}}, true, actor_);
+  auto missing = store_->Update(actor_, "people", id, Json{{"position", "X"}}, true);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().field(), "full_name");
-  auto ok = store_->Update("people", id, Json{{"full_name", "New"}, {"network_role", "expert"}},
-                           true, actor_);
+  auto ok = store_->Update(actor_, "people", id, Json{{"full_name", "New"}, {"network_role", "expert"}},
+                           true);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_TRUE((*ok)["country_id"].is_null());
   EXPECT_EQ((*ok)["owner"], "network");  // ownership follows the record's fields
 }
 
 TEST_P(RecordsTest, UniqueClashNamesTheField) {
-  auto a = store_->Create("organisations", Json{{"name", "Org A"}, {"kind", "other"}}, actor_);
+  auto a = store_->Create(actor_, "organisations", Json{{"name", "Org A"}, {"kind", "other"}});
   ASSERT_TRUE(a.ok());
-  auto b = store_->Create("organisations", Json{{"name", "Org A"}, {"kind", "other"}}, actor_);
+  auto b = store_->Create(actor_, "organisations", Json{{"name", "Org A"}, {"kind", "other"}});
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.status().code(), StatusCode::kConflict);
   EXPECT_EQ(b.status().field(), "name");
 }
 
 TEST_P(RecordsTest, DeleteIsRecoverableAndRefusedWhileReferenced) {
-  auto agency = store_->Create(
-      "agencies", Json{{"country_id", "KZ"}, {"name", "Agency K"}, {"kind", "customs"}}, actor_);
+  auto agency = store_->Create(actor_, 
+      "agencies", Json{{"country_id", "KZ"}, {"name", "Agency K"}, {"kind", "customs"}});
   ASSERT_TRUE(agency.ok()) << agency.status().ToString();
   Json person = Person("Ref Holder");
   person["country_id"] = "KZ";
   person["agency_id"] = (*agency)["id"];
-  auto p = store_->Create("people", person, actor_);
+  auto p = store_->Create(actor_, "people", person);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
-  Status refused = store_->Delete("agencies", (*agency)["id"], std::nullopt, actor_);
+  Status refused = store_->Delete(actor_, "agencies", (*agency)["id"], std::nullopt);
   EXPECT_EQ(refused.code(), StatusCode::kConflict);
-  ASSERT_TRUE(store_->Delete("people", (*p)["id"], std::nullopt, actor_).ok());
-  ASSERT_TRUE(store_->Delete("agencies", (*agency)["id"], std::nullopt, actor_).ok());
-  EXPECT_EQ(store_->Get("agencies", (*agency)["id"]).status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->Delete(actor_, "people", (*p)["id"], std::nullopt).ok());
+  ASSERT_TRUE(store_->Delete(actor_, "agencies", (*agency)["id"], std::nullopt).ok());
+  EXPECT_EQ(store_->Get(actor_, "agencies", (*agency)["id"]).status().code(), StatusCode::kNotFound);
   // Restoring the person first is refused: its agency is deleted.
-  auto early = store_->Restore("people", (*p)["id"], actor_);
+  auto early = store_->Restore(actor_, "people", (*p)["id"]);
   ASSERT_FALSE(early.ok());
   EXPECT_EQ(early.status().field(), "agency_id");
-  ASSERT_TRUE(store_->Restore("agencies", (*agency)["id"], actor_).ok());
-  auto back = store_->Restore("people", (*p)["id"], actor_);
+  ASSERT_TRUE(store_->Restore(actor_, "agencies", (*agency)["id"]).ok());
+  auto back = store_->Restore(actor_, "people", (*p)["id"]);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
-  auto history = store_->History("people", (*p)["id"]);
+  auto history = store_->History(actor_, "people", (*p)["id"]);
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 3u);
   EXPECT_EQ((*history)[1]["action"], "delete");
@@ -151,27 +150,27 @@ TEST_P(RecordsTest, DeleteIsRecoverableAndRefusedWhileReferenced) {
 TEST_P(RecordsTest, ListFiltersSearchesAndPages) {
   ListQuery q;
   q.filters["region_id"] = "CA";
-  auto ca = store_->List("memberships", q);
+  auto ca = store_->List(actor_, "memberships", q);
   ASSERT_TRUE(ca.ok()) << ca.status().ToString();
   EXPECT_EQ(ca->total, 7);
   ListQuery search;
   search.text = "stan";
   search.limit = 3;
-  auto stans = store_->List("countries", search);
+  auto stans = store_->List(actor_, "countries", search);
   ASSERT_TRUE(stans.ok());
   EXPECT_EQ(stans->total, 6);  // Afghanistan, Kazakhstan, Kyrgyzstan, Pakistan, Tajikistan, Uzbekistan
   EXPECT_EQ(stans->items.size(), 3u);
   ListQuery bad;
   bad.filters["salary"] = "1";
-  EXPECT_EQ(store_->List("countries", bad).status().field(), "salary");
+  EXPECT_EQ(store_->List(actor_, "countries", bad).status().field(), "salary");
   ListQuery huge;
   huge.limit = 100000;
-  EXPECT_EQ(store_->List("countries", huge).status().field(), "limit");
+  EXPECT_EQ(store_->List(actor_, "countries", huge).status().field(), "limit");
 }
 
 TEST_P(RecordsTest, AuditChainVerifiesAndNamesATamperedEntry) {
-  ASSERT_TRUE(store_->Create("people", Person("Audit One"), actor_).ok());
-  ASSERT_TRUE(store_->Create("people", Person("Audit Two"), actor_).ok());
+  ASSERT_TRUE(store_->Create(actor_, "people", Person("Audit One")).ok());
+  ASSERT_TRUE(store_->Create(actor_, "people", Person("Audit Two")).ok());
   auto intact = audit::Verify(t_->db());
   ASSERT_TRUE(intact.ok());
   EXPECT_EQ(*intact, "");

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -18,6 +19,7 @@
 #include "http/server.h"
 #include "http/web.h"
 #include "i18n/i18n.h"
+#include "identity/identity.h"
 #include "network/network.h"
 #include "records/records.h"
 #include "storage/storage.h"
@@ -45,6 +47,7 @@ struct Services {
   std::unique_ptr<storage::Database> db;
   records::Catalog catalog;
   std::unique_ptr<records::Store> store;
+  std::unique_ptr<identity::Service> identity;
 };
 
 Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrate) {
@@ -72,12 +75,37 @@ Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrat
   }
   network::RegisterKinds(s->catalog);
   s->store = std::make_unique<records::Store>(*s->db, s->catalog);
+  s->identity = std::make_unique<identity::Service>(*s->db, config.identity);
   return s;
 }
 
-audit::Actor CliActor() {
+// The command line acts with full rights: whoever runs it can read the database anyway.
+// The audit log records it as "cli:<login name>".
+records::Caller CliCaller() {
   const char* user = std::getenv("USER");
-  return audit::Actor{std::string("cli:") + (user ? user : "unknown"), "local"};
+  return records::Caller{access::Principal::System(std::string("cli:") + (user ? user : "unknown")),
+                         "local"};
+}
+
+// Reads a password from standard input: without echo at a terminal, one line otherwise.
+std::string ReadPassword(const std::string& prompt) {
+  bool tty = isatty(STDIN_FILENO);
+  termios old{};
+  if (tty) {
+    std::cerr << prompt << std::flush;
+    tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
 }
 
 void PrintJson(const json& j) {
@@ -98,7 +126,7 @@ Result<json> ReadJsonArgument(const std::string& text_or_file) {
   return j;
 }
 
-// Turns the size of a byte count into "1.2 MiB" for humans.
+// "N rows (table n, ...)" for the backup and restore reports.
 std::string HumanCount(const std::map<std::string, std::int64_t>& rows) {
   std::string out;
   std::int64_t total = 0;
@@ -154,6 +182,28 @@ int Main(int argc, char** argv) {
   auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
   audit_cmd->require_subcommand(1);
   auto* audit_verify = audit_cmd->add_subcommand("verify", "verify the audit log's hash chain");
+
+  auto* user_cmd = cli.add_subcommand("user", "user accounts");
+  user_cmd->require_subcommand(1);
+  std::string username, display_name, role_name, scope_country, scope_region;
+  bool make_admin = false;
+  auto* user_add = user_cmd->add_subcommand(
+      "add", "add a user; the password is read from standard input (prompted at a terminal)");
+  user_add->add_option("--username", username, "sign-in name")->required();
+  user_add->add_flag("--admin", make_admin, "an administrator (how a new installation starts)");
+  user_add->add_option("--name", display_name, "full name (default: the username)");
+  user_add->add_option("--role", role_name, "role, when not --admin");
+  user_add->add_option("--country", scope_country, "ISO code, for country roles");
+  user_add->add_option("--region", scope_region, "region code, for the secretariat");
+  auto* user_list = user_cmd->add_subcommand("list", "list users");
+  auto* user_password = user_cmd->add_subcommand("set-password", "set a password (standard input)");
+  user_password->add_option("USERNAME", username)->required();
+  auto* user_disable = user_cmd->add_subcommand("disable", "disable a user (ends their sessions)");
+  user_disable->add_option("USERNAME", username)->required();
+  auto* user_enable = user_cmd->add_subcommand("enable", "enable a user again");
+  user_enable->add_option("USERNAME", username)->required();
+  auto* user_reset_totp = user_cmd->add_subcommand("reset-2fa", "turn a user's TOTP off");
+  user_reset_totp->add_option("USERNAME", username)->required();
 
   auto* rec = cli.add_subcommand("records", "list, show and change records of any kind");
   rec->require_subcommand(1);
@@ -233,16 +283,73 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (*seed) {
-    auto ref = network::SeedReference(*s.store, audit::Actor{"seed", "local"});
+    records::Caller seeder{access::Principal::System("seed"), "local"};
+    auto ref = network::SeedReference(*s.store, seeder);
     if (!ref.ok()) return Fail(ref.status());
     std::cout << "reference data: " << ref->added << " added, " << ref->unchanged
               << " already present\n";
     if (demo) {
-      auto d = network::SeedDemo(*s.store, audit::Actor{"seed", "local"});
+      auto d = network::SeedDemo(*s.store, seeder);
       if (!d.ok()) return Fail(d.status());
       std::cout << "demo data: " << d->added << " added, " << d->unchanged
                 << " already present\n";
+      auto accounts = s.identity->SeedDemoUsers(seeder);
+      if (!accounts.ok()) return Fail(accounts.status());
+      std::cout << "\ndemo accounts (password for all: " << accounts->front().password << "):\n";
+      for (const auto& a : *accounts) {
+        std::cout << "  " << a.username << std::string(a.username.size() < 18 ? 18 - a.username.size() : 1, ' ')
+                  << a.role << " (" << a.scope << ")\n";
+      }
     }
+    return 0;
+  }
+  if (*user_cmd) {
+    auto caller = CliCaller();
+    if (*user_add) {
+      std::string password = ReadPassword("password for " + username + ": ");
+      if (make_admin) {
+        auto admin = s.identity->CreateAdmin(username, password, /*force=*/true);
+        if (!admin.ok()) return Fail(admin.status());
+        std::cout << "administrator " << admin->username << " created\n";
+        return 0;
+      }
+      if (role_name.empty()) return Fail(Status::Invalid("role", "give --role or --admin"));
+      auto created = s.identity->CreateUser(
+          caller, {username, display_name.empty() ? username : display_name, "", role_name,
+                   scope_country, scope_region, password});
+      if (!created.ok()) return Fail(created.status());
+      std::cout << "user " << created->first.username << " created\n";
+      return 0;
+    }
+    if (*user_list) {
+      auto users = s.identity->ListUsers(caller);
+      if (!users.ok()) return Fail(users.status());
+      for (const auto& u : *users) {
+        std::cout << u.username << "\t" << access::RoleName(u.role) << "\t"
+                  << (u.country.empty() ? u.region : u.country) << "\t"
+                  << (u.disabled ? "disabled" : "active") << (u.totp_enabled ? "\t2fa" : "") << "\n";
+      }
+      return 0;
+    }
+    if (*user_password) {
+      Status st = s.identity->SetPassword(caller, username, ReadPassword("new password: "));
+      if (!st.ok()) return Fail(st);
+      std::cout << "password set; the user's sessions were ended\n";
+      return 0;
+    }
+    auto user = s.identity->GetUser(caller, username);
+    if (!user.ok()) return Fail(user.status());
+    if (*user_reset_totp) {
+      Status st = s.identity->ResetTotp(caller, user->id);
+      if (!st.ok()) return Fail(st);
+      std::cout << "two-factor sign-in of " << username << " turned off\n";
+      return 0;
+    }
+    identity::UserChanges ch;
+    ch.disabled = static_cast<bool>(*user_disable);
+    auto updated = s.identity->UpdateUser(caller, user->id, ch);
+    if (!updated.ok()) return Fail(updated.status());
+    std::cout << username << (updated->disabled ? " disabled\n" : " enabled\n");
     return 0;
   }
   if (*backup_cmd) {
@@ -286,7 +393,7 @@ int Main(int argc, char** argv) {
     return rc;
   }
   if (*rec) {
-    auto actor = CliActor();
+    auto caller = CliCaller();
     if (*rec_list) {
       records::ListQuery q;
       q.limit = limit;
@@ -297,28 +404,28 @@ int Main(int argc, char** argv) {
         if (eq == std::string::npos) return Fail(Status::Invalid("filter", "use FIELD=VALUE: " + f));
         q.filters[f.substr(0, eq)] = f.substr(eq + 1);
       }
-      auto page = s.store->List(kind, q);
+      auto page = s.store->List(caller, kind, q);
       if (!page.ok()) return Fail(page.status());
       PrintJson({{"items", page->items}, {"total", page->total}});
       return 0;
     }
     Result<json> out = Status::Internal("no command");
-    if (*rec_get) out = s.store->Get(kind, id);
+    if (*rec_get) out = s.store->Get(caller, kind, id);
     if (*rec_create || *rec_update) {
       auto body = ReadJsonArgument(body_arg);
       if (!body.ok()) return Fail(body.status());
-      out = *rec_create ? s.store->Create(kind, *body, actor)
-                        : s.store->Update(kind, id, *body, false, actor);
+      out = *rec_create ? s.store->Create(caller, kind, *body)
+                        : s.store->Update(caller, kind, id, *body, false);
     }
     if (*rec_delete) {
-      Status st = s.store->Delete(kind, id, std::nullopt, actor);
+      Status st = s.store->Delete(caller, kind, id, std::nullopt);
       if (!st.ok()) return Fail(st);
       std::cout << "deleted " << kind << " " << id << " (restore with 'cbrnhub records restore')\n";
       return 0;
     }
-    if (*rec_restore) out = s.store->Restore(kind, id, actor);
+    if (*rec_restore) out = s.store->Restore(caller, kind, id);
     if (*rec_history) {
-      auto h = s.store->History(kind, id);
+      auto h = s.store->History(caller, kind, id);
       if (!h.ok()) return Fail(h.status());
       out = json(*h);
     }
@@ -330,13 +437,17 @@ int Main(int argc, char** argv) {
   // serve
   i18n::Catalogs catalogs;
   if (Status st = catalogs.Load(); !st.ok()) return Fail(st);
-  auto web = http::WebApp::Create(*s.db, *s.store, catalogs, CBRNHUB_VERSION);
+  auto web = http::WebApp::Create(*s.db, *s.store, *s.identity, catalogs, CBRNHUB_VERSION);
   if (!web.ok()) return Fail(web.status());
   http::WebApp& app = **web;
   http::Server server(config.server, [&app](http::Request& req) { return app.Handle(req); });
   if (Status st = server.Listen(); !st.ok()) return Fail(st);
   spdlog::info("cbrnhub {} serving http://{}:{}/ with database {}", CBRNHUB_VERSION,
                config.server.address, server.port(), s.db->Describe());
+  if (auto users = s.identity->ListUsers(CliCaller()); users.ok() && users->empty()) {
+    spdlog::warn("no user accounts yet: create the first administrator with "
+                 "'cbrnhub user add --admin --username NAME' (or 'cbrnhub seed --demo' for a demo)");
+  }
   if (!port_file.empty()) {
     std::ofstream(port_file) << server.port() << "\n";
   }

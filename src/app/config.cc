@@ -50,6 +50,10 @@ const std::map<std::string, std::string>& ConfigKeys() {
       {"max_connections", "open connections beyond which new ones get 503 (default 4096)"},
       {"access_log", "log every request (true/false, default true)"},
       {"log_level", "debug, info, warn or error (default info)"},
+      {"session_idle_minutes", "sign-in ends after this long without a request (default 60)"},
+      {"session_absolute_hours", "sign-in ends after this long in any case (default 12)"},
+      {"max_failed_logins", "failed sign-ins before an account is locked (default 5)"},
+      {"lockout_minutes", "how long a locked account stays locked (default 15)"},
   };
   return kKeys;
 }
@@ -90,6 +94,18 @@ Status ApplySetting(Config& c, const std::string& key, const std::string& value)
     s.max_connections = static_cast<size_t>(n);
   } else if (key == "access_log") {
     CBRN_ASSIGN_OR_RETURN(s.access_log, Boolean(key, value));
+  } else if (key == "session_idle_minutes") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 7 * 24 * 60));
+    c.identity.session_idle_minutes = static_cast<int>(n);
+  } else if (key == "session_absolute_hours") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 24 * 30));
+    c.identity.session_absolute_hours = static_cast<int>(n);
+  } else if (key == "max_failed_logins") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 100));
+    c.identity.max_failed_logins = static_cast<int>(n);
+  } else if (key == "lockout_minutes") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 24 * 60));
+    c.identity.lockout_minutes = static_cast<int>(n);
   } else if (key == "log_level") {
     if (value != "debug" && value != "info" && value != "warn" && value != "error") {
       return Status::Invalid(key, "log_level must be debug, info, warn or error");

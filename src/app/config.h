@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "http/http.h"
+#include "identity/identity.h"
 
 namespace cbrnhub::app {
 
@@ -14,6 +15,7 @@ struct Config {
   std::string database = "sqlite:var/cbrnhub.db";
   http::ServerOptions server;
   int db_pool = 16;
+  identity::Settings identity;
   std::string log_level = "info";
 };
 

@@ -79,6 +79,46 @@ Status Append(storage::Transaction& txn, const Actor& actor, const Change& chang
       .status();
 }
 
+Result<std::pair<std::vector<Entry>, std::int64_t>> List(storage::Database& db, const Query& q) {
+  if (q.limit < 1 || q.limit > 500) return Status::Invalid("limit", "limit must be between 1 and 500");
+  if (q.offset < 0) return Status::Invalid("offset", "offset must not be negative");
+  std::string where = " WHERE 1=1";
+  storage::Params params;
+  auto eq = [&](const char* column, const std::string& value) {
+    if (value.empty()) return;
+    where += std::string(" AND ") + column + " = ?";
+    params.emplace_back(value);
+  };
+  eq("actor", q.actor);
+  eq("entity_kind", q.entity_kind);
+  eq("entity_id", q.entity_id);
+  eq("action", q.action);
+  if (!q.since.empty()) {
+    where += " AND at >= ?";
+    params.emplace_back(q.since);
+  }
+  if (!q.until.empty()) {
+    // "until 2026-11-25" includes that whole day: compare against the next possible string.
+    where += " AND at < ?";
+    params.emplace_back(q.until + "\x7f");
+  }
+  CBRN_ASSIGN_OR_RETURN(auto txn, db.Begin(storage::Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(storage::Rows count, txn->Query("SELECT count(*) FROM audit_log" + where, params));
+  storage::Params page = params;
+  page.emplace_back(static_cast<std::int64_t>(q.limit));
+  page.emplace_back(static_cast<std::int64_t>(q.offset));
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
+                        txn->Query(std::string("SELECT ") + kColumns + " FROM audit_log" + where +
+                                       " ORDER BY seq DESC LIMIT ? OFFSET ?",
+                                   page));
+  std::vector<Entry> out;
+  for (const auto& r : rows) {
+    out.push_back({r.Int(0), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), r.Text(7),
+                   r.Text(8), r.OptionalText(9), r.OptionalText(10)});
+  }
+  return std::make_pair(std::move(out), count[0].Int(0));
+}
+
 Result<std::string> Verify(storage::Database& db) {
   CBRN_ASSIGN_OR_RETURN(auto txn, db.Begin(storage::Access::kRead));
   std::string prev = kGenesisHash;

@@ -40,7 +40,10 @@ Result<std::vector<std::string>> TableColumns(storage::Transaction& txn, const s
   return cols;
 }
 
-std::string KeyColumn(const std::string& table) { return table == "audit_log" ? "seq" : "id"; }
+std::string KeyColumn(const std::string& table) {
+  if (table == "audit_log") return "seq";
+  return table == "role_settings" ? "role" : "id";
+}
 
 }  // namespace
 
@@ -141,6 +144,9 @@ Result<Summary> Restore(storage::Database& db, const std::string& path) {
   const auto& tables = storage::DataTables();
   std::set<std::string> known(tables.begin(), tables.end());
   CBRN_ASSIGN_OR_RETURN(auto txn, db.Begin(storage::Access::kWrite));
+  for (const auto& t : storage::TransientTables()) {
+    CBRN_RETURN_IF_ERROR(txn->Exec("DELETE FROM " + t).status());
+  }
   // Children before parents, so foreign keys never point at a deleted row.
   for (auto it = tables.rbegin(); it != tables.rend(); ++it) {
     CBRN_RETURN_IF_ERROR(txn->Exec("DELETE FROM " + *it).status());

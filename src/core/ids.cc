@@ -39,8 +39,16 @@ bool IsUuid(std::string_view s) {
   return true;
 }
 
-std::string NowUtc() {
-  auto now = std::chrono::system_clock::now();
+std::string NowUtc() { return UtcAfter(0); }
+
+long long UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string UtcAfter(long long seconds) {
+  auto now = std::chrono::system_clock::now() + std::chrono::seconds(seconds);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};

@@ -17,4 +17,10 @@ bool IsUuid(std::string_view s);
 // Lexical order equals time order, so it sorts correctly in both databases.
 std::string NowUtc();
 
+// UTC time `seconds` from now (negative: in the past), in the same format as NowUtc().
+std::string UtcAfter(long long seconds);
+
+// Seconds since the Unix epoch.
+long long UnixNow();
+
 }  // namespace cbrnhub

@@ -11,6 +11,7 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kUnauthenticated: return "unauthenticated";
     case StatusCode::kConflict: return "conflict";
     case StatusCode::kTooLarge: return "too_large";
+    case StatusCode::kTooManyRequests: return "too_many_requests";
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kInternal: return "internal";
   }

@@ -17,6 +17,7 @@ enum class StatusCode {
   kUnauthenticated,
   kConflict,
   kTooLarge,
+  kTooManyRequests,
   kUnavailable,
   kInternal,
 };

@@ -55,7 +55,7 @@ Response ApiList(Ctx& ctx, Request& req, const std::string& kind) {
   for (const auto& [name, value] : req.query) {
     if (!IsControlParam(name)) q.filters[name] = value;
   }
-  auto page = ctx.store.List(kind, q);
+  auto page = ctx.store.List(CallerOf(req), kind, q);
   if (!page.ok()) return ErrorResponse(page.status());
   Json body = {{"items", page->items}, {"total", page->total}, {"limit", q.limit},
                {"offset", q.offset}};
@@ -63,17 +63,17 @@ Response ApiList(Ctx& ctx, Request& req, const std::string& kind) {
 }
 
 Response ApiGet(Ctx& ctx, Request& req, const std::string& kind) {
-  auto record = ctx.store.Get(kind, req.Param("id"));
+  auto record = ctx.store.Get(CallerOf(req), kind, req.Param("id"));
   if (!record.ok()) return ErrorResponse(record.status());
   Response r = JsonOk(200, *record);
-  r.headers.emplace_back("ETag", "\"" + std::to_string((*record)["revision"].get<long>()) + "\"");
+  r.headers.emplace_back("ETag", "\"" + std::to_string((*record)["revision"].get<std::int64_t>()) + "\"");
   return r;
 }
 
 Response ApiCreate(Ctx& ctx, Request& req, const std::string& kind) {
   auto body = ParseJsonBody(req);
   if (!body.ok()) return ErrorResponse(body.status());
-  auto created = ctx.store.Create(kind, *body, ActorOf(req));
+  auto created = ctx.store.Create(CallerOf(req), kind, *body);
   if (!created.ok()) return ErrorResponse(created.status());
   Response r = JsonOk(201, *created);
   r.headers.emplace_back("Location", "/api/v1/" + kind + "/" + (*created)["id"].get<std::string>());
@@ -92,7 +92,7 @@ Response ApiUpdate(Ctx& ctx, Request& req, const std::string& kind, bool replace
     }
     if (!digits.empty() && digits.size() < 18) (*body)["revision"] = std::stoll(digits);
   }
-  auto updated = ctx.store.Update(kind, req.Param("id"), *body, replace, ActorOf(req));
+  auto updated = ctx.store.Update(CallerOf(req), kind, req.Param("id"), *body, replace);
   if (!updated.ok()) return ErrorResponse(updated.status());
   return JsonOk(200, *updated);
 }
@@ -104,7 +104,7 @@ Response ApiDelete(Ctx& ctx, Request& req, const std::string& kind) {
     if (!r.ok()) return ErrorResponse(r.status());
     revision = *r;
   }
-  Status st = ctx.store.Delete(kind, req.Param("id"), revision, ActorOf(req));
+  Status st = ctx.store.Delete(CallerOf(req), kind, req.Param("id"), revision);
   if (!st.ok()) return ErrorResponse(st);
   Response r;
   r.status = 204;
@@ -112,31 +112,31 @@ Response ApiDelete(Ctx& ctx, Request& req, const std::string& kind) {
 }
 
 Response ApiRestore(Ctx& ctx, Request& req, const std::string& kind) {
-  auto restored = ctx.store.Restore(kind, req.Param("id"), ActorOf(req));
+  auto restored = ctx.store.Restore(CallerOf(req), kind, req.Param("id"));
   if (!restored.ok()) return ErrorResponse(restored.status());
   return JsonOk(200, *restored);
 }
 
 Response ApiHistory(Ctx& ctx, Request& req, const std::string& kind) {
-  auto history = ctx.store.History(kind, req.Param("id"));
+  auto history = ctx.store.History(CallerOf(req), kind, req.Param("id"));
   if (!history.ok()) return ErrorResponse(history.status());
   return JsonOk(200, Json{{"items", *history}});
 }
 
-Response ApiNetwork(Ctx& ctx, Request&) {
-  auto view = network::NetworkOverview(ctx.store);
+Response ApiNetwork(Ctx& ctx, Request& req) {
+  auto view = network::NetworkOverview(ctx.store, CallerOf(req));
   if (!view.ok()) return ErrorResponse(view.status());
   return JsonOk(200, *view);
 }
 
 Response ApiRegionOverview(Ctx& ctx, Request& req) {
-  auto view = network::RegionOverview(ctx.store, req.Param("id"));
+  auto view = network::RegionOverview(ctx.store, CallerOf(req), req.Param("id"));
   if (!view.ok()) return ErrorResponse(view.status());
   return JsonOk(200, *view);
 }
 
 Response ApiCountryOverview(Ctx& ctx, Request& req) {
-  auto view = network::CountryOverview(ctx.store, req.Param("id"));
+  auto view = network::CountryOverview(ctx.store, CallerOf(req), req.Param("id"));
   if (!view.ok()) return ErrorResponse(view.status());
   return JsonOk(200, *view);
 }

@@ -66,7 +66,7 @@ Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& 
       } else {
         records::ListQuery all;
         all.limit = 500;
-        auto page = ctx.store.List(f.references, all);
+        auto page = ctx.store.List(CallerOf(req), f.references, all);
         if (page.ok()) {
           for (const auto& r : page->items) {
             options.push_back({{"value", r["id"]},
@@ -89,6 +89,31 @@ Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& 
     if (!error.ok() && error.field() == f.name) field["error"] = error.message();
     fields.push_back(std::move(field));
   }
+  // Who beyond the owner sees the record: offered to those who may decide it.
+  bool may_share = false;
+  if (values.contains("owner") && values["owner"].is_string()) {
+    access::RecordScope scope{values["owner"].get<std::string>(), access::Sharing::kPrivate, ""};
+    may_share = access::CanShare(req.who, scope);
+  } else {
+    auto r = req.who.role;
+    may_share = req.who.system || r == access::Role::kAdmin || r == access::Role::kNfp ||
+                r == access::Role::kSecretariat || r == access::Role::kProgramme;
+  }
+  if (may_share) {
+    std::string current = values.contains("sharing") && values["sharing"].is_string()
+                              ? values["sharing"].get<std::string>()
+                              : access::SharingName(kind.default_sharing);
+    Json options = Json::array();
+    for (const char* level : {"private", "region", "network", "published"}) {
+      options.push_back({{"value", level},
+                         {"label", Translate(ctx, req, std::string("choice.") + level)},
+                         {"selected", current == level}});
+    }
+    Json field = {{"name", "sharing"}, {"label", Translate(ctx, req, "field.sharing")},
+                  {"required", true}, {"is_select", true}, {"options", options}};
+    if (!error.ok() && error.field() == "sharing") field["error"] = error.message();
+    fields.push_back(std::move(field));
+  }
   return fields;
 }
 
@@ -103,7 +128,8 @@ Response RenderForm(Ctx& ctx, const Request& req, const KindSpec& kind, const Js
                {"delete_return_to", return_to}};
   if (values.contains("revision")) data["revision"] = values["revision"];
   // An error about no particular field (or a conflict) is shown above the form.
-  if (!error.ok() && (error.field().empty() || !kind.Field(error.field()))) {
+  if (!error.ok() &&
+      (error.field().empty() || (!kind.Field(error.field()) && error.field() != "sharing"))) {
     data["error"] = error.message();
   }
   int status = error.ok() ? 200 : HttpStatus(error.code());
@@ -130,6 +156,7 @@ Json FormToBody(const KindSpec& kind, const std::multimap<std::string, std::stri
       body[f.name] = it->second;
     }
   }
+  if (auto sharing = form.find("sharing"); sharing != form.end()) body["sharing"] = sharing->second;
   auto rev = form.find("revision");
   if (rev != form.end() && !rev->second.empty() && rev->second.size() < 18 &&
       rev->second.find_first_not_of("0123456789") == std::string::npos) {
@@ -155,7 +182,7 @@ Response FormNew(Ctx& ctx, Request& req) {
 Response FormEdit(Ctx& ctx, Request& req) {
   const KindSpec* kind = FormKind(ctx, req);
   if (!kind) return ErrorFor(ctx, req, Status::NotFound("no such kind of record"));
-  auto record = ctx.store.Get(kind->name, req.Param("id"));
+  auto record = ctx.store.Get(CallerOf(req), kind->name, req.Param("id"));
   if (!record.ok()) return ErrorFor(ctx, req, record.status());
   return RenderForm(ctx, req, *kind, *record, (*record)["id"],
                     SafeReturnTo(req.Query("return_to"), "/"), Status::Ok());
@@ -172,7 +199,7 @@ Response FormCreate(Ctx& ctx, Request& req) {
   auto rt = form.find("return_to");
   std::string return_to = SafeReturnTo(rt == form.end() ? "" : rt->second, "/");
   Json body = FormToBody(*kind, form);
-  auto created = ctx.store.Create(kind->name, body, ActorOf(req));
+  auto created = ctx.store.Create(CallerOf(req), kind->name, body);
   if (!created.ok()) return RenderForm(ctx, req, *kind, body, "", return_to, created.status());
   return Response::Redirect(WithNotice(return_to, "saved"));
 }
@@ -188,7 +215,7 @@ Response FormUpdate(Ctx& ctx, Request& req) {
   auto rt = form.find("return_to");
   std::string return_to = SafeReturnTo(rt == form.end() ? "" : rt->second, "/");
   Json body = FormToBody(*kind, form);
-  auto updated = ctx.store.Update(kind->name, req.Param("id"), body, false, ActorOf(req));
+  auto updated = ctx.store.Update(CallerOf(req), kind->name, req.Param("id"), body, false);
   if (!updated.ok()) {
     if (updated.status().code() == StatusCode::kNotFound) {
       return ErrorFor(ctx, req, updated.status());
@@ -211,7 +238,7 @@ Response FormDelete(Ctx& ctx, Request& req) {
   std::optional<std::int64_t> revision;
   Json body = FormToBody(*kind, form);
   if (body.contains("revision")) revision = body["revision"].get<std::int64_t>();
-  Status st = ctx.store.Delete(kind->name, req.Param("id"), revision, ActorOf(req));
+  Status st = ctx.store.Delete(CallerOf(req), kind->name, req.Param("id"), revision);
   if (!st.ok()) return ErrorFor(ctx, req, st);
   return Response::Redirect(WithNotice(return_to, "deleted"));
 }

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "http/router.h"
+#include "identity/identity.h"
 #include "http/templates.h"
 #include "http/web.h"
 
@@ -40,6 +41,7 @@ class ResponseCache {
 struct WebApp::Context {
   storage::Database& db;
   records::Store& store;
+  identity::Service& identity;
   const i18n::Catalogs& catalogs;
   Templates templates;
   std::string version;
@@ -53,7 +55,9 @@ void RegisterRoutes(Ctx& ctx);
 
 // Helpers shared by handlers.
 Result<Json> ParseJsonBody(const Request& req);
-audit::Actor ActorOf(const Request& req);
+records::Caller CallerOf(const Request& req);
+// The session cookie (Secure when the request came over TLS through the proxy).
+std::string SessionCookie(const Request& req, const std::string& token, bool clear = false);
 std::string Translate(const Ctx& ctx, const Request& req, const std::string& key);
 // Renders `name` inside the layout; `data["page"]` gets language, title and navigation.
 Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::string& name,
@@ -76,6 +80,50 @@ Response ApiRegionOverview(Ctx& ctx, Request& req);
 Response ApiCountryOverview(Ctx& ctx, Request& req);
 Response Healthz(Ctx& ctx, Request& req);
 Response Readyz(Ctx& ctx, Request& req);
+
+// Signing in, accounts, administration, audit (auth.cc, admin.cc).
+Response LoginPage(Ctx& ctx, Request& req);
+Response LoginSubmit(Ctx& ctx, Request& req);
+Response SecondFactorPage(Ctx& ctx, Request& req);
+Response SecondFactorSubmit(Ctx& ctx, Request& req);
+Response LogoutSubmit(Ctx& ctx, Request& req);
+Response InvitePage(Ctx& ctx, Request& req);
+Response InviteSubmit(Ctx& ctx, Request& req);
+Response AccountPage(Ctx& ctx, Request& req);
+Response AccountPasswordSubmit(Ctx& ctx, Request& req);
+Response TotpEnrolPage(Ctx& ctx, Request& req);
+Response TotpEnrolSubmit(Ctx& ctx, Request& req);
+Response TokenCreateSubmit(Ctx& ctx, Request& req);
+Response TokenRevokeSubmit(Ctx& ctx, Request& req);
+Response AdminUsersPage(Ctx& ctx, Request& req);
+Response AdminUserCreateSubmit(Ctx& ctx, Request& req);
+Response AdminUserPage(Ctx& ctx, Request& req);
+Response AdminUserSubmit(Ctx& ctx, Request& req);
+Response AdminUserResetTotpSubmit(Ctx& ctx, Request& req);
+Response AdminUserInviteSubmit(Ctx& ctx, Request& req);
+Response AdminRolesPage(Ctx& ctx, Request& req);
+Response AdminRolesSubmit(Ctx& ctx, Request& req);
+Response AuditPage(Ctx& ctx, Request& req);
+Response ApiSessionCreate(Ctx& ctx, Request& req);
+Response ApiSessionGet(Ctx& ctx, Request& req);
+Response ApiSessionDelete(Ctx& ctx, Request& req);
+Response ApiSessionTotp(Ctx& ctx, Request& req);
+Response ApiPassword(Ctx& ctx, Request& req);
+Response ApiTotpBegin(Ctx& ctx, Request& req);
+Response ApiTotpConfirm(Ctx& ctx, Request& req);
+Response ApiTokensList(Ctx& ctx, Request& req);
+Response ApiTokensCreate(Ctx& ctx, Request& req);
+Response ApiTokensRevoke(Ctx& ctx, Request& req);
+Response ApiUsersList(Ctx& ctx, Request& req);
+Response ApiUsersCreate(Ctx& ctx, Request& req);
+Response ApiUsersGet(Ctx& ctx, Request& req);
+Response ApiUsersUpdate(Ctx& ctx, Request& req);
+Response ApiUsersResetTotp(Ctx& ctx, Request& req);
+Response ApiUsersInvite(Ctx& ctx, Request& req);
+Response ApiRolesGet(Ctx& ctx, Request& req);
+Response ApiRolesUpdate(Ctx& ctx, Request& req);
+Response ApiAuditList(Ctx& ctx, Request& req);
+Response ApiAuditVerify(Ctx& ctx, Request& req);
 
 // HTML pages (pages.cc).
 Response HomePage(Ctx& ctx, Request& req);

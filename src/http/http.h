@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "access/access.h"
+
 namespace cbrnhub::http {
 
 struct Request {
@@ -21,6 +23,10 @@ struct Request {
   std::string remote_addr;
   std::string request_id;
   std::string lang = "en";  // negotiated user-interface language
+  // Filled by the web application before the handler runs:
+  access::Principal who;      // the caller (anonymous when nobody is signed in)
+  std::string session_token;  // the session cookie's value, when signed in by cookie
+  std::string csrf_token;     // the session's CSRF token (forms and cookie-authenticated API)
   std::map<std::string, std::string> path_params;  // filled by the router: {id} -> value
 
   // The first value of query parameter `name`, or `fallback`.

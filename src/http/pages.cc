@@ -37,7 +37,7 @@ Json Crumb(const std::string& label, const std::string& href) {
 }  // namespace
 
 Response HomePage(Ctx& ctx, Request& req) {
-  auto view = network::NetworkOverview(ctx.store);
+  auto view = network::NetworkOverview(ctx.store, CallerOf(req));
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
   Json data = *view;
   for (auto& r : data["regions"]) {
@@ -50,7 +50,7 @@ Response HomePage(Ctx& ctx, Request& req) {
 }
 
 Response RegionPage(Ctx& ctx, Request& req) {
-  auto view = network::RegionOverview(ctx.store, req.Param("code"));
+  auto view = network::RegionOverview(ctx.store, CallerOf(req), req.Param("code"));
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
   Json data = *view;
   Json& region = data["region"];
@@ -71,14 +71,14 @@ Response RegionPage(Ctx& ctx, Request& req) {
 Response CountriesPage(Ctx& ctx, Request& req) {
   records::ListQuery all;
   all.limit = 500;
-  auto countries = ctx.store.List(network::kCountries, all);
+  auto countries = ctx.store.List(CallerOf(req), network::kCountries, all);
   if (!countries.ok()) return ErrorFor(ctx, req, countries.status());
-  auto memberships = ctx.store.List(network::kMemberships, all);
+  auto memberships = ctx.store.List(CallerOf(req), network::kMemberships, all);
   if (!memberships.ok()) return ErrorFor(ctx, req, memberships.status());
-  auto regions = ctx.store.List(network::kRegions, all);
+  auto regions = ctx.store.List(CallerOf(req), network::kRegions, all);
   if (!regions.ok()) return ErrorFor(ctx, req, regions.status());
   std::map<std::string, std::string> region_code;
-  for (const auto& r : regions->items) region_code[r["id"]] = r["code"];
+  for (const auto& r : regions->items) region_code[r["id"].get<std::string>()] = r["code"].get<std::string>();
   std::string q = req.Query("q");
   std::string q_lower = q;
   for (auto& c : q_lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -95,7 +95,7 @@ Response CountriesPage(Ctx& ctx, Request& req) {
     Json member_of = Json::array();
     for (const auto& m : memberships->items) {
       if (m["country_id"] != c["id"]) continue;
-      member_of.push_back({{"code", region_code[m["region_id"]]},
+      member_of.push_back({{"code", region_code[m["region_id"].get<std::string>()]},
                            {"partner", m["status"] == "partner"},
                            {"status_label", ChoiceLabel(ctx, req, m["status"])}});
     }
@@ -109,7 +109,7 @@ Response CountriesPage(Ctx& ctx, Request& req) {
 }
 
 Response CountryPage(Ctx& ctx, Request& req) {
-  auto view = network::CountryOverview(ctx.store, req.Param("iso2"));
+  auto view = network::CountryOverview(ctx.store, CallerOf(req), req.Param("iso2"));
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
   Json data = *view;
   Json& country = data["country"];
@@ -131,7 +131,7 @@ Response CountryPage(Ctx& ctx, Request& req) {
 Response OrganisationsPage(Ctx& ctx, Request& req) {
   records::ListQuery all;
   all.limit = 500;
-  auto orgs = ctx.store.List(network::kOrganisations, all);
+  auto orgs = ctx.store.List(CallerOf(req), network::kOrganisations, all);
   if (!orgs.ok()) return ErrorFor(ctx, req, orgs.status());
   Json list = Json::array();
   for (auto o : orgs->items) {
@@ -143,7 +143,7 @@ Response OrganisationsPage(Ctx& ctx, Request& req) {
 }
 
 Response OrganisationPage(Ctx& ctx, Request& req) {
-  auto view = network::OrganisationOverview(ctx.store, req.Param("id"));
+  auto view = network::OrganisationOverview(ctx.store, CallerOf(req), req.Param("id"));
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
   Json data = *view;
   Json& org = data["organisation"];

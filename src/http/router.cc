@@ -76,6 +76,7 @@ int HttpStatus(StatusCode code) {
     case StatusCode::kUnauthenticated: return 401;
     case StatusCode::kConflict: return 409;
     case StatusCode::kTooLarge: return 413;
+    case StatusCode::kTooManyRequests: return 429;
     case StatusCode::kUnavailable: return 503;
     case StatusCode::kInternal: return 500;
   }

@@ -9,11 +9,19 @@
 
 namespace cbrnhub::http {
 
-// What a route needs from the caller. Every route declares one; the access layer decides on it
-// before the handler runs (deny by default for anything that is not kPublic).
+// What a route needs from the caller. Every route declares one (there is no default); the
+// access layer decides on it before the handler runs, and records are then filtered by
+// access:: rules. kPublic is the only policy that lets an anonymous caller through.
 struct Policy {
-  enum class Access { kPublic, kRead, kWrite, kAdmin };
-  Access access = Access::kRead;
+  enum class Access {
+    kPublic,   // anyone, signed in or not (sign-in page, health, static files)
+    kSession,  // a signed-in session, even one still waiting for its second factor
+    kRead,     // anyone signed in; what they see is filtered by access::
+    kWrite,    // signed in with a role that may change something
+    kAdmin,    // administrators
+    kAudit,    // administrators and auditors
+  };
+  Access access;
   std::string resource;  // record kind or area ("countries", "system", ...)
 };
 

@@ -55,6 +55,53 @@ void RegisterRoutes(Ctx& ctx) {
         "the audit history of a " + k + " record");
   }
 
+  // Signing in and out; the caller's own account.
+  add("GET", "/login", {A::kPublic, "session"}, LoginPage, "sign-in page");
+  add("POST", "/login", {A::kPublic, "session"}, LoginSubmit, "sign in");
+  add("GET", "/login/totp", {A::kSession, "session"}, SecondFactorPage, "second-factor page");
+  add("POST", "/login/totp", {A::kSession, "session"}, SecondFactorSubmit, "give the second factor");
+  add("POST", "/logout", {A::kSession, "session"}, LogoutSubmit, "sign out");
+  add("GET", "/invite/{token}", {A::kPublic, "session"}, InvitePage, "accept an invitation");
+  add("POST", "/invite/{token}", {A::kPublic, "session"}, InviteSubmit, "set the first password");
+  add("GET", "/account", {A::kRead, "account"}, AccountPage, "my account");
+  add("POST", "/account/password", {A::kRead, "account"}, AccountPasswordSubmit, "change my password");
+  add("GET", "/account/totp", {A::kSession, "account"}, TotpEnrolPage, "enrol an authenticator");
+  add("POST", "/account/totp", {A::kSession, "account"}, TotpEnrolSubmit, "confirm the authenticator");
+  add("POST", "/account/tokens", {A::kRead, "account"}, TokenCreateSubmit, "create an API token");
+  add("POST", "/account/tokens/{id}/revoke", {A::kRead, "account"}, TokenRevokeSubmit, "revoke an API token");
+  add("POST", "/api/v1/session", {A::kPublic, "session"}, ApiSessionCreate,
+      "sign in (username, password); sets the session cookie, returns the CSRF token");
+  add("GET", "/api/v1/session", {A::kSession, "session"}, ApiSessionGet, "who am I");
+  add("DELETE", "/api/v1/session", {A::kSession, "session"}, ApiSessionDelete, "sign out");
+  add("POST", "/api/v1/session/totp", {A::kSession, "session"}, ApiSessionTotp, "give the second factor");
+  add("POST", "/api/v1/account/password", {A::kRead, "account"}, ApiPassword, "change my password");
+  add("POST", "/api/v1/account/totp", {A::kSession, "account"}, ApiTotpBegin, "start TOTP enrolment");
+  add("POST", "/api/v1/account/totp/confirm", {A::kSession, "account"}, ApiTotpConfirm, "confirm TOTP enrolment");
+  add("GET", "/api/v1/tokens", {A::kRead, "account"}, ApiTokensList, "my API tokens");
+  add("POST", "/api/v1/tokens", {A::kRead, "account"}, ApiTokensCreate, "create an API token (shown once)");
+  add("DELETE", "/api/v1/tokens/{id}", {A::kRead, "account"}, ApiTokensRevoke, "revoke an API token");
+
+  // Administration and audit.
+  add("GET", "/admin/users", {A::kAdmin, "users"}, AdminUsersPage, "users");
+  add("POST", "/admin/users", {A::kAdmin, "users"}, AdminUserCreateSubmit, "invite a user");
+  add("GET", "/admin/users/{id}", {A::kAdmin, "users"}, AdminUserPage, "a user");
+  add("POST", "/admin/users/{id}", {A::kAdmin, "users"}, AdminUserSubmit, "change a user");
+  add("POST", "/admin/users/{id}/reset-totp", {A::kAdmin, "users"}, AdminUserResetTotpSubmit, "reset 2FA");
+  add("POST", "/admin/users/{id}/invite", {A::kAdmin, "users"}, AdminUserInviteSubmit, "new invitation");
+  add("GET", "/admin/roles", {A::kAdmin, "users"}, AdminRolesPage, "roles and 2FA");
+  add("POST", "/admin/roles", {A::kAdmin, "users"}, AdminRolesSubmit, "require 2FA for roles");
+  add("GET", "/audit", {A::kAudit, "audit"}, AuditPage, "the audit log");
+  add("GET", "/api/v1/users", {A::kAdmin, "users"}, ApiUsersList, "list users");
+  add("POST", "/api/v1/users", {A::kAdmin, "users"}, ApiUsersCreate, "create or invite a user");
+  add("GET", "/api/v1/users/{id}", {A::kAdmin, "users"}, ApiUsersGet, "a user");
+  add("PATCH", "/api/v1/users/{id}", {A::kAdmin, "users"}, ApiUsersUpdate, "change a user's role, scope or status");
+  add("POST", "/api/v1/users/{id}/reset-totp", {A::kAdmin, "users"}, ApiUsersResetTotp, "reset a user's 2FA");
+  add("POST", "/api/v1/users/{id}/invite", {A::kAdmin, "users"}, ApiUsersInvite, "new invitation link");
+  add("GET", "/api/v1/roles", {A::kAdmin, "users"}, ApiRolesGet, "roles and their 2FA requirement");
+  add("PUT", "/api/v1/roles/{role}", {A::kAdmin, "users"}, ApiRolesUpdate, "require 2FA for a role");
+  add("GET", "/api/v1/audit", {A::kAudit, "audit"}, ApiAuditList, "audit entries (filters, paging)");
+  add("GET", "/api/v1/audit/verify", {A::kAudit, "audit"}, ApiAuditVerify, "verify the audit chain");
+
   // HTML pages.
   add("GET", "/", {A::kRead, "network"}, HomePage, "home: the network");
   add("GET", "/regions/{code}", {A::kRead, "regions"}, RegionPage, "a region");

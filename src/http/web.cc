@@ -66,9 +66,16 @@ Result<Json> ParseJsonBody(const Request& req) {
   }
 }
 
-audit::Actor ActorOf(const Request& req) {
-  // Until sign-in exists every web change is recorded as the anonymous web user.
-  return audit::Actor{"web:anonymous", req.remote_addr};
+records::Caller CallerOf(const Request& req) { return records::Caller{req.who, req.remote_addr}; }
+
+std::string SessionCookie(const Request& req, const std::string& token, bool clear) {
+  // HttpOnly: no script reads it. SameSite=Lax: other sites' forms do not carry it.
+  // Secure when the reverse proxy says the browser used TLS.
+  std::string c = "cbrnhub_session=" + (clear ? std::string() : token) +
+                  "; Path=/; HttpOnly; SameSite=Lax";
+  if (req.Header("x-forwarded-proto") == "https") c += "; Secure";
+  if (clear) c += "; Max-Age=0";
+  return c;
 }
 
 std::string Translate(const Ctx& ctx, const Request& req, const std::string& key) {
@@ -83,6 +90,15 @@ Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::s
   page["title"] = title;
   page["path"] = req.path;
   page["version"] = ctx.version;
+  page["csrf_token"] = req.csrf_token;
+  if (req.who.authenticated() && !req.who.system) {
+    page["user"] = {{"name", req.who.display_name},
+                    {"role", Translate(ctx, req, std::string("role.") + access::RoleName(req.who.role))},
+                    {"scope", req.who.country.empty() ? req.who.region : req.who.country},
+                    {"is_admin", req.who.role == access::Role::kAdmin},
+                    {"can_audit", req.who.role == access::Role::kAdmin ||
+                                      req.who.role == access::Role::kAuditor}};
+  }
   Json langs = Json::array();
   for (const auto& code : ctx.catalogs.Languages()) {
     langs.push_back({{"code", code},
@@ -153,9 +169,11 @@ WebApp::WebApp(std::unique_ptr<Context> ctx) : ctx_(std::move(ctx)) {}
 WebApp::~WebApp() = default;
 
 Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::Store& store,
+                                               identity::Service& identity,
                                                const i18n::Catalogs& catalogs,
                                                std::string version) {
-  auto ctx = std::unique_ptr<Context>(new Context{db, store, catalogs, {}, std::move(version), {}, {}});
+  auto ctx = std::unique_ptr<Context>(
+      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}});
   const std::string prefix = "web/templates/";
   for (std::string_view path : assets::List(prefix)) {
     std::string name(path.substr(prefix.size()));
@@ -170,6 +188,33 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
 
 const Router& WebApp::router() const { return ctx_->router; }
 
+namespace {
+
+access::Need NeedOf(Policy::Access a) {
+  switch (a) {
+    case Policy::Access::kPublic: return access::Need::kNone;
+    case Policy::Access::kSession:
+    case Policy::Access::kRead: return access::Need::kSignedIn;
+    case Policy::Access::kWrite: return access::Need::kWriter;
+    case Policy::Access::kAdmin: return access::Need::kAdmin;
+    case Policy::Access::kAudit: return access::Need::kAudit;
+  }
+  return access::Need::kAdmin;
+}
+
+bool ChangesState(const Request& req) {
+  return req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
+}
+
+// Where a signed-in person who still owes something (second factor, enrolment) must go.
+std::string PendingStep(const identity::Session& s) {
+  if (s.mfa_pending) return "/login/totp";
+  if (s.enrolment_required) return "/account/totp";
+  return "";
+}
+
+}  // namespace
+
 Response WebApp::Handle(Request& req) {
   Ctx& ctx = *ctx_;
   std::string chosen = req.Query("lang");
@@ -177,6 +222,27 @@ Response WebApp::Handle(Request& req) {
   bool path_matched = false;
   std::string allowed;
   const Route* route = ctx.router.Match(req, &path_matched, &allowed);
+
+  // Who is asking: an API token, else a session cookie.
+  std::string pending;
+  bool cookie_auth = false;
+  std::string authorization = req.Header("authorization");
+  if (authorization.rfind("Bearer ", 0) == 0) {
+    auto who = ctx.identity.AuthenticateToken(authorization.substr(7));
+    if (!who.ok()) return ErrorResponse(who.status());
+    req.who = std::move(who).value();
+  } else if (std::string token = req.Cookie("cbrnhub_session"); !token.empty()) {
+    auto session = ctx.identity.Authenticate(token);
+    if (session.ok()) {
+      req.session_token = token;
+      req.csrf_token = session->csrf_token;
+      pending = PendingStep(*session);
+      // Until the second factor is given (or enrolment done), the session is not a sign-in.
+      if (pending.empty() || (pending == "/account/totp")) req.who = session->who;
+      cookie_auth = true;
+    }
+  }
+
   Response res;
   if (!route) {
     if (path_matched) {
@@ -186,29 +252,70 @@ Response WebApp::Handle(Request& req) {
     } else {
       res = ErrorFor(ctx, req, Status::NotFound("no such path: " + req.path));
     }
-  } else {
-    // The data version is read before the handler runs: a change committed meanwhile makes
-    // the stored entry stale at once.
-    std::uint64_t version = route->cacheable && chosen.empty() ? ctx.db.DataVersion() : 0;
-    std::string key = version ? req.lang + " " + req.target : std::string();
-    if (auto hit = version ? ctx.cache.Find(key, version) : std::nullopt) {
-      res = std::move(*hit);
-    } else {
-      try {
-        res = route->handler(req);
-      } catch (const std::exception& e) {
-        spdlog::error("request {} {} {} threw: {}", req.request_id, req.method, req.target,
-                      e.what());
-        res = ErrorFor(ctx, req, Status::Internal(e.what()));
-      }
-      if (version && res.status == 200) ctx.cache.Store(key, version, res);
+    return res;
+  }
+  bool api = IsApi(req);
+  // A session that still owes a step may reach only that step, signing out and static files.
+  if (!pending.empty() && route->policy.access != Policy::Access::kPublic &&
+      route->policy.access != Policy::Access::kSession && req.path != pending) {
+    if (api) {
+      return ErrorResponse({StatusCode::kUnauthenticated,
+                            pending == "/login/totp" ? "second factor required: POST /api/v1/session/totp"
+                                                     : "your role requires two-factor sign-in: enrol first"});
     }
+    return Response::Redirect(pending);
+  }
+  switch (access::DecideRoute(req.who, NeedOf(route->policy.access))) {
+    case access::Decision::kAllow:
+      break;
+    case access::Decision::kUnauthenticated:
+      if (route->policy.access == Policy::Access::kSession && cookie_auth) break;
+      if (api) return ErrorResponse({StatusCode::kUnauthenticated, "sign in first"});
+      return Response::Redirect("/login?next=" + PercentEncode(req.target));
+    case access::Decision::kForbidden:
+      return ErrorFor(ctx, req, {StatusCode::kPermissionDenied,
+                                 "your role may not do this (" + route->policy.resource + ")"});
+  }
+  // A browser sends the cookie with any request to us, even one another site makes it send:
+  // state changes made with a cookie must carry the session's CSRF token.
+  if (cookie_auth && ChangesState(req)) {
+    std::string sent = req.Header("x-csrf-token");
+    if (sent.empty() && req.Header("content-type").find("application/x-www-form-urlencoded") !=
+                            std::string::npos) {
+      std::multimap<std::string, std::string> form;
+      ParseQuery(req.body, form);
+      auto it = form.find("csrf_token");
+      if (it != form.end()) sent = it->second;
+    }
+    if (sent.empty() || sent != req.csrf_token) {
+      return ErrorFor(ctx, req, {StatusCode::kPermissionDenied,
+                                 "missing or wrong CSRF token: reload the page and try again"});
+    }
+  }
+
+  // The data version is read before the handler runs: a change committed meanwhile makes
+  // the stored entry stale at once. The caller is part of the key: what one sees, another may not.
+  std::uint64_t version = route->cacheable && chosen.empty() ? ctx.db.DataVersion() : 0;
+  // (The CSRF token stands for the session: pages carry it in their forms.)
+  std::string key = version ? req.who.user_id + " " + req.csrf_token + " " + req.lang + " " +
+                                  req.target
+                            : std::string();
+  if (auto hit = version ? ctx.cache.Find(key, version) : std::nullopt) {
+    res = std::move(*hit);
+  } else {
+    try {
+      res = route->handler(req);
+    } catch (const std::exception& e) {
+      spdlog::error("request {} {} {} threw: {}", req.request_id, req.method, req.target, e.what());
+      res = ErrorFor(ctx, req, Status::Internal(e.what()));
+    }
+    if (version && res.status == 200) ctx.cache.Store(key, version, res);
   }
   if (!chosen.empty() && chosen == req.lang) {
     res.headers.emplace_back("Set-Cookie",
                              "lang=" + req.lang + "; Path=/; Max-Age=31536000; SameSite=Lax");
   }
-  if (!IsApi(req)) res.headers.emplace_back("Vary", "Cookie, Accept-Language");
+  if (!api) res.headers.emplace_back("Vary", "Cookie, Accept-Language");
   return res;
 }
 

@@ -8,6 +8,7 @@
 #include "http/http.h"
 #include "http/router.h"
 #include "i18n/i18n.h"
+#include "identity/identity.h"
 #include "records/records.h"
 
 namespace cbrnhub::http {
@@ -16,6 +17,7 @@ class WebApp {
  public:
   // Compiles the templates compiled into the binary and builds the route table.
   static Result<std::unique_ptr<WebApp>> Create(storage::Database& db, records::Store& store,
+                                                identity::Service& identity,
                                                 const i18n::Catalogs& catalogs,
                                                 std::string version);
   ~WebApp();

@@ -72,6 +72,7 @@ void RegisterKinds(records::Catalog& catalog) {
   {
     KindSpec k;
     k.name = kRegions;
+    k.default_sharing = access::Sharing::kPublished;
     k.table = "regions";
     k.natural_key = "code";
     k.order_by = "code";
@@ -90,6 +91,7 @@ void RegisterKinds(records::Catalog& catalog) {
   {
     KindSpec k;
     k.name = kCountries;
+    k.default_sharing = access::Sharing::kPublished;
     k.table = "countries";
     k.natural_key = "iso2";
     k.order_by = "name";
@@ -107,6 +109,7 @@ void RegisterKinds(records::Catalog& catalog) {
   {
     KindSpec k;
     k.name = kMemberships;
+    k.default_sharing = access::Sharing::kPublished;
     k.table = "memberships";
     k.order_by = "region_id, country_id";
     k.fields = {Ref("country_id", kCountries, true), Ref("region_id", kRegions, true),
@@ -121,6 +124,7 @@ void RegisterKinds(records::Catalog& catalog) {
   {
     KindSpec k;
     k.name = kOrganisations;
+    k.default_sharing = access::Sharing::kPublished;
     k.table = "organisations";
     k.natural_key = "short_name";
     k.order_by = "name";
@@ -139,6 +143,7 @@ void RegisterKinds(records::Catalog& catalog) {
   {
     KindSpec k;
     k.name = kAgencies;
+    k.default_sharing = access::Sharing::kRegion;
     k.table = "agencies";
     k.natural_key = "short_name";
     k.order_by = "name";
@@ -155,6 +160,7 @@ void RegisterKinds(records::Catalog& catalog) {
   {
     KindSpec k;
     k.name = kPeople;
+    k.default_sharing = access::Sharing::kRegion;
     k.table = "people";
     k.order_by = "full_name";
     k.fields = {Searchable(Text("full_name", true)),

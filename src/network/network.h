@@ -27,19 +27,23 @@ struct SeedReport {
 // Loads the reference data compiled into the binary (regions, countries, memberships).
 // Idempotent: what exists is left untouched, so an administrator's edits survive a re-seed.
 // One transaction: on any error nothing is written.
-Result<SeedReport> SeedReference(records::Store& store, const audit::Actor& actor);
+Result<SeedReport> SeedReference(records::Store& store, const records::Caller& caller);
 
 // Loads the fictitious demo organisations, agencies and people (requires the reference data).
-Result<SeedReport> SeedDemo(records::Store& store, const audit::Actor& actor);
+Result<SeedReport> SeedDemo(records::Store& store, const records::Caller& caller);
 
+// The views below show only what `caller` may read.
 // The home page view: every region with its secretariat and country counts.
-Result<records::Json> NetworkOverview(records::Store& store);
+Result<records::Json> NetworkOverview(records::Store& store, const records::Caller& caller);
 // A region with its secretariat staff and member countries (with membership status).
 // NotFound for an unknown region code or id.
-Result<records::Json> RegionOverview(records::Store& store, const std::string& code_or_id);
+Result<records::Json> RegionOverview(records::Store& store, const records::Caller& caller,
+                                     const std::string& code_or_id);
 // A country with its regions, focal point(s), national team and agencies.
-Result<records::Json> CountryOverview(records::Store& store, const std::string& iso2_or_id);
+Result<records::Json> CountryOverview(records::Store& store, const records::Caller& caller,
+                                      const std::string& iso2_or_id);
 // An organisation with the people attached to it.
-Result<records::Json> OrganisationOverview(records::Store& store, const std::string& id);
+Result<records::Json> OrganisationOverview(records::Store& store, const records::Caller& caller,
+                                           const std::string& id);
 
 }  // namespace cbrnhub::network

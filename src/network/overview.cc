@@ -13,12 +13,13 @@ using records::ListQuery;
 constexpr int kAll = 500;  // the network has < 100 countries; lists here are never paged
 
 Result<std::vector<Json>> ListAll(records::Store& store, storage::Transaction& txn,
-                                  const char* kind, std::map<std::string, std::string> filters) {
+                                  const records::Caller& caller, const char* kind,
+                                  std::map<std::string, std::string> filters) {
   ListQuery q;
   q.filters = std::move(filters);
   q.limit = kAll;
   CBRN_ASSIGN_OR_RETURN(records::Page page,
-                        store.ListIn(txn, *store.catalog().Find(kind), q));
+                        store.ListIn(txn, caller, *store.catalog().Find(kind), q));
   return std::move(page.items);
 }
 
@@ -31,11 +32,11 @@ std::map<std::string, Json> ById(const std::vector<Json>& items) {
 
 }  // namespace
 
-Result<Json> NetworkOverview(records::Store& store) {
+Result<Json> NetworkOverview(records::Store& store, const records::Caller& caller) {
   CBRN_ASSIGN_OR_RETURN(auto txn, store.database().Begin(storage::Access::kRead));
-  CBRN_ASSIGN_OR_RETURN(auto regions, ListAll(store, *txn, kRegions, {}));
-  CBRN_ASSIGN_OR_RETURN(auto memberships, ListAll(store, *txn, kMemberships, {}));
-  CBRN_ASSIGN_OR_RETURN(auto organisations, ListAll(store, *txn, kOrganisations, {}));
+  CBRN_ASSIGN_OR_RETURN(auto regions, ListAll(store, *txn, caller, kRegions, {}));
+  CBRN_ASSIGN_OR_RETURN(auto memberships, ListAll(store, *txn, caller, kMemberships, {}));
+  CBRN_ASSIGN_OR_RETURN(auto organisations, ListAll(store, *txn, caller, kOrganisations, {}));
   Json out = {{"regions", Json::array()}, {"organisation_count", organisations.size()}};
   std::set<std::string> partners;
   for (auto& r : regions) {
@@ -57,13 +58,14 @@ Result<Json> NetworkOverview(records::Store& store) {
   return out;
 }
 
-Result<Json> RegionOverview(records::Store& store, const std::string& code_or_id) {
+Result<Json> RegionOverview(records::Store& store, const records::Caller& caller,
+                            const std::string& code_or_id) {
   CBRN_ASSIGN_OR_RETURN(auto txn, store.database().Begin(storage::Access::kRead));
   CBRN_ASSIGN_OR_RETURN(Json region,
-                        store.GetIn(*txn, *store.catalog().Find(kRegions), code_or_id));
+                        store.GetIn(*txn, caller, *store.catalog().Find(kRegions), code_or_id));
   std::string id = region["id"].get<std::string>();
-  CBRN_ASSIGN_OR_RETURN(auto memberships, ListAll(store, *txn, kMemberships, {{"region_id", id}}));
-  CBRN_ASSIGN_OR_RETURN(auto countries, ListAll(store, *txn, kCountries, {}));
+  CBRN_ASSIGN_OR_RETURN(auto memberships, ListAll(store, *txn, caller, kMemberships, {{"region_id", id}}));
+  CBRN_ASSIGN_OR_RETURN(auto countries, ListAll(store, *txn, caller, kCountries, {}));
   auto country_by_id = ById(countries);
   Json members = Json::array();
   for (const auto& m : memberships) {
@@ -76,18 +78,19 @@ Result<Json> RegionOverview(records::Store& store, const std::string& code_or_id
   }
   std::sort(members.begin(), members.end(),
             [](const Json& a, const Json& b) { return a["name"] < b["name"]; });
-  CBRN_ASSIGN_OR_RETURN(auto staff, ListAll(store, *txn, kPeople, {{"region_id", id}}));
+  CBRN_ASSIGN_OR_RETURN(auto staff, ListAll(store, *txn, caller, kPeople, {{"region_id", id}}));
   Json out = {{"region", region}, {"countries", members}, {"secretariat_staff", staff}};
   return out;
 }
 
-Result<Json> CountryOverview(records::Store& store, const std::string& iso2_or_id) {
+Result<Json> CountryOverview(records::Store& store, const records::Caller& caller,
+                             const std::string& iso2_or_id) {
   CBRN_ASSIGN_OR_RETURN(auto txn, store.database().Begin(storage::Access::kRead));
   CBRN_ASSIGN_OR_RETURN(Json country,
-                        store.GetIn(*txn, *store.catalog().Find(kCountries), iso2_or_id));
+                        store.GetIn(*txn, caller, *store.catalog().Find(kCountries), iso2_or_id));
   std::string id = country["id"].get<std::string>();
-  CBRN_ASSIGN_OR_RETURN(auto memberships, ListAll(store, *txn, kMemberships, {{"country_id", id}}));
-  CBRN_ASSIGN_OR_RETURN(auto regions, ListAll(store, *txn, kRegions, {}));
+  CBRN_ASSIGN_OR_RETURN(auto memberships, ListAll(store, *txn, caller, kMemberships, {{"country_id", id}}));
+  CBRN_ASSIGN_OR_RETURN(auto regions, ListAll(store, *txn, caller, kRegions, {}));
   auto region_by_id = ById(regions);
   Json member_of = Json::array();
   for (const auto& m : memberships) {
@@ -95,8 +98,8 @@ Result<Json> CountryOverview(records::Store& store, const std::string& iso2_or_i
     r["membership_status"] = m["status"];
     member_of.push_back(std::move(r));
   }
-  CBRN_ASSIGN_OR_RETURN(auto agencies, ListAll(store, *txn, kAgencies, {{"country_id", id}}));
-  CBRN_ASSIGN_OR_RETURN(auto people, ListAll(store, *txn, kPeople, {{"country_id", id}}));
+  CBRN_ASSIGN_OR_RETURN(auto agencies, ListAll(store, *txn, caller, kAgencies, {{"country_id", id}}));
+  CBRN_ASSIGN_OR_RETURN(auto people, ListAll(store, *txn, caller, kPeople, {{"country_id", id}}));
   auto agency_by_id = ById(agencies);
   Json focal_points = Json::array(), team = Json::array();
   for (auto& p : people) {
@@ -112,10 +115,11 @@ Result<Json> CountryOverview(records::Store& store, const std::string& iso2_or_i
   return out;
 }
 
-Result<Json> OrganisationOverview(records::Store& store, const std::string& id) {
+Result<Json> OrganisationOverview(records::Store& store, const records::Caller& caller,
+                                  const std::string& id) {
   CBRN_ASSIGN_OR_RETURN(auto txn, store.database().Begin(storage::Access::kRead));
-  CBRN_ASSIGN_OR_RETURN(Json org, store.GetIn(*txn, *store.catalog().Find(kOrganisations), id));
-  CBRN_ASSIGN_OR_RETURN(auto people, ListAll(store, *txn, kPeople,
+  CBRN_ASSIGN_OR_RETURN(Json org, store.GetIn(*txn, caller, *store.catalog().Find(kOrganisations), id));
+  CBRN_ASSIGN_OR_RETURN(auto people, ListAll(store, *txn, caller, kPeople,
                                              {{"organisation_id", org["id"].get<std::string>()}}));
   Json out = {{"organisation", org}, {"people", people}};
   return out;

@@ -19,12 +19,13 @@ Result<CsvTable> LoadCsv(const char* path, const std::vector<std::string>& colum
 // Creates the record unless `existing_id` is already set; counts either way.
 Status CreateUnlessPresent(records::Store& store, storage::Transaction& txn, const char* kind,
                            const Result<std::string>& existing_id, const Json& body,
-                           const audit::Actor& actor, SeedReport& report, const std::string& where) {
+                           const records::Caller& caller, SeedReport& report,
+                           const std::string& where) {
   if (existing_id.ok()) {
     ++report.unchanged;
     return Status::Ok();
   }
-  auto created = store.CreateIn(txn, *store.catalog().Find(kind), body, actor);
+  auto created = store.CreateIn(txn, caller, *store.catalog().Find(kind), body);
   if (!created.ok()) {
     return Status(created.status().code(), where + ": " + created.status().message(),
                   created.status().field());
@@ -39,7 +40,7 @@ std::string Where(const CsvTable& t, const char* path, size_t row) {
 
 }  // namespace
 
-Result<SeedReport> SeedReference(records::Store& store, const audit::Actor& actor) {
+Result<SeedReport> SeedReference(records::Store& store, const records::Caller& caller) {
   const char* kRegionsCsv = "data/reference/regions.csv";
   const char* kCountriesCsv = "data/reference/countries.csv";
   CBRN_ASSIGN_OR_RETURN(CsvTable regions,
@@ -58,7 +59,7 @@ Result<SeedReport> SeedReference(records::Store& store, const audit::Actor& acto
                  {"secretariat_country", regions.Get(i, "secretariat_country")}};
     CBRN_RETURN_IF_ERROR(CreateUnlessPresent(store, *txn, kRegions,
                                              store.ResolveId(*txn, *catalog.Find(kRegions), code),
-                                             body, actor, report, Where(regions, kRegionsCsv, i)));
+                                             body, caller, report, Where(regions, kRegionsCsv, i)));
   }
   for (size_t i = 0; i < countries.size(); ++i) {
     const std::string& iso2 = countries.Get(i, "iso2");
@@ -67,7 +68,7 @@ Result<SeedReport> SeedReference(records::Store& store, const audit::Actor& acto
     // A country listed in two regions appears twice; the second row only adds a membership.
     CBRN_RETURN_IF_ERROR(CreateUnlessPresent(
         store, *txn, kCountries, store.ResolveId(*txn, *catalog.Find(kCountries), iso2, true),
-        body, actor, report, Where(countries, kCountriesCsv, i)));
+        body, caller, report, Where(countries, kCountriesCsv, i)));
     CBRN_ASSIGN_OR_RETURN(std::string country_id,
                           store.ResolveId(*txn, *catalog.Find(kCountries), iso2, true));
     CBRN_ASSIGN_OR_RETURN(std::string region_id,
@@ -83,13 +84,13 @@ Result<SeedReport> SeedReference(records::Store& store, const audit::Actor& acto
                        {"region_id", region_id},
                        {"status", countries.Get(i, "status")}};
     CBRN_RETURN_IF_ERROR(CreateUnlessPresent(store, *txn, kMemberships, existing_id, membership,
-                                             actor, report, Where(countries, kCountriesCsv, i)));
+                                             caller, report, Where(countries, kCountriesCsv, i)));
   }
   CBRN_RETURN_IF_ERROR(txn->Commit());
   return report;
 }
 
-Result<SeedReport> SeedDemo(records::Store& store, const audit::Actor& actor) {
+Result<SeedReport> SeedDemo(records::Store& store, const records::Caller& caller) {
   const char* kPath = "data/demo/network.json";
   auto text = assets::Find(kPath);
   if (!text) return Status::Internal("asset missing from the build: data/demo/network.json");
@@ -103,7 +104,7 @@ Result<SeedReport> SeedDemo(records::Store& store, const audit::Actor& actor) {
                                                           {org["name"].get<std::string>()}));
     Result<std::string> existing =
         found.empty() ? Result<std::string>(Status::NotFound("")) : found[0].Text(0);
-    CBRN_RETURN_IF_ERROR(CreateUnlessPresent(store, *txn, kOrganisations, existing, org, actor,
+    CBRN_RETURN_IF_ERROR(CreateUnlessPresent(store, *txn, kOrganisations, existing, org, caller,
                                              report, std::string(kPath) + " organisations"));
   }
   for (Json agency : demo["agencies"]) {
@@ -112,7 +113,7 @@ Result<SeedReport> SeedDemo(records::Store& store, const audit::Actor& actor) {
     CBRN_RETURN_IF_ERROR(CreateUnlessPresent(
         store, *txn, kAgencies,
         store.ResolveId(*txn, *catalog.Find(kAgencies), agency["short_name"].get<std::string>(), true),
-        agency, actor, report, std::string(kPath) + " agencies"));
+        agency, caller, report, std::string(kPath) + " agencies"));
   }
   for (Json person : demo["people"]) {
     static const std::pair<const char*, const char*> kLinks[] = {
@@ -128,7 +129,7 @@ Result<SeedReport> SeedDemo(records::Store& store, const audit::Actor& actor) {
                                                           {person["email"].get<std::string>()}));
     Result<std::string> existing =
         found.empty() ? Result<std::string>(Status::NotFound("")) : found[0].Text(0);
-    CBRN_RETURN_IF_ERROR(CreateUnlessPresent(store, *txn, kPeople, existing, person, actor, report,
+    CBRN_RETURN_IF_ERROR(CreateUnlessPresent(store, *txn, kPeople, existing, person, caller, report,
                                              std::string(kPath) + " people"));
   }
   CBRN_RETURN_IF_ERROR(txn->Commit());

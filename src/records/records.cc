@@ -17,15 +17,30 @@ using storage::Transaction;
 
 // Record columns shared by every kind, in SELECT order before the kind's own fields.
 constexpr const char* kMetaColumns =
-    "id, owner_scope, revision, created_at, created_by, updated_at, updated_by, deleted_at";
-constexpr size_t kMetaCount = 8;
+    "id, owner_scope, revision, created_at, created_by, updated_at, updated_by, deleted_at,"
+    " sharing, assigned_to";
+constexpr size_t kMetaCount = 10;
 constexpr int kMaxListLimit = 500;
 
-bool IsReadOnlyMeta(const std::string& key) {
-  static const char* kMeta[] = {"id",         "owner",      "revision",  "created_at",
-                                "created_by", "updated_at", "updated_by", "deleted_at"};
+// Record fields a body may carry besides the kind's own: read-only ones are ignored (a client
+// may send back what it read); "sharing" and "assigned_to" are handled by the access rules.
+bool IsMeta(const std::string& key) {
+  static const char* kMeta[] = {"id",         "owner",      "revision",   "created_at",
+                                "created_by", "updated_at", "updated_by", "deleted_at",
+                                "sharing",    "assigned_to"};
   return std::find(std::begin(kMeta), std::end(kMeta), key) != std::end(kMeta);
 }
+
+access::RecordScope ScopeOf(const Json& record) {
+  access::RecordScope scope;
+  scope.owner_scope = record["owner"].get<std::string>();
+  scope.sharing = access::ParseSharing(record["sharing"].get<std::string>())
+                      .value_or(access::Sharing::kPrivate);
+  if (record["assigned_to"].is_string()) scope.assigned_to = record["assigned_to"];
+  return scope;
+}
+
+Status Denied(const std::string& what) { return {StatusCode::kPermissionDenied, what}; }
 
 std::string SelectSql(const KindSpec& kind) {
   std::string sql = std::string("SELECT ") + kMetaColumns;
@@ -54,6 +69,8 @@ Json RowToJson(const KindSpec& kind, const Row& row) {
   j["updated_at"] = row.Text(5);
   j["updated_by"] = row.Text(6);
   if (!row.IsNull(7)) j["deleted_at"] = row.Text(7);
+  j["sharing"] = row.Text(8);
+  j["assigned_to"] = row.IsNull(9) ? Json(nullptr) : Json(row.Text(9));
   return j;
 }
 
@@ -133,7 +150,8 @@ Result<const KindSpec*> Store::Kind(const std::string& name) const {
 }
 
 Result<std::string> Store::ResolveId(Transaction& txn, const KindSpec& kind,
-                                     const std::string& id_or_key, bool include_deleted) {
+                                     const std::string& id_or_key, bool include_deleted,
+                                     const access::Principal* who) {
   std::string where = IsUuid(id_or_key) || kind.natural_key.empty()
                           ? "id = ?"
                           : kind.natural_key + " = ?";
@@ -148,7 +166,13 @@ Result<std::string> Store::ResolveId(Transaction& txn, const KindSpec& kind,
   }
   std::string sql = "SELECT id FROM " + kind.table + " WHERE " + where;
   if (!include_deleted) sql += " AND deleted_at IS NULL";
-  CBRN_ASSIGN_OR_RETURN(storage::Rows rows, txn.Query(sql + " LIMIT 2", {value}));
+  Params params = {value};
+  if (who) {
+    access::SqlFilter visible = access::VisibilityFilter(*who);
+    sql += " AND " + visible.sql;
+    for (auto& p : visible.params) params.emplace_back(std::move(p));
+  }
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows, txn.Query(sql + " LIMIT 2", params));
   if (rows.empty()) return Status::NotFound("no " + kind.name + " record " + id_or_key);
   if (rows.size() > 1) {
     return Status::Invalid(kind.natural_key, kind.natural_key + " " + id_or_key +
@@ -158,34 +182,39 @@ Result<std::string> Store::ResolveId(Transaction& txn, const KindSpec& kind,
   return rows[0].Text(0);
 }
 
-Result<Json> Store::GetIn(Transaction& txn, const KindSpec& kind, const std::string& id_or_key,
-                          bool include_deleted) {
-  CBRN_ASSIGN_OR_RETURN(std::string id, ResolveId(txn, kind, id_or_key, include_deleted));
+Result<Json> Store::GetIn(Transaction& txn, const Caller& caller, const KindSpec& kind,
+                          const std::string& id_or_key, bool include_deleted) {
+  CBRN_ASSIGN_OR_RETURN(std::string id,
+                        ResolveId(txn, kind, id_or_key, include_deleted, &caller.who));
   CBRN_ASSIGN_OR_RETURN(storage::Rows rows, txn.Query(SelectSql(kind) + " WHERE id = ?", {id}));
   if (rows.empty()) return Status::NotFound("no " + kind.name + " record " + id_or_key);
   return RowToJson(kind, rows[0]);
 }
 
-Result<Json> Store::Get(const std::string& kind_name, const std::string& id_or_key) {
+Result<Json> Store::Get(const Caller& caller, const std::string& kind_name,
+                        const std::string& id_or_key) {
   CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kRead));
-  return GetIn(*txn, *kind, id_or_key);
+  return GetIn(*txn, caller, *kind, id_or_key);
 }
 
-Result<Page> Store::ListIn(Transaction& txn, const KindSpec& kind, const ListQuery& query) {
+Result<Page> Store::ListIn(Transaction& txn, const Caller& caller, const KindSpec& kind,
+                           const ListQuery& query) {
   if (query.limit < 1 || query.limit > kMaxListLimit) {
     return Status::Invalid("limit", "limit must be between 1 and " + std::to_string(kMaxListLimit));
   }
   if (query.offset < 0) return Status::Invalid("offset", "offset must not be negative");
-  std::string where = query.include_deleted ? " WHERE 1=1" : " WHERE deleted_at IS NULL";
-  Params params;
+  access::SqlFilter visible = access::VisibilityFilter(caller.who);
+  std::string where = (query.include_deleted ? " WHERE " : " WHERE deleted_at IS NULL AND ") +
+                      visible.sql;
+  Params params(visible.params.begin(), visible.params.end());
   for (const auto& [name, value] : query.filters) {
     const FieldSpec* f = kind.Field(name);
     if (!f || !f->filterable) return Status::Invalid(name, "cannot filter " + kind.name + " by " + name);
     std::string v = value;
     if (f->type == FieldType::kReference) {
       const KindSpec* target = catalog_.Find(f->references);
-      auto id = ResolveId(txn, *target, value, true);
+      auto id = ResolveId(txn, *target, value, true, &caller.who);
       if (!id.ok()) return Page{};  // nothing can refer to a record that does not exist
       v = *id;
     }
@@ -218,16 +247,19 @@ Result<Page> Store::ListIn(Transaction& txn, const KindSpec& kind, const ListQue
   return page;
 }
 
-Result<Page> Store::List(const std::string& kind_name, const ListQuery& query) {
+Result<Page> Store::List(const Caller& caller, const std::string& kind_name,
+                         const ListQuery& query) {
   CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kRead));
-  return ListIn(*txn, *kind, query);
+  return ListIn(*txn, caller, *kind, query);
 }
 
 namespace {
 
-// Checks one field value and converts it to its stored form.
-Result<Param> ValidateField(Store& store, Transaction& txn, const FieldSpec& f, const Json& v) {
+// Checks one field value and converts it to its stored form. References must name a record
+// the caller can see.
+Result<Param> ValidateField(Store& store, Transaction& txn, const access::Principal& who,
+                            const FieldSpec& f, const Json& v) {
   if (v.is_null()) {
     if (f.required) return Status::Invalid(f.name, f.name + " is required");
     return Param{f.type == FieldType::kReference || f.type == FieldType::kInteger
@@ -293,7 +325,7 @@ Result<Param> ValidateField(Store& store, Transaction& txn, const FieldSpec& f, 
       break;
     case FieldType::kReference: {
       const KindSpec* target = store.catalog().Find(f.references);
-      auto id = store.ResolveId(txn, *target, s);
+      auto id = store.ResolveId(txn, *target, s, false, &who);
       if (!id.ok()) {
         return Status::Invalid(f.name, f.name + ": no " + f.references + " record " + s);
       }
@@ -306,11 +338,12 @@ Result<Param> ValidateField(Store& store, Transaction& txn, const FieldSpec& f, 
 }
 
 // Validates `body` against `kind`. With `base` (an update), absent fields keep base's values.
-Result<std::vector<Param>> ValidateBody(Store& store, Transaction& txn, const KindSpec& kind,
+Result<std::vector<Param>> ValidateBody(Store& store, Transaction& txn,
+                                        const access::Principal& who, const KindSpec& kind,
                                         const Json& body, const Json* base, bool replace) {
   if (!body.is_object()) return Status::Invalid("", "the request body must be a JSON object");
   for (const auto& [key, value] : body.items()) {
-    if (!kind.Field(key) && !IsReadOnlyMeta(key)) {
+    if (!kind.Field(key) && !IsMeta(key)) {
       return Status::Invalid(key, "unknown field " + key + " for " + kind.name);
     }
   }
@@ -328,8 +361,8 @@ Result<std::vector<Param>> ValidateBody(Store& store, Transaction& txn, const Ki
       }
       continue;
     }
-    CBRN_ASSIGN_OR_RETURN(Param p,
-                          ValidateField(store, txn, f, it == body.end() ? Json(nullptr) : *it));
+    CBRN_ASSIGN_OR_RETURN(
+        Param p, ValidateField(store, txn, who, f, it == body.end() ? Json(nullptr) : *it));
     values.push_back(std::move(p));
   }
   return values;
@@ -385,19 +418,58 @@ Status CheckRevision(const Json& body, const Json& current) {
   return Status::Ok();
 }
 
+// The sharing and assignment a body asks for, validated; `current` when the body is silent.
+Result<access::RecordScope> RequestedScope(Transaction& txn, const Json& body,
+                                           access::RecordScope current) {
+  if (auto it = body.find("sharing"); it != body.end()) {
+    auto sharing = it->is_string() ? access::ParseSharing(it->get<std::string>()) : std::nullopt;
+    if (!sharing) {
+      return Status::Invalid("sharing", "sharing must be one of: private, region, network, published");
+    }
+    current.sharing = *sharing;
+  }
+  if (auto it = body.find("assigned_to"); it != body.end()) {
+    if (it->is_null() || (it->is_string() && it->get<std::string>().empty())) {
+      current.assigned_to.clear();
+    } else {
+      if (!it->is_string()) return Status::Invalid("assigned_to", "assigned_to must be a user id");
+      CBRN_ASSIGN_OR_RETURN(storage::Rows user,
+                            txn.Query("SELECT id FROM users WHERE id = ? AND disabled = 0",
+                                      {it->get<std::string>()}));
+      if (user.empty()) return Status::Invalid("assigned_to", "assigned_to: no such active user");
+      current.assigned_to = it->get<std::string>();
+    }
+  }
+  return current;
+}
+
 }  // namespace
 
-Result<Json> Store::CreateIn(Transaction& txn, const KindSpec& kind, const Json& body,
-                             const audit::Actor& actor) {
+Result<Json> Store::CreateIn(Transaction& txn, const Caller& caller, const KindSpec& kind,
+                             const Json& body) {
   CBRN_ASSIGN_OR_RETURN(std::vector<Param> values,
-                        ValidateBody(*this, txn, kind, body, nullptr, true));
+                        ValidateBody(*this, txn, caller.who, kind, body, nullptr, true));
   std::string id = NewUuid();
-  CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id));
   CBRN_ASSIGN_OR_RETURN(std::string owner, kind.owner(txn, ParamsToFields(kind, values)));
+  access::RecordScope defaults{owner, kind.default_sharing, ""};
+  CBRN_ASSIGN_OR_RETURN(access::RecordScope scope, RequestedScope(txn, body, defaults));
+  if (!access::CanWrite(caller.who, scope)) {
+    return Denied("you may not create " + kind.name + " records owned by " + owner);
+  }
+  if ((scope.sharing != defaults.sharing || !scope.assigned_to.empty()) &&
+      !access::CanShare(caller.who, scope)) {
+    return Denied("only the owner's focal point or secretariat may set sharing or assignment");
+  }
+  CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id));
   std::string now = NowUtc();
-  std::string cols = "id, owner_scope, revision, created_at, created_by, updated_at, updated_by";
-  std::string marks = "?, ?, 1, ?, ?, ?, ?";
-  Params params = {id, owner, now, actor.id, now, actor.id};
+  const audit::Actor actor = caller.actor();
+  std::string cols =
+      "id, owner_scope, revision, created_at, created_by, updated_at, updated_by, sharing, "
+      "assigned_to";
+  std::string marks = "?, ?, 1, ?, ?, ?, ?, ?, ?";
+  Params params = {id, owner, now, actor.id, now, actor.id,
+                   std::string(access::SharingName(scope.sharing)),
+                   scope.assigned_to.empty() ? Param{std::monostate{}} : Param{scope.assigned_to}};
   for (size_t i = 0; i < kind.fields.size(); ++i) {
     cols += ", " + kind.fields[i].name;
     marks += ", ?";
@@ -406,36 +478,53 @@ Result<Json> Store::CreateIn(Transaction& txn, const KindSpec& kind, const Json&
   CBRN_RETURN_IF_ERROR(
       txn.Exec("INSERT INTO " + kind.table + " (" + cols + ") VALUES (" + marks + ")", params)
           .status());
-  CBRN_ASSIGN_OR_RETURN(Json created, GetIn(txn, kind, id));
+  CBRN_ASSIGN_OR_RETURN(Json created, GetIn(txn, caller, kind, id));
   CBRN_RETURN_IF_ERROR(
       audit::Append(txn, actor, {"create", kind.name, id, owner, std::nullopt, created.dump()}));
   return created;
 }
 
-Result<Json> Store::Create(const std::string& kind_name, const Json& body,
-                           const audit::Actor& actor) {
+Result<Json> Store::Create(const Caller& caller, const std::string& kind_name, const Json& body) {
   CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
-  CBRN_ASSIGN_OR_RETURN(Json created, CreateIn(*txn, *kind, body, actor));
+  CBRN_ASSIGN_OR_RETURN(Json created, CreateIn(*txn, caller, *kind, body));
   CBRN_RETURN_IF_ERROR(txn->Commit());
   return created;
 }
 
-Result<Json> Store::UpdateIn(Transaction& txn, const KindSpec& kind, const std::string& id_or_key,
-                             const Json& body, bool replace, const audit::Actor& actor) {
-  CBRN_ASSIGN_OR_RETURN(Json current, GetIn(txn, kind, id_or_key));
+Result<Json> Store::UpdateIn(Transaction& txn, const Caller& caller, const KindSpec& kind,
+                             const std::string& id_or_key, const Json& body, bool replace) {
+  CBRN_ASSIGN_OR_RETURN(Json current, GetIn(txn, caller, kind, id_or_key));
   if (!body.is_object()) return Status::Invalid("", "the request body must be a JSON object");
+  access::RecordScope before = ScopeOf(current);
+  if (!access::CanWrite(caller.who, before)) {
+    return Denied("you may read this " + kind.name + " record but not change it");
+  }
   CBRN_RETURN_IF_ERROR(CheckRevision(body, current));
   if (auto it = body.find("id"); it != body.end() && *it != current["id"]) {
     return Status::Invalid("id", "id cannot be changed");
   }
   CBRN_ASSIGN_OR_RETURN(std::vector<Param> values,
-                        ValidateBody(*this, txn, kind, body, &current, replace));
+                        ValidateBody(*this, txn, caller.who, kind, body, &current, replace));
   std::string id = current["id"].get<std::string>();
-  CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id));
   CBRN_ASSIGN_OR_RETURN(std::string owner, kind.owner(txn, ParamsToFields(kind, values)));
-  std::string sets = "owner_scope = ?, revision = revision + 1, updated_at = ?, updated_by = ?";
-  Params params = {owner, NowUtc(), actor.id};
+  access::RecordScope moved = before;
+  moved.owner_scope = owner;
+  CBRN_ASSIGN_OR_RETURN(access::RecordScope after, RequestedScope(txn, body, moved));
+  if ((after.sharing != before.sharing || after.assigned_to != before.assigned_to) &&
+      !access::CanShare(caller.who, before)) {
+    return Denied("only the owner's focal point or secretariat may change sharing or assignment");
+  }
+  if (!access::CanWrite(caller.who, after)) {
+    return Denied("the change would move the record to " + owner + ", outside what you may change");
+  }
+  CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id));
+  const audit::Actor actor = caller.actor();
+  std::string sets =
+      "owner_scope = ?, revision = revision + 1, updated_at = ?, updated_by = ?, sharing = ?, "
+      "assigned_to = ?";
+  Params params = {owner, NowUtc(), actor.id, std::string(access::SharingName(after.sharing)),
+                   after.assigned_to.empty() ? Param{std::monostate{}} : Param{after.assigned_to}};
   for (size_t i = 0; i < kind.fields.size(); ++i) {
     sets += ", " + kind.fields[i].name + " = ?";
     params.push_back(values[i]);
@@ -451,29 +540,33 @@ Result<Json> Store::UpdateIn(Transaction& txn, const KindSpec& kind, const std::
     return Status(StatusCode::kConflict, "the record was changed by someone else: reload",
                   "revision");
   }
-  CBRN_ASSIGN_OR_RETURN(Json updated, GetIn(txn, kind, id));
+  CBRN_ASSIGN_OR_RETURN(Json updated, GetIn(txn, caller, kind, id));
   CBRN_RETURN_IF_ERROR(audit::Append(
       txn, actor, {"update", kind.name, id, owner, current.dump(), updated.dump()}));
   return updated;
 }
 
-Result<Json> Store::Update(const std::string& kind_name, const std::string& id_or_key,
-                           const Json& body, bool replace, const audit::Actor& actor) {
+Result<Json> Store::Update(const Caller& caller, const std::string& kind_name,
+                           const std::string& id_or_key, const Json& body, bool replace) {
   CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
-  CBRN_ASSIGN_OR_RETURN(Json updated, UpdateIn(*txn, *kind, id_or_key, body, replace, actor));
+  CBRN_ASSIGN_OR_RETURN(Json updated, UpdateIn(*txn, caller, *kind, id_or_key, body, replace));
   CBRN_RETURN_IF_ERROR(txn->Commit());
   return updated;
 }
 
-Status Store::Delete(const std::string& kind_name, const std::string& id_or_key,
-                     std::optional<std::int64_t> revision, const audit::Actor& actor) {
+Status Store::Delete(const Caller& caller, const std::string& kind_name,
+                     const std::string& id_or_key, std::optional<std::int64_t> revision) {
   CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, caller, *kind, id_or_key));
+  if (!access::CanWrite(caller.who, ScopeOf(current))) {
+    return Denied("you may read this " + kind->name + " record but not delete it");
+  }
   if (!kind->deletable) {
     return Status(StatusCode::kConflict, kind->name + " records cannot be deleted");
   }
-  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
-  CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, *kind, id_or_key));
+  const audit::Actor actor = caller.actor();
   if (revision) CBRN_RETURN_IF_ERROR(CheckRevision(Json{{"revision", *revision}}, current));
   std::string id = current["id"].get<std::string>();
   // A record still referenced by live records stays: deleting it would orphan them.
@@ -503,11 +596,15 @@ Status Store::Delete(const std::string& kind_name, const std::string& id_or_key,
   return txn->Commit();
 }
 
-Result<Json> Store::Restore(const std::string& kind_name, const std::string& id_or_key,
-                            const audit::Actor& actor) {
+Result<Json> Store::Restore(const Caller& caller, const std::string& kind_name,
+                            const std::string& id_or_key) {
   CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
-  CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, *kind, id_or_key, true));
+  CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, caller, *kind, id_or_key, true));
+  if (!access::CanWrite(caller.who, ScopeOf(current))) {
+    return Denied("you may read this " + kind->name + " record but not restore it");
+  }
+  const audit::Actor actor = caller.actor();
   std::string id = current["id"].get<std::string>();
   if (!current.contains("deleted_at")) return Status::Conflict("the record is not deleted");
   // Its references may have been deleted meanwhile; restoring must not revive a dangling link.
@@ -525,7 +622,7 @@ Result<Json> Store::Restore(const std::string& kind_name, const std::string& id_
                                      " updated_at = ?, updated_by = ? WHERE id = ?",
                                  {NowUtc(), actor.id, id})
                            .status());
-  CBRN_ASSIGN_OR_RETURN(Json restored, GetIn(*txn, *kind, id));
+  CBRN_ASSIGN_OR_RETURN(Json restored, GetIn(*txn, caller, *kind, id));
   CBRN_RETURN_IF_ERROR(audit::Append(*txn, actor,
                                      {"restore", kind->name, id,
                                       restored["owner"].get<std::string>(), current.dump(),
@@ -534,11 +631,11 @@ Result<Json> Store::Restore(const std::string& kind_name, const std::string& id_
   return restored;
 }
 
-Result<std::vector<Json>> Store::History(const std::string& kind_name,
+Result<std::vector<Json>> Store::History(const Caller& caller, const std::string& kind_name,
                                          const std::string& id_or_key) {
   CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kRead));
-  CBRN_ASSIGN_OR_RETURN(std::string id, ResolveId(*txn, *kind, id_or_key, true));
+  CBRN_ASSIGN_OR_RETURN(std::string id, ResolveId(*txn, *kind, id_or_key, true, &caller.who));
   CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
                         txn->Query("SELECT seq, at, actor, action, before_json, after_json FROM "
                                    "audit_log WHERE entity_id = ? ORDER BY seq",

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "access/access.h"
 #include "audit/audit.h"
 #include "core/status.h"
 #include "storage/storage.h"
@@ -55,6 +56,8 @@ struct KindSpec {
   std::string natural_key;  // field that identifies a record besides its id ("iso2"), or ""
   std::string order_by;     // SQL ORDER BY clause for lists, e.g. "name"
   bool deletable = true;
+  // Sharing of a new record when the request does not say.
+  access::Sharing default_sharing = access::Sharing::kPrivate;
   // The owner scope of a record with these (validated) fields.
   std::function<Result<std::string>(storage::Transaction&, const Json&)> owner;
 
@@ -72,6 +75,13 @@ class Catalog {
   std::vector<KindSpec> kinds_;
 };
 
+// Who is calling, and from where: every operation is decided for and audited as this caller.
+struct Caller {
+  access::Principal who;
+  std::string remote_addr;
+  audit::Actor actor() const { return {who.audit_id(), remote_addr}; }
+};
+
 struct ListQuery {
   std::map<std::string, std::string> filters;  // field -> value (references by id or key)
   std::string text;                            // ?q=: substring of searchable fields
@@ -85,39 +95,45 @@ struct Page {
   std::int64_t total = 0;
 };
 
-// Validated CRUD. All methods are thread-safe. NotFound for unknown kinds or ids,
-// InvalidArgument (with the field) for bad bodies, Conflict for stale revisions, unique
-// clashes and deletes of records still referenced.
+// Validated CRUD, decided by access:: for the caller. All methods are thread-safe.
+// NotFound for unknown kinds or ids and for records the caller may not read (indistinguishable
+// on purpose); PermissionDenied for readable records the caller may not change;
+// InvalidArgument (with the field) for bad bodies; Conflict for stale revisions, unique clashes
+// and deletes of records still referenced.
 class Store {
  public:
   Store(storage::Database& db, const Catalog& catalog) : db_(db), catalog_(catalog) {}
 
-  Result<Json> Get(const std::string& kind, const std::string& id_or_key);
-  Result<Page> List(const std::string& kind, const ListQuery& query);
-  Result<Json> Create(const std::string& kind, const Json& body, const audit::Actor& actor);
+  Result<Json> Get(const Caller& caller, const std::string& kind, const std::string& id_or_key);
+  Result<Page> List(const Caller& caller, const std::string& kind, const ListQuery& query);
+  // "sharing" and "assigned_to" in the body need the right to share (access::CanShare).
+  Result<Json> Create(const Caller& caller, const std::string& kind, const Json& body);
   // PATCH semantics when `replace` is false (absent fields keep their value); PUT when true.
   // A "revision" in the body must equal the stored one (optimistic concurrency).
-  Result<Json> Update(const std::string& kind, const std::string& id_or_key, const Json& body,
-                      bool replace, const audit::Actor& actor);
-  Status Delete(const std::string& kind, const std::string& id_or_key,
-                std::optional<std::int64_t> revision, const audit::Actor& actor);
-  Result<Json> Restore(const std::string& kind, const std::string& id_or_key,
-                       const audit::Actor& actor);
+  Result<Json> Update(const Caller& caller, const std::string& kind, const std::string& id_or_key,
+                      const Json& body, bool replace);
+  Status Delete(const Caller& caller, const std::string& kind, const std::string& id_or_key,
+                std::optional<std::int64_t> revision);
+  Result<Json> Restore(const Caller& caller, const std::string& kind,
+                       const std::string& id_or_key);
   // Audit entries about one record, oldest first.
-  Result<std::vector<Json>> History(const std::string& kind, const std::string& id_or_key);
+  Result<std::vector<Json>> History(const Caller& caller, const std::string& kind,
+                                    const std::string& id_or_key);
 
   // The same operations inside a caller's transaction (for bulk work such as seeding).
-  Result<Json> CreateIn(storage::Transaction& txn, const KindSpec& kind, const Json& body,
-                        const audit::Actor& actor);
-  Result<Json> UpdateIn(storage::Transaction& txn, const KindSpec& kind,
-                        const std::string& id_or_key, const Json& body, bool replace,
-                        const audit::Actor& actor);
-  Result<Json> GetIn(storage::Transaction& txn, const KindSpec& kind,
+  Result<Json> CreateIn(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
+                        const Json& body);
+  Result<Json> UpdateIn(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
+                        const std::string& id_or_key, const Json& body, bool replace);
+  Result<Json> GetIn(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
                      const std::string& id_or_key, bool include_deleted = false);
-  Result<Page> ListIn(storage::Transaction& txn, const KindSpec& kind, const ListQuery& query);
-  // Resolves an id or natural key to the record id; NotFound when absent or deleted.
+  Result<Page> ListIn(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
+                      const ListQuery& query);
+  // Resolves an id or natural key to the id of a record `who` may read (any record when
+  // `who` is null); NotFound when absent, deleted or invisible.
   Result<std::string> ResolveId(storage::Transaction& txn, const KindSpec& kind,
-                                const std::string& id_or_key, bool include_deleted = false);
+                                const std::string& id_or_key, bool include_deleted = false,
+                                const access::Principal* who = nullptr);
 
   const Catalog& catalog() const { return catalog_; }
   storage::Database& database() { return db_; }

@@ -59,6 +59,46 @@ const Migration kMigrations[] = {
      " entity_kind TEXT NOT NULL, entity_id TEXT NOT NULL, owner_scope TEXT NOT NULL,"
      " before_json TEXT, after_json TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);\n"
      "CREATE INDEX audit_entity ON audit_log(entity_id)"},
+    {2, "sharing, assignment, users, sessions, API tokens",
+     // Who beyond the owner may read a record (see access/access.h), and which user a
+     // record is assigned to (national team members edit what is assigned to them).
+     "ALTER TABLE regions ADD COLUMN sharing TEXT NOT NULL DEFAULT 'published';\n"
+     "ALTER TABLE countries ADD COLUMN sharing TEXT NOT NULL DEFAULT 'published';\n"
+     "ALTER TABLE memberships ADD COLUMN sharing TEXT NOT NULL DEFAULT 'published';\n"
+     "ALTER TABLE organisations ADD COLUMN sharing TEXT NOT NULL DEFAULT 'published';\n"
+     "ALTER TABLE agencies ADD COLUMN sharing TEXT NOT NULL DEFAULT 'region';\n"
+     "ALTER TABLE people ADD COLUMN sharing TEXT NOT NULL DEFAULT 'region';\n"
+     "ALTER TABLE regions ADD COLUMN assigned_to TEXT;\n"
+     "ALTER TABLE countries ADD COLUMN assigned_to TEXT;\n"
+     "ALTER TABLE memberships ADD COLUMN assigned_to TEXT;\n"
+     "ALTER TABLE organisations ADD COLUMN assigned_to TEXT;\n"
+     "ALTER TABLE agencies ADD COLUMN assigned_to TEXT;\n"
+     "ALTER TABLE people ADD COLUMN assigned_to TEXT;\n"
+     "CREATE TABLE users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE,"
+     " display_name TEXT NOT NULL, email TEXT NOT NULL DEFAULT '', role TEXT NOT NULL,"
+     " country_iso2 TEXT NOT NULL DEFAULT '', region_code TEXT NOT NULL DEFAULT '',"
+     " password_hash TEXT NOT NULL DEFAULT '', disabled BIGINT NOT NULL DEFAULT 0,"
+     " totp_secret TEXT NOT NULL DEFAULT '', totp_enabled BIGINT NOT NULL DEFAULT 0,"
+     " totp_last_step BIGINT NOT NULL DEFAULT 0, failed_logins BIGINT NOT NULL DEFAULT 0,"
+     " locked_until TEXT NOT NULL DEFAULT '', invite_hash TEXT, invite_expires TEXT,"
+     " password_changed_at TEXT NOT NULL DEFAULT '', last_login_at TEXT NOT NULL DEFAULT '',"
+     " revision BIGINT NOT NULL DEFAULT 1, created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
+     " updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);\n"
+     "CREATE TABLE role_settings (role TEXT PRIMARY KEY, require_2fa BIGINT NOT NULL DEFAULT 0,"
+     " updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);\n"
+     "CREATE TABLE api_tokens (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id),"
+     " name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL,"
+     " created_at TEXT NOT NULL, expires_at TEXT NOT NULL, revoked_at TEXT,"
+     " last_used_at TEXT NOT NULL DEFAULT '');\n"
+     "CREATE TABLE sessions (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,"
+     " user_id TEXT NOT NULL REFERENCES users(id), csrf_token TEXT NOT NULL,"
+     " mfa_done BIGINT NOT NULL DEFAULT 0, created_at TEXT NOT NULL,"
+     " last_seen_at TEXT NOT NULL, expires_at TEXT NOT NULL, ended_at TEXT,"
+     " remote_addr TEXT NOT NULL DEFAULT '', user_agent TEXT NOT NULL DEFAULT '');\n"
+     "CREATE TABLE login_failures (key TEXT NOT NULL, at TEXT NOT NULL);\n"
+     "CREATE INDEX login_failures_key ON login_failures(key, at);\n"
+     "CREATE INDEX sessions_user ON sessions(user_id);\n"
+     "CREATE INDEX api_tokens_user ON api_tokens(user_id)"},
 };
 
 #undef CBRN_RECORD_COLUMNS
@@ -94,7 +134,13 @@ int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].versi
 
 const std::vector<std::string>& DataTables() {
   static const std::vector<std::string> kTables = {
-      "regions", "countries", "memberships", "organisations", "agencies", "people", "audit_log"};
+      "regions", "countries",     "memberships", "organisations", "agencies",
+      "people",  "users",         "role_settings", "api_tokens",  "audit_log"};
+  return kTables;
+}
+
+const std::vector<std::string>& TransientTables() {
+  static const std::vector<std::string> kTables = {"sessions", "login_failures"};
   return kTables;
 }
 

@@ -92,5 +92,8 @@ int LatestSchemaVersion();
 Result<int> SchemaVersion(Database& db);
 // Data tables in an order that satisfies foreign keys (parents first); used by backup/restore.
 const std::vector<std::string>& DataTables();
+// Tables of passing state (sign-in sessions, failed logins): not backed up; emptied by a
+// restore, so everybody signs in again against the restored accounts.
+const std::vector<std::string>& TransientTables();
 
 }  // namespace cbrnhub::storage

@@ -1,0 +1,158 @@
+// Identity: user accounts, passwords (argon2id), TOTP second factor, server-side sessions,
+// API tokens, sign-in rate limiting and lock-out. Everything lives in the database, so several
+// cbrnhub instances share it; every change to an account is audited.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/access.h"
+#include "core/status.h"
+#include "records/records.h"
+#include "storage/storage.h"
+
+namespace cbrnhub::identity {
+
+struct Settings {
+  int session_idle_minutes = 60;       // signed out after this long without a request
+  int session_absolute_hours = 12;     // and after this long in any case
+  int max_failed_logins = 5;           // then the account is locked ...
+  int lockout_minutes = 15;            // ... for this long
+  int address_window_minutes = 15;     // failed sign-ins counted per address over this window
+  int address_max_failures = 30;       // beyond which the address gets 429
+  int invite_valid_hours = 72;
+  int token_default_days = 90;
+  bool fast_password_hashing = false;  // tests only: argon2id at its minimum cost
+};
+
+struct User {
+  std::string id, username, display_name, email;
+  access::Role role = access::Role::kObserver;
+  std::string country;  // ISO2, for country roles
+  std::string region;   // code, for the secretariat
+  bool disabled = false;
+  bool totp_enabled = false;
+  bool has_password = false;
+  std::string locked_until, last_login_at, created_at;
+  std::int64_t revision = 0;
+};
+
+struct NewUser {
+  std::string username, display_name, email, role, country, region;
+  std::string password;  // "" = send an invitation instead
+};
+
+struct UserChanges {
+  std::optional<std::string> display_name, email, role, country, region;
+  std::optional<bool> disabled;
+};
+
+// The state of a signed-in browser or API client.
+struct Session {
+  std::string id;
+  std::string csrf_token;
+  bool mfa_pending = false;        // password accepted, second factor still to come
+  bool enrolment_required = false; // the role requires 2FA and the user has not enrolled
+  access::Principal who;
+};
+
+struct LoginResult {
+  std::string session_token;  // the cookie value; shown to nobody else
+  Session session;
+};
+
+struct TotpEnrolment {
+  std::string secret_base32;
+  std::string otpauth_uri;
+};
+
+struct TokenInfo {
+  std::string id, name, prefix, created_at, expires_at, last_used_at;
+  bool revoked = false;
+};
+
+class Service {
+ public:
+  Service(storage::Database& db, Settings settings = {});
+  ~Service();
+
+  // --- accounts (administrators) ---
+  // Creates a user. Without a password the result carries an invitation token (shown once).
+  Result<std::pair<User, std::string>> CreateUser(const records::Caller& caller, const NewUser& u);
+  Result<std::vector<User>> ListUsers(const records::Caller& caller);
+  Result<User> GetUser(const records::Caller& caller, const std::string& id_or_username);
+  Result<User> UpdateUser(const records::Caller& caller, const std::string& id,
+                          const UserChanges& changes);
+  Status ResetTotp(const records::Caller& caller, const std::string& id);
+  // A new invitation (also how an administrator resets a forgotten password): the token.
+  Result<std::string> Reinvite(const records::Caller& caller, const std::string& id);
+  // Sets the password of the invited user; the token then stops working.
+  Status AcceptInvite(const std::string& token, const std::string& password,
+                      const std::string& remote_addr);
+  // Who holds `token`, if it is a valid invitation.
+  Result<User> InvitedUser(const std::string& token);
+  // The first administrator of a fresh installation (refused once any administrator exists
+  // unless `force`).
+  Result<User> CreateAdmin(const std::string& username, const std::string& password, bool force);
+  // Sets a password directly (command line).
+  Status SetPassword(const records::Caller& caller, const std::string& username,
+                     const std::string& password);
+
+  // --- signing in ---
+  // Unauthenticated for a wrong username or password (the same message for both),
+  // PermissionDenied for a locked or disabled account, TooManyRequests for an address with too
+  // many recent failures.
+  Result<LoginResult> Login(const std::string& username, const std::string& password,
+                            const std::string& remote_addr, const std::string& user_agent);
+  // The session behind a cookie value; Unauthenticated when unknown, ended or expired.
+  Result<Session> Authenticate(const std::string& session_token);
+  // Completes sign-in with the second factor.
+  Status VerifySecondFactor(const std::string& session_token, const std::string& code,
+                            const std::string& remote_addr);
+  Status Logout(const std::string& session_token, const std::string& remote_addr);
+  Status ChangePassword(const records::Caller& caller, const std::string& current_password,
+                        const std::string& new_password);
+
+  // --- second factor ---
+  Result<TotpEnrolment> BeginTotp(const records::Caller& caller);
+  // Turns TOTP on once the user proves the authenticator works.
+  Status ConfirmTotp(const records::Caller& caller, const std::string& code);
+  Result<std::map<access::Role, bool>> RolesRequiring2fa();
+  Status SetRoleRequires2fa(const records::Caller& caller, access::Role role, bool required);
+
+  // --- API tokens ---
+  // Returns the token text (shown once; only its hash is stored).
+  Result<std::pair<TokenInfo, std::string>> CreateToken(const records::Caller& caller,
+                                                        const std::string& name, int days);
+  Result<std::vector<TokenInfo>> ListTokens(const records::Caller& caller);
+  Status RevokeToken(const records::Caller& caller, const std::string& token_id);
+  // The principal of a bearer token; Unauthenticated when unknown, revoked, expired or its
+  // user is disabled.
+  Result<access::Principal> AuthenticateToken(const std::string& token);
+
+  // --- demo ---
+  struct DemoAccount {
+    std::string username, password, role, scope;
+  };
+  // Demo accounts for every role, in two countries of two regions (idempotent).
+  Result<std::vector<DemoAccount>> SeedDemoUsers(const records::Caller& caller);
+
+  const Settings& settings() const { return settings_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  storage::Database& db_;
+  Settings settings_;
+};
+
+// The current TOTP code of a base32 secret at `unix_time` (tests and the CLI use it).
+std::string TotpCode(const std::string& secret_base32, long long unix_time);
+
+// An SVG drawing of a QR code of `text` (for the enrolment page); "" on failure.
+std::string QrSvg(const std::string& text);
+
+}  // namespace cbrnhub::identity
