@@ -706,7 +706,7 @@ Status Service::ChangePassword(const records::Caller& caller, const std::string&
     CBRN_ASSIGN_OR_RETURN(u, FindUser(*txn, caller.who.user_id));
   }
   if (!VerifyPassword(u.password_hash, current)) {
-    return Status(StatusCode::kUnauthenticated, "the current password is wrong", "current_password");
+    return Status::Invalid("current_password", "the current password is wrong");
   }
   Status policy = CheckPassword(new_password, u.user.username);
   if (!policy.ok()) return Status::Invalid("new_password", policy.message());

@@ -1,0 +1,319 @@
+// The authorization matrix. Every registered route is tried by every role (users of two
+// countries in two regions, two secretariats, network roles, nobody signed in) and must be
+// allowed or denied as the table below says; a route missing from the table fails the test,
+// so no route can be added without deciding who may use it. Then every sharing level is
+// checked for every role: reading, listing, pages and changing.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+#include "server_fixture.h"
+
+namespace cbrnhub::testing {
+namespace {
+
+using Headers = std::map<std::string, std::string>;
+
+const std::vector<std::string> kUsers = {
+    "admin",  "auditor", "programme", "observer", "secretariat.ca", "secretariat.seee",
+    "nfp.uz", "team.uz", "nfp.ge",    "team.ge",  "licensing.uz"};
+
+// Who may use a route of each class (besides administrators, who may use all).
+bool Allowed(const std::string& cls, const std::string& user) {
+  if (cls == "public") return true;
+  if (user.empty()) return false;
+  if (cls == "session" || cls == "read") return true;
+  if (cls == "write") return user != "auditor" && user != "observer";
+  if (cls == "admin") return user == "admin";
+  if (cls == "audit") return user == "admin" || user == "auditor";
+  ADD_FAILURE() << "unknown class " << cls;
+  return false;
+}
+
+// The expected class of every route. Keep in step with src/http/routes.cc: that is the point.
+std::map<std::string, std::string> ExpectedRoutes() {
+  std::map<std::string, std::string> e = {
+      {"GET /healthz", "public"},
+      {"GET /readyz", "public"},
+      {"GET /static/{file}", "public"},
+      {"GET /api/v1", "public"},
+      {"GET /api/v1/openapi.json", "public"},
+      {"GET /api/v1/network", "read"},
+      {"GET /api/v1/regions/{id}/overview", "read"},
+      {"GET /api/v1/countries/{id}/overview", "read"},
+      {"GET /login", "public"},
+      {"POST /login", "public"},
+      {"GET /login/totp", "session"},
+      {"POST /login/totp", "session"},
+      {"POST /logout", "session"},
+      {"GET /invite/{token}", "public"},
+      {"POST /invite/{token}", "public"},
+      {"GET /account", "read"},
+      {"POST /account/password", "read"},
+      {"GET /account/totp", "session"},
+      {"POST /account/totp", "session"},
+      {"POST /account/tokens", "read"},
+      {"POST /account/tokens/{id}/revoke", "read"},
+      {"POST /api/v1/session", "public"},
+      {"GET /api/v1/session", "session"},
+      {"DELETE /api/v1/session", "session"},
+      {"POST /api/v1/session/totp", "session"},
+      {"POST /api/v1/account/password", "read"},
+      {"POST /api/v1/account/totp", "session"},
+      {"POST /api/v1/account/totp/confirm", "session"},
+      {"GET /api/v1/tokens", "read"},
+      {"POST /api/v1/tokens", "read"},
+      {"DELETE /api/v1/tokens/{id}", "read"},
+      {"GET /admin/users", "admin"},
+      {"POST /admin/users", "admin"},
+      {"GET /admin/users/{id}", "admin"},
+      {"POST /admin/users/{id}", "admin"},
+      {"POST /admin/users/{id}/reset-totp", "admin"},
+      {"POST /admin/users/{id}/invite", "admin"},
+      {"GET /admin/roles", "admin"},
+      {"POST /admin/roles", "admin"},
+      {"GET /audit", "audit"},
+      {"GET /api/v1/users", "admin"},
+      {"POST /api/v1/users", "admin"},
+      {"GET /api/v1/users/{id}", "admin"},
+      {"PATCH /api/v1/users/{id}", "admin"},
+      {"POST /api/v1/users/{id}/reset-totp", "admin"},
+      {"POST /api/v1/users/{id}/invite", "admin"},
+      {"GET /api/v1/roles", "admin"},
+      {"PUT /api/v1/roles/{role}", "admin"},
+      {"GET /api/v1/audit", "audit"},
+      {"GET /api/v1/audit/verify", "audit"},
+      {"GET /", "read"},
+      {"GET /regions/{code}", "read"},
+      {"GET /countries", "read"},
+      {"GET /countries/{iso2}", "read"},
+      {"GET /organisations", "read"},
+      {"GET /organisations/{id}", "read"},
+      {"GET /forms/{kind}", "write"},
+      {"GET /forms/{kind}/{id}", "write"},
+      {"POST /forms/{kind}", "write"},
+      {"POST /forms/{kind}/{id}", "write"},
+      {"POST /forms/{kind}/{id}/delete", "write"},
+  };
+  for (std::string k : {"regions", "countries", "memberships", "organisations", "agencies", "people"}) {
+    std::string base = "/api/v1/" + k;
+    e["GET " + base] = "read";
+    e["POST " + base] = "write";
+    e["GET " + base + "/{id}"] = "read";
+    e["PUT " + base + "/{id}"] = "write";
+    e["PATCH " + base + "/{id}"] = "write";
+    e["GET " + base + "/{id}/history"] = "read";
+    if (k != "regions" && k != "countries") {
+      e["DELETE " + base + "/{id}"] = "write";
+      e["POST " + base + "/{id}/restore"] = "write";
+    }
+  }
+  return e;
+}
+
+class AuthzTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    for (const auto& u : kUsers) {
+      auto [cookie, csrf] = SignIn(u);
+      as_[u] = {{"Cookie", cookie}, {"X-CSRF-Token", csrf}};
+    }
+    as_[""] = {{"Anonymous", "1"}};
+    // One person of each ownership and sharing level.
+    struct P { const char* key; const char* country; const char* region; const char* sharing; };
+    for (const P& p : {P{"uz_private", "UZ", "", "private"}, P{"uz_region", "UZ", "", "region"},
+                       P{"uz_published", "UZ", "", "published"}, P{"ge_network", "GE", "", "network"},
+                       P{"ca_private", "", "CA", "private"}, P{"ca_region", "", "CA", "region"}}) {
+      json body = {{"full_name", std::string("Matrix ") + p.key}, {"network_role", "other"},
+                   {"sharing", p.sharing}};
+      if (*p.country) body["country_id"] = p.country;
+      if (*p.region) body["region_id"] = p.region;
+      auto r = Call("POST", "/api/v1/people", body.dump());
+      ASSERT_EQ(r.status, 201) << r.body;
+      ids_[p.key] = Json(r)["id"];
+    }
+  }
+  std::map<std::string, Headers> as_;
+  std::map<std::string, std::string> ids_;
+};
+
+TEST_P(AuthzTest, EveryRouteForEveryRole) {
+  auto expected = ExpectedRoutes();
+  std::map<std::string, std::string> id_of = {{"regions", "CA"}, {"countries", "UZ"},
+                                              {"people", ids_["uz_private"]}};
+  for (std::string k : {"memberships", "organisations", "agencies"}) {
+    id_of[k] = Json(Get("/api/v1/" + k + "?limit=1"))["items"][0]["id"];
+  }
+  std::string team_uz_id;
+  json users = Json(Get("/api/v1/users"));  // named: a temporary would die before the loop body
+  for (const auto& u : users["items"]) {
+    if (u["username"] == "team.uz") team_uz_id = u["id"];
+  }
+  ASSERT_FALSE(team_uz_id.empty());
+  std::set<std::string> seen;
+  for (const auto& route : app_->router().routes()) {
+    std::string key = route.method + " " + route.pattern;
+    seen.insert(key);
+    auto it = expected.find(key);
+    if (it == expected.end()) {
+      ADD_FAILURE() << "route " << key << " is not in the authorization matrix: decide who may use it";
+      continue;
+    }
+    // A concrete target for the pattern.
+    std::string target = route.pattern;
+    std::string kind = target.rfind("/api/v1/", 0) == 0 ? target.substr(8, target.find('/', 8) - 8) : "people";
+    auto fill = [&](const std::string& param, const std::string& value) {
+      auto pos = target.find("{" + param + "}");
+      if (pos != std::string::npos) target.replace(pos, param.size() + 2, value);
+    };
+    fill("file", "app.css");
+    fill("code", "CA");
+    fill("iso2", "UZ");
+    fill("kind", "people");
+    fill("role", "nfp");
+    fill("token", "not-a-real-invitation");
+    if (target.find("/users/") != std::string::npos) fill("id", team_uz_id);
+    if (target.find("/tokens/") != std::string::npos) fill("id", "00000000-0000-4000-8000-000000000000");
+    if (target.find("/organisations/") == 0) fill("id", id_of["organisations"]);
+    fill("id", id_of.count(kind) ? id_of[kind] : ids_["uz_private"]);
+    bool api = target.rfind("/api/", 0) == 0;
+    bool ends_session = key == "POST /logout" || key == "DELETE /api/v1/session";
+    for (const std::string user : [&] { auto v = kUsers; v.push_back(""); return v; }()) {
+      Headers h = as_[user];
+      if (ends_session && !user.empty()) {
+        auto [cookie, csrf] = SignIn(user);
+        h = {{"Cookie", cookie}, {"X-CSRF-Token", csrf}};
+      }
+      std::string body;
+      if (route.method != "GET") {
+        body = api ? "{}" : "x=1";
+        if (!api) h["Content-Type"] = "application/x-www-form-urlencoded";
+      }
+      auto r = Call(route.method, target, body, h);
+      bool to_login = r.status == 303 && r.headers["location"].rfind("/login?", 0) == 0;
+      // The route-level refusals, by their documented messages (a wrong password on the
+      // sign-in route is a 401 too, but not a refusal of the route).
+      bool route_denied =
+          (r.status == 401 && (r.body.find("sign in first") != std::string::npos ||
+                               r.body.find("second factor") != std::string::npos)) ||
+          to_login ||
+          (r.status == 403 && r.body.find("your role may not do this") != std::string::npos);
+      bool allowed = Allowed(it->second, user) || user == "admin";
+      SCOPED_TRACE(key + " as " + (user.empty() ? "nobody" : user) + " -> " + std::to_string(r.status));
+      EXPECT_NE(r.status, 500) << r.body.substr(0, 300);
+      if (allowed) {
+        EXPECT_FALSE(route_denied) << r.body.substr(0, 300);
+      } else {
+        EXPECT_TRUE(route_denied || r.status == 403) << r.body.substr(0, 300);
+        if (user.empty()) EXPECT_TRUE(r.status == 401 || to_login);
+      }
+    }
+  }
+  for (const auto& [key, cls] : expected) {
+    EXPECT_TRUE(seen.count(key)) << "the matrix lists " << key << " but no such route exists";
+  }
+}
+
+// Who sees each person (a hand-written table: the rule in words, not the code again).
+const std::map<std::string, std::set<std::string>> kReaders = {
+    {"uz_private", {"admin", "auditor", "nfp.uz", "team.uz", "licensing.uz"}},
+    {"uz_region", {"admin", "auditor", "nfp.uz", "team.uz", "licensing.uz", "secretariat.ca"}},
+    {"uz_published", {"admin", "auditor", "programme", "observer", "secretariat.ca", "secretariat.seee",
+                      "nfp.uz", "team.uz", "nfp.ge", "team.ge", "licensing.uz"}},
+    {"ge_network", {"admin", "auditor", "programme", "secretariat.seee", "nfp.ge", "team.ge"}},
+    {"ca_private", {"admin", "auditor", "secretariat.ca"}},
+    {"ca_region", {"admin", "auditor", "secretariat.ca", "nfp.uz", "team.uz", "licensing.uz"}},
+};
+// Who may change each person.
+const std::map<std::string, std::set<std::string>> kWriters = {
+    {"uz_private", {"admin", "nfp.uz", "licensing.uz"}},
+    {"uz_region", {"admin", "nfp.uz", "licensing.uz"}},
+    {"uz_published", {"admin", "nfp.uz", "licensing.uz"}},
+    {"ge_network", {"admin", "nfp.ge"}},
+    {"ca_private", {"admin", "secretariat.ca"}},
+    {"ca_region", {"admin", "secretariat.ca"}},
+};
+
+TEST_P(AuthzTest, EverySharingLevelForEveryRole) {
+  for (const auto& user : kUsers) {
+    auto list = Json(Call("GET", "/api/v1/people?q=Matrix&limit=500", "", as_[user]));
+    std::set<std::string> listed;
+    for (const auto& p : list["items"]) listed.insert(p["full_name"].get<std::string>().substr(7));
+    for (const auto& [key, readers] : kReaders) {
+      bool sees = readers.count(user) > 0;
+      SCOPED_TRACE(user + " / " + key);
+      EXPECT_EQ(listed.count(key) > 0, sees);
+      auto one = Call("GET", "/api/v1/people/" + ids_[key], "", as_[user]);
+      EXPECT_EQ(one.status, sees ? 200 : 404);
+      // History follows the record's visibility.
+      EXPECT_EQ(Call("GET", "/api/v1/people/" + ids_[key] + "/history", "", as_[user]).status,
+                sees ? 200 : 404);
+      int expected = !sees ? 404 : kWriters.at(key).count(user) ? 200 : 403;
+      if (user == "auditor" || user == "observer") expected = 403;  // read-only roles
+      auto patch = Call("PATCH", "/api/v1/people/" + ids_[key], R"({"position":"changed"})", as_[user]);
+      EXPECT_EQ(patch.status, expected) << patch.body;
+      // A record invisible to the caller is indistinguishable from one that does not exist.
+      if (!sees && patch.status == 404) {
+        auto ghost = Call("PATCH", "/api/v1/people/00000000-0000-4000-8000-000000000000",
+                          R"({"position":"changed"})", as_[user]);
+        EXPECT_EQ(Json(patch)["message"].get<std::string>().substr(0, 10),
+                  Json(ghost)["message"].get<std::string>().substr(0, 10));
+      }
+    }
+    EXPECT_EQ(list["total"].get<std::size_t>(), listed.size());
+  }
+}
+
+TEST_P(AuthzTest, PagesShowOnlyWhatTheRoleMaySee) {
+  auto ge_view = Call("GET", "/countries/UZ", "", as_["nfp.ge"]);
+  ASSERT_EQ(ge_view.status, 200);
+  EXPECT_NE(ge_view.body.find("Matrix uz_published"), std::string::npos);
+  EXPECT_EQ(ge_view.body.find("Matrix uz_private"), std::string::npos);
+  EXPECT_EQ(ge_view.body.find("Matrix uz_region"), std::string::npos);
+  EXPECT_EQ(ge_view.body.find("Aziz Demo-Karimov"), std::string::npos);  // UZ's NFP, shared with the region only
+  auto uz_view = Call("GET", "/countries/UZ", "", as_["nfp.uz"]);
+  EXPECT_NE(uz_view.body.find("Matrix uz_private"), std::string::npos);
+  auto sec_view = Call("GET", "/countries/UZ", "", as_["secretariat.ca"]);
+  EXPECT_NE(sec_view.body.find("Aziz Demo-Karimov"), std::string::npos);
+  EXPECT_EQ(sec_view.body.find("Matrix uz_private"), std::string::npos);
+  // Not through a form either.
+  EXPECT_EQ(Call("GET", "/forms/people/" + ids_["uz_private"], "", as_["nfp.ge"]).status, 404);
+}
+
+TEST_P(AuthzTest, ScopeRulesForChanges) {
+  // A focal point cannot create records for another country, nor move one there.
+  auto other_country = Call("POST", "/api/v1/people",
+                            R"({"full_name":"Sideways","network_role":"other","country_id":"GE"})", as_["nfp.uz"]);
+  EXPECT_EQ(other_country.status, 403);  // Georgia is visible (published), but not UZ's to fill
+  auto move = Call("PATCH", "/api/v1/people/" + ids_["uz_private"], R"({"country_id":"KZ"})", as_["nfp.uz"]);
+  EXPECT_EQ(move.status, 403) << move.body;
+  // A team member edits only what is assigned to them; only the focal point shares and assigns.
+  EXPECT_EQ(Call("PATCH", "/api/v1/people/" + ids_["uz_private"], R"({"position":"x"})", as_["team.uz"]).status, 403);
+  std::string team_id = Json(Call("GET", "/api/v1/session", "", as_["team.uz"]))["user"]["id"];
+  EXPECT_EQ(Call("PATCH", "/api/v1/people/" + ids_["uz_private"],
+                 json{{"assigned_to", team_id}}.dump(), as_["team.uz"]).status, 403);
+  EXPECT_EQ(Call("PATCH", "/api/v1/people/" + ids_["uz_private"],
+                 json{{"assigned_to", team_id}}.dump(), as_["nfp.uz"]).status, 200);
+  EXPECT_EQ(Call("PATCH", "/api/v1/people/" + ids_["uz_private"], R"({"position":"assigned"})", as_["team.uz"]).status, 200);
+  EXPECT_EQ(Call("PATCH", "/api/v1/people/" + ids_["uz_private"], R"({"sharing":"published"})", as_["team.uz"]).status, 403);
+  // Sharing upward makes the record visible to the secretariat at once.
+  EXPECT_EQ(Call("GET", "/api/v1/people/" + ids_["uz_private"], "", as_["secretariat.ca"]).status, 404);
+  EXPECT_EQ(Call("PATCH", "/api/v1/people/" + ids_["uz_private"], R"({"sharing":"region"})", as_["nfp.uz"]).status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/people/" + ids_["uz_private"], "", as_["secretariat.ca"]).status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/people/" + ids_["uz_private"], "", as_["secretariat.seee"]).status, 404);
+  // A secretariat manages its region's records, not a country's.
+  EXPECT_EQ(Call("POST", "/api/v1/people",
+                 R"({"full_name":"Regional","network_role":"secretariat_staff","region_id":"CA"})",
+                 as_["secretariat.ca"]).status, 201);
+  EXPECT_EQ(Call("POST", "/api/v1/people",
+                 R"({"full_name":"Regional","network_role":"secretariat_staff","region_id":"SEEE"})",
+                 as_["secretariat.ca"]).status, 403);
+}
+
+INSTANTIATE_BACKENDS(AuthzTest);
+
+}  // namespace
+}  // namespace cbrnhub::testing
