@@ -223,6 +223,8 @@ Response WebApp::Handle(Request& req) {
   std::string allowed;
   const Route* route = ctx.router.Match(req, &path_matched, &allowed);
 
+  // Read once per request: it validates both the session cache and the response cache.
+  std::uint64_t data_version = ctx.db.DataVersion();
   // Who is asking: an API token, else a session cookie.
   std::string pending;
   bool cookie_auth = false;
@@ -232,7 +234,7 @@ Response WebApp::Handle(Request& req) {
     if (!who.ok()) return ErrorResponse(who.status());
     req.who = std::move(who).value();
   } else if (std::string token = req.Cookie("cbrnhub_session"); !token.empty()) {
-    auto session = ctx.identity.Authenticate(token);
+    auto session = ctx.identity.Authenticate(token, data_version);
     if (session.ok()) {
       req.session_token = token;
       req.csrf_token = session->csrf_token;
@@ -295,7 +297,7 @@ Response WebApp::Handle(Request& req) {
 
   // The data version is read before the handler runs: a change committed meanwhile makes
   // the stored entry stale at once. The caller is part of the key: what one sees, another may not.
-  std::uint64_t version = route->cacheable && chosen.empty() ? ctx.db.DataVersion() : 0;
+  std::uint64_t version = route->cacheable && chosen.empty() ? data_version : 0;
   // (The CSRF token stands for the session: pages carry it in their forms.)
   std::string key = version ? req.who.user_id + " " + req.csrf_token + " " + req.lang + " " +
                                   req.target

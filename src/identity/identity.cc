@@ -550,14 +550,14 @@ Result<LoginResult> Service::Login(const std::string& username_in, const std::st
   return result;
 }
 
-Result<Session> Service::Authenticate(const std::string& session_token) {
+Result<Session> Service::Authenticate(const std::string& session_token, std::uint64_t data_version) {
   if (session_token.empty() || session_token.size() > 200) {
     return Status(StatusCode::kUnauthenticated, "not signed in");
   }
   std::string key = Sha256Hex(session_token);
   std::string now = NowUtc();
   std::string idle_limit = UtcAfter(-60LL * settings_.session_idle_minutes);
-  std::uint64_t version = db_.DataVersion();
+  std::uint64_t version = data_version ? data_version : db_.DataVersion();
   {
     std::lock_guard lock(impl_->mu);
     auto it = impl_->sessions.find(key);

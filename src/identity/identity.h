@@ -108,7 +108,9 @@ class Service {
   Result<LoginResult> Login(const std::string& username, const std::string& password,
                             const std::string& remote_addr, const std::string& user_agent);
   // The session behind a cookie value; Unauthenticated when unknown, ended or expired.
-  Result<Session> Authenticate(const std::string& session_token);
+  // `data_version` is the database's DataVersion() if the caller has just read it (saves a
+  // second reading on the hot path), else 0.
+  Result<Session> Authenticate(const std::string& session_token, std::uint64_t data_version = 0);
   // Completes sign-in with the second factor.
   Status VerifySecondFactor(const std::string& session_token, const std::string& code,
                             const std::string& remote_addr);
