@@ -123,6 +123,8 @@ TEST_P(HttpTest, BadInputGetsClearErrorsNever500) {
        400, "invalid_argument", "country_id", "ZZ"},
       {"POST", "/api/v1/people", "[1,2]", 400, "invalid_argument", "", "JSON object"},
       {"POST", "/api/v1/people", std::string(200, '[') , 400, "invalid_argument", "", "nested"},
+      {"POST", "/api/v1/people", R"({"full_name":"x","network_role":"nfp","n":2e420})", 400,
+       "invalid_argument", "", "unusable JSON"},  // found by fuzzing: was a 500
       {"GET", "/api/v1/people?limit=-1", "", 400, "invalid_argument", "limit", "whole number"},
       {"GET", "/api/v1/people?salary=3", "", 400, "invalid_argument", "salary", "filter"},
       {"GET", "/api/v1/people/00000000-0000-4000-8000-000000000000", "", 404, "not_found", "", ""},

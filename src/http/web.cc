@@ -8,30 +8,7 @@
 namespace cbrnhub::http {
 namespace {
 
-// JSON nested deeper than this is refused before parsing: no request needs it, and it keeps
-// a hostile body from costing stack or time.
-constexpr int kMaxJsonDepth = 64;
-
 bool IsApi(const Request& req) { return req.path.rfind("/api/", 0) == 0; }
-
-int JsonDepth(const std::string& s) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      max_depth = std::max(max_depth, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return max_depth;
-}
 
 }  // namespace
 
@@ -41,29 +18,7 @@ Result<Json> ParseJsonBody(const Request& req) {
     return Status::Invalid("", "Content-Type must be application/json, not " + type);
   }
   if (req.body.empty()) return Status::Invalid("", "the request body is empty: send a JSON object");
-  if (JsonDepth(req.body) > kMaxJsonDepth) {
-    return Status::Invalid("", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
-                                   " levels");
-  }
-  try {
-    return Json::parse(req.body);
-  } catch (const Json::parse_error& e) {
-    // e.byte is 1-based; turn it into line and column for the person reading the error.
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i + 1 < e.byte && i < req.body.size(); ++i) {
-      if (req.body[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    std::string what = e.what();
-    auto colon = what.rfind(": ");
-    return Status::Invalid("", "malformed JSON at line " + std::to_string(line) + ", column " +
-                                   std::to_string(col) + ": " +
-                                   (colon == std::string::npos ? what : what.substr(colon + 2)));
-  }
+  return records::ParseJson(req.body);
 }
 
 records::Caller CallerOf(const Request& req) { return records::Caller{req.who, req.remote_addr}; }

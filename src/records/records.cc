@@ -112,6 +112,67 @@ std::string Join(const std::vector<std::string>& v) {
 
 }  // namespace
 
+namespace {
+
+// JSON nested deeper than this is refused before parsing: no request needs it, and it keeps
+// a hostile body from costing stack or time.
+constexpr int kMaxJsonDepth = 64;
+
+int JsonDepth(const std::string& s) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      max_depth = std::max(max_depth, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+
+}  // namespace
+
+Result<Json> ParseJson(const std::string& text) {
+  if (JsonDepth(text) > kMaxJsonDepth) {
+    return Status::Invalid("", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  try {
+    return Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    // e.byte is 1-based; turn it into line and column for the person reading the error.
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string what = e.what();
+    auto colon = what.rfind(": ");
+    return Status::Invalid("", "malformed JSON at line " + std::to_string(line) + ", column " +
+                                   std::to_string(col) + ": " +
+                                   (colon == std::string::npos ? what : what.substr(colon + 2)));
+  } catch (const Json::exception& e) {
+    // Well-formed but unusable, e.g. a number too large for a double (found by fuzzing: 2e420).
+    std::string what = e.what();
+    auto bracket = what.find("] ");
+    return Status::Invalid("", "unusable JSON: " +
+                                   (bracket == std::string::npos ? what : what.substr(bracket + 2)));
+  }
+}
+
 long Utf8Length(const std::string& s) {
   long n = 0;
   for (size_t i = 0; i < s.size();) {

@@ -145,6 +145,10 @@ class Store {
   const Catalog& catalog_;
 };
 
+// Parses JSON sent by a client: refuses nesting deeper than 64 levels before parsing, and
+// reports a syntax error with its line and column. InvalidArgument on any failure.
+Result<Json> ParseJson(const std::string& text);
+
 // Number of Unicode code points in UTF-8 text; -1 when the text is not valid UTF-8.
 long Utf8Length(const std::string& s);
 

@@ -1,0 +1,128 @@
+#include "targets.h"
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "app/config.h"
+#include "backup/backup.h"
+#include "core/csv.h"
+#include "http/http.h"
+#include "i18n/i18n.h"
+#include "network/network.h"
+#include "records/records.h"
+#include "storage/storage.h"
+
+namespace cbrnhub::fuzz {
+namespace {
+
+// A seeded SQLite database in a private temporary folder, made once per process.
+struct Fixture {
+  std::string dir;
+  std::unique_ptr<storage::Database> db;
+  records::Catalog catalog;
+  std::unique_ptr<records::Store> store;
+
+  explicit Fixture(const char* name) {
+    dir = (std::filesystem::temp_directory_path() /
+           ("cbrnhub-fuzz-" + std::string(name) + "-" + std::to_string(getpid())))
+              .string();
+    std::filesystem::create_directories(dir);
+    db = std::move(storage::Open("sqlite:" + dir + "/fuzz.db", 2)).value();
+    (void)storage::Migrate(*db);
+    network::RegisterKinds(catalog);
+    store = std::make_unique<records::Store>(*db, catalog);
+    (void)network::SeedReference(*store, {access::Principal::System("fuzz"), ""});
+  }
+  ~Fixture() {
+    store.reset();
+    db.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+std::string Text(const std::uint8_t* data, std::size_t size) {
+  return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+}  // namespace
+
+int JsonBody(const std::uint8_t* data, std::size_t size) {
+  static Fixture f("json");
+  if (size == 0) return 0;
+  const auto& kinds = f.catalog.kinds();
+  const auto& kind = kinds[data[0] % kinds.size()];
+  bool update = (data[0] / kinds.size()) % 2 == 1;
+  auto body = records::ParseJson(Text(data + 1, size - 1));
+  if (!body.ok()) return 0;
+  auto txn = f.db->Begin(storage::Access::kWrite);
+  if (!txn.ok()) return 0;
+  records::Caller caller{access::Principal::System("fuzz"), ""};
+  if (update) {
+    // Any existing record of the kind (reference data covers regions, countries, memberships).
+    auto page = f.store->ListIn(**txn, caller, kind, records::ListQuery{});
+    if (page.ok() && !page->items.empty()) {
+      (void)f.store->UpdateIn(**txn, caller, kind, page->items[0]["id"], *body, data[0] % 3 == 0);
+    }
+  } else {
+    (void)f.store->CreateIn(**txn, caller, kind, *body);
+  }
+  return 0;  // the transaction is rolled back here: the database stays as seeded
+}
+
+int Csv(const std::uint8_t* data, std::size_t size) {
+  std::string text = Text(data, size);
+  (void)ParseCsv(text, "fuzz.csv");
+  auto table = CsvTable::Parse(text, "fuzz.csv", {"id", "name"});
+  if (table.ok()) {
+    for (size_t i = 0; i < table->size(); ++i) (void)table->Get(i, "name");
+  }
+  return 0;
+}
+
+int Config(const std::uint8_t* data, std::size_t size) {
+  app::Config config;
+  (void)app::LoadConfigText(config, Text(data, size), "fuzz.conf");
+  return 0;
+}
+
+int Backup(const std::uint8_t* data, std::size_t size) {
+  static Fixture f("backup");
+  std::string path = f.dir + "/input.jsonl";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  }
+  (void)backup::Restore(*f.db, path);
+  return 0;
+}
+
+int Query(const std::uint8_t* data, std::size_t size) {
+  std::string text = Text(data, size);
+  std::multimap<std::string, std::string> out;
+  http::ParseQuery(text, out);
+  (void)http::PercentDecode(text, true);
+  http::Request req;
+  req.headers["cookie"] = text;
+  (void)req.Cookie("cbrnhub_session");
+  static i18n::Catalogs catalogs = [] {
+    i18n::Catalogs c;
+    (void)c.Load();
+    return c;
+  }();
+  (void)catalogs.Negotiate("", "", text);
+  return 0;
+}
+
+const std::vector<NamedTarget>& AllTargets() {
+  static const std::vector<NamedTarget> kTargets = {
+      {"json_body", JsonBody}, {"csv", Csv}, {"config", Config},
+      {"backup", Backup},      {"query", Query}};
+  return kTargets;
+}
+
+}  // namespace cbrnhub::fuzz

@@ -1,0 +1,35 @@
+// Fuzz targets: one function per parser that reads outside input. Each takes arbitrary bytes
+// and must neither crash nor trip a sanitizer, whatever they are. The same functions are run by
+// libFuzzer (fuzz/run, clang) and, on every committed seed and regression input, by the normal
+// test suite (tests/fuzz_regression_test.cc).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cbrnhub::fuzz {
+
+using Target = int (*)(const std::uint8_t* data, std::size_t size);
+
+struct NamedTarget {
+  const char* name;  // also the folder under fuzz/corpus and fuzz/regressions
+  Target run;
+};
+
+// JSON request bodies of every record kind: parsed, validated and written (then rolled back).
+// The first byte picks the kind and create/update.
+int JsonBody(const std::uint8_t* data, std::size_t size);
+// CSV files (data files, party lists): parsed into records and into a table with a header.
+int Csv(const std::uint8_t* data, std::size_t size);
+// Configuration files.
+int Config(const std::uint8_t* data, std::size_t size);
+// Backup files given to `cbrnhub restore`.
+int Backup(const std::uint8_t* data, std::size_t size);
+// Query strings, cookies and Accept-Language headers.
+int Query(const std::uint8_t* data, std::size_t size);
+
+const std::vector<NamedTarget>& AllTargets();
+
+}  // namespace cbrnhub::fuzz
