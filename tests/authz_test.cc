@@ -208,7 +208,9 @@ TEST_P(AuthzTest, EveryRouteForEveryRole) {
         EXPECT_FALSE(route_denied) << r.body.substr(0, 300);
       } else {
         EXPECT_TRUE(route_denied || r.status == 403) << r.body.substr(0, 300);
-        if (user.empty()) EXPECT_TRUE(r.status == 401 || to_login);
+        if (user.empty()) {
+          EXPECT_TRUE(r.status == 401 || to_login);
+        }
       }
     }
   }

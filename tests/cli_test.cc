@@ -18,6 +18,7 @@ namespace cbrnhub::app {
 namespace {
 
 using cbrnhub::testing::HttpRequest;
+using cbrnhub::testing::ServerProcess;
 using cbrnhub::testing::TempDir;
 using cbrnhub::testing::TestDatabase;
 using nlohmann::json;
@@ -89,55 +90,6 @@ TEST(Config, FileThenEnvironmentThenFlags) {
   EXPECT_FALSE(ApplySetting(c, "access_log", "maybe").ok());
 }
 
-// A cbrnhub server process for the test's database.
-class ServerProcess {
- public:
-  explicit ServerProcess(const std::string& database) {
-    dir_ = TempDir();
-    std::string port_file = dir_ + "/port";
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::string log = dir_ + "/server.log";
-      freopen(log.c_str(), "w", stdout);
-      freopen(log.c_str(), "a", stderr);
-      execl(CBRNHUB_BINARY, CBRNHUB_BINARY, "-d", database.c_str(), "serve", "--port", "0",
-            "--port-file", port_file.c_str(), "--threads", "2", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      std::ifstream in(port_file);
-      int p = 0;
-      if (in >> p) port_ = static_cast<unsigned short>(p);
-    }
-  }
-  ~ServerProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  unsigned short port() const { return port_; }
-  // SIGTERM, then the exit code (-1 when it did not stop within 10 s).
-  int Terminate() {
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 200; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  unsigned short port_ = 0;
-  std::string dir_;
-};
-
 class CliBackendTest : public ::testing::TestWithParam<std::string> {};
 
 // Signs in as a demo account; the headers for later requests (cookie and CSRF token).
@@ -159,7 +111,7 @@ TEST_P(CliBackendTest, BackupAndRestoreWhileTheServerRuns) {
   ASSERT_EQ(seeded.code, 0) << seeded.out;
   EXPECT_NE(seeded.out.find("140 added"), std::string::npos) << seeded.out;
 
-  ServerProcess server(t->url());
+  ServerProcess server(CBRNHUB_BINARY, t->url());
   ASSERT_NE(server.port(), 0) << "server did not start";
   auto admin = SignIn(server.port(), "admin");
   auto created = HttpRequest(server.port(), "POST", "/api/v1/people",

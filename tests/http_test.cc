@@ -1,7 +1,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
 #include <regex>
 #include <thread>
 
@@ -183,6 +189,40 @@ TEST_P(HttpTest, SlowClientIsCutOffWhileOthersAreServed) {
   });
   for (int i = 0; i < 5; ++i) EXPECT_EQ(Get("/healthz").status, 200);
   slow.join();
+}
+
+int OpenFds() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST_P(HttpTest, ManyIdleConnectionsDoNotStarveOthersAndAreFreed) {
+  int before = OpenFds();
+  std::vector<int> idle;
+  for (int i = 0; i < 300; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port_);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    idle.push_back(fd);
+  }
+  // Idle and half-sent requests hold no worker: others are answered at once.
+  (void)send(idle[0], "GET / HTTP/1.1\r\nHo", 19, MSG_NOSIGNAL);
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(Get("/healthz").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  for (int fd : idle) close(fd);
+  // The server lets go of the closed connections (its sockets are in this process too).
+  int after = 0;
+  for (int i = 0; i < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    after = OpenFds();
+    if (after <= before + 10) break;
+  }
+  EXPECT_LE(after, before + 10) << "sockets not released";
 }
 
 TEST_P(HttpTest, HeadAndStaticAssets) {

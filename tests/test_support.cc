@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 namespace cbrnhub::testing {
 namespace {
@@ -201,6 +204,51 @@ std::string RawExchange(unsigned short port, const std::string& bytes, int timeo
   close(fd);
   return out;
 }
+
+ServerProcess::ServerProcess(const std::string& binary, const std::string& database) {
+  dir_ = TempDir();
+  std::string port_file = dir_ + "/port";
+  pid_ = fork();
+  if (pid_ == 0) {
+    std::string log = dir_ + "/server.log";
+    if (!freopen(log.c_str(), "w", stdout) || !freopen(log.c_str(), "a", stderr)) _exit(126);
+    execl(binary.c_str(), binary.c_str(), "-d", database.c_str(), "serve", "--port", "0",
+          "--port-file", port_file.c_str(), "--threads", "2", "--access-log", "false",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 400 && port_ == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    std::ifstream in(port_file);
+    int p = 0;
+    if (in >> p) port_ = static_cast<unsigned short>(p);
+  }
+}
+
+ServerProcess::~ServerProcess() { Kill(); }
+
+void ServerProcess::Kill() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+}
+
+int ServerProcess::Terminate() {
+  kill(pid_, SIGTERM);
+  for (int i = 0; i < 200; ++i) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return -1;
+}
+
+std::string ServerProcess::Log() const { return ReadFile(dir_ + "/server.log"); }
 
 std::string SharedDataDir() {
 #ifdef CBRNHUB_SOURCE_DIR

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 #include "storage/storage.h"
 
 namespace cbrnhub::testing {
@@ -56,6 +58,24 @@ HttpResponse HttpRequest(unsigned short port, const std::string& method, const s
 
 // Sends raw bytes and returns whatever the server answers before closing (or `timeout_ms`).
 std::string RawExchange(unsigned short port, const std::string& bytes, int timeout_ms = 3000);
+
+// A `cbrnhub serve` process on a free loopback port (found through --port-file).
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& binary, const std::string& database);
+  ~ServerProcess();  // SIGKILL if still running
+  unsigned short port() const { return port_; }  // 0 when it did not start
+  // SIGTERM, then the exit code (-1 when it did not stop within 10 s).
+  int Terminate();
+  // SIGKILL: the crash the tests simulate.
+  void Kill();
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+  std::string dir_;
+};
 
 // The directory of the source tree's shared data (../shared/data from the repository root).
 std::string SharedDataDir();

@@ -154,7 +154,7 @@ int Main(int argc, char** argv) {
   std::string access_log;
   serve->add_option("--listen", listen, "address to listen on (default 127.0.0.1)");
   serve->add_option("-p,--port", port, "TCP port (default 8080; 0 picks a free one)");
-  serve->add_option("--threads", threads, "worker threads (default: one per core)");
+  serve->add_option("--threads", threads, "worker threads (default: four per core)");
   serve->add_option("--access-log", access_log, "true or false");
   std::string port_file;
   serve->add_option("--port-file", port_file, "write the bound port to this file once listening");

@@ -40,7 +40,7 @@ const std::map<std::string, std::string>& ConfigKeys() {
       {"database", "sqlite:PATH (default sqlite:var/cbrnhub.db) or postgresql://user@host/db"},
       {"listen", "address to listen on (default 127.0.0.1)"},
       {"port", "TCP port (default 8080; 0 picks a free one)"},
-      {"threads", "worker threads (default: one per core)"},
+      {"threads", "worker threads (default: four per core)"},
       {"db_pool", "database connections kept open per process (default 16)"},
       {"body_limit", "largest request body in bytes (default 1048576)"},
       {"header_limit", "largest request header block in bytes (default 16384)"},

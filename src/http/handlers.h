@@ -27,8 +27,8 @@ class ResponseCache {
  private:
   // Shards keep worker threads from queueing behind one lock.
   static constexpr size_t kShards = 16;
-  static constexpr size_t kMaxEntries = 256;      // per shard
-  static constexpr size_t kMaxBytes = 4 << 20;    // per shard
+  static constexpr size_t kMaxEntries = 256;   // per shard
+  static constexpr size_t kMaxBytes = 1 << 20;  // per shard: 16 MiB in all
   struct Shard {
     std::mutex mu;
     std::unordered_map<std::string, std::pair<std::uint64_t, Response>> entries;

@@ -52,7 +52,9 @@ using Handler = std::function<Response(Request&)>;
 struct ServerOptions {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;  // 0 picks a free port (see Server::port())
-  int threads = 0;             // 0 = one per core
+  // Worker threads; 0 = four per core. More threads than cores, because a request waiting for
+  // the database (a commit's fsync, a PostgreSQL round trip) holds its thread.
+  int threads = 0;
   size_t body_limit = 1 << 20;     // bytes; larger bodies get 413
   size_t header_limit = 16 << 10;  // bytes; larger headers get 431
   std::chrono::seconds request_timeout{30};  // to receive a whole request (slow clients)

@@ -64,6 +64,7 @@ struct Server::Impl {
   asio::io_context& ioc;  // contexts[0]: the acceptor, signals and shutdown timers live here
   tcp::acceptor acceptor{ioc};
   asio::steady_timer shutdown_timer{ioc};
+  asio::steady_timer drain_timer{ioc};
   std::atomic<bool> stopping{false};
   std::atomic<size_t> connections{0};
   std::unique_ptr<asio::signal_set> signals;
@@ -78,7 +79,7 @@ struct Server::Impl {
   static asio::io_context* MakeContexts(const ServerOptions& o,
                                         std::vector<std::unique_ptr<asio::io_context>>& out) {
     int n = o.threads > 0 ? o.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+                          : 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     for (int i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
     return out.front().get();
   }
@@ -88,6 +89,17 @@ struct Server::Impl {
 
   void Accept();
   void BeginShutdown();
+  // Polls until the last connection is gone, then lets the threads return.
+  void WaitForDrain() {
+    if (connections == 0) {
+      shutdown_timer.cancel();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([this](beast::error_code e) {
+      if (!e) WaitForDrain();
+    });
+  }
   void Unregister(std::list<std::weak_ptr<Session>>::iterator it) {
     std::lock_guard lock(sessions_mu);
     sessions.erase(it);
@@ -332,20 +344,7 @@ void Server::Impl::BeginShutdown() {
       StopAll();
     }
   });
-  // Once the last session is gone there is nothing left to wait for.
-  auto poll = std::make_shared<asio::steady_timer>(ioc);
-  auto check = std::make_shared<std::function<void()>>();
-  *check = [this, poll, check] {
-    if (connections == 0) {
-      shutdown_timer.cancel();
-      return;
-    }
-    poll->expires_after(std::chrono::milliseconds(20));
-    poll->async_wait([check](beast::error_code e) {
-      if (!e) (*check)();
-    });
-  };
-  (*check)();
+  WaitForDrain();
 }
 
 Server::Server(ServerOptions options, Handler handler)
