@@ -47,6 +47,17 @@ long long UnixNow() {
       .count();
 }
 
+long long UnixFromUtc(const std::string& iso) {
+  std::tm tm{};
+  if (iso.size() < 19 || std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+                                     &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+    return 0;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<long long>(timegm(&tm));
+}
+
 std::string UtcAfter(long long seconds) {
   auto now = std::chrono::system_clock::now() + std::chrono::seconds(seconds);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;

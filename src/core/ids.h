@@ -23,4 +23,7 @@ std::string UtcAfter(long long seconds);
 // Seconds since the Unix epoch.
 long long UnixNow();
 
+// Seconds since the Unix epoch of a timestamp in NowUtc()'s format; 0 when it is not one.
+long long UnixFromUtc(const std::string& iso);
+
 }  // namespace cbrnhub

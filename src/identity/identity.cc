@@ -134,7 +134,9 @@ struct Service::Impl {
   struct Cached {
     std::uint64_t version;
     Session session;
-    std::string user_id, last_seen_at, expires_at;
+    // Unix time until which the entry may be used without looking at the clock strings again:
+    // the earliest of expiry, idle expiry and the next last_seen_at update.
+    long long valid_until;
   };
   std::mutex mu;
   std::unordered_map<std::string, Cached> sessions;  // by token hash
@@ -555,18 +557,17 @@ Result<Session> Service::Authenticate(const std::string& session_token, std::uin
     return Status(StatusCode::kUnauthenticated, "not signed in");
   }
   std::string key = Sha256Hex(session_token);
-  std::string now = NowUtc();
-  std::string idle_limit = UtcAfter(-60LL * settings_.session_idle_minutes);
   std::uint64_t version = data_version ? data_version : db_.DataVersion();
   {
     std::lock_guard lock(impl_->mu);
     auto it = impl_->sessions.find(key);
     if (it != impl_->sessions.end() && version != 0 && it->second.version == version &&
-        it->second.expires_at > now && it->second.last_seen_at > idle_limit &&
-        it->second.last_seen_at > UtcAfter(-kLastSeenGranularity)) {
+        UnixNow() < it->second.valid_until) {
       return it->second.session;
     }
   }
+  std::string now = NowUtc();
+  std::string idle_limit = UtcAfter(-60LL * settings_.session_idle_minutes);
   Session s;
   std::string last_seen, expires;
   {
@@ -604,7 +605,10 @@ Result<Session> Service::Authenticate(const std::string& session_token, std::uin
   }
   std::lock_guard lock(impl_->mu);
   if (impl_->sessions.size() > 10000) impl_->sessions.clear();
-  impl_->sessions[key] = {version, s, s.who.user_id, last_seen, expires};
+  long long seen = UnixFromUtc(last_seen);
+  long long valid_until = std::min({UnixFromUtc(expires), seen + 60LL * settings_.session_idle_minutes,
+                                    seen + kLastSeenGranularity});
+  impl_->sessions[key] = {version, s, valid_until};
   return s;
 }
 
