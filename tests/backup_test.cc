@@ -70,6 +70,10 @@ TEST_P(BackupTest, TruncatedOrAlteredBackupChangesNothing) {
       {"truncated", text.substr(0, text.size() * 2 / 3), "bad.jsonl:"},
       {"not json", "hello\n", "not a cbrnhub backup"},
       {"empty", "", "not a cbrnhub backup"},
+      // Found by fuzzing: header fields of the wrong type threw instead of being refused.
+      {"wrong header types", "{\"format\":\"cbrnhub-backup\",\"format_version\":\"1\"}\n",
+       "format version"},
+      {"format not a string", "{\"format\":2}\n", "not a cbrnhub backup"},
       {"garbled row", text.substr(0, text.find("\n[") + 1) + "[\"x\n" + text.substr(text.find("\n[") + 1),
        "not valid JSON"},
   };

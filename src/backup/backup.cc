@@ -127,15 +127,22 @@ Result<Summary> Restore(storage::Database& db, const std::string& path) {
     j = json::parse(line, nullptr, false);
     return true;
   };
+  // Header fields are read by type, never with json::value(), which throws on a wrong type
+  // (found by fuzzing: "format_version":"x" crashed the restore).
+  auto integer = [](const json& obj, const char* key) {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_number_integer() ? it->get<std::int64_t>() : -1;
+  };
   json j;
-  if (!next(j) || j.is_discarded() || !j.is_object() || j.value("format", "") != "cbrnhub-backup") {
+  if (!next(j) || j.is_discarded() || !j.is_object() || !j.contains("format") ||
+      j["format"] != "cbrnhub-backup") {
     return fail(1, "not a cbrnhub backup (no header line)");
   }
-  if (j.value("format_version", 0) != kFormatVersion) {
+  if (integer(j, "format_version") != kFormatVersion) {
     return fail(1, "backup format version " + j["format_version"].dump() + " is not supported");
   }
   Summary summary;
-  summary.schema_version = j.value("schema_version", 0);
+  summary.schema_version = static_cast<int>(integer(j, "schema_version"));
   if (summary.schema_version != current_version) {
     return fail(1, "backup has schema version " + std::to_string(summary.schema_version) +
                        ", the database has " + std::to_string(current_version) +
