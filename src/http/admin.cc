@@ -7,40 +7,6 @@
 namespace cbrnhub::http {
 namespace {
 
-using Form = std::multimap<std::string, std::string>;
-
-Form FormOf(const Request& req) {
-  Form form;
-  ParseQuery(req.body, form);
-  return form;
-}
-
-std::string Field(const Form& form, const std::string& name) {
-  auto it = form.find(name);
-  return it == form.end() ? std::string() : it->second;
-}
-
-Response JsonOk(int status, const Json& body) {
-  return Response::Json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
-}
-
-Json UserJson(const identity::User& u) {
-  return {{"id", u.id},
-          {"username", u.username},
-          {"display_name", u.display_name},
-          {"email", u.email},
-          {"role", access::RoleName(u.role)},
-          {"country", u.country},
-          {"region", u.region},
-          {"disabled", u.disabled},
-          {"totp_enabled", u.totp_enabled},
-          {"has_password", u.has_password},
-          {"locked_until", u.locked_until},
-          {"last_login_at", u.last_login_at},
-          {"created_at", u.created_at},
-          {"revision", u.revision}};
-}
-
 std::string InviteLink(const Request& req, const std::string& token) {
   std::string scheme = req.Header("x-forwarded-proto") == "https" ? "https" : "http";
   return scheme + "://" + req.Header("host") + "/invite/" + token;
@@ -138,8 +104,8 @@ Response AdminUsersPage(Ctx& ctx, Request& req) { return RenderUsers(ctx, req, S
 
 Response AdminUserCreateSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
-  identity::NewUser u{Field(form, "username"), Field(form, "display_name"), Field(form, "email"),
-                      Field(form, "role"),     Field(form, "country"),      Field(form, "region"),
+  identity::NewUser u{FormField(form, "username"), FormField(form, "display_name"), FormField(form, "email"),
+                      FormField(form, "role"),     FormField(form, "country"),      FormField(form, "region"),
                       ""};
   auto created = ctx.identity.CreateUser(CallerOf(req), u);
   if (!created.ok()) return RenderUsers(ctx, req, created.status(), nullptr);
@@ -153,12 +119,12 @@ Response AdminUserPage(Ctx& ctx, Request& req) { return RenderUser(ctx, req, Sta
 Response AdminUserSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
   identity::UserChanges ch;
-  ch.display_name = Field(form, "display_name");
-  ch.email = Field(form, "email");
-  ch.role = Field(form, "role");
-  ch.country = Field(form, "country");
-  ch.region = Field(form, "region");
-  ch.disabled = Field(form, "disabled") == "on";
+  ch.display_name = FormField(form, "display_name");
+  ch.email = FormField(form, "email");
+  ch.role = FormField(form, "role");
+  ch.country = FormField(form, "country");
+  ch.region = FormField(form, "region");
+  ch.disabled = FormField(form, "disabled") == "on";
   auto updated = ctx.identity.UpdateUser(CallerOf(req), req.Param("id"), ch);
   if (!updated.ok()) return RenderUser(ctx, req, updated.status(), "");
   return Response::Redirect("/admin/users/" + req.Param("id") + "?notice=saved");
@@ -193,7 +159,7 @@ Response AdminRolesSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
   for (auto role : access::AllRoles()) {
     std::string name = access::RoleName(role);
-    Status st = ctx.identity.SetRoleRequires2fa(CallerOf(req), role, Field(form, "require_" + name) == "on");
+    Status st = ctx.identity.SetRoleRequires2fa(CallerOf(req), role, FormField(form, "require_" + name) == "on");
     if (!st.ok()) return ErrorFor(ctx, req, st);
   }
   return Response::Redirect("/admin/roles?notice=saved");

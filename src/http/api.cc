@@ -5,10 +5,6 @@
 namespace cbrnhub::http {
 namespace {
 
-Response JsonOk(int status, const Json& body) {
-  return Response::Json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
-}
-
 // Parses a non-negative integer query parameter; InvalidArgument naming it otherwise.
 Result<int> IntParam(const Request& req, const std::string& name, int fallback) {
   std::string v = req.Query(name);

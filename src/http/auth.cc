@@ -5,19 +5,6 @@
 namespace cbrnhub::http {
 namespace {
 
-using Form = std::multimap<std::string, std::string>;
-
-Form FormOf(const Request& req) {
-  Form form;
-  ParseQuery(req.body, form);
-  return form;
-}
-
-std::string Field(const Form& form, const std::string& name) {
-  auto it = form.find(name);
-  return it == form.end() ? std::string() : it->second;
-}
-
 // Only local paths, never "//host": the sign-in page must not become an open redirect.
 std::string LocalPath(const std::string& wanted) {
   if (wanted.size() > 0 && wanted[0] == '/' && (wanted.size() == 1 || wanted[1] != '/') &&
@@ -27,32 +14,11 @@ std::string LocalPath(const std::string& wanted) {
   return "/";
 }
 
-Json UserJson(const identity::User& u) {
-  return {{"id", u.id},
-          {"username", u.username},
-          {"display_name", u.display_name},
-          {"email", u.email},
-          {"role", access::RoleName(u.role)},
-          {"country", u.country},
-          {"region", u.region},
-          {"disabled", u.disabled},
-          {"totp_enabled", u.totp_enabled},
-          {"has_password", u.has_password},
-          {"locked_until", u.locked_until},
-          {"last_login_at", u.last_login_at},
-          {"created_at", u.created_at},
-          {"revision", u.revision}};
-}
-
 Json TokenJson(const identity::TokenInfo& t) {
   return {{"id", t.id},           {"name", t.name},
           {"prefix", t.prefix},   {"created_at", t.created_at},
           {"expires_at", t.expires_at}, {"last_used_at", t.last_used_at},
           {"revoked", t.revoked}};
-}
-
-Response JsonOk(int status, const Json& body) {
-  return Response::Json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 Response NoContent() {
@@ -99,10 +65,10 @@ Response LoginPage(Ctx& ctx, Request& req) {
 
 Response LoginSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
-  std::string next = LocalPath(Field(form, "next"));
-  auto login = ctx.identity.Login(Field(form, "username"), Field(form, "password"),
+  std::string next = LocalPath(FormField(form, "next"));
+  auto login = ctx.identity.Login(FormField(form, "username"), FormField(form, "password"),
                                   req.remote_addr, req.Header("user-agent"));
-  if (!login.ok()) return RenderLogin(ctx, req, next, login.status(), Field(form, "username"));
+  if (!login.ok()) return RenderLogin(ctx, req, next, login.status(), FormField(form, "username"));
   std::string step = login->session.mfa_pending          ? "/login/totp?next=" + PercentEncode(next)
                      : login->session.enrolment_required ? "/account/totp"
                                                          : next;
@@ -120,8 +86,8 @@ Response SecondFactorPage(Ctx& ctx, Request& req) {
 Response SecondFactorSubmit(Ctx& ctx, Request& req) {
   if (req.session_token.empty()) return Response::Redirect("/login");
   Form form = FormOf(req);
-  std::string next = LocalPath(Field(form, "next"));
-  Status st = ctx.identity.VerifySecondFactor(req.session_token, Field(form, "code"), req.remote_addr);
+  std::string next = LocalPath(FormField(form, "next"));
+  Status st = ctx.identity.VerifySecondFactor(req.session_token, FormField(form, "code"), req.remote_addr);
   if (!st.ok()) {
     Json data = {{"next", next}, {"error", st.message()}};
     return RenderPage(ctx, req, HttpStatus(st.code()), "login_totp", data,
@@ -148,9 +114,9 @@ Response InviteSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
   auto user = ctx.identity.InvitedUser(req.Param("token"));
   if (!user.ok()) return ErrorFor(ctx, req, user.status());
-  Status st = Field(form, "password") != Field(form, "password2")
+  Status st = FormField(form, "password") != FormField(form, "password2")
                   ? Status::Invalid("password2", Translate(ctx, req, "account.passwords_differ"))
-                  : ctx.identity.AcceptInvite(req.Param("token"), Field(form, "password"),
+                  : ctx.identity.AcceptInvite(req.Param("token"), FormField(form, "password"),
                                               req.remote_addr);
   if (!st.ok()) {
     Json data = {{"username", user->username}, {"display_name", user->display_name},
@@ -165,12 +131,12 @@ Response AccountPage(Ctx& ctx, Request& req) { return RenderAccount(ctx, req, St
 
 Response AccountPasswordSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
-  if (Field(form, "new_password") != Field(form, "new_password2")) {
+  if (FormField(form, "new_password") != FormField(form, "new_password2")) {
     return RenderAccount(ctx, req,
                          Status::Invalid("new_password2", Translate(ctx, req, "account.passwords_differ")));
   }
-  Status st = ctx.identity.ChangePassword(CallerOf(req), Field(form, "current_password"),
-                                          Field(form, "new_password"));
+  Status st = ctx.identity.ChangePassword(CallerOf(req), FormField(form, "current_password"),
+                                          FormField(form, "new_password"));
   if (!st.ok()) return RenderAccount(ctx, req, st);
   return Response::Redirect("/account?notice=saved");
 }
@@ -188,10 +154,10 @@ Response TotpEnrolPage(Ctx& ctx, Request& req) {
 Response TotpEnrolSubmit(Ctx& ctx, Request& req) {
   if (req.who.user_id.empty()) return Response::Redirect("/login");
   Form form = FormOf(req);
-  Status st = ctx.identity.ConfirmTotp(CallerOf(req), Field(form, "code"));
+  Status st = ctx.identity.ConfirmTotp(CallerOf(req), FormField(form, "code"));
   if (!st.ok()) {
     // Show the same secret again: the user's app already has it.
-    std::string secret = Field(form, "secret");
+    std::string secret = FormField(form, "secret");
     std::string uri = "otpauth://totp/cbrnhub?secret=" + secret;
     Json data = {{"secret", secret}, {"error", st.message()}, {"qr_svg", identity::QrSvg(uri)}};
     return RenderPage(ctx, req, HttpStatus(st.code()), "totp_enrol", data,
@@ -202,12 +168,12 @@ Response TotpEnrolSubmit(Ctx& ctx, Request& req) {
 
 Response TokenCreateSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
-  std::string days = Field(form, "days");
+  std::string days = FormField(form, "days");
   int n = days.empty() || days.size() > 4 || days.find_first_not_of("0123456789") != std::string::npos
               ? -1
               : std::stoi(days);
   if (n < 0) return RenderAccount(ctx, req, Status::Invalid("days", "days must be a whole number"));
-  auto created = ctx.identity.CreateToken(CallerOf(req), Field(form, "name"), n);
+  auto created = ctx.identity.CreateToken(CallerOf(req), FormField(form, "name"), n);
   if (!created.ok()) return RenderAccount(ctx, req, created.status());
   return RenderAccount(ctx, req, Status::Ok(), created->second);
 }

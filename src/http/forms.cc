@@ -141,7 +141,7 @@ const KindSpec* FormKind(Ctx& ctx, const Request& req) {
 }
 
 // Form fields (all text) to the JSON body the record store validates.
-Json FormToBody(const KindSpec& kind, const std::multimap<std::string, std::string>& form) {
+Json FormToBody(const KindSpec& kind, const Form& form) {
   Json body = Json::object();
   for (const auto& f : kind.fields) {
     auto it = form.find(f.name);
@@ -163,6 +163,29 @@ Json FormToBody(const KindSpec& kind, const std::multimap<std::string, std::stri
     body["revision"] = std::stoll(rev->second);
   }
   return body;
+}
+
+// What every form post starts with: the kind, a same-origin check, the fields and where to go
+// afterwards. Sets `error` (a response to return) when the post cannot go on.
+struct FormPost {
+  const KindSpec* kind = nullptr;
+  Form form;
+  std::string return_to;
+  std::optional<Response> error;
+};
+
+FormPost ReadFormPost(Ctx& ctx, const Request& req) {
+  FormPost post;
+  post.kind = FormKind(ctx, req);
+  if (!post.kind) {
+    post.error = ErrorFor(ctx, req, Status::NotFound("no such kind of record"));
+  } else if (!SameOrigin(req)) {
+    post.error = ErrorFor(ctx, req, Status(StatusCode::kPermissionDenied, "cross-site form post"));
+  } else {
+    post.form = FormOf(req);
+    post.return_to = SafeReturnTo(FormField(post.form, "return_to"), "/");
+  }
+  return post;
 }
 
 }  // namespace
@@ -189,58 +212,37 @@ Response FormEdit(Ctx& ctx, Request& req) {
 }
 
 Response FormCreate(Ctx& ctx, Request& req) {
-  const KindSpec* kind = FormKind(ctx, req);
-  if (!kind) return ErrorFor(ctx, req, Status::NotFound("no such kind of record"));
-  if (!SameOrigin(req)) {
-    return ErrorFor(ctx, req, Status(StatusCode::kPermissionDenied, "cross-site form post"));
+  FormPost post = ReadFormPost(ctx, req);
+  if (post.error) return *post.error;
+  Json body = FormToBody(*post.kind, post.form);
+  auto created = ctx.store.Create(CallerOf(req), post.kind->name, body);
+  if (!created.ok()) {
+    return RenderForm(ctx, req, *post.kind, body, "", post.return_to, created.status());
   }
-  std::multimap<std::string, std::string> form;
-  ParseQuery(req.body, form);
-  auto rt = form.find("return_to");
-  std::string return_to = SafeReturnTo(rt == form.end() ? "" : rt->second, "/");
-  Json body = FormToBody(*kind, form);
-  auto created = ctx.store.Create(CallerOf(req), kind->name, body);
-  if (!created.ok()) return RenderForm(ctx, req, *kind, body, "", return_to, created.status());
-  return Response::Redirect(WithNotice(return_to, "saved"));
+  return Response::Redirect(WithNotice(post.return_to, "saved"));
 }
 
 Response FormUpdate(Ctx& ctx, Request& req) {
-  const KindSpec* kind = FormKind(ctx, req);
-  if (!kind) return ErrorFor(ctx, req, Status::NotFound("no such kind of record"));
-  if (!SameOrigin(req)) {
-    return ErrorFor(ctx, req, Status(StatusCode::kPermissionDenied, "cross-site form post"));
-  }
-  std::multimap<std::string, std::string> form;
-  ParseQuery(req.body, form);
-  auto rt = form.find("return_to");
-  std::string return_to = SafeReturnTo(rt == form.end() ? "" : rt->second, "/");
-  Json body = FormToBody(*kind, form);
-  auto updated = ctx.store.Update(CallerOf(req), kind->name, req.Param("id"), body, false);
+  FormPost post = ReadFormPost(ctx, req);
+  if (post.error) return *post.error;
+  Json body = FormToBody(*post.kind, post.form);
+  auto updated = ctx.store.Update(CallerOf(req), post.kind->name, req.Param("id"), body, false);
   if (!updated.ok()) {
-    if (updated.status().code() == StatusCode::kNotFound) {
-      return ErrorFor(ctx, req, updated.status());
-    }
-    return RenderForm(ctx, req, *kind, body, req.Param("id"), return_to, updated.status());
+    if (updated.status().code() == StatusCode::kNotFound) return ErrorFor(ctx, req, updated.status());
+    return RenderForm(ctx, req, *post.kind, body, req.Param("id"), post.return_to, updated.status());
   }
-  return Response::Redirect(WithNotice(return_to, "saved"));
+  return Response::Redirect(WithNotice(post.return_to, "saved"));
 }
 
 Response FormDelete(Ctx& ctx, Request& req) {
-  const KindSpec* kind = FormKind(ctx, req);
-  if (!kind) return ErrorFor(ctx, req, Status::NotFound("no such kind of record"));
-  if (!SameOrigin(req)) {
-    return ErrorFor(ctx, req, Status(StatusCode::kPermissionDenied, "cross-site form post"));
-  }
-  std::multimap<std::string, std::string> form;
-  ParseQuery(req.body, form);
-  auto rt = form.find("return_to");
-  std::string return_to = SafeReturnTo(rt == form.end() ? "" : rt->second, "/");
+  FormPost post = ReadFormPost(ctx, req);
+  if (post.error) return *post.error;
   std::optional<std::int64_t> revision;
-  Json body = FormToBody(*kind, form);
+  Json body = FormToBody(*post.kind, post.form);
   if (body.contains("revision")) revision = body["revision"].get<std::int64_t>();
-  Status st = ctx.store.Delete(CallerOf(req), kind->name, req.Param("id"), revision);
+  Status st = ctx.store.Delete(CallerOf(req), post.kind->name, req.Param("id"), revision);
   if (!st.ok()) return ErrorFor(ctx, req, st);
-  return Response::Redirect(WithNotice(return_to, "deleted"));
+  return Response::Redirect(WithNotice(post.return_to, "deleted"));
 }
 
 }  // namespace cbrnhub::http

@@ -54,6 +54,14 @@ using Ctx = WebApp::Context;
 void RegisterRoutes(Ctx& ctx);
 
 // Helpers shared by handlers.
+using Form = std::multimap<std::string, std::string>;
+// The fields of an application/x-www-form-urlencoded body.
+Form FormOf(const Request& req);
+// The first value of a form field, or "".
+std::string FormField(const Form& form, const std::string& name);
+Response JsonOk(int status, const Json& body);
+// An account as the API and pages show it (never a secret).
+Json UserJson(const identity::User& u);
 Result<Json> ParseJsonBody(const Request& req);
 records::Caller CallerOf(const Request& req);
 // The session cookie (Secure when the request came over TLS through the proxy).
