@@ -28,7 +28,7 @@ Response RenderUsers(Ctx& ctx, const Request& req, const Status& error, const Js
   if (!users.ok()) return ErrorFor(ctx, req, users.status());
   Json list = Json::array();
   for (const auto& u : *users) {
-    Json j = UserJson(u);
+    Json j = identity::ToJson(u);
     j["role_label"] = Translate(ctx, req, std::string("role.") + access::RoleName(u.role));
     list.push_back(std::move(j));
   }
@@ -41,7 +41,7 @@ Response RenderUsers(Ctx& ctx, const Request& req, const Status& error, const Js
 Response RenderUser(Ctx& ctx, const Request& req, const Status& error, const std::string& link) {
   auto user = ctx.identity.GetUser(CallerOf(req), req.Param("id"));
   if (!user.ok()) return ErrorFor(ctx, req, user.status());
-  Json data = {{"account", UserJson(*user)},
+  Json data = {{"account", identity::ToJson(*user)},
                {"roles", RoleOptions(ctx, req, access::RoleName(user->role))},
                {"invite_link", link}};
   if (!error.ok()) data["error"] = error.message();
@@ -201,7 +201,7 @@ Response ApiUsersList(Ctx& ctx, Request& req) {
   auto users = ctx.identity.ListUsers(CallerOf(req));
   if (!users.ok()) return ErrorResponse(users.status());
   Json items = Json::array();
-  for (const auto& u : *users) items.push_back(UserJson(u));
+  for (const auto& u : *users) items.push_back(identity::ToJson(u));
   return JsonOk(200, {{"items", items}, {"total", items.size()}});
 }
 
@@ -222,7 +222,7 @@ Response ApiUsersCreate(Ctx& ctx, Request& req) {
                       text("country"),  text("region"),       text("password")};
   auto created = ctx.identity.CreateUser(CallerOf(req), u);
   if (!created.ok()) return ErrorResponse(created.status());
-  Json out = UserJson(created->first);
+  Json out = identity::ToJson(created->first);
   if (!created->second.empty()) out["invite_link"] = InviteLink(req, created->second);
   Response r = JsonOk(201, out);
   r.headers.emplace_back("Location", "/api/v1/users/" + created->first.id);
@@ -232,7 +232,7 @@ Response ApiUsersCreate(Ctx& ctx, Request& req) {
 Response ApiUsersGet(Ctx& ctx, Request& req) {
   auto user = ctx.identity.GetUser(CallerOf(req), req.Param("id"));
   if (!user.ok()) return ErrorResponse(user.status());
-  return JsonOk(200, UserJson(*user));
+  return JsonOk(200, identity::ToJson(*user));
 }
 
 Response ApiUsersUpdate(Ctx& ctx, Request& req) {
@@ -242,7 +242,7 @@ Response ApiUsersUpdate(Ctx& ctx, Request& req) {
   if (!changes.ok()) return ErrorResponse(changes.status());
   auto updated = ctx.identity.UpdateUser(CallerOf(req), req.Param("id"), *changes);
   if (!updated.ok()) return ErrorResponse(updated.status());
-  return JsonOk(200, UserJson(*updated));
+  return JsonOk(200, identity::ToJson(*updated));
 }
 
 Response ApiUsersResetTotp(Ctx& ctx, Request& req) {

@@ -46,7 +46,7 @@ Response RenderAccount(Ctx& ctx, const Request& req, const Status& error,
   if (tokens.ok()) {
     for (const auto& t : *tokens) list.push_back(TokenJson(t));
   }
-  Json data = {{"account", UserJson(*user)}, {"tokens", list}, {"new_token", new_token}};
+  Json data = {{"account", identity::ToJson(*user)}, {"tokens", list}, {"new_token", new_token}};
   data["account"]["role_label"] = Translate(ctx, req, std::string("role.") + access::RoleName(user->role));
   if (!error.ok()) {
     data["error"] = error.message();

@@ -60,8 +60,6 @@ Form FormOf(const Request& req);
 // The first value of a form field, or "".
 std::string FormField(const Form& form, const std::string& name);
 Response JsonOk(int status, const Json& body);
-// An account as the API and pages show it (never a secret).
-Json UserJson(const identity::User& u);
 Result<Json> ParseJsonBody(const Request& req);
 records::Caller CallerOf(const Request& req);
 // The session cookie (Secure when the request came over TLS through the proxy).

@@ -27,23 +27,6 @@ Response JsonOk(int status, const Json& body) {
   return Response::Json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
-Json UserJson(const identity::User& u) {
-  return {{"id", u.id},
-          {"username", u.username},
-          {"display_name", u.display_name},
-          {"email", u.email},
-          {"role", access::RoleName(u.role)},
-          {"country", u.country},
-          {"region", u.region},
-          {"disabled", u.disabled},
-          {"totp_enabled", u.totp_enabled},
-          {"has_password", u.has_password},
-          {"locked_until", u.locked_until},
-          {"last_login_at", u.last_login_at},
-          {"created_at", u.created_at},
-          {"revision", u.revision}};
-}
-
 Result<Json> ParseJsonBody(const Request& req) {
   std::string type = req.Header("content-type");
   if (!type.empty() && type.find("application/json") == std::string::npos) {

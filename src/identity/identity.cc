@@ -63,20 +63,7 @@ UserRow ReadUser(const storage::Row& r) {
   return u;
 }
 
-// What the audit log records of an account: never a secret.
-std::string PublicJson(const User& u) {
-  return json{{"id", u.id},
-              {"username", u.username},
-              {"display_name", u.display_name},
-              {"email", u.email},
-              {"role", access::RoleName(u.role)},
-              {"country", u.country},
-              {"region", u.region},
-              {"disabled", u.disabled},
-              {"totp_enabled", u.totp_enabled},
-              {"revision", u.revision}}
-      .dump();
-}
+std::string PublicJson(const User& u) { return ToJson(u).dump(); }
 
 std::string RandomToken(size_t bytes) {
   std::vector<unsigned char> buf(bytes);
@@ -914,6 +901,23 @@ Result<std::vector<Service::DemoAccount>> Service::SeedDemoUsers(const records::
     if (!created.ok()) return created.status();
   }
   return out;
+}
+
+records::Json ToJson(const User& u) {
+  return {{"id", u.id},
+          {"username", u.username},
+          {"display_name", u.display_name},
+          {"email", u.email},
+          {"role", access::RoleName(u.role)},
+          {"country", u.country},
+          {"region", u.region},
+          {"disabled", u.disabled},
+          {"totp_enabled", u.totp_enabled},
+          {"has_password", u.has_password},
+          {"locked_until", u.locked_until},
+          {"last_login_at", u.last_login_at},
+          {"created_at", u.created_at},
+          {"revision", u.revision}};
 }
 
 std::string TotpCode(const std::string& secret_base32, long long unix_time) {

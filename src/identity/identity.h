@@ -151,6 +151,9 @@ class Service {
   Settings settings_;
 };
 
+// An account as the API, the pages and the audit log show it: never a secret.
+records::Json ToJson(const User& u);
+
 // The current TOTP code of a base32 secret at `unix_time` (tests and the CLI use it).
 std::string TotpCode(const std::string& secret_base32, long long unix_time);
 
