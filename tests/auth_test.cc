@@ -230,6 +230,20 @@ TEST_P(AuthTest, EveryAnswerCarriesTheSecurityHeaders) {
   EXPECT_NE(tls.headers["set-cookie"].find("Secure"), std::string::npos);
 }
 
+TEST_P(AuthTest, EachUserKeepsTheirLanguage) {
+  Headers ge = As("nfp.ge");
+  EXPECT_NE(Call("GET", "/", "", ge).body.find("lang=\"en\""), std::string::npos);
+  EXPECT_EQ(Call("POST", "/api/v1/account/language", R"({"language":"xx"})", ge).status, 400);
+  ASSERT_EQ(Call("POST", "/api/v1/account/language", R"({"language":"ru"})", ge).status, 200);
+  // Any session of the account, without a cookie or an Accept-Language saying so.
+  Headers again = As("nfp.ge");
+  EXPECT_NE(Call("GET", "/", "", again).body.find("lang=\"ru\""), std::string::npos);
+  // An explicit choice in the browser still wins for that browser.
+  EXPECT_NE(Call("GET", "/?lang=en", "", again).body.find("lang=\"en\""), std::string::npos);
+  // Others are not affected.
+  EXPECT_NE(Call("GET", "/", "", As("nfp.uz")).body.find("lang=\"en\""), std::string::npos);
+}
+
 INSTANTIATE_BACKENDS(AuthTest);
 
 }  // namespace

@@ -54,6 +54,8 @@ std::map<std::string, std::string> ExpectedRoutes() {
       {"GET /account/totp", "session"},
       {"POST /account/totp", "session"},
       {"POST /account/tokens", "read"},
+      {"POST /account/language", "read"},
+      {"POST /api/v1/account/language", "read"},
       {"POST /account/tokens/{id}/revoke", "read"},
       {"POST /api/v1/session", "public"},
       {"GET /api/v1/session", "session"},

@@ -50,6 +50,7 @@ struct Principal {
   // Country roles: the codes of the regions the country belongs to.
   std::vector<std::string> related;
   bool system = false;  // the command line and seeding: acts on everything
+  std::string language;  // the user's chosen interface language ("" = none chosen)
 
   bool authenticated() const { return system || !user_id.empty(); }
   // The id recorded in the audit log.

@@ -47,6 +47,13 @@ Response RenderAccount(Ctx& ctx, const Request& req, const Status& error,
     for (const auto& t : *tokens) list.push_back(TokenJson(t));
   }
   Json data = {{"account", identity::ToJson(*user)}, {"tokens", list}, {"new_token", new_token}};
+  Json languages = Json::array({{{"code", ""}, {"label", Translate(ctx, req, "account.language_browser")},
+                                 {"selected", user->language.empty()}}});
+  for (const auto& code : ctx.catalogs.Languages()) {
+    languages.push_back({{"code", code}, {"label", ctx.catalogs.Translate(code, "lang.name")},
+                         {"selected", code == user->language}});
+  }
+  data["languages"] = languages;
   data["account"]["role_label"] = Translate(ctx, req, std::string("role.") + access::RoleName(user->role));
   if (!error.ok()) {
     data["error"] = error.message();
@@ -164,6 +171,29 @@ Response TotpEnrolSubmit(Ctx& ctx, Request& req) {
                       Translate(ctx, req, "totp.title"));
   }
   return Response::Redirect("/account?notice=saved");
+}
+
+Response AccountLanguageSubmit(Ctx& ctx, Request& req) {
+  Form form = FormOf(req);
+  std::string language = FormField(form, "language");
+  Status st = ctx.identity.SetLanguage(CallerOf(req), language);
+  if (!st.ok()) return RenderAccount(ctx, req, st);
+  Response r = Response::Redirect("/account?notice=saved");
+  // The choice now lives with the account: drop a browser cookie that would override it.
+  r.headers.emplace_back("Set-Cookie", "lang=; Path=/; Max-Age=0; SameSite=Lax");
+  return r;
+}
+
+Response ApiLanguage(Ctx& ctx, Request& req) {
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return ErrorResponse(body.status());
+  std::string language = body->is_object() && (*body)["language"].is_string()
+                             ? (*body)["language"].get<std::string>() : "";
+  if (!language.empty() && !ctx.catalogs.Supports(language)) {
+    return ErrorResponse(Status::Invalid("language", "no user interface in " + language));
+  }
+  Status st = ctx.identity.SetLanguage(CallerOf(req), language);
+  return st.ok() ? JsonOk(200, {{"language", language}}) : ErrorResponse(st);
 }
 
 Response TokenCreateSubmit(Ctx& ctx, Request& req) {

@@ -100,6 +100,8 @@ Response AccountPasswordSubmit(Ctx& ctx, Request& req);
 Response TotpEnrolPage(Ctx& ctx, Request& req);
 Response TotpEnrolSubmit(Ctx& ctx, Request& req);
 Response TokenCreateSubmit(Ctx& ctx, Request& req);
+Response AccountLanguageSubmit(Ctx& ctx, Request& req);
+Response ApiLanguage(Ctx& ctx, Request& req);
 Response TokenRevokeSubmit(Ctx& ctx, Request& req);
 Response AdminUsersPage(Ctx& ctx, Request& req);
 Response AdminUserCreateSubmit(Ctx& ctx, Request& req);

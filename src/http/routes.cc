@@ -68,6 +68,9 @@ void RegisterRoutes(Ctx& ctx) {
   add("GET", "/account/totp", {A::kSession, "account"}, TotpEnrolPage, "enrol an authenticator");
   add("POST", "/account/totp", {A::kSession, "account"}, TotpEnrolSubmit, "confirm the authenticator");
   add("POST", "/account/tokens", {A::kRead, "account"}, TokenCreateSubmit, "create an API token");
+  add("POST", "/account/language", {A::kRead, "account"}, AccountLanguageSubmit, "choose my language");
+  add("POST", "/api/v1/account/language", {A::kRead, "account"}, ApiLanguage,
+      "choose my interface language ({\"language\": \"ru\"}, \"\" for the browser's)");
   add("POST", "/account/tokens/{id}/revoke", {A::kRead, "account"}, TokenRevokeSubmit, "revoke an API token");
   add("POST", "/api/v1/session", {A::kPublic, "session"}, ApiSessionCreate,
       "sign in (username, password); sets the session cookie, returns the CSRF token");

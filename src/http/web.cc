@@ -188,7 +188,6 @@ std::string PendingStep(const identity::Session& s) {
 Response WebApp::Handle(Request& req) {
   Ctx& ctx = *ctx_;
   std::string chosen = req.Query("lang");
-  req.lang = ctx.catalogs.Negotiate(chosen, req.Cookie("lang"), req.Header("accept-language"));
   bool path_matched = false;
   std::string allowed;
   const Route* route = ctx.router.Match(req, &path_matched, &allowed);
@@ -215,6 +214,10 @@ Response WebApp::Handle(Request& req) {
     }
   }
 
+  // Language: ?lang=, else the cookie, else the signed-in user's choice, else the browser's.
+  std::string cookie_lang = req.Cookie("lang");
+  req.lang = ctx.catalogs.Negotiate(chosen, cookie_lang.empty() ? req.who.language : cookie_lang,
+                                    req.Header("accept-language"));
   Response res;
   if (!route) {
     if (path_matched) {

@@ -30,7 +30,7 @@ constexpr int kLastSeenGranularity = 60;  // seconds between updates of a sessio
 constexpr const char* kUserColumns =
     "id, username, display_name, email, role, country_iso2, region_code, password_hash,"
     " disabled, totp_secret, totp_enabled, totp_last_step, failed_logins, locked_until,"
-    " invite_hash, invite_expires, last_login_at, created_at, revision";
+    " invite_hash, invite_expires, last_login_at, created_at, revision, language";
 
 struct UserRow {
   User user;
@@ -60,6 +60,7 @@ UserRow ReadUser(const storage::Row& r) {
   u.user.last_login_at = r.Text(16);
   u.user.created_at = r.Text(17);
   u.user.revision = r.Int(18);
+  u.user.language = r.Text(19);
   return u;
 }
 
@@ -174,6 +175,7 @@ Result<access::Principal> LoadPrincipal(storage::Transaction& txn, const User& u
   p.role = u.role;
   p.country = u.country;
   p.region = u.region;
+  p.language = u.language;
   if (access::IsRegionRole(u.role)) {
     CBRN_ASSIGN_OR_RETURN(
         storage::Rows rows,
@@ -715,6 +717,24 @@ Status Service::ChangePassword(const records::Caller& caller, const std::string&
   return txn->Commit();
 }
 
+Status Service::SetLanguage(const records::Caller& caller, const std::string& language) {
+  if (caller.who.user_id.empty()) return Status(StatusCode::kUnauthenticated, "not signed in");
+  if (language.size() > 8 || language.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string::npos) {
+    return Status::Invalid("language", "language must be a code such as en or ru");
+  }
+  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(UserRow before, FindUser(*txn, caller.who.user_id));
+  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE users SET language = ?, revision = revision + 1,"
+                                 " updated_at = ?, updated_by = ? WHERE id = ?",
+                                 {language, NowUtc(), caller.actor().id, before.user.id})
+                           .status());
+  CBRN_ASSIGN_OR_RETURN(UserRow after, FindUser(*txn, before.user.id));
+  CBRN_RETURN_IF_ERROR(audit::Append(*txn, caller.actor(),
+                                     {"update", "users", before.user.id, "network",
+                                      PublicJson(before.user), PublicJson(after.user)}));
+  return txn->Commit();
+}
+
 Result<TotpEnrolment> Service::BeginTotp(const records::Caller& caller) {
   if (caller.who.user_id.empty()) return Status(StatusCode::kUnauthenticated, "not signed in");
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
@@ -917,7 +937,8 @@ records::Json ToJson(const User& u) {
           {"locked_until", u.locked_until},
           {"last_login_at", u.last_login_at},
           {"created_at", u.created_at},
-          {"revision", u.revision}};
+          {"revision", u.revision},
+          {"language", u.language}};
 }
 
 std::string TotpCode(const std::string& secret_base32, long long unix_time) {

@@ -37,6 +37,7 @@ struct User {
   bool totp_enabled = false;
   bool has_password = false;
   std::string locked_until, last_login_at, created_at;
+  std::string language;  // chosen interface language, "" when none
   std::int64_t revision = 0;
 };
 
@@ -117,6 +118,8 @@ class Service {
   Status Logout(const std::string& session_token, const std::string& remote_addr);
   Status ChangePassword(const records::Caller& caller, const std::string& current_password,
                         const std::string& new_password);
+  // Remembers the caller's interface language (a code such as "ru", or "" for the browser's).
+  Status SetLanguage(const records::Caller& caller, const std::string& language);
 
   // --- second factor ---
   Result<TotpEnrolment> BeginTotp(const records::Caller& caller);

@@ -99,6 +99,8 @@ const Migration kMigrations[] = {
      "CREATE INDEX login_failures_key ON login_failures(key, at);\n"
      "CREATE INDEX sessions_user ON sessions(user_id);\n"
      "CREATE INDEX api_tokens_user ON api_tokens(user_id)"},
+    {3, "preferred language of each user",
+     "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT ''"},
 };
 
 #undef CBRN_RECORD_COLUMNS
