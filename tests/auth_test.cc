@@ -230,6 +230,25 @@ TEST_P(AuthTest, EveryAnswerCarriesTheSecurityHeaders) {
   EXPECT_NE(tls.headers["set-cookie"].find("Secure"), std::string::npos);
 }
 
+TEST_P(AuthTest, ChangingThePasswordChecksTheOldOneAndThePolicy) {
+  Headers uz = As("team.uz");
+  auto wrong = Call("POST", "/api/v1/account/password",
+                    R"({"current_password":"nope","new_password":"a-much-longer-one"})", uz);
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_EQ(Json(wrong)["field"], "current_password");
+  auto weak = Call("POST", "/api/v1/account/password",
+                   R"({"current_password":"cbrnhub-demo","new_password":"short"})", uz);
+  EXPECT_EQ(Json(weak)["field"], "new_password");
+  auto named = Call("POST", "/api/v1/account/password",
+                    R"({"current_password":"cbrnhub-demo","new_password":"my-team.uz-password"})", uz);
+  EXPECT_EQ(Json(named)["field"], "new_password");  // must not contain the username
+  EXPECT_EQ(Call("POST", "/api/v1/account/password",
+                 R"({"current_password":"cbrnhub-demo","new_password":"a-much-longer-one"})", uz).status,
+            204);
+  EXPECT_EQ(Login("team.uz", "cbrnhub-demo").status, 401);
+  EXPECT_EQ(Login("team.uz", "a-much-longer-one").status, 201);
+}
+
 TEST_P(AuthTest, EachUserKeepsTheirLanguage) {
   Headers ge = As("nfp.ge");
   EXPECT_NE(Call("GET", "/", "", ge).body.find("lang=\"en\""), std::string::npos);

@@ -221,6 +221,22 @@ Status CheckRoleScope(storage::Transaction& txn, const std::string& role_name,
   return Status::Ok();
 }
 
+// Stores a new password hash, clears any lock-out, and (when `end_sessions`) signs the account
+// out everywhere.
+Status WritePassword(storage::Transaction& txn, const std::string& user_id, const std::string& hash,
+                     const std::string& actor_id, bool end_sessions) {
+  std::string now = NowUtc();
+  CBRN_RETURN_IF_ERROR(txn.Exec("UPDATE users SET password_hash = ?, password_changed_at = ?,"
+                                " failed_logins = 0, locked_until = '', revision = revision + 1,"
+                                " updated_at = ?, updated_by = ? WHERE id = ?",
+                                {hash, now, now, actor_id, user_id})
+                           .status());
+  if (!end_sessions) return Status::Ok();
+  return txn.Exec("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
+                  {now, user_id})
+      .status();
+}
+
 Status RecordFailure(storage::Database& db, const std::string& remote_addr,
                      const std::string& user_id, const std::string& username,
                      const std::string& reason) {
@@ -442,15 +458,7 @@ Status Service::SetPassword(const records::Caller& caller, const std::string& us
   CBRN_RETURN_IF_ERROR(CheckPassword(password, u.user.username));
   std::string hash = HashPassword(password, settings_.fast_password_hashing);
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
-  std::string now = NowUtc();
-  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE users SET password_hash = ?, password_changed_at = ?,"
-                                 " failed_logins = 0, locked_until = '', revision = revision + 1,"
-                                 " updated_at = ?, updated_by = ? WHERE id = ?",
-                                 {hash, now, now, caller.actor().id, u.user.id})
-                           .status());
-  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
-                                 {now, u.user.id})
-                           .status());
+  CBRN_RETURN_IF_ERROR(WritePassword(*txn, u.user.id, hash, caller.actor().id, /*end_sessions=*/true));
   CBRN_RETURN_IF_ERROR(audit::Append(*txn, caller.actor(),
                                      {"set_password", "users", u.user.id, "network",
                                       std::nullopt, PublicJson(u.user)}));
@@ -705,12 +713,7 @@ Status Service::ChangePassword(const records::Caller& caller, const std::string&
   if (!policy.ok()) return Status::Invalid("new_password", policy.message());
   std::string hash = HashPassword(new_password, settings_.fast_password_hashing);
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
-  std::string now = NowUtc();
-  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE users SET password_hash = ?, password_changed_at = ?,"
-                                 " revision = revision + 1, updated_at = ?, updated_by = ?"
-                                 " WHERE id = ?",
-                                 {hash, now, now, caller.actor().id, u.user.id})
-                           .status());
+  CBRN_RETURN_IF_ERROR(WritePassword(*txn, u.user.id, hash, caller.actor().id, /*end_sessions=*/false));
   CBRN_RETURN_IF_ERROR(audit::Append(*txn, caller.actor(),
                                      {"change_password", "users", u.user.id, "network",
                                       std::nullopt, std::nullopt}));
