@@ -231,6 +231,7 @@ TEST_P(AuthTest, EveryAnswerCarriesTheSecurityHeaders) {
 }
 
 TEST_P(AuthTest, ChangingThePasswordChecksTheOldOneAndThePolicy) {
+  Headers elsewhere = As("team.uz");  // the same account signed in on another device
   Headers uz = As("team.uz");
   auto wrong = Call("POST", "/api/v1/account/password",
                     R"({"current_password":"nope","new_password":"a-much-longer-one"})", uz);
@@ -247,6 +248,9 @@ TEST_P(AuthTest, ChangingThePasswordChecksTheOldOneAndThePolicy) {
             204);
   EXPECT_EQ(Login("team.uz", "cbrnhub-demo").status, 401);
   EXPECT_EQ(Login("team.uz", "a-much-longer-one").status, 201);
+  // The other device is signed out; the session that made the change stays.
+  EXPECT_EQ(Call("GET", "/api/v1/countries/UZ", "", elsewhere).status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/countries/UZ", "", uz).status, 200);
 }
 
 TEST_P(AuthTest, EachUserKeepsTheirLanguage) {

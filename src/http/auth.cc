@@ -142,7 +142,8 @@ Response AccountPasswordSubmit(Ctx& ctx, Request& req) {
     return RenderAccount(ctx, req,
                          Status::Invalid("new_password2", Translate(ctx, req, "account.passwords_differ")));
   }
-  Status st = ctx.identity.ChangePassword(CallerOf(req), FormField(form, "current_password"),
+  Status st = ctx.identity.ChangePassword(CallerOf(req), req.session_token,
+                                          FormField(form, "current_password"),
                                           FormField(form, "new_password"));
   if (!st.ok()) return RenderAccount(ctx, req, st);
   return Response::Redirect("/account?notice=saved");
@@ -273,7 +274,8 @@ Response ApiPassword(Ctx& ctx, Request& req) {
   auto text = [&](const char* k) {
     return body->is_object() && (*body)[k].is_string() ? (*body)[k].get<std::string>() : "";
   };
-  Status st = ctx.identity.ChangePassword(CallerOf(req), text("current_password"), text("new_password"));
+  Status st = ctx.identity.ChangePassword(CallerOf(req), req.session_token, text("current_password"),
+                                          text("new_password"));
   return st.ok() ? NoContent() : ErrorResponse(st);
 }
 

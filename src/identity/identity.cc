@@ -698,8 +698,8 @@ Status Service::Logout(const std::string& session_token, const std::string& remo
   return txn->Commit();
 }
 
-Status Service::ChangePassword(const records::Caller& caller, const std::string& current,
-                               const std::string& new_password) {
+Status Service::ChangePassword(const records::Caller& caller, const std::string& keep_session_token,
+                               const std::string& current, const std::string& new_password) {
   if (caller.who.user_id.empty()) return Status(StatusCode::kUnauthenticated, "not signed in");
   UserRow u;
   {
@@ -714,6 +714,11 @@ Status Service::ChangePassword(const records::Caller& caller, const std::string&
   std::string hash = HashPassword(new_password, settings_.fast_password_hashing);
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_RETURN_IF_ERROR(WritePassword(*txn, u.user.id, hash, caller.actor().id, /*end_sessions=*/false));
+  // Whoever else was signed in with the old password is signed out.
+  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND"
+                                 " ended_at IS NULL AND token_hash <> ?",
+                                 {NowUtc(), u.user.id, Sha256Hex(keep_session_token)})
+                           .status());
   CBRN_RETURN_IF_ERROR(audit::Append(*txn, caller.actor(),
                                      {"change_password", "users", u.user.id, "network",
                                       std::nullopt, std::nullopt}));

@@ -116,8 +116,10 @@ class Service {
   Status VerifySecondFactor(const std::string& session_token, const std::string& code,
                             const std::string& remote_addr);
   Status Logout(const std::string& session_token, const std::string& remote_addr);
-  Status ChangePassword(const records::Caller& caller, const std::string& current_password,
-                        const std::string& new_password);
+  // Ends every other session of the account; the one signed in with `keep_session_token`
+  // (the caller's own, "" for none) stays.
+  Status ChangePassword(const records::Caller& caller, const std::string& keep_session_token,
+                        const std::string& current_password, const std::string& new_password);
   // Remembers the caller's interface language (a code such as "ru", or "" for the browser's).
   Status SetLanguage(const records::Caller& caller, const std::string& language);
 
