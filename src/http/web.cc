@@ -127,11 +127,16 @@ void ResponseCache::Store(const std::string& key, std::uint64_t version, const R
   if (response.body.size() > kMaxBytes / 4) return;
   Shard& shard = For(key);
   std::lock_guard lock(shard.mu);
+  // A newer answer for the same key replaces the stale one: count only the difference.
+  if (auto old = shard.entries.find(key); old != shard.entries.end()) {
+    shard.bytes -= old->second.second.body.size();
+    shard.entries.erase(old);
+  }
   if (shard.entries.size() >= kMaxEntries || shard.bytes + response.body.size() > kMaxBytes) {
     shard.entries.clear();
     shard.bytes = 0;
   }
-  shard.entries.insert_or_assign(key, std::make_pair(version, response));
+  shard.entries.emplace(key, std::make_pair(version, response));
   shard.bytes += response.body.size();
 }
 

@@ -176,21 +176,17 @@ Result<access::Principal> LoadPrincipal(storage::Transaction& txn, const User& u
   p.country = u.country;
   p.region = u.region;
   p.language = u.language;
-  if (access::IsRegionRole(u.role)) {
-    CBRN_ASSIGN_OR_RETURN(
-        storage::Rows rows,
-        txn.Query("SELECT c.iso2 FROM memberships m JOIN countries c ON c.id = m.country_id"
-                  " JOIN regions r ON r.id = m.region_id WHERE r.code = ? AND m.deleted_at IS NULL",
-                  {u.region}));
-    for (const auto& r : rows) p.related.push_back(r.Text(0));
-  } else if (access::IsCountryRole(u.role)) {
-    CBRN_ASSIGN_OR_RETURN(
-        storage::Rows rows,
-        txn.Query("SELECT r.code FROM memberships m JOIN countries c ON c.id = m.country_id"
-                  " JOIN regions r ON r.id = m.region_id WHERE c.iso2 = ? AND m.deleted_at IS NULL",
-                  {u.country}));
-    for (const auto& r : rows) p.related.push_back(r.Text(0));
-  }
+  // A secretariat relates to its region's countries; a country role to its country's regions.
+  bool region_role = access::IsRegionRole(u.role);
+  if (!region_role && !access::IsCountryRole(u.role)) return p;
+  CBRN_ASSIGN_OR_RETURN(
+      storage::Rows rows,
+      txn.Query(std::string("SELECT ") + (region_role ? "c.iso2" : "r.code") +
+                    " FROM memberships m JOIN countries c ON c.id = m.country_id"
+                    " JOIN regions r ON r.id = m.region_id WHERE " +
+                    (region_role ? "r.code" : "c.iso2") + " = ? AND m.deleted_at IS NULL",
+                {region_role ? u.region : u.country}));
+  for (const auto& r : rows) p.related.push_back(r.Text(0));
   return p;
 }
 
