@@ -12,6 +12,7 @@
 #include "core/csv.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
+#include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "records/records.h"
 #include "storage/storage.h"
@@ -34,6 +35,7 @@ struct Fixture {
     db = std::move(storage::Open("sqlite:" + dir + "/fuzz.db", 2)).value();
     (void)storage::Migrate(*db);
     network::RegisterKinds(catalog);
+    exportctl::RegisterKinds(catalog);
     store = std::make_unique<records::Store>(*db, catalog);
     (void)network::SeedReference(*store, {access::Principal::System("fuzz"), ""});
   }

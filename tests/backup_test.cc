@@ -7,6 +7,7 @@
 
 #include "audit/audit.h"
 #include "backup/backup.h"
+#include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "test_support.h"
 
@@ -23,6 +24,7 @@ class BackupTest : public ::testing::TestWithParam<std::string> {
     t_ = TestDatabase::Create(GetParam());
     ASSERT_TRUE(t_);
     network::RegisterKinds(catalog_);
+    exportctl::RegisterKinds(catalog_);
     store_ = std::make_unique<records::Store>(t_->db(), catalog_);
     ASSERT_TRUE(network::SeedReference(*store_, actor_).ok());
     ASSERT_TRUE(network::SeedDemo(*store_, actor_).ok());

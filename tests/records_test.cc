@@ -3,6 +3,7 @@
 
 #include "audit/audit.h"
 #include "core/ids.h"
+#include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "records/records.h"
 #include "test_support.h"
@@ -19,6 +20,7 @@ class RecordsTest : public ::testing::TestWithParam<std::string> {
     t_ = TestDatabase::Create(GetParam());
     ASSERT_TRUE(t_);
     network::RegisterKinds(catalog_);
+    exportctl::RegisterKinds(catalog_);
     store_ = std::make_unique<Store>(t_->db(), catalog_);
     auto seeded = network::SeedReference(*store_, actor_);
     ASSERT_TRUE(seeded.ok()) << seeded.status().ToString();

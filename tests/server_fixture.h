@@ -12,6 +12,7 @@
 #include "http/web.h"
 #include "i18n/i18n.h"
 #include "identity/identity.h"
+#include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "test_support.h"
 
@@ -38,6 +39,7 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     t_ = TestDatabase::Create(GetParam());
     ASSERT_TRUE(t_);
     network::RegisterKinds(catalog_);
+    exportctl::RegisterKinds(catalog_);
     store_ = std::make_unique<records::Store>(t_->db(), catalog_);
     records::Caller seeder{access::Principal::System("seed"), ""};
     ASSERT_TRUE(network::SeedReference(*store_, seeder).ok());

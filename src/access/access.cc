@@ -68,6 +68,10 @@ bool IsCountryRole(Role role) {
 
 bool IsRegionRole(Role role) { return role == Role::kSecretariat; }
 
+bool IsExportControlRole(Role role) {
+  return role == Role::kLicensingOfficer || role == Role::kReviewingAgency || role == Role::kCustoms;
+}
+
 const char* SharingName(Sharing sharing) { return kSharingNames[static_cast<int>(sharing)]; }
 
 std::optional<Sharing> ParseSharing(const std::string& name) {
@@ -103,14 +107,20 @@ Decision DecideRoute(const Principal& who, Need need) {
     case Need::kAudit:
       return who.role == Role::kAdmin || who.role == Role::kAuditor ? Decision::kAllow
                                                                      : Decision::kForbidden;
+    case Need::kExportControl:
+      return who.role == Role::kAdmin || who.role == Role::kAuditor || IsExportControlRole(who.role)
+                 ? Decision::kAllow
+                 : Decision::kForbidden;
   }
   return Decision::kForbidden;
 }
 
 bool CanRead(const Principal& who, const RecordScope& record) {
   if (!who.authenticated()) return false;
-  if (ReadsEverything(who) || record.sharing == Sharing::kPublished) return true;
+  if (ReadsEverything(who)) return true;
   auto [kind, id] = SplitScope(record.owner_scope);
+  if (kind == "exportctl") return IsExportControlRole(who.role) && id == who.country;
+  if (record.sharing == Sharing::kPublished) return true;
   bool beyond_private = record.sharing != Sharing::kPrivate;
   if (IsCountryRole(who.role)) {
     if (kind == "country") return id == who.country;
@@ -134,6 +144,10 @@ bool CanWrite(const Principal& who, const RecordScope& record) {
   if (!who.authenticated()) return false;
   if (who.system || who.role == Role::kAdmin) return true;
   auto [kind, id] = SplitScope(record.owner_scope);
+  if (kind == "exportctl") {
+    // Reviewing agencies and customs add opinions and checks through their own operations.
+    return who.role == Role::kLicensingOfficer && id == who.country;
+  }
   switch (who.role) {
     case Role::kNfp:
     case Role::kLicensingOfficer:
@@ -166,7 +180,7 @@ bool CanShare(const Principal& who, const RecordScope& record) {
 SqlFilter VisibilityFilter(const Principal& who) {
   if (!who.authenticated()) return {"1=0", {}};
   if (ReadsEverything(who)) return {"1=1", {}};
-  SqlFilter f{"sharing = 'published'", {}};
+  SqlFilter f{"(sharing = 'published' AND owner_scope NOT LIKE 'exportctl:%')", {}};
   auto any_of = [&](const std::string& prefix, const std::vector<std::string>& ids) {
     std::string marks;
     for (const auto& id : ids) {
@@ -178,6 +192,10 @@ SqlFilter VisibilityFilter(const Principal& who) {
   if (IsCountryRole(who.role)) {
     f.sql += " OR owner_scope = ?";
     f.params.push_back("country:" + who.country);
+    if (IsExportControlRole(who.role)) {
+      f.sql += " OR owner_scope = ?";
+      f.params.push_back("exportctl:" + who.country);
+    }
     if (!who.related.empty()) {
       f.sql += " OR (sharing <> 'private' AND " + any_of("region:", who.related) + ")";
     }

@@ -7,6 +7,9 @@
 //                region-owned record, + the region's member countries
 //   network    + programme staff (coordinating and technical partners)
 //   published  everyone signed in (observers included)
+// Export-control records are owned by "exportctl:UZ": only that country's licensing officers,
+// reviewing agencies and customs see them (never the NFP, the team or the region), whatever
+// their sharing level; administrators and auditors read them, "exportctl:-" is theirs alone.
 // Administrators and auditors read everything. Nothing is ever visible sideways: another
 // country's record that is not published does not show in lists, counts, pages or errors.
 #pragma once
@@ -35,6 +38,8 @@ std::optional<Role> ParseRole(const std::string& name);
 std::vector<Role> AllRoles();
 bool IsCountryRole(Role role);
 bool IsRegionRole(Role role);
+// Licensing officers, reviewing agencies and customs: the export-control side of a country.
+bool IsExportControlRole(Role role);
 
 enum class Sharing { kPrivate, kRegion, kNetwork, kPublished };
 const char* SharingName(Sharing sharing);
@@ -61,7 +66,7 @@ struct Principal {
 };
 
 // What a route needs (see http::Policy).
-enum class Need { kNone, kSignedIn, kWriter, kAdmin, kAudit };
+enum class Need { kNone, kSignedIn, kWriter, kAdmin, kAudit, kExportControl };
 
 enum class Decision { kAllow, kUnauthenticated, kForbidden };
 Decision DecideRoute(const Principal& who, Need need);

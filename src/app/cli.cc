@@ -11,7 +11,9 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <chrono>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 
@@ -20,6 +22,7 @@
 #include "audit/audit.h"
 #include "backup/backup.h"
 #include "core/ids.h"
+#include "exportctl/exportctl.h"
 #include "http/server.h"
 #include "http/web.h"
 #include "i18n/i18n.h"
@@ -52,6 +55,7 @@ struct Services {
   records::Catalog catalog;
   std::unique_ptr<records::Store> store;
   std::unique_ptr<identity::Service> identity;
+  std::unique_ptr<exportctl::Service> exportctl;
 };
 
 Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrate) {
@@ -78,7 +82,9 @@ Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrat
     }
   }
   network::RegisterKinds(s->catalog);
+  exportctl::RegisterKinds(s->catalog);
   s->store = std::make_unique<records::Store>(*s->db, s->catalog);
+  s->exportctl = std::make_unique<exportctl::Service>(*s->store);
   s->identity = std::make_unique<identity::Service>(*s->db, config.identity);
   return s;
 }
@@ -128,6 +134,37 @@ Result<json> ReadJsonArgument(const std::string& text_or_file) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return Status::Invalid("json", "not valid JSON: " + text_or_file);
   return j;
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Invalid(path, "cannot read " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// OFAC publishes sdn.csv with add.csv and alt.csv beside it; mirrors prefix them alike
+// (ofac_sdn.csv, ofac_add.csv, ofac_alt.csv).
+std::string Companion(const std::string& sdn_path, const std::string& kind) {
+  std::filesystem::path p(sdn_path);
+  std::string name = p.filename().string();
+  auto at = name.rfind("sdn");
+  if (at == std::string::npos) return "";
+  name.replace(at, 3, kind);
+  auto candidate = p.parent_path() / name;
+  return std::filesystem::exists(candidate) ? candidate.string() : "";
+}
+
+// Writes matches.csv rows: party_id,list,entity_id,matched_name,score (best first per party).
+std::string CsvField(const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
 }
 
 // "N rows (table n, ...)" for the backup and restore reports.
@@ -242,6 +279,34 @@ int Main(int argc, char** argv) {
   rec_history->add_option("KIND", kind)->required();
   rec_history->add_option("ID", id)->required();
 
+  auto* lists_cmd = cli.add_subcommand("lists", "sanctions lists");
+  lists_cmd->require_subcommand(1);
+  std::string list_file, list_format, list_code;
+  auto* lists_import = lists_cmd->add_subcommand(
+      "import", "load FILE as a new edition (OFAC: the sdn file; add/alt are found beside it)");
+  lists_import->add_option("FILE", list_file)->required();
+  lists_import->add_option("--format", list_format, "un-xml, ofac-csv or csv")
+      ->required()->check(CLI::IsMember({"un-xml", "ofac-csv", "csv"}));
+  lists_import->add_option("--list", list_code, "list code (default: un, ofac, or the file name)");
+  auto* lists_show = lists_cmd->add_subcommand("show", "the editions loaded, newest first");
+  auto* control_cmd = cli.add_subcommand("control-list", "the dual-use control list");
+  control_cmd->require_subcommand(1);
+  std::string control_file, control_query;
+  auto* control_import = control_cmd->add_subcommand("import", "replace the control list with FILE (CSV)");
+  control_import->add_option("FILE", control_file)->required();
+  auto* control_search = control_cmd->add_subcommand("search", "search the control list");
+  control_search->add_option("QUERY", control_query)->required();
+  auto* screen_cmd = cli.add_subcommand("screen", "screen parties against the sanctions lists in force");
+  std::string screen_input, screen_output, screen_name;
+  double screen_threshold = 0;
+  screen_cmd->add_option("--input", screen_input, "CSV with header id,name[,country,birth_date,id_number]");
+  screen_cmd->add_option("--output", screen_output, "CSV: party_id,list,entity_id,matched_name,score ('-' = stdout)");
+  screen_cmd->add_option("--name", screen_name, "screen one name and print the candidates with explanations");
+  screen_cmd->add_option("--threshold", screen_threshold, "report candidates at or above this score (default: the engine's)")
+      ->check(CLI::Range(0.0, 1.0));
+  bool no_progress = false;
+  screen_cmd->add_flag("--no-progress", no_progress, "no progress bar on standard error");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -292,6 +357,9 @@ int Main(int argc, char** argv) {
     if (!ref.ok()) return Fail(ref.status());
     std::cout << "reference data: " << ref->added << " added, " << ref->unchanged
               << " already present\n";
+    auto control = s.exportctl->SeedControlList(seeder);
+    if (!control.ok()) return Fail(control.status());
+    if (*control > 0) std::cout << "control list: " << *control << " sample entries\n";
     if (demo) {
       auto d = network::SeedDemo(*s.store, seeder);
       if (!d.ok()) return Fail(d.status());
@@ -305,6 +373,135 @@ int Main(int argc, char** argv) {
                   << a.role << " (" << a.scope << ")\n";
       }
     }
+    return 0;
+  }
+  if (*lists_cmd) {
+    auto caller = CliCaller();
+    if (*lists_show) {
+      auto eds = s.exportctl->Editions(caller, "");
+      if (!eds.ok()) return Fail(eds.status());
+      PrintJson(*eds);
+      return 0;
+    }
+    exportctl::ListUpload up;
+    up.format = list_format;
+    auto main_file = ReadFile(list_file);
+    if (!main_file.ok()) return Fail(main_file.status());
+    up.main = std::move(*main_file);
+    up.source_name = std::filesystem::path(list_file).filename().string();
+    if (list_format == "ofac-csv") {
+      for (const char* kind : {"add", "alt"}) {
+        std::string path = Companion(list_file, kind);
+        if (path.empty()) {
+          std::cerr << "note: no " << kind << " file beside " << list_file << "\n";
+          continue;
+        }
+        auto text = ReadFile(path);
+        if (!text.ok()) return Fail(text.status());
+        (std::string(kind) == "add" ? up.add : up.alt) = std::move(*text);
+      }
+    }
+    up.list_code = !list_code.empty() ? list_code
+                   : list_format == "un-xml" ? "un"
+                   : list_format == "ofac-csv" ? "ofac"
+                                               : std::filesystem::path(list_file).stem().string();
+    for (auto& c : up.list_code) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto r = s.exportctl->ImportList(caller, up);
+    if (!r.ok()) return Fail(r.status());
+    const json& e = (*r)["edition"];
+    if ((*r)["unchanged"].get<bool>()) {
+      std::cout << "list " << e["list_code"].get<std::string>() << ": unchanged (edition " << e["id"].get<std::string>() << ")\n";
+    } else {
+      std::cout << "list " << e["list_code"].get<std::string>() << ": edition " << e["id"].get<std::string>() << " with "
+                << e["entity_count"] << " entities, " << e["name_count"] << " names; since the previous edition +"
+                << e["added"] << " -" << e["removed"] << " ~" << e["changed"] << "\n";
+    }
+    return 0;
+  }
+  if (*control_cmd) {
+    auto caller = CliCaller();
+    if (*control_import) {
+      auto text = ReadFile(control_file);
+      if (!text.ok()) return Fail(text.status());
+      auto r = s.exportctl->ImportControlList(caller, *text, std::filesystem::path(control_file).filename().string());
+      if (!r.ok()) return Fail(r.status());
+      std::cout << "control list: " << (*r)["entries"] << " entries\n";
+      return 0;
+    }
+    auto r = s.exportctl->SearchControlList(caller, control_query, 50);
+    if (!r.ok()) return Fail(r.status());
+    for (const auto& item : (*r)["items"]) {
+      std::cout << item["code"].get<std::string>() << "  " << item["title"].get<std::string>() << "\n";
+    }
+    return 0;
+  }
+  if (*screen_cmd) {
+    auto index = s.exportctl->ActiveIndex();
+    if (!index.ok()) return Fail(index.status());
+    if ((*index)->sources().empty()) {
+      return Fail(Status::Unavailable("no sanctions list is loaded: run 'cbrnhub lists import' first"));
+    }
+    sanctions::ScreenOptions options{screen_threshold, 20};
+    if (!screen_name.empty()) {
+      sanctions::Party party;
+      party.name = screen_name;
+      if (Status st = sanctions::Validate(party); !st.ok()) return Fail(st);
+      json out = json::array();
+      for (const auto& c : (*index)->Screen(party, options)) {
+        const auto& e = (*index)->entity(c);
+        out.push_back({{"list", (*index)->sources()[c.list].list_code}, {"entity_id", e.entity_id},
+                       {"matched_name", e.names[c.name].text}, {"score", c.score}, {"explanation", c.explanation()}});
+      }
+      PrintJson(out);
+      return 0;
+    }
+    if (screen_input.empty() || screen_output.empty()) {
+      return Fail(Status::Invalid("input", "give --input and --output, or --name"));
+    }
+    auto text = ReadFile(screen_input);
+    if (!text.ok()) return Fail(text.status());
+    auto parties = exportctl::ParsePartiesCsv(*text, std::filesystem::path(screen_input).filename().string());
+    if (!parties.ok()) return Fail(parties.status());
+    // Written to a temporary file and renamed: a failed run leaves no half-written output.
+    std::string tmp = screen_output == "-" ? "" : screen_output + ".partial";
+    std::ofstream file;
+    if (!tmp.empty()) {
+      file.open(tmp, std::ios::binary | std::ios::trunc);
+      if (!file) return Fail(Status::Invalid("output", "cannot write " + screen_output));
+    }
+    std::ostream& out = tmp.empty() ? std::cout : file;
+    out << "party_id,list,entity_id,matched_name,score\n";
+    bool bar = !no_progress && isatty(STDERR_FILENO);
+    size_t n = parties->size(), rows = 0, with_hits = 0;
+    auto started = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < n; ++i) {
+      const auto& p = (*parties)[i];
+      auto found = (*index)->Screen(p, options);
+      with_hits += !found.empty();
+      for (const auto& c : found) {
+        const auto& e = (*index)->entity(c);
+        char score[16];
+        std::snprintf(score, sizeof score, "%.3f", c.score);
+        out << CsvField(p.id) << ',' << CsvField((*index)->sources()[c.list].list_code) << ','
+            << CsvField(e.entity_id) << ',' << CsvField(e.names[c.name].text) << ',' << score << '\n';
+        ++rows;
+      }
+      if (bar && (i % 50 == 0 || i + 1 == n)) {
+        int width = 40;
+        int filled = static_cast<int>(width * (i + 1) / n);
+        std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << (i + 1) << "/" << n
+                  << std::flush;
+      }
+    }
+    if (bar) std::cerr << "\n";
+    if (!tmp.empty()) {
+      file.close();
+      if (!file) return Fail(Status::Internal("writing " + tmp + " failed"));
+      std::filesystem::rename(tmp, screen_output);
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::cerr << n << " parties screened in " << std::fixed << std::setprecision(2) << secs << " s; " << with_hits
+              << " with candidates, " << rows << " rows written\n";
     return 0;
   }
   if (*user_cmd) {

@@ -43,6 +43,7 @@ const std::map<std::string, std::string>& ConfigKeys() {
       {"threads", "worker threads (default: four per core)"},
       {"db_pool", "database connections kept open per process (default 16)"},
       {"body_limit", "largest request body in bytes (default 1048576)"},
+      {"upload_limit", "largest file upload (sanctions lists, party files) in bytes (default 67108864)"},
       {"header_limit", "largest request header block in bytes (default 16384)"},
       {"request_timeout", "seconds a client has to send a whole request (default 30)"},
       {"idle_timeout", "seconds an idle keep-alive connection stays open (default 60)"},
@@ -77,6 +78,9 @@ Status ApplySetting(Config& c, const std::string& key, const std::string& value)
   } else if (key == "body_limit") {
     CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1024, 1LL << 32));
     s.body_limit = static_cast<size_t>(n);
+  } else if (key == "upload_limit") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1024, 1LL << 32));
+    s.upload_limit = static_cast<size_t>(n);
   } else if (key == "header_limit") {
     CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1024, 1 << 20));
     s.header_limit = static_cast<size_t>(n);

@@ -71,4 +71,12 @@ std::string UtcAfter(long long seconds) {
   return buf;
 }
 
+std::string Sha256Hex(std::string_view data) {
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  return hex;
+}
+
 }  // namespace cbrnhub

@@ -26,4 +26,7 @@ long long UnixNow();
 // Seconds since the Unix epoch of a timestamp in NowUtc()'s format; 0 when it is not one.
 long long UnixFromUtc(const std::string& iso);
 
+// SHA-256 of `data` as 64 lowercase hex digits (checksums, fingerprints, token hashes).
+std::string Sha256Hex(std::string_view data);
+
 }  // namespace cbrnhub

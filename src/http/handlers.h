@@ -7,6 +7,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "exportctl/exportctl.h"
 #include "http/router.h"
 #include "identity/identity.h"
 #include "http/templates.h"
@@ -47,6 +48,7 @@ struct WebApp::Context {
   std::string version;
   Router router;
   ResponseCache cache;
+  std::unique_ptr<exportctl::Service> exportctl;
 };
 using Ctx = WebApp::Context;
 
@@ -141,6 +143,38 @@ Response CountryPage(Ctx& ctx, Request& req);
 Response OrganisationsPage(Ctx& ctx, Request& req);
 Response OrganisationPage(Ctx& ctx, Request& req);
 Response StaticFile(Ctx& ctx, Request& req);
+
+// Export control (exportctl.cc).
+Response ApiEditionsList(Ctx& ctx, Request& req);
+Response ApiEditionsImport(Ctx& ctx, Request& req);
+Response ApiEditionChanges(Ctx& ctx, Request& req);
+Response ApiListEntity(Ctx& ctx, Request& req);
+Response ApiScreen(Ctx& ctx, Request& req);
+Response ApiScreenBatch(Ctx& ctx, Request& req);
+Response ApiRescreen(Ctx& ctx, Request& req);
+Response ApiScreeningsList(Ctx& ctx, Request& req);
+Response ApiScreeningGet(Ctx& ctx, Request& req);
+Response ApiScreeningDecide(Ctx& ctx, Request& req);
+Response ApiControlSearch(Ctx& ctx, Request& req);
+Response ApiControlGet(Ctx& ctx, Request& req);
+Response ApiControlImport(Ctx& ctx, Request& req);
+Response ApiLicenceTransition(Ctx& ctx, Request& req);
+Response ApiLicenceOpinion(Ctx& ctx, Request& req);
+Response ApiLicenceDetail(Ctx& ctx, Request& req);
+Response ScreeningPage(Ctx& ctx, Request& req);
+Response ScreeningSubmit(Ctx& ctx, Request& req);
+Response ScreeningBatchSubmit(Ctx& ctx, Request& req);
+Response ScreeningResultPage(Ctx& ctx, Request& req);
+Response ScreeningDecideSubmit(Ctx& ctx, Request& req);
+Response RescreenSubmit(Ctx& ctx, Request& req);
+Response SanctionsPage(Ctx& ctx, Request& req);
+Response SanctionsImportSubmit(Ctx& ctx, Request& req);
+Response EditionPage(Ctx& ctx, Request& req);
+Response ControlListPage(Ctx& ctx, Request& req);
+Response LicencesPage(Ctx& ctx, Request& req);
+Response LicencePage(Ctx& ctx, Request& req);
+Response LicenceTransitionSubmit(Ctx& ctx, Request& req);
+Response LicenceOpinionSubmit(Ctx& ctx, Request& req);
 
 // Record forms (forms.cc).
 Response FormNew(Ctx& ctx, Request& req);

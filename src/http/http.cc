@@ -130,4 +130,73 @@ std::string HtmlEscape(const std::string& s) {
   return out;
 }
 
+bool IsUploadPath(std::string_view target) {
+  static constexpr std::string_view kPaths[] = {"/api/v1/sanctions/editions", "/sanctions/import",
+                                                "/api/v1/screenings/batch",   "/screening/batch",
+                                                "/api/v1/control-list",       "/control-list/import"};
+  std::string_view path = target.substr(0, target.find('?'));
+  for (auto p : kPaths) {
+    if (path == p) return true;
+  }
+  return false;
+}
+
+Result<std::vector<FormPart>> ParseMultipart(const std::string& content_type, const std::string& body) {
+  auto b = content_type.find("boundary=");
+  if (content_type.rfind("multipart/form-data", 0) != 0 || b == std::string::npos) {
+    return Status::Invalid("body", "expected multipart/form-data with a boundary");
+  }
+  std::string boundary = content_type.substr(b + 9);
+  if (auto semi = boundary.find(';'); semi != std::string::npos) boundary.resize(semi);
+  if (boundary.size() >= 2 && boundary.front() == '"' && boundary.back() == '"') {
+    boundary = boundary.substr(1, boundary.size() - 2);
+  }
+  if (boundary.empty() || boundary.size() > 200) return Status::Invalid("body", "bad multipart boundary");
+  const std::string delimiter = "--" + boundary;
+  std::vector<FormPart> parts;
+  size_t pos = body.find(delimiter);
+  if (pos == std::string::npos) return Status::Invalid("body", "multipart body without its boundary");
+  for (;;) {
+    pos += delimiter.size();
+    if (body.compare(pos, 2, "--") == 0) break;  // the closing delimiter
+    if (body.compare(pos, 2, "\r\n") != 0) return Status::Invalid("body", "malformed multipart delimiter line");
+    pos += 2;
+    size_t headers_end = body.find("\r\n\r\n", pos);
+    if (headers_end == std::string::npos) return Status::Invalid("body", "multipart part without headers");
+    FormPart part;
+    std::string headers = body.substr(pos, headers_end - pos);
+    for (size_t h = 0; h < headers.size();) {
+      size_t e = headers.find("\r\n", h);
+      if (e == std::string::npos) e = headers.size();
+      std::string line = headers.substr(h, e - h);
+      h = e + 2;
+      std::string lower = line;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      auto param = [&](const std::string& key) -> std::string {
+        auto k = line.find(key + "=\"");
+        if (k == std::string::npos) return "";
+        auto end = line.find('"', k + key.size() + 2);
+        if (end == std::string::npos) return "";
+        return line.substr(k + key.size() + 2, end - k - key.size() - 2);
+      };
+      if (lower.rfind("content-disposition:", 0) == 0) {
+        part.name = param("name");
+        part.filename = param("filename");
+      } else if (lower.rfind("content-type:", 0) == 0) {
+        part.content_type = line.substr(13);
+        while (!part.content_type.empty() && part.content_type.front() == ' ') part.content_type.erase(0, 1);
+      }
+    }
+    size_t data_start = headers_end + 4;
+    size_t next = body.find("\r\n" + delimiter, data_start);
+    if (next == std::string::npos) return Status::Invalid("body", "multipart part is not terminated");
+    part.data = body.substr(data_start, next - data_start);
+    if (part.name.empty()) return Status::Invalid("body", "multipart part without a name");
+    parts.push_back(std::move(part));
+    if (parts.size() > 100) return Status::Invalid("body", "more than 100 multipart parts");
+    pos = next + 2;
+  }
+  return parts;
+}
+
 }  // namespace cbrnhub::http

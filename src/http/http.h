@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <string_view>
 #include <functional>
 #include <map>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "access/access.h"
+#include "core/status.h"
 
 namespace cbrnhub::http {
 
@@ -56,6 +58,8 @@ struct ServerOptions {
   // the database (a commit's fsync, a PostgreSQL round trip) holds its thread.
   int threads = 0;
   size_t body_limit = 1 << 20;     // bytes; larger bodies get 413
+  // Bodies of the file-upload paths (IsUploadPath: sanctions lists, party files, control list).
+  size_t upload_limit = 64 << 20;
   size_t header_limit = 16 << 10;  // bytes; larger headers get 431
   std::chrono::seconds request_timeout{30};  // to receive a whole request (slow clients)
   std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
@@ -69,5 +73,19 @@ void ParseQuery(const std::string& query, std::multimap<std::string, std::string
 std::string PercentDecode(const std::string& s, bool plus_is_space);
 std::string PercentEncode(const std::string& s);
 std::string HtmlEscape(const std::string& s);
+
+// Paths that accept file uploads (and so the larger upload_limit).
+bool IsUploadPath(std::string_view target);
+
+// One part of a multipart/form-data body.
+struct FormPart {
+  std::string name;
+  std::string filename;  // "" for a plain field
+  std::string content_type;
+  std::string data;
+};
+// Parses a multipart/form-data body with the boundary from `content_type`.
+// InvalidArgument when the body is not well-formed multipart.
+Result<std::vector<FormPart>> ParseMultipart(const std::string& content_type, const std::string& body);
 
 }  // namespace cbrnhub::http

@@ -20,6 +20,7 @@ struct Policy {
     kWrite,    // signed in with a role that may change something
     kAdmin,    // administrators
     kAudit,    // administrators and auditors
+    kExportControl,  // licensing officers, reviewing agencies, customs, administrators, auditors
   };
   Access access;
   std::string resource;  // record kind or area ("countries", "system", ...)

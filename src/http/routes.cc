@@ -105,6 +105,48 @@ void RegisterRoutes(Ctx& ctx) {
   add("GET", "/api/v1/audit", {A::kAudit, "audit"}, ApiAuditList, "audit entries (filters, paging)");
   add("GET", "/api/v1/audit/verify", {A::kAudit, "audit"}, ApiAuditVerify, "verify the audit chain");
 
+  // Export control: sanctions lists, screening, control list, licence workflow.
+  const Policy ec{A::kExportControl, "exportctl"};
+  add("GET", "/api/v1/sanctions/editions", ec, ApiEditionsList, "sanctions-list editions (?list=)");
+  add("POST", "/api/v1/sanctions/editions", ec, ApiEditionsImport,
+      "import a list edition ({list_code, format, content, add, alt} or multipart files)");
+  add("GET", "/api/v1/sanctions/editions/{id}/changes", ec, ApiEditionChanges,
+      "entries added, removed and changed by an edition");
+  add("GET", "/api/v1/sanctions/{list}/entities/{id}", ec, ApiListEntity, "one entry of a list in force");
+  add("POST", "/api/v1/screenings", ec, ApiScreen,
+      "screen a party ({name, country, birth_date, id_number, threshold})");
+  add("POST", "/api/v1/screenings/batch", ec, ApiScreenBatch,
+      "screen many parties ({parties: [...]} or a CSV body id,name,...)");
+  add("POST", "/api/v1/screenings/rescreen", ec, ApiRescreen,
+      "screen every party screened before against the lists in force");
+  add("GET", "/api/v1/screenings", ec, ApiScreeningsList, "screenings (?status=open|hits|clear)");
+  add("GET", "/api/v1/screenings/{id}", ec, ApiScreeningGet, "a screening with its candidates");
+  add("POST", "/api/v1/screenings/{id}/decisions", ec, ApiScreeningDecide,
+      "decide on a hit ({list, entity_id, decision, reason})");
+  add("GET", "/api/v1/control-list", ec, ApiControlSearch, "search the dual-use control list (?q=)");
+  add("GET", "/api/v1/control-list/{code}", ec, ApiControlGet, "a control-list entry");
+  add("POST", "/api/v1/control-list", ec, ApiControlImport, "replace the control list (CSV body)");
+  add("POST", "/api/v1/licences/{id}/transition", ec, ApiLicenceTransition,
+      "move a licence on ({to, note})");
+  add("POST", "/api/v1/licences/{id}/opinions", ec, ApiLicenceOpinion,
+      "an agency's opinion on a licence under review");
+  add("GET", "/api/v1/licences/{id}/detail", ec, ApiLicenceDetail,
+      "a licence with items, opinions and screenings");
+  add("GET", "/screening", ec, ScreeningPage, "screen a party; recent screenings");
+  add("POST", "/screening", ec, ScreeningSubmit, "screen a party");
+  add("POST", "/screening/batch", ec, ScreeningBatchSubmit, "screen a CSV file of parties");
+  add("POST", "/screening/rescreen", ec, RescreenSubmit, "re-screen every party");
+  add("GET", "/screening/{id}", ec, ScreeningResultPage, "a screening's candidates");
+  add("POST", "/screening/{id}/decide", ec, ScreeningDecideSubmit, "decide on a hit");
+  add("GET", "/sanctions", ec, SanctionsPage, "sanctions-list editions");
+  add("POST", "/sanctions/import", ec, SanctionsImportSubmit, "import a list edition");
+  add("GET", "/sanctions/editions/{id}", ec, EditionPage, "what an edition changed");
+  add("GET", "/control-list", ec, ControlListPage, "search the control list");
+  add("GET", "/licences", ec, LicencesPage, "licence applications");
+  add("GET", "/licences/{id}", ec, LicencePage, "a licence application");
+  add("POST", "/licences/{id}/transition", ec, LicenceTransitionSubmit, "move a licence on");
+  add("POST", "/licences/{id}/opinions", ec, LicenceOpinionSubmit, "give an opinion");
+
   // HTML pages.
   add("GET", "/", {A::kRead, "network"}, HomePage, "home: the network");
   add("GET", "/regions/{code}", {A::kRead, "regions"}, RegionPage, "a region");

@@ -145,6 +145,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Server::Impl::
   }
 
  private:
+  size_t limit_ = 0;  // the body limit of the request being read
+
   void Read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
@@ -161,6 +163,11 @@ class Server::Impl::Session : public std::enable_shared_from_this<Server::Impl::
   void OnHeader(beast::error_code ec, std::size_t) {
     idle_ = false;
     if (ec) return OnReadError(ec);
+    limit_ = server_.options.body_limit;
+    if (IsUploadPath(std::string_view(parser_->get().target().data(), parser_->get().target().size()))) {
+      limit_ = server_.options.upload_limit;
+      parser_->body_limit(limit_);
+    }
     if (server_.stopping) close_after_response_ = true;
     stream_.expires_after(server_.options.request_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
@@ -175,7 +182,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Server::Impl::
     }
     if (ec == bhttp::error::body_limit) {
       return SendError(bhttp::status::payload_too_large,
-                       "request body larger than " + std::to_string(server_.options.body_limit) +
+                       "request body larger than " + std::to_string(limit_) +
                            " bytes",
                        true);
     }

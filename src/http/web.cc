@@ -67,7 +67,9 @@ Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::s
                     {"scope", req.who.country.empty() ? req.who.region : req.who.country},
                     {"is_admin", req.who.role == access::Role::kAdmin},
                     {"can_audit", req.who.role == access::Role::kAdmin ||
-                                      req.who.role == access::Role::kAuditor}};
+                                      req.who.role == access::Role::kAuditor},
+                    {"export_control", access::DecideRoute(req.who, access::Need::kExportControl) ==
+                                           access::Decision::kAllow}};
   }
   Json langs = Json::array();
   for (const auto& code : ctx.catalogs.Languages()) {
@@ -148,7 +150,11 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
                                                const i18n::Catalogs& catalogs,
                                                std::string version) {
   auto ctx = std::unique_ptr<Context>(
-      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}});
+      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr});
+  if (!store.catalog().Find(exportctl::kLicences)) {
+    return Status::Internal("the catalog lacks the export-control kinds: call exportctl::RegisterKinds");
+  }
+  ctx->exportctl = std::make_unique<exportctl::Service>(store);
   const std::string prefix = "web/templates/";
   for (std::string_view path : assets::List(prefix)) {
     std::string name(path.substr(prefix.size()));
@@ -173,6 +179,7 @@ access::Need NeedOf(Policy::Access a) {
     case Policy::Access::kWrite: return access::Need::kWriter;
     case Policy::Access::kAdmin: return access::Need::kAdmin;
     case Policy::Access::kAudit: return access::Need::kAudit;
+    case Policy::Access::kExportControl: return access::Need::kExportControl;
   }
   return access::Need::kAdmin;
 }
@@ -266,6 +273,12 @@ Response WebApp::Handle(Request& req) {
       ParseQuery(req.body, form);
       auto it = form.find("csrf_token");
       if (it != form.end()) sent = it->second;
+    } else if (sent.empty() && req.Header("content-type").rfind("multipart/form-data", 0) == 0) {
+      if (auto parts = ParseMultipart(req.Header("content-type"), req.body); parts.ok()) {
+        for (const auto& part : *parts) {
+          if (part.name == "csrf_token" && part.filename.empty()) sent = part.data;
+        }
+      }
     }
     if (sent.empty() || sent != req.csrf_token) {
       return ErrorFor(ctx, req, {StatusCode::kPermissionDenied,

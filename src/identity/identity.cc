@@ -76,14 +76,6 @@ std::string RandomToken(size_t bytes) {
   return out;
 }
 
-std::string Sha256Hex(const std::string& s) {
-  unsigned char h[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(s.data()), s.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-  return hex;
-}
-
 Status Denied(const std::string& m) { return {StatusCode::kPermissionDenied, m}; }
 Status WrongCredentials() {
   return {StatusCode::kUnauthenticated, "wrong username or password"};

@@ -411,6 +411,15 @@ Result<std::vector<Param>> ValidateBody(Store& store, Transaction& txn,
   std::vector<Param> values;
   for (const auto& f : kind.fields) {
     auto it = body.find(f.name);
+    // Read-only fields are set by their module's own operations (a workflow), never by a body.
+    if (f.read_only) {
+      const Json* old = base ? &(*base)[f.name] : nullptr;
+      if (old && old->is_string()) values.emplace_back(old->get<std::string>());
+      else if (old && old->is_number_integer()) values.emplace_back(old->get<std::int64_t>());
+      else if (old && !old->is_null()) values.emplace_back(std::monostate{});
+      else values.emplace_back(f.default_value);
+      continue;
+    }
     if (it == body.end() && base && !replace) {
       const Json& old = (*base)[f.name];
       if (old.is_null()) {

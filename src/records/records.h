@@ -47,6 +47,9 @@ struct FieldSpec {
   bool unique = false;     // no two records (deleted ones included) share the value
   bool filterable = false; // usable as ?name=value on lists
   bool searchable = false; // matched by ?q=
+  // Shown in reads, ignored in bodies: the owning module changes it (e.g. a workflow status).
+  bool read_only = false;
+  std::string default_value;  // a read-only field's value on create
 };
 
 struct KindSpec {

@@ -101,6 +101,56 @@ const Migration kMigrations[] = {
      "CREATE INDEX api_tokens_user ON api_tokens(user_id)"},
     {3, "preferred language of each user",
      "ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT ''"},
+    {4, "export control: sanctions-list editions, screenings, control list, licences",
+     // One row per imported edition; entities are stored per edition so that any edition can
+     // be compared with the one before it, and a screening names the editions it used.
+     "CREATE TABLE sanction_editions (id TEXT PRIMARY KEY, list_code TEXT NOT NULL,"
+     " format TEXT NOT NULL, source_name TEXT NOT NULL, source_date TEXT NOT NULL DEFAULT '',"
+     " checksum TEXT NOT NULL, imported_at TEXT NOT NULL, imported_by TEXT NOT NULL,"
+     " entity_count BIGINT NOT NULL, name_count BIGINT NOT NULL, added BIGINT NOT NULL,"
+     " removed BIGINT NOT NULL, changed BIGINT NOT NULL, previous_id TEXT,"
+     " active BIGINT NOT NULL DEFAULT 1);\n"
+     "CREATE INDEX sanction_editions_list ON sanction_editions(list_code, imported_at);\n"
+     "CREATE TABLE sanction_entities (edition_id TEXT NOT NULL REFERENCES sanction_editions(id),"
+     " entity_id TEXT NOT NULL, kind TEXT NOT NULL, primary_name TEXT NOT NULL,"
+     " fingerprint TEXT NOT NULL, change TEXT NOT NULL DEFAULT '', data_json TEXT NOT NULL,"
+     " PRIMARY KEY (edition_id, entity_id));\n"
+     "CREATE TABLE sanction_removals (edition_id TEXT NOT NULL REFERENCES sanction_editions(id),"
+     " entity_id TEXT NOT NULL, primary_name TEXT NOT NULL, PRIMARY KEY (edition_id, entity_id));\n"
+     "CREATE TABLE screenings (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, party_key TEXT NOT NULL, party_id TEXT NOT NULL DEFAULT '',"
+     " party_name TEXT NOT NULL, party_json TEXT NOT NULL, editions TEXT NOT NULL,"
+     " threshold DOUBLE PRECISION NOT NULL, hit_count BIGINT NOT NULL, open_count BIGINT NOT NULL,"
+     " results_json TEXT NOT NULL, source TEXT NOT NULL, licence_id TEXT);\n"
+     "CREATE INDEX screenings_scope ON screenings(owner_scope, created_at);\n"
+     "CREATE INDEX screenings_party ON screenings(owner_scope, party_key);\n"
+     "CREATE INDEX screenings_licence ON screenings(licence_id);\n"
+     "CREATE TABLE screening_decisions (id TEXT PRIMARY KEY, owner_scope TEXT NOT NULL,"
+     " party_key TEXT NOT NULL, list_code TEXT NOT NULL, entity_id TEXT NOT NULL,"
+     " entity_fingerprint TEXT NOT NULL, decision TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',"
+     " screening_id TEXT NOT NULL REFERENCES screenings(id), decided_at TEXT NOT NULL,"
+     " decided_by TEXT NOT NULL);\n"
+     "CREATE INDEX screening_decisions_key ON screening_decisions(owner_scope, party_key, list_code, entity_id);\n"
+     "CREATE TABLE control_items (code TEXT PRIMARY KEY, category TEXT NOT NULL,"
+     " title TEXT NOT NULL, text TEXT NOT NULL, parameters TEXT NOT NULL DEFAULT '',"
+     " regime TEXT NOT NULL DEFAULT '', search_text TEXT NOT NULL);\n"
+     "CREATE TABLE licences (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, reference TEXT NOT NULL UNIQUE, country TEXT NOT NULL,"
+     " exporter TEXT NOT NULL, exporter_country TEXT NOT NULL DEFAULT '',"
+     " consignee TEXT NOT NULL DEFAULT '', consignee_country TEXT NOT NULL DEFAULT '',"
+     " end_user TEXT NOT NULL, end_user_country TEXT NOT NULL DEFAULT '',"
+     " end_use TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'draft',"
+     " screening_status TEXT NOT NULL DEFAULT '', decision_note TEXT NOT NULL DEFAULT '');\n"
+     "CREATE TABLE licence_items (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, licence_id TEXT NOT NULL REFERENCES licences(id),"
+     " control_code TEXT NOT NULL DEFAULT '', description TEXT NOT NULL,"
+     " quantity BIGINT NOT NULL, unit TEXT NOT NULL DEFAULT '', value BIGINT,"
+     " currency TEXT NOT NULL DEFAULT '');\n"
+     "CREATE TABLE licence_opinions (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, licence_id TEXT NOT NULL REFERENCES licences(id), agency TEXT NOT NULL,"
+     " opinion TEXT NOT NULL, text TEXT NOT NULL DEFAULT '');\n"
+     "CREATE INDEX licence_items_licence ON licence_items(licence_id);\n"
+     "CREATE INDEX licence_opinions_licence ON licence_opinions(licence_id)"},
 };
 
 #undef CBRN_RECORD_COLUMNS
@@ -137,7 +187,9 @@ int LatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].versi
 const std::vector<std::string>& DataTables() {
   static const std::vector<std::string> kTables = {
       "regions", "countries",     "memberships", "organisations", "agencies",
-      "people",  "users",         "role_settings", "api_tokens",  "audit_log"};
+      "people",  "users",         "role_settings", "api_tokens",  "audit_log",
+      "sanction_editions", "sanction_entities", "sanction_removals", "screenings",
+      "screening_decisions", "control_items", "licences", "licence_items", "licence_opinions"};
   return kTables;
 }
 

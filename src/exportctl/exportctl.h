@@ -1,0 +1,103 @@
+// Export control: sanctions-list editions, screening of parties with remembered decisions, the
+// dual-use control list, and licence applications with their workflow.
+//
+// Everything here is owned by "exportctl:<ISO2>" (see access/access.h): only that country's
+// licensing officers, reviewing agencies and customs see it. Sanctions lists themselves are
+// public data shared by the installation.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "records/records.h"
+#include "sanctions/sanctions.h"
+
+namespace cbrnhub::exportctl {
+
+using records::Caller;
+using records::Json;
+
+inline constexpr const char* kLicences = "licences";
+inline constexpr const char* kLicenceItems = "licence_items";
+inline constexpr const char* kLicenceOpinions = "licence_opinions";
+
+// Adds licences, licence items and opinions to `catalog`.
+void RegisterKinds(records::Catalog& catalog);
+
+// The files of one list import. For OFAC, `main` is sdn.csv and add/alt its companions.
+struct ListUpload {
+  std::string list_code;  // "un", "ofac", or a national list such as "national-uz"
+  std::string format;     // "un-xml", "ofac-csv", "csv"
+  std::string source_name;
+  std::string main, add, alt;
+};
+
+// Parses a party file: header with id,name and optional country,birth_date,id_number.
+// InvalidArgument naming the file, line and field of the first bad row.
+Result<std::vector<sanctions::Party>> ParsePartiesCsv(std::string_view text, const std::string& source);
+
+class Service {
+ public:
+  explicit Service(records::Store& store);
+  ~Service();
+
+  // --- Sanctions lists ---
+  // Parses and stores a new edition in one transaction; the previous edition of the list stays
+  // in force on any error. Re-importing identical content changes nothing ("unchanged": true).
+  // After a new edition, open licences are re-screened. Admins and licensing officers.
+  Result<Json> ImportList(const Caller& caller, const ListUpload& upload);
+  // Editions, newest first (list_code "" for all).
+  Result<Json> Editions(const Caller& caller, const std::string& list_code);
+  // What an edition added, removed and changed against the one before it.
+  Result<Json> EditionChanges(const Caller& caller, const std::string& edition_id, int limit, int offset);
+  // The index over the editions in force (rebuilt when an import anywhere changes them).
+  Result<std::shared_ptr<const sanctions::Index>> ActiveIndex();
+  Result<Json> Entity(const Caller& caller, const std::string& list_code, const std::string& entity_id);
+
+  // --- Screening ---
+  struct ScreenRequest {
+    sanctions::Party party;
+    double threshold = 0;  // 0: the default
+    std::string licence_id;
+    std::string source = "single";  // single, batch, rescreen, licence
+  };
+  // Screens and records the screening with its candidates; a candidate whose entry has an
+  // earlier decision for the same party and an unchanged entry carries that decision.
+  Result<Json> Screen(const Caller& caller, const ScreenRequest& request);
+  // Screens many parties in one transaction (all recorded, or none).
+  Result<Json> ScreenBatch(const Caller& caller, const std::vector<sanctions::Party>& parties, double threshold);
+  // Re-screens the latest screening of every party the caller's country screened before.
+  Result<Json> Rescreen(const Caller& caller);
+  Result<Json> GetScreening(const Caller& caller, const std::string& id);
+  Result<Json> ListScreenings(const Caller& caller, const std::string& status, int limit, int offset);
+  // decision: true_match, false_positive (reason required), escalated.
+  Result<Json> Decide(const Caller& caller, const std::string& screening_id, const std::string& list_code,
+                      const std::string& entity_id, const std::string& decision, const std::string& reason);
+
+  // --- Control list ---
+  // CSV: code,category,title,text[,parameters,regime]. Replaces the list in one transaction.
+  Result<Json> ImportControlList(const Caller& caller, std::string_view csv, const std::string& source);
+  Result<Json> SearchControlList(const Caller& caller, const std::string& query, int limit);
+  Result<Json> ControlItem(const Caller& caller, const std::string& code);
+  // Loads the sample control list compiled into the binary when the table is empty.
+  Result<int> SeedControlList(const Caller& caller);
+
+  // --- Licences ---
+  // to: submitted, under_review, granted, denied, withdrawn (see docs/screening.md).
+  Result<Json> Transition(const Caller& caller, const std::string& licence_id, const std::string& to,
+                          const std::string& note);
+  Result<Json> AddOpinion(const Caller& caller, const std::string& licence_id, const Json& body);
+  // A licence with its items, opinions and screenings.
+  Result<Json> LicenceDetail(const Caller& caller, const std::string& licence_id);
+
+ private:
+  struct State;
+  Result<Json> ScreenIn(storage::Transaction& txn, const Caller& caller, const sanctions::Index& index,
+                        const ScreenRequest& request);
+  Status RescreenOpenLicences(const Caller& caller);
+  records::Store& store_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace cbrnhub::exportctl

@@ -1,0 +1,210 @@
+// The licence workflow: draft -> submitted -> under_review -> granted / denied, or withdrawn.
+// Submitting screens the exporter, consignee and end user; every new list edition screens the
+// parties of open licences again.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "audit/audit.h"
+#include "core/ids.h"
+#include "exportctl/exportctl.h"
+
+namespace cbrnhub::exportctl {
+namespace {
+
+using access::Role;
+using storage::Access;
+using storage::Rows;
+
+struct Step {
+  const char* from;
+  const char* to;
+};
+constexpr Step kSteps[] = {
+    {"draft", "submitted"},          {"submitted", "under_review"}, {"under_review", "granted"},
+    {"under_review", "denied"},      {"draft", "withdrawn"},        {"submitted", "withdrawn"},
+    {"under_review", "withdrawn"},
+};
+
+bool Allowed(const std::string& from, const std::string& to) {
+  return std::any_of(std::begin(kSteps), std::end(kSteps),
+                     [&](const Step& s) { return from == s.from && to == s.to; });
+}
+
+bool IsOpen(const std::string& status) { return status == "submitted" || status == "under_review"; }
+
+}  // namespace
+
+Status Service::RescreenOpenLicences(const Caller& caller) {
+  CBRN_ASSIGN_OR_RETURN(auto index, ActiveIndex());
+  if (index->sources().empty()) return Status::Ok();
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT id FROM licences WHERE status IN ('submitted', 'under_review')"
+                                              " AND deleted_at IS NULL"));
+  records::Caller system{access::Principal::System("rescreen"), caller.remote_addr};
+  for (const auto& r : rows) {
+    CBRN_ASSIGN_OR_RETURN(Rows l, txn->Query("SELECT exporter, exporter_country, consignee, consignee_country,"
+                                             " end_user, end_user_country FROM licences WHERE id = ?",
+                                             {r.Text(0)}));
+    std::int64_t open = 0, hits = 0;
+    for (int i = 0; i < 6; i += 2) {
+      if (l[0].Text(i).empty()) continue;
+      ScreenRequest req;
+      req.party.name = l[0].Text(i);
+      req.party.country = l[0].Text(i + 1);
+      req.party.id = i == 0 ? "exporter" : i == 2 ? "consignee" : "end_user";
+      req.licence_id = r.Text(0);
+      req.source = "licence";
+      CBRN_ASSIGN_OR_RETURN(Json s, ScreenIn(*txn, system, *index, req));
+      open += s["open_count"].get<std::int64_t>();
+      hits += s["hit_count"].get<std::int64_t>();
+    }
+    std::string status = open > 0 ? std::to_string(open) + " hits to decide" : hits > 0 ? "hits decided" : "clear";
+    CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE licences SET screening_status = ? WHERE id = ?", {status, r.Text(0)}).status());
+  }
+  return txn->Commit();
+}
+
+Result<Json> Service::Transition(const Caller& caller, const std::string& licence_id, const std::string& to,
+                                 const std::string& note) {
+  const records::KindSpec* kind = store_.catalog().Find(kLicences);
+  if (note.size() > 4000) return Status::Invalid("note", "longer than 4000 bytes");
+  CBRN_ASSIGN_OR_RETURN(auto index, ActiveIndex());
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json before, store_.GetIn(*txn, caller, *kind, licence_id));
+  access::RecordScope scope{before["owner"], access::Sharing::kPrivate, ""};
+  if (!access::CanWrite(caller.who, scope)) {
+    return Status{StatusCode::kPermissionDenied, "only the country's licensing officers move a licence on"};
+  }
+  std::string from = before["status"];
+  if (!Allowed(from, to)) {
+    return Status::Invalid("to", "a licence that is " + from + " cannot become " + to);
+  }
+  std::string id = before["id"];
+  if (to == "submitted") {
+    CBRN_ASSIGN_OR_RETURN(Rows items, txn->Query("SELECT control_code, quantity, description FROM licence_items"
+                                                 " WHERE licence_id = ? AND deleted_at IS NULL",
+                                                 {id}));
+    if (items.empty()) return Status::Invalid("items", "add at least one item before submitting");
+    for (const auto& it : items) {
+      if (it.Int(1) <= 0) return Status::Invalid("items", "item '" + it.Text(2) + "' needs a quantity above zero");
+      if (it.Text(0).empty()) continue;
+      CBRN_ASSIGN_OR_RETURN(Rows c, txn->Query("SELECT count(*) FROM control_items WHERE code = ?", {it.Text(0)}));
+      if (c[0].Int(0) == 0) {
+        return Status::Invalid("items", "item '" + it.Text(2) + "': " + it.Text(0) + " is not on the control list");
+      }
+    }
+    if (index->sources().empty()) {
+      return Status::Unavailable("no sanctions list is loaded: the parties cannot be screened");
+    }
+  }
+  std::string screening_status = before["screening_status"];
+  if (to == "submitted") {
+    std::int64_t open = 0, hits = 0;
+    for (const char* role : {"exporter", "consignee", "end_user"}) {
+      std::string name = before[role].is_string() ? before[role].get<std::string>() : "";
+      if (name.empty()) continue;
+      ScreenRequest req;
+      req.party.id = role;
+      req.party.name = name;
+      std::string country_field = std::string(role) + "_country";
+      if (before[country_field].is_string()) req.party.country = before[country_field];
+      req.licence_id = id;
+      req.source = "licence";
+      CBRN_ASSIGN_OR_RETURN(Json s, ScreenIn(*txn, caller, *index, req));
+      open += s["open_count"].get<std::int64_t>();
+      hits += s["hit_count"].get<std::int64_t>();
+    }
+    screening_status = open > 0 ? std::to_string(open) + " hits to decide" : hits > 0 ? "hits decided" : "clear";
+  }
+  if (to == "granted") {
+    // A licence is not granted while a party's hit is undecided or confirmed.
+    CBRN_ASSIGN_OR_RETURN(Rows s, txn->Query("SELECT results_json FROM screenings s WHERE licence_id = ?"
+                                             " AND created_at = (SELECT max(created_at) FROM screenings t"
+                                             " WHERE t.licence_id = s.licence_id AND t.party_key = s.party_key)",
+                                             {id}));
+    for (const auto& r : s) {
+      for (const auto& hit : Json::parse(r.Text(0))) {
+        if (!hit.contains("decision")) {
+          return Status::Conflict("a screening hit (" + hit["list"].get<std::string>() + " " +
+                                  hit["entity_id"].get<std::string>() + ") is not decided yet");
+        }
+        std::string d = hit["decision"]["decision"];
+        if (d != "false_positive") {
+          return Status::Conflict("a party matches " + hit["list"].get<std::string>() + " " +
+                                  hit["entity_id"].get<std::string>() + " (" + d + "): the licence cannot be granted");
+        }
+      }
+    }
+  }
+  std::string now = NowUtc();
+  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE licences SET status = ?, screening_status = ?, decision_note = ?,"
+                                 " revision = revision + 1, updated_at = ?, updated_by = ? WHERE id = ?",
+                                 {to, screening_status, note.empty() ? before["decision_note"].get<std::string>() : note,
+                                  now, caller.who.audit_id(), id})
+                           .status());
+  records::Caller reader = caller;
+  CBRN_ASSIGN_OR_RETURN(Json after, store_.GetIn(*txn, reader, *kind, id));
+  CBRN_RETURN_IF_ERROR(audit::Append(*txn, caller.actor(),
+                                     {"transition:" + to, kLicences, id, after["owner"], before.dump(), after.dump()}));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return after;
+}
+
+Result<Json> Service::AddOpinion(const Caller& caller, const std::string& licence_id, const Json& body) {
+  const records::KindSpec* kind = store_.catalog().Find(kLicences);
+  const records::KindSpec* opinions = store_.catalog().Find(kLicenceOpinions);
+  if (!body.is_object()) return Status::Invalid("", "the request body must be a JSON object");
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json licence, store_.GetIn(*txn, caller, *kind, licence_id));
+  bool may = caller.who.system || caller.who.role == Role::kAdmin ||
+             ((caller.who.role == Role::kReviewingAgency || caller.who.role == Role::kLicensingOfficer) &&
+              licence["owner"] == "exportctl:" + caller.who.country);
+  if (!may) return Status{StatusCode::kPermissionDenied, "only the country's reviewing agencies and licensing officers give opinions"};
+  if (licence["status"] != "under_review") {
+    return Status::Invalid("status", "opinions are given while the licence is under review (it is " +
+                                         licence["status"].get<std::string>() + ")");
+  }
+  Json fields = body;
+  fields["licence_id"] = licence["id"];
+  // The operation is granted here; records:: writes it as the licence's country would.
+  records::Caller writer = caller;
+  if (!caller.who.system && caller.who.role != Role::kAdmin) writer.who.role = Role::kLicensingOfficer;
+  CBRN_ASSIGN_OR_RETURN(Json created, store_.CreateIn(*txn, writer, *opinions, fields));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return created;
+}
+
+Result<Json> Service::LicenceDetail(const Caller& caller, const std::string& licence_id) {
+  const records::KindSpec* kind = store_.catalog().Find(kLicences);
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(Json licence, store_.GetIn(*txn, caller, *kind, licence_id));
+  std::string id = licence["id"];
+  records::ListQuery q;
+  q.filters["licence_id"] = id;
+  q.limit = 500;
+  CBRN_ASSIGN_OR_RETURN(records::Page items, store_.ListIn(*txn, caller, *store_.catalog().Find(kLicenceItems), q));
+  for (auto& item : items.items) {
+    std::string code = item["control_code"].is_string() ? item["control_code"].get<std::string>() : "";
+    if (code.empty()) continue;
+    CBRN_ASSIGN_OR_RETURN(Rows c, txn->Query("SELECT title, category FROM control_items WHERE code = ?", {code}));
+    item["control_entry"] = c.empty() ? Json(nullptr) : Json{{"title", c[0].Text(0)}, {"category", c[0].Text(1)}};
+  }
+  CBRN_ASSIGN_OR_RETURN(records::Page opinions, store_.ListIn(*txn, caller, *store_.catalog().Find(kLicenceOpinions), q));
+  CBRN_ASSIGN_OR_RETURN(Rows s, txn->Query("SELECT id, party_id, party_name, hit_count, open_count, created_at FROM screenings"
+                                           " WHERE licence_id = ? ORDER BY created_at DESC LIMIT 30",
+                                           {id}));
+  Json screenings = Json::array();
+  for (const auto& r : s) {
+    screenings.push_back({{"id", r.Text(0)}, {"party_id", r.Text(1)}, {"party_name", r.Text(2)},
+                          {"hit_count", r.Int(3)}, {"open_count", r.Int(4)}, {"created_at", r.Text(5)}});
+  }
+  Json next = Json::array();
+  for (const auto& st : kSteps) {
+    if (licence["status"] == st.from) next.push_back(st.to);
+  }
+  return Json{{"licence", licence}, {"items", items.items}, {"opinions", opinions.items},
+              {"screenings", screenings}, {"next", next}, {"open", IsOpen(licence["status"])}};
+}
+
+}  // namespace cbrnhub::exportctl

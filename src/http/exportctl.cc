@@ -1,0 +1,405 @@
+// Export control over HTTP: sanctions lists, screening and decisions, control list, licences.
+// The API and the pages call the same exportctl::Service operations.
+#include <cmath>
+
+#include "http/handlers.h"
+
+namespace cbrnhub::http {
+namespace {
+
+int IntQuery(const Request& req, const std::string& name, int fallback) {
+  std::string v = req.Query(name);
+  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) return fallback;
+  return std::stoi(v);
+}
+
+Result<double> Threshold(const std::string& text) {
+  if (text.empty()) return 0.0;
+  char* end = nullptr;
+  double t = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || !(t >= 0 && t <= 1)) {
+    return Status::Invalid("threshold", "must be a number between 0 and 1");
+  }
+  return t;
+}
+
+Result<sanctions::Party> PartyOf(const Json& body) {
+  sanctions::Party p;
+  for (const char* f : {"id", "name", "country", "birth_date", "id_number"}) {
+    if (body.contains(f) && !body[f].is_null() && !body[f].is_string()) {
+      return Status::Invalid(f, std::string(f) + " must be a string");
+    }
+  }
+  p.id = body.value("id", "");
+  p.name = body.value("name", "");
+  p.country = body.value("country", "");
+  p.birth_date = body.value("birth_date", "");
+  p.id_number = body.value("id_number", "");
+  CBRN_RETURN_IF_ERROR(sanctions::Validate(p));
+  return p;
+}
+
+Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status = 200) {
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  return JsonOk(status, *r);
+}
+
+// The list upload of a multipart form or a JSON body.
+Result<exportctl::ListUpload> UploadOf(const Request& req) {
+  exportctl::ListUpload up;
+  std::string type = req.Header("content-type");
+  if (type.rfind("multipart/form-data", 0) == 0) {
+    CBRN_ASSIGN_OR_RETURN(auto parts, ParseMultipart(type, req.body));
+    for (const auto& p : parts) {
+      if (p.name == "list_code") up.list_code = p.data;
+      else if (p.name == "format") up.format = p.data;
+      else if (p.name == "file") {
+        up.main = p.data;
+        up.source_name = p.filename;
+      } else if (p.name == "add") up.add = p.data;
+      else if (p.name == "alt") up.alt = p.data;
+    }
+  } else {
+    CBRN_ASSIGN_OR_RETURN(Json body, ParseJsonBody(req));
+    for (const char* f : {"list_code", "format", "source_name", "content", "add", "alt"}) {
+      if (body.contains(f) && !body[f].is_string()) return Status::Invalid(f, std::string(f) + " must be a string");
+    }
+    up.list_code = body.value("list_code", "");
+    up.format = body.value("format", "");
+    up.source_name = body.value("source_name", "");
+    up.main = body.value("content", "");
+    up.add = body.value("add", "");
+    up.alt = body.value("alt", "");
+  }
+  if (up.main.empty()) return Status::Invalid("content", "the list file is empty or missing");
+  if (up.source_name.empty()) up.source_name = up.list_code + " upload";
+  return up;
+}
+
+std::string Pct(double score) { return std::to_string(static_cast<int>(std::lround(score * 100))) + "%"; }
+
+// Adds what the screening page shows besides the stored screening.
+void DecorateScreening(Json& s) {
+  for (auto& r : s["results"]) {
+    r["score_pct"] = Pct(r["score"].get<double>());
+    r["name_score_pct"] = Pct(r["name_score"].get<double>());
+    r["open"] = !r.contains("decision");
+    if (r.contains("decision")) r["decision_label"] = r["decision"]["decision"];
+  }
+}
+
+}  // namespace
+
+// --- API --------------------------------------------------------------------------------
+
+Response ApiEditionsList(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.exportctl->Editions(CallerOf(req), req.Query("list")));
+}
+
+Response ApiEditionsImport(Ctx& ctx, Request& req) {
+  auto up = UploadOf(req);
+  if (!up.ok()) return ErrorFor(ctx, req, up.status());
+  auto r = ctx.exportctl->ImportList(CallerOf(req), *up);
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  return JsonOk((*r)["unchanged"].get<bool>() ? 200 : 201, *r);
+}
+
+Response ApiEditionChanges(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.exportctl->EditionChanges(CallerOf(req), req.Param("id"),
+                                                            IntQuery(req, "limit", 100), IntQuery(req, "offset", 0)));
+}
+
+Response ApiListEntity(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.exportctl->Entity(CallerOf(req), req.Param("list"), req.Param("id")));
+}
+
+Response ApiScreen(Ctx& ctx, Request& req) {
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return ErrorFor(ctx, req, body.status());
+  if (!body->is_object()) return ErrorFor(ctx, req, Status::Invalid("", "the request body must be a JSON object"));
+  auto party = PartyOf(*body);
+  if (!party.ok()) return ErrorFor(ctx, req, party.status());
+  exportctl::Service::ScreenRequest r;
+  r.party = *party;
+  if (body->contains("threshold")) {
+    if (!(*body)["threshold"].is_number()) return ErrorFor(ctx, req, Status::Invalid("threshold", "must be a number"));
+    r.threshold = (*body)["threshold"].get<double>();
+  }
+  return JsonResult(ctx, req, ctx.exportctl->Screen(CallerOf(req), r), 201);
+}
+
+Response ApiScreenBatch(Ctx& ctx, Request& req) {
+  std::vector<sanctions::Party> parties;
+  double threshold = 0;
+  std::string type = req.Header("content-type");
+  if (type.rfind("text/csv", 0) == 0) {
+    auto parsed = exportctl::ParsePartiesCsv(req.body, "parties.csv");
+    if (!parsed.ok()) return ErrorFor(ctx, req, parsed.status());
+    parties = std::move(*parsed);
+    auto t = Threshold(req.Query("threshold"));
+    if (!t.ok()) return ErrorFor(ctx, req, t.status());
+    threshold = *t;
+  } else {
+    auto body = ParseJsonBody(req);
+    if (!body.ok()) return ErrorFor(ctx, req, body.status());
+    if (!body->is_object() || !(*body)["parties"].is_array()) {
+      return ErrorFor(ctx, req, Status::Invalid("parties", "expected {\"parties\": [{\"name\": ...}, ...]}"));
+    }
+    const Json& list = (*body)["parties"];
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].is_object()) return ErrorFor(ctx, req, Status::Invalid("parties[" + std::to_string(i) + "]", "must be an object"));
+      auto p = PartyOf(list[i]);
+      if (!p.ok()) {
+        return ErrorFor(ctx, req, Status::Invalid("parties[" + std::to_string(i) + "]." + p.status().field(), p.status().message()));
+      }
+      parties.push_back(*p);
+    }
+    if (body->contains("threshold")) {
+      if (!(*body)["threshold"].is_number()) return ErrorFor(ctx, req, Status::Invalid("threshold", "must be a number"));
+      threshold = (*body)["threshold"].get<double>();
+      if (!(threshold >= 0 && threshold <= 1)) return ErrorFor(ctx, req, Status::Invalid("threshold", "must be between 0 and 1"));
+    }
+  }
+  return JsonResult(ctx, req, ctx.exportctl->ScreenBatch(CallerOf(req), parties, threshold), 201);
+}
+
+Response ApiRescreen(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.exportctl->Rescreen(CallerOf(req)));
+}
+
+Response ApiScreeningsList(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.exportctl->ListScreenings(CallerOf(req), req.Query("status"),
+                                                            IntQuery(req, "limit", 50), IntQuery(req, "offset", 0)));
+}
+
+Response ApiScreeningGet(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.exportctl->GetScreening(CallerOf(req), req.Param("id")));
+}
+
+Response ApiScreeningDecide(Ctx& ctx, Request& req) {
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return ErrorFor(ctx, req, body.status());
+  if (!body->is_object()) return ErrorFor(ctx, req, Status::Invalid("", "the request body must be a JSON object"));
+  for (const char* f : {"list", "entity_id", "decision", "reason"}) {
+    if (body->contains(f) && !(*body)[f].is_string()) return ErrorFor(ctx, req, Status::Invalid(f, std::string(f) + " must be a string"));
+  }
+  return JsonResult(ctx, req,
+                    ctx.exportctl->Decide(CallerOf(req), req.Param("id"), body->value("list", ""),
+                                          body->value("entity_id", ""), body->value("decision", ""),
+                                          body->value("reason", "")));
+}
+
+Response ApiControlSearch(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.exportctl->SearchControlList(CallerOf(req), req.Query("q"), IntQuery(req, "limit", 50)));
+}
+
+Response ApiControlGet(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.exportctl->ControlItem(CallerOf(req), req.Param("code")));
+}
+
+Response ApiControlImport(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.exportctl->ImportControlList(CallerOf(req), req.body, "control list upload"));
+}
+
+Response ApiLicenceTransition(Ctx& ctx, Request& req) {
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return ErrorFor(ctx, req, body.status());
+  if (!body->is_object() || !(*body)["to"].is_string()) {
+    return ErrorFor(ctx, req, Status::Invalid("to", "say which status the licence moves to"));
+  }
+  if (body->contains("note") && !(*body)["note"].is_string()) return ErrorFor(ctx, req, Status::Invalid("note", "must be a string"));
+  return JsonResult(ctx, req, ctx.exportctl->Transition(CallerOf(req), req.Param("id"), (*body)["to"], body->value("note", "")));
+}
+
+Response ApiLicenceOpinion(Ctx& ctx, Request& req) {
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return ErrorFor(ctx, req, body.status());
+  return JsonResult(ctx, req, ctx.exportctl->AddOpinion(CallerOf(req), req.Param("id"), *body), 201);
+}
+
+Response ApiLicenceDetail(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id")));
+}
+
+// --- Pages ------------------------------------------------------------------------------
+
+namespace {
+
+Response ScreeningForm(Ctx& ctx, Request& req, int status, Json form, const std::string& error) {
+  auto recent = ctx.exportctl->ListScreenings(CallerOf(req), req.Query("status"), 50, 0);
+  if (!recent.ok()) return ErrorFor(ctx, req, recent.status());
+  Json data = {{"form", form}, {"recent", (*recent)["items"]}, {"total", (*recent)["total"]},
+               {"status", req.Query("status")}};
+  if (!error.empty()) data["error"] = error;
+  if (req.Query("rescreened") != "") data["rescreened"] = req.Query("rescreened");
+  return RenderPage(ctx, req, status, "screening", data, Translate(ctx, req, "screening.title"));
+}
+
+}  // namespace
+
+Response ScreeningPage(Ctx& ctx, Request& req) { return ScreeningForm(ctx, req, 200, Json::object(), ""); }
+
+Response ScreeningSubmit(Ctx& ctx, Request& req) {
+  Form form = FormOf(req);
+  Json f = {{"name", FormField(form, "name")}, {"country", FormField(form, "country")},
+            {"birth_date", FormField(form, "birth_date")}, {"id_number", FormField(form, "id_number")},
+            {"id", FormField(form, "party_id")}};
+  auto party = PartyOf(f);
+  if (!party.ok()) return ScreeningForm(ctx, req, 400, f, party.status().field() + ": " + party.status().message());
+  exportctl::Service::ScreenRequest r;
+  r.party = *party;
+  auto t = Threshold(FormField(form, "threshold"));
+  if (!t.ok()) return ScreeningForm(ctx, req, 400, f, t.status().message());
+  r.threshold = *t;
+  auto s = ctx.exportctl->Screen(CallerOf(req), r);
+  if (!s.ok()) {
+    if (s.status().code() == StatusCode::kInvalidArgument || s.status().code() == StatusCode::kUnavailable) {
+      return ScreeningForm(ctx, req, s.status().code() == StatusCode::kUnavailable ? 503 : 400, f, s.status().message());
+    }
+    return ErrorFor(ctx, req, s.status());
+  }
+  return Response::Redirect("/screening/" + (*s)["id"].get<std::string>());
+}
+
+Response ScreeningBatchSubmit(Ctx& ctx, Request& req) {
+  auto parts = ParseMultipart(req.Header("content-type"), req.body);
+  if (!parts.ok()) return ScreeningForm(ctx, req, 400, Json::object(), parts.status().message());
+  std::string csv, name = "parties.csv";
+  for (const auto& p : *parts) {
+    if (p.name == "file") {
+      csv = p.data;
+      if (!p.filename.empty()) name = p.filename;
+    }
+  }
+  auto parties = exportctl::ParsePartiesCsv(csv, name);
+  if (!parties.ok()) return ScreeningForm(ctx, req, 400, Json::object(), parties.status().message());
+  auto r = ctx.exportctl->ScreenBatch(CallerOf(req), *parties, 0);
+  if (!r.ok()) return ScreeningForm(ctx, req, 400, Json::object(), r.status().message());
+  return Response::Redirect("/screening?status=hits&notice=saved");
+}
+
+Response RescreenSubmit(Ctx& ctx, Request& req) {
+  auto r = ctx.exportctl->Rescreen(CallerOf(req));
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  return Response::Redirect("/screening?status=open&rescreened=" + std::to_string((*r)["parties"].get<long long>()));
+}
+
+Response ScreeningResultPage(Ctx& ctx, Request& req) {
+  auto s = ctx.exportctl->GetScreening(CallerOf(req), req.Param("id"));
+  if (!s.ok()) return ErrorFor(ctx, req, s.status());
+  Json data = {{"screening", *s}};
+  DecorateScreening(data["screening"]);
+  data["error"] = req.Query("error");
+  data["may_decide"] = req.who.role == access::Role::kAdmin || req.who.role == access::Role::kLicensingOfficer;
+  return RenderPage(ctx, req, 200, "screening_result", data,
+                    Translate(ctx, req, "screening.result") + ": " + (*s)["party_name"].get<std::string>());
+}
+
+Response ScreeningDecideSubmit(Ctx& ctx, Request& req) {
+  Form form = FormOf(req);
+  auto r = ctx.exportctl->Decide(CallerOf(req), req.Param("id"), FormField(form, "list"),
+                                 FormField(form, "entity_id"), FormField(form, "decision"), FormField(form, "reason"));
+  std::string back = "/screening/" + PercentEncode(req.Param("id"));
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kInvalidArgument) {
+      return Response::Redirect(back + "?error=" + PercentEncode(r.status().field() + ": " + r.status().message()));
+    }
+    return ErrorFor(ctx, req, r.status());
+  }
+  return Response::Redirect(back + "?notice=saved");
+}
+
+Response SanctionsPage(Ctx& ctx, Request& req) {
+  auto eds = ctx.exportctl->Editions(CallerOf(req), "");
+  if (!eds.ok()) return ErrorFor(ctx, req, eds.status());
+  Json data = {{"editions", (*eds)["items"]}, {"error", req.Query("error")},
+               {"may_import", req.who.role == access::Role::kAdmin || req.who.role == access::Role::kLicensingOfficer}};
+  return RenderPage(ctx, req, 200, "sanctions", data, Translate(ctx, req, "sanctions.title"));
+}
+
+Response SanctionsImportSubmit(Ctx& ctx, Request& req) {
+  auto up = UploadOf(req);
+  Result<Json> r = up.ok() ? ctx.exportctl->ImportList(CallerOf(req), *up) : Result<Json>(up.status());
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kInvalidArgument) {
+      return Response::Redirect("/sanctions?error=" + PercentEncode(r.status().field() + ": " + r.status().message()));
+    }
+    return ErrorFor(ctx, req, r.status());
+  }
+  return Response::Redirect("/sanctions/editions/" + (*r)["edition"]["id"].get<std::string>() +
+                            ((*r)["unchanged"].get<bool>() ? "?unchanged=1" : ""));
+}
+
+Response EditionPage(Ctx& ctx, Request& req) {
+  int offset = IntQuery(req, "offset", 0);
+  auto r = ctx.exportctl->EditionChanges(CallerOf(req), req.Param("id"), 200, offset);
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  Json data = *r;
+  data["unchanged"] = !req.Query("unchanged").empty();
+  if (offset + 200 < (*r)["total"].get<long long>()) data["next_offset"] = offset + 200;
+  return RenderPage(ctx, req, 200, "edition", data, Translate(ctx, req, "sanctions.edition"));
+}
+
+Response ControlListPage(Ctx& ctx, Request& req) {
+  auto r = ctx.exportctl->SearchControlList(CallerOf(req), req.Query("q"), 100);
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  Json data = *r;
+  data["q"] = req.Query("q");
+  return RenderPage(ctx, req, 200, "control_list", data, Translate(ctx, req, "control.title"));
+}
+
+Response LicencesPage(Ctx& ctx, Request& req) {
+  records::ListQuery q;
+  q.text = req.Query("q");
+  q.limit = 100;
+  if (!req.Query("status").empty()) q.filters["status"] = req.Query("status");
+  auto page = ctx.store.List(CallerOf(req), exportctl::kLicences, q);
+  if (!page.ok()) return ErrorFor(ctx, req, page.status());
+  Json data = {{"licences", page->items}, {"total", page->total}, {"q", q.text},
+               {"may_create", req.who.role == access::Role::kAdmin || req.who.role == access::Role::kLicensingOfficer}};
+  return RenderPage(ctx, req, 200, "licences", data, Translate(ctx, req, "licences.title"));
+}
+
+Response LicencePage(Ctx& ctx, Request& req) {
+  auto r = ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id"));
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  Json data = *r;
+  data["error"] = req.Query("error");
+  data["under_review"] = data["licence"]["status"] == "under_review";
+  Json next = Json::array();
+  for (const auto& to : data["next"]) next.push_back({{"to", to}, {"label", Translate(ctx, req, "licence.to." + to.get<std::string>())}});
+  data["next"] = next;
+  return RenderPage(ctx, req, 200, "licence", data,
+                    Translate(ctx, req, "licences.one") + " " + data["licence"]["reference"].get<std::string>());
+}
+
+Response LicenceTransitionSubmit(Ctx& ctx, Request& req) {
+  Form form = FormOf(req);
+  auto r = ctx.exportctl->Transition(CallerOf(req), req.Param("id"), FormField(form, "to"), FormField(form, "note"));
+  std::string back = "/licences/" + PercentEncode(req.Param("id"));
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict ||
+        r.status().code() == StatusCode::kUnavailable) {
+      return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
+    }
+    return ErrorFor(ctx, req, r.status());
+  }
+  return Response::Redirect(back + "?notice=saved");
+}
+
+Response LicenceOpinionSubmit(Ctx& ctx, Request& req) {
+  Form form = FormOf(req);
+  Json body = {{"agency", FormField(form, "agency")}, {"opinion", FormField(form, "opinion")},
+               {"text", FormField(form, "text")}};
+  auto r = ctx.exportctl->AddOpinion(CallerOf(req), req.Param("id"), body);
+  std::string back = "/licences/" + PercentEncode(req.Param("id"));
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kInvalidArgument) {
+      return Response::Redirect(back + "?error=" + PercentEncode(r.status().field() + ": " + r.status().message()));
+    }
+    return ErrorFor(ctx, req, r.status());
+  }
+  return Response::Redirect(back + "?notice=saved");
+}
+
+}  // namespace cbrnhub::http

@@ -1,0 +1,492 @@
+// The matching engine: an inverted index of name tokens for retrieval, token similarities for
+// scoring, secondary facts for adjustment. The score is documented in docs/screening.md; change
+// the two together, and re-run bench/screening to see what the change does to precision/recall.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "sanctions/names.h"
+#include "sanctions/sanctions.h"
+
+namespace cbrnhub::sanctions {
+namespace {
+
+// Token similarities below this do not pair two tokens.
+constexpr double kPairFloor = 0.82;
+// Share of an unmatched listed-name token's weight that counts against the score: lists give
+// full names (four parts for many Arabic names); a party is often known by fewer.
+constexpr double kMissingListedPart = 0.2;
+// Weight of particles (al, bin, abu, ogli...) relative to an ordinary name part.
+constexpr double kParticleWeight = 0.25;
+// Names retrieved per query before full scoring.
+constexpr size_t kRetrieve = 96;
+
+struct Pair {
+  int q = -1, c = -1, c2 = -1;  // c2: a second listed token when two were written as one
+  double sim = 0;
+  const char* how = "";
+};
+
+struct TokenSim {
+  double sim;
+  const char* how;
+};
+
+TokenSim Similarity(const Token& q, const Token& c) {
+  if (q.text == c.text) return {1.0, "exact"};
+  if (q.skeleton == c.skeleton) return {0.96, "transliteration variant"};
+  if (q.text.size() == 1 || c.text.size() == 1) {
+    return q.text[0] == c.text[0] ? TokenSim{0.86, "initial"} : TokenSim{0, ""};
+  }
+  // The Arabic article written together with the name: "alanizi" / "al anizi".
+  auto joined_article = [](const Token& a, const Token& b) {
+    return a.skeleton.size() > b.skeleton.size() + 1 && b.skeleton.size() >= 3 &&
+           (a.skeleton.rfind("al", 0) == 0 || a.skeleton.rfind("el", 0) == 0) &&
+           a.skeleton.compare(2, std::string::npos, b.skeleton) == 0;
+  };
+  if (joined_article(q, c) || joined_article(c, q)) return {0.95, "article written together"};
+  double jw = JaroWinkler(q.skeleton, c.skeleton);
+  if (q.consonants == c.consonants && q.consonants.size() >= 3 && jw >= 0.75) {
+    return {std::max(jw, 0.9), "vowels differ"};
+  }
+  // Jaro-Winkler is generous with short words: also require few edits for them.
+  size_t shorter = std::min(q.skeleton.size(), c.skeleton.size());
+  if (shorter <= 4 && EditDistance(q.skeleton, c.skeleton) > 1) return {0, ""};
+  return {jw, "similar spelling"};
+}
+
+double DateYearFrom(const std::string& d) { return std::atof(d.substr(0, 4).c_str()); }
+
+}  // namespace
+
+Status Validate(const Party& party) {
+  if (party.name.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::Invalid("name", "is required");
+  }
+  if (party.name.size() > 1000) return Status::Invalid("name", "longer than 1000 bytes");
+  if (party.id.size() > 200) return Status::Invalid("id", "longer than 200 bytes");
+  if (!party.country.empty() &&
+      (party.country.size() != 2 || !std::isupper(static_cast<unsigned char>(party.country[0])) ||
+       !std::isupper(static_cast<unsigned char>(party.country[1])))) {
+    return Status::Invalid("country", "must be an ISO 3166 alpha-2 code such as UZ");
+  }
+  const std::string& d = party.birth_date;
+  auto digits = [&](size_t from, size_t n) {
+    for (size_t i = from; i < from + n; ++i) {
+      if (i >= d.size() || !std::isdigit(static_cast<unsigned char>(d[i]))) return false;
+    }
+    return true;
+  };
+  if (!d.empty() && !(d.size() == 4 && digits(0, 4)) &&
+      !(d.size() == 10 && digits(0, 4) && d[4] == '-' && digits(5, 2) && d[7] == '-' && digits(8, 2))) {
+    return Status::Invalid("birth_date", "must be YYYY or YYYY-MM-DD");
+  }
+  if (party.id_number.size() > 100) return Status::Invalid("id_number", "longer than 100 bytes");
+  return Status::Ok();
+}
+
+double DefaultThreshold() { return 0.84; }
+
+Json Candidate::explanation() const { return detail ? *detail : Json::object(); }
+
+std::vector<std::string> NameTokens(std::string_view name) {
+  std::vector<std::string> out;
+  for (const auto& t : Normalise(name).tokens) out.push_back(t.text);
+  return out;
+}
+
+struct Index::Impl {
+  struct IndexedName {
+    uint32_t list, entity, name;
+    std::vector<uint32_t> tokens;  // vocabulary ids
+  };
+  std::vector<Token> vocab;
+  std::vector<double> weight;                     // per vocabulary id
+  std::vector<std::vector<uint32_t>> postings;    // vocabulary id -> names
+  std::unordered_map<std::string, uint32_t> by_text;
+  std::unordered_map<std::string, std::vector<uint32_t>> by_skeleton, by_consonants, by_trigram;
+  std::vector<IndexedName> names;
+  size_t entities = 0;
+
+  static std::vector<std::string> Trigrams(const std::string& s) {
+    std::string padded = "^" + s + "$";
+    std::vector<std::string> out;
+    for (size_t i = 0; i + 3 <= padded.size(); ++i) out.push_back(padded.substr(i, 3));
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  uint32_t Intern(const Token& t) {
+    auto [it, added] = by_text.emplace(t.text, static_cast<uint32_t>(vocab.size()));
+    if (added) {
+      vocab.push_back(t);
+      postings.emplace_back();
+      by_skeleton[t.skeleton].push_back(it->second);
+      if (t.consonants.size() >= 3) by_consonants[t.consonants].push_back(it->second);
+      if (t.skeleton.size() >= 4) {
+        for (const auto& g : Trigrams(t.skeleton)) by_trigram[g].push_back(it->second);
+      }
+    }
+    return it->second;
+  }
+
+  double WeightOf(const Token& t) const {
+    if (t.particle) return kParticleWeight;
+    auto it = by_text.find(t.text);
+    double w = it == by_text.end() ? 1.0 : weight[it->second];
+    return t.text.size() == 1 ? w * 0.5 : w;  // an initial says less than a whole name
+  }
+
+  // Vocabulary tokens that may pair with `q`, with their similarity.
+  std::vector<std::pair<uint32_t, double>> Similar(const Token& q) const {
+    std::unordered_map<uint32_t, double> found;
+    auto consider = [&](uint32_t id) {
+      if (found.count(id)) return;
+      TokenSim s = Similarity(q, vocab[id]);
+      if (s.sim >= kPairFloor) found[id] = s.sim;
+    };
+    if (auto it = by_text.find(q.text); it != by_text.end()) consider(it->second);
+    if (auto it = by_skeleton.find(q.skeleton); it != by_skeleton.end()) {
+      for (uint32_t id : it->second) consider(id);
+    }
+    if (q.consonants.size() >= 3) {
+      if (auto it = by_consonants.find(q.consonants); it != by_consonants.end()) {
+        for (uint32_t id : it->second) consider(id);
+      }
+    }
+    if (q.skeleton.size() >= 4) {
+      auto grams = Trigrams(q.skeleton);
+      std::unordered_map<uint32_t, int> shared;
+      for (const auto& g : grams) {
+        if (auto it = by_trigram.find(g); it != by_trigram.end()) {
+          for (uint32_t id : it->second) ++shared[id];
+        }
+      }
+      // A typo touches at most three trigrams.
+      int need = std::max<int>(1, static_cast<int>(grams.size()) - 3);
+      for (const auto& [id, n] : shared) {
+        if (n >= need || n * 2 >= static_cast<int>(grams.size())) consider(id);
+      }
+    }
+    // "alanizi" finds "anizi", and "anizi" finds "alanizi".
+    if (q.skeleton.size() >= 5 && (q.skeleton.rfind("al", 0) == 0 || q.skeleton.rfind("el", 0) == 0)) {
+      if (auto it = by_skeleton.find(q.skeleton.substr(2)); it != by_skeleton.end()) {
+        for (uint32_t id : it->second) consider(id);
+      }
+    }
+    for (const char* article : {"al", "el"}) {
+      if (auto it = by_skeleton.find(article + q.skeleton); it != by_skeleton.end()) {
+        for (uint32_t id : it->second) consider(id);
+      }
+    }
+    return {found.begin(), found.end()};
+  }
+
+  // Name similarity of query tokens to listed tokens, with the explanation of each pairing.
+  double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why) const {
+    std::vector<Pair> all;
+    for (size_t i = 0; i < q.size(); ++i) {
+      for (size_t j = 0; j < c.size(); ++j) {
+        TokenSim s = Similarity(q[i], *c[j]);
+        if (s.sim >= kPairFloor) all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});
+      }
+    }
+    std::stable_sort(all.begin(), all.end(), [](const Pair& a, const Pair& b) { return a.sim > b.sim; });
+    std::vector<bool> q_used(q.size()), c_used(c.size());
+    std::vector<Pair> chosen;
+    for (const auto& p : all) {
+      if (q_used[p.q] || c_used[p.c]) continue;
+      q_used[p.q] = c_used[p.c] = true;
+      chosen.push_back(p);
+    }
+    // Two listed parts written as one by the party ("Abdurrahman" / "Abdur Rahman"), or the
+    // other way round.
+    // A particle between them may vanish too ("Abdurrahman" / "Abd al-Rahman").
+    for (size_t i = 0; i < q.size(); ++i) {
+      if (q_used[i]) continue;
+      for (size_t j = 0; j + 1 < c.size() && !q_used[i]; ++j) {
+        for (size_t k = j + 1; k < c.size() && k <= j + 2; ++k) {
+          if (c_used[j] || c_used[k] || (k == j + 2 && (c_used[j + 1] || !c[j + 1]->particle))) continue;
+          std::string joined = Skeleton(c[j]->text + c[k]->text);
+          double s = JaroWinkler(q[i].skeleton, joined);
+          if (k == j + 2) s = std::max(s, JaroWinkler(q[i].skeleton, Skeleton(c[j]->text + c[j + 1]->text + c[k]->text)));
+          if (s >= 0.9) {
+            q_used[i] = c_used[j] = c_used[k] = true;
+            if (k == j + 2) c_used[j + 1] = true;
+            chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), s, "written together"});
+            break;
+          }
+        }
+      }
+    }
+    for (size_t j = 0; j < c.size(); ++j) {
+      if (c_used[j]) continue;
+      for (size_t i = 0; i + 1 < q.size(); ++i) {
+        if (q_used[i] || q_used[i + 1]) continue;
+        std::string joined = Skeleton(q[i].text + q[i + 1].text);
+        double s = JaroWinkler(joined, c[j]->skeleton);
+        if (s >= 0.9) {
+          q_used[i] = q_used[i + 1] = c_used[j] = true;
+          chosen.push_back({static_cast<int>(i), static_cast<int>(j), -2, s, "written apart"});
+          break;
+        }
+      }
+    }
+    double matched = 0, matched_weight = 0, missing_q = 0, missing_c = 0;
+    int strong_q = 0, strong_matched = 0, strong_c = 0;
+    Json parts = Json::array();
+    for (const auto& p : chosen) {
+      double wq = WeightOf(q[p.q]), wc = WeightOf(*c[p.c]);
+      if (p.c2 == -2) wq += WeightOf(q[p.q + 1]);
+      if (p.c2 >= 0) wc = wc + WeightOf(*c[p.c2]);
+      double w = (wq + wc) / 2;
+      matched += w * p.sim;
+      matched_weight += w;
+      if (!q[p.q].particle && q[p.q].text.size() > 1) ++strong_matched;
+      if (why) {
+        std::string listed = c[p.c]->text;
+        if (p.c2 >= 0) listed += " " + c[p.c2]->text;
+        std::string given = q[p.q].text;
+        if (p.c2 == -2) given += " " + q[p.q + 1].text;
+        parts.push_back({{"party", given}, {"listed", listed}, {"how", p.how},
+                         {"similarity", std::round(p.sim * 1000) / 1000}});
+      }
+    }
+    Json unmatched_q = Json::array(), unmatched_c = Json::array();
+    for (size_t i = 0; i < q.size(); ++i) {
+      bool strong = !q[i].particle && q[i].text.size() > 1;
+      strong_q += strong;
+      if (!q_used[i]) {
+        missing_q += WeightOf(q[i]);
+        unmatched_q.push_back(q[i].text);
+      }
+    }
+    for (size_t j = 0; j < c.size(); ++j) {
+      strong_c += !c[j]->particle && c[j]->text.size() > 1;
+      if (!c_used[j]) {
+        missing_c += WeightOf(*c[j]);
+        unmatched_c.push_back(c[j]->text);
+      }
+    }
+    double denom = matched_weight + missing_q + kMissingListedPart * missing_c;
+    double score = denom > 0 ? matched / denom : 0;
+    // One name part in common is not a match when both sides have more to say.
+    bool single = strong_matched < 2 && strong_q >= 1 && strong_c >= 2 && score > 0.75;
+    if (single) score = 0.75;
+    if (why) {
+      (*why)["parts"] = parts;
+      (*why)["party_parts_unmatched"] = unmatched_q;
+      (*why)["listed_parts_unmatched"] = unmatched_c;
+      if (single) (*why)["capped"] = "only one name part in common";
+    }
+    return score;
+  }
+
+  std::vector<const Token*> TokensOf(const IndexedName& n) const {
+    std::vector<const Token*> out;
+    out.reserve(n.tokens.size());
+    for (uint32_t id : n.tokens) out.push_back(&vocab[id]);
+    return out;
+  }
+};
+
+Index::Index(std::vector<Source> sources) : sources_(std::move(sources)), impl_(std::make_unique<Impl>()) {
+  Impl& x = *impl_;
+  for (uint32_t l = 0; l < sources_.size(); ++l) {
+    const auto& entities = sources_[l].file->entities;
+    x.entities += entities.size();
+    for (uint32_t e = 0; e < entities.size(); ++e) {
+      for (uint32_t n = 0; n < entities[e].names.size(); ++n) {
+        NormalisedName norm = Normalise(entities[e].names[n].text);
+        if (norm.tokens.empty()) continue;
+        Impl::IndexedName in{l, e, n, {}};
+        for (const auto& t : norm.tokens) in.tokens.push_back(x.Intern(t));
+        x.names.push_back(std::move(in));
+      }
+    }
+  }
+  for (uint32_t i = 0; i < x.names.size(); ++i) {
+    auto& toks = x.names[i].tokens;
+    std::vector<uint32_t> distinct(toks);
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    for (uint32_t t : distinct) x.postings[t].push_back(i);
+  }
+  // Rare name parts say more than common ones: weight = 0.5 + 0.5 * normalised IDF.
+  double n = std::max<double>(2, x.names.size());
+  x.weight.resize(x.vocab.size());
+  for (size_t t = 0; t < x.vocab.size(); ++t) {
+    double idf = std::log(n / std::max<size_t>(1, x.postings[t].size())) / std::log(n);
+    x.weight[t] = 0.5 + 0.5 * std::clamp(idf, 0.0, 1.0);
+  }
+}
+
+Index::~Index() = default;
+
+size_t Index::entity_count() const { return impl_->entities; }
+size_t Index::name_count() const { return impl_->names.size(); }
+size_t Index::token_count() const { return impl_->vocab.size(); }
+
+namespace {
+
+struct Facts {
+  double effect = 0;
+  Json json = Json::array();
+};
+
+std::string Alnum(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+Facts CompareFacts(const Party& p, const Entity& e) {
+  Facts f;
+  auto add = [&](const char* fact, const char* outcome, double effect, const std::string& detail) {
+    f.effect += effect;
+    f.json.push_back({{"fact", fact}, {"outcome", outcome}, {"effect", effect}, {"detail", detail}});
+  };
+  if (!p.birth_date.empty() && !e.birth_dates.empty()) {
+    double year = DateYearFrom(p.birth_date);
+    bool same_day = false, same_year = false;
+    std::string listed;
+    for (const auto& d : e.birth_dates) {
+      listed += (listed.empty() ? "" : ", ") + d;
+      if (d == p.birth_date) same_day = true;
+      double from = DateYearFrom(d);
+      double to = d.find("..") != std::string::npos ? DateYearFrom(d.substr(d.find("..") + 2)) : from;
+      if (year >= from - 1 && year <= to + 1) same_year = true;
+    }
+    if (same_day) add("birth_date", "agrees", 0.06, "same date of birth: " + p.birth_date);
+    else if (same_year) add("birth_date", "agrees", 0.03, "birth year agrees with " + listed);
+    else add("birth_date", "disagrees", -0.15, "born " + p.birth_date + ", listed " + listed);
+  }
+  if (!p.country.empty()) {
+    bool any_code = false, agree = false;
+    for (const auto& c : e.countries) {
+      if (c.size() == 2) any_code = true;
+      if (c == p.country) agree = true;
+    }
+    if (agree) add("country", "agrees", 0.03, p.country + " is among the listed countries");
+    else if (any_code) {
+      std::string listed;
+      for (const auto& c : e.countries) listed += (listed.empty() ? "" : ", ") + c;
+      add("country", "disagrees", -0.04, "listed countries: " + listed);
+    }
+  }
+  std::string wanted = Alnum(p.id_number);
+  if (wanted.size() >= 5 && !e.identifiers.empty()) {
+    bool found = false;
+    for (const auto& id : e.identifiers) {
+      // Compare with each run of letters and digits of the listed identifier.
+      std::string run;
+      for (size_t i = 0; i <= id.size() && !found; ++i) {
+        char c = i < id.size() ? id[i] : ' ';
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '/') {
+          if (c != '-' && c != '/') run += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        } else {
+          if (run == wanted) found = true;
+          run.clear();
+        }
+      }
+      if (found) {
+        add("id_number", "agrees", 0.2, "listed: " + id);
+        break;
+      }
+    }
+    if (!found) add("id_number", "unknown", 0.0, "not among the listed documents (a person may hold several)");
+  }
+  return f;
+}
+
+}  // namespace
+
+Candidate Index::ScoreAgainst(const Party& party, const std::string& listed_name) const {
+  NormalisedName q = Normalise(party.name);
+  NormalisedName c = Normalise(listed_name);
+  std::vector<const Token*> ct;
+  for (const auto& t : c.tokens) ct.push_back(&t);
+  auto why = std::make_shared<Json>(Json::object());
+  Candidate cand;
+  cand.name_score = cand.score = impl_->ScoreName(q.tokens, ct, why.get());
+  (*why)["score"] = cand.score;
+  cand.detail = why;
+  return cand;
+}
+
+std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& options) const {
+  const Impl& x = *impl_;
+  double threshold = options.threshold > 0 ? options.threshold : DefaultThreshold();
+  NormalisedName q = Normalise(party.name);
+  if (q.tokens.empty()) return {};
+  // Retrieval: names sharing a similar token, ranked by the weight of what they share.
+  std::unordered_map<uint32_t, double> acc;
+  bool all_particles = std::all_of(q.tokens.begin(), q.tokens.end(), [](const Token& t) { return t.particle; });
+  for (const auto& t : q.tokens) {
+    if (t.particle && !all_particles) continue;
+    double w = x.WeightOf(t);
+    for (const auto& [id, sim] : x.Similar(t)) {
+      for (uint32_t name : x.postings[id]) acc[name] += w * sim;
+    }
+  }
+  std::vector<std::pair<double, uint32_t>> ranked;
+  ranked.reserve(acc.size());
+  for (const auto& [name, a] : acc) ranked.emplace_back(a, name);
+  size_t keep = std::min(kRetrieve, ranked.size());
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(keep), ranked.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  ranked.resize(keep);
+
+  // Scoring: the best name of each entity, then the entity's facts.
+  struct Best {
+    double name_score = -1;
+    uint32_t name = 0;
+  };
+  std::unordered_map<uint64_t, Best> best;
+  for (const auto& [a, id] : ranked) {
+    const auto& n = x.names[id];
+    double s = x.ScoreName(q.tokens, x.TokensOf(n), nullptr);
+    uint64_t key = (static_cast<uint64_t>(n.list) << 32) | n.entity;
+    Best& b = best[key];
+    if (s > b.name_score) b = {s, id};
+  }
+  std::vector<Candidate> out;
+  for (const auto& [key, b] : best) {
+    const auto& n = x.names[b.name];
+    const Entity& e = sources_[n.list].file->entities[n.entity];
+    Facts facts = CompareFacts(party, e);
+    double score = std::clamp(b.name_score + facts.effect, 0.0, 1.0);
+    if (score < threshold) continue;
+    Candidate c;
+    c.list = n.list;
+    c.entity = n.entity;
+    c.name = n.name;
+    c.name_score = b.name_score;
+    c.score = score;
+    auto why = std::make_shared<Json>(Json::object());
+    x.ScoreName(q.tokens, x.TokensOf(n), why.get());
+    (*why)["matched_name"] = e.names[n.name].text;
+    (*why)["name_type"] = e.names[n.name].type;
+    (*why)["name_score"] = std::round(b.name_score * 1000) / 1000;
+    (*why)["facts"] = facts.json;
+    (*why)["score"] = std::round(score * 1000) / 1000;
+    if (!q.dropped.empty()) (*why)["party_words_ignored"] = q.dropped;
+    c.detail = why;
+    out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [&](const Candidate& a, const Candidate& b) {
+    if (a.score != b.score) return a.score > b.score;
+    const Entity& ea = entity(a);
+    const Entity& eb = entity(b);
+    return std::tie(a.list, ea.entity_id) < std::tie(b.list, eb.entity_id);
+  });
+  if (options.limit > 0 && out.size() > static_cast<size_t>(options.limit)) out.resize(options.limit);
+  return out;
+}
+
+}  // namespace cbrnhub::sanctions

@@ -1,0 +1,291 @@
+// Name normalisation: transliteration (ICU), tokens, folded spellings, similarity measures.
+#include "sanctions/names.h"
+
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <unordered_set>
+
+namespace cbrnhub::sanctions {
+namespace {
+
+// Which ICU transform turns this text into Latin. Cyrillic letters unique to one language pick
+// that language's BGN/PCGN table, so "Қодиров" reads as Uzbek and "Әбішұлы" as Kazakh.
+std::string TransformFor(const icu::UnicodeString& s) {
+  bool cyrillic = false, arabic = false, persian = false;
+  bool kazakh = false, uzbek = false, kyrgyz = false, ukrainian = false;
+  for (int32_t i = 0; i < s.length();) {
+    UChar32 c = s.char32At(i);
+    i += U16_LENGTH(c);
+    if (c >= 0x0400 && c <= 0x04FF) {
+      cyrillic = true;
+      switch (c) {
+        case 0x04D9: case 0x04D8: case 0x04B1: case 0x04B0: case 0x0456: case 0x0406:
+        case 0x04BB: case 0x04BA:  // ә ұ і һ
+          kazakh = true;
+          break;
+        case 0x045E: case 0x040E: case 0x04B3: case 0x04B2:  // ў ҳ
+          uzbek = true;
+          break;
+        case 0x04A3: case 0x04A2: case 0x04E9: case 0x04E8: case 0x04AF: case 0x04AE:  // ң ө ү
+          kyrgyz = true;
+          break;
+        case 0x0457: case 0x0407: case 0x0454: case 0x0404: case 0x0491: case 0x0490:  // ї є ґ
+          ukrainian = true;
+          break;
+        default:
+          break;
+      }
+    } else if (c >= 0x0600 && c <= 0x06FF) {
+      arabic = true;
+      if (c == 0x067E || c == 0x0686 || c == 0x0698 || c == 0x06AF || c == 0x06A9 || c == 0x06CC) {
+        persian = true;
+      }
+    }
+  }
+  std::string id;
+  if (cyrillic) {
+    if (kazakh) id = "Kazakh-Latin/BGN; ";
+    else if (uzbek) id = "Uzbek-Latin/BGN; ";
+    else if (kyrgyz) id = "Kirghiz-Latin/BGN; ";
+    else if (ukrainian) id = "Ukrainian-Latin/BGN; ";
+    else id = "Russian-Latin/BGN; ";
+  }
+  if (arabic) id += persian ? "Persian-Latin/BGN; " : "Arabic-Latin/BGN; ";
+  return id + "Any-Latin; Latin-ASCII; Lower";
+}
+
+// ICU transliterators are not safe to share between threads: each thread keeps its own.
+icu::Transliterator* TransliteratorFor(const std::string& id) {
+  thread_local std::map<std::string, std::unique_ptr<icu::Transliterator>> cache;
+  auto it = cache.find(id);
+  if (it != cache.end()) return it->second.get();
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::Transliterator> t(
+      icu::Transliterator::createInstance(icu::UnicodeString::fromUTF8(id), UTRANS_FORWARD, status));
+  if (U_FAILURE(status)) t.reset();
+  return cache.emplace(id, std::move(t)).first->second.get();
+}
+
+const std::unordered_set<std::string>& Honorifics() {
+  static const std::unordered_set<std::string> kWords = {
+      "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "sheikh", "shaykh", "sheik",
+      "shaikh", "haji", "hajji", "hadji", "mullah", "mulla", "maulana", "maulvi", "mawlawi",
+      "general", "gen", "colonel", "col", "captain", "capt", "major", "lieutenant", "lt",
+      "gospodin", "gospozha", "madame", "monsieur", "mme", "m", "herr", "frau", "sayyid"};
+  return kWords;
+}
+
+// Legal-form words, in the languages of the partner countries and of the lists.
+const std::unordered_set<std::string>& CompanyForms() {
+  static const std::unordered_set<std::string> kWords = {
+      "llc", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "co", "company",
+      "plc", "gmbh", "ag", "sa", "sarl", "srl", "spa", "bv", "nv", "jsc", "ojsc", "cjsc", "pjsc",
+      "oao", "zao", "pao", "ooo", "too", "ao", "tov", "mchj", "xk", "qk", "aj", "osoo", "zhshs",
+      "ak", "aq", "llp", "lp", "fze", "fzco", "fzc", "fzllc", "pte", "pvt", "bhd", "sdn", "jv",
+      "kft", "sro", "ooo", "ip", "chp", "gp", "kg", "ug", "ab", "oy", "as", "pty", "est",
+      "establishment", "sharikat", "sherkat", "shirkat"};
+  return kWords;
+}
+
+// Word sequences that together are a legal form ("limited liability company").
+const std::vector<std::vector<std::string>>& CompanyPhrases() {
+  static const std::vector<std::vector<std::string>> kPhrases = {
+      {"limited", "liability", "company"},
+      {"limited", "liability", "partnership"},
+      {"public", "joint", "stock", "company"},
+      {"open", "joint", "stock", "company"},
+      {"closed", "joint", "stock", "company"},
+      {"joint", "stock", "company"},
+      {"obshchestvo", "s", "ogranichennoy", "otvetstvennostyu"},
+      {"aktsionernoye", "obshchestvo"},
+      {"publichnoye", "aktsionernoye", "obshchestvo"},
+      {"zakrytoye", "aktsionernoye", "obshchestvo"},
+      {"otkrytoye", "aktsionernoye", "obshchestvo"},
+      {"tovarishchestvo", "s", "ogranichennoy", "otvetstvennostyu"},
+      {"mas", "uliyati", "cheklangan", "jamiyati"},
+      {"masuliyati", "cheklangan", "jamiyati"},
+      {"aksiyadorlik", "jamiyati"},
+      {"societe", "anonyme"},
+      {"private", "limited"},
+      {"sdn", "bhd"},
+  };
+  return kPhrases;
+}
+
+const std::unordered_set<std::string>& Particles() {
+  static const std::unordered_set<std::string> kWords = {
+      "al", "el", "ul", "ad", "ed", "as", "ash", "ar", "az", "bin", "ben", "ibn", "bint", "binti",
+      "abu", "abou", "umm", "de", "da", "del", "der", "di", "du", "la", "le", "van", "von", "den",
+      "y", "e", "ogli", "ugli", "oglu", "uly", "uli", "kyzy", "kizi", "qizi", "the", "and", "of"};
+  return kWords;
+}
+
+bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+}  // namespace
+
+std::string TransliterateToAscii(std::string_view utf8) {
+  bool ascii = std::all_of(utf8.begin(), utf8.end(),
+                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  std::string out;
+  if (ascii) {
+    out.assign(utf8);
+  } else {
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+    if (icu::Transliterator* t = TransliteratorFor(TransformFor(u))) t->transliterate(u);
+    u.toUTF8String(out);
+  }
+  // Lower-case letters and digits; apostrophes and other marks vanish without splitting
+  // ("Ja'far" is "jafar"), everything else separates words.
+  std::string clean;
+  clean.reserve(out.size());
+  for (char ch : out) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c >= 'A' && c <= 'Z') clean += static_cast<char>(c - 'A' + 'a');
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) clean += static_cast<char>(c);
+    else if (c == '\'' || c == '`' || c >= 0x80) continue;  // marks left over (ʿ, ˌ, ...)
+    else clean += ' ';
+  }
+  return clean;
+}
+
+std::string Skeleton(std::string_view t) {
+  // Spellings one letter of Cyrillic or Arabic gets in different transliterations fold to one
+  // form: ш sh/sch/s, щ shch/sch, ч ch/tch/c, ж zh/j/dj, х kh/h, ц ts/tz/c, й/ы y/i/j, ю yu/iu,
+  // я ya/ia, у ou/oo/u, and q/k, w/v, ph/f, c/k.
+  static const std::pair<const char*, const char*> kRules[] = {
+      {"shch", "2"}, {"tsch", "1"}, {"sch", "2"}, {"tch", "1"}, {"dzh", "j"}, {"sh", "2"},
+      {"ch", "1"},   {"zh", "j"},   {"dj", "j"},  {"kh", "h"},  {"gh", "g"},  {"ph", "f"},
+      {"th", "t"},   {"ts", "3"},   {"tz", "3"},  {"ck", "k"},  {"yu", "u"},  {"iu", "u"},
+      {"ya", "a"},   {"ia", "a"},   {"ou", "u"},  {"oo", "u"},  {"ee", "i"},  {"ye", "e"},
+      {"q", "k"},    {"x", "ks"},   {"w", "v"},   {"c", "k"},   {"y", "i"},
+  };
+  std::string out;
+  out.reserve(t.size());
+  for (size_t i = 0; i < t.size();) {
+    bool replaced = false;
+    for (const auto& [from, to] : kRules) {
+      size_t n = std::char_traits<char>::length(from);
+      if (t.compare(i, n, from) == 0) {
+        out += to;
+        i += n;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += t[i++];
+  }
+  // A final h is silent in most transliterations of Arabic names (Abdullah / Abdulla).
+  if (out.size() > 3 && out.back() == 'h') out.pop_back();
+  // Doubled letters are a matter of style (Mohammed / Mohamed).
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string Consonants(std::string_view skeleton) {
+  std::string out;
+  for (size_t i = 0; i < skeleton.size(); ++i) {
+    if (i == 0 || !IsVowel(skeleton[i])) out += skeleton[i];
+  }
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+NormalisedName Normalise(std::string_view name) {
+  NormalisedName result;
+  std::string ascii = TransliterateToAscii(name);
+  std::vector<std::string> words;
+  for (size_t i = 0; i < ascii.size();) {
+    while (i < ascii.size() && ascii[i] == ' ') ++i;
+    size_t j = i;
+    while (j < ascii.size() && ascii[j] != ' ') ++j;
+    if (j > i) words.emplace_back(ascii.substr(i, j - i));
+    i = j;
+  }
+  std::vector<bool> drop(words.size(), false);
+  for (const auto& phrase : CompanyPhrases()) {
+    for (size_t i = 0; i + phrase.size() <= words.size(); ++i) {
+      if (std::equal(phrase.begin(), phrase.end(), words.begin() + static_cast<long>(i))) {
+        std::string joined;
+        for (size_t k = 0; k < phrase.size(); ++k) {
+          drop[i + k] = true;
+          joined += (k ? " " : "") + phrase[k];
+        }
+        result.dropped.push_back(joined);
+      }
+    }
+  }
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (drop[i]) continue;
+    const std::string& w = words[i];
+    // Only when something else remains: "Co" alone, or a company called "Limited", is a name.
+    if (words.size() > 1 && (Honorifics().count(w) || CompanyForms().count(w))) {
+      result.dropped.push_back(w);
+      continue;
+    }
+    Token t;
+    t.text = w;
+    t.skeleton = Skeleton(w);
+    t.consonants = Consonants(t.skeleton);
+    t.particle = Particles().count(w) > 0;
+    result.tokens.push_back(std::move(t));
+  }
+  return result;
+}
+
+double JaroWinkler(std::string_view a, std::string_view b) {
+  if (a.empty() || b.empty()) return a.empty() && b.empty() ? 1.0 : 0.0;
+  if (a == b) return 1.0;
+  const size_t la = a.size(), lb = b.size();
+  const size_t window = std::max<size_t>(std::max(la, lb) / 2, 1) - 1;
+  // Names are short: fixed buffers keep this allocation-free on the hot path.
+  bool ma[64] = {}, mb[64] = {};
+  if (la > 64 || lb > 64) return a == b ? 1.0 : 0.0;
+  size_t matches = 0;
+  for (size_t i = 0; i < la; ++i) {
+    size_t lo = i > window ? i - window : 0;
+    size_t hi = std::min(lb, i + window + 1);
+    for (size_t j = lo; j < hi; ++j) {
+      if (!mb[j] && a[i] == b[j]) {
+        ma[i] = mb[j] = true;
+        ++matches;
+        break;
+      }
+    }
+  }
+  if (matches == 0) return 0.0;
+  size_t k = 0, half_transpositions = 0;
+  for (size_t i = 0; i < la; ++i) {
+    if (!ma[i]) continue;
+    while (!mb[k]) ++k;
+    if (a[i] != b[k]) ++half_transpositions;
+    ++k;
+  }
+  double m = static_cast<double>(matches);
+  double jaro = (m / la + m / lb + (m - half_transpositions / 2.0) / m) / 3.0;
+  size_t prefix = 0;
+  while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix]) ++prefix;
+  return jaro + prefix * 0.1 * (1.0 - jaro);
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace cbrnhub::sanctions

@@ -1,0 +1,34 @@
+// Private to sanctions: how a name becomes the tokens the matcher compares.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cbrnhub::sanctions {
+
+struct Token {
+  std::string text;        // transliterated, lower-case ASCII letters and digits
+  std::string skeleton;    // transliteration variants folded (kh/h, y/i, sh/sch/shch, ...)
+  std::string consonants;  // skeleton without vowels after the first letter ("mhmd")
+  bool particle = false;   // al, bin, ibn, abu, ogli, van, ...: weak evidence
+};
+
+struct NormalisedName {
+  std::vector<Token> tokens;
+  std::vector<std::string> dropped;  // honorifics and company forms that were removed
+};
+
+// Any script to lower-case ASCII: Cyrillic by the BGN/PCGN tables of its language (Russian,
+// Kazakh, Uzbek, Kyrgyz, Ukrainian), Arabic and Persian by BGN/PCGN, Han by pinyin, Latin
+// diacritics folded. Thread-safe (ICU transliterators are per thread).
+std::string TransliterateToAscii(std::string_view utf8);
+NormalisedName Normalise(std::string_view name);
+std::string Skeleton(std::string_view ascii_token);
+std::string Consonants(std::string_view skeleton);
+// Jaro-Winkler similarity in [0,1] (prefix scale 0.1, up to 4 characters).
+double JaroWinkler(std::string_view a, std::string_view b);
+// Levenshtein distance.
+size_t EditDistance(std::string_view a, std::string_view b);
+
+}  // namespace cbrnhub::sanctions
