@@ -44,6 +44,7 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     records::Caller seeder{access::Principal::System("seed"), ""};
     ASSERT_TRUE(network::SeedReference(*store_, seeder).ok());
     ASSERT_TRUE(network::SeedDemo(*store_, seeder).ok());
+    ASSERT_TRUE(exportctl::Service(*store_).SeedControlList(seeder).ok());
     identity_ = std::make_unique<identity::Service>(t_->db(), IdentitySettings());
     ASSERT_TRUE(identity_->SeedDemoUsers(seeder).ok());
     ASSERT_TRUE(catalogs_.Load().ok());

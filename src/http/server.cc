@@ -150,7 +150,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Server::Impl::
   void Read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
-    parser_->body_limit(server_.options.body_limit);
+    parser_->body_limit(std::max(server_.options.body_limit, server_.options.upload_limit));
+    limit_ = server_.options.body_limit;
     idle_ = true;
     // The first request of a connection and each later one must arrive whole within the
     // timeout: a client that trickles bytes cannot hold a worker or a socket for long.
@@ -163,11 +164,16 @@ class Server::Impl::Session : public std::enable_shared_from_this<Server::Impl::
   void OnHeader(beast::error_code ec, std::size_t) {
     idle_ = false;
     if (ec) return OnReadError(ec);
+    // The header is read under the larger of the two limits (Beast checks Content-Length as
+    // the header completes); here the request's own limit is applied.
     limit_ = server_.options.body_limit;
     if (IsUploadPath(std::string_view(parser_->get().target().data(), parser_->get().target().size()))) {
-      limit_ = server_.options.upload_limit;
-      parser_->body_limit(limit_);
+      limit_ = std::max(limit_, server_.options.upload_limit);
     }
+    if (auto length = parser_->content_length(); length && *length > limit_) {
+      return OnReadError(bhttp::error::body_limit);
+    }
+    parser_->body_limit(limit_);
     if (server_.stopping) close_after_response_ = true;
     stream_.expires_after(server_.options.request_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,

@@ -48,8 +48,13 @@ TokenSim Similarity(const Token& q, const Token& c) {
   };
   if (joined_article(q, c) || joined_article(c, q)) return {0.95, "article written together"};
   double jw = JaroWinkler(q.skeleton, c.skeleton);
-  if (q.consonants == c.consonants && q.consonants.size() >= 3 && jw >= 0.75) {
-    return {std::max(jw, 0.9), "vowels differ"};
+  if (q.consonants == c.consonants && !q.consonants.empty()) {
+    if (q.consonants.size() >= 3 && jw >= 0.75) return {std::max(jw, 0.9), "vowels differ"};
+    // Arabic or Persian written without short vowels ("mhmd", "ywsf"), same first letter.
+    bool abjad = q.text.find_first_of("aeiou") == std::string::npos ||
+                 c.text.find_first_of("aeiou") == std::string::npos;
+    if (abjad && q.text[0] == c.text[0] && q.consonants.size() >= 2) return {0.88, "consonants agree"};
+    if (abjad && q.consonants.size() >= 3) return {0.86, "consonants agree"};
   }
   // Jaro-Winkler is generous with short words: also require few edits for them.
   size_t shorter = std::min(q.skeleton.size(), c.skeleton.size());
@@ -209,13 +214,13 @@ struct Index::Impl {
       if (q_used[i]) continue;
       for (size_t j = 0; j + 1 < c.size() && !q_used[i]; ++j) {
         for (size_t k = j + 1; k < c.size() && k <= j + 2; ++k) {
-          if (c_used[j] || c_used[k] || (k == j + 2 && (c_used[j + 1] || !c[j + 1]->particle))) continue;
+          if (c_used[j] || c_used[k] || (k == j + 2 && !c[j + 1]->particle)) continue;
           std::string joined = Skeleton(c[j]->text + c[k]->text);
           double s = JaroWinkler(q[i].skeleton, joined);
           if (k == j + 2) s = std::max(s, JaroWinkler(q[i].skeleton, Skeleton(c[j]->text + c[j + 1]->text + c[k]->text)));
           if (s >= 0.9) {
             q_used[i] = c_used[j] = c_used[k] = true;
-            if (k == j + 2) c_used[j + 1] = true;
+            if (k == j + 2 && !c_used[j + 1]) c_used[j + 1] = true;
             chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), s, "written together"});
             break;
           }

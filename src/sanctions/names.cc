@@ -159,12 +159,16 @@ std::string Skeleton(std::string_view t) {
   // form: ш sh/sch/s, щ shch/sch, ч ch/tch/c, ж zh/j/dj, х kh/h, ц ts/tz/c, й/ы y/i/j, ю yu/iu,
   // я ya/ia, у ou/oo/u, and q/k, w/v, ph/f, c/k.
   static const std::pair<const char*, const char*> kRules[] = {
-      {"shch", "2"}, {"tsch", "1"}, {"sch", "2"}, {"tch", "1"}, {"dzh", "j"}, {"sh", "2"},
+      {"shch", "2"}, {"tsch", "1"}, {"iou", "u"}, {"sch", "2"}, {"tch", "1"}, {"dzh", "j"}, {"sh", "2"},
       {"ch", "1"},   {"zh", "j"},   {"dj", "j"},  {"kh", "h"},  {"gh", "g"},  {"ph", "f"},
-      {"th", "t"},   {"ts", "3"},   {"tz", "3"},  {"ck", "k"},  {"yu", "u"},  {"iu", "u"},
-      {"ya", "a"},   {"ia", "a"},   {"ou", "u"},  {"oo", "u"},  {"ee", "i"},  {"ye", "e"},
-      {"q", "k"},    {"x", "ks"},   {"w", "v"},   {"c", "k"},   {"y", "i"},
+      {"th", "t"},   {"ts", "3"},   {"tz", "3"},  {"ck", "k"},  {"iu", "u"},  {"ia", "a"},
+      {"ie", "e"},   {"ou", "u"},   {"oo", "u"},  {"ee", "i"},  {"q", "k"},   {"x", "ks"},
+      {"w", "v"},    {"c", "k"},
   };
+  // y and i are one letter for this purpose (Yusuf / Iusuf, Sergey / Sergei).
+  std::string y_folded(t);
+  std::replace(y_folded.begin(), y_folded.end(), 'y', 'i');
+  t = y_folded;
   std::string out;
   out.reserve(t.size());
   for (size_t i = 0; i < t.size();) {
@@ -188,9 +192,11 @@ std::string Skeleton(std::string_view t) {
 }
 
 std::string Consonants(std::string_view skeleton) {
+  // Vowels, and v (from w: a vowel in Arabic transliteration) disappear entirely, so that a
+  // transliteration of a script without short vowels (mhmd, ywsf) meets the full spelling.
   std::string out;
-  for (size_t i = 0; i < skeleton.size(); ++i) {
-    if (i == 0 || !IsVowel(skeleton[i])) out += skeleton[i];
+  for (char c : skeleton) {
+    if (!IsVowel(c) && c != 'v') out += c;
   }
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;

@@ -10,7 +10,7 @@ namespace cbrnhub::sanctions {
 struct Token {
   std::string text;        // transliterated, lower-case ASCII letters and digits
   std::string skeleton;    // transliteration variants folded (kh/h, y/i, sh/sch/shch, ...)
-  std::string consonants;  // skeleton without vowels after the first letter ("mhmd")
+  std::string consonants;  // skeleton without vowels ("mhmd")
   bool particle = false;   // al, bin, ibn, abu, ogli, van, ...: weak evidence
 };
 

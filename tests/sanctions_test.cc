@@ -1,0 +1,254 @@
+// Sanctions-list importers on the real published files (and broken copies of them), and the
+// matching engine on transliteration, word order, company forms and secondary facts.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "sanctions/sanctions.h"
+#include "test_support.h"
+
+namespace cbrnhub::sanctions {
+namespace {
+
+std::string Read(const std::string& name) {
+  std::ifstream in(testing::SharedDataDir() + "/sanctions/" + name, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+size_t Count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
+TEST(UnXml, RealListCountsAgreeWithTheFile) {
+  std::string xml = Read("un_consolidated.xml");
+  ASSERT_FALSE(xml.empty()) << "shared data missing";
+  auto list = ParseUnXml(xml, "un.xml");
+  ASSERT_TRUE(list.ok()) << list.status().message();
+  size_t individuals = Count(xml, "<INDIVIDUAL>"), entities = Count(xml, "<ENTITY>");
+  EXPECT_EQ(list->entities.size(), individuals + entities);
+  EXPECT_EQ(list->source_date, "2026-05-08");
+  size_t aliases = 0, originals = 0;
+  for (const auto& e : list->entities) {
+    for (const auto& n : e.names) {
+      aliases += n.type == "aka" || n.type == "weak";
+      originals += n.type == "original";
+    }
+  }
+  EXPECT_EQ(aliases, Count(xml, "<ALIAS_NAME>"));
+  EXPECT_EQ(originals, Count(xml, "<NAME_ORIGINAL_SCRIPT>"));
+  const Entity* anizi = nullptr;
+  for (const auto& e : list->entities) {
+    if (e.entity_id == "QDi.335") anizi = &e;
+  }
+  ASSERT_NE(anizi, nullptr);
+  EXPECT_EQ(anizi->names[0].text, "‘ABD AL-RAHMAN KHALAF ‘UBAYD JUDAY’ AL-‘ANIZI");
+  EXPECT_EQ(anizi->countries[0], "KW");
+  EXPECT_FALSE(anizi->identifiers.empty());
+}
+
+TEST(UnXml, TruncatedCorruptAndForeignFilesAreRefusedWithALine) {
+  std::string xml = Read("un_consolidated.xml");
+  auto truncated = ParseUnXml(xml.substr(0, xml.size() / 2), "un.xml");
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_NE(truncated.status().field().find("un.xml"), std::string::npos);
+  EXPECT_NE(truncated.status().message().find("line"), std::string::npos);
+  std::string broken = xml;
+  broken.replace(broken.find("<REFERENCE_NUMBER>QDi.335</REFERENCE_NUMBER>"), 44, "<REFERENCE_NUMBER></REFERENCE_NUMBER>");
+  auto no_ref = ParseUnXml(broken, "un.xml");
+  ASSERT_FALSE(no_ref.ok());
+  EXPECT_NE(no_ref.status().field().find("line"), std::string::npos);
+  auto foreign = ParseUnXml("<?xml version=\"1.0\"?><sdnList></sdnList>", "x.xml");
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.status().message().find("CONSOLIDATED_LIST"), std::string::npos);
+  EXPECT_FALSE(ParseUnXml("", "empty.xml").ok());
+  EXPECT_FALSE(ParseUnXml(std::string("\xff\xfe<\x00", 4), "binary.xml").ok());
+}
+
+TEST(OfacCsv, RealTripleCountsAgreeWithTheFiles) {
+  std::string sdn = Read("ofac_sdn.csv"), add = Read("ofac_add.csv"), alt = Read("ofac_alt.csv");
+  auto list = ParseOfacCsv(sdn, add, alt, "ofac");
+  ASSERT_TRUE(list.ok()) << list.status().message();
+  EXPECT_EQ(list->entities.size(), 14965u);  // lines of sdn.csv, less the Ctrl-Z line
+  size_t aliases = 0;
+  for (const auto& e : list->entities) aliases += e.names.size() - 1;
+  EXPECT_EQ(aliases, 17533u);  // alt rows whose ent_num is in this sdn.csv (counted with Python's csv)
+  const Entity* zawahiri = nullptr;
+  for (const auto& e : list->entities) {
+    if (e.entity_id == "2676") zawahiri = &e;
+  }
+  ASSERT_NE(zawahiri, nullptr);
+  EXPECT_EQ(zawahiri->kind, EntityKind::kIndividual);
+  EXPECT_EQ(zawahiri->birth_dates[0], "1951-06-19");
+  EXPECT_NE(std::find(zawahiri->identifiers.begin(), zawahiri->identifiers.end(), "Passport 1084010 (Egypt)"),
+            zawahiri->identifiers.end());
+  // Re-parsing is deterministic: the same fingerprints.
+  auto again = ParseOfacCsv(sdn, add, alt, "ofac");
+  EXPECT_EQ(again->entities[100].Fingerprint(), list->entities[100].Fingerprint());
+}
+
+TEST(OfacCsv, BrokenRowsNameTheFileAndLine) {
+  std::string sdn = Read("ofac_sdn.csv");
+  std::string bad = sdn;
+  bad.insert(bad.find('\n', 1000) + 1, "x12,\"SOMEONE\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n");
+  auto r = ParseOfacCsv(bad, "", "", "sdn.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().field().find("line"), std::string::npos);
+  EXPECT_NE(r.status().message().find("not a number"), std::string::npos);
+  auto short_row = ParseOfacCsv("36,\"AEROCARIBBEAN AIRLINES\",-0- \n", "", "", "sdn.csv");
+  ASSERT_FALSE(short_row.ok());
+  EXPECT_NE(short_row.status().message().find("expected 12 fields"), std::string::npos);
+  auto quote = ParseOfacCsv("36,\"AEROCARIBBEAN AIRLINES,-0- ,-0- \n", "", "", "sdn.csv");
+  EXPECT_FALSE(quote.ok());
+  auto dup = ParseOfacCsv(sdn.substr(0, sdn.find('\n') + 1) + sdn.substr(0, sdn.find('\n') + 1), "", "", "sdn.csv");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.status().message().find("twice"), std::string::npos);
+}
+
+TEST(ListCsv, OurFormatWithErrorsByLineAndField) {
+  auto ok = ParseListCsv(
+      "id,name,kind,aliases,birth_dates,countries,identifiers\n"
+      "N-1,Ivan Petrov,individual,Иван Петров|I. Petrov,1970-03-02,RU|Kazakhstan,Passport 123456\n"
+      "N-2,Tashkent Precursor Trading LLC,organisation,,,UZ,\n",
+      "national.csv");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->entities.size(), 2u);
+  EXPECT_EQ(ok->entities[0].names.size(), 3u);
+  EXPECT_EQ(ok->entities[0].countries, (std::vector<std::string>{"RU", "KZ"}));
+  auto missing = ParseListCsv("id,full_name\n1,x\n", "n.csv");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("name"), std::string::npos);
+  auto bad_date = ParseListCsv("id,name,birth_dates\n1,A B,1970\n2,C D,03/02/1970\n", "n.csv");
+  ASSERT_FALSE(bad_date.ok());
+  EXPECT_EQ(bad_date.status().field(), "n.csv line 3 field birth_dates");
+  auto bad_country = ParseListCsv("id,name,countries\n1,A B,Atlantis\n", "n.csv");
+  ASSERT_FALSE(bad_country.ok());
+  EXPECT_EQ(bad_country.status().field(), "n.csv line 2 field countries");
+  EXPECT_FALSE(ParseListCsv("id,name\n1,A\n1,B\n", "n.csv").ok());  // duplicate id
+  EXPECT_FALSE(ParseListCsv("id,name\n1," + std::string(2000, 'a') + "\n", "n.csv").ok());
+  // Windows-1252 bytes are read, not refused.
+  auto cp1252 = ParseListCsv("id,name\n1,Jos\xe9 M\xfcller\n", "n.csv");
+  ASSERT_TRUE(cp1252.ok());
+  EXPECT_EQ(cp1252->entities[0].names[0].text, "José Müller");
+}
+
+// A small list for the matching cases.
+class Matching : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto list = ParseListCsv(
+        "id,name,kind,aliases,birth_dates,countries,identifiers\n"
+        "P-1,Sergey Viktorovich Shchukin,individual,,1968-05-14,RU,Passport 7212345678\n"
+        "P-2,Abdurakhmon Qodirov,individual,,1979,UZ,\n"
+        "P-3,Nursultan Abishuly,individual,,1985,KZ,\n"
+        "P-4,Abd al-Rahman Khalaf al-Anizi,individual,,1976,KW,\n"
+        "P-5,Tashkent Precursor Trading LLC,organisation,,,UZ,\n"
+        "P-6,Yevgeniy Kuznetsov,individual,,1960,RU,\n"
+        "P-7,Mohammed Yousef Haidari,individual,,,AF,\n",
+        "test.csv");
+    ASSERT_TRUE(list.ok()) << list.status().message();
+    index_ = std::make_unique<Index>(std::vector<Index::Source>{{"test", std::make_shared<ListFile>(std::move(*list))}});
+  }
+  // The id of the best candidate for `name` at the default threshold, or "".
+  std::string Best(const std::string& name, const std::string& birth = "", const std::string& country = "") {
+    Party p;
+    p.name = name;
+    p.birth_date = birth;
+    p.country = country;
+    auto c = index_->Screen(p);
+    return c.empty() ? "" : index_->entity(c[0]).entity_id;
+  }
+  std::unique_ptr<Index> index_;
+};
+
+TEST_F(Matching, RussianCyrillicAndOtherTransliterations) {
+  EXPECT_EQ(Best("Сергей Викторович Щукин"), "P-1");
+  EXPECT_EQ(Best("Sergei Shchukin"), "P-1");       // no patronymic
+  EXPECT_EQ(Best("SCHUKIN, Sergej"), "P-1");       // German-style, reordered
+  EXPECT_EQ(Best("Евгений Кузнецов"), "P-6");
+  EXPECT_EQ(Best("Evgenii Kuznetsov"), "P-6");     // passport-style transliteration
+}
+
+TEST_F(Matching, UzbekAndKazakhCyrillic) {
+  EXPECT_EQ(Best("Абдурахмон Қодиров"), "P-2");
+  EXPECT_EQ(Best("Kodirov Abdurahmon"), "P-2");
+  EXPECT_EQ(Best("Нұрсұлтан Әбішұлы"), "P-3");
+}
+
+TEST_F(Matching, ArabicScriptArticlesAndJoinedNames) {
+  EXPECT_EQ(Best("Abdurrahman al Anizi Khalaf"), "P-4");
+  EXPECT_EQ(Best("ABD AL RAHMAN KHALAF ALANIZI"), "P-4");
+  EXPECT_EQ(Best("Muhammad Yusuf Haydari"), "P-7");
+  EXPECT_EQ(Best("محمد يوسف حيدري"), "P-7");
+}
+
+TEST_F(Matching, CompanyFormsInSeveralLanguagesAreIgnored) {
+  EXPECT_EQ(Best("ООО «Ташкент Прекурсор Трейдинг»"), "P-5");
+  EXPECT_EQ(Best("Tashkent Precursor Trading MChJ"), "P-5");
+  Party p;
+  p.name = "TOO Tashkent Precursor Trading";
+  auto c = index_->Screen(p);
+  ASSERT_FALSE(c.empty());
+  EXPECT_EQ(c[0].explanation()["party_words_ignored"][0], "too");
+}
+
+TEST_F(Matching, UnrelatedNamesAndSingleSharedPartsDoNotMatch) {
+  EXPECT_EQ(Best("John Smith"), "");
+  EXPECT_EQ(Best("Sergey Ivanov"), "");       // shares only the first name
+  EXPECT_EQ(Best("Tashkent Textile Company"), "");
+  EXPECT_EQ(Best("Mohammed"), "");
+}
+
+TEST_F(Matching, SecondaryFactsAgreeOrDisagree) {
+  Party p;
+  p.name = "Sergei Shchukin";
+  double plain = index_->Screen(p)[0].score;
+  p.birth_date = "1968-05-14";
+  p.country = "RU";
+  auto agree = index_->Screen(p);
+  ASSERT_FALSE(agree.empty());
+  EXPECT_GT(agree[0].score, plain);
+  p.birth_date = "1995";
+  p.country = "FR";
+  EXPECT_EQ(index_->Screen(p).size(), 0u) << "born 27 years later, another country: not the listed person";
+  p.birth_date = "";
+  p.country = "";
+  p.id_number = "72 1234 5678";
+  auto id = index_->Screen(p);
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(id[0].explanation()["facts"][0]["outcome"], "agrees");
+  EXPECT_GT(id[0].score, plain);
+}
+
+TEST_F(Matching, ExplanationNamesEachPairing) {
+  Party p;
+  p.name = "Щукин Сергей";
+  auto c = index_->Screen(p);
+  ASSERT_FALSE(c.empty());
+  auto why = c[0].explanation();
+  ASSERT_EQ(why["parts"].size(), 2u);
+  EXPECT_EQ(why["listed_parts_unmatched"][0], "viktorovich");
+  EXPECT_GE(c[0].score, 0.0);
+  EXPECT_LE(c[0].score, 1.0);
+}
+
+TEST(PartyValidation, BadFactsAreRefusedByField) {
+  Party p;
+  EXPECT_EQ(Validate(p).field(), "name");
+  p.name = "A";
+  p.country = "uzb";
+  EXPECT_EQ(Validate(p).field(), "country");
+  p.country = "UZ";
+  p.birth_date = "30.04.1975";
+  EXPECT_EQ(Validate(p).field(), "birth_date");
+  p.birth_date = "1975-04-30";
+  EXPECT_TRUE(Validate(p).ok());
+}
+
+}  // namespace
+}  // namespace cbrnhub::sanctions
