@@ -40,8 +40,11 @@ Result<std::vector<std::string>> TableColumns(storage::Transaction& txn, const s
   return cols;
 }
 
+// The primary key: a stable order for paging through a table.
 std::string KeyColumn(const std::string& table) {
   if (table == "audit_log") return "seq";
+  if (table == "sanction_entities" || table == "sanction_removals") return "edition_id, entity_id";
+  if (table == "control_items") return "code";
   return table == "role_settings" ? "role" : "id";
 }
 
