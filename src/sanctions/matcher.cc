@@ -20,8 +20,10 @@ constexpr double kPairFloor = 0.82;
 constexpr double kMissingListedPart = 0.2;
 // Weight of particles (al, bin, abu, ogli...) relative to an ordinary name part.
 constexpr double kParticleWeight = 0.25;
+// Weight of legal-form words (LLC, OOO, company...): added, dropped or reordered freely.
+constexpr double kLegalFormWeight = 0.1;
 // Names retrieved per query before full scoring.
-constexpr size_t kRetrieve = 96;
+constexpr size_t kRetrieve = 40;
 
 struct Pair {
   int q = -1, c = -1, c2 = -1;  // c2: a second listed token when two were written as one
@@ -37,6 +39,8 @@ struct TokenSim {
 TokenSim Similarity(const Token& q, const Token& c) {
   if (q.text == c.text) return {1.0, "exact"};
   if (q.skeleton == c.skeleton) return {0.96, "transliteration variant"};
+  // The Arabic article assimilates to the next sound: al-Zawahiri is written az-Zawahiri.
+  if (q.article && c.article) return {0.95, "article variant"};
   if (q.text.size() == 1 || c.text.size() == 1) {
     return q.text[0] == c.text[0] ? TokenSim{0.86, "initial"} : TokenSim{0, ""};
   }
@@ -58,7 +62,9 @@ TokenSim Similarity(const Token& q, const Token& c) {
   }
   // Jaro-Winkler is generous with short words: also require few edits for them.
   size_t shorter = std::min(q.skeleton.size(), c.skeleton.size());
-  if (shorter <= 4 && EditDistance(q.skeleton, c.skeleton) > 1) return {0, ""};
+  if (shorter <= 4 && (q.skeleton[0] != c.skeleton[0] || EditDistance(q.skeleton, c.skeleton) > 1)) {
+    return {0, ""};
+  }
   return {jw, "similar spelling"};
 }
 
@@ -108,17 +114,23 @@ struct Index::Impl {
     std::vector<uint32_t> tokens;  // vocabulary ids
   };
   std::vector<Token> vocab;
-  std::vector<double> weight;                     // per vocabulary id
+  std::vector<double> weight;                     // per vocabulary id: from the IDF
+  std::vector<double> effective_weight;           // per vocabulary id: WeightOf() of the token
   std::vector<std::vector<uint32_t>> postings;    // vocabulary id -> names
   std::unordered_map<std::string, uint32_t> by_text;
-  std::unordered_map<std::string, std::vector<uint32_t>> by_skeleton, by_consonants, by_trigram;
+  std::unordered_map<std::string, std::vector<uint32_t>> by_skeleton, by_consonants;
+  std::unordered_map<uint32_t, std::vector<uint32_t>> by_trigram;
   std::vector<IndexedName> names;
   size_t entities = 0;
 
-  static std::vector<std::string> Trigrams(const std::string& s) {
-    std::string padded = "^" + s + "$";
-    std::vector<std::string> out;
-    for (size_t i = 0; i + 3 <= padded.size(); ++i) out.push_back(padded.substr(i, 3));
+  // Trigrams of "^word$" packed in an integer each.
+  static std::vector<uint32_t> Trigrams(const std::string& s) {
+    std::vector<uint32_t> out;
+    out.reserve(s.size());
+    auto at = [&](size_t i) -> uint32_t {
+      return i == 0 ? '^' : i > s.size() ? '$' : static_cast<unsigned char>(s[i - 1]);
+    };
+    for (size_t i = 0; i + 3 <= s.size() + 2; ++i) out.push_back(at(i) << 16 | at(i + 1) << 8 | at(i + 2));
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
@@ -139,6 +151,7 @@ struct Index::Impl {
   }
 
   double WeightOf(const Token& t) const {
+    if (t.legal_form) return kLegalFormWeight;
     if (t.particle) return kParticleWeight;
     auto it = by_text.find(t.text);
     double w = it == by_text.end() ? 1.0 : weight[it->second];
@@ -147,11 +160,26 @@ struct Index::Impl {
 
   // Vocabulary tokens that may pair with `q`, with their similarity.
   std::vector<std::pair<uint32_t, double>> Similar(const Token& q) const {
-    std::unordered_map<uint32_t, double> found;
+    // Per-thread scratch sized to the vocabulary: no allocation per query on the hot path.
+    thread_local std::vector<uint32_t> seen_stamp, shared;
+    thread_local uint32_t stamp = 0;
+    thread_local const Impl* owner = nullptr;
+    if (owner != this || seen_stamp.size() != vocab.size()) {
+      seen_stamp.assign(vocab.size(), 0);
+      shared.assign(vocab.size(), 0);
+      owner = this;
+      stamp = 0;
+    }
+    if (++stamp == 0) {
+      std::fill(seen_stamp.begin(), seen_stamp.end(), 0);
+      stamp = 1;
+    }
+    std::vector<std::pair<uint32_t, double>> found;
     auto consider = [&](uint32_t id) {
-      if (found.count(id)) return;
+      if (seen_stamp[id] == stamp) return;
+      seen_stamp[id] = stamp;
       TokenSim s = Similarity(q, vocab[id]);
-      if (s.sim >= kPairFloor) found[id] = s.sim;
+      if (s.sim >= kPairFloor) found.emplace_back(id, s.sim);
     };
     if (auto it = by_text.find(q.text); it != by_text.end()) consider(it->second);
     if (auto it = by_skeleton.find(q.skeleton); it != by_skeleton.end()) {
@@ -164,16 +192,20 @@ struct Index::Impl {
     }
     if (q.skeleton.size() >= 4) {
       auto grams = Trigrams(q.skeleton);
-      std::unordered_map<uint32_t, int> shared;
-      for (const auto& g : grams) {
+      std::vector<uint32_t> touched;
+      for (uint32_t g : grams) {
         if (auto it = by_trigram.find(g); it != by_trigram.end()) {
-          for (uint32_t id : it->second) ++shared[id];
+          for (uint32_t id : it->second) {
+            if (shared[id]++ == 0) touched.push_back(id);
+          }
         }
       }
       // A typo touches at most three trigrams.
-      int need = std::max<int>(1, static_cast<int>(grams.size()) - 3);
-      for (const auto& [id, n] : shared) {
-        if (n >= need || n * 2 >= static_cast<int>(grams.size())) consider(id);
+      uint32_t n_grams = static_cast<uint32_t>(grams.size());
+      uint32_t need = n_grams > 4 ? n_grams - 3 : 1;
+      for (uint32_t id : touched) {
+        if (shared[id] >= need || shared[id] * 2 >= n_grams) consider(id);
+        shared[id] = 0;
       }
     }
     // "alanizi" finds "anizi", and "anizi" finds "alanizi".
@@ -187,21 +219,45 @@ struct Index::Impl {
         for (uint32_t id : it->second) consider(id);
       }
     }
-    return {found.begin(), found.end()};
+    return found;
   }
 
+  // Similarities of one query's tokens to vocabulary tokens, computed once per query: the names
+  // retrieved for a query share many tokens.
+  using SimCache = std::unordered_map<std::uint64_t, TokenSim>;
+
   // Name similarity of query tokens to listed tokens, with the explanation of each pairing.
-  double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why) const {
-    std::vector<Pair> all;
+  // `ids` (the vocabulary ids of `c`) and `cache` are optional.
+  double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
+                   const std::vector<uint32_t>* ids = nullptr, SimCache* cache = nullptr) const {
+    // Scratch space reused by each thread: this runs for every retrieved name.
+    thread_local std::vector<Pair> all, chosen;
+    thread_local std::vector<double> qw, cw;
+    thread_local std::vector<char> q_used, c_used;
+    all.clear();
+    chosen.clear();
     for (size_t i = 0; i < q.size(); ++i) {
       for (size_t j = 0; j < c.size(); ++j) {
-        TokenSim s = Similarity(q[i], *c[j]);
+        TokenSim s;
+        if (cache && ids) {
+          std::uint64_t key = (static_cast<std::uint64_t>(i) << 32) | (*ids)[j];
+          auto it = cache->find(key);
+          if (it == cache->end()) it = cache->emplace(key, Similarity(q[i], *c[j])).first;
+          s = it->second;
+        } else {
+          s = Similarity(q[i], *c[j]);
+        }
         if (s.sim >= kPairFloor) all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});
       }
     }
     std::stable_sort(all.begin(), all.end(), [](const Pair& a, const Pair& b) { return a.sim > b.sim; });
-    std::vector<bool> q_used(q.size()), c_used(c.size());
-    std::vector<Pair> chosen;
+    // Weights: the query's looked up once, the listed name's by vocabulary id when known.
+    qw.resize(q.size());
+    cw.resize(c.size());
+    for (size_t i = 0; i < q.size(); ++i) qw[i] = WeightOf(q[i]);
+    for (size_t j = 0; j < c.size(); ++j) cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
+    q_used.assign(q.size(), 0);
+    c_used.assign(c.size(), 0);
     for (const auto& p : all) {
       if (q_used[p.q] || c_used[p.c]) continue;
       q_used[p.q] = c_used[p.c] = true;
@@ -215,9 +271,15 @@ struct Index::Impl {
       for (size_t j = 0; j + 1 < c.size() && !q_used[i]; ++j) {
         for (size_t k = j + 1; k < c.size() && k <= j + 2; ++k) {
           if (c_used[j] || c_used[k] || (k == j + 2 && !c[j + 1]->particle)) continue;
-          std::string joined = Skeleton(c[j]->text + c[k]->text);
+          // Cheap checks first: the joined word starts like the first part and is about as long.
+          size_t joined_length = c[j]->skeleton.size() + c[k]->skeleton.size();
+          if (q[i].skeleton[0] != c[j]->skeleton[0] || q[i].skeleton.size() + 3 < joined_length ||
+              q[i].skeleton.size() > joined_length + 4) {
+            continue;
+          }
+          std::string joined = c[j]->skeleton + c[k]->skeleton;
           double s = JaroWinkler(q[i].skeleton, joined);
-          if (k == j + 2) s = std::max(s, JaroWinkler(q[i].skeleton, Skeleton(c[j]->text + c[j + 1]->text + c[k]->text)));
+          if (k == j + 2) s = std::max(s, JaroWinkler(q[i].skeleton, c[j]->skeleton + c[j + 1]->skeleton + c[k]->skeleton));
           if (s >= 0.9) {
             q_used[i] = c_used[j] = c_used[k] = true;
             if (k == j + 2 && !c_used[j + 1]) c_used[j + 1] = true;
@@ -231,7 +293,8 @@ struct Index::Impl {
       if (c_used[j]) continue;
       for (size_t i = 0; i + 1 < q.size(); ++i) {
         if (q_used[i] || q_used[i + 1]) continue;
-        std::string joined = Skeleton(q[i].text + q[i + 1].text);
+        if (q[i].skeleton[0] != c[j]->skeleton[0]) continue;
+        std::string joined = q[i].skeleton + q[i + 1].skeleton;
         double s = JaroWinkler(joined, c[j]->skeleton);
         if (s >= 0.9) {
           q_used[i] = q_used[i + 1] = c_used[j] = true;
@@ -244,9 +307,9 @@ struct Index::Impl {
     int strong_q = 0, strong_matched = 0, strong_c = 0;
     Json parts = Json::array();
     for (const auto& p : chosen) {
-      double wq = WeightOf(q[p.q]), wc = WeightOf(*c[p.c]);
-      if (p.c2 == -2) wq += WeightOf(q[p.q + 1]);
-      if (p.c2 >= 0) wc = wc + WeightOf(*c[p.c2]);
+      double wq = qw[p.q], wc = cw[p.c];
+      if (p.c2 == -2) wq += qw[p.q + 1];
+      if (p.c2 >= 0) wc = wc + cw[p.c2];
       double w = (wq + wc) / 2;
       matched += w * p.sim;
       matched_weight += w;
@@ -265,14 +328,14 @@ struct Index::Impl {
       bool strong = !q[i].particle && q[i].text.size() > 1;
       strong_q += strong;
       if (!q_used[i]) {
-        missing_q += WeightOf(q[i]);
+        missing_q += qw[i];
         unmatched_q.push_back(q[i].text);
       }
     }
     for (size_t j = 0; j < c.size(); ++j) {
       strong_c += !c[j]->particle && c[j]->text.size() > 1;
       if (!c_used[j]) {
-        missing_c += WeightOf(*c[j]);
+        missing_c += cw[j];
         unmatched_c.push_back(c[j]->text);
       }
     }
@@ -292,9 +355,12 @@ struct Index::Impl {
 
   std::vector<const Token*> TokensOf(const IndexedName& n) const {
     std::vector<const Token*> out;
-    out.reserve(n.tokens.size());
-    for (uint32_t id : n.tokens) out.push_back(&vocab[id]);
+    TokensOf(n, out);
     return out;
+  }
+  void TokensOf(const IndexedName& n, std::vector<const Token*>& out) const {
+    out.clear();
+    for (uint32_t id : n.tokens) out.push_back(&vocab[id]);
   }
 };
 
@@ -327,6 +393,8 @@ Index::Index(std::vector<Source> sources) : sources_(std::move(sources)), impl_(
     double idf = std::log(n / std::max<size_t>(1, x.postings[t].size())) / std::log(n);
     x.weight[t] = 0.5 + 0.5 * std::clamp(idf, 0.0, 1.0);
   }
+  x.effective_weight.resize(x.vocab.size());
+  for (size_t t = 0; t < x.vocab.size(); ++t) x.effective_weight[t] = x.WeightOf(x.vocab[t]);
 }
 
 Index::~Index() = default;
@@ -430,18 +498,30 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   NormalisedName q = Normalise(party.name);
   if (q.tokens.empty()) return {};
   // Retrieval: names sharing a similar token, ranked by the weight of what they share.
-  std::unordered_map<uint32_t, double> acc;
+  thread_local std::vector<double> acc;
+  thread_local const Impl* owner = nullptr;
+  if (owner != &x || acc.size() != x.names.size()) {
+    acc.assign(x.names.size(), 0.0);
+    owner = &x;
+  }
+  std::vector<uint32_t> touched;
   bool all_particles = std::all_of(q.tokens.begin(), q.tokens.end(), [](const Token& t) { return t.particle; });
   for (const auto& t : q.tokens) {
     if (t.particle && !all_particles) continue;
     double w = x.WeightOf(t);
     for (const auto& [id, sim] : x.Similar(t)) {
-      for (uint32_t name : x.postings[id]) acc[name] += w * sim;
+      for (uint32_t name : x.postings[id]) {
+        if (acc[name] == 0.0) touched.push_back(name);
+        acc[name] += w * sim;
+      }
     }
   }
   std::vector<std::pair<double, uint32_t>> ranked;
-  ranked.reserve(acc.size());
-  for (const auto& [name, a] : acc) ranked.emplace_back(a, name);
+  ranked.reserve(touched.size());
+  for (uint32_t name : touched) {
+    ranked.emplace_back(acc[name], name);
+    acc[name] = 0.0;
+  }
   size_t keep = std::min(kRetrieve, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(keep), ranked.end(),
                     [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
@@ -453,9 +533,12 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     uint32_t name = 0;
   };
   std::unordered_map<uint64_t, Best> best;
+  Impl::SimCache cache;
+  std::vector<const Token*> tokens;
   for (const auto& [a, id] : ranked) {
     const auto& n = x.names[id];
-    double s = x.ScoreName(q.tokens, x.TokensOf(n), nullptr);
+    x.TokensOf(n, tokens);
+    double s = x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &cache);
     uint64_t key = (static_cast<uint64_t>(n.list) << 32) | n.entity;
     Best& b = best[key];
     if (s > b.name_score) b = {s, id};

@@ -5,6 +5,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 #include <unordered_set>
@@ -116,6 +117,21 @@ const std::vector<std::vector<std::string>>& CompanyPhrases() {
   return kPhrases;
 }
 
+// The skeletons of legal-form words and of the words of legal-form phrases.
+const std::unordered_set<std::string>& CompanyFormSkeletons() {
+  static const std::unordered_set<std::string> kSkeletons = [] {
+    std::unordered_set<std::string> out;
+    for (const auto& w : CompanyForms()) out.insert(Skeleton(w));
+    for (const auto& phrase : CompanyPhrases()) {
+      for (const auto& w : phrase) {
+        if (w.size() > 2) out.insert(Skeleton(w));
+      }
+    }
+    return out;
+  }();
+  return kSkeletons;
+}
+
 const std::unordered_set<std::string>& Particles() {
   static const std::unordered_set<std::string> kWords = {
       "al", "el", "ul", "ad", "ed", "as", "ash", "ar", "az", "bin", "ben", "ibn", "bint", "binti",
@@ -169,15 +185,25 @@ std::string Skeleton(std::string_view t) {
   std::string y_folded(t);
   std::replace(y_folded.begin(), y_folded.end(), 'y', 'i');
   t = y_folded;
+  // The rules that can start at each letter, longest first (this runs for every name token).
+  struct Rule {
+    std::string_view from, to;
+  };
+  static const auto kByFirst = [] {
+    std::array<std::vector<Rule>, 256> by_first;
+    for (const auto& [from, to] : kRules) {
+      by_first[static_cast<unsigned char>(from[0])].push_back({from, to});
+    }
+    return by_first;
+  }();
   std::string out;
   out.reserve(t.size());
   for (size_t i = 0; i < t.size();) {
     bool replaced = false;
-    for (const auto& [from, to] : kRules) {
-      size_t n = std::char_traits<char>::length(from);
-      if (t.compare(i, n, from) == 0) {
-        out += to;
-        i += n;
+    for (const Rule& r : kByFirst[static_cast<unsigned char>(t[i])]) {
+      if (t.size() - i >= r.from.size() && t.substr(i, r.from.size()) == r.from) {
+        out += r.to;
+        i += r.from.size();
         replaced = true;
         break;
       }
@@ -213,24 +239,10 @@ NormalisedName Normalise(std::string_view name) {
     if (j > i) words.emplace_back(ascii.substr(i, j - i));
     i = j;
   }
-  std::vector<bool> drop(words.size(), false);
-  for (const auto& phrase : CompanyPhrases()) {
-    for (size_t i = 0; i + phrase.size() <= words.size(); ++i) {
-      if (std::equal(phrase.begin(), phrase.end(), words.begin() + static_cast<long>(i))) {
-        std::string joined;
-        for (size_t k = 0; k < phrase.size(); ++k) {
-          drop[i + k] = true;
-          joined += (k ? " " : "") + phrase[k];
-        }
-        result.dropped.push_back(joined);
-      }
-    }
-  }
   for (size_t i = 0; i < words.size(); ++i) {
-    if (drop[i]) continue;
     const std::string& w = words[i];
-    // Only when something else remains: "Co" alone, or a company called "Limited", is a name.
-    if (words.size() > 1 && (Honorifics().count(w) || CompanyForms().count(w))) {
+    // Only when something else remains: "Mr" alone is a name.
+    if (words.size() > 1 && Honorifics().count(w)) {
       result.dropped.push_back(w);
       continue;
     }
@@ -238,7 +250,16 @@ NormalisedName Normalise(std::string_view name) {
     t.text = w;
     t.skeleton = Skeleton(w);
     t.consonants = Consonants(t.skeleton);
-    t.particle = Particles().count(w) > 0;
+    // Legal-form words stay, with little weight: a reordered or misspelled form ("stock
+    // company joint", "kompany") then costs little instead of counting as a missing name part.
+    bool legal_form = CompanyFormSkeletons().count(t.skeleton) > 0;
+    if (legal_form && words.size() > 1) result.dropped.push_back(w);
+    t.particle = Particles().count(w) > 0 || legal_form;
+    t.legal_form = legal_form;
+    static const std::unordered_set<std::string> kArticles = {
+        "al", "el", "ul", "ad", "an", "ar", "as", "ash", "at", "az", "ath", "adh", "ed", "en", "er",
+        "es", "et", "ez", "ud", "un", "ur", "us", "ut", "uz"};
+    t.article = kArticles.count(w) > 0;
     result.tokens.push_back(std::move(t));
   }
   return result;

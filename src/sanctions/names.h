@@ -12,6 +12,8 @@ struct Token {
   std::string skeleton;    // transliteration variants folded (kh/h, y/i, sh/sch/shch, ...)
   std::string consonants;  // skeleton without vowels ("mhmd")
   bool particle = false;   // al, bin, ibn, abu, ogli, van, ...: weak evidence
+  bool legal_form = false; // LLC, OOO, JSC, company, ...: weaker still
+  bool article = false;    // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
 };
 
 struct NormalisedName {
