@@ -14,6 +14,7 @@
 #include "i18n/i18n.h"
 #include "exportctl/exportctl.h"
 #include "network/network.h"
+#include "sanctions/sanctions.h"
 #include "records/records.h"
 #include "storage/storage.h"
 
@@ -120,10 +121,59 @@ int Query(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
+int UnXml(const std::uint8_t* data, std::size_t size) {
+  auto list = sanctions::ParseUnXml(Text(data, size), "fuzz.xml");
+  if (list.ok()) {
+    for (const auto& e : list->entities) (void)sanctions::Entity::FromJson(e.ToJson());
+  }
+  return 0;
+}
+
+int OfacCsv(const std::uint8_t* data, std::size_t size) {
+  std::string text = Text(data, size);
+  std::string parts[3];
+  size_t at = 0;
+  for (int i = 0; i < 3; ++i) {
+    size_t end = i < 2 ? text.find('\x1e', at) : std::string::npos;
+    parts[i] = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    if (end == std::string::npos) break;
+    at = end + 1;
+  }
+  (void)sanctions::ParseOfacCsv(parts[0], parts[1], parts[2], "fuzz");
+  return 0;
+}
+
+int ListCsv(const std::uint8_t* data, std::size_t size) {
+  std::string text = Text(data, size);
+  auto list = sanctions::ParseListCsv(text, "fuzz.csv");
+  auto parties = exportctl::ParsePartiesCsv(text, "fuzz.csv");
+  if (list.ok() && parties.ok()) {
+    sanctions::Index index({{"fuzz", std::make_shared<sanctions::ListFile>(std::move(*list))}});
+    for (const auto& p : *parties) (void)index.Screen(p);
+  } else if (parties.ok() && !parties->empty()) {
+    // Party names against a fixed small list: exercises normalisation on arbitrary names.
+    static const auto fixed = std::make_shared<sanctions::ListFile>(
+        sanctions::ParseListCsv("id,name,aliases\n1,Ivan Petrov,Иван Петров\n2,Abd al-Rahman al-Anizi,\n", "f").value());
+    static const sanctions::Index index({{"fixed", fixed}});
+    for (const auto& p : *parties) (void)index.Screen(p);
+  }
+  return 0;
+}
+
+int Multipart(const std::uint8_t* data, std::size_t size) {
+  std::string text = Text(data, size);
+  // The first line is the Content-Type header's value, the rest the body.
+  size_t nl = text.find('\n');
+  if (nl == std::string::npos) return 0;
+  (void)http::ParseMultipart(text.substr(0, nl), text.substr(nl + 1));
+  return 0;
+}
+
 const std::vector<NamedTarget>& AllTargets() {
   static const std::vector<NamedTarget> kTargets = {
       {"json_body", JsonBody}, {"csv", Csv}, {"config", Config},
-      {"backup", Backup},      {"query", Query}};
+      {"backup", Backup},      {"query", Query},   {"un_xml", UnXml},
+      {"ofac_csv", OfacCsv},   {"list_csv", ListCsv}, {"multipart", Multipart}};
   return kTargets;
 }
 

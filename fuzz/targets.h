@@ -27,6 +27,14 @@ int Csv(const std::uint8_t* data, std::size_t size);
 int Config(const std::uint8_t* data, std::size_t size);
 // Backup files given to `cbrnhub restore`.
 int Backup(const std::uint8_t* data, std::size_t size);
+// UN consolidated list XML.
+int UnXml(const std::uint8_t* data, std::size_t size);
+// OFAC SDN CSV: the input is split at the first two 0x1E bytes into sdn, add and alt.
+int OfacCsv(const std::uint8_t* data, std::size_t size);
+// Our list CSV and party CSV (screening input), then a screen of each party name.
+int ListCsv(const std::uint8_t* data, std::size_t size);
+// multipart/form-data bodies (list and party uploads through the web UI).
+int Multipart(const std::uint8_t* data, std::size_t size);
 // Query strings, cookies and Accept-Language headers.
 int Query(const std::uint8_t* data, std::size_t size);
 
