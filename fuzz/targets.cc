@@ -124,7 +124,8 @@ int Query(const std::uint8_t* data, std::size_t size) {
 int UnXml(const std::uint8_t* data, std::size_t size) {
   auto list = sanctions::ParseUnXml(Text(data, size), "fuzz.xml");
   if (list.ok()) {
-    for (const auto& e : list->entities) (void)sanctions::Entity::FromJson(e.ToJson());
+    // Every entity must survive the way it is stored (JSON text) and read back.
+    for (const auto& e : list->entities) (void)sanctions::Entity::FromJson(nlohmann::json::parse(e.ToJson().dump()));
   }
   return 0;
 }

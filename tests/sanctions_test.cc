@@ -67,6 +67,12 @@ TEST(UnXml, TruncatedCorruptAndForeignFilesAreRefusedWithALine) {
   ASSERT_FALSE(foreign.ok());
   EXPECT_NE(foreign.status().message().find("CONSOLIDATED_LIST"), std::string::npos);
   EXPECT_FALSE(ParseUnXml("", "empty.xml").ok());
+  // Latin-1 bytes in a file that says UTF-8: refused with the line, not stored broken.
+  std::string latin1 = xml;
+  latin1.replace(latin1.find("GEDO"), 1, "\xc9");
+  auto wrong_encoding = ParseUnXml(latin1, "un.xml");
+  ASSERT_FALSE(wrong_encoding.ok());
+  EXPECT_NE(wrong_encoding.status().message().find("not valid UTF-8"), std::string::npos);
   EXPECT_FALSE(ParseUnXml(std::string("\xff\xfe<\x00", 4), "binary.xml").ok());
 }
 
@@ -248,6 +254,8 @@ TEST(PartyValidation, BadFactsAreRefusedByField) {
   EXPECT_EQ(Validate(p).field(), "birth_date");
   p.birth_date = "1975-04-30";
   EXPECT_TRUE(Validate(p).ok());
+  p.name = "Jos\xe9";
+  EXPECT_EQ(Validate(p).field(), "name");
 }
 
 }  // namespace

@@ -93,23 +93,28 @@ size_t ListFile::name_count() const {
   return n;
 }
 
-std::string ToUtf8(std::string_view bytes) {
-  icu::UnicodeString probe;
-  bool valid = true;
+size_t InvalidUtf8At(std::string_view bytes) {
   for (size_t i = 0; i < bytes.size();) {
     unsigned char c = static_cast<unsigned char>(bytes[i]);
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > bytes.size()) {
-      valid = false;
-      break;
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > bytes.size()) return i;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) return i;
     }
-    for (int k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) valid = false;
+    // Overlong forms and surrogates are not UTF-8 either.
+    unsigned char c1 = static_cast<unsigned char>(len > 1 ? bytes[i + 1] : 0);
+    if ((len == 2 && c < 0xC2) || (len == 3 && c == 0xE0 && c1 < 0xA0) ||
+        (len == 3 && c == 0xED && c1 >= 0xA0) || (len == 4 && c == 0xF0 && c1 < 0x90) ||
+        (len == 4 && (c > 0xF4 || (c == 0xF4 && c1 >= 0x90)))) {
+      return i;
     }
-    if (!valid) break;
     i += len;
   }
-  if (valid) return std::string(bytes);
+  return std::string_view::npos;
+}
+
+std::string ToUtf8(std::string_view bytes) {
+  if (InvalidUtf8At(bytes) == std::string_view::npos) return std::string(bytes);
   // Windows-1252: Latin-1 plus printable characters in 0x80-0x9F.
   static const char16_t k80[32] = {0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
                                    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
@@ -208,6 +213,11 @@ std::string Entity::Fingerprint() const { return Sha256Hex(ToJson().dump()); }
 
 Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source) {
   if (xml.size() > kMaxFileBytes) return TooLarge(source, xml.size());
+  // The file says UTF-8 (the UN publishes it so); anything else would reach the database broken.
+  if (size_t bad = InvalidUtf8At(xml); bad != std::string_view::npos) {
+    return Status::Invalid(source, "line " + std::to_string(LineAt(xml, static_cast<ptrdiff_t>(bad))) +
+                                       ": not valid UTF-8 (byte " + std::to_string(bad) + ")");
+  }
   pugi::xml_document doc;
   pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default,
                                                   pugi::encoding_utf8);

@@ -77,6 +77,10 @@ Status Validate(const Party& party) {
     return Status::Invalid("name", "is required");
   }
   if (party.name.size() > 1000) return Status::Invalid("name", "longer than 1000 bytes");
+  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"name", &party.name},
+                                     {"id", &party.id}, {"id_number", &party.id_number}}) {
+    if (InvalidUtf8At(*value) != std::string_view::npos) return Status::Invalid(field, "is not valid UTF-8");
+  }
   if (party.id.size() > 200) return Status::Invalid("id", "longer than 200 bytes");
   if (!party.country.empty() &&
       (party.country.size() != 2 || !std::isupper(static_cast<unsigned char>(party.country[0])) ||

@@ -69,6 +69,9 @@ Result<ListFile> ParseOfacCsv(std::string_view sdn, std::string_view add, std::s
 // '|'), birth_dates, countries, identifiers, programmes, listed_on, remarks.
 Result<ListFile> ParseListCsv(std::string_view csv, const std::string& source);
 
+// The offset of the first byte that is not valid UTF-8, or std::string_view::npos.
+size_t InvalidUtf8At(std::string_view bytes);
+
 // Bytes as UTF-8: valid UTF-8 is kept; anything else is read as Windows-1252 (which the OFAC
 // files and spreadsheets exported on Windows use).
 std::string ToUtf8(std::string_view bytes);
