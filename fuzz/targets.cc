@@ -12,6 +12,7 @@
 #include "core/csv.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
+#include "assessment/assessment.h"
 #include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "sanctions/sanctions.h"
@@ -37,6 +38,7 @@ struct Fixture {
     (void)storage::Migrate(*db);
     network::RegisterKinds(catalog);
     exportctl::RegisterKinds(catalog);
+    assessment::RegisterKinds(catalog);
     store = std::make_unique<records::Store>(*db, catalog);
     (void)network::SeedReference(*store, {access::Principal::System("fuzz"), ""});
   }

@@ -118,8 +118,30 @@ std::map<std::string, std::string> ExpectedRoutes() {
                             "POST /licences/{id}/opinions"}) {
     e[route] = "exportctl";
   }
+  for (std::string route : {"GET /api/v1/questionnaires/{id}/definition", "GET /api/v1/assessments/{id}/answers",
+                            "GET /api/v1/assessments/{id}/results", "GET /api/v1/evidence/{id}",
+                            "GET /api/v1/assessments/{id}/workbook.xlsx", "GET /api/v1/regions/{code}/assessments",
+                            "GET /assessments", "GET /assessments/{id}", "GET /assessments/{id}/results",
+                            "GET /regions/{code}/assessments"}) {
+    e[route] = "read";
+  }
+  for (std::string route : {"PUT /api/v1/assessments/{id}/answers/{question}", "POST /api/v1/assessments/{id}/transition",
+                            "POST /api/v1/assessments/{id}/carry", "POST /api/v1/assessments/{id}/evidence",
+                            "POST /api/v1/assessments/{id}/workbook", "POST /api/v1/assessments/{id}/workbook/{import}/apply",
+                            "POST /assessments", "POST /assessments/{id}/answers", "POST /assessments/{id}/transition",
+                            "POST /assessments/{id}/share", "POST /assessments/{id}/evidence", "POST /assessments/{id}/workbook",
+                            "POST /assessments/{id}/workbook/{import}/apply", "POST /assessments/{id}/carry"}) {
+    e[route] = "write";
+  }
+  for (std::string route : {"POST /api/v1/questionnaires", "POST /api/v1/questionnaires/{id}/mappings/{to}",
+                            "POST /questionnaires"}) {
+    e[route] = "admin";
+  }
+  e["GET /api/v1/questionnaires"] = "read";
+  e["GET /api/v1/questionnaires/{id}"] = "read";
+  e["GET /api/v1/questionnaires/{id}/history"] = "read";
   for (std::string k : {"regions", "countries", "memberships", "organisations", "agencies", "people",
-                        "licences", "licence_items", "licence_opinions"}) {
+                        "licences", "licence_items", "licence_opinions", "assessments"}) {
     std::string base = "/api/v1/" + k;
     e["GET " + base] = "read";
     e["POST " + base] = "write";

@@ -12,6 +12,7 @@
 #include "http/web.h"
 #include "i18n/i18n.h"
 #include "identity/identity.h"
+#include "assessment/assessment.h"
 #include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "test_support.h"
@@ -40,11 +41,13 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(t_);
     network::RegisterKinds(catalog_);
     exportctl::RegisterKinds(catalog_);
+    assessment::RegisterKinds(catalog_);
     store_ = std::make_unique<records::Store>(t_->db(), catalog_);
     records::Caller seeder{access::Principal::System("seed"), ""};
     ASSERT_TRUE(network::SeedReference(*store_, seeder).ok());
     ASSERT_TRUE(network::SeedDemo(*store_, seeder).ok());
     ASSERT_TRUE(exportctl::Service(*store_).SeedControlList(seeder).ok());
+    ASSERT_TRUE(assessment::Service(*store_).SeedSamples(seeder).ok());
     identity_ = std::make_unique<identity::Service>(t_->db(), IdentitySettings());
     ASSERT_TRUE(identity_->SeedDemoUsers(seeder).ok());
     ASSERT_TRUE(catalogs_.Load().ok());

@@ -22,6 +22,7 @@
 #include "audit/audit.h"
 #include "backup/backup.h"
 #include "core/ids.h"
+#include "assessment/assessment.h"
 #include "exportctl/exportctl.h"
 #include "http/server.h"
 #include "http/web.h"
@@ -56,6 +57,7 @@ struct Services {
   std::unique_ptr<records::Store> store;
   std::unique_ptr<identity::Service> identity;
   std::unique_ptr<exportctl::Service> exportctl;
+  std::unique_ptr<assessment::Service> assessment;
 };
 
 Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrate) {
@@ -83,8 +85,10 @@ Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrat
   }
   network::RegisterKinds(s->catalog);
   exportctl::RegisterKinds(s->catalog);
+  assessment::RegisterKinds(s->catalog);
   s->store = std::make_unique<records::Store>(*s->db, s->catalog);
   s->exportctl = std::make_unique<exportctl::Service>(*s->store);
+  s->assessment = std::make_unique<assessment::Service>(*s->store);
   s->identity = std::make_unique<identity::Service>(*s->db, config.identity);
   return s;
 }
@@ -279,6 +283,28 @@ int Main(int argc, char** argv) {
   rec_history->add_option("KIND", kind)->required();
   rec_history->add_option("ID", id)->required();
 
+  auto* quest_cmd = cli.add_subcommand("questionnaire", "needs-assessment questionnaires");
+  quest_cmd->require_subcommand(1);
+  std::string quest_file, quest_from, quest_to;
+  auto* quest_load = quest_cmd->add_subcommand("load", "check and publish a definition (YAML); errors listed with lines");
+  quest_load->add_option("FILE", quest_file)->required();
+  bool quest_check_only = false;
+  quest_load->add_flag("--check", quest_check_only, "only check the file; publish nothing");
+  auto* quest_map = quest_cmd->add_subcommand("map", "load the mapping of answers between two versions");
+  quest_map->add_option("FROM", quest_from, "code@version, e.g. naq@2019")->required();
+  quest_map->add_option("TO", quest_to, "code@version, e.g. naq@2024")->required();
+  quest_map->add_option("FILE", quest_file)->required();
+  auto* assess_cmd = cli.add_subcommand("assessment", "needs assessments");
+  assess_cmd->require_subcommand(1);
+  std::string assess_id, assess_output, assess_lang = "en";
+  auto* assess_results = assess_cmd->add_subcommand("results", "scores, gaps and priorities of an assessment (JSON)");
+  assess_results->add_option("ID", assess_id)->required();
+  assess_results->add_option("--lang", assess_lang, "en or ru");
+  auto* assess_export = assess_cmd->add_subcommand("workbook", "write the assessment's XLSX workbook");
+  assess_export->add_option("ID", assess_id)->required();
+  assess_export->add_option("--output", assess_output, "the .xlsx file to write")->required();
+  assess_export->add_option("--lang", assess_lang, "en or ru");
+
   auto* lists_cmd = cli.add_subcommand("lists", "sanctions lists");
   lists_cmd->require_subcommand(1);
   std::string list_file, list_format, list_code;
@@ -360,6 +386,9 @@ int Main(int argc, char** argv) {
     auto control = s.exportctl->SeedControlList(seeder);
     if (!control.ok()) return Fail(control.status());
     if (*control > 0) std::cout << "control list: " << *control << " sample entries\n";
+    auto samples = s.assessment->SeedSamples(seeder);
+    if (!samples.ok()) return Fail(samples.status());
+    if (*samples > 0) std::cout << "questionnaires: " << *samples << " sample versions published\n";
     if (demo) {
       auto d = network::SeedDemo(*s.store, seeder);
       if (!d.ok()) return Fail(d.status());
@@ -373,6 +402,50 @@ int Main(int argc, char** argv) {
                   << a.role << " (" << a.scope << ")\n";
       }
     }
+    return 0;
+  }
+  if (*quest_cmd) {
+    auto caller = CliCaller();
+    auto text = ReadFile(quest_file);
+    if (!text.ok()) return Fail(text.status());
+    std::string name = std::filesystem::path(quest_file).filename().string();
+    if (*quest_load) {
+      if (quest_check_only) {
+        auto def = assessment::ParseDefinition(*text, name);
+        if (!def.ok()) return Fail(def.status());
+        std::cout << name << ": " << def->code << " " << def->version << ", " << def->sections.size() << " sections, "
+                  << def->questions.size() << " questions: no errors\n";
+        return 0;
+      }
+      auto r = s.assessment->LoadQuestionnaire(caller, *text, name);
+      if (!r.ok()) return Fail(r.status());
+      const json& q = (*r)["questionnaire"];
+      std::cout << q["code"].get<std::string>() << " " << q["version"].get<std::string>() << ": "
+                << ((*r)["unchanged"].get<bool>() ? "already published, unchanged" : "published") << " ("
+                << q["question_count"] << " questions, id " << q["id"].get<std::string>() << ")\n";
+      return 0;
+    }
+    auto r = s.assessment->LoadMapping(caller, quest_from, quest_to, *text, name);
+    if (!r.ok()) return Fail(r.status());
+    std::cout << "mapping " << quest_from << " -> " << quest_to << ": " << (*r)["rules"] << " rules\n";
+    return 0;
+  }
+  if (*assess_cmd) {
+    auto caller = CliCaller();
+    if (*assess_results) {
+      auto r = s.assessment->Results(caller, assess_id, assess_lang);
+      if (!r.ok()) return Fail(r.status());
+      r->erase("radar_svg");
+      r->erase("bars_svg");
+      PrintJson(*r);
+      return 0;
+    }
+    auto xlsx = s.assessment->ExportWorkbook(caller, assess_id, assess_lang);
+    if (!xlsx.ok()) return Fail(xlsx.status());
+    std::ofstream out(assess_output, std::ios::binary);
+    out << *xlsx;
+    if (!out) return Fail(Status::Internal("cannot write " + assess_output));
+    std::cout << assess_output << ": " << xlsx->size() << " bytes\n";
     return 0;
   }
   if (*lists_cmd) {

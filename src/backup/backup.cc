@@ -45,6 +45,7 @@ std::string KeyColumn(const std::string& table) {
   if (table == "audit_log") return "seq";
   if (table == "sanction_entities" || table == "sanction_removals") return "edition_id, entity_id";
   if (table == "control_items") return "code";
+  if (table == "answers") return "assessment_id, question_id";
   return table == "role_settings" ? "role" : "id";
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "assessment/assessment.h"
 #include "exportctl/exportctl.h"
 #include "http/router.h"
 #include "identity/identity.h"
@@ -49,6 +50,7 @@ struct WebApp::Context {
   Router router;
   ResponseCache cache;
   std::unique_ptr<exportctl::Service> exportctl;
+  std::unique_ptr<assessment::Service> assessment;
 };
 using Ctx = WebApp::Context;
 
@@ -175,6 +177,35 @@ Response LicencesPage(Ctx& ctx, Request& req);
 Response LicencePage(Ctx& ctx, Request& req);
 Response LicenceTransitionSubmit(Ctx& ctx, Request& req);
 Response LicenceOpinionSubmit(Ctx& ctx, Request& req);
+
+// Needs assessment (assessment.cc).
+Response ApiQuestionnaireLoad(Ctx& ctx, Request& req);
+Response ApiQuestionnaireDefinition(Ctx& ctx, Request& req);
+Response ApiQuestionnaireMapping(Ctx& ctx, Request& req);
+Response ApiAssessmentView(Ctx& ctx, Request& req);
+Response ApiAnswerPut(Ctx& ctx, Request& req);
+Response ApiAssessmentTransition(Ctx& ctx, Request& req);
+Response ApiAssessmentResults(Ctx& ctx, Request& req);
+Response ApiAssessmentCarry(Ctx& ctx, Request& req);
+Response ApiEvidenceUpload(Ctx& ctx, Request& req);
+Response EvidenceDownload(Ctx& ctx, Request& req);
+Response WorkbookDownload(Ctx& ctx, Request& req);
+Response ApiWorkbookPreview(Ctx& ctx, Request& req);
+Response ApiWorkbookApply(Ctx& ctx, Request& req);
+Response ApiRegionAssessments(Ctx& ctx, Request& req);
+Response AssessmentsPage(Ctx& ctx, Request& req);
+Response AssessmentStartSubmit(Ctx& ctx, Request& req);
+Response QuestionnaireLoadSubmit(Ctx& ctx, Request& req);
+Response AssessmentPage(Ctx& ctx, Request& req);
+Response AnswersSubmit(Ctx& ctx, Request& req);
+Response AssessmentTransitionSubmit(Ctx& ctx, Request& req);
+Response AssessmentShareSubmit(Ctx& ctx, Request& req);
+Response EvidenceSubmit(Ctx& ctx, Request& req);
+Response WorkbookPreviewSubmit(Ctx& ctx, Request& req);
+Response WorkbookApplySubmit(Ctx& ctx, Request& req);
+Response CarrySubmit(Ctx& ctx, Request& req);
+Response ResultsPage(Ctx& ctx, Request& req);
+Response RegionAssessmentsPage(Ctx& ctx, Request& req);
 
 // Record forms (forms.cc).
 Response FormNew(Ctx& ctx, Request& req);

@@ -133,12 +133,17 @@ std::string HtmlEscape(const std::string& s) {
 bool IsUploadPath(std::string_view target) {
   static constexpr std::string_view kPaths[] = {"/api/v1/sanctions/editions", "/sanctions/import",
                                                 "/api/v1/screenings/batch",   "/screening/batch",
-                                                "/api/v1/control-list",       "/control-list/import"};
+                                                "/api/v1/control-list",       "/control-list/import",
+                                                "/api/v1/questionnaires",     "/questionnaires"};
   std::string_view path = target.substr(0, target.find('?'));
   for (auto p : kPaths) {
     if (path == p) return true;
   }
-  return false;
+  // Per-assessment uploads: /assessments/{id}/workbook, /api/v1/assessments/{id}/evidence, ...
+  auto ends_with = [&](std::string_view s) {
+    return path.size() >= s.size() && path.substr(path.size() - s.size()) == s;
+  };
+  return path.find("/assessments/") != std::string_view::npos && (ends_with("/workbook") || ends_with("/evidence"));
 }
 
 Result<std::vector<FormPart>> ParseMultipart(const std::string& content_type, const std::string& body) {

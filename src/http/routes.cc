@@ -33,16 +33,20 @@ void RegisterRoutes(Ctx& ctx) {
     const std::string base = "/api/v1/" + k;
     add("GET", base, {A::kRead, k}, [k](Ctx& c, Request& q) { return ApiList(c, q, k); },
         "list " + k + " (filters, q, limit, offset)");
-    add("POST", base, {A::kWrite, k}, [k](Ctx& c, Request& q) { return ApiCreate(c, q, k); },
-        "create a " + k + " record");
+    if (kind.writable) {
+      add("POST", base, {A::kWrite, k}, [k](Ctx& c, Request& q) { return ApiCreate(c, q, k); },
+          "create a " + k + " record");
+    }
     add("GET", base + "/{id}", {A::kRead, k}, [k](Ctx& c, Request& q) { return ApiGet(c, q, k); },
         "get a " + k + " record by id or key");
-    add("PUT", base + "/{id}", {A::kWrite, k},
-        [k](Ctx& c, Request& q) { return ApiUpdate(c, q, k, true); }, "replace a " + k + " record");
-    add("PATCH", base + "/{id}", {A::kWrite, k},
-        [k](Ctx& c, Request& q) { return ApiUpdate(c, q, k, false); },
-        "change fields of a " + k + " record");
-    if (kind.deletable) {
+    if (kind.writable) {
+      add("PUT", base + "/{id}", {A::kWrite, k},
+          [k](Ctx& c, Request& q) { return ApiUpdate(c, q, k, true); }, "replace a " + k + " record");
+      add("PATCH", base + "/{id}", {A::kWrite, k},
+          [k](Ctx& c, Request& q) { return ApiUpdate(c, q, k, false); },
+          "change fields of a " + k + " record");
+    }
+    if (kind.deletable && kind.writable) {
       add("DELETE", base + "/{id}", {A::kWrite, k},
           [k](Ctx& c, Request& q) { return ApiDelete(c, q, k); },
           "delete (recoverably) a " + k + " record");
@@ -146,6 +150,52 @@ void RegisterRoutes(Ctx& ctx) {
   add("GET", "/licences/{id}", ec, LicencePage, "a licence application");
   add("POST", "/licences/{id}/transition", ec, LicenceTransitionSubmit, "move a licence on");
   add("POST", "/licences/{id}/opinions", ec, LicenceOpinionSubmit, "give an opinion");
+
+  // Needs assessment. What each caller sees is filtered by access:: like any record.
+  add("POST", "/api/v1/questionnaires", {A::kAdmin, "questionnaires"}, ApiQuestionnaireLoad,
+      "load and publish a questionnaire definition (YAML body)");
+  add("GET", "/api/v1/questionnaires/{id}/definition", {A::kRead, "questionnaires"}, ApiQuestionnaireDefinition,
+      "a questionnaire's sections and questions in the request's language");
+  add("POST", "/api/v1/questionnaires/{id}/mappings/{to}", {A::kAdmin, "questionnaires"}, ApiQuestionnaireMapping,
+      "load the mapping of answers from this version to another (YAML body)");
+  add("GET", "/api/v1/assessments/{id}/answers", {A::kRead, "assessments"}, ApiAssessmentView,
+      "an assessment with its questionnaire, answers and evidence");
+  add("PUT", "/api/v1/assessments/{id}/answers/{question}", {A::kWrite, "assessments"}, ApiAnswerPut,
+      "save one answer ({value, comment, revision}; value null clears)");
+  add("POST", "/api/v1/assessments/{id}/transition", {A::kWrite, "assessments"}, ApiAssessmentTransition,
+      "submit, validate or return an assessment ({to, comment})");
+  add("GET", "/api/v1/assessments/{id}/results", {A::kRead, "assessments"}, ApiAssessmentResults,
+      "scores, gaps, priorities and change since the previous assessment");
+  add("POST", "/api/v1/assessments/{id}/carry", {A::kWrite, "assessments"}, ApiAssessmentCarry,
+      "a new assessment of another version with the answers carried over ({questionnaire_id})");
+  add("POST", "/api/v1/assessments/{id}/evidence", {A::kWrite, "assessments"}, ApiEvidenceUpload,
+      "attach an evidence file (multipart: question, file)");
+  add("GET", "/api/v1/evidence/{id}", {A::kRead, "assessments"}, EvidenceDownload, "download an evidence file");
+  add("GET", "/api/v1/assessments/{id}/workbook.xlsx", {A::kRead, "assessments"}, WorkbookDownload,
+      "the assessment as an XLSX workbook to fill offline");
+  add("POST", "/api/v1/assessments/{id}/workbook", {A::kWrite, "assessments"}, ApiWorkbookPreview,
+      "upload a filled workbook: every cell checked, the changes previewed, nothing applied");
+  add("POST", "/api/v1/assessments/{id}/workbook/{import}/apply", {A::kWrite, "assessments"}, ApiWorkbookApply,
+      "apply a previewed workbook");
+  add("GET", "/api/v1/regions/{code}/assessments", {A::kRead, "assessments"}, ApiRegionAssessments,
+      "heat map of the region's shared assessments and their shared priorities");
+  add("GET", "/assessments", {A::kRead, "assessments"}, AssessmentsPage, "assessments");
+  add("POST", "/assessments", {A::kWrite, "assessments"}, AssessmentStartSubmit, "start an assessment");
+  add("POST", "/questionnaires", {A::kAdmin, "questionnaires"}, QuestionnaireLoadSubmit, "load a questionnaire");
+  add("GET", "/assessments/{id}", {A::kRead, "assessments"}, AssessmentPage, "answer an assessment");
+  add("POST", "/assessments/{id}/answers", {A::kWrite, "assessments"}, AnswersSubmit, "save answers");
+  add("POST", "/assessments/{id}/transition", {A::kWrite, "assessments"}, AssessmentTransitionSubmit,
+      "submit, validate or return");
+  add("POST", "/assessments/{id}/share", {A::kWrite, "assessments"}, AssessmentShareSubmit, "share further");
+  add("POST", "/assessments/{id}/evidence", {A::kWrite, "assessments"}, EvidenceSubmit, "attach evidence");
+  add("POST", "/assessments/{id}/workbook", {A::kWrite, "assessments"}, WorkbookPreviewSubmit,
+      "preview a filled workbook");
+  add("POST", "/assessments/{id}/workbook/{import}/apply", {A::kWrite, "assessments"}, WorkbookApplySubmit,
+      "apply a previewed workbook");
+  add("POST", "/assessments/{id}/carry", {A::kWrite, "assessments"}, CarrySubmit, "carry over to another version");
+  add("GET", "/assessments/{id}/results", {A::kRead, "assessments"}, ResultsPage, "results with charts");
+  add("GET", "/regions/{code}/assessments", {A::kRead, "assessments"}, RegionAssessmentsPage,
+      "the region's heat map and shared priorities");
 
   // HTML pages.
   add("GET", "/", {A::kRead, "network"}, HomePage, "home: the network");

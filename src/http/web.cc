@@ -150,7 +150,11 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
                                                const i18n::Catalogs& catalogs,
                                                std::string version) {
   auto ctx = std::unique_ptr<Context>(
-      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr});
+      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr});
+  if (!store.catalog().Find(assessment::kAssessments)) {
+    return Status::Internal("the catalog lacks the assessment kinds: call assessment::RegisterKinds");
+  }
+  ctx->assessment = std::make_unique<assessment::Service>(store);
   if (!store.catalog().Find(exportctl::kLicences)) {
     return Status::Internal("the catalog lacks the export-control kinds: call exportctl::RegisterKinds");
   }

@@ -554,8 +554,15 @@ Result<Json> Store::CreateIn(Transaction& txn, const Caller& caller, const KindS
   return created;
 }
 
+namespace {
+Status NotWritable(const KindSpec& kind) {
+  return {StatusCode::kPermissionDenied, kind.name + " are changed through their own operations, not as records"};
+}
+}  // namespace
+
 Result<Json> Store::Create(const Caller& caller, const std::string& kind_name, const Json& body) {
   CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  if (!kind->writable) return NotWritable(*kind);
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json created, CreateIn(*txn, caller, *kind, body));
   CBRN_RETURN_IF_ERROR(txn->Commit());
@@ -619,6 +626,7 @@ Result<Json> Store::UpdateIn(Transaction& txn, const Caller& caller, const KindS
 Result<Json> Store::Update(const Caller& caller, const std::string& kind_name,
                            const std::string& id_or_key, const Json& body, bool replace) {
   CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  if (!kind->writable) return NotWritable(*kind);
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json updated, UpdateIn(*txn, caller, *kind, id_or_key, body, replace));
   CBRN_RETURN_IF_ERROR(txn->Commit());
@@ -628,6 +636,7 @@ Result<Json> Store::Update(const Caller& caller, const std::string& kind_name,
 Status Store::Delete(const Caller& caller, const std::string& kind_name,
                      const std::string& id_or_key, std::optional<std::int64_t> revision) {
   CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  if (!kind->writable) return NotWritable(*kind);
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, caller, *kind, id_or_key));
   if (!access::CanWrite(caller.who, ScopeOf(current))) {
@@ -669,6 +678,7 @@ Status Store::Delete(const Caller& caller, const std::string& kind_name,
 Result<Json> Store::Restore(const Caller& caller, const std::string& kind_name,
                             const std::string& id_or_key) {
   CBRN_ASSIGN_OR_RETURN(const KindSpec* kind, Kind(kind_name));
+  if (!kind->writable) return NotWritable(*kind);
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, caller, *kind, id_or_key, true));
   if (!access::CanWrite(caller.who, ScopeOf(current))) {

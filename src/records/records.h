@@ -59,6 +59,9 @@ struct KindSpec {
   std::string natural_key;  // field that identifies a record besides its id ("iso2"), or ""
   std::string order_by;     // SQL ORDER BY clause for lists, e.g. "name"
   bool deletable = true;
+  // False: records are created and changed only by their module's own operations (e.g. a
+  // questionnaire is loaded from its definition file), never by the generic API or forms.
+  bool writable = true;
   // Sharing of a new record when the request does not say.
   access::Sharing default_sharing = access::Sharing::kPrivate;
   // The owner scope of a record with these (validated) fields.

@@ -151,6 +151,33 @@ const Migration kMigrations[] = {
      " opinion TEXT NOT NULL, text TEXT NOT NULL DEFAULT '');\n"
      "CREATE INDEX licence_items_licence ON licence_items(licence_id);\n"
      "CREATE INDEX licence_opinions_licence ON licence_opinions(licence_id)"},
+    {5, "needs assessment: questionnaires, assessments, answers, evidence, workbook imports",
+     "CREATE TABLE questionnaires (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'published',"
+     " assigned_to TEXT, code TEXT NOT NULL, version TEXT NOT NULL, title TEXT NOT NULL,"
+     " question_count BIGINT NOT NULL DEFAULT 0, definition TEXT NOT NULL DEFAULT '',"
+     " checksum TEXT NOT NULL DEFAULT '', UNIQUE (code, version));\n"
+     "CREATE TABLE questionnaire_mappings (id TEXT PRIMARY KEY,"
+     " from_id TEXT NOT NULL REFERENCES questionnaires(id),"
+     " to_id TEXT NOT NULL REFERENCES questionnaires(id), mapping TEXT NOT NULL,"
+     " created_at TEXT NOT NULL, created_by TEXT NOT NULL, UNIQUE (from_id, to_id));\n"
+     "CREATE TABLE assessments (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, country TEXT NOT NULL, questionnaire_id TEXT NOT NULL REFERENCES questionnaires(id),"
+     " title TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'draft', review_comment TEXT NOT NULL DEFAULT '',"
+     " carried_from TEXT NOT NULL DEFAULT '');\n"
+     "CREATE INDEX assessments_country ON assessments(country);\n"
+     // One row per answered question; the audit log keeps every earlier value.
+     "CREATE TABLE answers (assessment_id TEXT NOT NULL REFERENCES assessments(id),"
+     " question_id TEXT NOT NULL, value_json TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '',"
+     " revision BIGINT NOT NULL DEFAULT 1, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,"
+     " PRIMARY KEY (assessment_id, question_id));\n"
+     "CREATE TABLE evidence (id TEXT PRIMARY KEY, assessment_id TEXT NOT NULL REFERENCES assessments(id),"
+     " question_id TEXT NOT NULL, filename TEXT NOT NULL, content_type TEXT NOT NULL,"
+     " size BIGINT NOT NULL, sha256 TEXT NOT NULL, content_base64 TEXT NOT NULL,"
+     " created_at TEXT NOT NULL, created_by TEXT NOT NULL, deleted_at TEXT);\n"
+     "CREATE INDEX evidence_assessment ON evidence(assessment_id);\n"
+     "CREATE TABLE workbook_imports (id TEXT PRIMARY KEY, assessment_id TEXT NOT NULL REFERENCES assessments(id),"
+     " changes_json TEXT NOT NULL, base_revision BIGINT NOT NULL, created_at TEXT NOT NULL,"
+     " created_by TEXT NOT NULL, applied_at TEXT)"},
 };
 
 #undef CBRN_RECORD_COLUMNS
@@ -189,7 +216,9 @@ const std::vector<std::string>& DataTables() {
       "regions", "countries",     "memberships", "organisations", "agencies",
       "people",  "users",         "role_settings", "api_tokens",  "audit_log",
       "sanction_editions", "sanction_entities", "sanction_removals", "screenings",
-      "screening_decisions", "control_items", "licences", "licence_items", "licence_opinions"};
+      "screening_decisions", "control_items", "licences", "licence_items", "licence_opinions",
+      "questionnaires", "questionnaire_mappings", "assessments", "answers", "evidence",
+      "workbook_imports"};
   return kTables;
 }
 

@@ -1,0 +1,293 @@
+// Answers, scores, gaps, priorities and the carry-over of answers across a revision.
+// The rules are in docs/assessment.md; tests/assessment_test.cc checks them by hand.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "assessment/assessment.h"
+
+namespace cbrnhub::assessment {
+namespace {
+
+bool IsString(const Json& v, const char* key) { return v.is_object() && v.contains(key) && v[key].is_string(); }
+
+// Maturity: the highest level L with every level 1..L met (as in WHO SPAR/JEE).
+int MaturityLevel(const Json& value) {
+  std::set<int> met;
+  if (value.is_object() && value["levels"].is_array()) {
+    for (const auto& l : value["levels"]) {
+      if (l.is_number_integer()) met.insert(l.get<int>());
+    }
+  }
+  int level = 0;
+  while (met.count(level + 1)) ++level;
+  return level;
+}
+
+}  // namespace
+
+Status ValidateAnswer(const Question& q, const Json& v) {
+  auto bad = [&](const std::string& m) { return Status::Invalid(q.id, q.id + ": " + m); };
+  if (!v.is_object()) return bad("an answer is a JSON object");
+  switch (q.type) {
+    case QuestionType::kMaturity: {
+      if (!v["levels"].is_array()) return bad("give the levels met, e.g. {\"levels\": [1, 2]}");
+      for (const auto& l : v["levels"]) {
+        if (!l.is_number_integer() || l.get<int>() < 1 || l.get<int>() > 5) return bad("levels are 1 to 5");
+      }
+      return Status::Ok();
+    }
+    case QuestionType::kPresence: {
+      static const char* kStatus[] = {"in_place", "unclear", "not_in_place", "not_applicable"};
+      if (!IsString(v, "status") ||
+          std::none_of(std::begin(kStatus), std::end(kStatus), [&](const char* s) { return v["status"] == s; })) {
+        return bad("status must be in_place, unclear, not_in_place or not_applicable");
+      }
+      if (v.contains("reference") && !v["reference"].is_string()) return bad("reference must be text");
+      if (v.value("reference", "").size() > 2000) return bad("reference is longer than 2000 bytes");
+      return Status::Ok();
+    }
+    case QuestionType::kYesPartialNo: {
+      std::string s = v.value("value", std::string());
+      if (!IsString(v, "value") || (s != "yes" && s != "partial" && s != "no" && s != "not_applicable")) {
+        return bad("value must be yes, partial, no or not_applicable");
+      }
+      return Status::Ok();
+    }
+    case QuestionType::kNumber: {
+      if (!v["value"].is_number()) return bad("value must be a number");
+      double x = v["value"].get<double>();
+      if (!std::isfinite(x)) return bad("value must be a finite number");
+      if (q.min && x < *q.min) return bad("value is below the minimum " + std::to_string(*q.min));
+      if (q.max && x > *q.max) return bad("value is above the maximum " + std::to_string(*q.max));
+      return Status::Ok();
+    }
+    case QuestionType::kSingleChoice: {
+      if (!IsString(v, "value")) return bad("value must be one of the options");
+      for (const auto& o : q.options) {
+        if (v["value"] == o.value) return Status::Ok();
+      }
+      return bad("'" + v["value"].get<std::string>() + "' is not an option");
+    }
+    case QuestionType::kMultipleChoice: {
+      if (!v["values"].is_array()) return bad("values must be a list of options");
+      for (const auto& x : v["values"]) {
+        if (!x.is_string() || std::none_of(q.options.begin(), q.options.end(),
+                                           [&](const Option& o) { return x == o.value; })) {
+          return bad("values must be options of the question");
+        }
+      }
+      return Status::Ok();
+    }
+    case QuestionType::kText: {
+      if (!IsString(v, "value")) return bad("value must be text");
+      if (v["value"].get<std::string>().size() > 20000) return bad("the text is longer than 20000 bytes");
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+bool Visible(const Definition& def, const Question& q, const std::map<std::string, Json>& answers) {
+  if (!q.show_if) return true;
+  const Condition& c = *q.show_if;
+  const Question* parent = def.Find(c.question);
+  if (!parent || !Visible(def, *parent, answers)) return false;
+  auto it = answers.find(c.question);
+  if (it == answers.end()) return false;
+  const Json& v = it->second;
+  std::string value;
+  if (parent->type == QuestionType::kPresence) value = v.value("status", "");
+  else if (v.contains("value") && v["value"].is_string()) value = v["value"];
+  if (c.op == "equals") return value == c.values[0];
+  if (c.op == "in") return std::find(c.values.begin(), c.values.end(), value) != c.values.end();
+  if (c.op == "at_least") {
+    if (parent->type == QuestionType::kMaturity) return MaturityLevel(v) >= c.number;
+    return v["value"].is_number() && v["value"].get<double>() >= c.number;
+  }
+  return true;
+}
+
+Scores Score(const Definition& def, const std::map<std::string, Json>& answers, const std::string& lang) {
+  Scores out;
+  struct Sum {
+    double weighted = 0, weight = 0;
+  };
+  std::map<std::string, Sum> sections, domains, functions, areas;
+  Sum overall;
+  std::vector<std::pair<double, size_t>> ranked;
+  for (const auto& sec : def.sections) {
+    for (size_t qi : sec.questions) {
+      const Question& q = def.questions[qi];
+      QuestionScore s;
+      s.id = q.id;
+      s.visible = Visible(def, q, answers);
+      s.weight = q.weight * sec.weight;
+      s.target = def.target;
+      auto it = answers.find(q.id);
+      s.answered = it != answers.end();
+      if (!s.visible) {
+        out.questions.push_back(s);
+        continue;
+      }
+      ++out.visible;
+      if (s.answered) ++out.answered;
+      if (!q.scored() || !s.answered) {
+        if (q.scored()) s.reason = "not answered yet";
+        out.questions.push_back(s);
+        continue;
+      }
+      const Json& v = it->second;
+      s.scored = true;
+      switch (q.type) {
+        case QuestionType::kMaturity:
+          s.level = MaturityLevel(v);
+          s.score = s.level / 5.0;
+          s.reason = "level " + std::to_string(s.level) + " of 5";
+          if (s.level > 0 && s.level < 5) s.reason += ": not yet \"" + q.levels[s.level].Get(lang) + "\"";
+          break;
+        case QuestionType::kPresence: {
+          std::string st = v.value("status", "");
+          if (st == "not_applicable") s.scored = false;
+          // In place counts fully only with the legal or executive reference that shows it.
+          s.score = st == "in_place" ? (v.value("reference", "").empty() ? 0.5 : 1.0) : 0.0;
+          s.reason = st == "in_place" && v.value("reference", "").empty() ? "in place, but no reference given" : st;
+          break;
+        }
+        case QuestionType::kYesPartialNo: {
+          std::string x = v.value("value", "");
+          if (x == "not_applicable") s.scored = false;
+          s.score = x == "yes" ? 1.0 : x == "partial" ? 0.5 : 0.0;
+          s.reason = x;
+          break;
+        }
+        case QuestionType::kNumber: {
+          double x = v["value"].get<double>(), lo = q.min.value_or(0);
+          s.score = std::clamp((x - lo) / (*q.target - lo), 0.0, 1.0);
+          char buf[96];
+          std::snprintf(buf, sizeof buf, "%g %s of a target of %g", x, q.unit.c_str(), *q.target);
+          s.reason = buf;
+          break;
+        }
+        case QuestionType::kSingleChoice:
+          for (const auto& o : q.options) {
+            if (v["value"] == o.value) {
+              s.score = o.score;
+              s.reason = o.label.Get(lang);
+            }
+          }
+          break;
+        case QuestionType::kMultipleChoice: {
+          double sum = 0;
+          for (const auto& o : q.options) {
+            for (const auto& x : v["values"]) {
+              if (x == o.value) sum += o.score;
+            }
+          }
+          s.score = std::min(1.0, sum);
+          s.reason = std::to_string(v["values"].size()) + " selected";
+          break;
+        }
+        case QuestionType::kText:
+          s.scored = false;
+          break;
+      }
+      if (s.scored) {
+        s.gap = std::max(0.0, s.target - s.score);
+        for (Sum* sum : {&sections[sec.id], &domains[q.domain], &functions[q.function], &overall}) {
+          sum->weighted += s.score * s.weight;
+          sum->weight += s.weight;
+        }
+        if (!q.area.empty()) {
+          areas[q.area].weighted += s.score * s.weight;
+          areas[q.area].weight += s.weight;
+        }
+        if (s.gap > 0) ranked.emplace_back(s.gap * s.weight, out.questions.size());
+      }
+      out.questions.push_back(s);
+    }
+  }
+  auto fill = [](const std::map<std::string, Sum>& in, std::map<std::string, double>& to) {
+    for (const auto& [k, s] : in) to[k] = s.weight > 0 ? s.weighted / s.weight : 0;
+  };
+  fill(sections, out.by_section);
+  fill(domains, out.by_domain);
+  fill(functions, out.by_function);
+  fill(areas, out.by_area);
+  out.overall = overall.weight > 0 ? overall.weighted / overall.weight : 0;
+  // Priorities: the largest weighted gaps first; ties by question order.
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  out.priorities = Json::array();
+  int rank = 0;
+  for (const auto& [weighted, idx] : ranked) {
+    const QuestionScore& s = out.questions[idx];
+    const Question& q = *def.Find(s.id);
+    char because[160];
+    std::snprintf(because, sizeof because, "score %.0f %% against a target of %.0f %% (gap %.0f points) x weight %g",
+                  s.score * 100, s.target * 100, s.gap * 100, s.weight);
+    out.priorities.push_back({{"rank", ++rank},
+                              {"question", s.id},
+                              {"text", q.text.Get(lang)},
+                              {"section", q.section},
+                              {"domain", q.domain},
+                              {"function", q.function},
+                              {"score", s.score},
+                              {"gap", s.gap},
+                              {"weighted_gap", weighted},
+                              {"reason", std::string(because) + "; " + s.reason}});
+  }
+  return out;
+}
+
+CarryOver Carry(const Definition& from, const Definition& to, const Mapping& mapping,
+                const std::map<std::string, Json>& answers) {
+  CarryOver out;
+  std::set<std::string> mapped;
+  for (const auto& rule : mapping.rules) {
+    for (const auto& t : rule.to) mapped.insert(t);
+    for (const auto& t : rule.to) {
+      const Question* tq = to.Find(t);
+      // The earlier answers that can feed this question: answered, and of the same type.
+      std::vector<const Json*> given;
+      bool answered_other_type = false;
+      for (const auto& f : rule.from) {
+        auto it = answers.find(f);
+        if (it == answers.end()) continue;
+        const Question* fq = from.Find(f);
+        if (fq && fq->type == tq->type && ValidateAnswer(*tq, it->second).ok()) given.push_back(&it->second);
+        else answered_other_type = true;
+      }
+      if (given.empty()) {
+        out.to_answer.emplace_back(t, answered_other_type ? "the question changed (type or choices): answer it again"
+                                                          : "not answered in " + from.version);
+        continue;
+      }
+      // Several feed one question (a merge): keep the highest, the lowest or the first.
+      const Json* chosen = given[0];
+      if (tq->type == QuestionType::kMaturity && rule.combine != "first") {
+        for (const Json* g : given) {
+          int a = MaturityLevel(*g), b = MaturityLevel(*chosen);
+          if ((rule.combine == "max" && a > b) || (rule.combine == "min" && a < b)) chosen = g;
+        }
+      }
+      out.answers[t] = *chosen;
+    }
+  }
+  for (const auto& q : to.questions) {
+    if (mapped.count(q.id)) continue;
+    // Same id in both versions and not mentioned by the mapping: carried as is when it fits.
+    const Question* fq = from.Find(q.id);
+    auto it = answers.find(q.id);
+    if (fq && it != answers.end() && fq->type == q.type && ValidateAnswer(q, it->second).ok() &&
+        std::find(mapping.dropped.begin(), mapping.dropped.end(), q.id) == mapping.dropped.end()) {
+      out.answers[q.id] = it->second;
+    } else {
+      out.to_answer.emplace_back(q.id, fq ? "not carried over" : "new in " + to.version);
+    }
+  }
+  return out;
+}
+
+}  // namespace cbrnhub::assessment

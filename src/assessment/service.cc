@@ -1,0 +1,729 @@
+// Questionnaires and assessments in the database: loading definitions, answering, the
+// workflow, results, carry-over, the regional view, evidence files.
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "assessment/assessment.h"
+#include "assessment/workbook.h"
+#include "assets/assets.h"
+#include "audit/audit.h"
+#include "core/ids.h"
+
+namespace cbrnhub::assessment {
+namespace {
+
+using access::Role;
+using storage::Access;
+using storage::Param;
+using storage::Rows;
+
+Status Denied(const std::string& m) { return {StatusCode::kPermissionDenied, m}; }
+bool IsAdmin(const Caller& c) { return c.who.system || c.who.role == Role::kAdmin; }
+
+records::FieldSpec Field(std::string name, records::FieldType type = records::FieldType::kText, bool required = false,
+                         size_t max = 200) {
+  records::FieldSpec f;
+  f.name = std::move(name);
+  f.type = type;
+  f.required = required;
+  f.max_length = max;
+  return f;
+}
+
+records::FieldSpec ReadOnly(std::string name, std::string value, bool filterable = false) {
+  records::FieldSpec f = Field(std::move(name));
+  f.read_only = true;
+  f.default_value = std::move(value);
+  f.filterable = filterable;
+  return f;
+}
+
+// Who may answer: the country's focal point and national team (and administrators), while the
+// assessment is a draft or was returned.
+Status MayAnswer(const Caller& c, const Json& a) {
+  std::string status = a["status"];
+  if (status != "draft" && status != "returned") {
+    return Status::Conflict("the assessment is " + status + ": answers can change only in a draft or a returned assessment");
+  }
+  if (IsAdmin(c)) return Status::Ok();
+  if ((c.who.role == Role::kNfp || c.who.role == Role::kTeam) && a["country"] == c.who.country) return Status::Ok();
+  return Denied("only the country's focal point and national team answer its assessment");
+}
+
+// The secretariat of a region the country belongs to.
+bool IsCountrysSecretariat(const Caller& c, const std::string& country) {
+  return c.who.role == Role::kSecretariat &&
+         std::find(c.who.related.begin(), c.who.related.end(), country) != c.who.related.end();
+}
+
+std::string DecodeEvidenceCheck(const std::string& filename, const std::string& data, std::string* type) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {".pdf", "application/pdf"}, {".png", "image/png"}, {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"},
+      {".txt", "text/plain"}, {".csv", "text/csv"},
+      {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+      {".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+      {".odt", "application/vnd.oasis.opendocument.text"}, {".ods", "application/vnd.oasis.opendocument.spreadsheet"}};
+  std::string lower = filename;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  std::string ext = lower.substr(lower.find_last_of('.') == std::string::npos ? lower.size() : lower.find_last_of('.'));
+  for (const auto& [e, t] : kTypes) {
+    if (ext != e) continue;
+    *type = t;
+    // The content must be what the name says.
+    auto starts = [&](std::string_view magic) { return data.compare(0, magic.size(), magic) == 0; };
+    if (ext == ".pdf" && !starts("%PDF")) return "is not a PDF file";
+    if (ext == ".png" && !starts("\x89PNG")) return "is not a PNG image";
+    if ((ext == ".jpg" || ext == ".jpeg") && !starts("\xff\xd8")) return "is not a JPEG image";
+    if ((ext == ".docx" || ext == ".xlsx" || ext == ".odt" || ext == ".ods") && !starts("PK\x03\x04")) {
+      return "is not an office document";
+    }
+    return "";
+  }
+  return "has a type that is not accepted (PDF, PNG, JPEG, TXT, CSV, DOCX, XLSX, ODT, ODS)";
+}
+
+Json AnswerJson(const storage::Row& r) {
+  return {{"question", r.Text(0)}, {"value", Json::parse(r.Text(1))}, {"comment", r.Text(2)},
+          {"revision", r.Int(3)},  {"updated_at", r.Text(4)},        {"updated_by", r.Text(5)}};
+}
+
+}  // namespace
+
+void RegisterKinds(records::Catalog& catalog) {
+  {
+    records::KindSpec k;
+    k.name = kQuestionnaires;
+    k.table = "questionnaires";
+    k.order_by = "code, version";
+    k.deletable = false;
+    k.writable = false;
+    k.default_sharing = access::Sharing::kPublished;
+    records::FieldSpec code = Field("code", records::FieldType::kText, true, 40);
+    code.filterable = true;
+    records::FieldSpec title = Field("title", records::FieldType::kText, true, 400);
+    title.searchable = true;
+    k.fields = {code, Field("version", records::FieldType::kText, true, 40), title,
+                Field("question_count", records::FieldType::kInteger), Field("checksum", records::FieldType::kText, false, 64)};
+    k.owner = [](storage::Transaction&, const Json&) -> Result<std::string> { return std::string("network"); };
+    catalog.Add(std::move(k));
+  }
+  {
+    records::KindSpec k;
+    k.name = kAssessments;
+    k.table = "assessments";
+    k.order_by = "created_at DESC";
+    records::FieldSpec country = Field("country", records::FieldType::kCountryCode, true);
+    country.filterable = true;
+    records::FieldSpec q = Field("questionnaire_id", records::FieldType::kReference, true);
+    q.references = kQuestionnaires;
+    q.filterable = true;
+    records::FieldSpec title = Field("title", records::FieldType::kText, true, 200);
+    title.searchable = true;
+    k.fields = {country, q, title, ReadOnly("status", "draft", true), ReadOnly("review_comment", ""),
+                ReadOnly("carried_from", "")};
+    k.owner = [](storage::Transaction&, const Json& f) -> Result<std::string> {
+      return "country:" + f["country"].get<std::string>();
+    };
+    catalog.Add(std::move(k));
+  }
+}
+
+struct Service::State {
+  std::mutex mu;
+  std::unordered_map<std::string, std::shared_ptr<const Definition>> definitions;  // by questionnaire id
+  struct CachedScores {
+    std::uint64_t version = 0;
+    std::string lang;
+    std::shared_ptr<const Scores> scores;
+  };
+  std::unordered_map<std::string, CachedScores> scores;  // by assessment id
+};
+
+Service::Service(records::Store& store) : store_(store), state_(std::make_unique<State>()) {}
+Service::~Service() = default;
+
+// --- Questionnaires ----------------------------------------------------------------------
+
+Result<Json> Service::LoadQuestionnaire(const Caller& caller, std::string_view yaml, const std::string& source) {
+  if (!IsAdmin(caller)) return Denied("only administrators load questionnaires");
+  CBRN_ASSIGN_OR_RETURN(Definition def, ParseDefinition(yaml, source));
+  std::string checksum = Sha256Hex(yaml);
+  const records::KindSpec* kind = store_.catalog().Find(kQuestionnaires);
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Rows existing, txn->Query("SELECT id, checksum FROM questionnaires WHERE code = ? AND version = ?",
+                                                  {def.code, def.version}));
+  if (!existing.empty()) {
+    if (existing[0].Text(1) != checksum) {
+      return Status::Conflict(def.code + " " + def.version +
+                              " is already published with other content: publish the revision as a new version");
+    }
+    CBRN_ASSIGN_OR_RETURN(Json q, store_.GetIn(*txn, caller, *kind, existing[0].Text(0)));
+    return Json{{"unchanged", true}, {"questionnaire", q}};
+  }
+  Json fields = {{"code", def.code}, {"version", def.version}, {"title", def.title.Get("en").substr(0, 400)},
+                 {"question_count", static_cast<std::int64_t>(def.questions.size())}, {"checksum", checksum},
+                 {"sharing", "published"}};
+  CBRN_ASSIGN_OR_RETURN(Json created, store_.CreateIn(*txn, caller, *kind, fields));
+  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE questionnaires SET definition = ? WHERE id = ?",
+                                 {std::string(yaml), created["id"].get<std::string>()})
+                           .status());
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return Json{{"unchanged", false}, {"questionnaire", created}};
+}
+
+Result<std::shared_ptr<const Definition>> Service::DefinitionOf(const std::string& id_or_code) {
+  {
+    std::lock_guard lock(state_->mu);
+    if (auto it = state_->definitions.find(id_or_code); it != state_->definitions.end()) return it->second;
+  }
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  Rows rows;
+  auto at = id_or_code.find('@');
+  if (at != std::string::npos) {
+    CBRN_ASSIGN_OR_RETURN(rows, txn->Query("SELECT id, definition FROM questionnaires WHERE code = ? AND version = ?",
+                                           {id_or_code.substr(0, at), id_or_code.substr(at + 1)}));
+  } else {
+    CBRN_ASSIGN_OR_RETURN(rows, txn->Query("SELECT id, definition FROM questionnaires WHERE id = ?", {id_or_code}));
+  }
+  if (rows.empty()) return Status::NotFound("no questionnaire " + id_or_code);
+  // Published definitions never change: the parse is cached for good.
+  CBRN_ASSIGN_OR_RETURN(Definition def, ParseDefinition(rows[0].Text(1), "questionnaire " + rows[0].Text(0)));
+  auto shared = std::make_shared<const Definition>(std::move(def));
+  std::lock_guard lock(state_->mu);
+  state_->definitions[id_or_code] = shared;
+  state_->definitions[rows[0].Text(0)] = shared;
+  return shared;
+}
+
+Result<Json> Service::LoadMapping(const Caller& caller, const std::string& from_id, const std::string& to_id,
+                                  std::string_view yaml, const std::string& source) {
+  if (!IsAdmin(caller)) return Denied("only administrators load mappings");
+  CBRN_ASSIGN_OR_RETURN(auto from, DefinitionOf(from_id));
+  CBRN_ASSIGN_OR_RETURN(auto to, DefinitionOf(to_id));
+  CBRN_ASSIGN_OR_RETURN(Mapping m, ParseMapping(yaml, source, *from, *to));
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Rows ids, txn->Query("SELECT (SELECT id FROM questionnaires WHERE code = ? AND version = ?),"
+                                             " (SELECT id FROM questionnaires WHERE code = ? AND version = ?)",
+                                             {from->code, from->version, to->code, to->version}));
+  std::string fid = ids[0].Text(0), tid = ids[0].Text(1);
+  CBRN_RETURN_IF_ERROR(txn->Exec("DELETE FROM questionnaire_mappings WHERE from_id = ? AND to_id = ?", {fid, tid}).status());
+  std::string id = NewUuid();
+  CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO questionnaire_mappings (id, from_id, to_id, mapping, created_at, created_by)"
+                                 " VALUES (?, ?, ?, ?, ?, ?)",
+                                 {id, fid, tid, std::string(yaml), NowUtc(), caller.who.audit_id()})
+                           .status());
+  Json summary = {{"from", from->code + "@" + from->version}, {"to", to->code + "@" + to->version},
+                  {"rules", m.rules.size()}, {"dropped", m.dropped}};
+  CBRN_RETURN_IF_ERROR(audit::Append(*txn, caller.actor(), {"load", "questionnaire_mappings", id, "network", std::nullopt, summary.dump()}));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  summary["id"] = id;
+  return summary;
+}
+
+Result<int> Service::SeedSamples(const Caller& caller) {
+  int added = 0;
+  for (const char* name : {"naq-2019.yaml", "naq-2024.yaml"}) {
+    auto yaml = assets::Find(std::string("data/assessment/") + name);
+    if (!yaml) return Status::Internal(std::string("the sample questionnaire ") + name + " is not compiled in");
+    CBRN_ASSIGN_OR_RETURN(Json r, LoadQuestionnaire(caller, *yaml, name));
+    added += !r["unchanged"].get<bool>();
+  }
+  if (added > 0) {
+    auto mapping = assets::Find("data/assessment/naq-2019-to-2024.yaml");
+    if (!mapping) return Status::Internal("the sample mapping is not compiled in");
+    CBRN_RETURN_IF_ERROR(LoadMapping(caller, "naq@2019", "naq@2024", *mapping, "naq-2019-to-2024.yaml").status());
+  }
+  return added;
+}
+
+Result<Json> Service::QuestionnaireView(const Caller& caller, const std::string& id, const std::string& lang) {
+  CBRN_ASSIGN_OR_RETURN(Json record, store_.Get(caller, kQuestionnaires, id));
+  CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(record["id"]));
+  Json sections = Json::array();
+  for (const auto& s : def->sections) {
+    Json qs = Json::array();
+    for (size_t i : s.questions) {
+      const Question& q = def->questions[i];
+      Json j = {{"id", q.id}, {"type", TypeName(q.type)}, {"text", q.text.Get(lang)}, {"guidance", q.guidance.Get(lang)},
+                {"weight", q.weight}, {"domain", q.domain}, {"function", q.function}, {"area", q.area}};
+      if (!q.levels.empty()) {
+        Json levels = Json::array();
+        for (size_t l = 0; l < q.levels.size(); ++l) levels.push_back({{"level", l + 1}, {"text", q.levels[l].Get(lang)}});
+        j["levels"] = levels;
+      }
+      if (!q.options.empty()) {
+        Json opts = Json::array();
+        for (const auto& o : q.options) opts.push_back({{"value", o.value}, {"label", o.label.Get(lang)}, {"score", o.score}});
+        j["options"] = opts;
+      }
+      if (q.type == QuestionType::kNumber) {
+        j["unit"] = q.unit;
+        if (q.min) j["min"] = *q.min;
+        if (q.max) j["max"] = *q.max;
+        if (q.target) j["target"] = *q.target;
+      }
+      if (q.show_if) {
+        j["show_if"] = {{"question", q.show_if->question}, {"op", q.show_if->op}, {"values", q.show_if->values},
+                        {"number", q.show_if->number}};
+      }
+      qs.push_back(j);
+    }
+    sections.push_back({{"id", s.id}, {"title", s.title.Get(lang)}, {"domain", s.domain}, {"function", s.function},
+                        {"weight", s.weight}, {"questions", qs}});
+  }
+  record["title_text"] = def->title.Get(lang);
+  record["target"] = def->target;
+  record["sections"] = sections;
+  return record;
+}
+
+// --- Assessments -------------------------------------------------------------------------
+
+Result<Json> Service::Get(const Caller& caller, const std::string& id, const std::string& lang) {
+  CBRN_ASSIGN_OR_RETURN(Json a, store_.Get(caller, kAssessments, id));
+  CBRN_ASSIGN_OR_RETURN(Json q, QuestionnaireView(caller, a["questionnaire_id"], lang));
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT question_id, value_json, comment, revision, updated_at, updated_by"
+                                              " FROM answers WHERE assessment_id = ? ORDER BY question_id",
+                                              {a["id"].get<std::string>()}));
+  Json answers = Json::object();
+  for (const auto& r : rows) answers[r.Text(0)] = AnswerJson(r);
+  CBRN_ASSIGN_OR_RETURN(Rows ev, txn->Query("SELECT id, question_id, filename, content_type, size, sha256, created_at,"
+                                            " created_by FROM evidence WHERE assessment_id = ? AND deleted_at IS NULL"
+                                            " ORDER BY created_at",
+                                            {a["id"].get<std::string>()}));
+  Json evidence = Json::array();
+  for (const auto& r : ev) {
+    evidence.push_back({{"id", r.Text(0)}, {"question", r.Text(1)}, {"filename", r.Text(2)}, {"content_type", r.Text(3)},
+                        {"size", r.Int(4)}, {"sha256", r.Text(5)}, {"created_at", r.Text(6)}, {"created_by", r.Text(7)}});
+  }
+  return Json{{"assessment", a}, {"questionnaire", q}, {"answers", answers}, {"evidence", evidence},
+              {"may_answer", MayAnswer(caller, a).ok()}};
+}
+
+Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& caller, const Json& a, const Definition& def,
+                                   const std::string& question, const Json& value, const std::string& comment,
+                                   std::optional<std::int64_t> revision) {
+  CBRN_RETURN_IF_ERROR(MayAnswer(caller, a));
+  const Question* q = def.Find(question);
+  if (!q) return Status::NotFound("no question " + question + " in " + def.code + " " + def.version);
+  if (!value.is_null()) CBRN_RETURN_IF_ERROR(ValidateAnswer(*q, value));
+  if (comment.size() > 4000) return Status::Invalid("comment", "longer than 4000 bytes");
+  std::string id = a["id"];
+  CBRN_ASSIGN_OR_RETURN(Rows old, txn.Query("SELECT question_id, value_json, comment, revision, updated_at, updated_by"
+                                            " FROM answers WHERE assessment_id = ? AND question_id = ?",
+                                            {id, question}));
+  std::int64_t current = old.empty() ? 0 : old[0].Int(3);
+  if (revision && *revision != current) {
+    return Status::Conflict("answer " + question + " was changed meanwhile (revision " + std::to_string(current) +
+                            ", you had " + std::to_string(*revision) + "): reload it");
+  }
+  std::string now = NowUtc(), who = caller.who.audit_id();
+  std::optional<std::string> before = old.empty() ? std::nullopt : std::optional<std::string>(AnswerJson(old[0]).dump());
+  if (value.is_null()) {
+    if (old.empty()) return Json{{"question", question}, {"value", nullptr}, {"revision", 0}};
+    CBRN_RETURN_IF_ERROR(txn.Exec("DELETE FROM answers WHERE assessment_id = ? AND question_id = ?", {id, question}).status());
+    CBRN_RETURN_IF_ERROR(audit::Append(txn, caller.actor(), {"clear", "answers", id + "/" + question, a["owner"], before, std::nullopt}));
+    return Json{{"question", question}, {"value", nullptr}, {"revision", 0}};
+  }
+  if (old.empty()) {
+    CBRN_RETURN_IF_ERROR(txn.Exec("INSERT INTO answers (assessment_id, question_id, value_json, comment, revision,"
+                                  " updated_at, updated_by) VALUES (?, ?, ?, ?, 1, ?, ?)",
+                                  {id, question, value.dump(), comment, now, who})
+                             .status());
+  } else {
+    CBRN_RETURN_IF_ERROR(txn.Exec("UPDATE answers SET value_json = ?, comment = ?, revision = revision + 1, updated_at = ?,"
+                                  " updated_by = ? WHERE assessment_id = ? AND question_id = ?",
+                                  {value.dump(), comment, now, who, id, question})
+                             .status());
+  }
+  Json after = {{"question", question}, {"value", value}, {"comment", comment}, {"revision", current + 1},
+                {"updated_at", now}, {"updated_by", who}};
+  CBRN_RETURN_IF_ERROR(audit::Append(txn, caller.actor(), {"answer", "answers", id + "/" + question, a["owner"], before, after.dump()}));
+  return after;
+}
+
+Result<Json> Service::SaveAnswer(const Caller& caller, const std::string& id, const std::string& question,
+                                 const Json& value, const std::string& comment, std::optional<std::int64_t> revision) {
+  const records::KindSpec* kind = store_.catalog().Find(kAssessments);
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json a, store_.GetIn(*txn, caller, *kind, id));
+  CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
+  CBRN_ASSIGN_OR_RETURN(Json saved, SaveAnswerIn(*txn, caller, a, *def, question, value, comment, revision));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return saved;
+}
+
+Result<Json> Service::Transition(const Caller& caller, const std::string& id, const std::string& to,
+                                 const std::string& comment) {
+  const records::KindSpec* kind = store_.catalog().Find(kAssessments);
+  if (comment.size() > 4000) return Status::Invalid("comment", "longer than 4000 bytes");
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json before, store_.GetIn(*txn, caller, *kind, id));
+  std::string from = before["status"], country = before["country"];
+  std::string sharing = before["sharing"];
+  bool nfp = IsAdmin(caller) || (caller.who.role == Role::kNfp && caller.who.country == country);
+  bool reviewer = IsAdmin(caller) || IsCountrysSecretariat(caller, country);
+  if (to == "submitted") {
+    if (from != "draft" && from != "returned") return Status::Invalid("to", "only a draft or a returned assessment is submitted");
+    if (!nfp) return Denied("the country's focal point submits its assessment");
+    // The secretariat validates what it can see: submitting shares with the region at least.
+    if (sharing == "private") sharing = "region";
+  } else if (to == "validated" || to == "returned") {
+    if (from != "submitted") return Status::Invalid("to", "only a submitted assessment is validated or returned");
+    if (!reviewer) return Denied("the secretariat of the country's region validates or returns its assessment");
+    if (to == "returned" && comment.find_first_not_of(" \t\r\n") == std::string::npos) {
+      return Status::Invalid("comment", "say what needs changing");
+    }
+  } else {
+    return Status::Invalid("to", "must be submitted, validated or returned");
+  }
+  std::string now = NowUtc();
+  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE assessments SET status = ?, sharing = ?, review_comment = ?, revision = revision + 1,"
+                                 " updated_at = ?, updated_by = ? WHERE id = ?",
+                                 {to, sharing, to == "submitted" ? before["review_comment"].get<std::string>() : comment,
+                                  now, caller.who.audit_id(), before["id"].get<std::string>()})
+                           .status());
+  CBRN_ASSIGN_OR_RETURN(Json after, store_.GetIn(*txn, caller, *kind, before["id"]));
+  CBRN_RETURN_IF_ERROR(audit::Append(*txn, caller.actor(), {"transition:" + to, kAssessments, after["id"], after["owner"],
+                                                            before.dump(), after.dump()}));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return after;
+}
+
+namespace {
+
+Result<std::map<std::string, Json>> LoadAnswers(storage::Transaction& txn, const std::string& id) {
+  CBRN_ASSIGN_OR_RETURN(Rows rows, txn.Query("SELECT question_id, value_json FROM answers WHERE assessment_id = ?", {id}));
+  std::map<std::string, Json> out;
+  for (const auto& r : rows) out[r.Text(0)] = Json::parse(r.Text(1));
+  return out;
+}
+
+Json ScoreMap(const std::map<std::string, double>& m) {
+  Json j = Json::object();
+  for (const auto& [k, v] : m) j[k] = v;
+  return j;
+}
+
+}  // namespace
+
+Result<Json> Service::Results(const Caller& caller, const std::string& id, const std::string& lang) {
+  CBRN_ASSIGN_OR_RETURN(Json a, store_.Get(caller, kAssessments, id));
+  CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(auto answers, LoadAnswers(*txn, a["id"]));
+  Scores s = Score(*def, answers, lang);
+  Json sections = Json::array();
+  for (const auto& sec : def->sections) {
+    sections.push_back({{"id", sec.id}, {"title", sec.title.Get(lang)}, {"domain", sec.domain}, {"function", sec.function},
+                        {"score", s.by_section.count(sec.id) ? Json(s.by_section[sec.id]) : Json(nullptr)}});
+  }
+  Json questions = Json::array();
+  for (const auto& q : s.questions) {
+    const Question& dq = *def->Find(q.id);
+    questions.push_back({{"id", q.id}, {"text", dq.text.Get(lang)}, {"section", dq.section}, {"visible", q.visible},
+                         {"answered", q.answered}, {"scored", q.scored}, {"score", q.score}, {"level", q.level},
+                         {"target", q.target}, {"gap", q.gap}, {"weight", q.weight}, {"reason", q.reason}});
+  }
+  Json out = {{"assessment", a}, {"overall", s.overall}, {"answered", s.answered}, {"visible", s.visible},
+              {"target", def->target}, {"sections", sections}, {"by_domain", ScoreMap(s.by_domain)},
+              {"by_function", ScoreMap(s.by_function)}, {"by_area", ScoreMap(s.by_area)},
+              {"questions", questions}, {"priorities", s.priorities}};
+  // Change since the previous assessment of the same country and questionnaire family.
+  std::string previous_id = a["carried_from"];
+  if (previous_id.empty()) {
+    CBRN_ASSIGN_OR_RETURN(Rows prev, txn->Query("SELECT a.id FROM assessments a JOIN questionnaires q ON q.id = a.questionnaire_id"
+                                                " WHERE a.country = ? AND q.code = ? AND a.created_at < ? AND a.deleted_at IS NULL"
+                                                " ORDER BY a.created_at DESC LIMIT 1",
+                                                {a["country"].get<std::string>(), def->code, a["created_at"].get<std::string>()}));
+    if (!prev.empty()) previous_id = prev[0].Text(0);
+  }
+  if (!previous_id.empty()) {
+    auto prev = store_.GetIn(*txn, caller, *store_.catalog().Find(kAssessments), previous_id);
+    if (prev.ok()) {
+      auto prev_def = DefinitionOf((*prev)["questionnaire_id"]);
+      CBRN_ASSIGN_OR_RETURN(auto prev_answers, LoadAnswers(*txn, previous_id));
+      if (prev_def.ok()) {
+        Scores p = Score(**prev_def, prev_answers, lang);
+        Json by_function = Json::object();
+        for (const auto& [k, v] : s.by_function) {
+          if (p.by_function.count(k)) by_function[k] = v - p.by_function[k];
+        }
+        Json by_domain = Json::object();
+        for (const auto& [k, v] : s.by_domain) {
+          if (p.by_domain.count(k)) by_domain[k] = v - p.by_domain[k];
+        }
+        out["previous"] = {{"id", previous_id}, {"title", (*prev)["title"]}, {"version", (*prev_def)->version},
+                           {"overall", p.overall}, {"change", s.overall - p.overall},
+                           {"by_function", by_function}, {"by_domain", by_domain}};
+      }
+    }
+  }
+  std::vector<std::pair<std::string, double>> radar, bars;
+  for (const auto& [k, v] : s.by_function) radar.emplace_back(k, v);
+  for (const auto& [k, v] : s.by_domain) bars.emplace_back(k, v);
+  out["radar_svg"] = RadarSvg(radar, "maturity by function");
+  out["bars_svg"] = BarsSvg(bars, "score by domain");
+  return out;
+}
+
+Result<Json> Service::CarryOver(const Caller& caller, const std::string& id, const std::string& to_questionnaire) {
+  const records::KindSpec* kind = store_.catalog().Find(kAssessments);
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json old, store_.GetIn(*txn, caller, *kind, id));
+  bool nfp = IsAdmin(caller) || (caller.who.role == Role::kNfp && caller.who.country == old["country"]);
+  if (!nfp) return Denied("the country's focal point starts its assessments");
+  CBRN_ASSIGN_OR_RETURN(auto from, DefinitionOf(old["questionnaire_id"]));
+  CBRN_ASSIGN_OR_RETURN(auto to, DefinitionOf(to_questionnaire));
+  CBRN_ASSIGN_OR_RETURN(Rows ids, txn->Query("SELECT id FROM questionnaires WHERE code = ? AND version = ?",
+                                             {to->code, to->version}));
+  std::string to_id = ids[0].Text(0);
+  CBRN_ASSIGN_OR_RETURN(Rows maps, txn->Query("SELECT mapping FROM questionnaire_mappings WHERE from_id = ? AND to_id = ?",
+                                              {old["questionnaire_id"].get<std::string>(), to_id}));
+  Mapping mapping;
+  if (!maps.empty()) {
+    CBRN_ASSIGN_OR_RETURN(mapping, ParseMapping(maps[0].Text(0), "mapping", *from, *to));
+  } else if (from->code != to->code) {
+    return Status::Invalid("questionnaire_id", "no mapping from " + from->code + " " + from->version + " to " + to->code +
+                                                   " " + to->version + " is loaded");
+  }
+  CBRN_ASSIGN_OR_RETURN(auto answers, LoadAnswers(*txn, old["id"]));
+  struct CarryOver carried = Carry(*from, *to, mapping, answers);
+  Json fields = {{"country", old["country"]}, {"questionnaire_id", to_id},
+                 {"title", (old["title"].get<std::string>() + " (" + to->version + ")").substr(0, 200)}};
+  CBRN_ASSIGN_OR_RETURN(Json created, store_.CreateIn(*txn, caller, *kind, fields));
+  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE assessments SET carried_from = ? WHERE id = ?",
+                                 {old["id"].get<std::string>(), created["id"].get<std::string>()})
+                           .status());
+  created["carried_from"] = old["id"];
+  for (const auto& [q, v] : carried.answers) {
+    CBRN_RETURN_IF_ERROR(SaveAnswerIn(*txn, caller, created, *to, q, v, "carried over from " + from->version, std::nullopt).status());
+  }
+  Json to_answer = Json::array();
+  for (const auto& [q, why] : carried.to_answer) to_answer.push_back({{"question", q}, {"reason", why}});
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return Json{{"assessment", created}, {"carried", carried.answers.size()}, {"to_answer", to_answer}};
+}
+
+Result<Json> Service::RegionView(const Caller& caller, const std::string& region, const std::string& lang) {
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(Rows countries, txn->Query("SELECT c.iso2, c.name FROM memberships m JOIN regions r ON r.id = m.region_id"
+                                                   " JOIN countries c ON c.id = m.country_id WHERE r.code = ?"
+                                                   " AND m.deleted_at IS NULL ORDER BY c.name",
+                                                   {region}));
+  if (countries.empty()) return Status::NotFound("no region " + region);
+  // The latest shared, submitted or validated assessment of each country the caller may read.
+  access::SqlFilter f = access::VisibilityFilter(caller.who);
+  storage::Params params;
+  for (const auto& p : f.params) params.push_back(p);
+  std::string in;
+  for (const auto& c : countries) {
+    in += in.empty() ? "?" : ", ?";
+    params.push_back(c.Text(0));
+  }
+  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT id, country, questionnaire_id, status, created_at FROM assessments WHERE " +
+                                                  f.sql + " AND deleted_at IS NULL AND sharing <> 'private'"
+                                                  " AND status IN ('submitted', 'validated') AND country IN (" + in + ")"
+                                                  " ORDER BY country, created_at DESC",
+                                              params));
+  std::uint64_t version = store_.database().DataVersion();
+  Json heat = Json::array();
+  std::map<std::string, std::vector<std::pair<std::string, double>>> gaps;  // question -> (country, gap)
+  std::map<std::string, std::string> question_text;
+  std::set<std::string> functions, domains, seen;
+  for (const auto& r : rows) {
+    std::string country = r.Text(1);
+    if (!seen.insert(country).second) continue;  // older assessments of the same country
+    CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(r.Text(2)));
+    std::shared_ptr<const Scores> scores;
+    {
+      std::lock_guard lock(state_->mu);
+      auto it = state_->scores.find(r.Text(0));
+      if (it != state_->scores.end() && version != 0 && it->second.version == version && it->second.lang == lang) {
+        scores = it->second.scores;
+      }
+    }
+    if (!scores) {
+      CBRN_ASSIGN_OR_RETURN(auto answers, LoadAnswers(*txn, r.Text(0)));
+      scores = std::make_shared<const Scores>(Score(*def, answers, lang));
+      std::lock_guard lock(state_->mu);
+      state_->scores[r.Text(0)] = {version, lang, scores};
+    }
+    Json row = {{"country", country}, {"assessment_id", r.Text(0)}, {"status", r.Text(3)},
+                {"version", def->code + " " + def->version}, {"overall", scores->overall},
+                {"by_function", ScoreMap(scores->by_function)}, {"by_domain", ScoreMap(scores->by_domain)}};
+    for (const auto& [k, v] : scores->by_function) functions.insert(k);
+    for (const auto& [k, v] : scores->by_domain) domains.insert(k);
+    heat.push_back(row);
+    for (const auto& q : scores->questions) {
+      if (q.scored && q.gap > 0) {
+        gaps[q.id].emplace_back(country, q.gap);
+        if (!question_text.count(q.id)) question_text[q.id] = def->Find(q.id)->text.Get(lang);
+      }
+    }
+  }
+  // Priorities several countries share: candidates for regional projects.
+  std::vector<Json> shared;
+  for (const auto& [q, list] : gaps) {
+    if (list.size() < 2) continue;
+    double mean = 0;
+    Json cs = Json::array();
+    for (const auto& [c, g] : list) {
+      mean += g;
+      cs.push_back(c);
+    }
+    mean /= static_cast<double>(list.size());
+    shared.push_back({{"question", q}, {"text", question_text[q]}, {"countries", cs}, {"country_count", list.size()},
+                      {"mean_gap", mean}});
+  }
+  std::sort(shared.begin(), shared.end(), [](const Json& a, const Json& b) {
+    if (a["country_count"] != b["country_count"]) return a["country_count"] > b["country_count"];
+    return a["mean_gap"].get<double>() > b["mean_gap"].get<double>();
+  });
+  if (shared.size() > 50) shared.resize(50);
+  Json all_countries = Json::array();
+  for (const auto& c : countries) all_countries.push_back({{"iso2", c.Text(0)}, {"name", c.Text(1)}});
+  return Json{{"region", region}, {"countries", all_countries}, {"rows", heat}, {"functions", functions},
+              {"domains", domains}, {"shared_priorities", shared}};
+}
+
+// --- Evidence ----------------------------------------------------------------------------
+
+Result<Json> Service::AddEvidence(const Caller& caller, const std::string& id, const std::string& question,
+                                  const std::string& filename, const std::string& content_type, const std::string& data) {
+  constexpr size_t kMaxBytes = 10u << 20;
+  if (filename.empty() || filename.size() > 200 || filename.find_first_of("/\\\r\n\"") != std::string::npos) {
+    return Status::Invalid("file", "give a file with a plain name (up to 200 characters)");
+  }
+  if (data.empty()) return Status::Invalid("file", filename + " is empty");
+  if (data.size() > kMaxBytes) return Status::Invalid("file", filename + " is larger than 10 MiB");
+  std::string type;
+  if (std::string problem = DecodeEvidenceCheck(filename, data, &type); !problem.empty()) {
+    return Status::Invalid("file", filename + " " + problem);
+  }
+  (void)content_type;
+  const records::KindSpec* kind = store_.catalog().Find(kAssessments);
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json a, store_.GetIn(*txn, caller, *kind, id));
+  CBRN_RETURN_IF_ERROR(MayAnswer(caller, a));
+  CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
+  if (!def->Find(question)) return Status::Invalid("question", "no question " + question);
+  std::string b64(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  b64.resize(std::strlen(b64.c_str()));
+  std::string eid = NewUuid(), now = NowUtc(), sha = Sha256Hex(data);
+  CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO evidence (id, assessment_id, question_id, filename, content_type, size, sha256,"
+                                 " content_base64, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 {eid, a["id"].get<std::string>(), question, filename, type,
+                                  static_cast<std::int64_t>(data.size()), sha, b64, now, caller.who.audit_id()})
+                           .status());
+  Json meta = {{"id", eid}, {"question", question}, {"filename", filename}, {"content_type", type},
+               {"size", data.size()}, {"sha256", sha}, {"created_at", now}, {"created_by", caller.who.audit_id()}};
+  CBRN_RETURN_IF_ERROR(audit::Append(*txn, caller.actor(), {"attach", "evidence", eid, a["owner"], std::nullopt, meta.dump()}));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return meta;
+}
+
+Result<std::pair<Json, std::string>> Service::Evidence(const Caller& caller, const std::string& evidence_id) {
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT assessment_id, filename, content_type, size, sha256, content_base64"
+                                              " FROM evidence WHERE id = ? AND deleted_at IS NULL",
+                                              {evidence_id}));
+  if (rows.empty()) return Status::NotFound("no evidence " + evidence_id);
+  // Readable when its assessment is.
+  CBRN_RETURN_IF_ERROR(store_.GetIn(*txn, caller, *store_.catalog().Find(kAssessments), rows[0].Text(0)).status());
+  const std::string& b64 = rows[0].Text(5);
+  std::string bin(b64.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bin.data()), bin.size(), b64.data(), b64.size(), nullptr, &len,
+                        nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return Status::Internal("stored evidence " + evidence_id + " is unreadable");
+  }
+  bin.resize(len);
+  if (Sha256Hex(bin) != rows[0].Text(4)) return Status::Internal("stored evidence " + evidence_id + " fails its checksum");
+  return std::make_pair(Json{{"filename", rows[0].Text(1)}, {"content_type", rows[0].Text(2)}, {"size", rows[0].Int(3)},
+                             {"sha256", rows[0].Text(4)}},
+                        bin);
+}
+
+// --- Workbook ----------------------------------------------------------------------------
+
+Result<std::string> Service::ExportWorkbook(const Caller& caller, const std::string& id, const std::string& lang) {
+  CBRN_ASSIGN_OR_RETURN(Json view, Get(caller, id, lang));
+  CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(view["assessment"]["questionnaire_id"]));
+  std::map<std::string, Json> answers;
+  for (const auto& [q, a] : view["answers"].items()) answers[q] = a;
+  return WriteWorkbook(*def, view["assessment"], answers, lang);
+}
+
+Result<Json> Service::PreviewWorkbook(const Caller& caller, const std::string& id, const std::string& xlsx) {
+  const records::KindSpec* kind = store_.catalog().Find(kAssessments);
+  CBRN_ASSIGN_OR_RETURN(Json a, store_.Get(caller, kAssessments, id));
+  CBRN_RETURN_IF_ERROR(MayAnswer(caller, a));
+  CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
+  CBRN_ASSIGN_OR_RETURN(WorkbookContent content, ReadWorkbook(*def, xlsx));
+  if (content.assessment_id != a["id"]) {
+    return Status::Invalid("workbook", "this workbook belongs to another assessment (" + content.assessment_id.substr(0, 40) + ")");
+  }
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(auto current, LoadAnswers(*txn, a["id"]));
+  CBRN_ASSIGN_OR_RETURN(Rows comments, txn->Query("SELECT question_id, comment FROM answers WHERE assessment_id = ?", {a["id"].get<std::string>()}));
+  std::map<std::string, std::string> current_comments;
+  for (const auto& r : comments) current_comments[r.Text(0)] = r.Text(1);
+  Json changes = Json::array();
+  for (const auto& cell : content.answers) {
+    auto it = current.find(cell.question);
+    Json before = it == current.end() ? Json(nullptr) : it->second;
+    std::string before_comment = current_comments.count(cell.question) ? current_comments[cell.question] : "";
+    if (before == cell.value && before_comment == cell.comment) continue;
+    changes.push_back({{"question", cell.question}, {"row", cell.row}, {"before", before}, {"after", cell.value},
+                       {"comment_before", before_comment}, {"comment", cell.comment}});
+  }
+  std::string import_id = NewUuid();
+  CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO workbook_imports (id, assessment_id, changes_json, base_revision, created_at,"
+                                 " created_by) VALUES (?, ?, ?, ?, ?, ?)",
+                                 {import_id, a["id"].get<std::string>(), changes.dump(), a["revision"].get<std::int64_t>(),
+                                  NowUtc(), caller.who.audit_id()})
+                           .status());
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  (void)kind;
+  return Json{{"import_id", import_id}, {"changes", changes}, {"unchanged", content.answers.size() - changes.size()}};
+}
+
+Result<Json> Service::ApplyWorkbook(const Caller& caller, const std::string& id, const std::string& import_id) {
+  const records::KindSpec* kind = store_.catalog().Find(kAssessments);
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json a, store_.GetIn(*txn, caller, *kind, id));
+  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT changes_json, created_by, applied_at FROM workbook_imports"
+                                              " WHERE id = ? AND assessment_id = ?",
+                                              {import_id, a["id"].get<std::string>()}));
+  if (rows.empty()) return Status::NotFound("no workbook import " + import_id);
+  if (!rows[0].IsNull(2)) return Status::Conflict("this workbook import was applied already");
+  if (rows[0].Text(1) != caller.who.audit_id()) return Status{StatusCode::kPermissionDenied, "apply your own preview"};
+  CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
+  Json changes = Json::parse(rows[0].Text(0));
+  CBRN_ASSIGN_OR_RETURN(auto current, LoadAnswers(*txn, a["id"]));
+  for (const auto& c : changes) {
+    std::string q = c["question"];
+    // Someone changed the answer after the preview: refuse the whole import.
+    auto it = current.find(q);
+    Json now = it == current.end() ? Json(nullptr) : it->second;
+    if (now != c["before"]) {
+      return Status::Conflict("answer " + q + " changed after the preview: upload the workbook again");
+    }
+    CBRN_RETURN_IF_ERROR(SaveAnswerIn(*txn, caller, a, *def, q, c["after"], c["comment"], std::nullopt).status());
+  }
+  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE workbook_imports SET applied_at = ? WHERE id = ?", {NowUtc(), import_id}).status());
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return Json{{"applied", changes.size()}};
+}
+
+}  // namespace cbrnhub::assessment

@@ -1,0 +1,33 @@
+// Private to assessment: the offline workbook (XLSX) written with libxlsxwriter and read back
+// with libzip and pugixml.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "assessment/assessment.h"
+
+namespace cbrnhub::assessment {
+
+// The bytes of an .xlsx file: one row per question with a drop-down where the answer is one of
+// a list, guidance and level descriptors beside it, and a hidden sheet naming the assessment.
+Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
+                                  const std::map<std::string, Json>& answers, const std::string& lang);
+
+struct WorkbookCell {
+  std::string question;
+  int row = 0;      // as Excel numbers rows
+  Json value;       // null when the answer cell is empty
+  std::string comment;
+};
+struct WorkbookContent {
+  std::string assessment_id, questionnaire;  // questionnaire: "code@version"
+  std::vector<WorkbookCell> answers;
+};
+
+// Reads and validates every cell; InvalidArgument listing each bad cell (row, question,
+// column, problem), or naming why the file is not a workbook of this questionnaire.
+Result<WorkbookContent> ReadWorkbook(const Definition& def, const std::string& xlsx);
+
+}  // namespace cbrnhub::assessment

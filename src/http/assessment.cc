@@ -1,0 +1,467 @@
+// Needs assessment over HTTP: questionnaires, answering (with autosave), workflow, evidence,
+// the offline workbook, results with charts, and the regional heat map.
+#include <cmath>
+
+#include "http/handlers.h"
+
+namespace cbrnhub::http {
+namespace {
+
+Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status = 200) {
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  return JsonOk(status, *r);
+}
+
+std::string Pct(double v) { return std::to_string(static_cast<int>(std::lround(v * 100))); }
+
+// One answer built from the answer form's fields for question `q` (see assessment.html).
+Json AnswerFromForm(const Form& form, const Json& q) {
+  std::string id = q["id"], type = q["type"];
+  std::string p = "a." + id + ".";
+  auto all = [&](const std::string& name) {
+    std::vector<std::string> out;
+    auto range = form.equal_range(p + name);
+    for (auto it = range.first; it != range.second; ++it) out.push_back(it->second);
+    return out;
+  };
+  if (type == "maturity") {
+    auto levels = all("level");
+    if (levels.empty()) return nullptr;
+    Json l = Json::array();
+    for (const auto& v : levels) {
+      if (v != "0" && !v.empty() && v.size() == 1 && v[0] >= '1' && v[0] <= '5') l.push_back(v[0] - '0');
+    }
+    return {{"levels", l}};
+  }
+  if (type == "presence") {
+    std::string status = FormField(form, p + "status");
+    if (status.empty()) return nullptr;
+    return {{"status", status}, {"reference", FormField(form, p + "reference")}};
+  }
+  if (type == "multiple_choice") {
+    if (FormField(form, p + "shown") != "1") return nullptr;
+    auto values = all("values");
+    if (values.empty() && FormField(form, p + "none") != "1") return nullptr;
+    return {{"values", values}};
+  }
+  std::string value = FormField(form, p + "value");
+  if (value.empty()) return nullptr;
+  if (type == "number") {
+    char* end = nullptr;
+    double x = std::strtod(value.c_str(), &end);
+    if (*end != '\0') return {{"value", value}};  // refused by validation with the question named
+    return {{"value", x}};
+  }
+  return {{"value", value}};
+}
+
+// Marks what the answer page needs to render each input as filled in.
+void DecorateQuestions(Json& view) {
+  for (auto& sec : view["questionnaire"]["sections"]) {
+    for (auto& q : sec["questions"]) {
+      std::string id = q["id"];
+      const Json& a = view["answers"].contains(id) ? view["answers"][id] : Json();
+      const Json& v = a.is_object() ? a["value"] : Json();
+      q["comment"] = a.is_object() ? a["comment"] : Json("");
+      q["revision"] = a.is_object() ? a["revision"] : Json(0);
+      q["is_" + q["type"].get<std::string>()] = true;
+      if (q.contains("levels")) {
+        for (auto& l : q["levels"]) {
+          bool met = false;
+          if (v.is_object() && v["levels"].is_array()) {
+            for (const auto& x : v["levels"]) met |= x == l["level"];
+          }
+          l["checked"] = met;
+        }
+        q["none_checked"] = v.is_object() && v["levels"].is_array() && v["levels"].empty();
+      }
+      std::string chosen = v.is_object() && v.contains("value") && v["value"].is_string() ? v["value"].get<std::string>() : "";
+      if (q["type"] == "presence" && v.is_object()) chosen = v.value("status", "");
+      if (q.contains("options")) {
+        for (auto& o : q["options"]) {
+          bool sel = o["value"] == chosen;
+          if (v.is_object() && v["values"].is_array()) {
+            for (const auto& x : v["values"]) sel |= x == o["value"];
+          }
+          o["selected"] = sel;
+        }
+      }
+      Json choices = Json::array();
+      std::vector<std::string> values = q["type"] == "presence"
+                                            ? std::vector<std::string>{"in_place", "unclear", "not_in_place", "not_applicable"}
+                                            : std::vector<std::string>{"yes", "partial", "no", "not_applicable"};
+      for (const auto& c : values) choices.push_back({{"value", c}, {"selected", c == chosen}});
+      q["choices"] = choices;
+      q["text_value"] = chosen;
+      if (v.is_object() && v["value"].is_number()) q["number_value"] = v["value"];
+      if (v.is_object() && v.contains("reference")) q["reference"] = v["reference"];
+      q["answered"] = v.is_object();
+      if (q.contains("show_if")) q["condition"] = q["show_if"].dump();
+    }
+  }
+}
+
+}  // namespace
+
+// --- API --------------------------------------------------------------------------------
+
+Response ApiQuestionnaireLoad(Ctx& ctx, Request& req) {
+  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), req.body, "questionnaire upload");
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  return JsonOk((*r)["unchanged"].get<bool>() ? 200 : 201, *r);
+}
+
+Response ApiQuestionnaireDefinition(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.assessment->QuestionnaireView(CallerOf(req), req.Param("id"), req.lang));
+}
+
+Response ApiQuestionnaireMapping(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.assessment->LoadMapping(CallerOf(req), req.Param("id"), req.Param("to"), req.body,
+                                                           "mapping upload"),
+                    201);
+}
+
+Response ApiAssessmentView(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.assessment->Get(CallerOf(req), req.Param("id"), req.lang));
+}
+
+Response ApiAnswerPut(Ctx& ctx, Request& req) {
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return ErrorFor(ctx, req, body.status());
+  if (!body->is_object() || !body->contains("value")) {
+    return ErrorFor(ctx, req, Status::Invalid("value", "send {\"value\": ..., \"comment\": \"...\"} (value null clears)"));
+  }
+  if (body->contains("comment") && !(*body)["comment"].is_string()) return ErrorFor(ctx, req, Status::Invalid("comment", "must be text"));
+  std::optional<std::int64_t> revision;
+  if (body->contains("revision")) {
+    if (!(*body)["revision"].is_number_integer()) return ErrorFor(ctx, req, Status::Invalid("revision", "must be a whole number"));
+    revision = (*body)["revision"].get<std::int64_t>();
+  }
+  return JsonResult(ctx, req, ctx.assessment->SaveAnswer(CallerOf(req), req.Param("id"), req.Param("question"),
+                                                         (*body)["value"], body->value("comment", ""), revision));
+}
+
+Response ApiAssessmentTransition(Ctx& ctx, Request& req) {
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return ErrorFor(ctx, req, body.status());
+  if (!body->is_object() || !(*body)["to"].is_string()) return ErrorFor(ctx, req, Status::Invalid("to", "say submitted, validated or returned"));
+  if (body->contains("comment") && !(*body)["comment"].is_string()) return ErrorFor(ctx, req, Status::Invalid("comment", "must be text"));
+  return JsonResult(ctx, req, ctx.assessment->Transition(CallerOf(req), req.Param("id"), (*body)["to"], body->value("comment", "")));
+}
+
+Response ApiAssessmentResults(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.assessment->Results(CallerOf(req), req.Param("id"), req.lang));
+}
+
+Response ApiAssessmentCarry(Ctx& ctx, Request& req) {
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return ErrorFor(ctx, req, body.status());
+  if (!body->is_object() || !(*body)["questionnaire_id"].is_string()) {
+    return ErrorFor(ctx, req, Status::Invalid("questionnaire_id", "say which questionnaire version to carry the answers to"));
+  }
+  return JsonResult(ctx, req, ctx.assessment->CarryOver(CallerOf(req), req.Param("id"), (*body)["questionnaire_id"]), 201);
+}
+
+Response ApiEvidenceUpload(Ctx& ctx, Request& req) {
+  auto parts = ParseMultipart(req.Header("content-type"), req.body);
+  if (!parts.ok()) return ErrorFor(ctx, req, parts.status());
+  std::string question, filename, type, data;
+  for (const auto& p : *parts) {
+    if (p.name == "question") question = p.data;
+    if (p.name == "file") {
+      filename = p.filename;
+      type = p.content_type;
+      data = p.data;
+    }
+  }
+  return JsonResult(ctx, req, ctx.assessment->AddEvidence(CallerOf(req), req.Param("id"), question, filename, type, data), 201);
+}
+
+Response EvidenceDownload(Ctx& ctx, Request& req) {
+  auto r = ctx.assessment->Evidence(CallerOf(req), req.Param("id"));
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  Response res;
+  res.status = 200;
+  res.content_type = r->first["content_type"];
+  res.body = std::move(r->second);
+  std::string name;
+  for (char c : r->first["filename"].get<std::string>()) name += (c == '"' || c == '\\') ? '_' : c;
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  res.headers.emplace_back("X-Content-SHA256", r->first["sha256"]);
+  return res;
+}
+
+Response WorkbookDownload(Ctx& ctx, Request& req) {
+  auto r = ctx.assessment->ExportWorkbook(CallerOf(req), req.Param("id"), req.lang);
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  Response res;
+  res.status = 200;
+  res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  res.body = std::move(*r);
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"assessment-" + req.Param("id").substr(0, 8) + ".xlsx\"");
+  return res;
+}
+
+namespace {
+// The workbook from a multipart form (field "file") or a raw body.
+std::string WorkbookBytes(const Request& req) {
+  if (req.Header("content-type").rfind("multipart/form-data", 0) == 0) {
+    auto parts = ParseMultipart(req.Header("content-type"), req.body);
+    if (parts.ok()) {
+      for (const auto& p : *parts) {
+        if (p.name == "file") return p.data;
+      }
+    }
+    return "";
+  }
+  return req.body;
+}
+}  // namespace
+
+Response ApiWorkbookPreview(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.assessment->PreviewWorkbook(CallerOf(req), req.Param("id"), WorkbookBytes(req)), 201);
+}
+
+Response ApiWorkbookApply(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.assessment->ApplyWorkbook(CallerOf(req), req.Param("id"), req.Param("import")));
+}
+
+Response ApiRegionAssessments(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.assessment->RegionView(CallerOf(req), req.Param("code"), req.lang));
+}
+
+// --- Pages ------------------------------------------------------------------------------
+
+Response AssessmentsPage(Ctx& ctx, Request& req) {
+  records::ListQuery q;
+  q.limit = 200;
+  q.text = req.Query("q");
+  auto list = ctx.store.List(CallerOf(req), assessment::kAssessments, q);
+  if (!list.ok()) return ErrorFor(ctx, req, list.status());
+  records::ListQuery all;
+  all.limit = 200;
+  auto questionnaires = ctx.store.List(CallerOf(req), assessment::kQuestionnaires, all);
+  if (!questionnaires.ok()) return ErrorFor(ctx, req, questionnaires.status());
+  Json data = {{"assessments", list->items}, {"questionnaires", questionnaires->items},
+               {"may_start", req.who.role == access::Role::kNfp || req.who.role == access::Role::kAdmin},
+               {"is_admin", req.who.role == access::Role::kAdmin}, {"country", req.who.country},
+               {"error", req.Query("error")}};
+  return RenderPage(ctx, req, 200, "assessments", data, Translate(ctx, req, "assessment.title"));
+}
+
+Response AssessmentStartSubmit(Ctx& ctx, Request& req) {
+  Form form = FormOf(req);
+  Json body = {{"country", FormField(form, "country")}, {"questionnaire_id", FormField(form, "questionnaire_id")},
+               {"title", FormField(form, "title")}};
+  auto r = ctx.store.Create(CallerOf(req), assessment::kAssessments, body);
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kPermissionDenied) {
+      return Response::Redirect("/assessments?error=" + PercentEncode(r.status().field() + ": " + r.status().message()));
+    }
+    return ErrorFor(ctx, req, r.status());
+  }
+  return Response::Redirect("/assessments/" + (*r)["id"].get<std::string>());
+}
+
+Response QuestionnaireLoadSubmit(Ctx& ctx, Request& req) {
+  auto parts = ParseMultipart(req.Header("content-type"), req.body);
+  std::string yaml, name = "upload.yaml";
+  if (parts.ok()) {
+    for (const auto& p : *parts) {
+      if (p.name == "file") {
+        yaml = p.data;
+        if (!p.filename.empty()) name = p.filename;
+      }
+    }
+  }
+  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), yaml, name);
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict) {
+      return Response::Redirect("/assessments?error=" + PercentEncode(r.status().message()));
+    }
+    return ErrorFor(ctx, req, r.status());
+  }
+  return Response::Redirect("/assessments?notice=saved");
+}
+
+Response AssessmentPage(Ctx& ctx, Request& req) {
+  auto view = ctx.assessment->Get(CallerOf(req), req.Param("id"), req.lang);
+  if (!view.ok()) return ErrorFor(ctx, req, view.status());
+  Json data = *view;
+  DecorateQuestions(data);
+  data["error"] = req.Query("error");
+  const Json& a = data["assessment"];
+  std::string status = a["status"];
+  bool nfp = req.who.role == access::Role::kAdmin ||
+             (req.who.role == access::Role::kNfp && req.who.country == a["country"]);
+  bool reviewer = req.who.role == access::Role::kAdmin || req.who.role == access::Role::kSecretariat;
+  data["may_submit"] = nfp && (status == "draft" || status == "returned");
+  data["may_review"] = reviewer && status == "submitted";
+  data["may_carry"] = nfp;
+  data["may_share"] = nfp && status == "validated";
+  records::ListQuery all;
+  all.limit = 200;
+  auto questionnaires = ctx.store.List(CallerOf(req), assessment::kQuestionnaires, all);
+  if (questionnaires.ok()) data["questionnaires"] = questionnaires->items;
+  return RenderPage(ctx, req, 200, "assessment", data, a["title"].get<std::string>());
+}
+
+Response AnswersSubmit(Ctx& ctx, Request& req) {
+  Form form = FormOf(req);
+  auto view = ctx.assessment->Get(CallerOf(req), req.Param("id"), req.lang);
+  if (!view.ok()) return ErrorFor(ctx, req, view.status());
+  std::string back = "/assessments/" + PercentEncode(req.Param("id"));
+  std::string errors;
+  int saved = 0;
+  for (const auto& sec : (*view)["questionnaire"]["sections"]) {
+    for (const auto& q : sec["questions"]) {
+      std::string id = q["id"];
+      if (FormField(form, "a." + id + ".shown") != "1") continue;
+      Json value = AnswerFromForm(form, q);
+      std::string comment = FormField(form, "c." + id);
+      const Json& old = (*view)["answers"].contains(id) ? (*view)["answers"][id] : Json();
+      Json old_value = old.is_object() ? old["value"] : Json();
+      std::string old_comment = old.is_object() ? old["comment"].get<std::string>() : "";
+      if (value == old_value && comment == old_comment) continue;
+      auto r = ctx.assessment->SaveAnswer(CallerOf(req), req.Param("id"), id, value, comment, std::nullopt);
+      if (!r.ok()) errors += (errors.empty() ? "" : "; ") + r.status().message();
+      else ++saved;
+    }
+  }
+  if (!errors.empty()) return Response::Redirect(back + "?error=" + PercentEncode(errors.substr(0, 1500)));
+  return Response::Redirect(back + "?notice=saved");
+}
+
+Response AssessmentTransitionSubmit(Ctx& ctx, Request& req) {
+  Form form = FormOf(req);
+  auto r = ctx.assessment->Transition(CallerOf(req), req.Param("id"), FormField(form, "to"), FormField(form, "comment"));
+  std::string back = "/assessments/" + PercentEncode(req.Param("id"));
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kInvalidArgument) return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
+    return ErrorFor(ctx, req, r.status());
+  }
+  return Response::Redirect(back + "?notice=saved");
+}
+
+Response AssessmentShareSubmit(Ctx& ctx, Request& req) {
+  Form form = FormOf(req);
+  auto r = ctx.store.Update(CallerOf(req), assessment::kAssessments, req.Param("id"),
+                            Json{{"sharing", FormField(form, "sharing")}}, false);
+  std::string back = "/assessments/" + PercentEncode(req.Param("id"));
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kInvalidArgument) return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
+    return ErrorFor(ctx, req, r.status());
+  }
+  return Response::Redirect(back + "?notice=saved");
+}
+
+Response EvidenceSubmit(Ctx& ctx, Request& req) {
+  auto parts = ParseMultipart(req.Header("content-type"), req.body);
+  std::string back = "/assessments/" + PercentEncode(req.Param("id"));
+  if (!parts.ok()) return Response::Redirect(back + "?error=" + PercentEncode(parts.status().message()));
+  std::string question, filename, type, data;
+  for (const auto& p : *parts) {
+    if (p.name == "question") question = p.data;
+    if (p.name == "file") {
+      filename = p.filename;
+      type = p.content_type;
+      data = p.data;
+    }
+  }
+  auto r = ctx.assessment->AddEvidence(CallerOf(req), req.Param("id"), question, filename, type, data);
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kInvalidArgument) return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
+    return ErrorFor(ctx, req, r.status());
+  }
+  return Response::Redirect(back + "?notice=saved#evidence");
+}
+
+Response WorkbookPreviewSubmit(Ctx& ctx, Request& req) {
+  auto r = ctx.assessment->PreviewWorkbook(CallerOf(req), req.Param("id"), WorkbookBytes(req));
+  std::string back = "/assessments/" + PercentEncode(req.Param("id"));
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict) {
+      Json data = {{"id", req.Param("id")}, {"error", r.status().message()}};
+      return RenderPage(ctx, req, 400, "workbook_preview", data, Translate(ctx, req, "workbook.preview"));
+    }
+    return ErrorFor(ctx, req, r.status());
+  }
+  Json data = *r;
+  data["id"] = req.Param("id");
+  data["change_count"] = data["changes"].size();
+  for (auto& c : data["changes"]) {
+    c["before_text"] = c["before"].is_null() ? "—" : c["before"].dump();
+    c["after_text"] = c["after"].is_null() ? "—" : c["after"].dump();
+  }
+  return RenderPage(ctx, req, 200, "workbook_preview", data, Translate(ctx, req, "workbook.preview"));
+}
+
+Response WorkbookApplySubmit(Ctx& ctx, Request& req) {
+  auto r = ctx.assessment->ApplyWorkbook(CallerOf(req), req.Param("id"), req.Param("import"));
+  std::string back = "/assessments/" + PercentEncode(req.Param("id"));
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kConflict) return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
+    return ErrorFor(ctx, req, r.status());
+  }
+  return Response::Redirect(back + "?notice=saved");
+}
+
+Response CarrySubmit(Ctx& ctx, Request& req) {
+  Form form = FormOf(req);
+  auto r = ctx.assessment->CarryOver(CallerOf(req), req.Param("id"), FormField(form, "questionnaire_id"));
+  std::string back = "/assessments/" + PercentEncode(req.Param("id"));
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kInvalidArgument) return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
+    return ErrorFor(ctx, req, r.status());
+  }
+  return Response::Redirect("/assessments/" + (*r)["assessment"]["id"].get<std::string>() + "?carried=" +
+                            std::to_string((*r)["carried"].get<int>()) + "&to_answer=" +
+                            std::to_string((*r)["to_answer"].size()));
+}
+
+Response ResultsPage(Ctx& ctx, Request& req) {
+  auto r = ctx.assessment->Results(CallerOf(req), req.Param("id"), req.lang);
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  Json data = *r;
+  data["overall_pct"] = Pct(data["overall"]);
+  data["target_pct"] = Pct(data["target"]);
+  for (auto& s : data["sections"]) s["pct"] = s["score"].is_null() ? "—" : Pct(s["score"]);
+  for (auto& p : data["priorities"]) p["gap_pct"] = Pct(p["gap"]);
+  if (data.contains("previous")) {
+    double change = data["previous"]["change"];
+    data["previous"]["change_pct"] = (change >= 0 ? "+" : "") + Pct(change);
+  }
+  // Rendered as raw markup: produced by our own chart code, not by user input.
+  data["radar"] = data["radar_svg"];
+  data["bars"] = data["bars_svg"];
+  return RenderPage(ctx, req, 200, "assessment_results", data, Translate(ctx, req, "assessment.results"));
+}
+
+Response RegionAssessmentsPage(Ctx& ctx, Request& req) {
+  auto r = ctx.assessment->RegionView(CallerOf(req), req.Param("code"), req.lang);
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  Json data = *r;
+  Json columns = Json::array();
+  for (const auto& f : data["functions"]) columns.push_back({{"key", f}, {"group", "function"}});
+  for (const auto& d : data["domains"]) columns.push_back({{"key", d}, {"group", "domain"}});
+  for (auto& row : data["rows"]) {
+    Json cells = Json::array();
+    for (const auto& c : columns) {
+      const Json& m = row[c["group"] == "function" ? "by_function" : "by_domain"];
+      std::string k = c["key"];
+      if (m.contains(k)) {
+        double v = m[k];
+        cells.push_back({{"pct", Pct(v)}, {"heat", "h" + std::to_string(std::min(5, static_cast<int>(v * 5)))}});
+      } else {
+        cells.push_back({{"pct", "—"}, {"heat", "hx"}});
+      }
+    }
+    row["cells"] = cells;
+    row["overall_pct"] = Pct(row["overall"]);
+  }
+  for (auto& p : data["shared_priorities"]) p["gap_pct"] = Pct(p["mean_gap"]);
+  data["columns"] = columns;
+  return RenderPage(ctx, req, 200, "region_assessments", data, Translate(ctx, req, "assessment.region"));
+}
+
+}  // namespace cbrnhub::http

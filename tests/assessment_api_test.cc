@@ -1,0 +1,198 @@
+// Needs assessment through the JSON API on both backends: a country's draft stays private, the
+// team answers, the focal point submits, the secretariat validates, the region sees the heat
+// map; the offline workbook round trip; carry-over to the revision; evidence files.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "assessment/assessment.h"
+#include "assessment/workbook.h"
+#include "server_fixture.h"
+
+namespace cbrnhub::testing {
+namespace {
+
+using Headers = std::map<std::string, std::string>;
+
+class AssessmentApiTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    for (const char* u : {"nfp.uz", "team.uz", "nfp.ge", "secretariat.ca", "secretariat.seee", "programme"}) {
+      auto [cookie, csrf] = SignIn(u);
+      as_[u] = {{"Cookie", cookie}, {"X-CSRF-Token", csrf}};
+    }
+    auto list = Json(Get("/api/v1/questionnaires"));
+    for (const auto& q : list["items"]) ids_[q["version"].get<std::string>()] = q["id"];
+    ASSERT_EQ(ids_.size(), 2u);
+  }
+  HttpResponse As(const std::string& user, const std::string& method, const std::string& target,
+                  const std::string& body = "") {
+    return Call(method, target, body, as_[user]);
+  }
+  std::string Start(const std::string& user, const std::string& country, const std::string& version) {
+    auto r = As(user, "POST", "/api/v1/assessments",
+                json{{"country", country}, {"questionnaire_id", ids_[version]}, {"title", "NAQ " + country}}.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Json(r)["id"];
+  }
+  HttpResponse Answer(const std::string& user, const std::string& id, const std::string& q, const json& value) {
+    return As(user, "PUT", "/api/v1/assessments/" + id + "/answers/" + q, json{{"value", value}}.dump());
+  }
+  std::map<std::string, Headers> as_;
+  std::map<std::string, std::string> ids_;
+};
+
+TEST_P(AssessmentApiTest, DraftSubmitValidateAndTheRegionalView) {
+  std::string uz = Start("nfp.uz", "UZ", "2019");
+  EXPECT_EQ(As("nfp.ge", "POST", "/api/v1/assessments",
+               json{{"country", "UZ"}, {"questionnaire_id", ids_["2019"]}, {"title", "x"}}.dump()).status, 403);
+  // The team answers (autosave, one question at a time); bad answers are refused by question.
+  EXPECT_EQ(Answer("team.uz", uz, "GOV1", {{"levels", {1, 2, 3}}}).status, 200);
+  EXPECT_EQ(Answer("team.uz", uz, "LEG1", {{"status", "in_place"}, {"reference", "Law 2002-12"}}).status, 200);
+  auto bad = Answer("team.uz", uz, "GOV2", {{"value", "maybe"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("GOV2"), std::string::npos);
+  EXPECT_EQ(Answer("team.uz", uz, "NOPE", {{"value", "yes"}}).status, 404);
+  auto stale = As("nfp.uz", "PUT", "/api/v1/assessments/" + uz + "/answers/GOV1",
+                  json{{"value", {{"levels", {1}}}}, {"revision", 0}}.dump());
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(Answer("nfp.ge", uz, "GOV1", {{"levels", {1}}}).status, 404);
+  // A draft is the country's alone.
+  for (const char* other : {"nfp.ge", "secretariat.ca", "programme"}) {
+    EXPECT_EQ(As(other, "GET", "/api/v1/assessments/" + uz + "/answers").status, 404) << other;
+    EXPECT_EQ(As(other, "GET", "/api/v1/assessments/" + uz + "/results").status, 404) << other;
+  }
+  auto results = Json(As("team.uz", "GET", "/api/v1/assessments/" + uz + "/results"));
+  EXPECT_EQ(results["answered"], 2);
+  EXPECT_GT(results["overall"].get<double>(), 0.0);
+  EXPECT_FALSE(results["priorities"].empty());
+  EXPECT_NE(results["radar_svg"].get<std::string>().find("<svg"), std::string::npos);
+  // Submitting: only the focal point; the secretariat of the region then sees and validates.
+  EXPECT_EQ(As("team.uz", "POST", "/api/v1/assessments/" + uz + "/transition", R"({"to":"submitted"})").status, 403);
+  auto submitted = As("nfp.uz", "POST", "/api/v1/assessments/" + uz + "/transition", R"({"to":"submitted"})");
+  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  EXPECT_EQ(Json(submitted)["sharing"], "region");
+  EXPECT_EQ(Answer("team.uz", uz, "GOV2", {{"value", "yes"}}).status, 409);
+  EXPECT_EQ(As("secretariat.ca", "GET", "/api/v1/assessments/" + uz + "/answers").status, 200);
+  EXPECT_EQ(As("secretariat.seee", "GET", "/api/v1/assessments/" + uz + "/answers").status, 404);
+  EXPECT_EQ(As("secretariat.ca", "POST", "/api/v1/assessments/" + uz + "/transition", R"({"to":"returned"})").status, 400);
+  auto returned = As("secretariat.ca", "POST", "/api/v1/assessments/" + uz + "/transition",
+                     R"({"to":"returned","comment":"LEG5 needs the reference"})");
+  ASSERT_EQ(returned.status, 200);
+  EXPECT_EQ(Answer("team.uz", uz, "GOV2", {{"value", "yes"}}).status, 200);
+  ASSERT_EQ(As("nfp.uz", "POST", "/api/v1/assessments/" + uz + "/transition", R"({"to":"submitted"})").status, 200);
+  ASSERT_EQ(As("secretariat.ca", "POST", "/api/v1/assessments/" + uz + "/transition", R"({"to":"validated"})").status, 200);
+  // A second country of the region, submitted; the heat map has both and their shared gaps.
+  std::string kz = Start("admin", "KZ", "2019");
+  EXPECT_EQ(Answer("admin", kz, "GOV1", {{"levels", {1}}}).status, 200);
+  EXPECT_EQ(Answer("admin", kz, "GOV2", {{"value", "no"}}).status, 200);
+  ASSERT_EQ(As("admin", "POST", "/api/v1/assessments/" + kz + "/transition", R"({"to":"submitted"})").status, 200);
+  auto region = Json(As("secretariat.ca", "GET", "/api/v1/regions/CA/assessments"));
+  ASSERT_EQ(region["rows"].size(), 2u) << region.dump();
+  bool gov1_shared = false;
+  for (const auto& p : region["shared_priorities"]) gov1_shared |= p["question"] == "GOV1";
+  EXPECT_TRUE(gov1_shared);
+  // Programme staff see only what was shared with the network.
+  EXPECT_EQ(Json(As("programme", "GET", "/api/v1/regions/CA/assessments"))["rows"].size(), 0u);
+  ASSERT_EQ(As("nfp.uz", "PATCH", "/api/v1/assessments/" + uz, R"({"sharing":"network"})").status, 200);
+  EXPECT_EQ(Json(As("programme", "GET", "/api/v1/regions/CA/assessments"))["rows"].size(), 1u);
+  EXPECT_EQ(As("secretariat.ca", "GET", "/regions/CA/assessments").status, 200);
+}
+
+TEST_P(AssessmentApiTest, WorkbookRoundTripPreviewsAndAppliesOnlyWhenConfirmed) {
+  std::string uz = Start("nfp.uz", "UZ", "2019");
+  ASSERT_EQ(Answer("team.uz", uz, "GOV2", {{"value", "no"}}).status, 200);
+  auto download = As("team.uz", "GET", "/api/v1/assessments/" + uz + "/workbook.xlsx");
+  ASSERT_EQ(download.status, 200);
+  ASSERT_EQ(download.body.compare(0, 2, "PK"), 0);
+  // The team fills the workbook offline (here: the same workbook with other answers).
+  auto view = Json(As("team.uz", "GET", "/api/v1/assessments/" + uz + "/answers"));
+  std::map<std::string, json> filled = {{"GOV2", {{"value", {{"value", "yes"}}}, {"comment", "decree 45"}}},
+                                        {"GOV1", {{"value", {{"levels", {1, 2}}}}, {"comment", ""}}}};
+  std::string yaml;
+  {
+    std::ifstream in(std::string(CBRNHUB_SOURCE_DIR) + "/data/assessment/naq-2019.yaml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    yaml = ss.str();
+  }
+  auto naq = assessment::ParseDefinition(yaml, "naq");
+  ASSERT_TRUE(naq.ok());
+  auto xlsx = assessment::WriteWorkbook(*naq, view["assessment"], filled, "en");
+  ASSERT_TRUE(xlsx.ok());
+  Headers h = as_["team.uz"];
+  h["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  auto preview = Call("POST", "/api/v1/assessments/" + uz + "/workbook", *xlsx, h);
+  ASSERT_EQ(preview.status, 201) << preview.body;
+  auto changes = Json(preview)["changes"];
+  EXPECT_EQ(changes.size(), 2u);
+  // Nothing applied yet.
+  EXPECT_EQ(Json(As("team.uz", "GET", "/api/v1/assessments/" + uz + "/answers"))["answers"]["GOV2"]["value"]["value"], "no");
+  std::string import_id = Json(preview)["import_id"];
+  auto applied = As("team.uz", "POST", "/api/v1/assessments/" + uz + "/workbook/" + import_id + "/apply", "{}");
+  ASSERT_EQ(applied.status, 200) << applied.body;
+  auto after = Json(As("team.uz", "GET", "/api/v1/assessments/" + uz + "/answers"))["answers"];
+  EXPECT_EQ(after["GOV2"]["value"]["value"], "yes");
+  EXPECT_EQ(after["GOV2"]["comment"], "decree 45");
+  EXPECT_EQ(As("team.uz", "POST", "/api/v1/assessments/" + uz + "/workbook/" + import_id + "/apply", "{}").status, 409);
+  // A broken or foreign workbook changes nothing.
+  auto corrupt = Call("POST", "/api/v1/assessments/" + uz + "/workbook", xlsx->substr(0, 3000), h);
+  EXPECT_EQ(corrupt.status, 400);
+  std::string other = Start("nfp.uz", "UZ", "2019");
+  auto foreign = Call("POST", "/api/v1/assessments/" + other + "/workbook", *xlsx, h);
+  EXPECT_EQ(foreign.status, 400);
+  EXPECT_NE(foreign.body.find("another assessment"), std::string::npos);
+}
+
+TEST_P(AssessmentApiTest, CarryOverToTheRevisionAndEvidence) {
+  std::string uz = Start("nfp.uz", "UZ", "2019");
+  ASSERT_EQ(Answer("nfp.uz", uz, "GOV1", {{"levels", {1, 2}}}).status, 200);
+  ASSERT_EQ(Answer("nfp.uz", uz, "CHE1", {{"levels", {1}}}).status, 200);
+  ASSERT_EQ(Answer("nfp.uz", uz, "CHE3", {{"value", "yes"}}).status, 200);
+  ASSERT_EQ(Answer("nfp.uz", uz, "BIO5", {{"value", "yes"}}).status, 200);
+  ASSERT_EQ(Answer("nfp.uz", uz, "GOV8", {{"value", "slow"}}).status, 200);
+  auto carried = As("nfp.uz", "POST", "/api/v1/assessments/" + uz + "/carry", json{{"questionnaire_id", ids_["2024"]}}.dump());
+  ASSERT_EQ(carried.status, 201) << carried.body;
+  json c = Json(carried);
+  std::string next = c["assessment"]["id"];
+  auto answers = Json(As("nfp.uz", "GET", "/api/v1/assessments/" + next + "/answers"))["answers"];
+  EXPECT_EQ(answers["GOV1a"]["value"]["levels"], json({1, 2}));  // split
+  EXPECT_EQ(answers["GOV1b"]["value"]["levels"], json({1, 2}));
+  EXPECT_EQ(answers["CHE1"]["value"]["levels"], json({1}));        // merged with CHE3 (another type)
+  EXPECT_FALSE(answers.contains("BIO5"));                           // type changed: to answer again
+  std::set<std::string> to_answer;
+  for (const auto& t : c["to_answer"]) to_answer.insert(t["question"]);
+  EXPECT_TRUE(to_answer.count("BIO5"));
+  EXPECT_TRUE(to_answer.count("BIO10"));
+  auto results = Json(As("nfp.uz", "GET", "/api/v1/assessments/" + next + "/results"));
+  EXPECT_EQ(results["previous"]["id"], uz);
+
+  // Evidence: type and size checked, checksum kept, download gives the same bytes.
+  std::string boundary = "b0undary";
+  auto multipart = [&](const std::string& name, const std::string& data) {
+    return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"question\"\r\n\r\nGOV1\r\n--" + boundary +
+           "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name +
+           "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + data + "\r\n--" + boundary + "--\r\n";
+  };
+  Headers h = as_["nfp.uz"];
+  h["Content-Type"] = "multipart/form-data; boundary=" + boundary;
+  std::string pdf = "%PDF-1.4\n% a tiny test file\n%%EOF\n";
+  auto up = Call("POST", "/api/v1/assessments/" + uz + "/evidence", multipart("decree.pdf", pdf), h);
+  ASSERT_EQ(up.status, 201) << up.body;
+  auto down = As("nfp.uz", "GET", "/api/v1/evidence/" + Json(up)["id"].get<std::string>());
+  EXPECT_EQ(down.status, 200);
+  EXPECT_EQ(down.body, pdf);
+  EXPECT_EQ(As("nfp.ge", "GET", "/api/v1/evidence/" + Json(up)["id"].get<std::string>()).status, 404);
+  EXPECT_EQ(Call("POST", "/api/v1/assessments/" + uz + "/evidence", multipart("virus.exe", "MZ"), h).status, 400);
+  EXPECT_EQ(Call("POST", "/api/v1/assessments/" + uz + "/evidence", multipart("fake.pdf", "MZ not a pdf"), h).status, 400);
+}
+
+INSTANTIATE_BACKENDS(AssessmentApiTest);
+
+}  // namespace
+}  // namespace cbrnhub::testing

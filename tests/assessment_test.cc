@@ -1,0 +1,214 @@
+// Questionnaire definitions (valid samples and a corpus of broken ones), scoring computed by
+// hand on a small questionnaire, carry-over through a mapping that splits, merges and drops,
+// and the XLSX workbook written and read back.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "assessment/assessment.h"
+#include "assessment/workbook.h"
+
+namespace cbrnhub::assessment {
+namespace {
+
+std::string ReadRepo(const std::string& path) {
+  std::ifstream in(std::string(CBRNHUB_SOURCE_DIR) + "/" + path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const char* kSmall = R"(code: t
+version: "1"
+title: {en: Test, ru: Тест}
+target: 0.8
+level_sets:
+  l: [a, b, c, d, e]
+sections:
+  - id: A
+    title: A
+    domain: chemical
+    function: prevention
+    weight: 2
+    questions:
+      - {id: M1, type: maturity, text: m, levels: l}
+      - {id: Y1, type: yes_partial_no, text: y, weight: 3}
+      - {id: C1, type: number, text: n, min: 0, max: 100, target: 10, show_if: {question: Y1, in: [yes, partial]}}
+  - id: B
+    title: B
+    domain: biological
+    function: detection
+    questions:
+      - {id: P1, type: presence, text: p}
+      - id: S1
+        type: single_choice
+        text: s
+        options: [{value: a, label: A, score: 0}, {value: b, label: B, score: 1}]
+)";
+
+Json J(const char* text) { return Json::parse(text); }
+
+TEST(Definition, SamplesParseWithSixtyQuestionsInTwoLanguages) {
+  for (const char* path : {"data/assessment/naq-2019.yaml", "data/assessment/naq-2024.yaml"}) {
+    auto def = ParseDefinition(ReadRepo(path), path);
+    ASSERT_TRUE(def.ok()) << def.status().message();
+    EXPECT_GE(def->questions.size(), 60u);
+    std::set<std::string> domains, functions;
+    for (const auto& q : def->questions) {
+      EXPECT_FALSE(q.text.by_lang.at("ru").empty()) << q.id;
+      domains.insert(q.domain);
+      functions.insert(q.function);
+    }
+    EXPECT_EQ(domains.size(), 5u);
+    EXPECT_GE(functions.size(), 7u);
+  }
+  auto from = ParseDefinition(ReadRepo("data/assessment/naq-2019.yaml"), "a");
+  auto to = ParseDefinition(ReadRepo("data/assessment/naq-2024.yaml"), "b");
+  EXPECT_TRUE(ParseMapping(ReadRepo("data/assessment/naq-2019-to-2024.yaml"), "m", *from, *to).ok());
+}
+
+TEST(Definition, EveryErrorOfABrokenDefinitionIsListedWithLineAndPath) {
+  struct Case {
+    const char* yaml;
+    std::vector<std::string> expected;  // "line path" fragments
+  };
+  const Case cases[] = {
+      {"code: x\nversion: 1\ntitle: T\nsections: []\n", {"4 sections"}},
+      {"code: x\nversion: 1\ntitle: T\nsections:\n  - id: s\n    title: S\n    domain: chem\n    function: cure\n"
+       "    questions:\n      - {id: Q, type: maturity, text: q}\n      - {id: Q, type: choice, text: r}\n",
+       {"7 sections[0].domain", "8 sections[0].function", "10 sections[0].questions[0].levels",
+        "11 sections[0].questions[1].id", "11 sections[0].questions[1].type"}},
+      {"code: x\nversion: 1\ntitle: T\nsections:\n  - id: s\n    title: S\n    domain: chemical\n    function: response\n"
+       "    questions:\n      - {id: N, type: number, text: n, min: 9, max: 1, weight: -2}\n"
+       "      - {id: O, type: single_choice, text: o, options: [{value: a, label: A, score: 2}]}\n"
+       "      - {id: P, type: text, text: p, show_if: {question: Z, equals: yes}}\n",
+       {"10 sections[0].questions[0].weight", "10 sections[0].questions[0].max", "11 sections[0].questions[1].options",
+        "12 sections[0].questions[2].show_if.question"}},
+      {"code: x\nversion: 1\n  title: [broken\n", {"not valid YAML"}},
+      {"- just\n- a list\n", {"must be a mapping"}},
+      {"code: x\nversion: 1\ntitle: {en: T, russian: Т}\nsections:\n  - id: s\n    title: S\n    domain: nuclear\n"
+       "    function: recovery\n    questions:\n      - {id: Q, type: yes_partial_no, text: {ru: только}}\n",
+       {"3 title.russian", "10 sections[0].questions[0].text"}},
+  };
+  for (const auto& c : cases) {
+    std::vector<DefinitionError> errors;
+    auto def = ParseDefinition(c.yaml, "bad.yaml", &errors);
+    ASSERT_FALSE(def.ok()) << c.yaml;
+    for (const auto& e : c.expected) {
+      EXPECT_NE(def.status().message().find(e), std::string::npos)
+          << "missing '" << e << "' in:\n" << def.status().message();
+    }
+  }
+}
+
+TEST(Scoring, HandComputedWithWeightsAndConditions) {
+  auto def = ParseDefinition(kSmall, "small");
+  ASSERT_TRUE(def.ok()) << def.status().message();
+  std::map<std::string, Json> answers = {
+      {"M1", J(R"({"levels": [1, 2, 4]})")},           // level 2 (4 does not count without 3): 0.4
+      {"Y1", J(R"({"value": "partial"})")},            // 0.5, and C1 is shown
+      {"C1", J(R"({"value": 5})")},                    // 5 of a target of 10: 0.5
+      {"P1", J(R"({"status": "in_place"})")},          // in place without a reference: 0.5
+      {"S1", J(R"({"value": "b"})")}};                 // 1
+  Scores s = Score(*def, answers, "en");
+  // Section A (weight 2): (0.4*2 + 0.5*6 + 0.5*2) / 10 = 0.48; B: (0.5 + 1) / 2 = 0.75.
+  EXPECT_NEAR(s.by_section["A"], 0.48, 1e-9);
+  EXPECT_NEAR(s.by_section["B"], 0.75, 1e-9);
+  EXPECT_NEAR(s.overall, 6.3 / 12, 1e-9);
+  EXPECT_NEAR(s.by_domain["chemical"], 0.48, 1e-9);
+  EXPECT_NEAR(s.by_function["detection"], 0.75, 1e-9);
+  EXPECT_EQ(s.questions[0].level, 2);
+  // Priorities by weighted gap to 0.8: Y1 0.3*6, M1 0.4*2, C1 0.3*2, P1 0.3*1; S1 has none.
+  ASSERT_EQ(s.priorities.size(), 4u);
+  EXPECT_EQ(s.priorities[0]["question"], "Y1");
+  EXPECT_EQ(s.priorities[1]["question"], "M1");
+  EXPECT_EQ(s.priorities[2]["question"], "C1");
+  EXPECT_EQ(s.priorities[3]["question"], "P1");
+  EXPECT_NE(s.priorities[0]["reason"].get<std::string>().find("weight 6"), std::string::npos);
+  // "no" hides C1: it leaves the score altogether.
+  answers["Y1"] = J(R"({"value": "no"})");
+  Scores hidden = Score(*def, answers, "en");
+  EXPECT_FALSE(hidden.questions[2].visible);
+  EXPECT_NEAR(hidden.by_section["A"], (0.4 * 2) / 8, 1e-9);
+  // Not applicable leaves the score too; a reference makes in_place count fully.
+  answers["Y1"] = J(R"({"value": "not_applicable"})");
+  answers["P1"] = J(R"({"status": "in_place", "reference": "Law 12/2020 art. 4"})");
+  Scores na = Score(*def, answers, "en");
+  EXPECT_NEAR(na.by_section["A"], 0.4, 1e-9);
+  EXPECT_NEAR(na.by_section["B"], 1.0, 1e-9);
+}
+
+TEST(Scoring, AnswersAreValidatedAgainstTheirQuestion) {
+  auto def = ParseDefinition(kSmall, "small");
+  EXPECT_FALSE(ValidateAnswer(*def->Find("M1"), J(R"({"levels": [6]})")).ok());
+  EXPECT_FALSE(ValidateAnswer(*def->Find("Y1"), J(R"({"value": "maybe"})")).ok());
+  EXPECT_FALSE(ValidateAnswer(*def->Find("C1"), J(R"({"value": 101})")).ok());
+  EXPECT_FALSE(ValidateAnswer(*def->Find("C1"), J(R"({"value": "5"})")).ok());
+  EXPECT_FALSE(ValidateAnswer(*def->Find("P1"), J(R"({"status": "yes"})")).ok());
+  EXPECT_FALSE(ValidateAnswer(*def->Find("S1"), J(R"({"value": "c"})")).ok());
+  EXPECT_TRUE(ValidateAnswer(*def->Find("S1"), J(R"({"value": "a"})")).ok());
+}
+
+TEST(CarryOver, SplitMergeDropAndTypeChange) {
+  auto from = ParseDefinition(kSmall, "v1");
+  std::string v2 = kSmall;
+  v2.replace(v2.find("version: \"1\""), 12, "version: \"2\"");
+  // M1 split in M1a and M1b; P1 and S1 merged into P2; Y1 becomes a maturity question; C1 dropped.
+  v2.replace(v2.find("      - {id: M1, type: maturity, text: m, levels: l}"), 52,
+             "      - {id: M1a, type: maturity, text: m, levels: l}\n      - {id: M1b, type: maturity, text: m2, levels: l}");
+  v2.replace(v2.find("      - {id: Y1, type: yes_partial_no, text: y, weight: 3}"), 58,
+             "      - {id: Y1, type: maturity, text: y, levels: l}");
+  v2.replace(v2.find("      - {id: C1"), v2.find("  - id: B") - v2.find("      - {id: C1"), "");
+  v2.replace(v2.find("      - {id: P1, type: presence, text: p}"), 41, "      - {id: P2, type: presence, text: p}");
+  v2.replace(v2.find("      - id: S1"), std::string::npos, "      - {id: N1, type: text, text: new}\n");
+  auto to = ParseDefinition(v2, "v2");
+  ASSERT_TRUE(to.ok()) << to.status().message();
+  auto mapping = ParseMapping("from: '1'\nto: '2'\nmap:\n  - {from: M1, to: [M1a, M1b]}\n"
+                              "  - {from: [P1], to: P2}\n  - {drop: C1}\n",
+                              "map.yaml", *from, *to);
+  ASSERT_TRUE(mapping.ok()) << mapping.status().message();
+  std::map<std::string, Json> answers = {{"M1", J(R"({"levels": [1, 2, 3]})")}, {"Y1", J(R"({"value": "yes"})")},
+                                         {"C1", J(R"({"value": 5})")}, {"P1", J(R"({"status": "unclear"})")}};
+  CarryOver c = Carry(*from, *to, *mapping, answers);
+  EXPECT_EQ(c.answers.size(), 3u);
+  EXPECT_EQ(c.answers["M1a"], answers["M1"]);
+  EXPECT_EQ(c.answers["M1b"], answers["M1"]);
+  EXPECT_EQ(c.answers["P2"], answers["P1"]);
+  std::map<std::string, std::string> left(c.to_answer.begin(), c.to_answer.end());
+  EXPECT_TRUE(left.count("Y1"));  // yes/partial/no cannot become a maturity level
+  EXPECT_TRUE(left.count("N1"));
+  EXPECT_EQ(left["N1"], "new in 2");
+  // A mapping naming unknown questions is refused with its line.
+  auto bad = ParseMapping("from: '1'\nto: '2'\nmap:\n  - {from: X9, to: M1a}\n", "map.yaml", *from, *to);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("map.yaml:4 map[0].from"), std::string::npos);
+}
+
+TEST(Workbook, WrittenFilledAndReadBackWithBadCellsListed) {
+  auto def = ParseDefinition(kSmall, "small");
+  Json assessment = {{"id", "a-1"}, {"title", "Test"}};
+  std::map<std::string, Json> answers = {{"M1", {{"value", J(R"({"levels": [1]})")}, {"comment", "c"}}}};
+  auto xlsx = WriteWorkbook(*def, assessment, answers, "en");
+  ASSERT_TRUE(xlsx.ok()) << xlsx.status().message();
+  auto read = ReadWorkbook(*def, *xlsx);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->assessment_id, "a-1");
+  ASSERT_EQ(read->answers.size(), 5u);
+  EXPECT_EQ(read->answers[0].value, J(R"({"levels": [1]})"));
+  EXPECT_EQ(read->answers[0].comment, "c");
+  EXPECT_TRUE(read->answers[1].value.is_null());
+  // Truncated, foreign and non-zip files are refused.
+  EXPECT_FALSE(ReadWorkbook(*def, xlsx->substr(0, xlsx->size() / 2)).ok());
+  EXPECT_FALSE(ReadWorkbook(*def, "id,name\n1,x\n").ok());
+  std::string other = kSmall;
+  other.replace(other.find("version: \"1\""), 12, "version: \"7\"");
+  auto other_def = ParseDefinition(other, "other");
+  auto foreign = ReadWorkbook(*other_def, *xlsx);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.status().message().find("t@1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cbrnhub::assessment
