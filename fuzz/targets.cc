@@ -13,6 +13,7 @@
 #include "http/http.h"
 #include "i18n/i18n.h"
 #include "assessment/assessment.h"
+#include "assessment/workbook.h"
 #include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "sanctions/sanctions.h"
@@ -172,11 +173,52 @@ int Multipart(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
+namespace {
+const char* kFuzzDefinition = R"(code: f
+version: "1"
+title: F
+level_sets: {l: [a, b, c, d, e]}
+sections:
+  - id: A
+    title: A
+    domain: chemical
+    function: prevention
+    questions:
+      - {id: M1, type: maturity, text: m, levels: l}
+      - {id: Y1, type: yes_partial_no, text: y}
+      - {id: N1, type: number, text: n, min: 0, max: 10, target: 5, show_if: {question: Y1, equals: yes}}
+      - {id: P1, type: presence, text: p}
+      - {id: C1, type: multiple_choice, text: c, options: [{value: a, label: A, score: 0.5}, {value: b, label: B, score: 0.5}]}
+)";
+}  // namespace
+
+int Definition(const std::uint8_t* data, std::size_t size) {
+  std::string text = Text(data, size);
+  auto def = assessment::ParseDefinition(text, "fuzz.yaml");
+  static const auto fixed = assessment::ParseDefinition(kFuzzDefinition, "fixed").value();
+  (void)assessment::ParseMapping(text, "fuzz.yaml", fixed, fixed);
+  if (def.ok()) {
+    // Score an empty and a partial answer set: conditions and weights of any shape.
+    (void)assessment::Score(*def, {}, "en");
+    std::map<std::string, nlohmann::json> answers;
+    for (const auto& q : def->questions) answers[q.id] = nlohmann::json{{"value", "yes"}, {"levels", {1, 2}}};
+    (void)assessment::Score(*def, answers, "ru");
+  }
+  return 0;
+}
+
+int Workbook(const std::uint8_t* data, std::size_t size) {
+  static const auto def = assessment::ParseDefinition(kFuzzDefinition, "fixed").value();
+  (void)assessment::ReadWorkbook(def, Text(data, size));
+  return 0;
+}
+
 const std::vector<NamedTarget>& AllTargets() {
   static const std::vector<NamedTarget> kTargets = {
       {"json_body", JsonBody}, {"csv", Csv}, {"config", Config},
       {"backup", Backup},      {"query", Query},   {"un_xml", UnXml},
-      {"ofac_csv", OfacCsv},   {"list_csv", ListCsv}, {"multipart", Multipart}};
+      {"ofac_csv", OfacCsv},   {"list_csv", ListCsv}, {"multipart", Multipart},
+      {"definition", Definition}, {"workbook", Workbook}};
   return kTargets;
 }
 

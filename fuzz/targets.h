@@ -35,6 +35,10 @@ int OfacCsv(const std::uint8_t* data, std::size_t size);
 int ListCsv(const std::uint8_t* data, std::size_t size);
 // multipart/form-data bodies (list and party uploads through the web UI).
 int Multipart(const std::uint8_t* data, std::size_t size);
+// Questionnaire definitions (YAML) and version mappings.
+int Definition(const std::uint8_t* data, std::size_t size);
+// Uploaded assessment workbooks (XLSX: zip + XML).
+int Workbook(const std::uint8_t* data, std::size_t size);
 // Query strings, cookies and Accept-Language headers.
 int Query(const std::uint8_t* data, std::size_t size);
 

@@ -122,11 +122,11 @@ TEST(Scoring, HandComputedWithWeightsAndConditions) {
   EXPECT_EQ(s.questions[0].level, 2);
   // Priorities by weighted gap to 0.8: Y1 0.3*6, M1 0.4*2, C1 0.3*2, P1 0.3*1; S1 has none.
   ASSERT_EQ(s.priorities.size(), 4u);
-  EXPECT_EQ(s.priorities[0]["question"], "Y1");
-  EXPECT_EQ(s.priorities[1]["question"], "M1");
-  EXPECT_EQ(s.priorities[2]["question"], "C1");
-  EXPECT_EQ(s.priorities[3]["question"], "P1");
-  EXPECT_NE(s.priorities[0]["reason"].get<std::string>().find("weight 6"), std::string::npos);
+  EXPECT_EQ(s.priorities[0].question, "Y1");
+  EXPECT_EQ(s.priorities[1].question, "M1");
+  EXPECT_EQ(s.priorities[2].question, "C1");
+  EXPECT_EQ(s.priorities[3].question, "P1");
+  EXPECT_NE(s.priorities[0].reason.find("weight 6"), std::string::npos);
   // "no" hides C1: it leaves the score altogether.
   answers["Y1"] = J(R"({"value": "no"})");
   Scores hidden = Score(*def, answers, "en");

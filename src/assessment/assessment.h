@@ -121,12 +121,19 @@ struct QuestionScore {
   std::string reason;
 };
 
+struct Priority {
+  int rank = 0;
+  std::string question, text, section, domain, function;
+  double score = 0, gap = 0, weighted_gap = 0;
+  std::string reason;  // why it ranks where it does
+};
+
 struct Scores {
   std::vector<QuestionScore> questions;
   std::map<std::string, double> by_section, by_domain, by_function, by_area;  // 0..1
   double overall = 0;
   int answered = 0, visible = 0;
-  Json priorities;  // ranked: [{question, gap, weighted_gap, reason}, ...]
+  std::vector<Priority> priorities;  // largest weighted gap first
 };
 Scores Score(const Definition& def, const std::map<std::string, Json>& answers, const std::string& lang);
 

@@ -140,6 +140,12 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
         continue;
       }
       const Json& v = it->second;
+      // Stored answers were checked when saved; one that no longer fits is not scored.
+      if (!ValidateAnswer(q, v).ok()) {
+        s.reason = "the answer does not fit the question";
+        out.questions.push_back(s);
+        continue;
+      }
       s.scored = true;
       switch (q.type) {
         case QuestionType::kMaturity:
@@ -219,7 +225,6 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
   out.overall = overall.weight > 0 ? overall.weighted / overall.weight : 0;
   // Priorities: the largest weighted gaps first; ties by question order.
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  out.priorities = Json::array();
   int rank = 0;
   for (const auto& [weighted, idx] : ranked) {
     const QuestionScore& s = out.questions[idx];
@@ -227,16 +232,8 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
     char because[160];
     std::snprintf(because, sizeof because, "score %.0f %% against a target of %.0f %% (gap %.0f points) x weight %g",
                   s.score * 100, s.target * 100, s.gap * 100, s.weight);
-    out.priorities.push_back({{"rank", ++rank},
-                              {"question", s.id},
-                              {"text", q.text.Get(lang)},
-                              {"section", q.section},
-                              {"domain", q.domain},
-                              {"function", q.function},
-                              {"score", s.score},
-                              {"gap", s.gap},
-                              {"weighted_gap", weighted},
-                              {"reason", std::string(because) + "; " + s.reason}});
+    out.priorities.push_back({++rank, s.id, q.text.Get(lang), q.section, q.domain, q.function, s.score, s.gap,
+                              weighted, std::string(because) + "; " + s.reason});
   }
   return out;
 }

@@ -406,6 +406,16 @@ Result<std::map<std::string, Json>> LoadAnswers(storage::Transaction& txn, const
   return out;
 }
 
+Json PrioritiesJson(const std::vector<Priority>& priorities) {
+  Json out = Json::array();
+  for (const auto& p : priorities) {
+    out.push_back({{"rank", p.rank}, {"question", p.question}, {"text", p.text}, {"section", p.section},
+                   {"domain", p.domain}, {"function", p.function}, {"score", p.score}, {"gap", p.gap},
+                   {"weighted_gap", p.weighted_gap}, {"reason", p.reason}});
+  }
+  return out;
+}
+
 Json ScoreMap(const std::map<std::string, double>& m) {
   Json j = Json::object();
   for (const auto& [k, v] : m) j[k] = v;
@@ -435,7 +445,7 @@ Result<Json> Service::Results(const Caller& caller, const std::string& id, const
   Json out = {{"assessment", a}, {"overall", s.overall}, {"answered", s.answered}, {"visible", s.visible},
               {"target", def->target}, {"sections", sections}, {"by_domain", ScoreMap(s.by_domain)},
               {"by_function", ScoreMap(s.by_function)}, {"by_area", ScoreMap(s.by_area)},
-              {"questions", questions}, {"priorities", s.priorities}};
+              {"questions", questions}, {"priorities", PrioritiesJson(s.priorities)}};
   // Change since the previous assessment of the same country and questionnaire family.
   std::string previous_id = a["carried_from"];
   if (previous_id.empty()) {
