@@ -155,8 +155,40 @@ std::string DefinitionError::ToString(const std::string& source) const {
   return source + ":" + std::to_string(line) + " " + path + ": " + message;
 }
 
+namespace {
+Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::string& source,
+                                            std::vector<DefinitionError>* errors_out);
+Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& source, const Definition& from,
+                                      const Definition& to);
+}  // namespace
+
+// yaml-cpp throws when a document has an unexpected shape (a subscript on a scalar, ...): each
+// such case is one more error with its line, never a crash.
 Result<Definition> ParseDefinition(std::string_view yaml, const std::string& source,
                                    std::vector<DefinitionError>* errors_out) {
+  try {
+    return ParseDefinitionUnguarded(yaml, source, errors_out);
+  } catch (const YAML::Exception& e) {
+    DefinitionError error{e.mark.line + 1, "", "unexpected structure: " + e.msg};
+    if (errors_out) *errors_out = {error};
+    return Status::Invalid(source, "1 error(s) in the definition:\n" + error.ToString(source));
+  }
+}
+
+Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source, const Definition& from,
+                             const Definition& to) {
+  try {
+    return ParseMappingUnguarded(yaml, source, from, to);
+  } catch (const YAML::Exception& e) {
+    DefinitionError error{e.mark.line + 1, "", "unexpected structure: " + e.msg};
+    return Status::Invalid(source, "1 error(s) in the mapping:\n" + error.ToString(source));
+  }
+}
+
+namespace {
+
+Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::string& source,
+                                            std::vector<DefinitionError>* errors_out) {
   std::vector<DefinitionError> errors;
   auto fail = [&]() -> Status {
     std::string message;
@@ -364,8 +396,8 @@ Result<Definition> ParseDefinition(std::string_view yaml, const std::string& sou
   return def;
 }
 
-Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source, const Definition& from,
-                             const Definition& to) {
+Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& source, const Definition& from,
+                                      const Definition& to) {
   std::vector<DefinitionError> errors;
   auto fail = [&]() -> Status {
     std::string message;
@@ -411,6 +443,10 @@ Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source, c
   for (size_t i = 0; rules.IsSequence() && i < rules.size(); ++i) {
     std::string p = "map[" + std::to_string(i) + "]";
     YAML::Node n = rules[i];
+    if (!n.IsMap()) {
+      r.Error(n, p, "must be {from, to} or {drop}");
+      continue;
+    }
     if (n["drop"].IsDefined()) {
       for (const auto& id : ids(n["drop"], p + ".drop", from)) m.dropped.push_back(id);
       continue;
@@ -430,4 +466,5 @@ Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source, c
   return m;
 }
 
+}  // namespace
 }  // namespace cbrnhub::assessment

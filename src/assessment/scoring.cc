@@ -11,13 +11,22 @@
 namespace cbrnhub::assessment {
 namespace {
 
+// A member of a JSON object, or null when absent. (operator[] on a const json with a missing
+// key is undefined behaviour: the fuzzer found it.)
+inline const Json& Member(const Json& v, const char* key) {
+  static const Json kNull;
+  if (!v.is_object()) return kNull;
+  auto it = v.find(key);
+  return it == v.end() ? kNull : *it;
+}
+
 bool IsString(const Json& v, const char* key) { return v.is_object() && v.contains(key) && v[key].is_string(); }
 
 // Maturity: the highest level L with every level 1..L met (as in WHO SPAR/JEE).
 int MaturityLevel(const Json& value) {
   std::set<int> met;
-  if (value.is_object() && value["levels"].is_array()) {
-    for (const auto& l : value["levels"]) {
+  if (value.is_object() && Member(value, "levels").is_array()) {
+    for (const auto& l : Member(value, "levels")) {
       if (l.is_number_integer()) met.insert(l.get<int>());
     }
   }
@@ -33,8 +42,8 @@ Status ValidateAnswer(const Question& q, const Json& v) {
   if (!v.is_object()) return bad("an answer is a JSON object");
   switch (q.type) {
     case QuestionType::kMaturity: {
-      if (!v["levels"].is_array()) return bad("give the levels met, e.g. {\"levels\": [1, 2]}");
-      for (const auto& l : v["levels"]) {
+      if (!Member(v, "levels").is_array()) return bad("give the levels met, e.g. {\"levels\": [1, 2]}");
+      for (const auto& l : Member(v, "levels")) {
         if (!l.is_number_integer() || l.get<int>() < 1 || l.get<int>() > 5) return bad("levels are 1 to 5");
       }
       return Status::Ok();
@@ -42,10 +51,10 @@ Status ValidateAnswer(const Question& q, const Json& v) {
     case QuestionType::kPresence: {
       static const char* kStatus[] = {"in_place", "unclear", "not_in_place", "not_applicable"};
       if (!IsString(v, "status") ||
-          std::none_of(std::begin(kStatus), std::end(kStatus), [&](const char* s) { return v["status"] == s; })) {
+          std::none_of(std::begin(kStatus), std::end(kStatus), [&](const char* s) { return Member(v, "status") == s; })) {
         return bad("status must be in_place, unclear, not_in_place or not_applicable");
       }
-      if (v.contains("reference") && !v["reference"].is_string()) return bad("reference must be text");
+      if (v.contains("reference") && !Member(v, "reference").is_string()) return bad("reference must be text");
       if (v.value("reference", "").size() > 2000) return bad("reference is longer than 2000 bytes");
       return Status::Ok();
     }
@@ -57,8 +66,8 @@ Status ValidateAnswer(const Question& q, const Json& v) {
       return Status::Ok();
     }
     case QuestionType::kNumber: {
-      if (!v["value"].is_number()) return bad("value must be a number");
-      double x = v["value"].get<double>();
+      if (!Member(v, "value").is_number()) return bad("value must be a number");
+      double x = Member(v, "value").get<double>();
       if (!std::isfinite(x)) return bad("value must be a finite number");
       if (q.min && x < *q.min) return bad("value is below the minimum " + std::to_string(*q.min));
       if (q.max && x > *q.max) return bad("value is above the maximum " + std::to_string(*q.max));
@@ -67,13 +76,13 @@ Status ValidateAnswer(const Question& q, const Json& v) {
     case QuestionType::kSingleChoice: {
       if (!IsString(v, "value")) return bad("value must be one of the options");
       for (const auto& o : q.options) {
-        if (v["value"] == o.value) return Status::Ok();
+        if (Member(v, "value") == o.value) return Status::Ok();
       }
-      return bad("'" + v["value"].get<std::string>() + "' is not an option");
+      return bad("'" + Member(v, "value").get<std::string>() + "' is not an option");
     }
     case QuestionType::kMultipleChoice: {
-      if (!v["values"].is_array()) return bad("values must be a list of options");
-      for (const auto& x : v["values"]) {
+      if (!Member(v, "values").is_array()) return bad("values must be a list of options");
+      for (const auto& x : Member(v, "values")) {
         if (!x.is_string() || std::none_of(q.options.begin(), q.options.end(),
                                            [&](const Option& o) { return x == o.value; })) {
           return bad("values must be options of the question");
@@ -83,7 +92,7 @@ Status ValidateAnswer(const Question& q, const Json& v) {
     }
     case QuestionType::kText: {
       if (!IsString(v, "value")) return bad("value must be text");
-      if (v["value"].get<std::string>().size() > 20000) return bad("the text is longer than 20000 bytes");
+      if (Member(v, "value").get<std::string>().size() > 20000) return bad("the text is longer than 20000 bytes");
       return Status::Ok();
     }
   }
@@ -100,12 +109,12 @@ bool Visible(const Definition& def, const Question& q, const std::map<std::strin
   const Json& v = it->second;
   std::string value;
   if (parent->type == QuestionType::kPresence) value = v.value("status", "");
-  else if (v.contains("value") && v["value"].is_string()) value = v["value"];
+  else if (v.contains("value") && Member(v, "value").is_string()) value = Member(v, "value");
   if (c.op == "equals") return value == c.values[0];
   if (c.op == "in") return std::find(c.values.begin(), c.values.end(), value) != c.values.end();
   if (c.op == "at_least") {
     if (parent->type == QuestionType::kMaturity) return MaturityLevel(v) >= c.number;
-    return v["value"].is_number() && v["value"].get<double>() >= c.number;
+    return Member(v, "value").is_number() && Member(v, "value").get<double>() >= c.number;
   }
   return true;
 }
@@ -170,7 +179,7 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
           break;
         }
         case QuestionType::kNumber: {
-          double x = v["value"].get<double>(), lo = q.min.value_or(0);
+          double x = Member(v, "value").get<double>(), lo = q.min.value_or(0);
           s.score = std::clamp((x - lo) / (*q.target - lo), 0.0, 1.0);
           char buf[96];
           std::snprintf(buf, sizeof buf, "%g %s of a target of %g", x, q.unit.c_str(), *q.target);
@@ -179,7 +188,7 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
         }
         case QuestionType::kSingleChoice:
           for (const auto& o : q.options) {
-            if (v["value"] == o.value) {
+            if (Member(v, "value") == o.value) {
               s.score = o.score;
               s.reason = o.label.Get(lang);
             }
@@ -188,12 +197,12 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
         case QuestionType::kMultipleChoice: {
           double sum = 0;
           for (const auto& o : q.options) {
-            for (const auto& x : v["values"]) {
+            for (const auto& x : Member(v, "values")) {
               if (x == o.value) sum += o.score;
             }
           }
           s.score = std::min(1.0, sum);
-          s.reason = std::to_string(v["values"].size()) + " selected";
+          s.reason = std::to_string(Member(v, "values").size()) + " selected";
           break;
         }
         case QuestionType::kText:

@@ -21,6 +21,15 @@
 namespace cbrnhub::assessment {
 namespace {
 
+// A member of a JSON object, or null when absent. (operator[] on a const json with a missing
+// key is undefined behaviour: the fuzzer found it.)
+inline const Json& Member(const Json& v, const char* key) {
+  static const Json kNull;
+  if (!v.is_object()) return kNull;
+  auto it = v.find(key);
+  return it == v.end() ? kNull : *it;
+}
+
 constexpr const char* kFormat = "cbrnhub-workbook-1";
 constexpr int kFirstRow = 4;  // 0-based row of the first question (Excel row 5)
 
@@ -40,8 +49,8 @@ std::vector<std::string> ListValues(const Question& q) {
 
 int LevelOf(const Json& v) {
   std::set<int> met;
-  if (v.is_object() && v["levels"].is_array()) {
-    for (const auto& l : v["levels"]) {
+  if (v.is_object() && Member(v, "levels").is_array()) {
+    for (const auto& l : Member(v, "levels")) {
       if (l.is_number_integer()) met.insert(l.get<int>());
     }
   }
@@ -187,7 +196,7 @@ Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
   format_set_text_wrap(open);
   format_set_bg_color(open, 0xFFF8DC);
   format_set_align(open, LXW_ALIGN_VERTICAL_TOP);
-  worksheet_write_string(ws, 0, 0, (def.title.Get(lang) + " — " + assessment["title"].get<std::string>()).c_str(), bold);
+  worksheet_write_string(ws, 0, 0, (def.title.Get(lang) + " — " + Member(assessment, "title").get<std::string>()).c_str(), bold);
   worksheet_write_string(ws, 1, 0,
                          "Fill in the yellow cells (E, F, G). Do not change column A. Upload the file back to cbrnhub: "
                          "you will see every change before anything is saved.",
@@ -219,7 +228,7 @@ Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
       worksheet_write_string(ws, r, 7, Guidance(q, lang).c_str(), wrap);
       auto it = answers.find(q.id);
       const Json* a = it == answers.end() ? nullptr : &it->second;
-      const Json* value = a ? &(*a)["value"] : nullptr;
+      const Json* value = a ? &Member(*a, "value") : nullptr;
       std::string answer, details;
       if (value && !value->is_null()) {
         switch (q.type) {
@@ -229,14 +238,14 @@ Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
             details = value->value("reference", "");
             break;
           case QuestionType::kMultipleChoice:
-            for (const auto& v : (*value)["values"]) answer += (answer.empty() ? "" : ";") + v.get<std::string>();
+            for (const auto& v : Member(*value, "values")) answer += (answer.empty() ? "" : ";") + v.get<std::string>();
             break;
           case QuestionType::kNumber: break;
           default: answer = value->value("value", ""); break;
         }
       }
-      if (q.type == QuestionType::kNumber && value && (*value)["value"].is_number()) {
-        worksheet_write_number(ws, r, 4, (*value)["value"].get<double>(), open);
+      if (q.type == QuestionType::kNumber && value && Member(*value, "value").is_number()) {
+        worksheet_write_number(ws, r, 4, Member(*value, "value").get<double>(), open);
       } else if (q.type == QuestionType::kMaturity && !answer.empty()) {
         worksheet_write_number(ws, r, 4, std::atoi(answer.c_str()), open);
       } else {
@@ -273,7 +282,7 @@ Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
   worksheet_write_string(meta, 0, 0, "format", nullptr);
   worksheet_write_string(meta, 0, 1, kFormat, nullptr);
   worksheet_write_string(meta, 1, 0, "assessment", nullptr);
-  worksheet_write_string(meta, 1, 1, assessment["id"].get<std::string>().c_str(), nullptr);
+  worksheet_write_string(meta, 1, 1, Member(assessment, "id").get<std::string>().c_str(), nullptr);
   worksheet_write_string(meta, 2, 0, "questionnaire", nullptr);
   worksheet_write_string(meta, 2, 1, (def.code + "@" + def.version).c_str(), nullptr);
   worksheet_hide(meta);
@@ -328,7 +337,10 @@ Result<WorkbookContent> ReadWorkbook(const Definition& def, const std::string& x
   CBRN_ASSIGN_OR_RETURN(Sheet sheet, ReadSheet(*zip, sheet_path["Assessment"], shared));
   std::vector<std::string> errors;
   std::set<std::string> seen;
-  for (const auto& [row, cells] : sheet) {
+  for (const auto& entry : sheet) {
+    // Named, not a structured binding: the lambda below captures them (clang 14 cannot).
+    const int row = entry.first;
+    const auto& cells = entry.second;
     if (row <= kFirstRow) continue;
     auto cell = [&](int c) {
       auto it = cells.find(c);
