@@ -250,12 +250,4 @@ int ServerProcess::Terminate() {
 
 std::string ServerProcess::Log() const { return ReadFile(dir_ + "/server.log"); }
 
-std::string SharedDataDir() {
-#ifdef CBRNHUB_SOURCE_DIR
-  return std::string(CBRNHUB_SOURCE_DIR) + "/../shared/data";
-#else
-  return "../shared/data";
-#endif
-}
-
 }  // namespace cbrnhub::testing
