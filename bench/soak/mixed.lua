@@ -31,7 +31,10 @@ function request()
   counter = counter + 1
   if counter % 10 == 0 then
     local headers = { ["Authorization"] = "Bearer " .. writer, ["Content-Type"] = "application/json" }
+    -- Notes change in the twenty countries in turn; people are added to them in turn too
+    -- (counted per person, so every country gets its share).
     local country = countries[(counter / 10) % #countries + 1]
+    if counter % 100 == 0 then country = countries[(counter / 100) % #countries + 1] end
     if counter % 100 == 0 then
       local body = string.format('{"full_name":"Soak %d-%d","network_role":"other","country_id":"%s"}',
                                  thread_id or 0, counter, country)

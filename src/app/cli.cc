@@ -394,6 +394,9 @@ int Main(int argc, char** argv) {
       if (!d.ok()) return Fail(d.status());
       std::cout << "demo data: " << d->added << " added, " << d->unchanged
                 << " already present\n";
+      auto demo_assessments = s.assessment->SeedDemo(seeder);
+      if (!demo_assessments.ok()) return Fail(demo_assessments.status());
+      if (*demo_assessments > 0) std::cout << "demo assessments: " << *demo_assessments << " (UZ validated, KZ submitted)\n";
       auto accounts = s.identity->SeedDemoUsers(seeder);
       if (!accounts.ok()) return Fail(accounts.status());
       std::cout << "\ndemo accounts (password for all: " << accounts->front().password << "):\n";

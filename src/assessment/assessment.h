@@ -172,6 +172,9 @@ class Service {
   // Publishes the sample questionnaires compiled into the binary (NAQ 2019 and its 2024
   // revision, with their mapping); returns how many versions were new. Idempotent.
   Result<int> SeedSamples(const Caller& caller);
+  // Fictitious demo assessments (Uzbekistan validated, Kazakhstan submitted) when none exist, so
+  // the results and the regional view have something to show. Returns how many were made.
+  Result<int> SeedDemo(const Caller& caller);
   // The parsed definition of a questionnaire (id or "code@version"), cached.
   Result<std::shared_ptr<const Definition>> DefinitionOf(const std::string& questionnaire_id);
   Result<Json> QuestionnaireView(const Caller& caller, const std::string& id, const std::string& lang);

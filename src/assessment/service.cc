@@ -283,6 +283,54 @@ Result<Json> Service::QuestionnaireView(const Caller& caller, const std::string&
   return record;
 }
 
+Result<int> Service::SeedDemo(const Caller& caller) {
+  {
+    CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+    CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT count(*) FROM assessments"));
+    if (rows[0].Int(0) > 0) return 0;
+  }
+  CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf("naq@2019"));
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(Rows qid, txn->Query("SELECT id FROM questionnaires WHERE code = 'naq' AND version = '2019'"));
+  txn.reset();
+  int made = 0;
+  for (const auto& [country, strength] : {std::pair<std::string, int>{"UZ", 3}, {"KZ", 2}}) {
+    CBRN_ASSIGN_OR_RETURN(Json a, store_.Create(caller, kAssessments,
+                                                Json{{"country", country}, {"questionnaire_id", qid[0].Text(0)},
+                                                     {"title", "Demo NAQ 2019 " + country}}));
+    std::string id = a["id"];
+    // Deterministic, varied answers: a country is stronger in some areas than others.
+    unsigned seed = static_cast<unsigned>(country[0] * 31 + country[1]);
+    for (const auto& q : def->questions) {
+      seed = seed * 1103515245u + 12345u;
+      int level = std::clamp(strength + static_cast<int>((seed >> 16) % 3) - 1, 0, 5);
+      Json v;
+      switch (q.type) {
+        case QuestionType::kMaturity: {
+          Json levels = Json::array();
+          for (int l = 1; l <= level; ++l) levels.push_back(l);
+          v = {{"levels", levels}};
+          break;
+        }
+        case QuestionType::kPresence:
+          v = {{"status", level >= 3 ? "in_place" : level == 2 ? "unclear" : "not_in_place"},
+               {"reference", level >= 3 ? "Demo act No. " + std::to_string(10 + level) : ""}};
+          break;
+        case QuestionType::kYesPartialNo: v = {{"value", level >= 4 ? "yes" : level >= 2 ? "partial" : "no"}}; break;
+        case QuestionType::kNumber: v = {{"value", q.target.value_or(10) * level / 5.0}}; break;
+        case QuestionType::kSingleChoice: v = {{"value", q.options[std::min<size_t>(level / 2, q.options.size() - 1)].value}}; break;
+        case QuestionType::kMultipleChoice: v = {{"values", Json::array({q.options[0].value})}}; break;
+        case QuestionType::kText: v = {{"value", "Demo answer."}}; break;
+      }
+      CBRN_RETURN_IF_ERROR(SaveAnswer(caller, id, q.id, v, "", std::nullopt).status());
+    }
+    CBRN_RETURN_IF_ERROR(Transition(caller, id, "submitted", "").status());
+    if (country == "UZ") CBRN_RETURN_IF_ERROR(Transition(caller, id, "validated", "Demo validation").status());
+    ++made;
+  }
+  return made;
+}
+
 // --- Assessments -------------------------------------------------------------------------
 
 Result<Json> Service::Get(const Caller& caller, const std::string& id, const std::string& lang) {

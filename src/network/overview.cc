@@ -99,7 +99,22 @@ Result<Json> CountryOverview(records::Store& store, const records::Caller& calle
     member_of.push_back(std::move(r));
   }
   CBRN_ASSIGN_OR_RETURN(auto agencies, ListAll(store, *txn, caller, kAgencies, {{"country_id", id}}));
-  CBRN_ASSIGN_OR_RETURN(auto people, ListAll(store, *txn, caller, kPeople, {{"country_id", id}}));
+  // Focal points in full; the national team up to kTeamShown (a page must stay light however
+  // many people a country records; the API pages through them all).
+  constexpr int kTeamShown = 100;
+  CBRN_ASSIGN_OR_RETURN(auto people, ListAll(store, *txn, caller, kPeople, {{"country_id", id}, {"network_role", "nfp"}}));
+  CBRN_ASSIGN_OR_RETURN(auto deputies,
+                        ListAll(store, *txn, caller, kPeople, {{"country_id", id}, {"network_role", "deputy_nfp"}}));
+  size_t focal_count = people.size() + deputies.size();
+  for (auto& d : deputies) people.push_back(std::move(d));
+  ListQuery team_query;
+  team_query.filters = {{"country_id", id}};
+  team_query.limit = kTeamShown;
+  CBRN_ASSIGN_OR_RETURN(records::Page team_page, store.ListIn(*txn, caller, *store.catalog().Find(kPeople), team_query));
+  for (auto& p : team_page.items) {
+    if (p["network_role"] != "nfp" && p["network_role"] != "deputy_nfp") people.push_back(std::move(p));
+  }
+  std::int64_t team_total = team_page.total - static_cast<std::int64_t>(focal_count);
   auto agency_by_id = ById(agencies);
   Json focal_points = Json::array(), team = Json::array();
   for (auto& p : people) {
@@ -111,7 +126,8 @@ Result<Json> CountryOverview(records::Store& store, const records::Caller& calle
     (role == "nfp" || role == "deputy_nfp" ? focal_points : team).push_back(p);
   }
   Json out = {{"country", country},     {"regions", member_of}, {"focal_points", focal_points},
-              {"team", team},           {"agencies", agencies}};
+              {"team", team},           {"agencies", agencies}, {"team_total", team_total}};
+  if (team_total > static_cast<std::int64_t>(team.size())) out["team_more"] = team_total - static_cast<std::int64_t>(team.size());
   return out;
 }
 
