@@ -571,6 +571,13 @@ Result<Json> Store::Create(const Caller& caller, const std::string& kind_name, c
 
 Result<Json> Store::UpdateIn(Transaction& txn, const Caller& caller, const KindSpec& kind,
                              const std::string& id_or_key, const Json& body, bool replace) {
+  if (txn.backend() == storage::Backend::kPostgres) {
+    // Concurrent changes of one record wait for each other here (SQLite writers already take
+    // turns): a change that names no revision then applies to the latest one instead of
+    // failing the optimistic check against a value another transaction just replaced.
+    CBRN_ASSIGN_OR_RETURN(std::string row, ResolveId(txn, kind, id_or_key, false, &caller.who));
+    CBRN_RETURN_IF_ERROR(txn.Query("SELECT id FROM " + kind.table + " WHERE id = ? FOR UPDATE", {row}).status());
+  }
   CBRN_ASSIGN_OR_RETURN(Json current, GetIn(txn, caller, kind, id_or_key));
   if (!body.is_object()) return Status::Invalid("", "the request body must be a JSON object");
   access::RecordScope before = ScopeOf(current);
