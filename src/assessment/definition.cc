@@ -152,7 +152,7 @@ const Question* Definition::Find(const std::string& id) const {
 }
 
 std::string DefinitionError::ToString(const std::string& source) const {
-  return source + ":" + std::to_string(line) + " " + path + ": " + message;
+  return source + ":" + std::to_string(line) + (path.empty() ? "" : " " + path) + ": " + message;
 }
 
 namespace {
@@ -187,30 +187,44 @@ Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source, c
 
 namespace {
 
-Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::string& source,
-                                            std::vector<DefinitionError>* errors_out) {
-  std::vector<DefinitionError> errors;
-  auto fail = [&]() -> Status {
-    std::string message;
-    for (const auto& e : errors) message += (message.empty() ? "" : "\n") + e.ToString(source);
-    if (errors_out) *errors_out = errors;
-    return Status::Invalid(source, std::to_string(errors.size()) + " error(s) in the definition:\n" + message);
-  };
+// Every error of a document as one InvalidArgument: "N error(s) in the WHAT:" and a line each.
+Status ErrorsStatus(const std::vector<DefinitionError>& errors, const std::string& source, const char* what) {
+  std::string message;
+  for (const auto& e : errors) message += (message.empty() ? "" : "\n") + e.ToString(source);
+  return Status::Invalid(source, std::to_string(errors.size()) + " error(s) in the " + what + ":\n" + message);
+}
+
+// The document's root mapping, or an error (not YAML, too large, not a mapping) in `errors`.
+std::optional<YAML::Node> LoadRoot(std::string_view yaml, const char* expected,
+                                   std::vector<DefinitionError>& errors) {
   if (yaml.size() > (4u << 20)) {
     errors.push_back({1, "", "the file is larger than 4 MiB"});
-    return fail();
+    return std::nullopt;
   }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
     errors.push_back({e.mark.line + 1, "", "not valid YAML: " + e.msg});
-    return fail();
+    return std::nullopt;
   }
   if (!root.IsMap()) {
-    errors.push_back({1, "", "the definition must be a mapping with code, version, title and sections"});
-    return fail();
+    errors.push_back({1, "", std::string("the document must be a mapping with ") + expected});
+    return std::nullopt;
   }
+  return root;
+}
+
+Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::string& source,
+                                            std::vector<DefinitionError>* errors_out) {
+  std::vector<DefinitionError> errors;
+  auto fail = [&]() -> Status {
+    if (errors_out) *errors_out = errors;
+    return ErrorsStatus(errors, source, "definition");
+  };
+  std::optional<YAML::Node> loaded = LoadRoot(yaml, "code, version, title and sections", errors);
+  if (!loaded) return fail();
+  YAML::Node root = *loaded;
   Reader r(errors);
   Definition def;
   def.code = r.String(root, "code", "", true);
@@ -399,22 +413,10 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
 Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& source, const Definition& from,
                                       const Definition& to) {
   std::vector<DefinitionError> errors;
-  auto fail = [&]() -> Status {
-    std::string message;
-    for (const auto& e : errors) message += (message.empty() ? "" : "\n") + e.ToString(source);
-    return Status::Invalid(source, std::to_string(errors.size()) + " error(s) in the mapping:\n" + message);
-  };
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    errors.push_back({e.mark.line + 1, "", "not valid YAML: " + e.msg});
-    return fail();
-  }
-  if (!root.IsMap()) {
-    errors.push_back({1, "", "the mapping must be a mapping with from, to and map"});
-    return fail();
-  }
+  auto fail = [&]() -> Status { return ErrorsStatus(errors, source, "mapping"); };
+  std::optional<YAML::Node> loaded = LoadRoot(yaml, "from, to and map", errors);
+  if (!loaded) return fail();
+  YAML::Node root = *loaded;
   Reader r(errors);
   Mapping m;
   m.from_version = r.String(root, "from", "", true);

@@ -6,34 +6,15 @@
 #include <cmath>
 #include <set>
 
+#include "assessment/answers.h"
 #include "assessment/assessment.h"
 
 namespace cbrnhub::assessment {
 namespace {
 
-// A member of a JSON object, or null when absent. (operator[] on a const json with a missing
-// key is undefined behaviour: the fuzzer found it.)
-inline const Json& Member(const Json& v, const char* key) {
-  static const Json kNull;
-  if (!v.is_object()) return kNull;
-  auto it = v.find(key);
-  return it == v.end() ? kNull : *it;
-}
 
 bool IsString(const Json& v, const char* key) { return v.is_object() && v.contains(key) && v[key].is_string(); }
 
-// Maturity: the highest level L with every level 1..L met (as in WHO SPAR/JEE).
-int MaturityLevel(const Json& value) {
-  std::set<int> met;
-  if (value.is_object() && Member(value, "levels").is_array()) {
-    for (const auto& l : Member(value, "levels")) {
-      if (l.is_number_integer()) met.insert(l.get<int>());
-    }
-  }
-  int level = 0;
-  while (met.count(level + 1)) ++level;
-  return level;
-}
 
 }  // namespace
 

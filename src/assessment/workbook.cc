@@ -16,19 +16,12 @@
 #include <set>
 #include <sstream>
 
+#include "assessment/answers.h"
 #include "core/ids.h"
 
 namespace cbrnhub::assessment {
 namespace {
 
-// A member of a JSON object, or null when absent. (operator[] on a const json with a missing
-// key is undefined behaviour: the fuzzer found it.)
-inline const Json& Member(const Json& v, const char* key) {
-  static const Json kNull;
-  if (!v.is_object()) return kNull;
-  auto it = v.find(key);
-  return it == v.end() ? kNull : *it;
-}
 
 constexpr const char* kFormat = "cbrnhub-workbook-1";
 constexpr int kFirstRow = 4;  // 0-based row of the first question (Excel row 5)
@@ -47,17 +40,6 @@ std::vector<std::string> ListValues(const Question& q) {
   }
 }
 
-int LevelOf(const Json& v) {
-  std::set<int> met;
-  if (v.is_object() && Member(v, "levels").is_array()) {
-    for (const auto& l : Member(v, "levels")) {
-      if (l.is_number_integer()) met.insert(l.get<int>());
-    }
-  }
-  int level = 0;
-  while (met.count(level + 1)) ++level;
-  return level;
-}
 
 std::string Guidance(const Question& q, const std::string& lang) {
   std::string g = q.guidance.Get(lang);
@@ -232,7 +214,7 @@ Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
       std::string answer, details;
       if (value && !value->is_null()) {
         switch (q.type) {
-          case QuestionType::kMaturity: answer = std::to_string(LevelOf(*value)); break;
+          case QuestionType::kMaturity: answer = std::to_string(MaturityLevel(*value)); break;
           case QuestionType::kPresence:
             answer = value->value("status", "");
             details = value->value("reference", "");
