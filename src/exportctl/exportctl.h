@@ -96,6 +96,10 @@ class Service {
   Result<Json> ScreenIn(storage::Transaction& txn, const Caller& caller, const sanctions::Index& index,
                         const ScreenRequest& request);
   Status RescreenOpenLicences(const Caller& caller);
+  // Screens a licence's exporter, consignee and end user; returns its screening status.
+  Result<std::string> ScreenLicenceParties(storage::Transaction& txn, const Caller& caller,
+                                           const sanctions::Index& index, const Json& licence);
+  static std::string ScreeningStatusText(std::int64_t open, std::int64_t hits);
   records::Store& store_;
   std::unique_ptr<State> state_;
 };

@@ -35,31 +35,41 @@ bool IsOpen(const std::string& status) { return status == "submitted" || status 
 
 }  // namespace
 
+std::string Service::ScreeningStatusText(std::int64_t open, std::int64_t hits) {
+  return open > 0 ? std::to_string(open) + " hits to decide" : hits > 0 ? "hits decided" : "clear";
+}
+
+Result<std::string> Service::ScreenLicenceParties(storage::Transaction& txn, const Caller& caller,
+                                                  const sanctions::Index& index, const Json& licence) {
+  std::int64_t open = 0, hits = 0;
+  for (const char* role : {"exporter", "consignee", "end_user"}) {
+    const Json& name = licence[role];
+    if (!name.is_string() || name.get<std::string>().empty()) continue;
+    ScreenRequest req;
+    req.party.id = role;
+    req.party.name = name;
+    const Json& country = licence[std::string(role) + "_country"];
+    if (country.is_string()) req.party.country = country;
+    req.licence_id = licence["id"];
+    req.source = "licence";
+    CBRN_ASSIGN_OR_RETURN(Json s, ScreenIn(txn, caller, index, req));
+    open += s["open_count"].get<std::int64_t>();
+    hits += s["hit_count"].get<std::int64_t>();
+  }
+  return ScreeningStatusText(open, hits);
+}
+
 Status Service::RescreenOpenLicences(const Caller& caller) {
   CBRN_ASSIGN_OR_RETURN(auto index, ActiveIndex());
   if (index->sources().empty()) return Status::Ok();
+  const records::KindSpec* kind = store_.catalog().Find(kLicences);
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT id FROM licences WHERE status IN ('submitted', 'under_review')"
                                               " AND deleted_at IS NULL"));
   records::Caller system{access::Principal::System("rescreen"), caller.remote_addr};
   for (const auto& r : rows) {
-    CBRN_ASSIGN_OR_RETURN(Rows l, txn->Query("SELECT exporter, exporter_country, consignee, consignee_country,"
-                                             " end_user, end_user_country FROM licences WHERE id = ?",
-                                             {r.Text(0)}));
-    std::int64_t open = 0, hits = 0;
-    for (int i = 0; i < 6; i += 2) {
-      if (l[0].Text(i).empty()) continue;
-      ScreenRequest req;
-      req.party.name = l[0].Text(i);
-      req.party.country = l[0].Text(i + 1);
-      req.party.id = i == 0 ? "exporter" : i == 2 ? "consignee" : "end_user";
-      req.licence_id = r.Text(0);
-      req.source = "licence";
-      CBRN_ASSIGN_OR_RETURN(Json s, ScreenIn(*txn, system, *index, req));
-      open += s["open_count"].get<std::int64_t>();
-      hits += s["hit_count"].get<std::int64_t>();
-    }
-    std::string status = open > 0 ? std::to_string(open) + " hits to decide" : hits > 0 ? "hits decided" : "clear";
+    CBRN_ASSIGN_OR_RETURN(Json licence, store_.GetIn(*txn, system, *kind, r.Text(0)));
+    CBRN_ASSIGN_OR_RETURN(std::string status, ScreenLicenceParties(*txn, system, *index, licence));
     CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE licences SET screening_status = ? WHERE id = ?", {status, r.Text(0)}).status());
   }
   return txn->Commit();
@@ -100,22 +110,7 @@ Result<Json> Service::Transition(const Caller& caller, const std::string& licenc
   }
   std::string screening_status = before["screening_status"];
   if (to == "submitted") {
-    std::int64_t open = 0, hits = 0;
-    for (const char* role : {"exporter", "consignee", "end_user"}) {
-      std::string name = before[role].is_string() ? before[role].get<std::string>() : "";
-      if (name.empty()) continue;
-      ScreenRequest req;
-      req.party.id = role;
-      req.party.name = name;
-      std::string country_field = std::string(role) + "_country";
-      if (before[country_field].is_string()) req.party.country = before[country_field];
-      req.licence_id = id;
-      req.source = "licence";
-      CBRN_ASSIGN_OR_RETURN(Json s, ScreenIn(*txn, caller, *index, req));
-      open += s["open_count"].get<std::int64_t>();
-      hits += s["hit_count"].get<std::int64_t>();
-    }
-    screening_status = open > 0 ? std::to_string(open) + " hits to decide" : hits > 0 ? "hits decided" : "clear";
+    CBRN_ASSIGN_OR_RETURN(screening_status, ScreenLicenceParties(*txn, caller, *index, before));
   }
   if (to == "granted") {
     // A licence is not granted while a party's hit is undecided or confirmed.
