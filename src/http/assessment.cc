@@ -12,6 +12,14 @@ Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, i
   return JsonOk(status, *r);
 }
 
+// A failed form post: back to the page with the message when the user can act on it there
+// (`shown`), else the error page.
+Response BackWithError(const Ctx& ctx, const Request& req, const Status& status, const std::string& back,
+                       StatusCode shown) {
+  if (status.code() == shown) return Response::Redirect(back + "?error=" + PercentEncode(status.message()));
+  return ErrorFor(ctx, req, status);
+}
+
 std::string Pct(double v) { return std::to_string(static_cast<int>(std::lround(v * 100))); }
 
 // One answer built from the answer form's fields for question `q` (see assessment.html).
@@ -336,10 +344,7 @@ Response AssessmentTransitionSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
   auto r = ctx.assessment->Transition(CallerOf(req), req.Param("id"), FormField(form, "to"), FormField(form, "comment"));
   std::string back = "/assessments/" + PercentEncode(req.Param("id"));
-  if (!r.ok()) {
-    if (r.status().code() == StatusCode::kInvalidArgument) return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
-    return ErrorFor(ctx, req, r.status());
-  }
+  if (!r.ok()) return BackWithError(ctx, req, r.status(), back, StatusCode::kInvalidArgument);
   return Response::Redirect(back + "?notice=saved");
 }
 
@@ -348,10 +353,7 @@ Response AssessmentShareSubmit(Ctx& ctx, Request& req) {
   auto r = ctx.store.Update(CallerOf(req), assessment::kAssessments, req.Param("id"),
                             Json{{"sharing", FormField(form, "sharing")}}, false);
   std::string back = "/assessments/" + PercentEncode(req.Param("id"));
-  if (!r.ok()) {
-    if (r.status().code() == StatusCode::kInvalidArgument) return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
-    return ErrorFor(ctx, req, r.status());
-  }
+  if (!r.ok()) return BackWithError(ctx, req, r.status(), back, StatusCode::kInvalidArgument);
   return Response::Redirect(back + "?notice=saved");
 }
 
@@ -369,10 +371,7 @@ Response EvidenceSubmit(Ctx& ctx, Request& req) {
     }
   }
   auto r = ctx.assessment->AddEvidence(CallerOf(req), req.Param("id"), question, filename, type, data);
-  if (!r.ok()) {
-    if (r.status().code() == StatusCode::kInvalidArgument) return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
-    return ErrorFor(ctx, req, r.status());
-  }
+  if (!r.ok()) return BackWithError(ctx, req, r.status(), back, StatusCode::kInvalidArgument);
   return Response::Redirect(back + "?notice=saved#evidence");
 }
 
@@ -399,10 +398,7 @@ Response WorkbookPreviewSubmit(Ctx& ctx, Request& req) {
 Response WorkbookApplySubmit(Ctx& ctx, Request& req) {
   auto r = ctx.assessment->ApplyWorkbook(CallerOf(req), req.Param("id"), req.Param("import"));
   std::string back = "/assessments/" + PercentEncode(req.Param("id"));
-  if (!r.ok()) {
-    if (r.status().code() == StatusCode::kConflict) return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
-    return ErrorFor(ctx, req, r.status());
-  }
+  if (!r.ok()) return BackWithError(ctx, req, r.status(), back, StatusCode::kConflict);
   return Response::Redirect(back + "?notice=saved");
 }
 
@@ -410,10 +406,7 @@ Response CarrySubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
   auto r = ctx.assessment->CarryOver(CallerOf(req), req.Param("id"), FormField(form, "questionnaire_id"));
   std::string back = "/assessments/" + PercentEncode(req.Param("id"));
-  if (!r.ok()) {
-    if (r.status().code() == StatusCode::kInvalidArgument) return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
-    return ErrorFor(ctx, req, r.status());
-  }
+  if (!r.ok()) return BackWithError(ctx, req, r.status(), back, StatusCode::kInvalidArgument);
   return Response::Redirect("/assessments/" + (*r)["assessment"]["id"].get<std::string>() + "?carried=" +
                             std::to_string((*r)["carried"].get<int>()) + "&to_answer=" +
                             std::to_string((*r)["to_answer"].size()));
