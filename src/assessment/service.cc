@@ -18,13 +18,11 @@
 namespace cbrnhub::assessment {
 namespace {
 
-using access::Role;
 using storage::Access;
 using storage::Param;
 using storage::Rows;
 
 Status Denied(const std::string& m) { return {StatusCode::kPermissionDenied, m}; }
-bool IsAdmin(const Caller& c) { return c.who.system || c.who.role == Role::kAdmin; }
 
 records::FieldSpec Field(std::string name, records::FieldType type = records::FieldType::kText, bool required = false,
                          size_t max = 200) {
@@ -44,22 +42,18 @@ records::FieldSpec ReadOnly(std::string name, std::string value, bool filterable
   return f;
 }
 
-// Who may answer: the country's focal point and national team (and administrators), while the
-// assessment is a draft or was returned.
-Status MayAnswer(const Caller& c, const Json& a) {
+// Who may answer is access::'s decision (the country's focal point and national team, while
+// the assessment is a draft or was returned); a closed assessment is a conflict, not a refusal.
+Status MayAnswer(const Caller& c, const records::KindSpec& kind, const Json& a) {
   std::string status = a["status"];
   if (status != "draft" && status != "returned") {
     return Status::Conflict("the assessment is " + status + ": answers can change only in a draft or a returned assessment");
   }
-  if (IsAdmin(c)) return Status::Ok();
-  if ((c.who.role == Role::kNfp || c.who.role == Role::kTeam) && a["country"] == c.who.country) return Status::Ok();
-  return Denied("only the country's focal point and national team answer its assessment");
+  return access::Require(c.who, access::Action::kAnswer, kind.ScopeOf(a));
 }
 
-// The secretariat of a region the country belongs to.
-bool IsCountrysSecretariat(const Caller& c, const std::string& country) {
-  return c.who.role == Role::kSecretariat &&
-         std::find(c.who.related.begin(), c.who.related.end(), country) != c.who.related.end();
+bool IsAdministrator(const Caller& c) {
+  return access::DecideRoute(c.who, access::Need::kAdmin) == access::Decision::kAllow;
 }
 
 std::string DecodeEvidenceCheck(const std::string& filename, const std::string& data, std::string* type) {
@@ -117,6 +111,7 @@ void RegisterKinds(records::Catalog& catalog) {
     records::KindSpec k;
     k.name = kAssessments;
     k.table = "assessments";
+    k.policy = access::Policy::kAssessment;
     k.order_by = "created_at DESC";
     records::FieldSpec country = Field("country", records::FieldType::kCountryCode, true);
     country.filterable = true;
@@ -151,7 +146,7 @@ Service::~Service() = default;
 // --- Questionnaires ----------------------------------------------------------------------
 
 Result<Json> Service::LoadQuestionnaire(const Caller& caller, std::string_view yaml, const std::string& source) {
-  if (!IsAdmin(caller)) return Denied("only administrators load questionnaires");
+  if (!IsAdministrator(caller)) return Denied("only administrators load questionnaires");
   CBRN_ASSIGN_OR_RETURN(Definition def, ParseDefinition(yaml, source));
   std::string checksum = Sha256Hex(yaml);
   const records::KindSpec* kind = store_.catalog().Find(kQuestionnaires);
@@ -203,7 +198,7 @@ Result<std::shared_ptr<const Definition>> Service::DefinitionOf(const std::strin
 
 Result<Json> Service::LoadMapping(const Caller& caller, const std::string& from_id, const std::string& to_id,
                                   std::string_view yaml, const std::string& source) {
-  if (!IsAdmin(caller)) return Denied("only administrators load mappings");
+  if (!IsAdministrator(caller)) return Denied("only administrators load mappings");
   CBRN_ASSIGN_OR_RETURN(auto from, DefinitionOf(from_id));
   CBRN_ASSIGN_OR_RETURN(auto to, DefinitionOf(to_id));
   CBRN_ASSIGN_OR_RETURN(Mapping m, ParseMapping(yaml, source, *from, *to));
@@ -351,14 +346,24 @@ Result<Json> Service::Get(const Caller& caller, const std::string& id, const std
     evidence.push_back({{"id", r.Text(0)}, {"question", r.Text(1)}, {"filename", r.Text(2)}, {"content_type", r.Text(3)},
                         {"size", r.Int(4)}, {"sha256", r.Text(5)}, {"created_at", r.Text(6)}, {"created_by", r.Text(7)}});
   }
+  // What the caller may do, from access:: (the page shows exactly these).
+  const access::RecordScope scope = store_.catalog().Find(kAssessments)->ScopeOf(a);
+  Json levels = Json::array();
+  for (access::Sharing s : access::SharingLevels(caller.who, scope)) levels.push_back(access::SharingName(s));
+  Json may = {{"answer", access::Allows(caller.who, access::Action::kAnswer, scope)},
+              {"submit", access::Allows(caller.who, access::Action::kSubmit, scope)},
+              {"review", access::Allows(caller.who, access::Action::kReview, scope)},
+              {"carry", access::Allows(caller.who, access::Action::kCreate, scope)},
+              {"share", levels.size() > 1 || (levels.size() == 1 && levels[0] != a["sharing"])},
+              {"sharing_levels", levels}};
   return Json{{"assessment", a}, {"questionnaire", q}, {"answers", answers}, {"evidence", evidence},
-              {"may_answer", MayAnswer(caller, a).ok()}};
+              {"may_answer", may["answer"]}, {"may", may}};
 }
 
 Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& caller, const Json& a, const Definition& def,
                                    const std::string& question, const Json& value, const std::string& comment,
                                    std::optional<std::int64_t> revision) {
-  CBRN_RETURN_IF_ERROR(MayAnswer(caller, a));
+  CBRN_RETURN_IF_ERROR(MayAnswer(caller, *store_.catalog().Find(kAssessments), a));
   const Question* q = def.Find(question);
   if (!q) return Status::NotFound("no question " + question + " in " + def.code + " " + def.version);
   if (!value.is_null()) CBRN_RETURN_IF_ERROR(ValidateAnswer(*q, value));
@@ -416,16 +421,15 @@ Result<Json> Service::Transition(const Caller& caller, const std::string& id, co
   CBRN_ASSIGN_OR_RETURN(Json before, store_.GetIn(*txn, caller, *kind, id));
   std::string from = before["status"], country = before["country"];
   std::string sharing = before["sharing"];
-  bool nfp = IsAdmin(caller) || (caller.who.role == Role::kNfp && caller.who.country == country);
-  bool reviewer = IsAdmin(caller) || IsCountrysSecretariat(caller, country);
+  const access::RecordScope scope = kind->ScopeOf(before);
   if (to == "submitted") {
     if (from != "draft" && from != "returned") return Status::Invalid("to", "only a draft or a returned assessment is submitted");
-    if (!nfp) return Denied("the country's focal point submits its assessment");
+    CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kSubmit, scope));
     // The secretariat validates what it can see: submitting shares with the region at least.
     if (sharing == "private") sharing = "region";
   } else if (to == "validated" || to == "returned") {
     if (from != "submitted") return Status::Invalid("to", "only a submitted assessment is validated or returned");
-    if (!reviewer) return Denied("the secretariat of the country's region validates or returns its assessment");
+    CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kReview, scope));
     if (to == "returned" && comment.find_first_not_of(" \t\r\n") == std::string::npos) {
       return Status::Invalid("comment", "say what needs changing");
     }
@@ -536,8 +540,7 @@ Result<Json> Service::CarryOver(const Caller& caller, const std::string& id, con
   const records::KindSpec* kind = store_.catalog().Find(kAssessments);
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json old, store_.GetIn(*txn, caller, *kind, id));
-  bool nfp = IsAdmin(caller) || (caller.who.role == Role::kNfp && caller.who.country == old["country"]);
-  if (!nfp) return Denied("the country's focal point starts its assessments");
+  CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kCreate, kind->ScopeOf(old)));
   CBRN_ASSIGN_OR_RETURN(auto from, DefinitionOf(old["questionnaire_id"]));
   CBRN_ASSIGN_OR_RETURN(auto to, DefinitionOf(to_questionnaire));
   CBRN_ASSIGN_OR_RETURN(Rows ids, txn->Query("SELECT id FROM questionnaires WHERE code = ? AND version = ?",
@@ -670,7 +673,7 @@ Result<Json> Service::AddEvidence(const Caller& caller, const std::string& id, c
   const records::KindSpec* kind = store_.catalog().Find(kAssessments);
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json a, store_.GetIn(*txn, caller, *kind, id));
-  CBRN_RETURN_IF_ERROR(MayAnswer(caller, a));
+  CBRN_RETURN_IF_ERROR(MayAnswer(caller, *store_.catalog().Find(kAssessments), a));
   CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
   if (!def->Find(question)) return Status::Invalid("question", "no question " + question);
   std::string b64(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
@@ -725,7 +728,7 @@ Result<std::string> Service::ExportWorkbook(const Caller& caller, const std::str
 Result<Json> Service::PreviewWorkbook(const Caller& caller, const std::string& id, const std::string& xlsx) {
   const records::KindSpec* kind = store_.catalog().Find(kAssessments);
   CBRN_ASSIGN_OR_RETURN(Json a, store_.Get(caller, kAssessments, id));
-  CBRN_RETURN_IF_ERROR(MayAnswer(caller, a));
+  CBRN_RETURN_IF_ERROR(MayAnswer(caller, *store_.catalog().Find(kAssessments), a));
   CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
   CBRN_ASSIGN_OR_RETURN(WorkbookContent content, ReadWorkbook(*def, xlsx));
   if (content.assessment_id != a["id"]) {

@@ -44,12 +44,13 @@ void RegisterKinds(records::Catalog& catalog) {
   {
     KindSpec k;
     k.name = kLicences;
+    k.policy = access::Policy::kExportControl;
     k.table = "licences";
     k.natural_key = "reference";
     k.order_by = "created_at DESC";
     k.deletable = false;  // a licence is withdrawn, never deleted
     FieldSpec reference = Field("reference", FieldType::kText, true, 40);
-    reference.unique = true;
+    reference.unique_per_owner = true;  // each country numbers its own licences
     reference.filterable = true;
     reference.searchable = true;
     FieldSpec country = Field("country", FieldType::kCountryCode, true);
@@ -80,6 +81,7 @@ void RegisterKinds(records::Catalog& catalog) {
   {
     KindSpec k;
     k.name = kLicenceItems;
+    k.policy = access::Policy::kExportControl;
     k.table = "licence_items";
     k.order_by = "created_at";
     FieldSpec licence = Field("licence_id", FieldType::kReference, true);
@@ -99,6 +101,7 @@ void RegisterKinds(records::Catalog& catalog) {
   {
     KindSpec k;
     k.name = kLicenceOpinions;
+    k.policy = access::Policy::kExportControl;
     k.table = "licence_opinions";
     k.order_by = "created_at";
     FieldSpec licence = Field("licence_id", FieldType::kReference, true);

@@ -12,7 +12,6 @@
 namespace cbrnhub::exportctl {
 namespace {
 
-using access::Role;
 using storage::Access;
 using storage::Rows;
 
@@ -82,10 +81,7 @@ Result<Json> Service::Transition(const Caller& caller, const std::string& licenc
   CBRN_ASSIGN_OR_RETURN(auto index, ActiveIndex());
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json before, store_.GetIn(*txn, caller, *kind, licence_id));
-  access::RecordScope scope{before["owner"], access::Sharing::kPrivate, ""};
-  if (!access::CanWrite(caller.who, scope)) {
-    return Status{StatusCode::kPermissionDenied, "only the country's licensing officers move a licence on"};
-  }
+  CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kSubmit, kind->ScopeOf(before)));
   std::string from = before["status"];
   if (!Allowed(from, to)) {
     return Status::Invalid("to", "a licence that is " + from + " cannot become " + to);
@@ -152,20 +148,15 @@ Result<Json> Service::AddOpinion(const Caller& caller, const std::string& licenc
   if (!body.is_object()) return Status::Invalid("", "the request body must be a JSON object");
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json licence, store_.GetIn(*txn, caller, *kind, licence_id));
-  bool may = caller.who.system || caller.who.role == Role::kAdmin ||
-             ((caller.who.role == Role::kReviewingAgency || caller.who.role == Role::kLicensingOfficer) &&
-              licence["owner"] == "exportctl:" + caller.who.country);
-  if (!may) return Status{StatusCode::kPermissionDenied, "only the country's reviewing agencies and licensing officers give opinions"};
+  CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kReview, kind->ScopeOf(licence)));
   if (licence["status"] != "under_review") {
     return Status::Invalid("status", "opinions are given while the licence is under review (it is " +
                                          licence["status"].get<std::string>() + ")");
   }
   Json fields = body;
   fields["licence_id"] = licence["id"];
-  // The operation is granted here; records:: writes it as the licence's country would.
-  records::Caller writer = caller;
-  if (!caller.who.system && caller.who.role != Role::kAdmin) writer.who.role = Role::kLicensingOfficer;
-  CBRN_ASSIGN_OR_RETURN(Json created, store_.CreateIn(*txn, writer, *opinions, fields));
+  // Granted above as a review of the licence (a reviewing agency creates no other records).
+  CBRN_ASSIGN_OR_RETURN(Json created, store_.CreateGrantedIn(*txn, caller, *opinions, fields));
   CBRN_RETURN_IF_ERROR(txn->Commit());
   return created;
 }
@@ -194,12 +185,17 @@ Result<Json> Service::LicenceDetail(const Caller& caller, const std::string& lic
     screenings.push_back({{"id", r.Text(0)}, {"party_id", r.Text(1)}, {"party_name", r.Text(2)},
                           {"hit_count", r.Int(3)}, {"open_count", r.Int(4)}, {"created_at", r.Text(5)}});
   }
+  // The workflow steps and the opinion form are offered to those access:: lets take them.
+  const access::RecordScope scope = kind->ScopeOf(licence);
   Json next = Json::array();
-  for (const auto& st : kSteps) {
-    if (licence["status"] == st.from) next.push_back(st.to);
+  if (access::Allows(caller.who, access::Action::kSubmit, scope)) {
+    for (const auto& st : kSteps) {
+      if (licence["status"] == st.from) next.push_back(st.to);
+    }
   }
   return Json{{"licence", licence}, {"items", items.items}, {"opinions", opinions.items},
-              {"screenings", screenings}, {"next", next}, {"open", IsOpen(licence["status"])}};
+              {"screenings", screenings}, {"next", next}, {"open", IsOpen(licence["status"])},
+              {"may_review", access::Allows(caller.who, access::Action::kReview, scope)}};
 }
 
 }  // namespace cbrnhub::exportctl

@@ -16,54 +16,32 @@
 namespace cbrnhub::exportctl {
 namespace {
 
-using access::Role;
 using storage::Access;
 using storage::Param;
 using storage::Rows;
 
 Status Denied(const std::string& what) { return {StatusCode::kPermissionDenied, what}; }
 
-bool IsAdmin(const Caller& c) { return c.who.system || c.who.role == Role::kAdmin; }
-bool ReadsAll(const Caller& c) { return IsAdmin(c) || c.who.role == Role::kAuditor; }
+// Every decision below is access::'s; these name the export-control ones for this file.
+Status MayRead(const Caller& c) {
+  if (access::DecideRoute(c.who, access::Need::kExportControl) == access::Decision::kAllow) return Status::Ok();
+  return Denied("export control is for licensing officers, reviewing agencies and customs");
+}
+
+Status May(const Caller& c, access::Action action) {
+  return access::Require(c.who, action, access::OwnExportControlScope(c.who));
+}
 
 // The owner scope of what this caller screens and decides.
-Result<std::string> ScopeOf(const Caller& c) {
-  if (IsAdmin(c)) return std::string("exportctl:-");
-  if (access::IsExportControlRole(c.who.role) && !c.who.country.empty()) {
-    return "exportctl:" + c.who.country;
-  }
-  return Denied("export control is for licensing officers, reviewing agencies and customs");
+Result<std::string> ScopeOf(const Caller& c, access::Action action) {
+  CBRN_RETURN_IF_ERROR(May(c, action));
+  return access::OwnExportControlScope(c.who).owner_scope;
 }
 
-Status MayRead(const Caller& c) {
-  if (ReadsAll(c) || (access::IsExportControlRole(c.who.role) && !c.who.country.empty())) return Status::Ok();
-  return Denied("export control is for licensing officers, reviewing agencies and customs");
-}
-
-Status MayImport(const Caller& c) {
-  if (IsAdmin(c) || c.who.role == Role::kLicensingOfficer) return Status::Ok();
-  return Denied("only licensing officers and administrators load sanctions lists");
-}
-
-Status MayScreen(const Caller& c) {
-  if (IsAdmin(c) || c.who.role == Role::kLicensingOfficer || c.who.role == Role::kCustoms) {
-    return Status::Ok();
-  }
-  return Denied("only licensing officers, customs and administrators screen parties");
-}
-
-Status MayDecide(const Caller& c) {
-  if (IsAdmin(c) || c.who.role == Role::kLicensingOfficer) return Status::Ok();
-  return Denied("only licensing officers and administrators decide on hits");
-}
-
-// Read filter on owner_scope for screening tables: one country's export-control side.
+// Read filter on owner_scope for screening tables (they have no sharing column).
 std::pair<std::string, storage::Params> ScopeFilter(const Caller& c) {
-  if (ReadsAll(c)) return {"1=1", {}};
-  if (access::IsExportControlRole(c.who.role) && !c.who.country.empty()) {
-    return {"owner_scope = ?", {std::string("exportctl:" + c.who.country)}};
-  }
-  return {"1=0", {}};
+  access::SqlFilter f = access::VisibilityFilter(c.who, nullptr);
+  return {f.sql, storage::Params(f.params.begin(), f.params.end())};
 }
 
 bool ValidListCode(const std::string& s) {
@@ -164,7 +142,7 @@ Service::~Service() = default;
 // --- Lists ------------------------------------------------------------------------------
 
 Result<Json> Service::ImportList(const Caller& caller, const ListUpload& upload) {
-  CBRN_RETURN_IF_ERROR(MayImport(caller));
+  CBRN_RETURN_IF_ERROR(May(caller, access::Action::kImport));
   if (!ValidListCode(upload.list_code)) {
     return Status::Invalid("list_code", "use 1-40 characters a-z, 0-9 and '-' (e.g. un, ofac, national-uz)");
   }
@@ -356,7 +334,7 @@ Result<Json> Service::ScreenIn(storage::Transaction& txn, const Caller& caller, 
     return Status::Invalid("threshold", "must be between 0 and 1");
   }
   // A licence's parties are screened in the licence's country, whoever triggers it.
-  CBRN_ASSIGN_OR_RETURN(std::string scope, ScopeOf(caller));
+  CBRN_ASSIGN_OR_RETURN(std::string scope, ScopeOf(caller, access::Action::kScreen));
   if (!request.licence_id.empty()) {
     CBRN_ASSIGN_OR_RETURN(Rows l, txn.Query("SELECT owner_scope FROM licences WHERE id = ?", {request.licence_id}));
     if (l.empty()) return Status::NotFound("no licence " + request.licence_id);
@@ -438,7 +416,7 @@ Result<Json> Service::ScreenIn(storage::Transaction& txn, const Caller& caller, 
 }
 
 Result<Json> Service::Screen(const Caller& caller, const ScreenRequest& request) {
-  CBRN_RETURN_IF_ERROR(MayScreen(caller));
+  CBRN_RETURN_IF_ERROR(May(caller, access::Action::kScreen));
   CBRN_ASSIGN_OR_RETURN(auto index, ActiveIndex());
   if (index->sources().empty()) {
     return Status::Unavailable("no sanctions list is loaded yet: import one first");
@@ -451,7 +429,7 @@ Result<Json> Service::Screen(const Caller& caller, const ScreenRequest& request)
 
 Result<Json> Service::ScreenBatch(const Caller& caller, const std::vector<sanctions::Party>& parties,
                                   double threshold) {
-  CBRN_RETURN_IF_ERROR(MayScreen(caller));
+  CBRN_RETURN_IF_ERROR(May(caller, access::Action::kScreen));
   if (parties.empty()) return Status::Invalid("parties", "no parties to screen");
   if (parties.size() > 10000) return Status::Invalid("parties", "at most 10,000 parties per batch");
   for (size_t i = 0; i < parties.size(); ++i) {
@@ -478,10 +456,10 @@ Result<Json> Service::ScreenBatch(const Caller& caller, const std::vector<sancti
 }
 
 Result<Json> Service::Rescreen(const Caller& caller) {
-  CBRN_RETURN_IF_ERROR(MayScreen(caller));
+  CBRN_RETURN_IF_ERROR(May(caller, access::Action::kScreen));
   CBRN_ASSIGN_OR_RETURN(auto index, ActiveIndex());
   if (index->sources().empty()) return Status::Unavailable("no sanctions list is loaded yet: import one first");
-  CBRN_ASSIGN_OR_RETURN(std::string scope, ScopeOf(caller));
+  CBRN_ASSIGN_OR_RETURN(std::string scope, ScopeOf(caller, access::Action::kScreen));
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
   // The latest screening of each party (licence screenings are re-run with their licence).
   CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT party_json, party_key FROM screenings s WHERE owner_scope = ?"
@@ -540,7 +518,7 @@ Result<Json> Service::ListScreenings(const Caller& caller, const std::string& st
 
 Result<Json> Service::Decide(const Caller& caller, const std::string& screening_id, const std::string& list_code,
                              const std::string& entity_id, const std::string& decision, const std::string& reason) {
-  CBRN_RETURN_IF_ERROR(MayDecide(caller));
+  CBRN_RETURN_IF_ERROR(May(caller, access::Action::kDecide));
   if (decision != "true_match" && decision != "false_positive" && decision != "escalated") {
     return Status::Invalid("decision", "must be true_match, false_positive or escalated");
   }
@@ -605,7 +583,10 @@ Result<Json> Service::Decide(const Caller& caller, const std::string& screening_
 // --- Control list -----------------------------------------------------------------------
 
 Result<Json> Service::ImportControlList(const Caller& caller, std::string_view csv, const std::string& source) {
-  if (!IsAdmin(caller)) return Denied("only administrators load the control list");
+  // The control list is the network's reference data, not one country's.
+  if (access::DecideRoute(caller.who, access::Need::kAdmin) != access::Decision::kAllow) {
+    return Denied("only administrators load the control list");
+  }
   if (csv.size() > (16u << 20)) return Status::Invalid(source, "file larger than 16 MiB");
   std::string utf8 = sanctions::ToUtf8(csv);
   CBRN_ASSIGN_OR_RETURN(CsvTable table, CsvTable::Parse(utf8, source, {"code", "category", "title", "text"}));

@@ -240,6 +240,18 @@ Response ApiRegionAssessments(Ctx& ctx, Request& req) {
 
 // --- Pages ------------------------------------------------------------------------------
 
+namespace {
+// The start form is offered to whoever may create an assessment of their own country.
+bool MayStartAssessment(const access::Principal& who) {
+  access::RecordScope own;
+  own.owner_scope = access::OwnScope(who);
+  own.policy = access::Policy::kAssessment;
+  return own.owner_scope.rfind("country:", 0) == 0 ? access::Allows(who, access::Action::kCreate, own)
+                                                   : access::DecideRoute(who, access::Need::kAdmin) ==
+                                                         access::Decision::kAllow;
+}
+}  // namespace
+
 Response AssessmentsPage(Ctx& ctx, Request& req) {
   records::ListQuery q;
   q.limit = 200;
@@ -251,8 +263,9 @@ Response AssessmentsPage(Ctx& ctx, Request& req) {
   auto questionnaires = ctx.store.List(CallerOf(req), assessment::kQuestionnaires, all);
   if (!questionnaires.ok()) return ErrorFor(ctx, req, questionnaires.status());
   Json data = {{"assessments", list->items}, {"questionnaires", questionnaires->items},
-               {"may_start", req.who.role == access::Role::kNfp || req.who.role == access::Role::kAdmin},
-               {"is_admin", req.who.role == access::Role::kAdmin}, {"country", req.who.country},
+               {"may_start", MayStartAssessment(req.who)},
+               {"is_admin", access::DecideRoute(req.who, access::Need::kAdmin) == access::Decision::kAllow},
+               {"country", req.who.country},
                {"error", req.Query("error")}};
   return RenderPage(ctx, req, 200, "assessments", data, Translate(ctx, req, "assessment.title"));
 }
@@ -300,13 +313,18 @@ Response AssessmentPage(Ctx& ctx, Request& req) {
   data["error"] = req.Query("error");
   const Json& a = data["assessment"];
   std::string status = a["status"];
-  bool nfp = req.who.role == access::Role::kAdmin ||
-             (req.who.role == access::Role::kNfp && req.who.country == a["country"]);
-  bool reviewer = req.who.role == access::Role::kAdmin || req.who.role == access::Role::kSecretariat;
-  data["may_submit"] = nfp && (status == "draft" || status == "returned");
-  data["may_review"] = reviewer && status == "submitted";
-  data["may_carry"] = nfp;
-  data["may_share"] = nfp && status == "validated";
+  // The flags come from the service, which asks access:: (one decision for page and API).
+  const Json& may = data["may"];
+  data["may_submit"] = may["submit"];
+  data["may_review"] = may["review"];
+  data["may_carry"] = may["carry"];
+  data["may_share"] = may["share"];
+  Json options = Json::array();
+  for (const auto& level : may["sharing_levels"]) {
+    options.push_back({{"value", level}, {"label", Translate(ctx, req, "choice." + level.get<std::string>())},
+                       {"selected", level == a["sharing"]}});
+  }
+  data["sharing_options"] = options;
   records::ListQuery all;
   all.limit = 200;
   auto questionnaires = ctx.store.List(CallerOf(req), assessment::kQuestionnaires, all);

@@ -5,15 +5,6 @@
 namespace cbrnhub::http {
 namespace {
 
-// Only local paths, never "//host": the sign-in page must not become an open redirect.
-std::string LocalPath(const std::string& wanted) {
-  if (wanted.size() > 0 && wanted[0] == '/' && (wanted.size() == 1 || wanted[1] != '/') &&
-      wanted.find_first_of("\\\r\n") == std::string::npos) {
-    return wanted;
-  }
-  return "/";
-}
-
 Json TokenJson(const identity::TokenInfo& t) {
   return {{"id", t.id},           {"name", t.name},
           {"prefix", t.prefix},   {"created_at", t.created_at},
@@ -67,12 +58,12 @@ Response RenderAccount(Ctx& ctx, const Request& req, const Status& error,
 
 Response LoginPage(Ctx& ctx, Request& req) {
   if (req.who.authenticated()) return Response::Redirect("/");
-  return RenderLogin(ctx, req, LocalPath(req.Query("next", "/")), Status::Ok());
+  return RenderLogin(ctx, req, LocalPathOr(req.Query("next", "/")), Status::Ok());
 }
 
 Response LoginSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
-  std::string next = LocalPath(FormField(form, "next"));
+  std::string next = LocalPathOr(FormField(form, "next"));
   auto login = ctx.identity.Login(FormField(form, "username"), FormField(form, "password"),
                                   req.remote_addr, req.Header("user-agent"));
   if (!login.ok()) return RenderLogin(ctx, req, next, login.status(), FormField(form, "username"));
@@ -86,14 +77,14 @@ Response LoginSubmit(Ctx& ctx, Request& req) {
 
 Response SecondFactorPage(Ctx& ctx, Request& req) {
   if (req.session_token.empty()) return Response::Redirect("/login");
-  Json data = {{"next", LocalPath(req.Query("next", "/"))}};
+  Json data = {{"next", LocalPathOr(req.Query("next", "/"))}};
   return RenderPage(ctx, req, 200, "login_totp", data, Translate(ctx, req, "login.totp_title"));
 }
 
 Response SecondFactorSubmit(Ctx& ctx, Request& req) {
   if (req.session_token.empty()) return Response::Redirect("/login");
   Form form = FormOf(req);
-  std::string next = LocalPath(FormField(form, "next"));
+  std::string next = LocalPathOr(FormField(form, "next"));
   Status st = ctx.identity.VerifySecondFactor(req.session_token, FormField(form, "code"), req.remote_addr);
   if (!st.ok()) {
     Json data = {{"next", next}, {"error", st.message()}};

@@ -7,6 +7,11 @@
 namespace cbrnhub::http {
 namespace {
 
+// A page flag for the caller's own export-control work, decided by access:: as the service is.
+bool MayDoOwn(const Request& req, access::Action action) {
+  return access::Allows(req.who, action, access::OwnExportControlScope(req.who));
+}
+
 int IntQuery(const Request& req, const std::string& name, int fallback) {
   std::string v = req.Query(name);
   if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) return fallback;
@@ -290,7 +295,7 @@ Response ScreeningResultPage(Ctx& ctx, Request& req) {
   Json data = {{"screening", *s}};
   DecorateScreening(data["screening"]);
   data["error"] = req.Query("error");
-  data["may_decide"] = req.who.role == access::Role::kAdmin || req.who.role == access::Role::kLicensingOfficer;
+  data["may_decide"] = MayDoOwn(req, access::Action::kDecide);
   return RenderPage(ctx, req, 200, "screening_result", data,
                     Translate(ctx, req, "screening.result") + ": " + (*s)["party_name"].get<std::string>());
 }
@@ -313,7 +318,7 @@ Response SanctionsPage(Ctx& ctx, Request& req) {
   auto eds = ctx.exportctl->Editions(CallerOf(req), "");
   if (!eds.ok()) return ErrorFor(ctx, req, eds.status());
   Json data = {{"editions", (*eds)["items"]}, {"error", req.Query("error")},
-               {"may_import", req.who.role == access::Role::kAdmin || req.who.role == access::Role::kLicensingOfficer}};
+               {"may_import", MayDoOwn(req, access::Action::kImport)}};
   return RenderPage(ctx, req, 200, "sanctions", data, Translate(ctx, req, "sanctions.title"));
 }
 
@@ -356,7 +361,7 @@ Response LicencesPage(Ctx& ctx, Request& req) {
   auto page = ctx.store.List(CallerOf(req), exportctl::kLicences, q);
   if (!page.ok()) return ErrorFor(ctx, req, page.status());
   Json data = {{"licences", page->items}, {"total", page->total}, {"q", q.text},
-               {"may_create", req.who.role == access::Role::kAdmin || req.who.role == access::Role::kLicensingOfficer}};
+               {"may_create", MayDoOwn(req, access::Action::kCreate)}};
   return RenderPage(ctx, req, 200, "licences", data, Translate(ctx, req, "licences.title"));
 }
 

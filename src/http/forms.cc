@@ -7,15 +7,6 @@ namespace {
 using records::FieldType;
 using records::KindSpec;
 
-std::string SafeReturnTo(const std::string& wanted, const std::string& fallback) {
-  // Only local paths: an open redirect would let another site borrow our name.
-  if (wanted.size() > 1 && wanted[0] == '/' && wanted[1] != '/' &&
-      wanted.find('\\') == std::string::npos && wanted.find_first_of("\r\n") == std::string::npos) {
-    return wanted;
-  }
-  return wanted == "/" ? wanted : fallback;
-}
-
 std::string WithNotice(const std::string& path, const std::string& notice) {
   return path + (path.find('?') == std::string::npos ? "?" : "&") + "notice=" + notice;
 }
@@ -89,22 +80,23 @@ Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& 
     if (!error.ok() && error.field() == f.name) field["error"] = error.message();
     fields.push_back(std::move(field));
   }
-  // Who beyond the owner sees the record: offered to those who may decide it.
-  bool may_share = false;
+  // Who beyond the owner sees the record: offered to those who may decide it, with the levels
+  // access:: allows. A new record is decided as one of the caller's own scope.
+  access::RecordScope scope;
   if (values.contains("owner") && values["owner"].is_string()) {
-    access::RecordScope scope{values["owner"].get<std::string>(), access::Sharing::kPrivate, ""};
-    may_share = access::CanShare(req.who, scope);
+    scope = kind.ScopeOf(values);
   } else {
-    auto r = req.who.role;
-    may_share = req.who.system || r == access::Role::kAdmin || r == access::Role::kNfp ||
-                r == access::Role::kSecretariat || r == access::Role::kProgramme;
+    scope.owner_scope = access::OwnScope(req.who);
+    scope.policy = kind.policy;
   }
-  if (may_share) {
+  std::vector<access::Sharing> levels = access::SharingLevels(req.who, scope);
+  if (!levels.empty()) {
     std::string current = values.contains("sharing") && values["sharing"].is_string()
                               ? values["sharing"].get<std::string>()
                               : access::SharingName(kind.default_sharing);
     Json options = Json::array();
-    for (const char* level : {"private", "region", "network", "published"}) {
+    for (access::Sharing l : levels) {
+      const std::string level = access::SharingName(l);
       options.push_back({{"value", level},
                          {"label", Translate(ctx, req, std::string("choice.") + level)},
                          {"selected", current == level}});
@@ -183,7 +175,7 @@ FormPost ReadFormPost(Ctx& ctx, const Request& req) {
     post.error = ErrorFor(ctx, req, Status(StatusCode::kPermissionDenied, "cross-site form post"));
   } else {
     post.form = FormOf(req);
-    post.return_to = SafeReturnTo(FormField(post.form, "return_to"), "/");
+    post.return_to = LocalPathOr(FormField(post.form, "return_to"), "/");
   }
   return post;
 }
@@ -198,7 +190,7 @@ Response FormNew(Ctx& ctx, Request& req) {
     std::string v = req.Query(f.name);
     if (!v.empty()) values[f.name] = v;
   }
-  return RenderForm(ctx, req, *kind, values, "", SafeReturnTo(req.Query("return_to"), "/"),
+  return RenderForm(ctx, req, *kind, values, "", LocalPathOr(req.Query("return_to"), "/"),
                     Status::Ok());
 }
 
@@ -208,7 +200,7 @@ Response FormEdit(Ctx& ctx, Request& req) {
   auto record = ctx.store.Get(CallerOf(req), kind->name, req.Param("id"));
   if (!record.ok()) return ErrorFor(ctx, req, record.status());
   return RenderForm(ctx, req, *kind, *record, (*record)["id"],
-                    SafeReturnTo(req.Query("return_to"), "/"), Status::Ok());
+                    LocalPathOr(req.Query("return_to"), "/"), Status::Ok());
 }
 
 Response FormCreate(Ctx& ctx, Request& req) {

@@ -53,8 +53,55 @@ Response Response::Html(int status, std::string body) {
 Response Response::Redirect(const std::string& location, int status) {
   Response r;
   r.status = status;
-  r.headers.emplace_back("Location", location);
+  r.headers.emplace_back("Location", LocalPathOr(location));
   return r;
+}
+
+namespace {
+
+// Length of the control or white-space character (ASCII or Unicode, UTF-8 encoded) at s[i],
+// or 0. Invalid UTF-8 counts as such a character: a path never needs it.
+size_t UnsafeCharAt(const std::string& s, size_t i) {
+  auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+  unsigned c = b(0);
+  if (c <= 0x20 || c == 0x7f || c == '\\') return 1;
+  if (c < 0x80) return 0;
+  size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 1;
+  for (size_t k = 1; k < len; ++k) {
+    if ((b(k) >> 6) != 0x2) return 1;
+  }
+  unsigned cp = len == 2 ? ((c & 0x1f) << 6) | (b(1) & 0x3f)
+              : len == 3 ? ((c & 0x0f) << 12) | ((b(1) & 0x3f) << 6) | (b(2) & 0x3f)
+                         : 0x10000;
+  bool unsafe = (cp >= 0x80 && cp <= 0xa0) || cp == 0x1680 || cp == 0x180e || (cp >= 0x2000 && cp <= 0x200f) ||
+                (cp >= 0x2028 && cp <= 0x202f) || (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 ||
+                cp == 0xfeff;
+  return unsafe ? len : 0;
+}
+
+bool SafeAsSent(const std::string& p) {
+  if (p.empty() || p[0] != '/') return false;
+  if (p.size() > 1 && (p[1] == '/' || p[1] == '\\')) return false;
+  for (size_t i = 0; i < p.size();) {
+    if (UnsafeCharAt(p, i) != 0) return false;
+    unsigned char c = p[i];
+    i += c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : 4;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool IsSafeLocalPath(const std::string& path) {
+  // The query and fragment may carry encoded text with spaces (a message, a search); the
+  // path before them must hold decoded as well.
+  return path.size() <= 8192 && SafeAsSent(path) &&
+         SafeAsSent(PercentDecode(path.substr(0, path.find_first_of("?#")), false));
+}
+
+std::string LocalPathOr(const std::string& wanted, const std::string& fallback) {
+  return IsSafeLocalPath(wanted) ? wanted : fallback;
 }
 
 std::string PercentDecode(const std::string& s, bool plus_is_space) {

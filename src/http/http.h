@@ -46,8 +46,18 @@ struct Response {
 
   static Response Json(int status, std::string body);
   static Response Html(int status, std::string body);
+  // Only ever to a safe local path (IsSafeLocalPath); anything else redirects to "/".
   static Response Redirect(const std::string& location, int status = 303);
 };
+
+// The one rule for where we send a browser back to (sign-in's `next`, forms' `return_to`, every
+// redirect): a path that starts with a single '/', whose next character is neither '/' nor
+// '\', with no backslash, control character or whitespace (ASCII or Unicode) anywhere, as sent
+// and after percent-decoding. Browsers drop tabs and newlines and read '\' as '/', so
+// "/%09/evil.example" would otherwise leave the site.
+bool IsSafeLocalPath(const std::string& path);
+// `wanted` when it is a safe local path, else `fallback`.
+std::string LocalPathOr(const std::string& wanted, const std::string& fallback = "/");
 
 using Handler = std::function<Response(Request&)>;
 

@@ -65,9 +65,10 @@ Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::s
     page["user"] = {{"name", req.who.display_name},
                     {"role", Translate(ctx, req, std::string("role.") + access::RoleName(req.who.role))},
                     {"scope", req.who.country.empty() ? req.who.region : req.who.country},
-                    {"is_admin", req.who.role == access::Role::kAdmin},
-                    {"can_audit", req.who.role == access::Role::kAdmin ||
-                                      req.who.role == access::Role::kAuditor},
+                    {"is_admin", access::DecideRoute(req.who, access::Need::kAdmin) ==
+                                     access::Decision::kAllow},
+                    {"can_audit", access::DecideRoute(req.who, access::Need::kAudit) ==
+                                      access::Decision::kAllow},
                     {"export_control", access::DecideRoute(req.who, access::Need::kExportControl) ==
                                            access::Decision::kAllow}};
   }

@@ -31,15 +31,6 @@ bool IsMeta(const std::string& key) {
   return std::find(std::begin(kMeta), std::end(kMeta), key) != std::end(kMeta);
 }
 
-access::RecordScope ScopeOf(const Json& record) {
-  access::RecordScope scope;
-  scope.owner_scope = record["owner"].get<std::string>();
-  scope.sharing = access::ParseSharing(record["sharing"].get<std::string>())
-                      .value_or(access::Sharing::kPrivate);
-  if (record["assigned_to"].is_string()) scope.assigned_to = record["assigned_to"];
-  return scope;
-}
-
 Status Denied(const std::string& what) { return {StatusCode::kPermissionDenied, what}; }
 
 std::string SelectSql(const KindSpec& kind) {
@@ -186,6 +177,20 @@ long Utf8Length(const std::string& s) {
     ++n;
   }
   return n;
+}
+
+access::RecordScope KindSpec::ScopeOf(const Json& record) const {
+  access::RecordScope scope;
+  auto text = [&](const char* key) {
+    auto it = record.find(key);
+    return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  scope.owner_scope = text("owner");
+  scope.sharing = access::ParseSharing(text("sharing")).value_or(access::Sharing::kPrivate);
+  scope.assigned_to = text("assigned_to");
+  scope.policy = policy;
+  scope.state = text("status");
+  return scope;
 }
 
 const FieldSpec* KindSpec::Field(const std::string& field_name) const {
@@ -455,14 +460,17 @@ Json ParamsToFields(const KindSpec& kind, const std::vector<Param>& values) {
 
 // Unique fields are checked before writing so the client learns which field clashed.
 Status CheckUnique(Transaction& txn, const KindSpec& kind, const std::vector<Param>& values,
-                   const std::string& self_id) {
+                   const std::string& self_id, const std::string& owner) {
   for (size_t i = 0; i < kind.fields.size(); ++i) {
     const FieldSpec& f = kind.fields[i];
-    if (!f.unique || std::holds_alternative<std::monostate>(values[i])) continue;
-    CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
-                          txn.Query("SELECT id, deleted_at FROM " + kind.table + " WHERE " +
-                                        f.name + " = ? AND id <> ?",
-                                    {values[i], self_id}));
+    if (!(f.unique || f.unique_per_owner) || std::holds_alternative<std::monostate>(values[i])) continue;
+    std::string sql = "SELECT id, deleted_at FROM " + kind.table + " WHERE " + f.name + " = ? AND id <> ?";
+    Params params = {values[i], self_id};
+    if (!f.unique) {
+      sql += " AND owner_scope = ?";
+      params.emplace_back(owner);
+    }
+    CBRN_ASSIGN_OR_RETURN(storage::Rows rows, txn.Query(sql, params));
     if (!rows.empty()) {
       return Status(StatusCode::kConflict,
                     "another " + kind.name + " record already has this " + f.name +
@@ -488,49 +496,82 @@ Status CheckRevision(const Json& body, const Json& current) {
   return Status::Ok();
 }
 
-// The sharing and assignment a body asks for, validated; `current` when the body is silent.
-Result<access::RecordScope> RequestedScope(Transaction& txn, const Json& body,
-                                           access::RecordScope current) {
+// The sharing and assignment a body asks for, each change decided by access:: for `who` on
+// `record` (as it stands, or the new record); `record`'s own values where the body is silent.
+Result<access::RecordScope> RequestedScope(Transaction& txn, const access::Principal& who, const Json& body,
+                                           const access::RecordScope& record) {
+  access::RecordScope wanted = record;
   if (auto it = body.find("sharing"); it != body.end()) {
     auto sharing = it->is_string() ? access::ParseSharing(it->get<std::string>()) : std::nullopt;
     if (!sharing) {
       return Status::Invalid("sharing", "sharing must be one of: private, region, network, published");
     }
-    current.sharing = *sharing;
+    if (*sharing != record.sharing) {
+      access::Verdict may = access::DecideSharing(who, record, *sharing);
+      if (!may) {
+        // Whoever may share the record but not to this level meets the record's state.
+        bool may_share = access::Allows(who, access::Action::kShare, record);
+        return Status(may_share ? StatusCode::kConflict : StatusCode::kPermissionDenied, may.reason, "sharing");
+      }
+    }
+    wanted.sharing = *sharing;
   }
   if (auto it = body.find("assigned_to"); it != body.end()) {
     if (it->is_null() || (it->is_string() && it->get<std::string>().empty())) {
-      current.assigned_to.clear();
+      wanted.assigned_to.clear();
     } else {
       if (!it->is_string()) return Status::Invalid("assigned_to", "assigned_to must be a user id");
-      CBRN_ASSIGN_OR_RETURN(storage::Rows user,
-                            txn.Query("SELECT id FROM users WHERE id = ? AND disabled = 0",
-                                      {it->get<std::string>()}));
-      if (user.empty()) return Status::Invalid("assigned_to", "assigned_to: no such active user");
-      current.assigned_to = it->get<std::string>();
+      wanted.assigned_to = it->get<std::string>();
+    }
+    if (wanted.assigned_to != record.assigned_to) {
+      access::Verdict may = access::Decide(who, access::Action::kAssign, record);
+      if (may && !wanted.assigned_to.empty()) {
+        CBRN_ASSIGN_OR_RETURN(storage::Rows user,
+                              txn.Query("SELECT role, country_iso2, region_code FROM users WHERE id = ? AND disabled = 0",
+                                        {wanted.assigned_to}));
+        if (user.empty()) return Status::Invalid("assigned_to", "assigned_to: no such active user");
+        access::Principal assignee;
+        assignee.user_id = wanted.assigned_to;
+        assignee.role = access::ParseRole(user[0].Text(0)).value_or(access::Role::kObserver);
+        assignee.country = user[0].Text(1);
+        assignee.region = user[0].Text(2);
+        may = access::MayAssignTo(who, record, assignee);
+        if (!may) return Status::Invalid("assigned_to", "assigned_to: " + may.reason);
+      }
+      if (!may) return Status(StatusCode::kPermissionDenied, may.reason, "assigned_to");
     }
   }
-  return current;
+  return wanted;
 }
 
 }  // namespace
 
 Result<Json> Store::CreateIn(Transaction& txn, const Caller& caller, const KindSpec& kind,
                              const Json& body) {
+  return CreateChecked(txn, caller, kind, body, false);
+}
+
+Result<Json> Store::CreateGrantedIn(Transaction& txn, const Caller& caller, const KindSpec& kind,
+                                    const Json& body) {
+  return CreateChecked(txn, caller, kind, body, true);
+}
+
+Result<Json> Store::CreateChecked(Transaction& txn, const Caller& caller, const KindSpec& kind,
+                                  const Json& body, bool decided) {
   CBRN_ASSIGN_OR_RETURN(std::vector<Param> values,
                         ValidateBody(*this, txn, caller.who, kind, body, nullptr, true));
   std::string id = NewUuid();
   CBRN_ASSIGN_OR_RETURN(std::string owner, kind.owner(txn, ParamsToFields(kind, values)));
-  access::RecordScope defaults{owner, kind.default_sharing, ""};
-  CBRN_ASSIGN_OR_RETURN(access::RecordScope scope, RequestedScope(txn, body, defaults));
-  if (!access::CanWrite(caller.who, scope)) {
-    return Denied("you may not create " + kind.name + " records owned by " + owner);
+  Json fields = ParamsToFields(kind, values);
+  fields["owner"] = owner;
+  fields["sharing"] = access::SharingName(kind.default_sharing);
+  fields["assigned_to"] = nullptr;
+  const access::RecordScope defaults = kind.ScopeOf(fields);
+  if (access::Verdict may = access::Decide(caller.who, access::Action::kCreate, defaults); !may && !decided) {
+    return Denied(may.reason);
   }
-  if ((scope.sharing != defaults.sharing || !scope.assigned_to.empty()) &&
-      !access::CanShare(caller.who, scope)) {
-    return Denied("only the owner's focal point or secretariat may set sharing or assignment");
-  }
-  CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id));
+  CBRN_ASSIGN_OR_RETURN(access::RecordScope scope, RequestedScope(txn, caller.who, body, defaults));
+  CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id, owner));
   std::string now = NowUtc();
   const audit::Actor actor = caller.actor();
   std::string cols =
@@ -580,9 +621,9 @@ Result<Json> Store::UpdateIn(Transaction& txn, const Caller& caller, const KindS
   }
   CBRN_ASSIGN_OR_RETURN(Json current, GetIn(txn, caller, kind, id_or_key));
   if (!body.is_object()) return Status::Invalid("", "the request body must be a JSON object");
-  access::RecordScope before = ScopeOf(current);
-  if (!access::CanWrite(caller.who, before)) {
-    return Denied("you may read this " + kind.name + " record but not change it");
+  const access::RecordScope before = kind.ScopeOf(current);
+  if (access::Verdict may = access::Decide(caller.who, access::Action::kChange, before); !may) {
+    return Denied(may.reason);
   }
   CBRN_RETURN_IF_ERROR(CheckRevision(body, current));
   if (auto it = body.find("id"); it != body.end() && *it != current["id"]) {
@@ -592,17 +633,14 @@ Result<Json> Store::UpdateIn(Transaction& txn, const Caller& caller, const KindS
                         ValidateBody(*this, txn, caller.who, kind, body, &current, replace));
   std::string id = current["id"].get<std::string>();
   CBRN_ASSIGN_OR_RETURN(std::string owner, kind.owner(txn, ParamsToFields(kind, values)));
-  access::RecordScope moved = before;
-  moved.owner_scope = owner;
-  CBRN_ASSIGN_OR_RETURN(access::RecordScope after, RequestedScope(txn, body, moved));
-  if ((after.sharing != before.sharing || after.assigned_to != before.assigned_to) &&
-      !access::CanShare(caller.who, before)) {
-    return Denied("only the owner's focal point or secretariat may change sharing or assignment");
-  }
-  if (!access::CanWrite(caller.who, after)) {
+  // Sharing and assignment are decided on the record as it stands; the result must stay
+  // within what the caller may change.
+  CBRN_ASSIGN_OR_RETURN(access::RecordScope after, RequestedScope(txn, caller.who, body, before));
+  after.owner_scope = owner;
+  if (!access::Allows(caller.who, access::Action::kChange, after)) {
     return Denied("the change would move the record to " + owner + ", outside what you may change");
   }
-  CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id));
+  CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id, owner));
   const audit::Actor actor = caller.actor();
   std::string sets =
       "owner_scope = ?, revision = revision + 1, updated_at = ?, updated_by = ?, sharing = ?, "
@@ -646,8 +684,8 @@ Status Store::Delete(const Caller& caller, const std::string& kind_name,
   if (!kind->writable) return NotWritable(*kind);
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, caller, *kind, id_or_key));
-  if (!access::CanWrite(caller.who, ScopeOf(current))) {
-    return Denied("you may read this " + kind->name + " record but not delete it");
+  if (access::Verdict may = access::Decide(caller.who, access::Action::kChange, kind->ScopeOf(current)); !may) {
+    return Denied(may.reason);
   }
   if (!kind->deletable) {
     return Status(StatusCode::kConflict, kind->name + " records cannot be deleted");
@@ -655,14 +693,20 @@ Status Store::Delete(const Caller& caller, const std::string& kind_name,
   const audit::Actor actor = caller.actor();
   if (revision) CBRN_RETURN_IF_ERROR(CheckRevision(Json{{"revision", *revision}}, current));
   std::string id = current["id"].get<std::string>();
-  // A record still referenced by live records stays: deleting it would orphan them.
+  // A record still referenced by live records the caller can see stays: deleting it would
+  // orphan them. References from records the caller cannot see neither block the delete nor
+  // show in the message (that would reveal them); their link then names a deleted record,
+  // which its owner sees as such and which a restore brings back (docs/access.md).
+  const access::SqlFilter visible = access::VisibilityFilter(caller.who);
   for (const auto& other : catalog_.kinds()) {
     for (const auto& f : other.fields) {
       if (f.type != FieldType::kReference || f.references != kind->name) continue;
+      Params params = {id};
+      for (const auto& p : visible.params) params.emplace_back(p);
       CBRN_ASSIGN_OR_RETURN(storage::Rows n,
                             txn->Query("SELECT count(*) FROM " + other.table + " WHERE " + f.name +
-                                           " = ? AND deleted_at IS NULL",
-                                       {id}));
+                                           " = ? AND deleted_at IS NULL AND " + visible.sql,
+                                       params));
       if (n[0].Int(0) > 0) {
         return Status::Conflict("still referenced by " + std::to_string(n[0].Int(0)) + " " +
                                 other.name + " record(s) (field " + f.name +
@@ -688,8 +732,8 @@ Result<Json> Store::Restore(const Caller& caller, const std::string& kind_name,
   if (!kind->writable) return NotWritable(*kind);
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, caller, *kind, id_or_key, true));
-  if (!access::CanWrite(caller.who, ScopeOf(current))) {
-    return Denied("you may read this " + kind->name + " record but not restore it");
+  if (access::Verdict may = access::Decide(caller.who, access::Action::kChange, kind->ScopeOf(current)); !may) {
+    return Denied(may.reason);
   }
   const audit::Actor actor = caller.actor();
   std::string id = current["id"].get<std::string>();

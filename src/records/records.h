@@ -44,7 +44,12 @@ struct FieldSpec {
   size_t max_length = 200;  // in characters (code points)
   std::vector<std::string> choices;
   std::string references;  // kind name, for kReference
-  bool unique = false;     // no two records (deleted ones included) share the value
+  // No two records (deleted ones included) share the value: across all records (`unique`,
+  // for the network's reference data, whose codes name their owner), or among the records of
+  // one owner (`unique_per_owner`: a country's own identifiers, so that a clash never reveals
+  // another country's record).
+  bool unique = false;
+  bool unique_per_owner = false;
   bool filterable = false; // usable as ?name=value on lists
   bool searchable = false; // matched by ?q=
   // Shown in reads, ignored in bodies: the owning module changes it (e.g. a workflow status).
@@ -64,10 +69,14 @@ struct KindSpec {
   bool writable = true;
   // Sharing of a new record when the request does not say.
   access::Sharing default_sharing = access::Sharing::kPrivate;
+  // The access rule family its records follow; a field named "status" is their workflow state.
+  access::Policy policy = access::Policy::kRecord;
   // The owner scope of a record with these (validated) fields.
   std::function<Result<std::string>(storage::Transaction&, const Json&)> owner;
 
   const FieldSpec* Field(const std::string& field_name) const;
+  // What access:: decides on for a record of this kind (as read or returned by the Store).
+  access::RecordScope ScopeOf(const Json& record) const;
 };
 
 class Catalog {
@@ -129,6 +138,10 @@ class Store {
   // The same operations inside a caller's transaction (for bulk work such as seeding).
   Result<Json> CreateIn(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
                         const Json& body);
+  // CreateIn for an operation its module already decided with access:: as another action
+  // (a reviewing agency's opinion is a review of the licence, not a record it may create).
+  Result<Json> CreateGrantedIn(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
+                               const Json& body);
   Result<Json> UpdateIn(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
                         const std::string& id_or_key, const Json& body, bool replace);
   Result<Json> GetIn(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
@@ -146,6 +159,8 @@ class Store {
 
  private:
   Result<const KindSpec*> Kind(const std::string& name) const;
+  Result<Json> CreateChecked(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
+                             const Json& body, bool decided);
 
   storage::Database& db_;
   const Catalog& catalog_;

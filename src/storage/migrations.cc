@@ -13,6 +13,8 @@ struct Migration {
   int version;
   const char* name;
   const char* sql;  // portable SQL, statements separated by ";\n"
+  // Where the two backends need different SQL (SQLite cannot drop a constraint): PostgreSQL's.
+  const char* postgres_sql = nullptr;
 };
 
 // Columns every record carries (see docs/architecture.md: "Every record").
@@ -178,6 +180,35 @@ const Migration kMigrations[] = {
      "CREATE TABLE workbook_imports (id TEXT PRIMARY KEY, assessment_id TEXT NOT NULL REFERENCES assessments(id),"
      " changes_json TEXT NOT NULL, base_revision BIGINT NOT NULL, created_at TEXT NOT NULL,"
      " created_by TEXT NOT NULL, applied_at TEXT)"},
+    // A licence reference is unique within its country's export control, not across
+    // countries: a global constraint told one country that another used a reference.
+    // SQLite rebuilds the table; the copy goes back in after the drop so that the deferred
+    // foreign keys of licence items and opinions find their licences again before commit.
+    {6, "licence references unique per owner",
+     "PRAGMA defer_foreign_keys = ON;\n"
+     "CREATE TABLE licences_v6_copy AS SELECT * FROM licences;\n"
+     "DROP TABLE licences;\n"
+     "CREATE TABLE licences (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, reference TEXT NOT NULL, country TEXT NOT NULL,"
+     " exporter TEXT NOT NULL, exporter_country TEXT NOT NULL DEFAULT '',"
+     " consignee TEXT NOT NULL DEFAULT '', consignee_country TEXT NOT NULL DEFAULT '',"
+     " end_user TEXT NOT NULL, end_user_country TEXT NOT NULL DEFAULT '',"
+     " end_use TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT 'draft',"
+     " screening_status TEXT NOT NULL DEFAULT '', decision_note TEXT NOT NULL DEFAULT '',"
+     " UNIQUE (owner_scope, reference));\n"
+     "INSERT INTO licences SELECT * FROM licences_v6_copy;\n"
+     "DROP TABLE licences_v6_copy",
+     "ALTER TABLE licences DROP CONSTRAINT IF EXISTS licences_reference_key;\n"
+     "ALTER TABLE licences ADD CONSTRAINT licences_owner_reference_key UNIQUE (owner_scope, reference)"},
+    // Sharing now follows the assessment workflow and export control is never shared; records
+    // shared beyond that before the rule was enforced go back to what their state allows.
+    {7, "sharing within what each record's rule allows",
+     "UPDATE assessments SET sharing = 'private' WHERE status = 'draft' AND sharing <> 'private';\n"
+     "UPDATE assessments SET sharing = 'region' WHERE status IN ('submitted', 'returned')"
+     " AND sharing IN ('network', 'published');\n"
+     "UPDATE licences SET sharing = 'private' WHERE sharing <> 'private';\n"
+     "UPDATE licence_items SET sharing = 'private' WHERE sharing <> 'private';\n"
+     "UPDATE licence_opinions SET sharing = 'private' WHERE sharing <> 'private'"},
 };
 
 #undef CBRN_RECORD_COLUMNS
@@ -255,7 +286,8 @@ Result<int> Migrate(Database& db) {
         Rows done, txn->Query("SELECT count(*) FROM schema_migrations WHERE version = ?",
                               {static_cast<std::int64_t>(m.version)}));
     if (done[0].Int(0) == 0) {
-      for (const auto& stmt : SplitStatements(m.sql)) {
+      const char* sql = db.backend() == Backend::kPostgres && m.postgres_sql ? m.postgres_sql : m.sql;
+      for (const auto& stmt : SplitStatements(sql)) {
         Status st = txn->Exec(stmt).status();
         if (!st.ok()) {
           return Status::Internal("migration " + std::to_string(m.version) + " (" + m.name +
