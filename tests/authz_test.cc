@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+#include <cstdio>
 #include <set>
 
 #include "server_fixture.h"
@@ -14,6 +16,21 @@ namespace cbrnhub::testing {
 namespace {
 
 using Headers = std::map<std::string, std::string>;
+
+std::string PercentEncodeForTest(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
 
 const std::vector<std::string> kUsers = {
     "admin",  "auditor", "programme", "observer", "secretariat.ca", "secretariat.seee",
@@ -358,6 +375,161 @@ TEST_P(AuthzTest, ScopeRulesForChanges) {
   EXPECT_EQ(Call("POST", "/api/v1/people",
                  R"({"full_name":"Regional","network_role":"secretariat_staff","region_id":"SEEE"})",
                  as_["secretariat.ca"]).status, 403);
+}
+
+// --- Regression tests for the holes an outside access probe found (each names what broke) ----
+
+TEST_P(AuthzTest, OpenRedirectThroughATabOrAnyControlOrWhiteSpaceIsRefused) {
+  // Every character a browser drops or reads as a separator, raw and percent-encoded, right
+  // after the leading slash and deeper in the path: the redirect stays on the site.
+  std::vector<std::string> bad;
+  for (int c = 0; c <= 0x20; ++c) {
+    char enc[4];
+    std::snprintf(enc, sizeof enc, "%%%02X", c);
+    bad.push_back(std::string("/") + enc + "/evil.example/");
+    bad.push_back(std::string("/a/") + enc + "/b");
+  }
+  for (std::string u : {"%C2%A0", "%E2%80%A8", "%E3%80%80", "%EF%BB%BF", "%E2%80%8B", "%7F", "%5C"}) {
+    bad.push_back("/" + u + "/evil.example/");
+  }
+  for (std::string raw : {"//evil.example/", "/\\evil.example/", "/%2F/evil.example", "/%5Cevil.example",
+                          "https://evil.example/", "evil.example", ""}) {
+    bad.push_back(raw);
+  }
+  for (const auto& next : bad) {
+    SCOPED_TRACE(next);
+    auto login = Call("POST", "/login", "username=nfp.uz&password=cbrnhub-demo&next=" + PercentEncodeForTest(next),
+                      {{"Anonymous", "1"}, {"Content-Type", "application/x-www-form-urlencoded"}});
+    ASSERT_EQ(login.status, 303) << login.body.substr(0, 200);
+    EXPECT_EQ(login.headers["location"], "/");
+    // The sign-in page does not keep it in its hidden field either.
+    auto page = Call("GET", "/login?next=" + PercentEncodeForTest(next), "", {{"Anonymous", "1"}});
+    EXPECT_EQ(page.body.find("evil.example"), std::string::npos);
+    // Nor does a form save's return_to.
+    auto save = Call("POST", "/forms/people/" + ids_["uz_private"],
+                     "position=x&return_to=" + PercentEncodeForTest(next),
+                     {{"Cookie", as_["nfp.uz"]["Cookie"]}, {"X-CSRF-Token", as_["nfp.uz"]["X-CSRF-Token"]},
+                      {"Content-Type", "application/x-www-form-urlencoded"}});
+    if (save.status == 303) EXPECT_EQ(save.headers["location"].rfind("/?", 0), 0u) << save.headers["location"];
+  }
+  // A good local path still works, query included.
+  auto ok = Call("POST", "/login", "username=nfp.uz&password=cbrnhub-demo&next=%2Fcountries%2FUZ%3Fq%3Da%2520b",
+                 {{"Anonymous", "1"}, {"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(ok.headers["location"], "/countries/UZ?q=a%20b");
+}
+
+TEST_P(AuthzTest, DraftAssessmentCannotBeSharedBeforeValidation) {
+  json qs = Json(Get("/api/v1/questionnaires"));
+  std::string qid = qs["items"][0]["id"];
+  auto created = Call("POST", "/api/v1/assessments",
+                      json{{"country", "UZ"}, {"questionnaire_id", qid}, {"title", "Sharing rule"}}.dump(), as_["nfp.uz"]);
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = Json(created)["id"];
+  // Private while the team works: not to the network, not to the region, not published.
+  for (std::string level : {"network", "region", "published"}) {
+    auto r = Call("PATCH", "/api/v1/assessments/" + id, json{{"sharing", level}}.dump(), as_["nfp.uz"]);
+    EXPECT_EQ(r.status, 409) << level << ": " << r.body;
+    EXPECT_EQ(Json(r)["field"], "sharing");
+  }
+  EXPECT_EQ(Call("PATCH", "/api/v1/assessments/" + id, R"({"sharing":"network"})", as_["admin"]).status, 409);
+  // Nor through the page's form, which does not offer it.
+  auto page = Call("GET", "/assessments/" + id, "", as_["nfp.uz"]);
+  EXPECT_EQ(page.body.find("/share\""), std::string::npos);
+  auto form = Call("POST", "/assessments/" + id + "/share", "sharing=network",
+                   {{"Cookie", as_["nfp.uz"]["Cookie"]}, {"X-CSRF-Token", as_["nfp.uz"]["X-CSRF-Token"]},
+                    {"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_NE(form.status, 200);
+  for (std::string reader : {"programme", "secretariat.ca"}) {
+    EXPECT_EQ(Call("GET", "/api/v1/assessments/" + id, "", as_[reader]).status, 404) << reader;
+    EXPECT_EQ(Call("GET", "/api/v1/assessments/" + id + "/answers", "", as_[reader]).status, 404) << reader;
+  }
+  // Submitted: with the region, and no further until validated.
+  ASSERT_EQ(Call("POST", "/api/v1/assessments/" + id + "/transition", R"({"to":"submitted"})", as_["nfp.uz"]).status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/assessments/" + id, "", as_["secretariat.ca"]).status, 200);
+  EXPECT_EQ(Call("PATCH", "/api/v1/assessments/" + id, R"({"sharing":"network"})", as_["nfp.uz"]).status, 409);
+  EXPECT_EQ(Call("GET", "/api/v1/assessments/" + id, "", as_["programme"]).status, 404);
+  ASSERT_EQ(Call("POST", "/api/v1/assessments/" + id + "/transition", R"({"to":"validated"})", as_["secretariat.ca"]).status, 200);
+  // Validated: the focal point may share further; nobody else may.
+  EXPECT_EQ(Call("PATCH", "/api/v1/assessments/" + id, R"({"sharing":"network"})", as_["team.uz"]).status, 403);
+  EXPECT_EQ(Call("PATCH", "/api/v1/assessments/" + id, R"({"sharing":"network"})", as_["nfp.uz"]).status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/assessments/" + id, "", as_["programme"]).status, 200);
+}
+
+TEST_P(AuthzTest, ExportControlRecordsAreNeverSharedBeyondTheCountrysExportControl) {
+  auto created = Call("POST", "/api/v1/licences",
+                      json{{"reference", "LEAK-1"}, {"country", "UZ"}, {"exporter", "Demo Exporter"},
+                           {"end_user", "Demo End User"}}.dump(), as_["licensing.uz"]);
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = Json(created)["id"];
+  for (std::string level : {"network", "region", "published"}) {
+    EXPECT_EQ(Call("PATCH", "/api/v1/licences/" + id, json{{"sharing", level}}.dump(), as_["admin"]).status, 403) << level;
+    EXPECT_EQ(Call("PATCH", "/api/v1/licences/" + id, json{{"sharing", level}}.dump(), as_["licensing.uz"]).status, 403);
+    auto with = Call("POST", "/api/v1/licences",
+                     json{{"reference", "LEAK-" + level}, {"country", "UZ"}, {"exporter", "x"}, {"end_user", "y"},
+                          {"sharing", level}}.dump(), as_["licensing.uz"]);
+    EXPECT_EQ(with.status, 403) << with.body;
+  }
+  for (std::string user : {"programme", "observer", "nfp.uz", "secretariat.ca", "licensing.ge"}) {
+    EXPECT_EQ(Call("GET", "/api/v1/licences/" + id, "", as_[user]).status, 404) << user;
+    EXPECT_EQ(Json(Call("GET", "/api/v1/licences?q=LEAK", "", as_[user]))["total"], 0) << user;
+  }
+  EXPECT_EQ(Json(Call("GET", "/api/v1/licences?q=LEAK", "", as_["licensing.uz"]))["total"], 1);
+}
+
+TEST_P(AuthzTest, UniqueClashWithAnotherCountrysRecordIsNoClash) {
+  auto body = [](const std::string& country) {
+    return json{{"reference", "REF-2026-7"}, {"country", country}, {"exporter", "x"}, {"end_user", "y"}}.dump();
+  };
+  ASSERT_EQ(Call("POST", "/api/v1/licences", body("UZ"), as_["licensing.uz"]).status, 201);
+  // Georgia numbers its own licences: UZ's reference is invisible to it and no obstacle.
+  auto ge = Call("POST", "/api/v1/licences", body("GE"), as_["licensing.ge"]);
+  EXPECT_EQ(ge.status, 201) << ge.body;
+  EXPECT_EQ(ge.body.find("already"), std::string::npos);
+  // Within one country the reference stays unique.
+  auto again = Call("POST", "/api/v1/licences", body("UZ"), as_["licensing.uz"]);
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(Json(again)["field"], "reference");
+  EXPECT_EQ(Call("GET", "/api/v1/licences/REF-2026-7", "", as_["licensing.ge"]).status, 200);
+  EXPECT_EQ(Json(Call("GET", "/api/v1/licences/REF-2026-7", "", as_["licensing.ge"]))["country"], "GE");
+}
+
+TEST_P(AuthzTest, DeleteMessageCountsOnlyReferencesTheCallerCanSee) {
+  // A published GE agency that a private UZ person refers to.
+  auto agency = Call("POST", "/api/v1/agencies",
+                     json{{"country_id", "GE"}, {"name", "Demo GE Agency for references"}, {"kind", "ministry"},
+                          {"sharing", "published"}}.dump(),
+                     as_["nfp.ge"]);
+  ASSERT_EQ(agency.status, 201) << agency.body;
+  std::string agency_id = Json(agency)["id"];
+  auto uz_person = Call("POST", "/api/v1/people",
+                        json{{"full_name", "Private UZ referrer"}, {"network_role", "other"}, {"country_id", "UZ"},
+                             {"agency_id", agency_id}}.dump(), as_["nfp.uz"]);
+  ASSERT_EQ(uz_person.status, 201) << uz_person.body;
+  // Georgia cannot see the UZ person: the delete neither counts nor mentions it.
+  auto del = Call("DELETE", "/api/v1/agencies/" + agency_id, "", as_["nfp.ge"]);
+  EXPECT_EQ(del.status, 204) << del.body;
+  EXPECT_EQ(del.body.find("people"), std::string::npos);
+  ASSERT_EQ(Call("POST", "/api/v1/agencies/" + agency_id + "/restore", "", as_["nfp.ge"]).status, 200);
+  // A reference Georgia can see still protects the agency, and is counted.
+  ASSERT_EQ(Call("POST", "/api/v1/people",
+                 json{{"full_name", "GE referrer"}, {"network_role", "other"}, {"country_id", "GE"},
+                      {"agency_id", agency_id}}.dump(), as_["nfp.ge"]).status, 201);
+  auto blocked = Call("DELETE", "/api/v1/agencies/" + agency_id, "", as_["nfp.ge"]);
+  EXPECT_EQ(blocked.status, 409);
+  EXPECT_NE(blocked.body.find("still referenced by 1 people"), std::string::npos) << blocked.body;
+}
+
+TEST_P(AuthzTest, AssigningToAPersonOfAnotherCountryIsRefused) {
+  std::string team_ge, team_uz;
+  json users = Json(Get("/api/v1/users"));
+  for (const auto& u : users["items"]) {
+    if (u["username"] == "team.ge") team_ge = u["id"];
+    if (u["username"] == "team.uz") team_uz = u["id"];
+  }
+  auto r = Call("PATCH", "/api/v1/people/" + ids_["uz_private"], json{{"assigned_to", team_ge}}.dump(), as_["nfp.uz"]);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Json(r)["field"], "assigned_to");
+  EXPECT_EQ(Call("PATCH", "/api/v1/people/" + ids_["uz_private"], json{{"assigned_to", team_uz}}.dump(), as_["nfp.uz"]).status, 200);
 }
 
 INSTANTIATE_BACKENDS(AuthzTest);
