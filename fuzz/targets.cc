@@ -13,6 +13,7 @@
 #include "http/http.h"
 #include "i18n/i18n.h"
 #include "assessment/assessment.h"
+#include "plans/plans.h"
 #include "assessment/workbook.h"
 #include "exportctl/exportctl.h"
 #include "network/network.h"
@@ -40,6 +41,7 @@ struct Fixture {
     network::RegisterKinds(catalog);
     exportctl::RegisterKinds(catalog);
     assessment::RegisterKinds(catalog);
+    plans::RegisterKinds(catalog);
     store = std::make_unique<records::Store>(*db, catalog);
     (void)network::SeedReference(*store, {access::Principal::System("fuzz"), ""});
   }

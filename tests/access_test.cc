@@ -80,6 +80,11 @@ bool ExpectedRead(const Principal& p, const RecordScope& r) {
   auto [kind, id] = Split(r.owner_scope);
   if (kind == "exportctl") return ExportSide(p) && p.country == id;  // never shared, never published
   if (r.sharing == Sharing::kPublished) return true;
+  // A project reaches its participating countries once shared beyond its owner.
+  if (r.sharing >= Sharing::kRegion && InCountry(p, p.country) &&
+      std::find(r.participants.begin(), r.participants.end(), p.country) != r.participants.end()) {
+    return true;
+  }
   bool to_region = r.sharing >= Sharing::kRegion, to_network = r.sharing >= Sharing::kNetwork;
   if (kind == "country") {
     if (InCountry(p, id)) return true;
@@ -121,6 +126,17 @@ bool ExpectedDecision(const Principal& p, Action a, const RecordScope& r) {
       default: return false;
     }
   }
+  if (r.policy == Policy::kPlan) {
+    bool decider = admin || (kind == "country" && Is(p, Role::kNfp) && p.country == id) ||
+                   (kind == "region" && Is(p, Role::kSecretariat) && p.region == id);
+    bool assigned = kind == "country" && InCountry(p, id) && !ExportSide(p) && !r.assigned_to.empty() &&
+                    r.assigned_to == p.user_id;
+    switch (a) {
+      case Action::kCreate: case Action::kChange: return decider || assigned;
+      case Action::kShare: case Action::kAssign: case Action::kSubmit: return decider;
+      default: return false;
+    }
+  }
   // Ordinary records.
   bool owner_writer = admin || (kind == "country" && (Is(p, Role::kNfp) || Is(p, Role::kLicensingOfficer)) &&
                                 p.country == id) ||
@@ -152,6 +168,11 @@ std::vector<RecordScope> AllRecords() {
           for (std::string state : {"draft", "submitted", "returned", "validated"}) {
             out.push_back({owner, s, assigned, Policy::kAssessment, state});
           }
+        }
+        if (!exportctl && owner != "network") {
+          out.push_back({owner, s, assigned, Policy::kPlan, "draft"});
+          // A project with participating countries (one of another region).
+          out.push_back({owner, s, assigned, Policy::kPlan, "idea", {"KZ", "GE"}});
         }
       }
     }
@@ -244,16 +265,18 @@ class AccessFilterTest : public ::testing::TestWithParam<std::string> {
 TEST_P(AccessFilterTest, SqlFilterSelectsExactlyWhatCanReadAccepts) {
   std::vector<RecordScope> rows;
   for (const auto& r : AllRecords()) {
-    if (r.assigned_to.empty() && r.state.empty()) rows.push_back(r);
+    if (r.assigned_to.empty() && (r.state.empty() || r.policy == Policy::kPlan)) rows.push_back(r);
   }
   {
     auto txn = t_->db().Begin(storage::Access::kWrite);
     ASSERT_TRUE(txn.ok());
-    ASSERT_TRUE((*txn)->Exec("CREATE TABLE t (id BIGINT PRIMARY KEY, owner_scope TEXT NOT NULL, sharing TEXT NOT NULL)").ok());
+    ASSERT_TRUE((*txn)->Exec("CREATE TABLE t (id BIGINT PRIMARY KEY, owner_scope TEXT NOT NULL, sharing TEXT NOT NULL, participants TEXT)").ok());
     for (size_t i = 0; i < rows.size(); ++i) {
-      ASSERT_TRUE((*txn)->Exec("INSERT INTO t VALUES (?, ?, ?)",
+      std::string participants;
+      for (const auto& c : rows[i].participants) participants += (participants.empty() ? "" : ",") + c;
+      ASSERT_TRUE((*txn)->Exec("INSERT INTO t VALUES (?, ?, ?, ?)",
                                {static_cast<std::int64_t>(i), rows[i].owner_scope,
-                                std::string(access::SharingName(rows[i].sharing))})
+                                std::string(access::SharingName(rows[i].sharing)), participants})
                       .ok());
     }
     ASSERT_TRUE((*txn)->Commit().ok());
@@ -262,7 +285,7 @@ TEST_P(AccessFilterTest, SqlFilterSelectsExactlyWhatCanReadAccepts) {
   ASSERT_TRUE(txn.ok());
   for (const auto& person : People()) {
     for (bool with_sharing : {true, false}) {
-      access::SqlFilter f = access::VisibilityFilter(person.who, with_sharing ? "sharing" : nullptr);
+      access::SqlFilter f = access::VisibilityFilter(person.who, with_sharing ? "sharing" : nullptr, "participants");
       storage::Params params(f.params.begin(), f.params.end());
       auto got = (*txn)->Query("SELECT id FROM t WHERE " + f.sql + " ORDER BY id", params);
       ASSERT_TRUE(got.ok()) << got.status().message() << " in " << f.sql;
@@ -315,8 +338,8 @@ TEST(AccessDecision, DocumentedTableMatchesTheCode) {
     RecordScope r;
     std::string word;
     spec >> word;
-    if (word == "assessment") {
-      r.policy = Policy::kAssessment;
+    if (word == "assessment" || word == "plan") {
+      r.policy = word == "plan" ? Policy::kPlan : Policy::kAssessment;
       spec >> word;
     }
     r.owner_scope = word;
@@ -326,7 +349,10 @@ TEST(AccessDecision, DocumentedTableMatchesTheCode) {
     ASSERT_TRUE(sharing) << line;
     r.sharing = *sharing;
     while (spec >> word) {
-      if (word.rfind("assigned:", 0) == 0) {
+      if (word.rfind("participants:", 0) == 0) {
+        std::istringstream list(word.substr(13));
+        for (std::string c; std::getline(list, c, ',');) r.participants.push_back(c);
+      } else if (word.rfind("assigned:", 0) == 0) {
         for (const auto& p : people) {
           if (p.name == word.substr(9)) r.assigned_to = p.who.user_id;
         }

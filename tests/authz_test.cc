@@ -141,11 +141,27 @@ std::map<std::string, std::string> ExpectedRoutes() {
                             "POST /questionnaires"}) {
     e[route] = "admin";
   }
+  for (std::string route : {"GET /api/v1/action_plans/{id}/view", "GET /api/v1/action_plans/{id}/versions",
+                            "GET /api/v1/action_plans/{id}/versions/{version}", "GET /api/v1/action_plans/{id}/diff",
+                            "GET /api/v1/action_plans/{id}/gaps", "GET /api/v1/assessments/{id}/trace/{question}",
+                            "GET /api/v1/regions/{code}/plans", "GET /api/v1/portfolio", "GET /plans", "GET /plans/{id}",
+                            "GET /plans/{id}/diff", "GET /assessments/{id}/trace/{question}", "GET /regions/{code}/plans",
+                            "GET /projects"}) {
+    e[route] = "read";
+  }
+  for (std::string route : {"POST /api/v1/action_plans/{id}/adopt", "POST /api/v1/action_plans/{id}/revise",
+                            "POST /api/v1/assessments/{id}/plan", "POST /api/v1/projects/{id}/transition",
+                            "POST /api/v1/regions/{code}/project-ideas", "POST /plans/{id}/transition",
+                            "POST /assessments/{id}/priorities/{question}/action", "POST /projects/{id}/transition",
+                            "POST /regions/{code}/project-ideas"}) {
+    e[route] = "write";
+  }
   e["GET /api/v1/questionnaires"] = "read";
   e["GET /api/v1/questionnaires/{id}"] = "read";
   e["GET /api/v1/questionnaires/{id}/history"] = "read";
   for (std::string k : {"regions", "countries", "memberships", "organisations", "agencies", "people",
-                        "licences", "licence_items", "licence_opinions", "assessments"}) {
+                        "licences", "licence_items", "licence_opinions", "assessments", "action_plans",
+                        "plan_actions", "plan_milestones", "plan_indicators", "indicator_values", "projects"}) {
     std::string base = "/api/v1/" + k;
     e["GET " + base] = "read";
     e["POST " + base] = "write";

@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "backup/backup.h"
 #include "assessment/assessment.h"
+#include "plans/plans.h"
 #include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "test_support.h"
@@ -27,6 +28,7 @@ class BackupTest : public ::testing::TestWithParam<std::string> {
     network::RegisterKinds(catalog_);
     exportctl::RegisterKinds(catalog_);
     assessment::RegisterKinds(catalog_);
+    plans::RegisterKinds(catalog_);
     store_ = std::make_unique<records::Store>(t_->db(), catalog_);
     ASSERT_TRUE(network::SeedReference(*store_, actor_).ok());
     ASSERT_TRUE(network::SeedDemo(*store_, actor_).ok());

@@ -4,6 +4,7 @@
 #include "audit/audit.h"
 #include "core/ids.h"
 #include "assessment/assessment.h"
+#include "plans/plans.h"
 #include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "records/records.h"
@@ -23,6 +24,7 @@ class RecordsTest : public ::testing::TestWithParam<std::string> {
     network::RegisterKinds(catalog_);
     exportctl::RegisterKinds(catalog_);
     assessment::RegisterKinds(catalog_);
+    plans::RegisterKinds(catalog_);
     store_ = std::make_unique<Store>(t_->db(), catalog_);
     auto seeded = network::SeedReference(*store_, actor_);
     ASSERT_TRUE(seeded.ok()) << seeded.status().ToString();

@@ -13,6 +13,7 @@
 #include "i18n/i18n.h"
 #include "identity/identity.h"
 #include "assessment/assessment.h"
+#include "plans/plans.h"
 #include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "test_support.h"
@@ -42,6 +43,7 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     network::RegisterKinds(catalog_);
     exportctl::RegisterKinds(catalog_);
     assessment::RegisterKinds(catalog_);
+    plans::RegisterKinds(catalog_);
     store_ = std::make_unique<records::Store>(t_->db(), catalog_);
     records::Caller seeder{access::Principal::System("seed"), ""};
     ASSERT_TRUE(network::SeedReference(*store_, seeder).ok());

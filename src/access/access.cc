@@ -64,6 +64,7 @@ struct Grant {
   bool any_owner = false;
   std::vector<std::string> owners;
   Sharing min = Sharing::kPrivate;
+  std::string participant;  // instead of owners: records listing this country as participant
 };
 
 std::vector<Grant> ReadGrants(const Principal& who) {
@@ -81,9 +82,11 @@ std::vector<Grant> ReadGrants(const Principal& who) {
     if (IsExportControlRole(who.role)) {
       grants.push_back({false, false, {"exportctl:" + who.country}, Sharing::kPrivate});
     }
-    // A region's own records reach its member countries once shared beyond the secretariat.
+    // A region's own records reach its member countries once shared beyond the secretariat,
+    // and a project reaches its participating countries likewise.
     if (!who.related.empty())
       grants.push_back({false, false, scoped("region:", who.related), Sharing::kRegion});
+    grants.push_back({false, false, {}, Sharing::kRegion, who.country});
   } else if (who.role == Role::kSecretariat && !who.region.empty()) {
     grants.push_back({false, false, {"region:" + who.region}, Sharing::kPrivate});
     if (!who.related.empty())
@@ -97,6 +100,10 @@ std::vector<Grant> ReadGrants(const Principal& who) {
 
 bool Matches(const Grant& g, const RecordScope& r) {
   if (g.everything) return true;
+  if (!g.participant.empty()) {
+    return !IsExportControlScope(r.owner_scope) && Contains(r.participants, g.participant) &&
+           r.sharing >= g.min;
+  }
   bool owner =
       g.any_owner ? !IsExportControlScope(r.owner_scope) : Contains(g.owners, r.owner_scope);
   // Export-control records are never shared: their sharing level counts as private.
@@ -193,6 +200,30 @@ Verdict DecideAssessment(const Principal& who, Action action, const RecordScope&
     }
     default:
       return No(std::string("'") + ActionName(action) + "' does not apply to an assessment");
+  }
+}
+
+Verdict DecidePlan(const Principal& who, Action action, const RecordScope& r, const std::string& kind,
+                   const std::string& id) {
+  bool decider = IsOwnerDecider(who, kind, id) && kind != "network";
+  if (IsAdmin(who)) decider = true;
+  // A team member changes what the focal point assigned to them, and adds to it (a milestone,
+  // an indicator value of an assigned action inherits the assignment).
+  bool assigned = kind == "country" && IsCountryRole(who.role) && !IsExportControlRole(who.role) &&
+                  id == who.country && AssignedTo(who, r);
+  switch (action) {
+    case Action::kCreate:
+    case Action::kChange:
+      if (decider || assigned) return Yes();
+      return No("the focal point (or the secretariat, for a region's plan) writes the plan; a team member "
+                "changes only what is assigned to them");
+    case Action::kShare:
+    case Action::kAssign:
+    case Action::kSubmit:
+      if (decider) return Yes();
+      return No("only the owner's focal point or secretariat adopts, shares and assigns");
+    default:
+      return No(std::string("'") + ActionName(action) + "' does not apply to a plan or project");
   }
 }
 
@@ -353,6 +384,7 @@ Verdict Decide(const Principal& who, Action action, const RecordScope& record) {
     return DecideExportControl(who, action, kind == "exportctl" ? id : "");
   }
   if (record.policy == Policy::kAssessment) return DecideAssessment(who, action, record, kind, id);
+  if (record.policy == Policy::kPlan) return DecidePlan(who, action, record, kind, id);
   return DecideRecord(who, action, record, kind, id);
 }
 
@@ -412,14 +444,19 @@ Verdict MayAssignTo(const Principal& who, const RecordScope& record, const Princ
   return Yes();
 }
 
-SqlFilter VisibilityFilter(const Principal& who, const char* sharing_column) {
+SqlFilter VisibilityFilter(const Principal& who, const char* sharing_column, const char* participants_column) {
   SqlFilter f;
   for (const auto& g : ReadGrants(who)) {
     if (g.everything) return {"1=1", {}};
     // Without a sharing column every row is private: grants that need sharing match nothing.
     if (!sharing_column && g.min != Sharing::kPrivate) continue;
     std::string clause;
-    if (g.any_owner) {
+    if (!g.participant.empty()) {
+      if (!participants_column) continue;  // a table without participants: nobody participates
+      clause = std::string("owner_scope NOT LIKE 'exportctl:%' AND (',' || ") + participants_column +
+               " || ',') LIKE ?";
+      f.params.push_back("%," + g.participant + ",%");
+    } else if (g.any_owner) {
       clause = "owner_scope NOT LIKE 'exportctl:%'";
     } else {
       std::string marks;

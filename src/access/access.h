@@ -82,6 +82,9 @@ enum class Policy {
   kAssessment,     // a country's needs assessment: answered by its team, reviewed by its
                    // region's secretariat; how far it is shared follows its workflow state
   kExportControl,  // a country's export-control records: never shared
+  kPlan,           // action plans, their actions, milestones and indicators, projects: the focal
+                   // point (or the secretariat, for a region's) writes, shares and adopts; a team
+                   // member changes what is assigned to them; licensing roles do not write
 };
 
 enum class Action {
@@ -106,6 +109,9 @@ struct RecordScope {
   std::string assigned_to;  // user id, or ""
   Policy policy = Policy::kRecord;
   std::string state;  // workflow state ("draft", "submitted", ...); "" for records without one
+  // ISO2 codes of participating countries (projects): once shared beyond private, the record
+  // reaches these countries' people as a region-shared record reaches the region's countries.
+  std::vector<std::string> participants;
 };
 
 // The owner scope of the records `who` creates as its own ("country:UZ", "region:CA",
@@ -147,6 +153,9 @@ struct SqlFilter {
   std::string sql;
   std::vector<std::string> params;
 };
-SqlFilter VisibilityFilter(const Principal& who, const char* sharing_column = "sharing");
+// `participants_column`, when given, is a text column of comma-separated ISO2 codes (see
+// RecordScope::participants).
+SqlFilter VisibilityFilter(const Principal& who, const char* sharing_column = "sharing",
+                           const char* participants_column = nullptr);
 
 }  // namespace cbrnhub::access

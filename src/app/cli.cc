@@ -23,6 +23,7 @@
 #include "backup/backup.h"
 #include "core/ids.h"
 #include "assessment/assessment.h"
+#include "plans/plans.h"
 #include "exportctl/exportctl.h"
 #include "http/server.h"
 #include "http/web.h"
@@ -58,6 +59,7 @@ struct Services {
   std::unique_ptr<identity::Service> identity;
   std::unique_ptr<exportctl::Service> exportctl;
   std::unique_ptr<assessment::Service> assessment;
+  std::unique_ptr<plans::Service> plans;
 };
 
 Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrate) {
@@ -86,9 +88,11 @@ Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrat
   network::RegisterKinds(s->catalog);
   exportctl::RegisterKinds(s->catalog);
   assessment::RegisterKinds(s->catalog);
+  plans::RegisterKinds(s->catalog);
   s->store = std::make_unique<records::Store>(*s->db, s->catalog);
   s->exportctl = std::make_unique<exportctl::Service>(*s->store);
   s->assessment = std::make_unique<assessment::Service>(*s->store);
+  s->plans = std::make_unique<plans::Service>(*s->store, *s->assessment);
   s->identity = std::make_unique<identity::Service>(*s->db, config.identity);
   return s;
 }
@@ -305,6 +309,24 @@ int Main(int argc, char** argv) {
   assess_export->add_option("--output", assess_output, "the .xlsx file to write")->required();
   assess_export->add_option("--lang", assess_lang, "en or ru");
 
+  auto* plan_cmd = cli.add_subcommand("plan", "action plans");
+  plan_cmd->require_subcommand(1);
+  std::string plan_id, plan_as_of, plan_note;
+  int plan_from = 1, plan_to = 0;
+  auto* plan_show = plan_cmd->add_subcommand("show", "a plan with its actions, delays and totals (JSON)");
+  plan_show->add_option("ID", plan_id)->required();
+  plan_show->add_option("--as-of", plan_as_of, "YYYY-MM-DD: the plan as it was at the end of that day");
+  auto* plan_adopt = plan_cmd->add_subcommand("adopt", "adopt a draft or revised plan (keeps it as the next version)");
+  plan_adopt->add_option("ID", plan_id)->required();
+  plan_adopt->add_option("--note", plan_note);
+  auto* plan_revise = plan_cmd->add_subcommand("revise", "open an adopted plan for changes");
+  plan_revise->add_option("ID", plan_id)->required();
+  plan_revise->add_option("--note", plan_note);
+  auto* plan_diff = plan_cmd->add_subcommand("diff", "what changed between two versions (JSON; 0 = now)");
+  plan_diff->add_option("ID", plan_id)->required();
+  plan_diff->add_option("FROM", plan_from)->required();
+  plan_diff->add_option("TO", plan_to);
+
   auto* lists_cmd = cli.add_subcommand("lists", "sanctions lists");
   lists_cmd->require_subcommand(1);
   std::string list_file, list_format, list_code;
@@ -449,6 +471,16 @@ int Main(int argc, char** argv) {
     out << *xlsx;
     if (!out) return Fail(Status::Internal("cannot write " + assess_output));
     std::cout << assess_output << ": " << xlsx->size() << " bytes\n";
+    return 0;
+  }
+  if (*plan_cmd) {
+    auto caller = CliCaller();
+    Result<records::Json> r = *plan_show    ? s.plans->PlanView(caller, plan_id, plan_as_of, NowUtc().substr(0, 10))
+                     : *plan_adopt  ? s.plans->Adopt(caller, plan_id, plan_note)
+                     : *plan_revise ? s.plans->Revise(caller, plan_id, plan_note)
+                                    : s.plans->Diff(caller, plan_id, plan_from, plan_to);
+    if (!r.ok()) return Fail(r.status());
+    PrintJson(*r);
     return 0;
   }
   if (*lists_cmd) {

@@ -7,19 +7,6 @@
 namespace cbrnhub::http {
 namespace {
 
-Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status = 200) {
-  if (!r.ok()) return ErrorFor(ctx, req, r.status());
-  return JsonOk(status, *r);
-}
-
-// A failed form post: back to the page with the message when the user can act on it there
-// (`shown`), else the error page.
-Response BackWithError(const Ctx& ctx, const Request& req, const Status& status, const std::string& back,
-                       StatusCode shown) {
-  if (status.code() == shown) return Response::Redirect(back + "?error=" + PercentEncode(status.message()));
-  return ErrorFor(ctx, req, status);
-}
-
 std::string Pct(double v) { return std::to_string(static_cast<int>(std::lround(v * 100))); }
 
 // One answer built from the answer form's fields for question `q` (see assessment.html).

@@ -44,10 +44,6 @@ Result<sanctions::Party> PartyOf(const Json& body) {
   return p;
 }
 
-Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status = 200) {
-  if (!r.ok()) return ErrorFor(ctx, req, r.status());
-  return JsonOk(status, *r);
-}
 
 // The list upload of a multipart form or a JSON body.
 Result<exportctl::ListUpload> UploadOf(const Request& req) {

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "assessment/assessment.h"
+#include "plans/plans.h"
 #include "exportctl/exportctl.h"
 #include "http/router.h"
 #include "identity/identity.h"
@@ -51,6 +52,7 @@ struct WebApp::Context {
   ResponseCache cache;
   std::unique_ptr<exportctl::Service> exportctl;
   std::unique_ptr<assessment::Service> assessment;
+  std::unique_ptr<plans::Service> plans;
 };
 using Ctx = WebApp::Context;
 
@@ -72,6 +74,12 @@ std::string Translate(const Ctx& ctx, const Request& req, const std::string& key
 // Renders `name` inside the layout; `data["page"]` gets language, title and navigation.
 Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::string& name,
                     Json data, const std::string& title);
+// A service's result as the API answers it: the JSON with `status`, or the error.
+Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status = 200);
+// A failed form post: back to the page with the message when the user can act on it there
+// (the status is `shown`), else the error page.
+Response BackWithError(const Ctx& ctx, const Request& req, const Status& status, const std::string& back,
+                       StatusCode shown);
 // An error as HTML (pages) or JSON (API), by the request path.
 Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status);
 
@@ -206,6 +214,31 @@ Response WorkbookApplySubmit(Ctx& ctx, Request& req);
 Response CarrySubmit(Ctx& ctx, Request& req);
 Response ResultsPage(Ctx& ctx, Request& req);
 Response RegionAssessmentsPage(Ctx& ctx, Request& req);
+
+// Action plans and projects (plans.cc).
+Response ApiPlanAdopt(Ctx& ctx, Request& req);
+Response ApiPlanRevise(Ctx& ctx, Request& req);
+Response ApiPlanView(Ctx& ctx, Request& req);
+Response ApiPlanVersions(Ctx& ctx, Request& req);
+Response ApiPlanVersion(Ctx& ctx, Request& req);
+Response ApiPlanDiff(Ctx& ctx, Request& req);
+Response ApiPlanGaps(Ctx& ctx, Request& req);
+Response ApiPriorityTrace(Ctx& ctx, Request& req);
+Response ApiPlanForPriorities(Ctx& ctx, Request& req);
+Response ApiRegionPlans(Ctx& ctx, Request& req);
+Response ApiProjectTransition(Ctx& ctx, Request& req);
+Response ApiProjectIdea(Ctx& ctx, Request& req);
+Response ApiPortfolio(Ctx& ctx, Request& req);
+Response PlansPage(Ctx& ctx, Request& req);
+Response PlanPage(Ctx& ctx, Request& req);
+Response PlanTransitionSubmit(Ctx& ctx, Request& req);
+Response PlanDiffPage(Ctx& ctx, Request& req);
+Response PriorityActionSubmit(Ctx& ctx, Request& req);
+Response TracePage(Ctx& ctx, Request& req);
+Response RegionPlansPage(Ctx& ctx, Request& req);
+Response PortfolioPage(Ctx& ctx, Request& req);
+Response ProjectTransitionSubmit(Ctx& ctx, Request& req);
+Response ProjectIdeaSubmit(Ctx& ctx, Request& req);
 
 // Record forms (forms.cc).
 Response FormNew(Ctx& ctx, Request& req);

@@ -179,6 +179,46 @@ void RegisterRoutes(Ctx& ctx) {
       "apply a previewed workbook");
   add("GET", "/api/v1/regions/{code}/assessments", {A::kRead, "assessments"}, ApiRegionAssessments,
       "heat map of the region's shared assessments and their shared priorities");
+  // Action plans and projects: the records' own API is the generic one above; these are the
+  // workflow, the views and the pages.
+  add("POST", "/api/v1/action_plans/{id}/adopt", {A::kWrite, "action_plans"}, ApiPlanAdopt,
+      "adopt a draft or revised plan: its content is kept as the next version ({note})");
+  add("POST", "/api/v1/action_plans/{id}/revise", {A::kWrite, "action_plans"}, ApiPlanRevise,
+      "open an adopted plan for changes ({note})");
+  add("GET", "/api/v1/action_plans/{id}/view", {A::kRead, "action_plans"}, ApiPlanView,
+      "the plan with actions, milestones, indicators, computed delays and totals (?as_of=YYYY-MM-DD)");
+  add("GET", "/api/v1/action_plans/{id}/versions", {A::kRead, "action_plans"}, ApiPlanVersions,
+      "the adopted versions of a plan");
+  add("GET", "/api/v1/action_plans/{id}/versions/{version}", {A::kRead, "action_plans"}, ApiPlanVersion,
+      "one adopted version exactly as adopted");
+  add("GET", "/api/v1/action_plans/{id}/diff", {A::kRead, "action_plans"}, ApiPlanDiff,
+      "what changed between two versions (?from=N&to=M, 0 = now), action by action and field by field");
+  add("GET", "/api/v1/action_plans/{id}/gaps", {A::kRead, "action_plans"}, ApiPlanGaps,
+      "priorities of the plan's assessment that no action answers");
+  add("GET", "/api/v1/assessments/{id}/trace/{question}", {A::kRead, "assessments"}, ApiPriorityTrace,
+      "a priority's trace: question and gap -> actions -> projects");
+  add("POST", "/api/v1/assessments/{id}/plan", {A::kWrite, "action_plans"}, ApiPlanForPriorities,
+      "the country's open plan for this assessment's priorities (a new draft NAP when there is none)");
+  add("GET", "/api/v1/regions/{code}/plans", {A::kRead, "action_plans"}, ApiRegionPlans,
+      "each member country's plan as shared with the caller, and the region's plans");
+  add("POST", "/api/v1/projects/{id}/transition", {A::kWrite, "projects"}, ApiProjectTransition,
+      "move a project along its workflow ({to, note})");
+  add("POST", "/api/v1/regions/{code}/project-ideas", {A::kWrite, "projects"}, ApiProjectIdea,
+      "a project idea from a priority several countries of the region share ({question})");
+  add("GET", "/api/v1/portfolio", {A::kRead, "projects"}, ApiPortfolio,
+      "projects with totals and the pipeline (?region=&theme=&status=&country=&year=)");
+  add("GET", "/plans", {A::kRead, "action_plans"}, PlansPage, "action plans");
+  add("GET", "/plans/{id}", {A::kRead, "action_plans"}, PlanPage, "a plan with its timeline");
+  add("POST", "/plans/{id}/transition", {A::kWrite, "action_plans"}, PlanTransitionSubmit, "adopt or revise a plan");
+  add("GET", "/plans/{id}/diff", {A::kRead, "action_plans"}, PlanDiffPage, "what changed between versions");
+  add("POST", "/assessments/{id}/priorities/{question}/action", {A::kWrite, "action_plans"}, PriorityActionSubmit,
+      "turn a priority into an action of the country's plan");
+  add("GET", "/assessments/{id}/trace/{question}", {A::kRead, "assessments"}, TracePage, "a priority's trace");
+  add("GET", "/regions/{code}/plans", {A::kRead, "action_plans"}, RegionPlansPage, "the region's plans");
+  add("GET", "/projects", {A::kRead, "projects"}, PortfolioPage, "project portfolio and pipeline");
+  add("POST", "/projects/{id}/transition", {A::kWrite, "projects"}, ProjectTransitionSubmit, "move a project on");
+  add("POST", "/regions/{code}/project-ideas", {A::kWrite, "projects"}, ProjectIdeaSubmit,
+      "a project idea from a shared priority");
   add("GET", "/assessments", {A::kRead, "assessments"}, AssessmentsPage, "assessments");
   add("POST", "/assessments", {A::kWrite, "assessments"}, AssessmentStartSubmit, "start an assessment");
   add("POST", "/questionnaires", {A::kAdmin, "questionnaires"}, QuestionnaireLoadSubmit, "load a questionnaire");

@@ -96,6 +96,17 @@ Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::s
   return r;
 }
 
+Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status) {
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  return JsonOk(status, *r);
+}
+
+Response BackWithError(const Ctx& ctx, const Request& req, const Status& status, const std::string& back,
+                       StatusCode shown) {
+  if (status.code() == shown) return Response::Redirect(back + "?error=" + PercentEncode(status.message()));
+  return ErrorFor(ctx, req, status);
+}
+
 Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status) {
   if (status.code() == StatusCode::kInternal) {
     spdlog::error("request {} {} {}: {}", req.request_id, req.method, req.target,
@@ -151,7 +162,7 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
                                                const i18n::Catalogs& catalogs,
                                                std::string version) {
   auto ctx = std::unique_ptr<Context>(
-      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr});
+      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr, nullptr});
   if (!store.catalog().Find(assessment::kAssessments)) {
     return Status::Internal("the catalog lacks the assessment kinds: call assessment::RegisterKinds");
   }
@@ -160,6 +171,10 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
     return Status::Internal("the catalog lacks the export-control kinds: call exportctl::RegisterKinds");
   }
   ctx->exportctl = std::make_unique<exportctl::Service>(store);
+  if (!store.catalog().Find(plans::kPlans)) {
+    return Status::Internal("the catalog lacks the plan kinds: call plans::RegisterKinds");
+  }
+  ctx->plans = std::make_unique<plans::Service>(store, *ctx->assessment);
   const std::string prefix = "web/templates/";
   for (std::string_view path : assets::List(prefix)) {
     std::string name(path.substr(prefix.size()));

@@ -33,6 +33,10 @@ bool IsMeta(const std::string& key) {
 
 Status Denied(const std::string& what) { return {StatusCode::kPermissionDenied, what}; }
 
+const char* ParticipantsColumn(const KindSpec& kind) {
+  return kind.participants_field.empty() ? nullptr : kind.participants_field.c_str();
+}
+
 std::string SelectSql(const KindSpec& kind) {
   std::string sql = std::string("SELECT ") + kMetaColumns;
   for (const auto& f : kind.fields) sql += ", " + f.name;
@@ -190,6 +194,15 @@ access::RecordScope KindSpec::ScopeOf(const Json& record) const {
   scope.assigned_to = text("assigned_to");
   scope.policy = policy;
   scope.state = text("status");
+  if (!participants_field.empty()) {
+    std::string list = text(participants_field.c_str());
+    for (size_t pos = 0; pos < list.size();) {
+      size_t comma = list.find(',', pos);
+      std::string code = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      if (!code.empty()) scope.participants.push_back(code);
+      pos = comma == std::string::npos ? list.size() : comma + 1;
+    }
+  }
   return scope;
 }
 
@@ -234,7 +247,7 @@ Result<std::string> Store::ResolveId(Transaction& txn, const KindSpec& kind,
   if (!include_deleted) sql += " AND deleted_at IS NULL";
   Params params = {value};
   if (who) {
-    access::SqlFilter visible = access::VisibilityFilter(*who);
+    access::SqlFilter visible = access::VisibilityFilter(*who, "sharing", ParticipantsColumn(kind));
     sql += " AND " + visible.sql;
     for (auto& p : visible.params) params.emplace_back(std::move(p));
   }
@@ -270,7 +283,7 @@ Result<Page> Store::ListIn(Transaction& txn, const Caller& caller, const KindSpe
     return Status::Invalid("limit", "limit must be between 1 and " + std::to_string(kMaxListLimit));
   }
   if (query.offset < 0) return Status::Invalid("offset", "offset must not be negative");
-  access::SqlFilter visible = access::VisibilityFilter(caller.who);
+  access::SqlFilter visible = access::VisibilityFilter(caller.who, "sharing", ParticipantsColumn(kind));
   std::string where = (query.include_deleted ? " WHERE " : " WHERE deleted_at IS NULL AND ") +
                       visible.sql;
   Params params(visible.params.begin(), visible.params.end());
@@ -311,6 +324,29 @@ Result<Page> Store::ListIn(Transaction& txn, const Caller& caller, const KindSpe
   page.total = count.empty() ? 0 : count[0].Int(0);
   for (const auto& r : rows) page.items.push_back(RowToJson(kind, r));
   return page;
+}
+
+Result<std::vector<Json>> Store::ListChildrenIn(Transaction& txn, const Caller& caller, const KindSpec& kind,
+                                                const std::vector<std::string>& parent_ids, bool include_deleted) {
+  std::vector<Json> out;
+  access::SqlFilter visible = access::VisibilityFilter(caller.who, "sharing", ParticipantsColumn(kind));
+  // In chunks: a plan of 200 actions has a thousand milestones and indicators.
+  constexpr size_t kChunk = 400;
+  for (size_t start = 0; start < parent_ids.size(); start += kChunk) {
+    Params params(visible.params.begin(), visible.params.end());
+    std::string marks;
+    for (size_t i = start; i < std::min(parent_ids.size(), start + kChunk); ++i) {
+      marks += marks.empty() ? "?" : ", ?";
+      params.emplace_back(parent_ids[i]);
+    }
+    CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
+                          txn.Query(SelectSql(kind) + " WHERE " + visible.sql + " AND " + kind.parent_field + " IN (" +
+                                        marks + ")" + (include_deleted ? "" : " AND deleted_at IS NULL") +
+                                        " ORDER BY " + (kind.order_by.empty() ? "id" : kind.order_by) + ", id",
+                                    params));
+    for (const auto& r : rows) out.push_back(RowToJson(kind, r));
+  }
+  return out;
 }
 
 Result<Page> Store::List(const Caller& caller, const std::string& kind_name,
@@ -544,7 +580,80 @@ Result<access::RecordScope> RequestedScope(Transaction& txn, const access::Princ
   return wanted;
 }
 
+// The owner, sharing and assignment of the parent a record belongs to (KindSpec::parent_field).
+Result<access::RecordScope> ParentScope(Transaction& txn, const Catalog& catalog, const KindSpec& kind,
+                                        const Json& fields) {
+  const FieldSpec* f = kind.Field(kind.parent_field);
+  const KindSpec* parent = f ? catalog.Find(f->references) : nullptr;
+  if (!parent || !fields[kind.parent_field].is_string()) {
+    return Status::Invalid(kind.parent_field, kind.parent_field + " is required");
+  }
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
+                        txn.Query("SELECT owner_scope, sharing, assigned_to FROM " + parent->table +
+                                      " WHERE id = ? AND deleted_at IS NULL",
+                                  {fields[kind.parent_field].get<std::string>()}));
+  if (rows.empty()) return Status::Invalid(kind.parent_field, kind.parent_field + ": no such record");
+  access::RecordScope scope;
+  scope.owner_scope = rows[0].Text(0);
+  scope.sharing = access::ParseSharing(rows[0].Text(1)).value_or(access::Sharing::kPrivate);
+  if (!rows[0].IsNull(2)) scope.assigned_to = rows[0].Text(2);
+  return scope;
+}
+
+// A record that belongs to a parent takes its sharing (and, when inherited, its assignment)
+// from it: a body may repeat them but not change them.
+Status CheckInheritedScope(const KindSpec& kind, const Json& body, const access::RecordScope& parent) {
+  if (auto it = body.find("sharing"); it != body.end() && !it->is_null() &&
+                                      *it != access::SharingName(parent.sharing)) {
+    return Status::Invalid("sharing", kind.name + " are shared with the " + kind.parent_field +
+                                          " record they belong to: change that record's sharing");
+  }
+  if (auto it = body.find("assigned_to"); kind.inherit_assignment && it != body.end() && !it->is_null() &&
+                                          *it != parent.assigned_to && !(it->is_string() && it->get<std::string>().empty() && parent.assigned_to.empty())) {
+    return Status::Invalid("assigned_to", kind.name + " are assigned with the " + kind.parent_field +
+                                              " record they belong to");
+  }
+  return Status::Ok();
+}
+
+// The body without the scope fields a child record inherits.
+Json WithoutInherited(const KindSpec& kind, Json body) {
+  if (kind.parent_field.empty() || !body.is_object()) return body;
+  body.erase("sharing");
+  if (kind.inherit_assignment) body.erase("assigned_to");
+  return body;
+}
+
 }  // namespace
+
+// Carries a record's owner, sharing (and assignment) to the records that belong to it, and on
+// to theirs.
+Status Store::Propagate(Transaction& txn, const KindSpec& kind, const std::string& id,
+                        const access::RecordScope& scope) {
+  for (const auto& child : catalog_.kinds()) {
+    if (child.parent_field.empty()) continue;
+    const FieldSpec* f = child.Field(child.parent_field);
+    if (!f || f->references != kind.name) continue;
+    Params params = {scope.owner_scope, std::string(access::SharingName(scope.sharing))};
+    std::string sets = "owner_scope = ?, sharing = ?";
+    if (child.inherit_assignment) {
+      sets += ", assigned_to = ?";
+      params.push_back(scope.assigned_to.empty() ? Param{std::monostate{}} : Param{scope.assigned_to});
+    }
+    params.emplace_back(id);
+    CBRN_RETURN_IF_ERROR(
+        txn.Exec("UPDATE " + child.table + " SET " + sets + " WHERE " + child.parent_field + " = ?", params).status());
+    CBRN_ASSIGN_OR_RETURN(storage::Rows rows, txn.Query("SELECT id, assigned_to FROM " + child.table + " WHERE " +
+                                                            child.parent_field + " = ?",
+                                                        {id}));
+    for (const auto& r : rows) {
+      access::RecordScope next = scope;
+      next.assigned_to = r.IsNull(1) ? "" : r.Text(1);
+      CBRN_RETURN_IF_ERROR(Propagate(txn, child, r.Text(0), next));
+    }
+  }
+  return Status::Ok();
+}
 
 Result<Json> Store::CreateIn(Transaction& txn, const Caller& caller, const KindSpec& kind,
                              const Json& body) {
@@ -561,16 +670,28 @@ Result<Json> Store::CreateChecked(Transaction& txn, const Caller& caller, const 
   CBRN_ASSIGN_OR_RETURN(std::vector<Param> values,
                         ValidateBody(*this, txn, caller.who, kind, body, nullptr, true));
   std::string id = NewUuid();
-  CBRN_ASSIGN_OR_RETURN(std::string owner, kind.owner(txn, ParamsToFields(kind, values)));
   Json fields = ParamsToFields(kind, values);
-  fields["owner"] = owner;
+  fields["id"] = id;
+  std::string owner;
   fields["sharing"] = access::SharingName(kind.default_sharing);
   fields["assigned_to"] = nullptr;
+  if (!kind.parent_field.empty()) {
+    CBRN_ASSIGN_OR_RETURN(access::RecordScope parent, ParentScope(txn, catalog_, kind, fields));
+    CBRN_RETURN_IF_ERROR(CheckInheritedScope(kind, body, parent));
+    owner = parent.owner_scope;
+    fields["sharing"] = access::SharingName(parent.sharing);
+    if (kind.inherit_assignment && !parent.assigned_to.empty()) fields["assigned_to"] = parent.assigned_to;
+  } else {
+    CBRN_ASSIGN_OR_RETURN(owner, kind.owner(txn, fields));
+  }
+  fields["owner"] = owner;
   const access::RecordScope defaults = kind.ScopeOf(fields);
   if (access::Verdict may = access::Decide(caller.who, access::Action::kCreate, defaults); !may && !decided) {
     return Denied(may.reason);
   }
-  CBRN_ASSIGN_OR_RETURN(access::RecordScope scope, RequestedScope(txn, caller.who, body, defaults));
+  CBRN_ASSIGN_OR_RETURN(access::RecordScope scope,
+                        RequestedScope(txn, caller.who, WithoutInherited(kind, body), defaults));
+  if (kind.check) CBRN_RETURN_IF_ERROR(kind.check(txn, nullptr, fields));
   CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id, owner));
   std::string now = NowUtc();
   const audit::Actor actor = caller.actor();
@@ -632,14 +753,30 @@ Result<Json> Store::UpdateIn(Transaction& txn, const Caller& caller, const KindS
   CBRN_ASSIGN_OR_RETURN(std::vector<Param> values,
                         ValidateBody(*this, txn, caller.who, kind, body, &current, replace));
   std::string id = current["id"].get<std::string>();
-  CBRN_ASSIGN_OR_RETURN(std::string owner, kind.owner(txn, ParamsToFields(kind, values)));
+  Json fields = ParamsToFields(kind, values);
+  fields["id"] = id;
+  std::string owner;
   // Sharing and assignment are decided on the record as it stands; the result must stay
   // within what the caller may change.
-  CBRN_ASSIGN_OR_RETURN(access::RecordScope after, RequestedScope(txn, caller.who, body, before));
+  CBRN_ASSIGN_OR_RETURN(access::RecordScope after,
+                        RequestedScope(txn, caller.who, WithoutInherited(kind, body), before));
+  if (!kind.parent_field.empty()) {
+    CBRN_ASSIGN_OR_RETURN(access::RecordScope parent, ParentScope(txn, catalog_, kind, fields));
+    CBRN_RETURN_IF_ERROR(CheckInheritedScope(kind, body, parent));
+    owner = parent.owner_scope;
+    after.sharing = parent.sharing;
+    if (kind.inherit_assignment) after.assigned_to = parent.assigned_to;
+  } else {
+    CBRN_ASSIGN_OR_RETURN(owner, kind.owner(txn, fields));
+  }
   after.owner_scope = owner;
+  fields["owner"] = owner;
+  fields["sharing"] = access::SharingName(after.sharing);
+  fields["assigned_to"] = after.assigned_to.empty() ? Json(nullptr) : Json(after.assigned_to);
   if (!access::Allows(caller.who, access::Action::kChange, after)) {
     return Denied("the change would move the record to " + owner + ", outside what you may change");
   }
+  if (kind.check) CBRN_RETURN_IF_ERROR(kind.check(txn, &current, fields));
   CBRN_RETURN_IF_ERROR(CheckUnique(txn, kind, values, id, owner));
   const audit::Actor actor = caller.actor();
   std::string sets =
@@ -661,6 +798,10 @@ Result<Json> Store::UpdateIn(Transaction& txn, const Caller& caller, const KindS
   if (changed != 1) {
     return Status(StatusCode::kConflict, "the record was changed by someone else: reload",
                   "revision");
+  }
+  if (after.owner_scope != before.owner_scope || after.sharing != before.sharing ||
+      after.assigned_to != before.assigned_to) {
+    CBRN_RETURN_IF_ERROR(Propagate(txn, kind, id, after));
   }
   CBRN_ASSIGN_OR_RETURN(Json updated, GetIn(txn, caller, kind, id));
   CBRN_RETURN_IF_ERROR(audit::Append(
@@ -697,8 +838,8 @@ Status Store::Delete(const Caller& caller, const std::string& kind_name,
   // orphan them. References from records the caller cannot see neither block the delete nor
   // show in the message (that would reveal them); their link then names a deleted record,
   // which its owner sees as such and which a restore brings back (docs/access.md).
-  const access::SqlFilter visible = access::VisibilityFilter(caller.who);
   for (const auto& other : catalog_.kinds()) {
+    const access::SqlFilter visible = access::VisibilityFilter(caller.who, "sharing", ParticipantsColumn(other));
     for (const auto& f : other.fields) {
       if (f.type != FieldType::kReference || f.references != kind->name) continue;
       Params params = {id};

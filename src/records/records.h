@@ -71,6 +71,20 @@ struct KindSpec {
   access::Sharing default_sharing = access::Sharing::kPrivate;
   // The access rule family its records follow; a field named "status" is their workflow state.
   access::Policy policy = access::Policy::kRecord;
+  // A record that belongs to another (an action to its plan, a milestone to its action): the
+  // reference field naming that parent. Its owner and sharing are the parent's, set on create
+  // and carried to it whenever the parent's change; a body cannot set them. With
+  // `inherit_assignment` its assignment is the parent's too (so the team member assigned an
+  // action records its indicator values).
+  std::string parent_field;
+  bool inherit_assignment = false;
+  // A text field of comma-separated ISO2 codes of participating countries (see
+  // access::RecordScope::participants), or "".
+  std::string participants_field;
+  // Cross-field and cross-record checks after each field is valid, inside the write's
+  // transaction: `before` is null on create; `after` holds the fields as they will be stored
+  // (references as ids) with "id". An error names its field. Null: no such checks.
+  std::function<Status(storage::Transaction&, const Json* before, const Json& after)> check;
   // The owner scope of a record with these (validated) fields.
   std::function<Result<std::string>(storage::Transaction&, const Json&)> owner;
 
@@ -148,6 +162,10 @@ class Store {
                      const std::string& id_or_key, bool include_deleted = false);
   Result<Page> ListIn(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
                       const ListQuery& query);
+  // The records of `kind` (which has a parent_field) that belong to any of `parent_ids` and
+  // that the caller may read, in the kind's order; deleted ones too with `include_deleted`.
+  Result<std::vector<Json>> ListChildrenIn(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
+                                           const std::vector<std::string>& parent_ids, bool include_deleted = false);
   // Resolves an id or natural key to the id of a record `who` may read (any record when
   // `who` is null); NotFound when absent, deleted or invisible.
   Result<std::string> ResolveId(storage::Transaction& txn, const KindSpec& kind,
@@ -161,6 +179,8 @@ class Store {
   Result<const KindSpec*> Kind(const std::string& name) const;
   Result<Json> CreateChecked(storage::Transaction& txn, const Caller& caller, const KindSpec& kind,
                              const Json& body, bool decided);
+  Status Propagate(storage::Transaction& txn, const KindSpec& kind, const std::string& id,
+                   const access::RecordScope& scope);
 
   storage::Database& db_;
   const Catalog& catalog_;

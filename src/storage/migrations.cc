@@ -209,6 +209,38 @@ const Migration kMigrations[] = {
      "UPDATE licences SET sharing = 'private' WHERE sharing <> 'private';\n"
      "UPDATE licence_items SET sharing = 'private' WHERE sharing <> 'private';\n"
      "UPDATE licence_opinions SET sharing = 'private' WHERE sharing <> 'private'"},
+    {8, "action plans, their actions, milestones, indicators and versions; projects",
+     "CREATE TABLE action_plans (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, country TEXT, region TEXT, title TEXT NOT NULL, period_start TEXT, period_end TEXT,"
+     " assessment_id TEXT REFERENCES assessments(id), notes TEXT, status TEXT NOT NULL DEFAULT 'draft');\n"
+     "CREATE INDEX action_plans_owner ON action_plans(owner_scope);\n"
+     "CREATE TABLE plan_actions (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, plan_id TEXT NOT NULL REFERENCES action_plans(id), title TEXT NOT NULL,"
+     " objective TEXT, priorities TEXT, area TEXT, lead_agency_id TEXT REFERENCES agencies(id),"
+     " partner_agencies TEXT, countries TEXT, start_date TEXT, end_date TEXT, budget BIGINT, currency TEXT,"
+     " funding TEXT, secured BIGINT, status TEXT, percent BIGINT, progress_note TEXT);\n"
+     "CREATE INDEX plan_actions_plan ON plan_actions(plan_id);\n"
+     "CREATE TABLE plan_milestones (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, action_id TEXT NOT NULL REFERENCES plan_actions(id), title TEXT NOT NULL,"
+     " due TEXT NOT NULL, reached_on TEXT);\n"
+     "CREATE INDEX plan_milestones_action ON plan_milestones(action_id);\n"
+     "CREATE TABLE plan_indicators (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, action_id TEXT NOT NULL REFERENCES plan_actions(id), name TEXT NOT NULL,"
+     " unit TEXT NOT NULL, baseline TEXT, target TEXT);\n"
+     "CREATE INDEX plan_indicators_action ON plan_indicators(action_id);\n"
+     "CREATE TABLE indicator_values (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, indicator_id TEXT NOT NULL REFERENCES plan_indicators(id), measured_on TEXT NOT NULL,"
+     " value TEXT NOT NULL, unit TEXT, note TEXT);\n"
+     "CREATE INDEX indicator_values_indicator ON indicator_values(indicator_id);\n"
+     // Each adopted version exactly as adopted; never changed.
+     "CREATE TABLE plan_versions (id TEXT PRIMARY KEY, plan_id TEXT NOT NULL REFERENCES action_plans(id),"
+     " version BIGINT NOT NULL, adopted_at TEXT NOT NULL, adopted_by TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',"
+     " snapshot_json TEXT NOT NULL, UNIQUE (plan_id, version));\n"
+     "CREATE TABLE projects (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, country TEXT, region TEXT, title TEXT NOT NULL, summary TEXT, scope TEXT, theme TEXT,"
+     " participants TEXT, partners TEXT, budget BIGINT, currency TEXT, funding TEXT, secured BIGINT,"
+     " start_date TEXT, end_date TEXT, actions TEXT, priorities TEXT, status TEXT NOT NULL DEFAULT 'idea');\n"
+     "CREATE INDEX projects_owner ON projects(owner_scope)"},
 };
 
 #undef CBRN_RECORD_COLUMNS
@@ -249,7 +281,8 @@ const std::vector<std::string>& DataTables() {
       "sanction_editions", "sanction_entities", "sanction_removals", "screenings",
       "screening_decisions", "control_items", "licences", "licence_items", "licence_opinions",
       "questionnaires", "questionnaire_mappings", "assessments", "answers", "evidence",
-      "workbook_imports"};
+      "workbook_imports", "action_plans", "plan_actions", "plan_milestones", "plan_indicators",
+      "indicator_values", "plan_versions", "projects"};
   return kTables;
 }
 
