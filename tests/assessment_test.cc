@@ -1,13 +1,15 @@
 // Questionnaire definitions (valid samples and a corpus of broken ones), scoring computed by
 // hand on a small questionnaire, carry-over through a mapping that splits, merges and drops,
 // and the XLSX workbook written and read back.
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
+#include "assessment/assessment.h"
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "assessment/assessment.h"
 #include "assessment/workbook.h"
 
 namespace cbrnhub::assessment {
@@ -100,6 +102,198 @@ TEST(Definition, EveryErrorOfABrokenDefinitionIsListedWithLineAndPath) {
       EXPECT_NE(def.status().message().find(e), std::string::npos)
           << "missing '" << e << "' in:\n" << def.status().message();
     }
+  }
+}
+
+// A definition of one section whose questions are `questions` (YAML lines, indented by 6).
+std::string OneSection(const std::string& questions,
+                       const std::string& head = "title: {en: T, ru: Т}\n") {
+  return "code: x\nversion: '1'\n" + head +
+         "level_sets:\n  l: [a, b, c, d, e]\nsections:\n  - id: s\n    title: {en: S, ru: С}\n    "
+         "domain: chemical\n"
+         "    function: response\n    questions:\n" +
+         questions;
+}
+
+// Each case: a definition and the "line path: problem" fragments its errors must hold.
+void ExpectRefused(const std::string& yaml, const std::vector<std::string>& expected) {
+  auto def = ParseDefinition(yaml, "bad.yaml");
+  ASSERT_FALSE(def.ok()) << yaml;
+  for (const auto& e : expected) {
+    EXPECT_NE(def.status().message().find(e), std::string::npos) << "missing '" << e << "' in:\n"
+                                                                 << def.status().message();
+  }
+}
+
+TEST(Definition, UnknownAndRepeatedKeysAreRefusedAtEveryLevel) {
+  // Line 12 is the first question.
+  ExpectRefused(
+      OneSection("      - {id: Y, type: yes_partial_no, text: y}\n"
+                 "      - {id: P, type: text, text: p, showif: {question: Y, equals: yes}}\n"),
+      {"bad.yaml:13 sections[0].questions[1].showif: unknown key 'showif' (did you mean "
+       "show_if?)"});
+  ExpectRefused(
+      OneSection("      - {id: Y, type: yes_partial_no, text: y, weight: 2, weight: 3}\n"),
+      {"bad.yaml:12 sections[0].questions[0].weight: is given twice in one mapping (first on line "
+       "12)"});
+  ExpectRefused("code: x\ncode: y\nversion: '1'\ntitle: T\nsections: []\n",
+                {"bad.yaml:2 code: is given twice"});
+  ExpectRefused("code: x\nversoin: '1'\ntitle: T\nsections: []\n",
+                {"bad.yaml:2 versoin: unknown key"});
+  ExpectRefused(
+      OneSection(
+          "      - {id: C, type: single_choice, text: c, options: [{value: a, label: A, scroe: 1},"
+          " {value: b, label: B}]}\n"),
+      {"12 sections[0].questions[0].options[0].scroe: unknown key"});
+  ExpectRefused(
+      OneSection("      - {id: Y, type: yes_partial_no, text: y}\n"
+                 "      - {id: P, type: text, text: p, show_if: {question: Y, equal: yes}}\n"),
+      {"13 sections[0].questions[1].show_if.equal: unknown key"});
+  ExpectRefused(
+      "code: x\nversion: '1'\ntitle: T\nsections:\n  - id: s\n    titel: S\n    domain: chemical\n"
+      "    function: response\n    questions: [{id: Y, type: yes_partial_no, text: y}]\n",
+      {"6 sections[0].titel: unknown key 'titel' (did you mean title?)",
+       "sections[0].title: is required"});
+}
+
+TEST(Definition, NumbersThatAreNotFiniteAndUnreachableTargetsAreRefused) {
+  ExpectRefused(OneSection("      - {id: Y, type: yes_partial_no, text: y, weight: .nan}\n"
+                           "      - {id: N, type: number, text: n, min: 0, max: .inf, target: 5}\n"
+                           "      - {id: M, type: number, text: m, min: -.Inf, target: nan}\n"),
+                {"12 sections[0].questions[0].weight: '.nan' is not a finite number",
+                 "13 sections[0].questions[1].max: '.inf' is not a finite number",
+                 "14 sections[0].questions[2].min: '-.Inf' is not a finite number",
+                 "14 sections[0].questions[2].target: 'nan' is not a finite number"});
+  ExpectRefused("code: x\nversion: '1'\ntitle: T\ntarget: .NaN\nsections: []\n",
+                {"4 target: '.NaN' is not a finite number"});
+  ExpectRefused(
+      OneSection("      - {id: N, type: number, text: n, min: 0, max: 100, target: 150}\n"),
+      {"12 sections[0].questions[0].target: is above max"});
+  // A quoted ".nan" is a text, not a number.
+  EXPECT_TRUE(
+      ParseDefinition(
+          OneSection("      - {id: Y, type: yes_partial_no, text: {en: '.nan', ru: '.nan'}}\n"),
+          "ok")
+          .ok());
+}
+
+TEST(Definition, ConditionsThatCanNeverHoldAreRefused) {
+  const std::string parents =
+      "      - {id: Y, type: yes_partial_no, text: y}\n"
+      "      - {id: M, type: maturity, text: m, levels: l}\n"
+      "      - {id: K, type: multiple_choice, text: k, options: [{value: a, label: A}, {value: b, "
+      "label: B}]}\n"
+      "      - {id: S, type: single_choice, text: s, options: [{value: a, label: A}, {value: b, "
+      "label: B}]}\n"
+      "      - {id: N, type: number, text: n, min: 0, max: 10}\n";
+  struct Case {
+    const char* condition;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"{question: Y, equals: maybe}",
+       "'maybe' is not an answer of Y (yes, partial, no, not_applicable)"},
+      {"{question: Y, in: [yes, perhaps]}", "'perhaps' is not an answer of Y"},
+      {"{question: S, equals: c}", "'c' is not an answer of S (a, b)"},
+      {"{question: M, equals: '3'}",
+       "M is a maturity question: its answer is never equal to a value (use at_least)"},
+      {"{question: K, in: [a]}", "K is a multiple_choice question"},
+      {"{question: M, at_least: 6}", "a maturity level is at most 5"},
+      {"{question: N, at_least: 11}", "N is at most 10"},
+      {"{question: Y, at_least: 1}",
+       "at_least compares a maturity level or a number, and Y is a yes_partial_no question"},
+      {"{question: Y, in: []}", "'in' lists no value"},
+  };
+  for (const auto& c : cases) {
+    ExpectRefused(
+        OneSection(parents + "      - {id: X, type: text, text: x, show_if: " + c.condition +
+                   "}\n"),
+        {std::string("17 sections[0].questions[5].show_if: can never hold: ") + c.expected});
+  }
+  for (const char* fine : {"{question: Y, in: [yes, partial]}", "{question: M, at_least: 2}",
+                           "{question: S, equals: b}", "{question: N, at_least: 10}"}) {
+    auto def = ParseDefinition(
+        OneSection(parents + "      - {id: X, type: text, text: x, show_if: " + fine + "}\n"),
+        "ok");
+    EXPECT_TRUE(def.ok()) << fine << ": " << def.status().message();
+  }
+}
+
+TEST(Definition, TextThatIsNotUtf8IsRefusedWithItsLine) {
+  std::string yaml = OneSection(
+      "      - {id: Y, type: yes_partial_no, text: \"caf\xe9\"}\n"
+      "      - {id: Z, type: yes_partial_no, text: \"ok \xd0\xb4\xd0\xb0\"}\n"
+      "      - {id: W, type: yes_partial_no, text: \"\xc0\xaf overlong\"}\n");
+  ExpectRefused(yaml, {"bad.yaml:12: the text is not valid UTF-8 (byte 0xE9",
+                       "bad.yaml:14: the text is not valid UTF-8 (byte 0xC0"});
+  auto def = ParseDefinition(yaml, "bad.yaml");
+  EXPECT_EQ(def.status().message().find("bad.yaml:13"), std::string::npos) << "Cyrillic is UTF-8";
+}
+
+TEST(Definition, ParserFailuresSayWhatAndWhere) {
+  // yaml-cpp itself says only "bad file" when brackets nest too deep.
+  ExpectRefused("code: x\nversion: '1'\ntitle: " + std::string(3000, '[') + "\n",
+                {"bad.yaml:3", "nest deeper"});
+  ExpectRefused("code: x\nversion: '1'\ntitle: {en: T\nsections: []\n",
+                {"not valid YAML", "(column"});
+  // Nesting the parser allows but no definition needs.
+  ExpectRefused("code: x\nversion: '1'\ntitle: T\nextra: " + std::string(40, '[') +
+                    std::string(40, ']') + "\nsections: []\n",
+                {"4 extra", "nests deeper than 32 levels"});
+}
+
+TEST(Definition, StoredVersionsStayReadableUnderTheRulesTheyWerePublishedWith) {
+  std::string old = OneSection(
+      "      - {id: Y, type: yes_partial_no, text: y, weight: 2, weight: 3, note: x}\n"
+      "      - {id: N, type: number, text: n, min: 0, max: 10, target: 20}\n");
+  EXPECT_FALSE(ParseDefinition(old, "new").ok());
+  auto stored = ParseDefinition(old, "stored", nullptr, Strictness::kStored);
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  EXPECT_EQ(stored->Find("Y")->weight, 2);  // what yaml-cpp kept when it was published
+  // The structure is still checked.
+  EXPECT_FALSE(ParseDefinition(OneSection("      - {id: Y, type: choice, text: y}\n"), "s", nullptr,
+                               Strictness::kStored)
+                   .ok());
+}
+
+TEST(Definition, MissingTranslationsAreNamedAndCapped) {
+  std::string questions;
+  for (int i = 0; i < 25; ++i)
+    questions += "      - {id: Q" + std::to_string(i) + ", type: yes_partial_no, text: q}\n";
+  questions +=
+      "      - {id: N, type: number, text: {en: n, ru: н}, unit: people, guidance: {en: g}}\n";
+  questions +=
+      "      - {id: M, type: maturity, text: {en: m, ru: м}, levels: [{en: a, ru: а}, b, c, d, "
+      "e]}\n";
+  auto def = ParseDefinition(OneSection(questions), "t.yaml");
+  ASSERT_TRUE(def.ok()) << def.status().message();
+  EXPECT_EQ(def->languages, (std::vector<std::string>{"en", "ru"}));
+  // 25 texts, a unit, a guidance, four level descriptors of M and the five of the level set.
+  EXPECT_EQ(def->untranslated.size(), 25u + 1 + 1 + 4 + 5);
+  std::string message = MissingTranslations(*def, "t.yaml");
+  EXPECT_NE(message.find("36 text(s) lack a translation into a declared language (ru)"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("t.yaml:5 level_sets.l[0]: no ru text"), std::string::npos) << message;
+  EXPECT_NE(message.find("... and 16 more"), std::string::npos) << message;
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 21);
+  // Declared explicitly: every text needs every language, the title too.
+  auto declared = ParseDefinition(
+      OneSection("      - {id: Y, type: yes_partial_no, text: {en: y, ru: д, kk: и}}\n",
+                 "title: {en: T, ru: Т}\nlanguages: [en, ru, kk]\n"),
+      "t.yaml");
+  ASSERT_TRUE(declared.ok()) << declared.status().message();
+  EXPECT_NE(MissingTranslations(*declared, "t.yaml").find("sections[0].title: no kk text"),
+            std::string::npos);
+  ExpectRefused(OneSection("      - {id: Y, type: yes_partial_no, text: y}\n",
+                           "title: {en: T, fr: T}\nlanguages: [en, ru]\n"),
+                {"title.fr: 'fr' is not a declared language"});
+  // The samples are complete but for their units (published before units were translated).
+  for (const char* path : {"data/assessment/naq-2019.yaml", "data/assessment/naq-2024.yaml"}) {
+    auto sample = ParseDefinition(ReadRepo(path), path);
+    ASSERT_TRUE(sample.ok());
+    for (const auto& u : sample->untranslated)
+      EXPECT_NE(u.path.find(".unit"), std::string::npos) << u.path;
   }
 }
 

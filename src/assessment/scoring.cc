@@ -163,7 +163,8 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
           double x = Member(v, "value").get<double>(), lo = q.min.value_or(0);
           s.score = std::clamp((x - lo) / (*q.target - lo), 0.0, 1.0);
           char buf[96];
-          std::snprintf(buf, sizeof buf, "%g %s of a target of %g", x, q.unit.c_str(), *q.target);
+          std::snprintf(buf, sizeof buf, "%g %s of a target of %g", x, q.unit.Get(lang).c_str(),
+                        *q.target);
           s.reason = buf;
           break;
         }

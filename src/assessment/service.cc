@@ -150,9 +150,15 @@ Service::~Service() = default;
 
 // --- Questionnaires ----------------------------------------------------------------------
 
-Result<Json> Service::LoadQuestionnaire(const Caller& caller, std::string_view yaml, const std::string& source) {
+Result<Json> Service::LoadQuestionnaire(const Caller& caller, std::string_view yaml,
+                                        const std::string& source, bool allow_incomplete) {
   if (!IsAdmin(caller)) return Denied("only administrators load questionnaires");
   CBRN_ASSIGN_OR_RETURN(Definition def, ParseDefinition(yaml, source));
+  if (std::string missing = MissingTranslations(def, source);
+      !missing.empty() && !allow_incomplete) {
+    return Status::Invalid(
+        source, missing + "\nTranslate them, or publish anyway with --allow-incomplete.");
+  }
   std::string checksum = Sha256Hex(yaml);
   const records::KindSpec* kind = store_.catalog().Find(kQuestionnaires);
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
@@ -193,7 +199,9 @@ Result<std::shared_ptr<const Definition>> Service::DefinitionOf(const std::strin
   }
   if (rows.empty()) return Status::NotFound("no questionnaire " + id_or_code);
   // Published definitions never change: the parse is cached for good.
-  CBRN_ASSIGN_OR_RETURN(Definition def, ParseDefinition(rows[0].Text(1), "questionnaire " + rows[0].Text(0)));
+  CBRN_ASSIGN_OR_RETURN(
+      Definition def, ParseDefinition(rows[0].Text(1), "questionnaire " + rows[0].Text(0), nullptr,
+                                      Strictness::kStored));
   auto shared = std::make_shared<const Definition>(std::move(def));
   std::lock_guard lock(state_->mu);
   state_->definitions[id_or_code] = shared;
@@ -231,7 +239,10 @@ Result<int> Service::SeedSamples(const Caller& caller) {
   for (const char* name : {"naq-2019.yaml", "naq-2024.yaml"}) {
     auto yaml = assets::Find(std::string("data/assessment/") + name);
     if (!yaml) return Status::Internal(std::string("the sample questionnaire ") + name + " is not compiled in");
-    CBRN_ASSIGN_OR_RETURN(Json r, LoadQuestionnaire(caller, *yaml, name));
+    // Published before units were translated; changing the files would conflict with the
+    // versions already published (a published version never changes).
+    CBRN_ASSIGN_OR_RETURN(Json r,
+                          LoadQuestionnaire(caller, *yaml, name, /*allow_incomplete=*/true));
     added += !r["unchanged"].get<bool>();
   }
   if (added > 0) {
@@ -263,7 +274,7 @@ Result<Json> Service::QuestionnaireView(const Caller& caller, const std::string&
         j["options"] = opts;
       }
       if (q.type == QuestionType::kNumber) {
-        j["unit"] = q.unit;
+        j["unit"] = q.unit.Get(lang);
         if (q.min) j["min"] = *q.min;
         if (q.max) j["max"] = *q.max;
         if (q.target) j["target"] = *q.target;

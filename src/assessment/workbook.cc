@@ -48,7 +48,9 @@ std::string Guidance(const Question& q, const std::string& lang) {
   }
   for (const auto& o : q.options) g += (g.empty() ? "" : "\n") + o.value + ": " + o.label.Get(lang);
   if (q.type == QuestionType::kMultipleChoice) g += "\n(several: separate the values with ;)";
-  if (q.type == QuestionType::kNumber && !q.unit.empty()) g += (g.empty() ? "" : "\n") + std::string("unit: ") + q.unit;
+  if (q.type == QuestionType::kNumber && !q.unit.Get(lang).empty()) {
+    g += (g.empty() ? "" : "\n") + std::string("unit: ") + q.unit.Get(lang);
+  }
   return g;
 }
 

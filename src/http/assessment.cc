@@ -114,7 +114,9 @@ void DecorateQuestions(Json& view) {
 // --- API --------------------------------------------------------------------------------
 
 Response ApiQuestionnaireLoad(Ctx& ctx, Request& req) {
-  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), req.body, "questionnaire upload");
+  // ?allow_incomplete=true publishes a definition some of whose translations are missing.
+  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), req.body, "questionnaire upload",
+                                             req.Query("allow_incomplete") == "true");
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   return JsonOk((*r)["unchanged"].get<bool>() ? 200 : 201, *r);
 }
@@ -274,15 +276,17 @@ Response AssessmentStartSubmit(Ctx& ctx, Request& req) {
 Response QuestionnaireLoadSubmit(Ctx& ctx, Request& req) {
   auto parts = ParseMultipart(req.Header("content-type"), req.body);
   std::string yaml, name = "upload.yaml";
+  bool allow_incomplete = false;
   if (parts.ok()) {
     for (const auto& p : *parts) {
       if (p.name == "file") {
         yaml = p.data;
         if (!p.filename.empty()) name = p.filename;
       }
+      if (p.name == "allow_incomplete") allow_incomplete = p.data == "1";
     }
   }
-  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), yaml, name);
+  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), yaml, name, allow_incomplete);
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict) {
       return Response::Redirect("/assessments?error=" + PercentEncode(r.status().message()));
