@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -42,6 +43,13 @@ class AssessmentApiTest : public ServerTest {
   }
   HttpResponse Answer(const std::string& user, const std::string& id, const std::string& q, const json& value) {
     return As(user, "PUT", "/api/v1/assessments/" + id + "/answers/" + q, json{{"value", value}}.dump());
+  }
+  // The sample definition the seeded questionnaire 2019 was published from.
+  static Result<assessment::Definition> Naq2019() {
+    std::ifstream in(std::string(CBRNHUB_SOURCE_DIR) + "/data/assessment/naq-2019.yaml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return assessment::ParseDefinition(ss.str(), "naq");
   }
   std::map<std::string, Headers> as_;
   std::map<std::string, std::string> ids_;
@@ -114,14 +122,7 @@ TEST_P(AssessmentApiTest, WorkbookRoundTripPreviewsAndAppliesOnlyWhenConfirmed) 
   auto view = Json(As("team.uz", "GET", "/api/v1/assessments/" + uz + "/answers"));
   std::map<std::string, json> filled = {{"GOV2", {{"value", {{"value", "yes"}}}, {"comment", "decree 45"}}},
                                         {"GOV1", {{"value", {{"levels", {1, 2}}}}, {"comment", ""}}}};
-  std::string yaml;
-  {
-    std::ifstream in(std::string(CBRNHUB_SOURCE_DIR) + "/data/assessment/naq-2019.yaml");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    yaml = ss.str();
-  }
-  auto naq = assessment::ParseDefinition(yaml, "naq");
+  auto naq = Naq2019();
   ASSERT_TRUE(naq.ok());
   auto xlsx = assessment::WriteWorkbook(*naq, view["assessment"], filled, "en");
   ASSERT_TRUE(xlsx.ok());
@@ -147,6 +148,60 @@ TEST_P(AssessmentApiTest, WorkbookRoundTripPreviewsAndAppliesOnlyWhenConfirmed) 
   auto foreign = Call("POST", "/api/v1/assessments/" + other + "/workbook", *xlsx, h);
   EXPECT_EQ(foreign.status, 400);
   EXPECT_NE(foreign.body.find("another assessment"), std::string::npos);
+}
+
+// Issue 11: an untouched workbook previews no change, whatever the answers; a deleted row is
+// named, its answer kept; the API refuses what the workbook could not carry.
+TEST_P(AssessmentApiTest, UntouchedWorkbookPreviewsNoChangeAndDeletedRowsAreNamed) {
+  std::string uz = Start("nfp.uz", "UZ", "2019");
+  auto gap = Answer("team.uz", uz, "GOV1", {{"levels", {1, 2, 4}}});
+  EXPECT_EQ(gap.status, 400);
+  EXPECT_NE(gap.body.find("GOV1: the levels met must run from 1 without a gap"), std::string::npos)
+      << gap.body;
+  EXPECT_EQ(Answer("team.uz", uz, "GOV8", {{"value", ""}}).status,
+            400);  // no empty text: null clears
+  auto put = [&](const std::string& q, const json& value, const std::string& comment) {
+    auto r = As("team.uz", "PUT", "/api/v1/assessments/" + uz + "/answers/" + q,
+                json{{"value", value}, {"comment", comment}}.dump());
+    EXPECT_EQ(r.status, 200) << q << ": " << r.body;
+  };
+  put("GOV1", {{"levels", json::array()}}, "none yet ");
+  put("GOV2", {{"value", "not_applicable"}}, "");
+  put("GOV3", {{"value", "yearly"}}, "");
+  put("LEG1", {{"status", "in_place"}, {"reference", ""}}, "");  // as the page sends it
+  put("GOV6", {{"value", 0.1 + 0.2}}, "");
+  put("GOV7", {{"values", json::array()}}, "\r\nfrom the form\r\n");
+  put("GOV8", {{"value", " slow,\r\nthen faster "}}, "");
+  auto download = As("team.uz", "GET", "/api/v1/assessments/" + uz + "/workbook.xlsx");
+  ASSERT_EQ(download.status, 200);
+  Headers h = as_["team.uz"];
+  h["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  auto preview = Call("POST", "/api/v1/assessments/" + uz + "/workbook", download.body, h);
+  ASSERT_EQ(preview.status, 201) << preview.body;
+  EXPECT_EQ(Json(preview)["changes"], json::array()) << preview.body;
+  EXPECT_EQ(Json(preview)["missing"], json::array());
+  // The row of GOV8 deleted from the workbook: named, and its answer stays.
+  auto naq = Naq2019();
+  ASSERT_TRUE(naq.ok());
+  auto view = Json(As("team.uz", "GET", "/api/v1/assessments/" + uz + "/answers"));
+  std::map<std::string, json> answers;
+  for (const auto& [q, a] : view["answers"].items()) answers[q] = a;
+  assessment::Definition without = *naq;
+  auto& first = without.sections[0].questions;
+  first.erase(std::find(first.begin(), first.end(), naq->by_id.at("GOV8")));
+  auto xlsx = assessment::WriteWorkbook(without, view["assessment"], answers, "en");
+  ASSERT_TRUE(xlsx.ok());
+  auto deleted = Call("POST", "/api/v1/assessments/" + uz + "/workbook", *xlsx, h);
+  ASSERT_EQ(deleted.status, 201) << deleted.body;
+  EXPECT_EQ(Json(deleted)["changes"], json::array());
+  EXPECT_EQ(Json(deleted)["missing"], json::array({{{"question", "GOV8"}, {"answered", true}}}));
+  std::string import_id = Json(deleted)["import_id"];
+  ASSERT_EQ(
+      As("team.uz", "POST", "/api/v1/assessments/" + uz + "/workbook/" + import_id + "/apply", "{}")
+          .status,
+      200);
+  auto after = Json(As("team.uz", "GET", "/api/v1/assessments/" + uz + "/answers"))["answers"];
+  EXPECT_EQ(after["GOV8"]["value"]["value"], " slow,\nthen faster ");
 }
 
 TEST_P(AssessmentApiTest, CarryOverToTheRevisionAndEvidence) {

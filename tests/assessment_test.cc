@@ -1,15 +1,18 @@
 // Questionnaire definitions (valid samples and a corpus of broken ones), scoring computed by
 // hand on a small questionnaire, carry-over through a mapping that splits, merges and drops,
 // and the XLSX workbook written and read back.
-#include "assessment/assessment.h"
-
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
-#include <nlohmann/json.hpp>
+#include <random>
 #include <sstream>
 
+#include "assessment/answers.h"
+#include "assessment/assessment.h"
 #include "assessment/workbook.h"
 
 namespace cbrnhub::assessment {
@@ -402,6 +405,234 @@ TEST(Workbook, WrittenFilledAndReadBackWithBadCellsListed) {
   auto foreign = ReadWorkbook(*other_def, *xlsx);
   ASSERT_FALSE(foreign.ok());
   EXPECT_NE(foreign.status().message().find("t@1"), std::string::npos);
+}
+
+// Every question type, two of them shown only under a condition.
+const std::string kAllTypes = OneSection(R"(      - {id: M, type: maturity, text: m, levels: l}
+      - {id: P, type: presence, text: p}
+      - {id: Y, type: yes_partial_no, text: y}
+      - {id: N, type: number, text: n, unit: people, min: -1000, max: 1000000, target: 500}
+      - {id: F, type: number, text: f}
+      - {id: S, type: single_choice, text: s, options: [{value: low, label: L}, {value: high, label: H, score: 1}]}
+      - {id: K, type: multiple_choice, text: k, options: [{value: a, label: A, score: 0.5}, {value: b-2, label: B},
+                                                          {value: c.3, label: C, score: 0.5}]}
+      - {id: T, type: text, text: t}
+      - {id: HY, type: yes_partial_no, text: hidden unless Y is yes, show_if: {question: Y, equals: yes}}
+      - {id: HT, type: text, text: hidden unless M is 3, show_if: {question: M, at_least: 3}}
+)",
+                                         "title: Property\n");
+
+// Text as people type it: spaces at either end, line breaks of both kinds, tabs, Cyrillic,
+// emoji, XML specials, things a spreadsheet could take for a number, a formula or an escape.
+std::string RandomText(std::mt19937& rng, bool may_be_empty) {
+  static const char* kPieces[] = {" ",           "  ",  "\t",       "\n",   "\r\n", "a",
+                                  "Law 12/2020", "д",   "ё",        "😀",    "<b>",  "&amp;",
+                                  "\"",          "'",   "=SUM(A1)", "007",  "1e5",  "-0",
+                                  "_x0041_",     "]]>", "é",        "TRUE", "#N/A", "x;y"};
+  std::string out;
+  int n = static_cast<int>(rng() % 7);
+  for (int i = 0; i < n; ++i) out += kPieces[rng() % std::size(kPieces)];
+  if (out.empty() && !may_be_empty) out = kPieces[rng() % std::size(kPieces)];
+  return out;
+}
+
+// An answer the page or the API accepts for `q`, or null (not answered).
+Json RandomAnswer(const Question& q, std::mt19937& rng) {
+  if (rng() % 4 == 0) return nullptr;
+  switch (q.type) {
+    case QuestionType::kMaturity: {
+      Json levels = Json::array();
+      for (int l = 1, top = static_cast<int>(rng() % 6); l <= top; ++l) levels.push_back(l);
+      return {{"levels", levels}};
+    }
+    case QuestionType::kPresence: {
+      static const char* kStatus[] = {"in_place", "unclear", "not_in_place", "not_applicable"};
+      Json v = {{"status", kStatus[rng() % 4]}};
+      // The page always sends a reference, empty or not.
+      if (rng() % 3) v["reference"] = RandomText(rng, true);
+      return v;
+    }
+    case QuestionType::kYesPartialNo: {
+      static const char* kValues[] = {"yes", "partial", "no", "not_applicable"};
+      return {{"value", kValues[rng() % 4]}};
+    }
+    case QuestionType::kNumber: {
+      double lo = q.min.value_or(-1e9), hi = q.max.value_or(1e9);
+      switch (rng() % 4) {
+        case 0:
+          return {{"value", static_cast<int>(rng() % 1000)}};
+        case 1:
+          return {{"value", 0.1 + 0.2}};  // needs 17 digits
+        case 2:
+          return {{"value", lo + (hi - lo) * std::uniform_real_distribution<double>(0, 1)(rng)}};
+        default:
+          return {{"value", rng() % 2 ? lo : hi}};
+      }
+    }
+    case QuestionType::kSingleChoice:
+      return {{"value", q.options[rng() % q.options.size()].value}};
+    case QuestionType::kMultipleChoice: {
+      Json values = Json::array();  // none of them is an answer too
+      for (const auto& o : q.options) {
+        if (rng() % 2) values.push_back(o.value);
+      }
+      return {{"values", values}};
+    }
+    case QuestionType::kText:
+      return {{"value", RandomText(rng, false)}};
+  }
+  return nullptr;
+}
+
+// The workbook carries every answer the page and the API accept: downloaded and uploaded
+// untouched, it reads back exactly what is stored (the preview shows no change), for every type
+// and state (unanswered, not applicable, with or without comments, hidden by a condition).
+TEST(Workbook, RoundTripOfGeneratedAnswersChangesNothing) {
+  auto def = ParseDefinition(kAllTypes, "all");
+  ASSERT_TRUE(def.ok()) << def.status().message();
+  std::mt19937 rng(20261130);
+  Json assessment = {{"id", "a-prop"}, {"title", "Property"}};
+  int compared = 0;
+  for (int round = 0; round < 150; ++round) {
+    std::map<std::string, Json> stored;  // as the service stores them
+    for (const auto& q : def->questions) {
+      Json raw = RandomAnswer(q, rng);
+      if (raw.is_null()) continue;
+      ASSERT_TRUE(ValidateAnswer(q, raw).ok())
+          << q.id << " " << raw.dump() << ": " << ValidateAnswer(q, raw).message();
+      stored[q.id] = {{"value", CanonicalAnswer(q, raw)},
+                      {"comment", NormalizeNewlines(RandomText(rng, true))}};
+    }
+    auto xlsx = WriteWorkbook(*def, assessment, stored, round % 2 ? "ru" : "en");
+    ASSERT_TRUE(xlsx.ok()) << xlsx.status().message();
+    auto read = ReadWorkbook(*def, *xlsx);
+    ASSERT_TRUE(read.ok()) << "round " << round << ": " << read.status().message();
+    EXPECT_TRUE(read->missing.empty());
+    ASSERT_EQ(read->answers.size(), def->questions.size());
+    for (const auto& cell : read->answers) {
+      auto it = stored.find(cell.question);
+      Json value = it == stored.end() ? Json(nullptr) : it->second["value"];
+      std::string comment = it == stored.end() ? "" : it->second["comment"].get<std::string>();
+      EXPECT_EQ(cell.value, value) << "round " << round << " " << cell.question;
+      EXPECT_EQ(cell.comment, comment) << "round " << round << " " << cell.question;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 150 * 10);
+}
+
+// Regressions from the issue: each came back changed from an untouched workbook.
+TEST(Workbook, TrailingSpaceEmptyReferenceAndNoChoiceSurviveTheRoundTrip) {
+  auto def = ParseDefinition(kAllTypes, "all");
+  std::map<std::string, Json> stored = {
+      {"T", {{"value", J(R"({"value": "in force since 2019 "})")}, {"comment", " see annex "}}},
+      {"P",
+       {{"value", CanonicalAnswer(*def->Find("P"), J(R"({"status": "unclear", "reference": ""})"))},
+        {"comment", ""}}},
+      {"K", {{"value", J(R"({"values": []})")}, {"comment", ""}}},
+      {"M", {{"value", J(R"({"levels": []})")}, {"comment", "none yet"}}}};
+  auto read =
+      ReadWorkbook(*def, WriteWorkbook(*def, {{"id", "a"}, {"title", "t"}}, stored, "en").value());
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  std::map<std::string, WorkbookCell> by_id;
+  for (const auto& c : read->answers) by_id[c.question] = c;
+  EXPECT_EQ(by_id["T"].value, J(R"({"value": "in force since 2019 "})"));
+  EXPECT_EQ(by_id["T"].comment, " see annex ");
+  EXPECT_EQ(by_id["P"].value, J(R"({"status": "unclear"})"));
+  EXPECT_EQ(by_id["K"].value, J(R"({"values": []})"));
+  EXPECT_EQ(by_id["M"].value, J(R"({"levels": []})"));
+  EXPECT_TRUE(by_id["Y"].value.is_null());
+}
+
+// The workbook holds one level per maturity question: the answer model holds no more.
+TEST(Scoring, MaturityLevelsMustBeCumulative) {
+  auto def = ParseDefinition(kSmall, "small");
+  const Question& m = *def->Find("M1");
+  Status gap = ValidateAnswer(m, J(R"({"levels": [1, 2, 4]})"));
+  ASSERT_FALSE(gap.ok());
+  EXPECT_NE(gap.message().find("M1: the levels met must run from 1 without a gap ([1,2,4] is not; "
+                               "tick levels 1 to 2 for level 2)"),
+            std::string::npos)
+      << gap.message();
+  EXPECT_FALSE(ValidateAnswer(m, J(R"({"levels": [2, 1]})")).ok());
+  EXPECT_FALSE(ValidateAnswer(m, J(R"({"levels": [1, 1]})")).ok());
+  EXPECT_FALSE(ValidateAnswer(m, J(R"({"levels": [2]})")).ok());
+  EXPECT_TRUE(ValidateAnswer(m, J(R"({"levels": [1, 2, 3]})")).ok());
+  EXPECT_TRUE(ValidateAnswer(m, J(R"({"levels": []})")).ok());
+  // One stored before the rule still scores, as level 2.
+  Scores s = Score(*def, {{"M1", J(R"({"levels": [1, 2, 4]})")}}, "en");
+  EXPECT_EQ(s.questions[0].level, 2);
+}
+
+TEST(Workbook, BadCellsQuoteTheValueAndDeletedRowsAreNamed) {
+  auto def = ParseDefinition(kAllTypes, "all");
+  auto xlsx = WriteWorkbook(*def, {{"id", "a"}, {"title", "t"}}, {}, "en").value();
+  // Edit the sheet's XML as a spreadsheet would: answers typed into column E, row of F deleted.
+  auto edit = [&](const std::map<std::string, std::string>& answers, const std::string& drop) {
+    std::string dir = ::testing::TempDir() + "/wb-edit-" + std::to_string(::getpid());
+    std::string cmd = "rm -rf " + dir + " && mkdir -p " + dir;
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+    std::ofstream(dir + "/in.xlsx", std::ios::binary) << xlsx;
+    EXPECT_EQ(std::system(("cd " + dir + " && unzip -q in.xlsx -d x").c_str()), 0);
+    std::ifstream in(dir + "/x/xl/worksheets/sheet1.xml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string sheet = ss.str();
+    for (const auto& [ref, text] : answers) {
+      size_t at = sheet.find("<c r=\"" + ref + "\"");
+      EXPECT_NE(at, std::string::npos) << ref;
+      size_t close = sheet.find('>', at);  // an empty cell is <c .../>
+      size_t end = sheet[close - 1] == '/' ? close + 1 : sheet.find("</c>", at) + 4;
+      sheet.replace(at, end - at,
+                    "<c r=\"" + ref + "\" t=\"inlineStr\"><is><t>" + text + "</t></is></c>");
+    }
+    if (!drop.empty()) {
+      size_t at = sheet.find("<row r=\"" + drop + "\"");
+      sheet.erase(at, sheet.find("</row>", at) + 6 - at);
+    }
+    std::ofstream(dir + "/x/xl/worksheets/sheet1.xml") << sheet;
+    EXPECT_EQ(std::system(("cd " + dir + "/x && zip -q -r ../out.xlsx .").c_str()), 0);
+    std::ifstream out(dir + "/out.xlsx", std::ios::binary);
+    std::stringstream bytes;
+    bytes << out.rdbuf();
+    return bytes.str();
+  };
+  // Rows: M 5, P 6, Y 7, N 8, F 9, S 10, K 11, T 12.
+  auto bad = ReadWorkbook(
+      *def, edit({{"E7", "maybe"}, {"E8", "2000000"}, {"E11", "a;z"}, {"E5", "4.5"}}, ""));
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.status().message();
+  EXPECT_NE(m.find("row 7 (Y) column E: \"maybe\" is not one of yes, partial, no, not_applicable"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("row 8 (N) column E: \"2000000\" is above the maximum 1000000"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("row 11 (K) column E: \"z\" is not one of a, b-2, c.3"), std::string::npos) << m;
+  EXPECT_NE(m.find("row 5 (M) column E: \"4.5\" is not a level 0 to 5"), std::string::npos) << m;
+  auto deleted = ReadWorkbook(*def, edit({{"E7", "yes"}}, "9"));
+  ASSERT_TRUE(deleted.ok()) << deleted.status().message();
+  EXPECT_EQ(deleted->missing, std::vector<std::string>{"F"});
+}
+
+// A zip bomb spreads over many parts, each under the per-part limit: the declared total is
+// refused before anything is inflated.
+TEST(Workbook, ArchiveExpandingBeyondTheTotalLimitIsRefusedBeforeReading) {
+  auto def = ParseDefinition(kAllTypes, "all");
+  std::string dir = ::testing::TempDir() + "/wb-bomb-" + std::to_string(::getpid());
+  std::string cmd = "rm -rf " + dir + " && mkdir -p " + dir + "/x/xl && cd " + dir +
+                    "/x && for i in 1 2 3 4 5; do head -c 15000000 /dev/zero > xl/part$i.bin; done"
+                    " && zip -q -r ../bomb.xlsx . && rm -rf " +
+                    dir + "/x";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream in(dir + "/bomb.xlsx", std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  ASSERT_LT(bytes.str().size(), 1u << 20);
+  auto r = ReadWorkbook(*def, bytes.str());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("unpacks to more than 64 MiB"), std::string::npos)
+      << r.status().message();
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The cbrnhub binary as administrators use it: subcommands, exit codes, config precedence,
 // backup and restore while a server runs, graceful shutdown on SIGTERM.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,7 +10,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "app/config.h"

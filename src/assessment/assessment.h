@@ -124,7 +124,13 @@ Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source, c
 // --- Answers and scores -----------------------------------------------------------------
 
 // Checks one answer against its question. InvalidArgument naming the question and the problem.
+// Maturity levels must be cumulative (1..k in order: [1, 2, 4] is refused, as level 4 cannot
+// be met without level 3); a text is not empty (null clears an answer).
 Status ValidateAnswer(const Question& q, const Json& value);
+// The stored form of a valid answer: only the members its type defines, a presence answer
+// without an empty reference, numbers to 15 significant digits (what a spreadsheet keeps). Two
+// answers that mean the same have the same canonical form; the workbook reads this form back.
+Json CanonicalAnswer(const Question& q, const Json& value);
 bool Visible(const Definition& def, const Question& q, const std::map<std::string, Json>& answers);
 
 struct QuestionScore {

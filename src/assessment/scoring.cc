@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "assessment/answers.h"
@@ -15,17 +17,51 @@ namespace {
 
 bool IsString(const Json& v, const char* key) { return v.is_object() && v.contains(key) && v[key].is_string(); }
 
+// What a spreadsheet keeps of a number: 15 significant digits.
+double Round15(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.15g", x);
+  return std::strtod(buf, nullptr);
+}
+
+// "" when `s` is text a workbook can carry, else why not.
+std::string TextProblem(const std::string& s, const char* what) {
+  int c = ControlCharacter(s);
+  if (c < 0) return "";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", c);
+  return std::string(what) + " contains a control character (" + buf + ")";
+}
+
+// `saving`: the rules for an answer being saved, besides its shape (cumulative maturity levels,
+// no empty text, no control character). An answer stored before those rules still scores.
+Status CheckAnswer(const Question& q, const Json& v, bool saving);
 
 }  // namespace
 
-Status ValidateAnswer(const Question& q, const Json& v) {
+Status ValidateAnswer(const Question& q, const Json& v) { return CheckAnswer(q, v, true); }
+
+namespace {
+
+Status CheckAnswer(const Question& q, const Json& v, bool saving) {
   auto bad = [&](const std::string& m) { return Status::Invalid(q.id, q.id + ": " + m); };
   if (!v.is_object()) return bad("an answer is a JSON object");
   switch (q.type) {
     case QuestionType::kMaturity: {
       if (!Member(v, "levels").is_array()) return bad("give the levels met, e.g. {\"levels\": [1, 2]}");
+      int expected = 1;
       for (const auto& l : Member(v, "levels")) {
         if (!l.is_number_integer() || l.get<int>() < 1 || l.get<int>() > 5) return bad("levels are 1 to 5");
+        // Level L is met only with every level below it (docs/assessment.md): a gap would be
+        // stored but never counted, and the workbook (one level per question) could not carry it.
+        if (saving && l.get<int>() != expected) {
+          return bad("the levels met must run from 1 without a gap (" + Member(v, "levels").dump() +
+                     " is not; tick levels 1 to " +
+                     std::to_string(expected - 1 > 0 ? expected - 1 : 0) +
+                     (expected > 1 ? " for level " + std::to_string(expected - 1) + ")"
+                                   : ", i.e. none, for level 0)"));
+        }
+        ++expected;
       }
       return Status::Ok();
     }
@@ -37,6 +73,8 @@ Status ValidateAnswer(const Question& q, const Json& v) {
       }
       if (v.contains("reference") && !Member(v, "reference").is_string()) return bad("reference must be text");
       if (v.value("reference", "").size() > 2000) return bad("reference is longer than 2000 bytes");
+      if (auto p = TextProblem(v.value("reference", ""), "the reference"); saving && !p.empty())
+        return bad(p);
       return Status::Ok();
     }
     case QuestionType::kYesPartialNo: {
@@ -73,11 +111,42 @@ Status ValidateAnswer(const Question& q, const Json& v) {
     }
     case QuestionType::kText: {
       if (!IsString(v, "value")) return bad("value must be text");
-      if (Member(v, "value").get<std::string>().size() > 20000) return bad("the text is longer than 20000 bytes");
+      const std::string& text = Member(v, "value").get_ref<const std::string&>();
+      if (saving && text.empty()) return bad("the text is empty (send null to clear the answer)");
+      if (text.size() > 20000) return bad("the text is longer than 20000 bytes");
+      if (auto p = TextProblem(text, "the text"); saving && !p.empty()) return bad(p);
       return Status::Ok();
     }
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Json CanonicalAnswer(const Question& q, const Json& v) {
+  switch (q.type) {
+    case QuestionType::kMaturity:
+      return {{"levels", Member(v, "levels")}};
+    case QuestionType::kPresence: {
+      Json out = {{"status", Member(v, "status")}};
+      std::string reference = NormalizeNewlines(v.value("reference", ""));
+      if (!reference.empty()) out["reference"] = reference;
+      return out;
+    }
+    case QuestionType::kNumber: {
+      const Json& x = Member(v, "value");
+      return {{"value", x.is_number() ? Json(Round15(x.get<double>())) : x}};
+    }
+    case QuestionType::kMultipleChoice:
+      return {{"values", Member(v, "values")}};
+    case QuestionType::kText:
+      return {{"value", Member(v, "value").is_string() ? Json(NormalizeNewlines(Member(v, "value")))
+                                                       : Member(v, "value")}};
+    case QuestionType::kYesPartialNo:
+    case QuestionType::kSingleChoice:
+      return {{"value", Member(v, "value")}};
+  }
+  return v;
 }
 
 bool Visible(const Definition& def, const Question& q, const std::map<std::string, Json>& answers) {
@@ -131,7 +200,7 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
       }
       const Json& v = it->second;
       // Stored answers were checked when saved; one that no longer fits is not scored.
-      if (!ValidateAnswer(q, v).ok()) {
+      if (!CheckAnswer(q, v, false).ok()) {
         s.reason = "the answer does not fit the question";
         out.questions.push_back(s);
         continue;

@@ -9,6 +9,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "assessment/answers.h"
 #include "assessment/assessment.h"
 #include "assessment/workbook.h"
 #include "assets/assets.h"
@@ -366,14 +367,20 @@ Result<Json> Service::Get(const Caller& caller, const std::string& id, const std
               {"may_answer", MayAnswer(caller, a).ok()}};
 }
 
-Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& caller, const Json& a, const Definition& def,
-                                   const std::string& question, const Json& value, const std::string& comment,
+Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& caller, const Json& a,
+                                   const Definition& def, const std::string& question,
+                                   const Json& raw_value, const std::string& raw_comment,
                                    std::optional<std::int64_t> revision) {
   CBRN_RETURN_IF_ERROR(MayAnswer(caller, a));
   const Question* q = def.Find(question);
   if (!q) return Status::NotFound("no question " + question + " in " + def.code + " " + def.version);
-  if (!value.is_null()) CBRN_RETURN_IF_ERROR(ValidateAnswer(*q, value));
-  if (comment.size() > 4000) return Status::Invalid("comment", "longer than 4000 bytes");
+  if (!raw_value.is_null()) CBRN_RETURN_IF_ERROR(ValidateAnswer(*q, raw_value));
+  if (raw_comment.size() > 4000) return Status::Invalid("comment", "longer than 4000 bytes");
+  if (ControlCharacter(raw_comment) >= 0)
+    return Status::Invalid("comment", question + ": the comment contains a control character");
+  // Stored canonical, so that what the workbook or the page gives back unchanged compares equal.
+  const Json value = raw_value.is_null() ? raw_value : CanonicalAnswer(*q, raw_value);
+  const std::string comment = NormalizeNewlines(raw_comment);
   std::string id = a["id"];
   CBRN_ASSIGN_OR_RETURN(Rows old, txn.Query("SELECT question_id, value_json, comment, revision, updated_at, updated_by"
                                             " FROM answers WHERE assessment_id = ? AND question_id = ?",
@@ -752,7 +759,11 @@ Result<Json> Service::PreviewWorkbook(const Caller& caller, const std::string& i
     auto it = current.find(cell.question);
     Json before = it == current.end() ? Json(nullptr) : it->second;
     std::string before_comment = current_comments.count(cell.question) ? current_comments[cell.question] : "";
-    if (before == cell.value && before_comment == cell.comment) continue;
+    // Answers stored before they were kept canonical compare by what they mean.
+    const Question& q = *def->Find(cell.question);
+    Json before_canonical = before.is_null() ? before : CanonicalAnswer(q, before);
+    if (before_canonical == cell.value && NormalizeNewlines(before_comment) == cell.comment)
+      continue;
     changes.push_back({{"question", cell.question}, {"row", cell.row}, {"before", before}, {"after", cell.value},
                        {"comment_before", before_comment}, {"comment", cell.comment}});
   }
@@ -764,7 +775,14 @@ Result<Json> Service::PreviewWorkbook(const Caller& caller, const std::string& i
                            .status());
   CBRN_RETURN_IF_ERROR(txn->Commit());
   (void)kind;
-  return Json{{"import_id", import_id}, {"changes", changes}, {"unchanged", content.answers.size() - changes.size()}};
+  // Rows deleted from the workbook change nothing: say so, question by question.
+  Json missing = Json::array();
+  for (const auto& q : content.missing)
+    missing.push_back({{"question", q}, {"answered", current.count(q) > 0}});
+  return Json{{"import_id", import_id},
+              {"changes", changes},
+              {"unchanged", content.answers.size() - changes.size()},
+              {"missing", missing}};
 }
 
 Result<Json> Service::ApplyWorkbook(const Caller& caller, const std::string& id, const std::string& import_id) {

@@ -44,7 +44,11 @@ Json AnswerFromForm(const Form& form, const Json& q) {
   if (type == "presence") {
     std::string status = FormField(form, p + "status");
     if (status.empty()) return nullptr;
-    return {{"status", status}, {"reference", FormField(form, p + "reference")}};
+    // Without a reference, none is stored (the canonical form: CanonicalAnswer).
+    Json v = {{"status", status}};
+    if (std::string reference = FormField(form, p + "reference"); !reference.empty())
+      v["reference"] = reference;
+    return v;
   }
   if (type == "multiple_choice") {
     if (FormField(form, p + "shown") != "1") return nullptr;
