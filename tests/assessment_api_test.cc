@@ -204,6 +204,37 @@ TEST_P(AssessmentApiTest, UntouchedWorkbookPreviewsNoChangeAndDeletedRowsAreName
   EXPECT_EQ(after["GOV8"]["value"]["value"], " slow,\nthen faster ");
 }
 
+// The regional view caches each country's scores by its assessment's revision: a change made
+// through another instance of the service (another server on the same database) shows at once.
+TEST_P(AssessmentApiTest, RegionalViewSeesEveryChangeOfACountryAssessment) {
+  std::map<std::string, std::string> ids;
+  for (const char* country : {"UZ", "KZ"}) {
+    ids[country] = Start("admin", country, "2019");
+    ASSERT_EQ(Answer("admin", ids[country], "GOV2", {{"value", "no"}}).status, 200);
+    ASSERT_EQ(As("admin", "POST", "/api/v1/assessments/" + ids[country] + "/transition",
+                 R"({"to":"submitted"})")
+                  .status,
+              200);
+  }
+  auto overall = [&](const json& view) {
+    std::map<std::string, double> out;
+    for (const auto& r : view["rows"]) out[r["country"]] = r["overall"];
+    return out;
+  };
+  auto before = overall(Json(As("secretariat.ca", "GET", "/api/v1/regions/CA/assessments")));
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_EQ(before["UZ"], 0.0);
+  assessment::Service other(*store_);
+  records::Caller system{access::Principal::System("other instance"), ""};
+  ASSERT_TRUE(other.Transition(system, ids["UZ"], "returned", "GOV2?").ok());
+  ASSERT_TRUE(
+      other.SaveAnswer(system, ids["UZ"], "GOV2", {{"value", "yes"}}, "", std::nullopt).ok());
+  ASSERT_TRUE(other.Transition(system, ids["UZ"], "submitted", "").ok());
+  auto after = overall(Json(As("secretariat.ca", "GET", "/api/v1/regions/CA/assessments")));
+  EXPECT_EQ(after["UZ"], 1.0);
+  EXPECT_EQ(after["KZ"], before["KZ"]);
+}
+
 TEST_P(AssessmentApiTest, CarryOverToTheRevisionAndEvidence) {
   std::string uz = Start("nfp.uz", "UZ", "2019");
   ASSERT_EQ(Answer("nfp.uz", uz, "GOV1", {{"levels", {1, 2}}}).status, 200);

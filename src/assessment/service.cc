@@ -89,6 +89,13 @@ std::string DecodeEvidenceCheck(const std::string& filename, const std::string& 
   return "has a type that is not accepted (PDF, PNG, JPEG, TXT, CSV, DOCX, XLSX, ODT, ODS)";
 }
 
+// Every change of an answer is a change of its assessment: the revision keys cached scores
+// (Service::RegionView), in this process and in any other reading the same database.
+Status BumpRevision(storage::Transaction& txn, const std::string& assessment_id) {
+  return txn.Exec("UPDATE assessments SET revision = revision + 1 WHERE id = ?", {assessment_id})
+      .status();
+}
+
 Json AnswerJson(const storage::Row& r) {
   return {{"question", r.Text(0)}, {"value", Json::parse(r.Text(1))}, {"comment", r.Text(2)},
           {"revision", r.Int(3)},  {"updated_at", r.Text(4)},        {"updated_by", r.Text(5)}};
@@ -138,12 +145,13 @@ void RegisterKinds(records::Catalog& catalog) {
 struct Service::State {
   std::mutex mu;
   std::unordered_map<std::string, std::shared_ptr<const Definition>> definitions;  // by questionnaire id
+  // Scores of one assessment as of its revision (every answer written bumps it), so that a write
+  // recomputes only its own country in the regional view. By "assessment id|lang".
   struct CachedScores {
-    std::uint64_t version = 0;
-    std::string lang;
+    std::string revision;  // "revision|updated_at" of the assessment row
     std::shared_ptr<const Scores> scores;
   };
-  std::unordered_map<std::string, CachedScores> scores;  // by assessment id
+  std::unordered_map<std::string, CachedScores> scores;
 };
 
 Service::Service(records::Store& store) : store_(store), state_(std::make_unique<State>()) {}
@@ -395,6 +403,7 @@ Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& call
   if (value.is_null()) {
     if (old.empty()) return Json{{"question", question}, {"value", nullptr}, {"revision", 0}};
     CBRN_RETURN_IF_ERROR(txn.Exec("DELETE FROM answers WHERE assessment_id = ? AND question_id = ?", {id, question}).status());
+    CBRN_RETURN_IF_ERROR(BumpRevision(txn, id));
     CBRN_RETURN_IF_ERROR(audit::Append(txn, caller.actor(), {"clear", "answers", id + "/" + question, a["owner"], before, std::nullopt}));
     return Json{{"question", question}, {"value", nullptr}, {"revision", 0}};
   }
@@ -409,6 +418,7 @@ Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& call
                                   {value.dump(), comment, now, who, id, question})
                              .status());
   }
+  CBRN_RETURN_IF_ERROR(BumpRevision(txn, id));
   Json after = {{"question", question}, {"value", value}, {"comment", comment}, {"revision", current + 1},
                 {"updated_at", now}, {"updated_by", who}};
   CBRN_RETURN_IF_ERROR(audit::Append(txn, caller.actor(), {"answer", "answers", id + "/" + question, a["owner"], before, after.dump()}));
@@ -604,33 +614,44 @@ Result<Json> Service::RegionView(const Caller& caller, const std::string& region
     in += in.empty() ? "?" : ", ?";
     params.push_back(c.Text(0));
   }
-  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT id, country, questionnaire_id, status, created_at FROM assessments WHERE " +
-                                                  f.sql + " AND deleted_at IS NULL AND sharing <> 'private'"
-                                                  " AND status IN ('submitted', 'validated') AND country IN (" + in + ")"
-                                                  " ORDER BY country, created_at DESC",
-                                              params));
-  std::uint64_t version = store_.database().DataVersion();
+  CBRN_ASSIGN_OR_RETURN(
+      Rows rows,
+      txn->Query("SELECT id, country, questionnaire_id, status, created_at, revision, updated_at"
+                 " FROM assessments WHERE " +
+                     f.sql +
+                     " AND deleted_at IS NULL AND sharing <> 'private'"
+                     " AND status IN ('submitted', 'validated') AND country IN (" +
+                     in +
+                     ")"
+                     " ORDER BY country, created_at DESC",
+                 params));
   Json heat = Json::array();
-  std::map<std::string, std::vector<std::pair<std::string, double>>> gaps;  // question -> (country, gap)
-  std::map<std::string, std::string> question_text;
+  // Each question's gaps across countries. The views point into `held` and `rows`, which
+  // outlive them; a question's text is looked up only if it is shown.
+  struct Gaps {
+    std::vector<std::pair<std::string_view, double>> countries;
+    const Definition* def = nullptr;  // the first version seen asking the question
+  };
+  std::unordered_map<std::string_view, Gaps> gaps;
+  std::vector<std::pair<std::shared_ptr<const Definition>, std::shared_ptr<const Scores>>> held;
   std::set<std::string> functions, domains, seen;
   for (const auto& r : rows) {
     std::string country = r.Text(1);
     if (!seen.insert(country).second) continue;  // older assessments of the same country
     CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(r.Text(2)));
     std::shared_ptr<const Scores> scores;
+    std::string key = r.Text(0) + "|" + lang, revision = std::to_string(r.Int(5)) + "|" + r.Text(6);
     {
       std::lock_guard lock(state_->mu);
-      auto it = state_->scores.find(r.Text(0));
-      if (it != state_->scores.end() && version != 0 && it->second.version == version && it->second.lang == lang) {
-        scores = it->second.scores;
-      }
+      auto it = state_->scores.find(key);
+      if (it != state_->scores.end() && it->second.revision == revision) scores = it->second.scores;
     }
     if (!scores) {
+      // Read in this transaction: the answers are those of `revision`.
       CBRN_ASSIGN_OR_RETURN(auto answers, LoadAnswers(*txn, r.Text(0)));
       scores = std::make_shared<const Scores>(Score(*def, answers, lang));
       std::lock_guard lock(state_->mu);
-      state_->scores[r.Text(0)] = {version, lang, scores};
+      state_->scores[key] = {revision, scores};
     }
     Json row = {{"country", country}, {"assessment_id", r.Text(0)}, {"status", r.Text(3)},
                 {"version", def->code + " " + def->version}, {"overall", scores->overall},
@@ -638,32 +659,47 @@ Result<Json> Service::RegionView(const Caller& caller, const std::string& region
     for (const auto& [k, v] : scores->by_function) functions.insert(k);
     for (const auto& [k, v] : scores->by_domain) domains.insert(k);
     heat.push_back(row);
+    held.emplace_back(def, scores);
     for (const auto& q : scores->questions) {
-      if (q.scored && q.gap > 0) {
-        gaps[q.id].emplace_back(country, q.gap);
-        if (!question_text.count(q.id)) question_text[q.id] = def->Find(q.id)->text.Get(lang);
-      }
+      if (!q.scored || q.gap <= 0) continue;
+      Gaps& g = gaps[q.id];
+      if (!g.def) g.def = def.get();
+      g.countries.emplace_back(r.Text(1), q.gap);
     }
   }
-  // Priorities several countries share: candidates for regional projects.
-  std::vector<Json> shared;
-  for (const auto& [q, list] : gaps) {
-    if (list.size() < 2) continue;
-    double mean = 0;
-    Json cs = Json::array();
-    for (const auto& [c, g] : list) {
-      mean += g;
-      cs.push_back(c);
-    }
-    mean /= static_cast<double>(list.size());
-    shared.push_back({{"question", q}, {"text", question_text[q]}, {"countries", cs}, {"country_count", list.size()},
-                      {"mean_gap", mean}});
+  // Priorities several countries share: candidates for regional projects. Ranked as plain
+  // values and turned into JSON only for those shown (a 1,000-question view has ~1,000).
+  struct Shared {
+    std::string_view question;
+    const Gaps* gaps;
+    double mean_gap;
+  };
+  std::vector<Shared> ranked;
+  for (const auto& [q, g] : gaps) {
+    if (g.countries.size() < 2) continue;
+    double sum = 0;
+    for (const auto& c : g.countries) sum += c.second;
+    ranked.push_back({q, &g, sum / static_cast<double>(g.countries.size())});
   }
-  std::sort(shared.begin(), shared.end(), [](const Json& a, const Json& b) {
-    if (a["country_count"] != b["country_count"]) return a["country_count"] > b["country_count"];
-    return a["mean_gap"].get<double>() > b["mean_gap"].get<double>();
+  constexpr size_t kShown = 50;
+  auto shown = ranked.begin() + static_cast<std::ptrdiff_t>(std::min(kShown, ranked.size()));
+  std::partial_sort(ranked.begin(), shown, ranked.end(), [](const Shared& a, const Shared& b) {
+    if (a.gaps->countries.size() != b.gaps->countries.size())
+      return a.gaps->countries.size() > b.gaps->countries.size();
+    if (a.mean_gap != b.mean_gap) return a.mean_gap > b.mean_gap;
+    return a.question < b.question;
   });
-  if (shared.size() > 50) shared.resize(50);
+  Json shared = Json::array();
+  for (auto it = ranked.begin(); it != shown; ++it) {
+    Json cs = Json::array();
+    for (const auto& c : it->gaps->countries) cs.push_back(c.first);
+    std::string q(it->question);
+    shared.push_back({{"question", q},
+                      {"text", it->gaps->def->Find(q)->text.Get(lang)},
+                      {"countries", cs},
+                      {"country_count", it->gaps->countries.size()},
+                      {"mean_gap", it->mean_gap}});
+  }
   Json all_countries = Json::array();
   for (const auto& c : countries) all_countries.push_back({{"iso2", c.Text(0)}, {"name", c.Text(1)}});
   return Json{{"region", region}, {"countries", all_countries}, {"rows", heat}, {"functions", functions},
