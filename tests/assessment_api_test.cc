@@ -204,6 +204,83 @@ TEST_P(AssessmentApiTest, UntouchedWorkbookPreviewsNoChangeAndDeletedRowsAreName
   EXPECT_EQ(after["GOV8"]["value"]["value"], " slow,\nthen faster ");
 }
 
+// 1,000 questions in 20 sections of 50, with texts, guidance and level descriptors of the
+// length real questionnaires have, in two languages.
+std::string ThousandQuestions() {
+  std::string words =
+      "capacity of the national authorities to prevent, detect and respond to incidents ";
+  std::string text = words + words, guidance = words + words + words;
+  std::string y = "code: big\nversion: '1'\ntitle: {en: Big, ru: Большая}\nlevel_sets:\n  l:\n";
+  for (int l = 1; l <= 5; ++l)
+    y += "  - {en: 'Level " + std::to_string(l) + ": " + words + "', ru: 'Уровень'}\n";
+  y += "sections:\n";
+  for (int s = 0; s < 20; ++s) {
+    y += "- id: S" + std::to_string(s) + "\n  title: {en: Section " + std::to_string(s) +
+         ", ru: Раздел " + std::to_string(s) +
+         "}\n  domain: chemical\n  function: prevention\n  questions:\n";
+    for (int i = 0; i < 50; ++i) {
+      std::string id = "Q" + std::to_string(s * 50 + i);
+      const char* types[] = {"maturity, levels: l", "yes_partial_no", "presence", "text"};
+      y += "  - {id: " + id + ", type: " + types[i % 4] + ", text: {en: '" + id + " " + text +
+           "', ru: '" + id + " вопрос'}, guidance: {en: '" + guidance + "', ru: 'пояснение'}}\n";
+    }
+  }
+  return y;
+}
+
+// Issue 11: the answering page of 1,000 questions was 790 KB; one section at a time, with the
+// section index and progress, works without JavaScript; results grouped by section and folded.
+TEST_P(AssessmentApiTest, ThousandQuestionsArePagedBySectionAndResultsFolded) {
+  auto loaded = As("admin", "POST", "/api/v1/questionnaires", ThousandQuestions());
+  ASSERT_EQ(loaded.status, 201) << loaded.body;
+  std::string qid = Json(loaded)["questionnaire"]["id"];
+  auto started = As("nfp.uz", "POST", "/api/v1/assessments",
+                    json{{"country", "UZ"}, {"questionnaire_id", qid}, {"title", "Big"}}.dump());
+  ASSERT_EQ(started.status, 201) << started.body;
+  std::string id = Json(started)["id"];
+  for (const char* q : {"Q1", "Q5", "Q9", "Q151"})
+    ASSERT_EQ(Answer("team.uz", id, q, {{"value", "no"}}).status, 200);
+  auto first = As("team.uz", "GET", "/assessments/" + id);
+  ASSERT_EQ(first.status, 200);
+  EXPECT_LT(first.body.size(), 150u << 10);
+  auto count = [](const std::string& body, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = body.find(what); at != std::string::npos; at = body.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(first.body, "class=\"question\""), 50u);
+  EXPECT_NE(first.body.find("<strong id=\"progress\">4 / 1000</strong>"), std::string::npos);
+  EXPECT_NE(
+      first.body.find("<strong aria-current=\"page\">Section 0</strong> <small>3 / 50</small>"),
+      std::string::npos);
+  EXPECT_NE(first.body.find("<a href=\"?section=S3\">Section 3</a> <small>1 / 50</small>"),
+            std::string::npos);
+  EXPECT_NE(first.body.find("id=\"next-section\""), std::string::npos);
+  EXPECT_EQ(first.body.find("id=\"prev-section\""), std::string::npos);
+  auto third = As("team.uz", "GET", "/assessments/" + id + "?section=S3");
+  EXPECT_NE(third.body.find("id=\"q-Q151\""), std::string::npos);
+  EXPECT_EQ(third.body.find("id=\"q-Q1\""), std::string::npos);
+  EXPECT_NE(third.body.find("<a href=\"?section=S2\" rel=\"prev\""), std::string::npos);
+  EXPECT_NE(third.body.find("name=\"section\" value=\"S3\""), std::string::npos);
+  // Saving without JavaScript comes back to the same section.
+  Headers form = as_["team.uz"];
+  form["Content-Type"] = "application/x-www-form-urlencoded";
+  std::string csrf = form["X-CSRF-Token"];
+  form.erase("X-CSRF-Token");
+  auto saved =
+      Call("POST", "/assessments/" + id + "/answers",
+           "csrf_token=" + csrf + "&section=S3&a.Q155.shown=1&a.Q155.value=partial&c.Q155=", form);
+  ASSERT_EQ(saved.status, 303) << saved.body;
+  EXPECT_EQ(saved.headers["location"], "/assessments/" + id + "?section=S3&notice=saved");
+  auto results = As("team.uz", "GET", "/assessments/" + id + "/results");
+  ASSERT_EQ(results.status, 200);
+  EXPECT_LT(results.body.size(), 150u << 10);
+  EXPECT_EQ(count(results.body, "<details class=\"result-section\""), 20u);
+  EXPECT_EQ(count(results.body, "<summary>"), 20u);
+  EXPECT_NE(results.body.find("<strong>Section 3</strong> 25 % · 2 / 50"), std::string::npos)
+      << results.body.substr(results.body.find("id=\"s-S3\""), 300);
+}
+
 // The regional view caches each country's scores by its assessment's revision: a change made
 // through another instance of the service (another server on the same database) shows at once.
 TEST_P(AssessmentApiTest, RegionalViewSeesEveryChangeOfACountryAssessment) {

@@ -113,6 +113,74 @@ void DecorateQuestions(Json& view) {
   }
 }
 
+// Percent of `part` in `whole`, rounded ("0" when there is nothing).
+std::string PctOf(int part, int whole) {
+  return whole == 0 ? "0" : Pct(static_cast<double>(part) / whole);
+}
+
+// The answer page shows one section (`wanted`, else the first): 1,000 questions on one page are
+// 800 KB of HTML. Adds the section index with each section's progress, the overall progress
+// and the previous and next sections; keeps only the shown section's questions.
+void KeepOneSection(Json& data, const std::string& wanted) {
+  Json& sections = data["questionnaire"]["sections"];
+  size_t current = 0;
+  int answered_all = 0, total_all = 0;
+  Json index = Json::array();
+  for (size_t i = 0; i < sections.size(); ++i) {
+    int answered = 0, total = 0;
+    for (const auto& q : sections[i]["questions"]) {
+      ++total;
+      answered += q["answered"].get<bool>();
+    }
+    answered_all += answered;
+    total_all += total;
+    if (sections[i]["id"] == wanted) current = i;
+    index.push_back({{"id", sections[i]["id"]},
+                     {"title", sections[i]["title"]},
+                     {"answered", answered},
+                     {"total", total}});
+  }
+  if (sections.empty()) return;
+  index[current]["current"] = true;
+  auto link = [&](size_t i) {
+    return Json{{"id", sections[i]["id"]}, {"title", sections[i]["title"]}};
+  };
+  if (current > 0) data["prev_section"] = link(current - 1);
+  if (current + 1 < sections.size()) data["next_section"] = link(current + 1);
+  data["section"] = sections[current]["id"];
+  data["section_index"] = index;
+  data["progress"] = {
+      {"answered", answered_all}, {"total", total_all}, {"pct", PctOf(answered_all, total_all)}};
+  sections = Json::array({sections[current]});
+}
+
+// Results of many questions: the top priorities, then each section folded with its own.
+void GroupBySection(Json& data) {
+  constexpr size_t kTop = 10;  // what a reader acts on first; the rest is one click away
+  std::map<std::string, Json> by_section;
+  std::map<std::string, std::pair<int, int>> counts;  // section -> (answered, visible)
+  for (const auto& q : data["questions"]) {
+    auto& [answered, visible] = counts[q["section"].get<std::string>()];
+    visible += q["visible"].get<bool>();
+    answered += q["visible"].get<bool>() && q["answered"].get<bool>();
+  }
+  Json top = Json::array();
+  for (const auto& p : data["priorities"]) {
+    if (top.size() < kTop) top.push_back(p);
+    auto& list = by_section[p["section"].get<std::string>()];
+    if (list.is_null()) list = Json::array();
+    list.push_back(p);
+  }
+  for (auto& s : data["sections"]) {
+    std::string id = s["id"];
+    s["priorities"] = by_section.count(id) ? by_section[id] : Json::array();
+    s["answered"] = counts[id].first;
+    s["visible"] = counts[id].second;
+  }
+  data["top_priorities"] = top;
+  data.erase("questions");  // not shown, and the largest part for 1,000 questions
+}
+
 }  // namespace
 
 // --- API --------------------------------------------------------------------------------
@@ -305,6 +373,7 @@ Response AssessmentPage(Ctx& ctx, Request& req) {
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
   Json data = *view;
   DecorateQuestions(data);
+  KeepOneSection(data, req.Query("section"));
   data["error"] = req.Query("error");
   const Json& a = data["assessment"];
   std::string status = a["status"];
@@ -326,7 +395,10 @@ Response AnswersSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
   auto view = ctx.assessment->Get(CallerOf(req), req.Param("id"), req.lang);
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
-  std::string back = "/assessments/" + PercentEncode(req.Param("id"));
+  // Back to the section the form showed.
+  std::string section = FormField(form, "section");
+  std::string back = "/assessments/" + PercentEncode(req.Param("id")) +
+                     (section.empty() ? "?" : "?section=" + PercentEncode(section) + "&");
   std::string errors;
   int saved = 0;
   for (const auto& sec : (*view)["questionnaire"]["sections"]) {
@@ -344,8 +416,9 @@ Response AnswersSubmit(Ctx& ctx, Request& req) {
       else ++saved;
     }
   }
-  if (!errors.empty()) return Response::Redirect(back + "?error=" + PercentEncode(errors.substr(0, 1500)));
-  return Response::Redirect(back + "?notice=saved");
+  if (!errors.empty())
+    return Response::Redirect(back + "error=" + PercentEncode(errors.substr(0, 1500)));
+  return Response::Redirect(back + "notice=saved");
 }
 
 Response AssessmentTransitionSubmit(Ctx& ctx, Request& req) {
@@ -428,6 +501,7 @@ Response ResultsPage(Ctx& ctx, Request& req) {
   data["target_pct"] = Pct(data["target"]);
   for (auto& s : data["sections"]) s["pct"] = s["score"].is_null() ? "—" : Pct(s["score"]);
   for (auto& p : data["priorities"]) p["gap_pct"] = Pct(p["gap"]);
+  GroupBySection(data);
   if (data.contains("previous")) {
     double change = data["previous"]["change"];
     data["previous"]["change_pct"] = (change >= 0 ? "+" : "") + Pct(change);
