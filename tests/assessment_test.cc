@@ -348,6 +348,23 @@ TEST(Scoring, AnswersAreValidatedAgainstTheirQuestion) {
   EXPECT_TRUE(ValidateAnswer(*def->Find("S1"), J(R"({"value": "a"})")).ok());
 }
 
+// Found by the definition fuzz target: nlohmann's value() threw on a number (a 500 from the API).
+TEST(Scoring, YesPartialNoAnswerGivenAsANumberIsRefusedNotThrown) {
+  auto def = ParseDefinition(kSmall, "small");
+  Status st = ValidateAnswer(*def->Find("Y1"), J(R"({"value": 5})"));
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("Y1: value must be yes, partial, no or not_applicable"),
+            std::string::npos);
+  // A stored presence answer of another shape leaves a condition on it false.
+  auto presence = ParseDefinition(
+      OneSection(
+          "      - {id: P, type: presence, text: p}\n"
+          "      - {id: T, type: text, text: t, show_if: {question: P, equals: in_place}}\n"),
+      "p");
+  ASSERT_TRUE(presence.ok()) << presence.status().message();
+  EXPECT_FALSE(Visible(*presence, *presence->Find("T"), {{"P", J(R"({"status": 1})")}}));
+}
+
 TEST(CarryOver, SplitMergeDropAndTypeChange) {
   auto from = ParseDefinition(kSmall, "v1");
   std::string v2 = kSmall;

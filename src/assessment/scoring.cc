@@ -78,8 +78,9 @@ Status CheckAnswer(const Question& q, const Json& v, bool saving) {
       return Status::Ok();
     }
     case QuestionType::kYesPartialNo: {
-      std::string s = v.value("value", std::string());
-      if (!IsString(v, "value") || (s != "yes" && s != "partial" && s != "no" && s != "not_applicable")) {
+      // value() would throw on a number: the fuzzer found it (a 500 from the API).
+      std::string s = IsString(v, "value") ? Member(v, "value").get<std::string>() : "";
+      if (s != "yes" && s != "partial" && s != "no" && s != "not_applicable") {
         return bad("value must be yes, partial, no or not_applicable");
       }
       return Status::Ok();
@@ -158,8 +159,10 @@ bool Visible(const Definition& def, const Question& q, const std::map<std::strin
   if (it == answers.end()) return false;
   const Json& v = it->second;
   std::string value;
-  if (parent->type == QuestionType::kPresence) value = v.value("status", "");
-  else if (v.contains("value") && Member(v, "value").is_string()) value = Member(v, "value");
+  if (parent->type == QuestionType::kPresence) {
+    if (Member(v, "status").is_string()) value = Member(v, "status").get<std::string>();
+  } else if (v.contains("value") && Member(v, "value").is_string())
+    value = Member(v, "value");
   if (c.op == "equals") return value == c.values[0];
   if (c.op == "in") return std::find(c.values.begin(), c.values.end(), value) != c.values.end();
   if (c.op == "at_least") {
