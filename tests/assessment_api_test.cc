@@ -195,6 +195,27 @@ TEST_P(AssessmentApiTest, UntouchedWorkbookPreviewsNoChangeAndDeletedRowsAreName
   ASSERT_EQ(deleted.status, 201) << deleted.body;
   EXPECT_EQ(Json(deleted)["changes"], json::array());
   EXPECT_EQ(Json(deleted)["missing"], json::array({{{"question", "GOV8"}, {"answered", true}}}));
+  // The page says so too.
+  Headers page = as_["team.uz"];
+  std::string boundary = "wb0undary";
+  page["Content-Type"] = "multipart/form-data; boundary=" + boundary;
+  auto shown =
+      Call("POST", "/assessments/" + uz + "/workbook",
+           "--" + boundary + "\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" +
+               page["X-CSRF-Token"] + "\r\n--" + boundary +
+               "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"w.xlsx\"\r\n\r\n" +
+               *xlsx + "\r\n--" + boundary + "--\r\n",
+           page);
+  ASSERT_EQ(shown.status, 200) << shown.body.substr(0, 500);
+  EXPECT_NE(shown.body.find(
+                "<ul id=\"missing-rows\"><li><strong>GOV8</strong>: has an answer, kept</li></ul>"),
+            std::string::npos)
+      << shown.body;
+  // Saving the same answer again writes nothing (the page sends "\r\n" where the answer has "\n").
+  auto same = As("team.uz", "PUT", "/api/v1/assessments/" + uz + "/answers/GOV8",
+                 json{{"value", {{"value", " slow,\r\nthen faster "}}}, {"comment", ""}}.dump());
+  ASSERT_EQ(same.status, 200);
+  EXPECT_EQ(Json(same)["revision"], 1);
   std::string import_id = Json(deleted)["import_id"];
   ASSERT_EQ(
       As("team.uz", "POST", "/api/v1/assessments/" + uz + "/workbook/" + import_id + "/apply", "{}")

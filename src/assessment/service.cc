@@ -398,6 +398,12 @@ Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& call
     return Status::Conflict("answer " + question + " was changed meanwhile (revision " + std::to_string(current) +
                             ", you had " + std::to_string(*revision) + "): reload it");
   }
+  // The same answer again (a page saved whole, a browser's "\r\n" for "\n") writes nothing: no
+  // revision, no audit entry, the cached scores stay.
+  if (!old.empty() && !value.is_null() && Json::parse(old[0].Text(1)) == value &&
+      old[0].Text(2) == comment) {
+    return AnswerJson(old[0]);
+  }
   std::string now = NowUtc(), who = caller.who.audit_id();
   std::optional<std::string> before = old.empty() ? std::nullopt : std::optional<std::string>(AnswerJson(old[0]).dump());
   if (value.is_null()) {
