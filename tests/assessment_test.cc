@@ -394,10 +394,24 @@ TEST(CarryOver, SplitMergeDropAndTypeChange) {
   EXPECT_TRUE(left.count("Y1"));  // yes/partial/no cannot become a maturity level
   EXPECT_TRUE(left.count("N1"));
   EXPECT_EQ(left["N1"], "new in 2");
+  // A maturity answer stored before levels had to be cumulative carries as the level it scored.
+  EXPECT_EQ(Carry(*from, *to, *mapping, {{"M1", J(R"({"levels": [1, 2, 4]})")}}).answers["M1a"],
+            J(R"({"levels": [1, 2]})"));
   // A mapping naming unknown questions is refused with its line.
   auto bad = ParseMapping("from: '1'\nto: '2'\nmap:\n  - {from: X9, to: M1a}\n", "map.yaml", *from, *to);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("map.yaml:4 map[0].from"), std::string::npos);
+  // Strictly read like definitions: unknown and repeated keys.
+  auto typo = ParseMapping(
+      "from: '1'\nto: '2'\nmap:\n  - {from: M1, to: M1a, combin: min}\n  - {drop: C1, drop: Y1}\n",
+      "map.yaml", *from, *to);
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find(
+                "map.yaml:4 map[0].combin: unknown key 'combin' (did you mean combine?)"),
+            std::string::npos)
+      << typo.status().message();
+  EXPECT_NE(typo.status().message().find("map.yaml:5 map[1].drop: is given twice"),
+            std::string::npos);
 }
 
 TEST(Workbook, WrittenFilledAndReadBackWithBadCellsListed) {

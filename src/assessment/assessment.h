@@ -118,8 +118,10 @@ struct Mapping {
   std::vector<MappingRule> rules;
   std::vector<std::string> dropped;
 };
-Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source, const Definition& from,
-                             const Definition& to);
+// Strictness as for definitions (a mapping loaded before the strict rules is read kStored).
+Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source,
+                             const Definition& from, const Definition& to,
+                             Strictness strictness = Strictness::kStrict);
 
 // --- Answers and scores -----------------------------------------------------------------
 

@@ -365,8 +365,9 @@ namespace {
 Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::string& source,
                                             std::vector<DefinitionError>* errors_out,
                                             Strictness strictness);
-Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& source, const Definition& from,
-                                      const Definition& to);
+Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& source,
+                                      const Definition& from, const Definition& to,
+                                      Strictness strictness);
 }  // namespace
 
 // yaml-cpp throws when a document has an unexpected shape (a subscript on a scalar, ...): each
@@ -383,10 +384,10 @@ Result<Definition> ParseDefinition(std::string_view yaml, const std::string& sou
   }
 }
 
-Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source, const Definition& from,
-                             const Definition& to) {
+Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source,
+                             const Definition& from, const Definition& to, Strictness strictness) {
   try {
-    return ParseMappingUnguarded(yaml, source, from, to);
+    return ParseMappingUnguarded(yaml, source, from, to, strictness);
   } catch (const YAML::Exception& e) {
     DefinitionError error{LineOf(e.mark), "", "unexpected structure: " + e.msg};
     return Status::Invalid(source, "1 error(s) in the mapping:\n" + error.ToString(source));
@@ -749,14 +750,21 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
   return def;
 }
 
-Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& source, const Definition& from,
-                                      const Definition& to) {
+Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& source,
+                                      const Definition& from, const Definition& to,
+                                      Strictness strictness) {
   std::vector<DefinitionError> errors;
   auto fail = [&]() -> Status { return ErrorsStatus(errors, source, "mapping"); };
+  if (strictness == Strictness::kStrict) {
+    CheckUtf8(yaml, errors);
+    if (!errors.empty()) return fail();
+  }
   std::optional<YAML::Node> loaded = LoadRoot(yaml, "from, to and map", errors);
   if (!loaded) return fail();
   YAML::Node root = *loaded;
-  Reader r(errors, Strictness::kStored);  // mappings: the structure, as before
+  Reader r(errors, strictness);
+  if (r.strict()) CheckTree(root, "", 0, errors);
+  r.Keys(root, "", {"from", "to", "map"});
   Mapping m;
   m.from_version = r.String(root, "from", "", true);
   m.to_version = r.String(root, "to", "", true);
@@ -788,6 +796,9 @@ Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& 
       r.Error(n, p, "must be {from, to} or {drop}");
       continue;
     }
+    r.Keys(n, p,
+           n["drop"].IsDefined() ? std::initializer_list<const char*>{"drop"}
+                                 : std::initializer_list<const char*>{"from", "to", "combine"});
     if (n["drop"].IsDefined()) {
       for (const auto& id : ids(n["drop"], p + ".drop", from)) m.dropped.push_back(id);
       continue;

@@ -302,7 +302,17 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
 }
 
 CarryOver Carry(const Definition& from, const Definition& to, const Mapping& mapping,
-                const std::map<std::string, Json>& answers) {
+                const std::map<std::string, Json>& stored) {
+  // A maturity answer stored before levels had to run from 1 without a gap carries as the level
+  // it scored ([1, 2, 4] as [1, 2]), instead of being refused by the new version.
+  std::map<std::string, Json> answers = stored;
+  for (auto& [id, v] : answers) {
+    const Question* q = from.Find(id);
+    if (!q || q->type != QuestionType::kMaturity || !Member(v, "levels").is_array()) continue;
+    Json levels = Json::array();
+    for (int l = 1, top = MaturityLevel(v); l <= top; ++l) levels.push_back(l);
+    v = {{"levels", levels}};
+  }
   CarryOver out;
   std::set<std::string> mapped;
   for (const auto& rule : mapping.rules) {

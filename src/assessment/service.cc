@@ -581,7 +581,8 @@ Result<Json> Service::CarryOver(const Caller& caller, const std::string& id, con
                                               {old["questionnaire_id"].get<std::string>(), to_id}));
   Mapping mapping;
   if (!maps.empty()) {
-    CBRN_ASSIGN_OR_RETURN(mapping, ParseMapping(maps[0].Text(0), "mapping", *from, *to));
+    CBRN_ASSIGN_OR_RETURN(
+        mapping, ParseMapping(maps[0].Text(0), "mapping", *from, *to, Strictness::kStored));
   } else if (from->code != to->code) {
     return Status::Invalid("questionnaire_id", "no mapping from " + from->code + " " + from->version + " to " + to->code +
                                                    " " + to->version + " is loaded");
