@@ -242,8 +242,11 @@ std::string ThousandQuestions() {
     for (int i = 0; i < 50; ++i) {
       std::string id = "Q" + std::to_string(s * 50 + i);
       const char* types[] = {"maturity, levels: l", "yes_partial_no", "presence", "text"};
-      y += "  - {id: " + id + ", type: " + types[i % 4] + ", text: {en: '" + id + " " + text +
-           "', ru: '" + id + " вопрос'}, guidance: {en: '" + guidance + "', ru: 'пояснение'}}\n";
+      // The last question depends on one of the first section.
+      std::string type =
+          id == "Q999" ? "text, show_if: {question: Q1, equals: 'yes'}" : types[i % 4];
+      y += "  - {id: " + id + ", type: " + type + ", text: {en: '" + id + " " + text + "', ru: '" +
+           id + " вопрос'}, guidance: {en: '" + guidance + "', ru: 'пояснение'}}\n";
     }
   }
   return y;
@@ -283,6 +286,16 @@ TEST_P(AssessmentApiTest, ThousandQuestionsArePagedBySectionAndResultsFolded) {
   EXPECT_EQ(third.body.find("id=\"q-Q1\""), std::string::npos);
   EXPECT_NE(third.body.find("<a href=\"?section=S2\" rel=\"prev\""), std::string::npos);
   EXPECT_NE(third.body.find("name=\"section\" value=\"S3\""), std::string::npos);
+  // A condition on a question of another section is decided on the server (no JavaScript needed).
+  auto fieldset = [&](const std::string& section, const std::string& q) {
+    std::string body = As("team.uz", "GET", "/assessments/" + id + "?section=" + section).body;
+    size_t at = body.find("id=\"q-" + q + "\"");
+    return at == std::string::npos ? std::string() : body.substr(at, body.find('>', at) - at + 1);
+  };
+  EXPECT_NE(fieldset("S19", "Q999").find(" hidden>"), std::string::npos) << fieldset("S19", "Q999");
+  ASSERT_EQ(Answer("team.uz", id, "Q1", {{"value", "yes"}}).status, 200);
+  EXPECT_EQ(fieldset("S19", "Q999").find(" hidden>"), std::string::npos) << fieldset("S19", "Q999");
+  EXPECT_EQ(fieldset("S19", "Q998").find(" hidden"), std::string::npos);
   // Saving without JavaScript comes back to the same section.
   Headers form = as_["team.uz"];
   form["Content-Type"] = "application/x-www-form-urlencoded";

@@ -362,6 +362,19 @@ Result<Json> Service::Get(const Caller& caller, const std::string& id, const std
                                               {a["id"].get<std::string>()}));
   Json answers = Json::object();
   for (const auto& r : rows) answers[r.Text(0)] = AnswerJson(r);
+  // Whether each question's condition holds now, so that a page showing one section hides a
+  // question whose condition is on another section (and works without JavaScript).
+  {
+    CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
+    std::map<std::string, Json> values;
+    for (const auto& [id, answer] : answers.items()) values[id] = answer["value"];
+    for (auto& sec : q["sections"]) {
+      for (auto& question : sec["questions"]) {
+        const Question* dq = def->Find(question["id"].get<std::string>());
+        question["visible"] = dq == nullptr || Visible(*def, *dq, values);
+      }
+    }
+  }
   CBRN_ASSIGN_OR_RETURN(Rows ev, txn->Query("SELECT id, question_id, filename, content_type, size, sha256, created_at,"
                                             " created_by FROM evidence WHERE assessment_id = ? AND deleted_at IS NULL"
                                             " ORDER BY created_at",

@@ -109,6 +109,7 @@ void DecorateQuestions(Json& view) {
       if (v.is_object() && v.contains("reference")) q["reference"] = v["reference"];
       q["answered"] = v.is_object();
       if (q.contains("show_if")) q["condition"] = q["show_if"].dump();
+      q["hidden"] = q.contains("visible") && !q["visible"].get<bool>();
     }
   }
 }
