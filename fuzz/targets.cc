@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -196,15 +197,37 @@ sections:
 
 int Definition(const std::uint8_t* data, std::size_t size) {
   std::string text = Text(data, size);
+  // Strict (UTF-8, keys, duplicates, finite numbers, conditions) and as a stored version.
   auto def = assessment::ParseDefinition(text, "fuzz.yaml");
+  auto stored =
+      assessment::ParseDefinition(text, "fuzz.yaml", nullptr, assessment::Strictness::kStored);
+  // Whatever the strict reading accepts, the stored one does too.
+  if (def.ok() && !stored.ok()) std::abort();
   static const auto fixed = assessment::ParseDefinition(kFuzzDefinition, "fixed").value();
   (void)assessment::ParseMapping(text, "fuzz.yaml", fixed, fixed);
-  if (def.ok()) {
+  for (const auto* d : {def.ok() ? &*def : nullptr, stored.ok() ? &*stored : nullptr}) {
+    if (!d) continue;
+    (void)assessment::MissingTranslations(*d, "fuzz.yaml");
     // Score an empty and a partial answer set: conditions and weights of any shape.
-    (void)assessment::Score(*def, {}, "en");
+    (void)assessment::Score(*d, {}, "en");
     std::map<std::string, nlohmann::json> answers;
-    for (const auto& q : def->questions) answers[q.id] = nlohmann::json{{"value", "yes"}, {"levels", {1, 2}}};
-    (void)assessment::Score(*def, answers, "ru");
+    const nlohmann::json tries[] = {
+        {{"value", "yes"}, {"levels", {1, 2}}},      {{"levels", {1, 2, 4}}},
+        {{"status", "in_place"}, {"reference", ""}}, {{"value", 1e300}},
+        {{"values", nlohmann::json::array()}},       {{"value", " a\r\n"}}};
+    for (const auto& q : d->questions) {
+      for (const auto& v : tries) {
+        // A valid answer's canonical form is valid and canonical.
+        if (!assessment::ValidateAnswer(q, v).ok()) continue;
+        nlohmann::json canonical = assessment::CanonicalAnswer(q, v);
+        if (!assessment::ValidateAnswer(q, canonical).ok() ||
+            assessment::CanonicalAnswer(q, canonical) != canonical) {
+          std::abort();
+        }
+        answers[q.id] = canonical;
+      }
+    }
+    (void)assessment::Score(*d, answers, "ru");
   }
   return 0;
 }

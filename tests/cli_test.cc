@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -68,6 +69,30 @@ TEST(Cli, BadConfigurationIsAClearErrorWithExitCode2) {
   CliRun unreachable = RunCli("-d postgresql://nobody@127.0.0.1:1/x?connect_timeout=2 migrate");
   EXPECT_EQ(unreachable.code, 1);
   EXPECT_NE(unreachable.out.find("error:"), std::string::npos);
+}
+
+// An author checks a definition anywhere: no database, nothing written (issue 11: it needed a
+// migrated database and created var/).
+TEST(Cli, QuestionnaireCheckNeedsNoDatabase) {
+  std::string dir = TempDir();
+  std::string env = "cd " + dir + " && CBRNHUB_DATABASE=sqlite:/nonexistent/cbrnhub/x.db";
+  CliRun ok = RunCli(
+      "questionnaire load " CBRNHUB_SOURCE_DIR "/data/assessment/naq-2019.yaml --check", env);
+  EXPECT_EQ(ok.code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("naq 2019, 9 sections, 67 questions: no errors"), std::string::npos)
+      << ok.out;
+  // Missing translations are a warning when checking.
+  EXPECT_NE(ok.out.find("warning: 6 text(s) lack a translation"), std::string::npos) << ok.out;
+  std::ofstream(dir + "/bad.yaml")
+      << "code: x\nversion: '1'\ntitle: T\nsections:\n  - id: s\n    title: S\n"
+         "    domain: chemical\n    function: response\n    questions:\n"
+         "      - {id: Y, type: yes_partial_no, text: y, showif: {question: Y, equals: yes}}\n";
+  CliRun bad = RunCli("questionnaire load bad.yaml --check", env);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("bad.yaml:10 sections[0].questions[0].showif: unknown key"),
+            std::string::npos)
+      << bad.out;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/var"));
 }
 
 TEST(Config, FileThenEnvironmentThenFlags) {
@@ -168,6 +193,29 @@ TEST_P(CliBackendTest, RecordsCommandsValidateLikeTheApi) {
   EXPECT_EQ(json::parse(good.out)["owner"], "country:GE");
   CliRun get = RunCli("-d " + db + " records get countries ge");
   EXPECT_EQ(json::parse(get.out)["name"], "Georgia");
+}
+
+TEST_P(CliBackendTest, QuestionnairePublishRefusesMissingTranslationsUnlessAllowed) {
+  SKIP_UNLESS_BACKEND(GetParam());
+  auto t = TestDatabase::Create(GetParam(), /*migrate=*/false);
+  ASSERT_TRUE(t);
+  std::string db = "'" + t->url() + "'";
+  ASSERT_EQ(RunCli("-d " + db + " migrate").code, 0);
+  std::string dir = TempDir();
+  std::ofstream(dir + "/half.yaml")
+      << "code: half\nversion: '1'\ntitle: {en: Half, ru: Половина}\nsections:\n"
+         "  - id: s\n    title: {en: S, ru: С}\n    domain: chemical\n    function: response\n"
+         "    questions:\n      - {id: Y, type: yes_partial_no, text: only English}\n";
+  CliRun refused = RunCli("-d " + db + " questionnaire load " + dir + "/half.yaml");
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.out.find("half.yaml:10 sections[0].questions[0].text: no ru text"),
+            std::string::npos)
+      << refused.out;
+  EXPECT_NE(refused.out.find("--allow-incomplete"), std::string::npos) << refused.out;
+  CliRun allowed =
+      RunCli("-d " + db + " questionnaire load " + dir + "/half.yaml --allow-incomplete");
+  EXPECT_EQ(allowed.code, 0) << allowed.out;
+  EXPECT_NE(allowed.out.find("half 1: published"), std::string::npos) << allowed.out;
 }
 
 INSTANTIATE_BACKENDS(CliBackendTest);

@@ -152,6 +152,22 @@ Result<std::string> ReadFile(const std::string& path) {
   return buf.str();
 }
 
+// `questionnaire load FILE --check`: every error (exit 2), or a summary with the translations
+// still missing as warnings (exit 0; publishing refuses them unless --allow-incomplete).
+int CheckQuestionnaireFile(const std::string& file) {
+  auto text = ReadFile(file);
+  if (!text.ok()) return Fail(text.status());
+  std::string name = std::filesystem::path(file).filename().string();
+  auto def = assessment::ParseDefinition(*text, name);
+  if (!def.ok()) return Fail(def.status());
+  std::cout << name << ": " << def->code << " " << def->version << ", " << def->sections.size()
+            << " sections, " << def->questions.size() << " questions: no errors\n";
+  if (std::string missing = assessment::MissingTranslations(*def, name); !missing.empty()) {
+    std::cerr << "warning: " << missing << "\n";
+  }
+  return 0;
+}
+
 // OFAC publishes sdn.csv with add.csv and alt.csv beside it; mirrors prefix them alike
 // (ofac_sdn.csv, ofac_add.csv, ofac_alt.csv).
 std::string Companion(const std::string& sdn_path, const std::string& kind) {
@@ -293,7 +309,11 @@ int Main(int argc, char** argv) {
   auto* quest_load = quest_cmd->add_subcommand("load", "check and publish a definition (YAML); errors listed with lines");
   quest_load->add_option("FILE", quest_file)->required();
   bool quest_check_only = false;
-  quest_load->add_flag("--check", quest_check_only, "only check the file; publish nothing");
+  quest_load->add_flag("--check", quest_check_only,
+                       "only check the file (no database needed); publish nothing");
+  bool quest_allow_incomplete = false;
+  quest_load->add_flag("--allow-incomplete", quest_allow_incomplete,
+                       "publish even if a declared language lacks some translations");
   auto* quest_map = quest_cmd->add_subcommand("map", "load the mapping of answers between two versions");
   quest_map->add_option("FROM", quest_from, "code@version, e.g. naq@2019")->required();
   quest_map->add_option("TO", quest_to, "code@version, e.g. naq@2024")->required();
@@ -367,6 +387,9 @@ int Main(int argc, char** argv) {
     return 0;
   }
 
+  // Checking a definition needs no database: an author checks a file anywhere.
+  if (*quest_load && quest_check_only) return CheckQuestionnaireFile(quest_file);
+
   Config config;
   if (!config_file.empty()) {
     Status st = LoadConfigFile(config, config_file);
@@ -435,14 +458,7 @@ int Main(int argc, char** argv) {
     if (!text.ok()) return Fail(text.status());
     std::string name = std::filesystem::path(quest_file).filename().string();
     if (*quest_load) {
-      if (quest_check_only) {
-        auto def = assessment::ParseDefinition(*text, name);
-        if (!def.ok()) return Fail(def.status());
-        std::cout << name << ": " << def->code << " " << def->version << ", " << def->sections.size() << " sections, "
-                  << def->questions.size() << " questions: no errors\n";
-        return 0;
-      }
-      auto r = s.assessment->LoadQuestionnaire(caller, *text, name);
+      auto r = s.assessment->LoadQuestionnaire(caller, *text, name, quest_allow_incomplete);
       if (!r.ok()) return Fail(r.status());
       const json& q = (*r)["questionnaire"];
       std::cout << q["code"].get<std::string>() << " " << q["version"].get<std::string>() << ": "

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <set>
+#include <string>
 
 namespace cbrnhub::assessment {
 
@@ -25,6 +26,29 @@ inline int MaturityLevel(const nlohmann::json& value) {
   int level = 0;
   while (met.count(level + 1)) ++level;
   return level;
+}
+
+// Line breaks as "\n": a browser sends a textarea's as "\r\n" and a spreadsheet keeps "\n", so
+// the stored form is the one both give back.
+inline std::string NormalizeNewlines(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\r')
+      out += s[i];
+    else if (i + 1 >= s.size() || s[i + 1] != '\n')
+      out += '\n';
+  }
+  return out;
+}
+
+// The first control character of `s` other than tab and line breaks (a workbook cannot carry
+// them: XML 1.0 has no way to write most), or -1.
+inline int ControlCharacter(const std::string& s) {
+  for (unsigned char c : s) {
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return c;
+  }
+  return -1;
 }
 
 }  // namespace cbrnhub::assessment

@@ -52,7 +52,7 @@ struct Question {
   double weight = 1;
   std::vector<Text> levels;    // maturity: the descriptor of levels 1..5
   std::vector<Option> options; // single/multiple choice
-  std::string unit;            // number
+  Text unit;                   // number
   std::optional<double> min, max, target;  // number: range, and the value that scores 1
   std::optional<Condition> show_if;
   std::string section, domain, function, area;  // area: thematic area (optional)
@@ -68,6 +68,13 @@ struct Section {
   std::vector<size_t> questions;  // indexes into Definition::questions
 };
 
+struct DefinitionError {
+  int line = 0;
+  std::string path;  // "sections[2].questions[4].levels"
+  std::string message;
+  std::string ToString(const std::string& source) const;
+};
+
 struct Definition {
   std::string code;     // questionnaire family, e.g. "naq"
   std::string version;  // e.g. "2019"
@@ -76,20 +83,30 @@ struct Definition {
   std::vector<Section> sections;
   std::vector<Question> questions;
   std::map<std::string, size_t> by_id;
+  // Declared (`languages:`, else those of the title), "en" first.
+  std::vector<std::string> languages;
+  // Texts without a translation into a declared language ("no ru text"): a warning when checking,
+  // refused on publish unless allowed (see MissingTranslations).
+  std::vector<DefinitionError> untranslated;
   const Question* Find(const std::string& id) const;
 };
 
-struct DefinitionError {
-  int line = 0;
-  std::string path;  // "sections[2].questions[4].levels"
-  std::string message;
-  std::string ToString(const std::string& source) const;
-};
+// How strictly a definition is read. kStrict (every new file): besides the structure, refuses
+// keys the format does not define, keys given twice, numbers that are not finite, a number
+// question's target outside its range, show_if conditions that can never hold, text that is not
+// UTF-8. kStored re-reads a version published before those rules: structure only, so an
+// assessment of an old version stays readable.
+enum class Strictness { kStrict, kStored };
 
 // Parses and checks a definition. On failure returns InvalidArgument whose message lists every
 // error ("file:line path: problem", one per line) and fills `errors` when given.
 Result<Definition> ParseDefinition(std::string_view yaml, const std::string& source,
-                                   std::vector<DefinitionError>* errors = nullptr);
+                                   std::vector<DefinitionError>* errors = nullptr,
+                                   Strictness strictness = Strictness::kStrict);
+
+// "" when every text has every declared language; else one message naming the first 20 missing
+// translations ("file:line path: no ru text") and how many more there are.
+std::string MissingTranslations(const Definition& def, const std::string& source);
 
 // A mapping between two versions (YAML): which old questions feed which new ones.
 struct MappingRule {
@@ -101,13 +118,21 @@ struct Mapping {
   std::vector<MappingRule> rules;
   std::vector<std::string> dropped;
 };
-Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source, const Definition& from,
-                             const Definition& to);
+// Strictness as for definitions (a mapping loaded before the strict rules is read kStored).
+Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source,
+                             const Definition& from, const Definition& to,
+                             Strictness strictness = Strictness::kStrict);
 
 // --- Answers and scores -----------------------------------------------------------------
 
 // Checks one answer against its question. InvalidArgument naming the question and the problem.
+// Maturity levels must be cumulative (1..k in order: [1, 2, 4] is refused, as level 4 cannot
+// be met without level 3); a text is not empty (null clears an answer).
 Status ValidateAnswer(const Question& q, const Json& value);
+// The stored form of a valid answer: only the members its type defines, a presence answer
+// without an empty reference, numbers to 15 significant digits (what a spreadsheet keeps). Two
+// answers that mean the same have the same canonical form; the workbook reads this form back.
+Json CanonicalAnswer(const Question& q, const Json& value);
 bool Visible(const Definition& def, const Question& q, const std::map<std::string, Json>& answers);
 
 struct QuestionScore {
@@ -165,7 +190,10 @@ class Service {
 
   // Loads and publishes a definition (administrators). The same code and version again:
   // unchanged when identical, Conflict otherwise (a published version never changes).
-  Result<Json> LoadQuestionnaire(const Caller& caller, std::string_view yaml, const std::string& source);
+  // A declared language missing for some text is refused (InvalidArgument naming them) unless
+  // `allow_incomplete`.
+  Result<Json> LoadQuestionnaire(const Caller& caller, std::string_view yaml,
+                                 const std::string& source, bool allow_incomplete = false);
   // Loads the mapping from one published version to another (administrators).
   Result<Json> LoadMapping(const Caller& caller, const std::string& from_id, const std::string& to_id,
                            std::string_view yaml, const std::string& source);

@@ -1,8 +1,11 @@
 // Questionnaire definitions and version mappings: YAML read with yaml-cpp, every problem
 // reported with its line and path (docs/assessment.md has the format).
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "assessment/assessment.h"
@@ -27,13 +30,84 @@ bool ValidId(const std::string& id) {
 
 std::string Sub(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
 
+int LineOf(const YAML::Mark& mark) { return mark.is_null() || mark.line < 0 ? 1 : mark.line + 1; }
+
+// YAML's spellings of infinity and not-a-number (a plain scalar with one of these is a float).
+bool NonFiniteLiteral(const std::string& s) {
+  static const char* kForms[] = {".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf", "+.INF",
+                                 "-.inf", "-.Inf", "-.INF", ".nan",  ".NaN",  ".NAN"};
+  return OneOf(s, std::begin(kForms), std::end(kForms));
+}
+
+// "showif", "Show-If" and "shwo_if" are "show_if" misspelt: equal without case, '_' and '-',
+// or two edits away.
+bool LooksLike(const std::string& key, const std::string& known) {
+  auto fold = [](const std::string& s) {
+    std::string out;
+    for (char c : s) {
+      if (c != '_' && c != '-')
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+  };
+  std::string a = fold(key), b = fold(known);
+  if (a == b) return true;
+  if (a.size() > 40) return false;
+  // Optimal string alignment distance: a swap of two neighbours counts as one edit.
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] =
+          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()] <= (b.size() > 4 ? 2u : 1u);
+}
+
 class Reader {
  public:
-  explicit Reader(std::vector<DefinitionError>& errors) : errors_(errors) {}
+  Reader(std::vector<DefinitionError>& errors, Strictness strictness)
+      : errors_(errors), strict_(strictness == Strictness::kStrict) {}
 
   void Error(const YAML::Node& node, const std::string& path, const std::string& message) {
     int line = node.IsDefined() && node.Mark().line >= 0 ? node.Mark().line + 1 : last_line_;
     errors_.push_back({line, path, message});
+  }
+  // An error only under Strictness::kStrict (a rule newer than some published versions).
+  void Strict(const YAML::Node& node, const std::string& path, const std::string& message) {
+    if (strict_) Error(node, path, message);
+  }
+  bool strict() const { return strict_; }
+
+  // Refuses (strictly) every key of the mapping `node` that is not in `allowed`.
+  void Keys(const YAML::Node& node, const std::string& path,
+            std::initializer_list<const char*> allowed) {
+    if (!strict_ || !node.IsMap()) return;
+    for (const auto& kv : node) {
+      std::string key = kv.first.Scalar();
+      if (std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
+        continue;
+      std::string known, guess;
+      for (const char* a : allowed) {
+        known += (known.empty() ? "" : ", ") + std::string(a);
+        if (guess.empty() && LooksLike(key, a)) guess = a;
+      }
+      Error(kv.first, Sub(path, key),
+            "unknown key '" + key.substr(0, 40) + "'" +
+                (guess.empty() ? "" : " (did you mean " + guess + "?)") +
+                "; here the format defines " + known);
+    }
+  }
+
+  // Every Text read with `translate` must have each of these languages.
+  void DeclareLanguages(std::vector<std::string> languages,
+                        std::vector<DefinitionError>* untranslated) {
+    languages_ = std::move(languages);
+    untranslated_ = untranslated;
   }
 
   // A scalar string; "" (with an error when required) otherwise.
@@ -58,10 +132,20 @@ class Reader {
       Error(n, Sub(path, key), "must be a number");
       return std::nullopt;
     }
+    if (NonFiniteLiteral(n.Scalar())) {
+      // CheckTree reports these everywhere under kStrict.
+      if (!strict_) Error(n, Sub(path, key), "is not a finite number");
+      return std::nullopt;
+    }
     try {
       size_t used = 0;
       double v = std::stod(n.Scalar(), &used);
       if (used != n.Scalar().size()) throw std::invalid_argument("trailing");
+      // stod takes "nan" and "inf": a NaN weight would make every score 0.
+      if (!std::isfinite(v)) {
+        Error(n, Sub(path, key), "'" + n.Scalar().substr(0, 40) + "' is not a finite number");
+        return std::nullopt;
+      }
       return v;
     } catch (const std::exception&) {
       Error(n, Sub(path, key), "'" + n.Scalar().substr(0, 40) + "' is not a number");
@@ -70,12 +154,22 @@ class Reader {
   }
 
   // {en: ..., ru: ...} or a plain string (English).
-  Text TextOf(const YAML::Node& parent, const char* key, const std::string& path, bool required) {
-    Text t;
+  // `translate`: a text the people answering read, needed in every declared language.
+  Text TextOf(const YAML::Node& parent, const char* key, const std::string& path, bool required,
+              bool translate = true) {
     YAML::Node n = parent[key];
-    std::string p = Sub(path, key);
     if (!n.IsDefined() || n.IsNull()) {
-      if (required) Error(parent, p, "is required");
+      if (required) Error(parent, Sub(path, key), "is required");
+      return {};
+    }
+    return TextAt(n, Sub(path, key), translate);
+  }
+
+  // The text `n` (at `p`), which is there.
+  Text TextAt(const YAML::Node& n, const std::string& p, bool translate = true) {
+    Text t;
+    if (n.IsNull()) {
+      Error(n, p, "is required");
       return t;
     }
     if (n.IsScalar()) {
@@ -96,13 +190,110 @@ class Reader {
     for (const auto& [lang, text] : t.by_lang) {
       if (text.size() > 4000) Error(n, p + "." + lang, "is longer than 4000 bytes");
     }
+    if (translate && untranslated_ && t.by_lang.count("en")) {
+      for (const auto& lang : languages_) {
+        auto it = t.by_lang.find(lang);
+        if (it == t.by_lang.end() || it->second.empty())
+          untranslated_->push_back({LineOf(n.Mark()), p, "no " + lang + " text"});
+      }
+    }
     return t;
   }
 
  private:
   std::vector<DefinitionError>& errors_;
+  bool strict_;
+  std::vector<std::string> languages_;
+  std::vector<DefinitionError>* untranslated_ = nullptr;
   int last_line_ = 1;
 };
+
+// Rules that hold anywhere in the document, whatever the key: no key twice in one mapping
+// (yaml-cpp would keep the first silently), no infinite or NaN number, no absurd nesting.
+void CheckTree(const YAML::Node& node, const std::string& path, int depth,
+               std::vector<DefinitionError>& errors) {
+  // A definition nests about ten levels (sections, questions, options, a label's languages).
+  constexpr int kMaxDepth = 32;
+  if (depth > kMaxDepth) {
+    errors.push_back({LineOf(node.Mark()), path,
+                      "nests deeper than " + std::to_string(kMaxDepth) +
+                          " levels: a definition needs about ten (check the brackets)"});
+    return;
+  }
+  if (node.IsScalar()) {
+    if (node.Tag() == "?" && NonFiniteLiteral(node.Scalar())) {
+      errors.push_back(
+          {LineOf(node.Mark()), path, "'" + node.Scalar() + "' is not a finite number"});
+    }
+  } else if (node.IsSequence()) {
+    for (size_t i = 0; i < node.size(); ++i)
+      CheckTree(node[i], path + "[" + std::to_string(i) + "]", depth + 1, errors);
+  } else if (node.IsMap()) {
+    std::map<std::string, int> first_line;
+    for (const auto& kv : node) {
+      std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+      std::string p = Sub(path, key.substr(0, 40));
+      auto [it, fresh] = first_line.emplace(key, LineOf(kv.first.Mark()));
+      if (!fresh) {
+        errors.push_back({LineOf(kv.first.Mark()), p,
+                          "is given twice in one mapping (first on line " +
+                              std::to_string(it->second) + "); YAML would keep only the first"});
+      }
+      CheckTree(kv.second, p, depth + 1, errors);
+    }
+  }
+}
+
+// One error per line holding bytes that are not UTF-8 (at most 20 lines listed).
+void CheckUtf8(std::string_view text, std::vector<DefinitionError>& errors) {
+  int line = 1, listed = 0, bad_lines = 0, last_bad = 0;
+  size_t i = 0, line_start = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (ok && len > 1) {
+      // Overlong forms, surrogates and code points above U+10FFFF are not UTF-8 either.
+      unsigned cp = c & (0xFF >> (len + 1));
+      for (size_t k = 1; k < len; ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+      static const unsigned kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= kMin[len] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+    }
+    if (!ok) {
+      if (last_bad != line) {
+        last_bad = line;
+        ++bad_lines;
+        if (listed < 20) {
+          ++listed;
+          char byte[8];
+          std::snprintf(byte, sizeof byte, "0x%02X", c);
+          errors.push_back({line, "",
+                            "the text is not valid UTF-8 (byte " + std::string(byte) +
+                                " at column " + std::to_string(i - line_start + 1) +
+                                "): save the file as UTF-8"});
+        }
+      }
+      ++i;
+      continue;
+    }
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+    i += len;
+  }
+  if (bad_lines > listed) {
+    errors.push_back(
+        {last_bad, "", std::to_string(bad_lines - listed) + " more line(s) are not valid UTF-8"});
+  }
+}
 
 QuestionType ParseType(const std::string& s, bool* ok) {
   *ok = true;
@@ -155,43 +346,134 @@ std::string DefinitionError::ToString(const std::string& source) const {
   return source + ":" + std::to_string(line) + (path.empty() ? "" : " " + path) + ": " + message;
 }
 
+std::string MissingTranslations(const Definition& def, const std::string& source) {
+  // Enough to start translating; the count says how much is left.
+  constexpr size_t kListed = 20;
+  if (def.untranslated.empty()) return "";
+  std::string out = std::to_string(def.untranslated.size()) +
+                    " text(s) lack a translation into a declared language (";
+  for (size_t i = 1; i < def.languages.size(); ++i) out += (i > 1 ? ", " : "") + def.languages[i];
+  out += "):";
+  for (size_t i = 0; i < def.untranslated.size() && i < kListed; ++i)
+    out += "\n" + def.untranslated[i].ToString(source);
+  if (def.untranslated.size() > kListed)
+    out += "\n... and " + std::to_string(def.untranslated.size() - kListed) + " more";
+  return out;
+}
+
 namespace {
 Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::string& source,
-                                            std::vector<DefinitionError>* errors_out);
-Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& source, const Definition& from,
-                                      const Definition& to);
+                                            std::vector<DefinitionError>* errors_out,
+                                            Strictness strictness);
+Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& source,
+                                      const Definition& from, const Definition& to,
+                                      Strictness strictness);
 }  // namespace
 
 // yaml-cpp throws when a document has an unexpected shape (a subscript on a scalar, ...): each
 // such case is one more error with its line, never a crash.
 Result<Definition> ParseDefinition(std::string_view yaml, const std::string& source,
-                                   std::vector<DefinitionError>* errors_out) {
+                                   std::vector<DefinitionError>* errors_out,
+                                   Strictness strictness) {
   try {
-    return ParseDefinitionUnguarded(yaml, source, errors_out);
+    return ParseDefinitionUnguarded(yaml, source, errors_out, strictness);
   } catch (const YAML::Exception& e) {
-    DefinitionError error{e.mark.line + 1, "", "unexpected structure: " + e.msg};
+    DefinitionError error{LineOf(e.mark), "", "unexpected structure: " + e.msg};
     if (errors_out) *errors_out = {error};
     return Status::Invalid(source, "1 error(s) in the definition:\n" + error.ToString(source));
   }
 }
 
-Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source, const Definition& from,
-                             const Definition& to) {
+Result<Mapping> ParseMapping(std::string_view yaml, const std::string& source,
+                             const Definition& from, const Definition& to, Strictness strictness) {
   try {
-    return ParseMappingUnguarded(yaml, source, from, to);
+    return ParseMappingUnguarded(yaml, source, from, to, strictness);
   } catch (const YAML::Exception& e) {
-    DefinitionError error{e.mark.line + 1, "", "unexpected structure: " + e.msg};
+    DefinitionError error{LineOf(e.mark), "", "unexpected structure: " + e.msg};
     return Status::Invalid(source, "1 error(s) in the mapping:\n" + error.ToString(source));
   }
 }
 
 namespace {
 
+// Why condition `c` on `parent` can never hold ("" when it can): it compares with a value the
+// parent's answers never take (see Visible in scoring.cc).
+std::string NeverHolds(const Condition& c, const Question& parent) {
+  std::vector<std::string> values;
+  switch (parent.type) {
+    case QuestionType::kPresence:
+      values = {"in_place", "unclear", "not_in_place", "not_applicable"};
+      break;
+    case QuestionType::kYesPartialNo:
+      values = {"yes", "partial", "no", "not_applicable"};
+      break;
+    case QuestionType::kSingleChoice:
+      for (const auto& o : parent.options) values.push_back(o.value);
+      break;
+    default:
+      break;
+  }
+  std::string type = TypeName(parent.type);
+  if (c.op == "equals" || c.op == "in") {
+    if (parent.type == QuestionType::kText) return "";
+    if (values.empty()) {
+      return parent.id + " is a " + type + " question: its answer is never equal to a value" +
+             (parent.type == QuestionType::kMultipleChoice ? "" : " (use at_least)");
+    }
+    if (c.values.empty()) return "'in' lists no value";
+    std::string list;
+    for (const auto& v : values) list += (list.empty() ? "" : ", ") + v;
+    for (const auto& v : c.values) {
+      if (std::find(values.begin(), values.end(), v) == values.end()) {
+        return "'" + v.substr(0, 40) + "' is not an answer of " + parent.id + " (" + list + ")";
+      }
+    }
+    return "";
+  }
+  if (c.op == "at_least") {
+    if (parent.type == QuestionType::kMaturity) {
+      return c.number > 5 ? "a maturity level is at most 5" : "";
+    }
+    if (parent.type == QuestionType::kNumber) {
+      if (parent.max && c.number > *parent.max)
+        return parent.id + " is at most " + std::to_string(*parent.max);
+      return "";
+    }
+    return "at_least compares a maturity level or a number, and " + parent.id + " is a " + type +
+           " question";
+  }
+  return "";
+}
+
 // Every error of a document as one InvalidArgument: "N error(s) in the WHAT:" and a line each.
-Status ErrorsStatus(const std::vector<DefinitionError>& errors, const std::string& source, const char* what) {
+Status ErrorsStatus(std::vector<DefinitionError> errors, const std::string& source,
+                    const char* what) {
+  // In the order of the file, whichever check found them.
+  std::stable_sort(errors.begin(), errors.end(),
+                   [](const auto& a, const auto& b) { return a.line < b.line; });
   std::string message;
   for (const auto& e : errors) message += (message.empty() ? "" : "\n") + e.ToString(source);
   return Status::Invalid(source, std::to_string(errors.size()) + " error(s) in the " + what + ":\n" + message);
+}
+
+// The line where [ and { (outside quotes) first nest deeper than any definition would.
+std::optional<int> DeepBracketLine(std::string_view yaml) {
+  constexpr int kDeep = 100;
+  int depth = 0, line = 1;
+  char quote = 0;
+  for (char c : yaml) {
+    if (c == '\n') ++line;
+    if (quote) {
+      if (c == quote || c == '\n') quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kDeep) return line;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::nullopt;
 }
 
 // The document's root mapping, or an error (not YAML, too large, not a mapping) in `errors`.
@@ -204,8 +486,17 @@ std::optional<YAML::Node> LoadRoot(std::string_view yaml, const char* expected,
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp says only "bad file" here, with a mark where its scanner stopped reading.
+    errors.push_back(
+        {DeepBracketLine(yaml).value_or(LineOf(e.mark)), "",
+         "not valid YAML: brackets or indentation nest deeper than the parser allows (" +
+             std::to_string(e.depth()) + " levels)"});
+    return std::nullopt;
   } catch (const YAML::Exception& e) {
-    errors.push_back({e.mark.line + 1, "", "not valid YAML: " + e.msg});
+    std::string where =
+        e.mark.is_null() ? "" : " (column " + std::to_string(e.mark.column + 1) + ")";
+    errors.push_back({LineOf(e.mark), "", "not valid YAML: " + e.msg + where});
     return std::nullopt;
   }
   if (!root.IsMap()) {
@@ -216,22 +507,55 @@ std::optional<YAML::Node> LoadRoot(std::string_view yaml, const char* expected,
 }
 
 Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::string& source,
-                                            std::vector<DefinitionError>* errors_out) {
+                                            std::vector<DefinitionError>* errors_out,
+                                            Strictness strictness) {
   std::vector<DefinitionError> errors;
   auto fail = [&]() -> Status {
     if (errors_out) *errors_out = errors;
     return ErrorsStatus(errors, source, "definition");
   };
+  if (strictness == Strictness::kStrict) {
+    CheckUtf8(yaml, errors);
+    if (!errors.empty()) return fail();
+  }
   std::optional<YAML::Node> loaded = LoadRoot(yaml, "code, version, title and sections", errors);
   if (!loaded) return fail();
   YAML::Node root = *loaded;
-  Reader r(errors);
+  Reader r(errors, strictness);
+  if (r.strict()) CheckTree(root, "", 0, errors);
+  r.Keys(root, "", {"code", "version", "title", "languages", "target", "level_sets", "sections"});
   Definition def;
   def.code = r.String(root, "code", "", true);
   if (!def.code.empty() && !ValidId(def.code)) r.Error(root["code"], "code", "use letters, digits, '-', '_' or '.'");
   def.version = r.String(root, "version", "", true);
   if (!def.version.empty() && !ValidId(def.version)) r.Error(root["version"], "version", "use letters, digits, '-', '_' or '.'");
-  def.title = r.TextOf(root, "title", "", true);
+  def.title = r.TextOf(root, "title", "", true, false);
+  // The languages every text needs: as declared, else those the title has.
+  std::set<std::string> declared;
+  if (YAML::Node langs = root["languages"]; langs.IsDefined()) {
+    if (!langs.IsSequence())
+      r.Error(langs, "languages", "must list two-letter language codes, e.g. [en, ru]");
+    for (size_t i = 0; langs.IsSequence() && i < langs.size(); ++i) {
+      std::string lang = langs[i].IsScalar() ? langs[i].Scalar() : "";
+      if (lang.size() != 2)
+        r.Error(langs[i], "languages[" + std::to_string(i) + "]",
+                "must be a two-letter language code");
+      else
+        declared.insert(lang);
+    }
+    if (langs.IsSequence() && !declared.count("en")) r.Error(langs, "languages", "must include en");
+    for (const auto& [lang, text] : def.title.by_lang) {
+      if (!declared.count(lang))
+        r.Error(root["title"], "title." + lang, "'" + lang + "' is not a declared language");
+    }
+  } else {
+    for (const auto& [lang, text] : def.title.by_lang) declared.insert(lang);
+  }
+  def.languages.push_back("en");
+  for (const auto& lang : declared) {
+    if (lang != "en") def.languages.push_back(lang);
+  }
+  r.DeclareLanguages(def.languages, &def.untranslated);
   if (auto t = r.Number(root, "target", "")) {
     if (*t <= 0 || *t > 1) r.Error(root["target"], "target", "must be in (0, 1]");
     else def.target = *t;
@@ -250,9 +574,7 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
         }
         std::vector<Text> levels;
         for (size_t i = 0; i < 5; ++i) {
-          YAML::Node holder;
-          holder["t"] = kv.second[i];
-          levels.push_back(r.TextOf(holder, "t", p + "[" + std::to_string(i) + "]", true));
+          levels.push_back(r.TextAt(kv.second[i], p + "[" + std::to_string(i) + "]"));
         }
         level_sets[name] = levels;
       }
@@ -271,6 +593,7 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
       r.Error(sn, sp, "must be a mapping");
       continue;
     }
+    r.Keys(sn, sp, {"id", "title", "domain", "function", "weight", "questions"});
     Section sec;
     sec.id = r.String(sn, "id", sp, true);
     if (!sec.id.empty() && !ValidId(sec.id)) r.Error(sn["id"], sp + ".id", "use letters, digits, '-', '_' or '.'");
@@ -302,6 +625,9 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
         r.Error(qn, qp, "must be a mapping");
         continue;
       }
+      r.Keys(qn, qp,
+             {"id", "type", "text", "guidance", "weight", "domain", "function", "area", "levels",
+              "options", "unit", "min", "max", "target", "show_if"});
       Question q;
       q.line = qn.Mark().line + 1;
       q.id = r.String(qn, "id", qp, true);
@@ -338,9 +664,7 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
           else q.levels = it->second;
         } else if (lv.IsSequence() && lv.size() == 5) {
           for (size_t k = 0; k < 5; ++k) {
-            YAML::Node holder;
-            holder["t"] = lv[k];
-            q.levels.push_back(r.TextOf(holder, "t", qp + ".levels[" + std::to_string(k) + "]", true));
+            q.levels.push_back(r.TextAt(lv[k], qp + ".levels[" + std::to_string(k) + "]"));
           }
         } else {
           r.Error(lv.IsDefined() ? lv : qn, qp + ".levels",
@@ -359,8 +683,16 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
               r.Error(opts[k], op, "must be {value, label, score}");
               continue;
             }
+            r.Keys(opts[k], op, {"value", "label", "score"});
             Option o;
             o.value = r.String(opts[k], "value", op, true);
+            // The workbook lists several choices separated by ';' and trims what people type.
+            if (!o.value.empty() && (o.value.find(';') != std::string::npos ||
+                                     o.value.front() == ' ' || o.value.back() == ' ')) {
+              r.Strict(opts[k]["value"], op + ".value",
+                       "'" + o.value.substr(0, 40) +
+                           "' may not contain ';' or start or end with a space");
+            }
             if (!o.value.empty() && !values.insert(o.value).second) r.Error(opts[k]["value"], op + ".value", "'" + o.value + "' is used twice");
             o.label = r.TextOf(opts[k], "label", op, true);
             if (auto sc = r.Number(opts[k], "score", op)) {
@@ -372,15 +704,19 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
         }
       }
       if (type_ok && q.type == QuestionType::kNumber) {
-        q.unit = r.String(qn, "unit", qp, false);
+        q.unit = r.TextOf(qn, "unit", qp, false);
         q.min = r.Number(qn, "min", qp);
         q.max = r.Number(qn, "max", qp);
         q.target = r.Number(qn, "target", qp);
         if (q.min && q.max && *q.min > *q.max) r.Error(qn["max"], qp + ".max", "is below min");
         if (q.target && q.min && *q.target <= *q.min) r.Error(qn["target"], qp + ".target", "must be above min");
+        if (q.target && q.max && *q.target > *q.max) {
+          r.Strict(qn["target"], qp + ".target", "is above max: no answer could reach it");
+        }
       }
       if (YAML::Node cond = qn["show_if"]; cond.IsDefined()) {
         std::string cp = qp + ".show_if";
+        r.Keys(cond, cp, {"question", "equals", "in", "at_least"});
         Condition c;
         c.question = r.String(cond, "question", cp, true);
         if (!c.question.empty() && !def.by_id.count(c.question)) {
@@ -398,6 +734,10 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
         } else {
           r.Error(cond, cp, "needs equals, in (a list) or at_least");
         }
+        if (const Question* parent = def.Find(c.question); parent && r.strict()) {
+          if (std::string never = NeverHolds(c, *parent); !never.empty())
+            r.Error(cond, cp, "can never hold: " + never);
+        }
         q.show_if = c;
       }
       if (!q.id.empty()) def.by_id[q.id] = def.questions.size();
@@ -410,14 +750,21 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
   return def;
 }
 
-Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& source, const Definition& from,
-                                      const Definition& to) {
+Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& source,
+                                      const Definition& from, const Definition& to,
+                                      Strictness strictness) {
   std::vector<DefinitionError> errors;
   auto fail = [&]() -> Status { return ErrorsStatus(errors, source, "mapping"); };
+  if (strictness == Strictness::kStrict) {
+    CheckUtf8(yaml, errors);
+    if (!errors.empty()) return fail();
+  }
   std::optional<YAML::Node> loaded = LoadRoot(yaml, "from, to and map", errors);
   if (!loaded) return fail();
   YAML::Node root = *loaded;
-  Reader r(errors);
+  Reader r(errors, strictness);
+  if (r.strict()) CheckTree(root, "", 0, errors);
+  r.Keys(root, "", {"from", "to", "map"});
   Mapping m;
   m.from_version = r.String(root, "from", "", true);
   m.to_version = r.String(root, "to", "", true);
@@ -449,6 +796,9 @@ Result<Mapping> ParseMappingUnguarded(std::string_view yaml, const std::string& 
       r.Error(n, p, "must be {from, to} or {drop}");
       continue;
     }
+    r.Keys(n, p,
+           n["drop"].IsDefined() ? std::initializer_list<const char*>{"drop"}
+                                 : std::initializer_list<const char*>{"from", "to", "combine"});
     if (n["drop"].IsDefined()) {
       for (const auto& id : ids(n["drop"], p + ".drop", from)) m.dropped.push_back(id);
       continue;

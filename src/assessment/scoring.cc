@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "assessment/answers.h"
@@ -15,17 +17,51 @@ namespace {
 
 bool IsString(const Json& v, const char* key) { return v.is_object() && v.contains(key) && v[key].is_string(); }
 
+// What a spreadsheet keeps of a number: 15 significant digits.
+double Round15(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.15g", x);
+  return std::strtod(buf, nullptr);
+}
+
+// "" when `s` is text a workbook can carry, else why not.
+std::string TextProblem(const std::string& s, const char* what) {
+  int c = ControlCharacter(s);
+  if (c < 0) return "";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", c);
+  return std::string(what) + " contains a control character (" + buf + ")";
+}
+
+// `saving`: the rules for an answer being saved, besides its shape (cumulative maturity levels,
+// no empty text, no control character). An answer stored before those rules still scores.
+Status CheckAnswer(const Question& q, const Json& v, bool saving);
 
 }  // namespace
 
-Status ValidateAnswer(const Question& q, const Json& v) {
+Status ValidateAnswer(const Question& q, const Json& v) { return CheckAnswer(q, v, true); }
+
+namespace {
+
+Status CheckAnswer(const Question& q, const Json& v, bool saving) {
   auto bad = [&](const std::string& m) { return Status::Invalid(q.id, q.id + ": " + m); };
   if (!v.is_object()) return bad("an answer is a JSON object");
   switch (q.type) {
     case QuestionType::kMaturity: {
       if (!Member(v, "levels").is_array()) return bad("give the levels met, e.g. {\"levels\": [1, 2]}");
+      int expected = 1;
       for (const auto& l : Member(v, "levels")) {
         if (!l.is_number_integer() || l.get<int>() < 1 || l.get<int>() > 5) return bad("levels are 1 to 5");
+        // Level L is met only with every level below it (docs/assessment.md): a gap would be
+        // stored but never counted, and the workbook (one level per question) could not carry it.
+        if (saving && l.get<int>() != expected) {
+          return bad("the levels met must run from 1 without a gap (" + Member(v, "levels").dump() +
+                     " is not; tick levels 1 to " +
+                     std::to_string(expected - 1 > 0 ? expected - 1 : 0) +
+                     (expected > 1 ? " for level " + std::to_string(expected - 1) + ")"
+                                   : ", i.e. none, for level 0)"));
+        }
+        ++expected;
       }
       return Status::Ok();
     }
@@ -37,11 +73,14 @@ Status ValidateAnswer(const Question& q, const Json& v) {
       }
       if (v.contains("reference") && !Member(v, "reference").is_string()) return bad("reference must be text");
       if (v.value("reference", "").size() > 2000) return bad("reference is longer than 2000 bytes");
+      if (auto p = TextProblem(v.value("reference", ""), "the reference"); saving && !p.empty())
+        return bad(p);
       return Status::Ok();
     }
     case QuestionType::kYesPartialNo: {
-      std::string s = v.value("value", std::string());
-      if (!IsString(v, "value") || (s != "yes" && s != "partial" && s != "no" && s != "not_applicable")) {
+      // value() would throw on a number: the fuzzer found it (a 500 from the API).
+      std::string s = IsString(v, "value") ? Member(v, "value").get<std::string>() : "";
+      if (s != "yes" && s != "partial" && s != "no" && s != "not_applicable") {
         return bad("value must be yes, partial, no or not_applicable");
       }
       return Status::Ok();
@@ -73,11 +112,42 @@ Status ValidateAnswer(const Question& q, const Json& v) {
     }
     case QuestionType::kText: {
       if (!IsString(v, "value")) return bad("value must be text");
-      if (Member(v, "value").get<std::string>().size() > 20000) return bad("the text is longer than 20000 bytes");
+      const std::string& text = Member(v, "value").get_ref<const std::string&>();
+      if (saving && text.empty()) return bad("the text is empty (send null to clear the answer)");
+      if (text.size() > 20000) return bad("the text is longer than 20000 bytes");
+      if (auto p = TextProblem(text, "the text"); saving && !p.empty()) return bad(p);
       return Status::Ok();
     }
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Json CanonicalAnswer(const Question& q, const Json& v) {
+  switch (q.type) {
+    case QuestionType::kMaturity:
+      return {{"levels", Member(v, "levels")}};
+    case QuestionType::kPresence: {
+      Json out = {{"status", Member(v, "status")}};
+      std::string reference = NormalizeNewlines(v.value("reference", ""));
+      if (!reference.empty()) out["reference"] = reference;
+      return out;
+    }
+    case QuestionType::kNumber: {
+      const Json& x = Member(v, "value");
+      return {{"value", x.is_number() ? Json(Round15(x.get<double>())) : x}};
+    }
+    case QuestionType::kMultipleChoice:
+      return {{"values", Member(v, "values")}};
+    case QuestionType::kText:
+      return {{"value", Member(v, "value").is_string() ? Json(NormalizeNewlines(Member(v, "value")))
+                                                       : Member(v, "value")}};
+    case QuestionType::kYesPartialNo:
+    case QuestionType::kSingleChoice:
+      return {{"value", Member(v, "value")}};
+  }
+  return v;
 }
 
 bool Visible(const Definition& def, const Question& q, const std::map<std::string, Json>& answers) {
@@ -89,8 +159,10 @@ bool Visible(const Definition& def, const Question& q, const std::map<std::strin
   if (it == answers.end()) return false;
   const Json& v = it->second;
   std::string value;
-  if (parent->type == QuestionType::kPresence) value = v.value("status", "");
-  else if (v.contains("value") && Member(v, "value").is_string()) value = Member(v, "value");
+  if (parent->type == QuestionType::kPresence) {
+    if (Member(v, "status").is_string()) value = Member(v, "status").get<std::string>();
+  } else if (v.contains("value") && Member(v, "value").is_string())
+    value = Member(v, "value");
   if (c.op == "equals") return value == c.values[0];
   if (c.op == "in") return std::find(c.values.begin(), c.values.end(), value) != c.values.end();
   if (c.op == "at_least") {
@@ -131,7 +203,7 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
       }
       const Json& v = it->second;
       // Stored answers were checked when saved; one that no longer fits is not scored.
-      if (!ValidateAnswer(q, v).ok()) {
+      if (!CheckAnswer(q, v, false).ok()) {
         s.reason = "the answer does not fit the question";
         out.questions.push_back(s);
         continue;
@@ -163,7 +235,8 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
           double x = Member(v, "value").get<double>(), lo = q.min.value_or(0);
           s.score = std::clamp((x - lo) / (*q.target - lo), 0.0, 1.0);
           char buf[96];
-          std::snprintf(buf, sizeof buf, "%g %s of a target of %g", x, q.unit.c_str(), *q.target);
+          std::snprintf(buf, sizeof buf, "%g %s of a target of %g", x, q.unit.Get(lang).c_str(),
+                        *q.target);
           s.reason = buf;
           break;
         }
@@ -229,7 +302,17 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
 }
 
 CarryOver Carry(const Definition& from, const Definition& to, const Mapping& mapping,
-                const std::map<std::string, Json>& answers) {
+                const std::map<std::string, Json>& stored) {
+  // A maturity answer stored before levels had to run from 1 without a gap carries as the level
+  // it scored ([1, 2, 4] as [1, 2]), instead of being refused by the new version.
+  std::map<std::string, Json> answers = stored;
+  for (auto& [id, v] : answers) {
+    const Question* q = from.Find(id);
+    if (!q || q->type != QuestionType::kMaturity || !Member(v, "levels").is_array()) continue;
+    Json levels = Json::array();
+    for (int l = 1, top = MaturityLevel(v); l <= top; ++l) levels.push_back(l);
+    v = {{"levels", levels}};
+  }
   CarryOver out;
   std::set<std::string> mapped;
   for (const auto& rule : mapping.rules) {

@@ -9,6 +9,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "assessment/answers.h"
 #include "assessment/assessment.h"
 #include "assessment/workbook.h"
 #include "assets/assets.h"
@@ -82,6 +83,13 @@ std::string DecodeEvidenceCheck(const std::string& filename, const std::string& 
   return "has a type that is not accepted (PDF, PNG, JPEG, TXT, CSV, DOCX, XLSX, ODT, ODS)";
 }
 
+// Every change of an answer is a change of its assessment: the revision keys cached scores
+// (Service::RegionView), in this process and in any other reading the same database.
+Status BumpRevision(storage::Transaction& txn, const std::string& assessment_id) {
+  return txn.Exec("UPDATE assessments SET revision = revision + 1 WHERE id = ?", {assessment_id})
+      .status();
+}
+
 Json AnswerJson(const storage::Row& r) {
   return {{"question", r.Text(0)}, {"value", Json::parse(r.Text(1))}, {"comment", r.Text(2)},
           {"revision", r.Int(3)},  {"updated_at", r.Text(4)},        {"updated_by", r.Text(5)}};
@@ -132,12 +140,13 @@ void RegisterKinds(records::Catalog& catalog) {
 struct Service::State {
   std::mutex mu;
   std::unordered_map<std::string, std::shared_ptr<const Definition>> definitions;  // by questionnaire id
+  // Scores of one assessment as of its revision (every answer written bumps it), so that a write
+  // recomputes only its own country in the regional view. By "assessment id|lang".
   struct CachedScores {
-    std::uint64_t version = 0;
-    std::string lang;
+    std::string revision;  // "revision|updated_at" of the assessment row
     std::shared_ptr<const Scores> scores;
   };
-  std::unordered_map<std::string, CachedScores> scores;  // by assessment id
+  std::unordered_map<std::string, CachedScores> scores;
 };
 
 Service::Service(records::Store& store) : store_(store), state_(std::make_unique<State>()) {}
@@ -145,9 +154,15 @@ Service::~Service() = default;
 
 // --- Questionnaires ----------------------------------------------------------------------
 
-Result<Json> Service::LoadQuestionnaire(const Caller& caller, std::string_view yaml, const std::string& source) {
+Result<Json> Service::LoadQuestionnaire(const Caller& caller, std::string_view yaml,
+                                        const std::string& source, bool allow_incomplete) {
   if (!IsAdministrator(caller)) return Denied("only administrators load questionnaires");
   CBRN_ASSIGN_OR_RETURN(Definition def, ParseDefinition(yaml, source));
+  if (std::string missing = MissingTranslations(def, source);
+      !missing.empty() && !allow_incomplete) {
+    return Status::Invalid(
+        source, missing + "\nTranslate them, or publish anyway with --allow-incomplete.");
+  }
   std::string checksum = Sha256Hex(yaml);
   const records::KindSpec* kind = store_.catalog().Find(kQuestionnaires);
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
@@ -188,7 +203,9 @@ Result<std::shared_ptr<const Definition>> Service::DefinitionOf(const std::strin
   }
   if (rows.empty()) return Status::NotFound("no questionnaire " + id_or_code);
   // Published definitions never change: the parse is cached for good.
-  CBRN_ASSIGN_OR_RETURN(Definition def, ParseDefinition(rows[0].Text(1), "questionnaire " + rows[0].Text(0)));
+  CBRN_ASSIGN_OR_RETURN(
+      Definition def, ParseDefinition(rows[0].Text(1), "questionnaire " + rows[0].Text(0), nullptr,
+                                      Strictness::kStored));
   auto shared = std::make_shared<const Definition>(std::move(def));
   std::lock_guard lock(state_->mu);
   state_->definitions[id_or_code] = shared;
@@ -226,7 +243,10 @@ Result<int> Service::SeedSamples(const Caller& caller) {
   for (const char* name : {"naq-2019.yaml", "naq-2024.yaml"}) {
     auto yaml = assets::Find(std::string("data/assessment/") + name);
     if (!yaml) return Status::Internal(std::string("the sample questionnaire ") + name + " is not compiled in");
-    CBRN_ASSIGN_OR_RETURN(Json r, LoadQuestionnaire(caller, *yaml, name));
+    // Published before units were translated; changing the files would conflict with the
+    // versions already published (a published version never changes).
+    CBRN_ASSIGN_OR_RETURN(Json r,
+                          LoadQuestionnaire(caller, *yaml, name, /*allow_incomplete=*/true));
     added += !r["unchanged"].get<bool>();
   }
   if (added > 0) {
@@ -258,7 +278,7 @@ Result<Json> Service::QuestionnaireView(const Caller& caller, const std::string&
         j["options"] = opts;
       }
       if (q.type == QuestionType::kNumber) {
-        j["unit"] = q.unit;
+        j["unit"] = q.unit.Get(lang);
         if (q.min) j["min"] = *q.min;
         if (q.max) j["max"] = *q.max;
         if (q.target) j["target"] = *q.target;
@@ -337,6 +357,19 @@ Result<Json> Service::Get(const Caller& caller, const std::string& id, const std
                                               {a["id"].get<std::string>()}));
   Json answers = Json::object();
   for (const auto& r : rows) answers[r.Text(0)] = AnswerJson(r);
+  // Whether each question's condition holds now, so that a page showing one section hides a
+  // question whose condition is on another section (and works without JavaScript).
+  {
+    CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
+    std::map<std::string, Json> values;
+    for (const auto& [id, answer] : answers.items()) values[id] = answer["value"];
+    for (auto& sec : q["sections"]) {
+      for (auto& question : sec["questions"]) {
+        const Question* dq = def->Find(question["id"].get<std::string>());
+        question["visible"] = dq == nullptr || Visible(*def, *dq, values);
+      }
+    }
+  }
   CBRN_ASSIGN_OR_RETURN(Rows ev, txn->Query("SELECT id, question_id, filename, content_type, size, sha256, created_at,"
                                             " created_by FROM evidence WHERE assessment_id = ? AND deleted_at IS NULL"
                                             " ORDER BY created_at",
@@ -360,14 +393,20 @@ Result<Json> Service::Get(const Caller& caller, const std::string& id, const std
               {"may_answer", may["answer"]}, {"may", may}};
 }
 
-Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& caller, const Json& a, const Definition& def,
-                                   const std::string& question, const Json& value, const std::string& comment,
+Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& caller, const Json& a,
+                                   const Definition& def, const std::string& question,
+                                   const Json& raw_value, const std::string& raw_comment,
                                    std::optional<std::int64_t> revision) {
   CBRN_RETURN_IF_ERROR(MayAnswer(caller, *store_.catalog().Find(kAssessments), a));
   const Question* q = def.Find(question);
   if (!q) return Status::NotFound("no question " + question + " in " + def.code + " " + def.version);
-  if (!value.is_null()) CBRN_RETURN_IF_ERROR(ValidateAnswer(*q, value));
-  if (comment.size() > 4000) return Status::Invalid("comment", "longer than 4000 bytes");
+  if (!raw_value.is_null()) CBRN_RETURN_IF_ERROR(ValidateAnswer(*q, raw_value));
+  if (raw_comment.size() > 4000) return Status::Invalid("comment", "longer than 4000 bytes");
+  if (ControlCharacter(raw_comment) >= 0)
+    return Status::Invalid("comment", question + ": the comment contains a control character");
+  // Stored canonical, so that what the workbook or the page gives back unchanged compares equal.
+  const Json value = raw_value.is_null() ? raw_value : CanonicalAnswer(*q, raw_value);
+  const std::string comment = NormalizeNewlines(raw_comment);
   std::string id = a["id"];
   CBRN_ASSIGN_OR_RETURN(Rows old, txn.Query("SELECT question_id, value_json, comment, revision, updated_at, updated_by"
                                             " FROM answers WHERE assessment_id = ? AND question_id = ?",
@@ -377,11 +416,18 @@ Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& call
     return Status::Conflict("answer " + question + " was changed meanwhile (revision " + std::to_string(current) +
                             ", you had " + std::to_string(*revision) + "): reload it");
   }
+  // The same answer again (a page saved whole, a browser's "\r\n" for "\n") writes nothing: no
+  // revision, no audit entry, the cached scores stay.
+  if (!old.empty() && !value.is_null() && Json::parse(old[0].Text(1)) == value &&
+      old[0].Text(2) == comment) {
+    return AnswerJson(old[0]);
+  }
   std::string now = NowUtc(), who = caller.who.audit_id();
   std::optional<std::string> before = old.empty() ? std::nullopt : std::optional<std::string>(AnswerJson(old[0]).dump());
   if (value.is_null()) {
     if (old.empty()) return Json{{"question", question}, {"value", nullptr}, {"revision", 0}};
     CBRN_RETURN_IF_ERROR(txn.Exec("DELETE FROM answers WHERE assessment_id = ? AND question_id = ?", {id, question}).status());
+    CBRN_RETURN_IF_ERROR(BumpRevision(txn, id));
     CBRN_RETURN_IF_ERROR(audit::Append(txn, caller.actor(), {"clear", "answers", id + "/" + question, a["owner"], before, std::nullopt}));
     return Json{{"question", question}, {"value", nullptr}, {"revision", 0}};
   }
@@ -396,6 +442,7 @@ Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& call
                                   {value.dump(), comment, now, who, id, question})
                              .status());
   }
+  CBRN_RETURN_IF_ERROR(BumpRevision(txn, id));
   Json after = {{"question", question}, {"value", value}, {"comment", comment}, {"revision", current + 1},
                 {"updated_at", now}, {"updated_by", who}};
   CBRN_RETURN_IF_ERROR(audit::Append(txn, caller.actor(), {"answer", "answers", id + "/" + question, a["owner"], before, after.dump()}));
@@ -550,7 +597,8 @@ Result<Json> Service::CarryOver(const Caller& caller, const std::string& id, con
                                               {old["questionnaire_id"].get<std::string>(), to_id}));
   Mapping mapping;
   if (!maps.empty()) {
-    CBRN_ASSIGN_OR_RETURN(mapping, ParseMapping(maps[0].Text(0), "mapping", *from, *to));
+    CBRN_ASSIGN_OR_RETURN(
+        mapping, ParseMapping(maps[0].Text(0), "mapping", *from, *to, Strictness::kStored));
   } else if (from->code != to->code) {
     return Status::Invalid("questionnaire_id", "no mapping from " + from->code + " " + from->version + " to " + to->code +
                                                    " " + to->version + " is loaded");
@@ -589,33 +637,44 @@ Result<Json> Service::RegionView(const Caller& caller, const std::string& region
     in += in.empty() ? "?" : ", ?";
     params.push_back(c.Text(0));
   }
-  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT id, country, questionnaire_id, status, created_at FROM assessments WHERE " +
-                                                  f.sql + " AND deleted_at IS NULL AND sharing <> 'private'"
-                                                  " AND status IN ('submitted', 'validated') AND country IN (" + in + ")"
-                                                  " ORDER BY country, created_at DESC",
-                                              params));
-  std::uint64_t version = store_.database().DataVersion();
+  CBRN_ASSIGN_OR_RETURN(
+      Rows rows,
+      txn->Query("SELECT id, country, questionnaire_id, status, created_at, revision, updated_at"
+                 " FROM assessments WHERE " +
+                     f.sql +
+                     " AND deleted_at IS NULL AND sharing <> 'private'"
+                     " AND status IN ('submitted', 'validated') AND country IN (" +
+                     in +
+                     ")"
+                     " ORDER BY country, created_at DESC",
+                 params));
   Json heat = Json::array();
-  std::map<std::string, std::vector<std::pair<std::string, double>>> gaps;  // question -> (country, gap)
-  std::map<std::string, std::string> question_text;
+  // Each question's gaps across countries. The views point into `held` and `rows`, which
+  // outlive them; a question's text is looked up only if it is shown.
+  struct Gaps {
+    std::vector<std::pair<std::string_view, double>> countries;
+    const Definition* def = nullptr;  // the first version seen asking the question
+  };
+  std::unordered_map<std::string_view, Gaps> gaps;
+  std::vector<std::pair<std::shared_ptr<const Definition>, std::shared_ptr<const Scores>>> held;
   std::set<std::string> functions, domains, seen;
   for (const auto& r : rows) {
     std::string country = r.Text(1);
     if (!seen.insert(country).second) continue;  // older assessments of the same country
     CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(r.Text(2)));
     std::shared_ptr<const Scores> scores;
+    std::string key = r.Text(0) + "|" + lang, revision = std::to_string(r.Int(5)) + "|" + r.Text(6);
     {
       std::lock_guard lock(state_->mu);
-      auto it = state_->scores.find(r.Text(0));
-      if (it != state_->scores.end() && version != 0 && it->second.version == version && it->second.lang == lang) {
-        scores = it->second.scores;
-      }
+      auto it = state_->scores.find(key);
+      if (it != state_->scores.end() && it->second.revision == revision) scores = it->second.scores;
     }
     if (!scores) {
+      // Read in this transaction: the answers are those of `revision`.
       CBRN_ASSIGN_OR_RETURN(auto answers, LoadAnswers(*txn, r.Text(0)));
       scores = std::make_shared<const Scores>(Score(*def, answers, lang));
       std::lock_guard lock(state_->mu);
-      state_->scores[r.Text(0)] = {version, lang, scores};
+      state_->scores[key] = {revision, scores};
     }
     Json row = {{"country", country}, {"assessment_id", r.Text(0)}, {"status", r.Text(3)},
                 {"version", def->code + " " + def->version}, {"overall", scores->overall},
@@ -623,32 +682,47 @@ Result<Json> Service::RegionView(const Caller& caller, const std::string& region
     for (const auto& [k, v] : scores->by_function) functions.insert(k);
     for (const auto& [k, v] : scores->by_domain) domains.insert(k);
     heat.push_back(row);
+    held.emplace_back(def, scores);
     for (const auto& q : scores->questions) {
-      if (q.scored && q.gap > 0) {
-        gaps[q.id].emplace_back(country, q.gap);
-        if (!question_text.count(q.id)) question_text[q.id] = def->Find(q.id)->text.Get(lang);
-      }
+      if (!q.scored || q.gap <= 0) continue;
+      Gaps& g = gaps[q.id];
+      if (!g.def) g.def = def.get();
+      g.countries.emplace_back(r.Text(1), q.gap);
     }
   }
-  // Priorities several countries share: candidates for regional projects.
-  std::vector<Json> shared;
-  for (const auto& [q, list] : gaps) {
-    if (list.size() < 2) continue;
-    double mean = 0;
-    Json cs = Json::array();
-    for (const auto& [c, g] : list) {
-      mean += g;
-      cs.push_back(c);
-    }
-    mean /= static_cast<double>(list.size());
-    shared.push_back({{"question", q}, {"text", question_text[q]}, {"countries", cs}, {"country_count", list.size()},
-                      {"mean_gap", mean}});
+  // Priorities several countries share: candidates for regional projects. Ranked as plain
+  // values and turned into JSON only for those shown (a 1,000-question view has ~1,000).
+  struct Shared {
+    std::string_view question;
+    const Gaps* gaps;
+    double mean_gap;
+  };
+  std::vector<Shared> ranked;
+  for (const auto& [q, g] : gaps) {
+    if (g.countries.size() < 2) continue;
+    double sum = 0;
+    for (const auto& c : g.countries) sum += c.second;
+    ranked.push_back({q, &g, sum / static_cast<double>(g.countries.size())});
   }
-  std::sort(shared.begin(), shared.end(), [](const Json& a, const Json& b) {
-    if (a["country_count"] != b["country_count"]) return a["country_count"] > b["country_count"];
-    return a["mean_gap"].get<double>() > b["mean_gap"].get<double>();
+  constexpr size_t kShown = 50;
+  auto shown = ranked.begin() + static_cast<std::ptrdiff_t>(std::min(kShown, ranked.size()));
+  std::partial_sort(ranked.begin(), shown, ranked.end(), [](const Shared& a, const Shared& b) {
+    if (a.gaps->countries.size() != b.gaps->countries.size())
+      return a.gaps->countries.size() > b.gaps->countries.size();
+    if (a.mean_gap != b.mean_gap) return a.mean_gap > b.mean_gap;
+    return a.question < b.question;
   });
-  if (shared.size() > 50) shared.resize(50);
+  Json shared = Json::array();
+  for (auto it = ranked.begin(); it != shown; ++it) {
+    Json cs = Json::array();
+    for (const auto& c : it->gaps->countries) cs.push_back(c.first);
+    std::string q(it->question);
+    shared.push_back({{"question", q},
+                      {"text", it->gaps->def->Find(q)->text.Get(lang)},
+                      {"countries", cs},
+                      {"country_count", it->gaps->countries.size()},
+                      {"mean_gap", it->mean_gap}});
+  }
   Json all_countries = Json::array();
   for (const auto& c : countries) all_countries.push_back({{"iso2", c.Text(0)}, {"name", c.Text(1)}});
   return Json{{"region", region}, {"countries", all_countries}, {"rows", heat}, {"functions", functions},
@@ -744,7 +818,11 @@ Result<Json> Service::PreviewWorkbook(const Caller& caller, const std::string& i
     auto it = current.find(cell.question);
     Json before = it == current.end() ? Json(nullptr) : it->second;
     std::string before_comment = current_comments.count(cell.question) ? current_comments[cell.question] : "";
-    if (before == cell.value && before_comment == cell.comment) continue;
+    // Answers stored before they were kept canonical compare by what they mean.
+    const Question& q = *def->Find(cell.question);
+    Json before_canonical = before.is_null() ? before : CanonicalAnswer(q, before);
+    if (before_canonical == cell.value && NormalizeNewlines(before_comment) == cell.comment)
+      continue;
     changes.push_back({{"question", cell.question}, {"row", cell.row}, {"before", before}, {"after", cell.value},
                        {"comment_before", before_comment}, {"comment", cell.comment}});
   }
@@ -756,7 +834,14 @@ Result<Json> Service::PreviewWorkbook(const Caller& caller, const std::string& i
                            .status());
   CBRN_RETURN_IF_ERROR(txn->Commit());
   (void)kind;
-  return Json{{"import_id", import_id}, {"changes", changes}, {"unchanged", content.answers.size() - changes.size()}};
+  // Rows deleted from the workbook change nothing: say so, question by question.
+  Json missing = Json::array();
+  for (const auto& q : content.missing)
+    missing.push_back({{"question", q}, {"answered", current.count(q) > 0}});
+  return Json{{"import_id", import_id},
+              {"changes", changes},
+              {"unchanged", content.answers.size() - changes.size()},
+              {"missing", missing}};
 }
 
 Result<Json> Service::ApplyWorkbook(const Caller& caller, const std::string& id, const std::string& import_id) {

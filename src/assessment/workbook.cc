@@ -9,6 +9,7 @@
 #include <xlsxwriter.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -47,8 +48,11 @@ std::string Guidance(const Question& q, const std::string& lang) {
     g += (g.empty() ? "" : "\n") + std::to_string(i + 1) + ": " + q.levels[i].Get(lang);
   }
   for (const auto& o : q.options) g += (g.empty() ? "" : "\n") + o.value + ": " + o.label.Get(lang);
-  if (q.type == QuestionType::kMultipleChoice) g += "\n(several: separate the values with ;)";
-  if (q.type == QuestionType::kNumber && !q.unit.empty()) g += (g.empty() ? "" : "\n") + std::string("unit: ") + q.unit;
+  if (q.type == QuestionType::kMultipleChoice)
+    g += "\n(several: separate the values with ;  a lone ; means none of them)";
+  if (q.type == QuestionType::kNumber && !q.unit.Get(lang).empty()) {
+    g += (g.empty() ? "" : "\n") + std::string("unit: ") + q.unit.Get(lang);
+  }
   return g;
 }
 
@@ -71,10 +75,35 @@ class Zip {
     zip_error_fini(&error);
     auto out = std::unique_ptr<Zip>(new Zip);
     out->zip_ = z;
+    CBRN_RETURN_IF_ERROR(out->CheckTotalSize());
     return out;
   }
   ~Zip() {
     if (zip_) zip_discard(zip_);
+  }
+  // A zip bomb is refused before any part is inflated: the sizes the archive declares for all
+  // its parts together (a workbook of 1,000 questions is about 1 MiB unpacked). Reading never
+  // inflates more than a part declares.
+  Status CheckTotalSize() {
+    constexpr zip_uint64_t kMaxTotal = 64u << 20;
+    constexpr zip_int64_t kMaxEntries = 10000;
+    zip_int64_t n = zip_get_num_entries(zip_, 0);
+    if (n < 0 || n > kMaxEntries)
+      return Status::Invalid("workbook", "the archive has too many parts to be a workbook");
+    zip_uint64_t total = 0;
+    for (zip_int64_t i = 0; i < n; ++i) {
+      zip_stat_t st;
+      if (zip_stat_index(zip_, static_cast<zip_uint64_t>(i), 0, &st) != 0 ||
+          !(st.valid & ZIP_STAT_SIZE)) {
+        return Status::Invalid("workbook", "a part of the archive is damaged");
+      }
+      total += st.size;
+      if (total > kMaxTotal) {
+        return Status::Invalid(
+            "workbook", "the workbook unpacks to more than 64 MiB: not an assessment workbook");
+      }
+    }
+    return Status::Ok();
   }
   // The member `name`; NotFound when absent.
   Result<std::string> Read(const std::string& name) {
@@ -99,7 +128,10 @@ class Zip {
 
 Result<pugi::xml_document> ParseXml(const std::string& text, const std::string& name) {
   pugi::xml_document doc;
-  if (!doc.load_buffer(text.data(), text.size())) return Status::Invalid("workbook", name + " is not well-formed XML");
+  // Whitespace-only text is an answer too (" " must come back as " ").
+  if (!doc.load_buffer(text.data(), text.size(), pugi::parse_default | pugi::parse_ws_pcdata)) {
+    return Status::Invalid("workbook", name + " is not well-formed XML");
+  }
   return doc;
 }
 
@@ -150,6 +182,96 @@ Result<Sheet> ReadSheet(Zip& zip, const std::string& path, const std::vector<std
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+std::string Quoted(const std::string& s) {
+  return "\"" + s.substr(0, 40) + (s.size() > 40 ? "...\"" : "\"");
+}
+
+std::string Listed(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ", ") + v;
+  return out;
+}
+
+std::string Number(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.15g", x);
+  return buf;
+}
+
+// The answer in cells E (answer) and F (reference) of question `q`, in its canonical form; null
+// when E is empty. On a bad cell, null and `*problem` quoting the value.
+Json ReadAnswer(const Question& q, const std::string& e, const std::string& f,
+                std::string* problem) {
+  // A text keeps its spaces; a value picked from a list or a number does not need them.
+  std::string answer = q.type == QuestionType::kText ? e : Trim(e);
+  if (answer.empty()) return nullptr;
+  Json value;
+  std::vector<std::string> list = ListValues(q);
+  if (!list.empty() && q.type != QuestionType::kMaturity &&
+      std::find(list.begin(), list.end(), answer) == list.end()) {
+    *problem = Quoted(answer) + " is not one of " + Listed(list);
+    return nullptr;
+  }
+  switch (q.type) {
+    case QuestionType::kMaturity: {
+      char* end = nullptr;
+      double level = std::strtod(answer.c_str(), &end);
+      if (*end != '\0' || level != std::floor(level) || level < 0 || level > 5) {
+        *problem = Quoted(answer) + " is not a level 0 to 5";
+        return nullptr;
+      }
+      Json levels = Json::array();
+      for (int l = 1; l <= static_cast<int>(level); ++l) levels.push_back(l);
+      value = {{"levels", levels}};
+      break;
+    }
+    case QuestionType::kPresence:
+      value = {{"status", answer}, {"reference", f}};
+      break;
+    case QuestionType::kNumber: {
+      char* end = nullptr;
+      double x = std::strtod(answer.c_str(), &end);
+      if (*end != '\0' || !std::isfinite(x)) {
+        *problem = Quoted(answer) + " is not a number";
+        return nullptr;
+      }
+      if (q.min && x < *q.min)
+        *problem = Quoted(answer) + " is below the minimum " + Number(*q.min);
+      if (q.max && x > *q.max)
+        *problem = Quoted(answer) + " is above the maximum " + Number(*q.max);
+      if (!problem->empty()) return nullptr;
+      value = {{"value", x}};
+      break;
+    }
+    case QuestionType::kMultipleChoice: {
+      Json values = Json::array();
+      std::stringstream ss(answer);
+      for (std::string v; std::getline(ss, v, ';');) {
+        v = Trim(v);
+        if (v.empty()) continue;
+        if (std::none_of(q.options.begin(), q.options.end(),
+                         [&](const Option& o) { return o.value == v; })) {
+          std::vector<std::string> options;
+          for (const auto& o : q.options) options.push_back(o.value);
+          *problem = Quoted(v) + " is not one of " + Listed(options);
+          return nullptr;
+        }
+        values.push_back(v);
+      }
+      value = {{"values", values}};
+      break;
+    }
+    default:
+      value = {{"value", answer}};
+      break;
+  }
+  if (Status st = ValidateAnswer(q, value); !st.ok()) {
+    *problem = Quoted(answer) + ": " + st.message();
+    return nullptr;
+  }
+  return CanonicalAnswer(q, value);
 }
 
 }  // namespace
@@ -216,14 +338,22 @@ Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
         switch (q.type) {
           case QuestionType::kMaturity: answer = std::to_string(MaturityLevel(*value)); break;
           case QuestionType::kPresence:
-            answer = value->value("status", "");
-            details = value->value("reference", "");
+            if (Member(*value, "status").is_string())
+              answer = Member(*value, "status").get<std::string>();
+            if (Member(*value, "reference").is_string())
+              details = Member(*value, "reference").get<std::string>();
             break;
           case QuestionType::kMultipleChoice:
-            for (const auto& v : Member(*value, "values")) answer += (answer.empty() ? "" : ";") + v.get<std::string>();
+            for (const auto& v : Member(*value, "values")) {
+              if (v.is_string()) answer += (answer.empty() ? "" : ";") + v.get<std::string>();
+            }
+            if (answer.empty()) answer = ";";  // answered: none of the options
             break;
           case QuestionType::kNumber: break;
-          default: answer = value->value("value", ""); break;
+          default:
+            if (Member(*value, "value").is_string())
+              answer = Member(*value, "value").get<std::string>();
+            break;
         }
       }
       if (q.type == QuestionType::kNumber && value && Member(*value, "value").is_number()) {
@@ -234,7 +364,11 @@ Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
         worksheet_write_string(ws, r, 4, answer.c_str(), open);
       }
       worksheet_write_string(ws, r, 5, details.c_str(), open);
-      worksheet_write_string(ws, r, 6, a ? (*a).value("comment", "").c_str() : "", open);
+      worksheet_write_string(ws, r, 6,
+                             a && Member(*a, "comment").is_string()
+                                 ? Member(*a, "comment").get<std::string>().c_str()
+                                 : "",
+                             open);
       auto values = ListValues(q);
       if (!values.empty()) {
         keep_values.push_back(std::make_unique<std::vector<std::string>>(values));
@@ -324,11 +458,12 @@ Result<WorkbookContent> ReadWorkbook(const Definition& def, const std::string& x
     const int row = entry.first;
     const auto& cells = entry.second;
     if (row <= kFirstRow) continue;
-    auto cell = [&](int c) {
+    // Exactly as typed: a text, a reference or a comment keeps its spaces.
+    auto raw = [&](int c) {
       auto it = cells.find(c);
-      return it == cells.end() ? std::string() : Trim(it->second);
+      return it == cells.end() ? std::string() : NormalizeNewlines(it->second);
     };
-    std::string id = cell(0);
+    std::string id = Trim(raw(0));
     if (id.empty()) continue;
     std::string where = "row " + std::to_string(row) + " (" + id.substr(0, 40) + ")";
     const Question* q = def.Find(id);
@@ -340,54 +475,21 @@ Result<WorkbookContent> ReadWorkbook(const Definition& def, const std::string& x
       errors.push_back(where + " column A: the question appears twice");
       continue;
     }
-    std::string answer = cell(4), details = cell(5);
-    WorkbookCell wc{id, row, nullptr, cell(6)};
-    if (!answer.empty()) {
-      switch (q->type) {
-        case QuestionType::kMaturity: {
-          char* end = nullptr;
-          double level = std::strtod(answer.c_str(), &end);
-          if (*end != '\0' || level != std::floor(level) || level < 0 || level > 5) {
-            errors.push_back(where + " column E: '" + answer.substr(0, 30) + "' is not a level 0 to 5");
-            continue;
-          }
-          Json levels = Json::array();
-          for (int l = 1; l <= static_cast<int>(level); ++l) levels.push_back(l);
-          wc.value = {{"levels", levels}};
-          break;
-        }
-        case QuestionType::kPresence:
-          wc.value = {{"status", answer}, {"reference", details}};
-          break;
-        case QuestionType::kNumber: {
-          char* end = nullptr;
-          double x = std::strtod(answer.c_str(), &end);
-          if (*end != '\0' || !std::isfinite(x)) {
-            errors.push_back(where + " column E: '" + answer.substr(0, 30) + "' is not a number");
-            continue;
-          }
-          wc.value = {{"value", x}};
-          break;
-        }
-        case QuestionType::kMultipleChoice: {
-          Json values = Json::array();
-          std::stringstream ss(answer);
-          for (std::string v; std::getline(ss, v, ';');) {
-            if (!Trim(v).empty()) values.push_back(Trim(v));
-          }
-          wc.value = {{"values", values}};
-          break;
-        }
-        default:
-          wc.value = {{"value", answer}};
-          break;
-      }
-      if (Status st = ValidateAnswer(*q, wc.value); !st.ok()) {
-        errors.push_back(where + " column E: " + st.message());
-        continue;
-      }
+    std::string problem;
+    WorkbookCell wc{id, row, ReadAnswer(*q, raw(4), raw(5), &problem), raw(6)};
+    if (!problem.empty()) {
+      errors.push_back(where + " column E: " + problem);
+      continue;
+    }
+    if (wc.value.is_null() && !Trim(wc.comment).empty()) {
+      errors.push_back(where +
+                       " column G: a comment needs an answer in column E (it would be lost)");
+      continue;
     }
     out.answers.push_back(std::move(wc));
+  }
+  for (const auto& q : def.questions) {
+    if (!seen.count(q.id)) out.missing.push_back(q.id);
   }
   if (!errors.empty()) {
     std::string message = std::to_string(errors.size()) + " cell(s) need correcting; nothing was changed:";

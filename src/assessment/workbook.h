@@ -23,7 +23,8 @@ struct WorkbookCell {
 };
 struct WorkbookContent {
   std::string assessment_id, questionnaire;  // questionnaire: "code@version"
-  std::vector<WorkbookCell> answers;
+  std::vector<WorkbookCell> answers;  // canonical answers (CanonicalAnswer), comments as typed
+  std::vector<std::string> missing;   // questions whose row is not in the workbook
 };
 
 // Reads and validates every cell; InvalidArgument listing each bad cell (row, question,

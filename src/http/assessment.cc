@@ -31,7 +31,11 @@ Json AnswerFromForm(const Form& form, const Json& q) {
   if (type == "presence") {
     std::string status = FormField(form, p + "status");
     if (status.empty()) return nullptr;
-    return {{"status", status}, {"reference", FormField(form, p + "reference")}};
+    // Without a reference, none is stored (the canonical form: CanonicalAnswer).
+    Json v = {{"status", status}};
+    if (std::string reference = FormField(form, p + "reference"); !reference.empty())
+      v["reference"] = reference;
+    return v;
   }
   if (type == "multiple_choice") {
     if (FormField(form, p + "shown") != "1") return nullptr;
@@ -92,8 +96,77 @@ void DecorateQuestions(Json& view) {
       if (v.is_object() && v.contains("reference")) q["reference"] = v["reference"];
       q["answered"] = v.is_object();
       if (q.contains("show_if")) q["condition"] = q["show_if"].dump();
+      q["hidden"] = q.contains("visible") && !q["visible"].get<bool>();
     }
   }
+}
+
+// Percent of `part` in `whole`, rounded ("0" when there is nothing).
+std::string PctOf(int part, int whole) {
+  return whole == 0 ? "0" : Pct(static_cast<double>(part) / whole);
+}
+
+// The answer page shows one section (`wanted`, else the first): 1,000 questions on one page are
+// 800 KB of HTML. Adds the section index with each section's progress, the overall progress
+// and the previous and next sections; keeps only the shown section's questions.
+void KeepOneSection(Json& data, const std::string& wanted) {
+  Json& sections = data["questionnaire"]["sections"];
+  size_t current = 0;
+  int answered_all = 0, total_all = 0;
+  Json index = Json::array();
+  for (size_t i = 0; i < sections.size(); ++i) {
+    int answered = 0, total = 0;
+    for (const auto& q : sections[i]["questions"]) {
+      ++total;
+      answered += q["answered"].get<bool>();
+    }
+    answered_all += answered;
+    total_all += total;
+    if (sections[i]["id"] == wanted) current = i;
+    index.push_back({{"id", sections[i]["id"]},
+                     {"title", sections[i]["title"]},
+                     {"answered", answered},
+                     {"total", total}});
+  }
+  if (sections.empty()) return;
+  index[current]["current"] = true;
+  auto link = [&](size_t i) {
+    return Json{{"id", sections[i]["id"]}, {"title", sections[i]["title"]}};
+  };
+  if (current > 0) data["prev_section"] = link(current - 1);
+  if (current + 1 < sections.size()) data["next_section"] = link(current + 1);
+  data["section"] = sections[current]["id"];
+  data["section_index"] = index;
+  data["progress"] = {
+      {"answered", answered_all}, {"total", total_all}, {"pct", PctOf(answered_all, total_all)}};
+  sections = Json::array({sections[current]});
+}
+
+// Results of many questions: the top priorities, then each section folded with its own.
+void GroupBySection(Json& data) {
+  constexpr size_t kTop = 10;  // what a reader acts on first; the rest is one click away
+  std::map<std::string, Json> by_section;
+  std::map<std::string, std::pair<int, int>> counts;  // section -> (answered, visible)
+  for (const auto& q : data["questions"]) {
+    auto& [answered, visible] = counts[q["section"].get<std::string>()];
+    visible += q["visible"].get<bool>();
+    answered += q["visible"].get<bool>() && q["answered"].get<bool>();
+  }
+  Json top = Json::array();
+  for (const auto& p : data["priorities"]) {
+    if (top.size() < kTop) top.push_back(p);
+    auto& list = by_section[p["section"].get<std::string>()];
+    if (list.is_null()) list = Json::array();
+    list.push_back(p);
+  }
+  for (auto& s : data["sections"]) {
+    std::string id = s["id"];
+    s["priorities"] = by_section.count(id) ? by_section[id] : Json::array();
+    s["answered"] = counts[id].first;
+    s["visible"] = counts[id].second;
+  }
+  data["top_priorities"] = top;
+  data.erase("questions");  // not shown, and the largest part for 1,000 questions
 }
 
 }  // namespace
@@ -101,7 +174,9 @@ void DecorateQuestions(Json& view) {
 // --- API --------------------------------------------------------------------------------
 
 Response ApiQuestionnaireLoad(Ctx& ctx, Request& req) {
-  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), req.body, "questionnaire upload");
+  // ?allow_incomplete=true publishes a definition some of whose translations are missing.
+  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), req.body, "questionnaire upload",
+                                             req.Query("allow_incomplete") == "true");
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   return JsonOk((*r)["unchanged"].get<bool>() ? 200 : 201, *r);
 }
@@ -274,15 +349,17 @@ Response AssessmentStartSubmit(Ctx& ctx, Request& req) {
 Response QuestionnaireLoadSubmit(Ctx& ctx, Request& req) {
   auto parts = ParseMultipart(req.Header("content-type"), req.body);
   std::string yaml, name = "upload.yaml";
+  bool allow_incomplete = false;
   if (parts.ok()) {
     for (const auto& p : *parts) {
       if (p.name == "file") {
         yaml = p.data;
         if (!p.filename.empty()) name = p.filename;
       }
+      if (p.name == "allow_incomplete") allow_incomplete = p.data == "1";
     }
   }
-  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), yaml, name);
+  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), yaml, name, allow_incomplete);
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict) {
       return Response::Redirect("/assessments?error=" + PercentEncode(r.status().message()));
@@ -297,6 +374,7 @@ Response AssessmentPage(Ctx& ctx, Request& req) {
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
   Json data = *view;
   DecorateQuestions(data);
+  KeepOneSection(data, req.Query("section"));
   data["error"] = req.Query("error");
   const Json& a = data["assessment"];
   std::string status = a["status"];
@@ -323,7 +401,10 @@ Response AnswersSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
   auto view = ctx.assessment->Get(CallerOf(req), req.Param("id"), req.lang);
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
-  std::string back = "/assessments/" + PercentEncode(req.Param("id"));
+  // Back to the section the form showed.
+  std::string section = FormField(form, "section");
+  std::string back = "/assessments/" + PercentEncode(req.Param("id")) +
+                     (section.empty() ? "?" : "?section=" + PercentEncode(section) + "&");
   std::string errors;
   int saved = 0;
   for (const auto& sec : (*view)["questionnaire"]["sections"]) {
@@ -341,8 +422,9 @@ Response AnswersSubmit(Ctx& ctx, Request& req) {
       else ++saved;
     }
   }
-  if (!errors.empty()) return Response::Redirect(back + "?error=" + PercentEncode(errors.substr(0, 1500)));
-  return Response::Redirect(back + "?notice=saved");
+  if (!errors.empty())
+    return Response::Redirect(back + "error=" + PercentEncode(errors.substr(0, 1500)));
+  return Response::Redirect(back + "notice=saved");
 }
 
 Response AssessmentTransitionSubmit(Ctx& ctx, Request& req) {
@@ -425,6 +507,7 @@ Response ResultsPage(Ctx& ctx, Request& req) {
   data["target_pct"] = Pct(data["target"]);
   for (auto& s : data["sections"]) s["pct"] = s["score"].is_null() ? "—" : Pct(s["score"]);
   for (auto& p : data["priorities"]) p["gap_pct"] = Pct(p["gap"]);
+  GroupBySection(data);
   if (data.contains("previous")) {
     double change = data["previous"]["change"];
     data["previous"]["change_pct"] = (change >= 0 ? "+" : "") + Pct(change);
