@@ -146,14 +146,16 @@ std::map<std::string, std::string> ExpectedRoutes() {
                             "GET /api/v1/action_plans/{id}/gaps", "GET /api/v1/assessments/{id}/trace/{question}",
                             "GET /api/v1/regions/{code}/plans", "GET /api/v1/portfolio", "GET /plans", "GET /plans/{id}",
                             "GET /plans/{id}/diff", "GET /assessments/{id}/trace/{question}", "GET /regions/{code}/plans",
-                            "GET /projects"}) {
+                            "GET /projects", "GET /api/v1/action_plans/{id}/workbook.xlsx", "GET /api/v1/portfolio.xlsx"}) {
     e[route] = "read";
   }
   for (std::string route : {"POST /api/v1/action_plans/{id}/adopt", "POST /api/v1/action_plans/{id}/revise",
                             "POST /api/v1/assessments/{id}/plan", "POST /api/v1/projects/{id}/transition",
                             "POST /api/v1/regions/{code}/project-ideas", "POST /plans/{id}/transition",
                             "POST /assessments/{id}/priorities/{question}/action", "POST /projects/{id}/transition",
-                            "POST /regions/{code}/project-ideas"}) {
+                            "POST /regions/{code}/project-ideas", "POST /api/v1/action_plans/{id}/workbook",
+                            "POST /api/v1/action_plans/{id}/workbook/{import}/apply", "POST /plans/{id}/workbook",
+                            "POST /plans/{id}/workbook/{import}/apply"}) {
     e[route] = "write";
   }
   e["GET /api/v1/questionnaires"] = "read";

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server_fixture.h"
+#include "xlsx/xlsx.h"
 
 namespace cbrnhub::testing {
 namespace {
@@ -377,6 +378,95 @@ TEST_P(PlansApiTest, ProjectsMoveThroughTheirWorkflowAndReachParticipants) {
   auto page = As("secretariat.ca", "GET", "/projects?region=CA");
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("Regional biosafety laboratories"), std::string::npos);
+}
+
+// Writes `book` back to bytes, every cell as text (as a person typing into a spreadsheet would).
+std::string WriteBook(const xlsx::Book& book) {
+  auto writer = xlsx::Writer::Create().value();
+  for (const auto& [name, sheet] : book.sheets) {
+    lxw_worksheet* ws = workbook_add_worksheet(writer->workbook(), writer->Keep(name));
+    for (const auto& [row, cells] : sheet) {
+      for (const auto& [col, text] : cells) {
+        worksheet_write_string(ws, static_cast<lxw_row_t>(row - 1), static_cast<lxw_col_t>(col), writer->Keep(text), nullptr);
+      }
+    }
+  }
+  return writer->Finish().value();
+}
+
+TEST_P(PlansApiTest, WorkbookRoundTripPreviewsThenAppliesAllOrNothing) {
+  std::string plan = NewPlan();
+  std::string first = NewAction(plan, {{"objective", "Keep  two spaces\nand a line"}});
+  NewAction(plan, {{"title", "Second"}, {"status", "not_started"}, {"percent", 0}});
+  auto download = As("nfp.uz", "GET", "/api/v1/action_plans/" + plan + "/workbook.xlsx");
+  ASSERT_EQ(download.status, 200);
+  ASSERT_EQ(download.body.compare(0, 2, "PK"), 0);
+  // Untouched: nothing to change.
+  auto same = As("nfp.uz", "POST", "/api/v1/action_plans/" + plan + "/workbook", download.body);
+  ASSERT_EQ(same.status, 201) << same.body;
+  EXPECT_EQ(Json(same)["changed"].size(), 0u) << same.body;
+  EXPECT_EQ(Json(same)["added"].size(), 0u);
+  EXPECT_EQ(Json(same)["errors"].size(), 0u) << same.body;
+  EXPECT_EQ(Json(same)["unchanged"], 2);
+  // Edited: progress on the first action, a new action, and two bad rows.
+  xlsx::Book book = xlsx::Read(download.body).value();
+  auto& rows = book.sheets["Actions"];
+  int first_row = 0;
+  for (auto& [r, cells] : rows) {
+    if (cells[0] == first) first_row = r;
+  }
+  ASSERT_GT(first_row, 0);
+  rows[first_row][15] = "55";                       // P: percent
+  rows[20] = {{1, "New from the workbook"}, {8, "2026-04-01"}, {9, "2026-09-30"}, {10, "1000"}, {11, "EUR"},
+              {14, "on track"}};
+  rows[21] = {{1, "Bad status"}, {14, "maybe"}};
+  rows[22] = {{1, "Bad dates"}, {8, "2026-09-01"}, {9, "2026-01-01"}};
+  auto preview = As("nfp.uz", "POST", "/api/v1/action_plans/" + plan + "/workbook", WriteBook(book));
+  ASSERT_EQ(preview.status, 201) << preview.body;
+  json p = Json(preview);
+  ASSERT_EQ(p["errors"].size(), 2u) << preview.body;
+  std::string errors = p["errors"].dump();
+  EXPECT_NE(errors.find("row 21 column O"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("\\\"maybe\\\" is not one of"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("row 22 (Bad dates) column J"), std::string::npos) << errors;
+  EXPECT_EQ(p["changed"].size(), 1u);
+  EXPECT_EQ(p["changed"][0]["fields"][0]["field"], "percent");
+  EXPECT_EQ(p["added"].size(), 1u);
+  EXPECT_EQ(As("nfp.uz", "POST", "/api/v1/action_plans/" + plan + "/workbook/" + p["import_id"].get<std::string>() + "/apply").status, 409);
+  EXPECT_EQ(Json(As("nfp.uz", "GET", "/api/v1/plan_actions?plan_id=" + plan))["total"], 2) << "nothing written by a preview";
+  // Corrected: applied, all of it.
+  rows.erase(21);
+  rows.erase(22);
+  json good = Json(As("nfp.uz", "POST", "/api/v1/action_plans/" + plan + "/workbook", WriteBook(book)));
+  ASSERT_EQ(good["errors"].size(), 0u) << good.dump();
+  std::string import_id = good["import_id"];
+  auto applied = As("nfp.uz", "POST", "/api/v1/action_plans/" + plan + "/workbook/" + import_id + "/apply");
+  ASSERT_EQ(applied.status, 200) << applied.body;
+  EXPECT_EQ(Json(As("nfp.uz", "GET", "/api/v1/plan_actions?plan_id=" + plan))["total"], 3);
+  EXPECT_EQ(Json(As("nfp.uz", "GET", "/api/v1/plan_actions/" + first))["percent"], 55);
+  EXPECT_EQ(Json(As("nfp.uz", "GET", "/api/v1/plan_actions/" + first))["objective"], "Keep  two spaces\nand a line");
+  EXPECT_EQ(As("nfp.uz", "POST", "/api/v1/action_plans/" + plan + "/workbook/" + import_id + "/apply").status, 409);
+  // A preview goes stale when the plan changes before it is applied.
+  rows[first_row][15] = "60";
+  json stale = Json(As("nfp.uz", "POST", "/api/v1/action_plans/" + plan + "/workbook", WriteBook(book)));
+  ASSERT_EQ(As("nfp.uz", "PATCH", "/api/v1/plan_actions/" + first, R"({"progress_note":"meanwhile"})").status, 200);
+  EXPECT_EQ(As("nfp.uz", "POST", "/api/v1/action_plans/" + plan + "/workbook/" + stale["import_id"].get<std::string>() + "/apply").status, 409);
+  // Not this plan's workbook, or not a workbook at all.
+  std::string other = NewPlan("nfp.uz", {{"title", "Another plan"}});
+  auto foreign = As("nfp.uz", "POST", "/api/v1/action_plans/" + other + "/workbook", download.body);
+  EXPECT_EQ(foreign.status, 400);
+  EXPECT_NE(foreign.body.find("another plan"), std::string::npos);
+  EXPECT_EQ(As("nfp.uz", "POST", "/api/v1/action_plans/" + plan + "/workbook", "id,title\n1,x\n").status, 400);
+  EXPECT_EQ(As("nfp.uz", "POST", "/api/v1/action_plans/" + plan + "/workbook", download.body.substr(0, download.body.size() / 2)).status, 400);
+  // Georgia cannot see the plan, so neither its workbook.
+  EXPECT_EQ(As("nfp.ge", "GET", "/api/v1/action_plans/" + plan + "/workbook.xlsx").status, 404);
+  // The page: upload, preview, apply.
+  auto page = Call("POST", "/plans/" + plan + "/workbook", download.body,
+                   {{"Cookie", as_["nfp.uz"]["Cookie"]}, {"X-CSRF-Token", as_["nfp.uz"]["X-CSRF-Token"]},
+                    {"Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}});
+  EXPECT_EQ(page.status, 200) << page.body.substr(0, 300);
+  EXPECT_NE(page.body.find("id=\"left-out\""), std::string::npos) << "the action added by the workbook is not in the old file";
+  EXPECT_EQ(As("nfp.uz", "GET", "/api/v1/portfolio.xlsx").status, 200);
 }
 
 INSTANTIATE_BACKENDS(PlansApiTest);

@@ -342,6 +342,16 @@ int Main(int argc, char** argv) {
   auto* plan_revise = plan_cmd->add_subcommand("revise", "open an adopted plan for changes");
   plan_revise->add_option("ID", plan_id)->required();
   plan_revise->add_option("--note", plan_note);
+  std::string plan_output, plan_file, plan_lang = "en";
+  bool plan_apply = false;
+  auto* plan_export = plan_cmd->add_subcommand("export", "write the plan's XLSX workbook (one row per action)");
+  plan_export->add_option("ID", plan_id)->required();
+  plan_export->add_option("--output", plan_output, "the .xlsx file to write")->required();
+  plan_export->add_option("--lang", plan_lang, "language of the headers and choices (en, ru)");
+  auto* plan_import = plan_cmd->add_subcommand("import", "check a filled plan workbook (and apply it with --apply)");
+  plan_import->add_option("ID", plan_id)->required();
+  plan_import->add_option("FILE", plan_file)->required();
+  plan_import->add_flag("--apply", plan_apply, "apply when every row is valid (all rows or none)");
   auto* plan_diff = plan_cmd->add_subcommand("diff", "what changed between two versions (JSON; 0 = now)");
   plan_diff->add_option("ID", plan_id)->required();
   plan_diff->add_option("FROM", plan_from)->required();
@@ -491,6 +501,37 @@ int Main(int argc, char** argv) {
   }
   if (*plan_cmd) {
     auto caller = CliCaller();
+    i18n::Catalogs catalogs;
+    if (auto st = catalogs.Load(); !st.ok()) return Fail(st);
+    auto words = [&](const std::string& lang, const std::string& key) { return catalogs.Translate(lang, key); };
+    if (*plan_export) {
+      if (!catalogs.Supports(plan_lang)) return Fail(Status::Invalid("lang", "no interface language " + plan_lang));
+      auto xlsx = s.plans->ExportPlan(caller, plan_id, plan_lang, words);
+      if (!xlsx.ok()) return Fail(xlsx.status());
+      std::ofstream out(plan_output, std::ios::binary);
+      out << *xlsx;
+      if (!out) return Fail(Status::Internal("cannot write " + plan_output));
+      std::cout << plan_output << ": " << xlsx->size() << " bytes\n";
+      return 0;
+    }
+    if (*plan_import) {
+      auto bytes = ReadFile(plan_file);
+      if (!bytes.ok()) return Fail(bytes.status());
+      auto preview = s.plans->PreviewPlanImport(caller, plan_id, *bytes, words);
+      if (!preview.ok()) return Fail(preview.status());
+      if (!(*preview)["errors"].empty()) {
+        for (const auto& e : (*preview)["errors"]) std::cerr << plan_file << ": " << e["message"].get<std::string>() << "\n";
+        return 1;
+      }
+      if (!plan_apply) {
+        PrintJson(*preview);
+        return 0;
+      }
+      auto applied = s.plans->ApplyPlanImport(caller, plan_id, (*preview)["import_id"]);
+      if (!applied.ok()) return Fail(applied.status());
+      PrintJson(*applied);
+      return 0;
+    }
     Result<records::Json> r = *plan_show    ? s.plans->PlanView(caller, plan_id, plan_as_of, NowUtc().substr(0, 10))
                      : *plan_adopt  ? s.plans->Adopt(caller, plan_id, plan_note)
                      : *plan_revise ? s.plans->Revise(caller, plan_id, plan_note)

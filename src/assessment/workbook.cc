@@ -4,10 +4,6 @@
 #include "assessment/workbook.h"
 
 #include <nlohmann/json.hpp>
-#include <pugixml.hpp>
-#include <unistd.h>
-#include <xlsxwriter.h>
-#include <zip.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,6 +15,7 @@
 
 #include "assessment/answers.h"
 #include "core/ids.h"
+#include "xlsx/xlsx.h"
 
 namespace cbrnhub::assessment {
 namespace {
@@ -58,126 +55,7 @@ std::string Guidance(const Question& q, const std::string& lang) {
 
 // --- Reading ---------------------------------------------------------------------------
 
-class Zip {
- public:
-  static Result<std::unique_ptr<Zip>> Open(const std::string& bytes) {
-    zip_error_t error;
-    zip_error_init(&error);
-    zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
-    if (!src) return Status::Invalid("workbook", "cannot read the upload");
-    zip_t* z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &error);
-    if (!z) {
-      zip_source_free(src);
-      std::string why = zip_error_strerror(&error);
-      zip_error_fini(&error);
-      return Status::Invalid("workbook", "not an XLSX file (a damaged or truncated zip archive: " + why + ")");
-    }
-    zip_error_fini(&error);
-    auto out = std::unique_ptr<Zip>(new Zip);
-    out->zip_ = z;
-    CBRN_RETURN_IF_ERROR(out->CheckTotalSize());
-    return out;
-  }
-  ~Zip() {
-    if (zip_) zip_discard(zip_);
-  }
-  // A zip bomb is refused before any part is inflated: the sizes the archive declares for all
-  // its parts together (a workbook of 1,000 questions is about 1 MiB unpacked). Reading never
-  // inflates more than a part declares.
-  Status CheckTotalSize() {
-    constexpr zip_uint64_t kMaxTotal = 64u << 20;
-    constexpr zip_int64_t kMaxEntries = 10000;
-    zip_int64_t n = zip_get_num_entries(zip_, 0);
-    if (n < 0 || n > kMaxEntries)
-      return Status::Invalid("workbook", "the archive has too many parts to be a workbook");
-    zip_uint64_t total = 0;
-    for (zip_int64_t i = 0; i < n; ++i) {
-      zip_stat_t st;
-      if (zip_stat_index(zip_, static_cast<zip_uint64_t>(i), 0, &st) != 0 ||
-          !(st.valid & ZIP_STAT_SIZE)) {
-        return Status::Invalid("workbook", "a part of the archive is damaged");
-      }
-      total += st.size;
-      if (total > kMaxTotal) {
-        return Status::Invalid(
-            "workbook", "the workbook unpacks to more than 64 MiB: not an assessment workbook");
-      }
-    }
-    return Status::Ok();
-  }
-  // The member `name`; NotFound when absent.
-  Result<std::string> Read(const std::string& name) {
-    zip_stat_t st;
-    if (zip_stat(zip_, name.c_str(), 0, &st) != 0) return Status::NotFound(name);
-    if (st.size > (64u << 20)) return Status::Invalid("workbook", name + " is too large");
-    zip_file_t* f = zip_fopen(zip_, name.c_str(), 0);
-    if (!f) return Status::Invalid("workbook", "cannot open " + name + " in the archive");
-    std::string out(st.size, '\0');
-    zip_int64_t n = zip_fread(f, out.data(), st.size);
-    zip_fclose(f);
-    if (n < 0 || static_cast<zip_uint64_t>(n) != st.size) {
-      return Status::Invalid("workbook", name + " is damaged in the archive");
-    }
-    return out;
-  }
-
- private:
-  Zip() = default;
-  zip_t* zip_ = nullptr;
-};
-
-Result<pugi::xml_document> ParseXml(const std::string& text, const std::string& name) {
-  pugi::xml_document doc;
-  // Whitespace-only text is an answer too (" " must come back as " ").
-  if (!doc.load_buffer(text.data(), text.size(), pugi::parse_default | pugi::parse_ws_pcdata)) {
-    return Status::Invalid("workbook", name + " is not well-formed XML");
-  }
-  return doc;
-}
-
-std::string AllText(const pugi::xml_node& n) {
-  std::string out;
-  for (auto t : n.select_nodes(".//*[local-name()='t']")) out += t.node().text().as_string();
-  return out;
-}
-
-// Column letters of a cell reference ("E12" -> 4), -1 when malformed; *row gets the row (1-based).
-int ColumnOf(const std::string& ref, int* row) {
-  int col = 0;
-  size_t i = 0;
-  while (i < ref.size() && std::isalpha(static_cast<unsigned char>(ref[i]))) {
-    col = col * 26 + (std::toupper(static_cast<unsigned char>(ref[i])) - 'A' + 1);
-    ++i;
-  }
-  if (i == 0 || i == ref.size()) return -1;
-  *row = std::atoi(ref.c_str() + i);
-  return col - 1;
-}
-
-using Sheet = std::map<int, std::map<int, std::string>>;  // row -> column -> text
-
-Result<Sheet> ReadSheet(Zip& zip, const std::string& path, const std::vector<std::string>& shared) {
-  CBRN_ASSIGN_OR_RETURN(std::string xml, zip.Read(path));
-  CBRN_ASSIGN_OR_RETURN(pugi::xml_document doc, ParseXml(xml, path));
-  Sheet sheet;
-  for (auto c : doc.select_nodes("//*[local-name()='c']")) {
-    pugi::xml_node cell = c.node();
-    int row = 0;
-    int col = ColumnOf(cell.attribute("r").as_string(), &row);
-    if (col < 0 || row <= 0) continue;
-    std::string type = cell.attribute("t").as_string();
-    std::string v = cell.child("v").text().as_string();
-    if (type == "s") {
-      size_t i = static_cast<size_t>(std::atol(v.c_str()));
-      if (v.empty() || i >= shared.size()) return Status::Invalid("workbook", path + ": a cell points at a missing shared string");
-      v = shared[i];
-    } else if (type == "inlineStr") {
-      v = AllText(cell.child("is"));
-    }
-    sheet[row][col] = v;
-  }
-  return sheet;
-}
+using xlsx::Sheet;
 
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
@@ -278,16 +156,8 @@ Json ReadAnswer(const Question& q, const std::string& e, const std::string& f,
 
 Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
                                   const std::map<std::string, Json>& answers, const std::string& lang) {
-  char path[] = "/tmp/cbrnhub-workbook-XXXXXX";
-  int fd = mkstemp(path);
-  if (fd < 0) return Status::Internal("cannot create a temporary file for the workbook");
-  close(fd);
-  struct Remove {
-    const char* p;
-    ~Remove() { std::remove(p); }
-  } remove_after{path};
-  lxw_workbook* wb = workbook_new(path);
-  if (!wb) return Status::Internal("cannot create the workbook");
+  CBRN_ASSIGN_OR_RETURN(auto writer, xlsx::Writer::Create());
+  lxw_workbook* wb = writer->workbook();
   lxw_worksheet* ws = workbook_add_worksheet(wb, "Assessment");
   lxw_worksheet* meta = workbook_add_worksheet(wb, "cbrnhub");
   lxw_format* bold = workbook_add_format(wb);
@@ -402,46 +272,15 @@ Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
   worksheet_write_string(meta, 2, 0, "questionnaire", nullptr);
   worksheet_write_string(meta, 2, 1, (def.code + "@" + def.version).c_str(), nullptr);
   worksheet_hide(meta);
-  if (workbook_close(wb) != LXW_NO_ERROR) return Status::Internal("writing the workbook failed");
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  return writer->Finish();
 }
 
 Result<WorkbookContent> ReadWorkbook(const Definition& def, const std::string& xlsx) {
-  if (xlsx.size() > (32u << 20)) return Status::Invalid("workbook", "the file is larger than 32 MiB");
-  if (xlsx.compare(0, 4, "PK\x03\x04") != 0) return Status::Invalid("workbook", "not an XLSX file");
-  CBRN_ASSIGN_OR_RETURN(auto zip, Zip::Open(xlsx));
-  // Sheets by name, through the workbook's relationships.
-  auto wb_xml = zip->Read("xl/workbook.xml");
-  auto rels_xml = zip->Read("xl/_rels/workbook.xml.rels");
-  if (!wb_xml.ok() || !rels_xml.ok()) return Status::Invalid("workbook", "not an XLSX workbook (no xl/workbook.xml)");
-  CBRN_ASSIGN_OR_RETURN(pugi::xml_document wb, ParseXml(*wb_xml, "xl/workbook.xml"));
-  CBRN_ASSIGN_OR_RETURN(pugi::xml_document rels, ParseXml(*rels_xml, "xl/_rels/workbook.xml.rels"));
-  std::map<std::string, std::string> target_of;
-  for (auto r : rels.select_nodes("//*[local-name()='Relationship']")) {
-    std::string target = r.node().attribute("Target").as_string();
-    if (target.rfind("/xl/", 0) == 0) target = target.substr(4);
-    target_of[r.node().attribute("Id").as_string()] = "xl/" + target;
-  }
-  std::map<std::string, std::string> sheet_path;
-  for (auto s : wb.select_nodes("//*[local-name()='sheet']")) {
-    std::string rid;
-    for (auto a : s.node().attributes()) {
-      if (std::string(a.name()).find(":id") != std::string::npos) rid = a.value();
-    }
-    sheet_path[s.node().attribute("name").as_string()] = target_of[rid];
-  }
-  std::vector<std::string> shared;
-  if (auto ss = zip->Read("xl/sharedStrings.xml"); ss.ok()) {
-    CBRN_ASSIGN_OR_RETURN(pugi::xml_document doc, ParseXml(*ss, "xl/sharedStrings.xml"));
-    for (auto si : doc.select_nodes("//*[local-name()='si']")) shared.push_back(AllText(si.node()));
-  }
-  if (!sheet_path.count("cbrnhub") || !sheet_path.count("Assessment")) {
+  CBRN_ASSIGN_OR_RETURN(xlsx::Book book, xlsx::Read(xlsx));
+  if (!book.sheets.count("cbrnhub") || !book.sheets.count("Assessment")) {
     return Status::Invalid("workbook", "not a cbrnhub assessment workbook (download it from the assessment page)");
   }
-  CBRN_ASSIGN_OR_RETURN(Sheet meta, ReadSheet(*zip, sheet_path["cbrnhub"], shared));
+  Sheet& meta = book.sheets["cbrnhub"];
   if (meta[1][1] != kFormat) return Status::Invalid("workbook", "not a cbrnhub assessment workbook of this format");
   WorkbookContent out;
   out.assessment_id = meta[2][1];
@@ -450,7 +289,7 @@ Result<WorkbookContent> ReadWorkbook(const Definition& def, const std::string& x
     return Status::Invalid("workbook", "the workbook is for " + out.questionnaire.substr(0, 60) + ", this assessment answers " +
                                            def.code + "@" + def.version);
   }
-  CBRN_ASSIGN_OR_RETURN(Sheet sheet, ReadSheet(*zip, sheet_path["Assessment"], shared));
+  const Sheet& sheet = book.sheets["Assessment"];
   std::vector<std::string> errors;
   std::set<std::string> seen;
   for (const auto& entry : sheet) {

@@ -272,24 +272,9 @@ Response WorkbookDownload(Ctx& ctx, Request& req) {
   return res;
 }
 
-namespace {
-// The workbook from a multipart form (field "file") or a raw body.
-std::string WorkbookBytes(const Request& req) {
-  if (req.Header("content-type").rfind("multipart/form-data", 0) == 0) {
-    auto parts = ParseMultipart(req.Header("content-type"), req.body);
-    if (parts.ok()) {
-      for (const auto& p : *parts) {
-        if (p.name == "file") return p.data;
-      }
-    }
-    return "";
-  }
-  return req.body;
-}
-}  // namespace
 
 Response ApiWorkbookPreview(Ctx& ctx, Request& req) {
-  return JsonResult(ctx, req, ctx.assessment->PreviewWorkbook(CallerOf(req), req.Param("id"), WorkbookBytes(req)), 201);
+  return JsonResult(ctx, req, ctx.assessment->PreviewWorkbook(CallerOf(req), req.Param("id"), UploadedFile(req)), 201);
 }
 
 Response ApiWorkbookApply(Ctx& ctx, Request& req) {
@@ -463,7 +448,7 @@ Response EvidenceSubmit(Ctx& ctx, Request& req) {
 }
 
 Response WorkbookPreviewSubmit(Ctx& ctx, Request& req) {
-  auto r = ctx.assessment->PreviewWorkbook(CallerOf(req), req.Param("id"), WorkbookBytes(req));
+  auto r = ctx.assessment->PreviewWorkbook(CallerOf(req), req.Param("id"), UploadedFile(req));
   std::string back = "/assessments/" + PercentEncode(req.Param("id"));
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict) {
@@ -515,6 +500,11 @@ Response ResultsPage(Ctx& ctx, Request& req) {
   // Rendered as raw markup: produced by our own chart code, not by user input.
   data["radar"] = data["radar_svg"];
   data["bars"] = data["bars_svg"];
+  // A priority becomes an action of the country's plan, for whoever may write that plan.
+  access::RecordScope plan;
+  plan.owner_scope = "country:" + data["assessment"]["country"].get<std::string>();
+  plan.policy = access::Policy::kPlan;
+  data["may_plan"] = access::Allows(req.who, access::Action::kCreate, plan);
   return RenderPage(ctx, req, 200, "assessment_results", data, Translate(ctx, req, "assessment.results"));
 }
 

@@ -74,6 +74,11 @@ std::string Translate(const Ctx& ctx, const Request& req, const std::string& key
 // Renders `name` inside the layout; `data["page"]` gets language, title and navigation.
 Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::string& name,
                     Json data, const std::string& title);
+// An uploaded file: the part named "file" of a multipart form, or the whole body; "" when a
+// multipart form has no such part.
+std::string UploadedFile(const Request& req);
+// The words of the interface in any language, for a module that lays out a document.
+plans::Service::Translate Words(const Ctx& ctx);
 // A service's result as the API answers it: the JSON with `status`, or the error.
 Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status = 200);
 // A failed form post: back to the page with the message when the user can act on it there
@@ -229,6 +234,12 @@ Response ApiRegionPlans(Ctx& ctx, Request& req);
 Response ApiProjectTransition(Ctx& ctx, Request& req);
 Response ApiProjectIdea(Ctx& ctx, Request& req);
 Response ApiPortfolio(Ctx& ctx, Request& req);
+Response PlanWorkbookDownload(Ctx& ctx, Request& req);
+Response PortfolioWorkbookDownload(Ctx& ctx, Request& req);
+Response ApiPlanImportPreview(Ctx& ctx, Request& req);
+Response ApiPlanImportApply(Ctx& ctx, Request& req);
+Response PlanImportSubmit(Ctx& ctx, Request& req);
+Response PlanImportApplySubmit(Ctx& ctx, Request& req);
 Response PlansPage(Ctx& ctx, Request& req);
 Response PlanPage(Ctx& ctx, Request& req);
 Response PlanTransitionSubmit(Ctx& ctx, Request& req);

@@ -237,6 +237,37 @@ Response ApiPortfolio(Ctx& ctx, Request& req) {
   return JsonResult(ctx, req, ctx.plans->Portfolio(CallerOf(req), FilterOf(req)));
 }
 
+namespace {
+Response Xlsx(std::string bytes, const std::string& filename) {
+  Response res;
+  res.status = 200;
+  res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  res.body = std::move(bytes);
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  return res;
+}
+}  // namespace
+
+Response PlanWorkbookDownload(Ctx& ctx, Request& req) {
+  auto r = ctx.plans->ExportPlan(CallerOf(req), req.Param("id"), req.lang, Words(ctx));
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  return Xlsx(std::move(*r), "plan-" + req.Param("id").substr(0, 8) + ".xlsx");
+}
+
+Response PortfolioWorkbookDownload(Ctx& ctx, Request& req) {
+  auto r = ctx.plans->ExportPortfolio(CallerOf(req), FilterOf(req), req.lang, Words(ctx));
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  return Xlsx(std::move(*r), "portfolio.xlsx");
+}
+
+Response ApiPlanImportPreview(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.plans->PreviewPlanImport(CallerOf(req), req.Param("id"), UploadedFile(req), Words(ctx)), 201);
+}
+
+Response ApiPlanImportApply(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.plans->ApplyPlanImport(CallerOf(req), req.Param("id"), req.Param("import")));
+}
+
 // --- Pages ------------------------------------------------------------------------------
 
 Response PlansPage(Ctx& ctx, Request& req) {
@@ -425,6 +456,41 @@ Response ProjectIdeaSubmit(Ctx& ctx, Request& req) {
                          StatusCode::kPermissionDenied);
   }
   return Response::Redirect("/forms/projects/" + (*r)["id"].get<std::string>() + "?return_to=%2Fprojects");
+}
+
+}  // namespace cbrnhub::http
+
+namespace cbrnhub::http {
+
+Response PlanImportSubmit(Ctx& ctx, Request& req) {
+  auto r = ctx.plans->PreviewPlanImport(CallerOf(req), req.Param("id"), UploadedFile(req), Words(ctx));
+  Json data = {{"id", req.Param("id")}};
+  if (!r.ok()) {
+    if (r.status().code() != StatusCode::kInvalidArgument) return ErrorFor(ctx, req, r.status());
+    data["error"] = r.status().message();
+    return RenderPage(ctx, req, 400, "plan_import", data, Translate(ctx, req, "workbook.preview"));
+  }
+  data.update(*r);
+  for (auto& c : data["changed"]) {
+    for (auto& f : c["fields"]) {
+      f["label"] = Translate(ctx, req, "field." + f["field"].get<std::string>());
+      for (const char* k : {"before", "after"}) {
+        const Json& v = f[k];
+        f[std::string(k) + "_text"] = v.is_string() ? v.get<std::string>() : v.is_null() ? "—" : v.dump();
+      }
+    }
+  }
+  data["added_count"] = data["added"].size();
+  data["changed_count"] = data["changed"].size();
+  data["may_apply"] = data["errors"].empty() && (!data["added"].empty() || !data["changed"].empty());
+  return RenderPage(ctx, req, 200, "plan_import", data, Translate(ctx, req, "workbook.preview"));
+}
+
+Response PlanImportApplySubmit(Ctx& ctx, Request& req) {
+  auto r = ctx.plans->ApplyPlanImport(CallerOf(req), req.Param("id"), req.Param("import"));
+  std::string back = "/plans/" + PercentEncode(req.Param("id"));
+  if (!r.ok()) return BackWithError(ctx, req, r.status(), back, StatusCode::kConflict);
+  return Response::Redirect(back + "?notice=saved");
 }
 
 }  // namespace cbrnhub::http

@@ -207,6 +207,17 @@ void RegisterRoutes(Ctx& ctx) {
       "a project idea from a priority several countries of the region share ({question})");
   add("GET", "/api/v1/portfolio", {A::kRead, "projects"}, ApiPortfolio,
       "projects with totals and the pipeline (?region=&theme=&status=&country=&year=)");
+  add("GET", "/api/v1/action_plans/{id}/workbook.xlsx", {A::kRead, "action_plans"}, PlanWorkbookDownload,
+      "the plan as an XLSX workbook, one row per action, to edit offline");
+  add("POST", "/api/v1/action_plans/{id}/workbook", {A::kWrite, "action_plans"}, ApiPlanImportPreview,
+      "upload a plan workbook: every row checked, nothing written; returns the preview and its import id");
+  add("POST", "/api/v1/action_plans/{id}/workbook/{import}/apply", {A::kWrite, "action_plans"}, ApiPlanImportApply,
+      "apply a previewed plan workbook, all rows or none");
+  add("GET", "/api/v1/portfolio.xlsx", {A::kRead, "projects"}, PortfolioWorkbookDownload,
+      "the portfolio (same filters) as an XLSX workbook");
+  add("POST", "/plans/{id}/workbook", {A::kWrite, "action_plans"}, PlanImportSubmit, "preview a plan workbook");
+  add("POST", "/plans/{id}/workbook/{import}/apply", {A::kWrite, "action_plans"}, PlanImportApplySubmit,
+      "apply a plan workbook");
   add("GET", "/plans", {A::kRead, "action_plans"}, PlansPage, "action plans");
   add("GET", "/plans/{id}", {A::kRead, "action_plans"}, PlanPage, "a plan with its timeline");
   add("POST", "/plans/{id}/transition", {A::kWrite, "action_plans"}, PlanTransitionSubmit, "adopt or revise a plan");

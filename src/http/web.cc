@@ -96,6 +96,23 @@ Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::s
   return r;
 }
 
+std::string UploadedFile(const Request& req) {
+  if (req.Header("content-type").rfind("multipart/form-data", 0) == 0) {
+    auto parts = ParseMultipart(req.Header("content-type"), req.body);
+    if (parts.ok()) {
+      for (const auto& p : *parts) {
+        if (p.name == "file") return p.data;
+      }
+    }
+    return "";
+  }
+  return req.body;
+}
+
+plans::Service::Translate Words(const Ctx& ctx) {
+  return [&ctx](const std::string& lang, const std::string& key) { return ctx.catalogs.Translate(lang, key); };
+}
+
 Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status) {
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   return JsonOk(status, *r);

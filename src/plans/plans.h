@@ -11,6 +11,7 @@
 // the region's overview and the project pipeline. Every view shows only what the caller may read.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -100,6 +101,26 @@ class Service {
     int year = 0;
   };
   Result<Json> Portfolio(const Caller& caller, const PortfolioFilter& filter);
+
+  // The words of a workbook (headers, choice labels, instructions) in a language: the
+  // presentation layer's catalogue, so that this module writes no sentence itself.
+  using Translate = std::function<std::string(const std::string& lang, const std::string& key)>;
+  // The plan as an XLSX workbook, one row per action, to edit offline and upload back (or a
+  // template to fill for a new plan).
+  Result<std::string> ExportPlan(const Caller& caller, const std::string& plan_id, const std::string& lang,
+                                 const Translate& translate);
+  // Reads an uploaded plan workbook and tries every row against the plan without writing
+  // anything: new actions, changed fields, rows in error (row, column, the value, why), and the
+  // plan's actions the workbook leaves out (they stay as they are). The preview is kept for
+  // ApplyPlanImport. InvalidArgument when the file is not this plan's workbook.
+  Result<Json> PreviewPlanImport(const Caller& caller, const std::string& plan_id, const std::string& xlsx,
+                                 const Translate& translate);
+  // Applies a kept preview: every row or none. Conflict when the preview had errors, was
+  // applied already, or the plan changed since (upload the workbook again).
+  Result<Json> ApplyPlanImport(const Caller& caller, const std::string& plan_id, const std::string& import_id);
+  // The portfolio (as Portfolio filters it) as an XLSX workbook.
+  Result<std::string> ExportPortfolio(const Caller& caller, const PortfolioFilter& filter, const std::string& lang,
+                                      const Translate& translate);
 
  private:
   records::Store& store_;

@@ -386,6 +386,11 @@ Result<Json> Service::PlanView(const Caller& caller, const std::string& plan_id,
               {"adopt", access::Allows(caller.who, access::Action::kSubmit, scope) && status != "adopted"},
               {"revise", access::Allows(caller.who, access::Action::kSubmit, scope) && status == "adopted"},
               {"share", access::Allows(caller.who, access::Action::kShare, scope)}};
+  // A workbook may carry the caller's progress on actions assigned to them, even when the
+  // plan itself is not theirs to change: the preview decides row by row.
+  access::RecordScope assigned = scope;
+  assigned.assigned_to = caller.who.user_id;
+  may["import"] = access::Allows(caller.who, access::Action::kChange, assigned);
   return Json{{"plan", p.plan},         {"actions", actions},        {"as_of", as_of.empty() ? Json(nullptr) : Json(as_of)},
               {"today", day},           {"by_status", status_counts}, {"by_area", areas},
               {"budget", budget},       {"overdue_milestones", overdue}, {"version", versions[0].Int(0)},

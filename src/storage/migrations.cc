@@ -240,7 +240,11 @@ const Migration kMigrations[] = {
      " assigned_to TEXT, country TEXT, region TEXT, title TEXT NOT NULL, summary TEXT, scope TEXT, theme TEXT,"
      " participants TEXT, partners TEXT, budget BIGINT, currency TEXT, funding TEXT, secured BIGINT,"
      " start_date TEXT, end_date TEXT, actions TEXT, priorities TEXT, status TEXT NOT NULL DEFAULT 'idea');\n"
-     "CREATE INDEX projects_owner ON projects(owner_scope)"},
+     "CREATE INDEX projects_owner ON projects(owner_scope);\n"
+     // A plan workbook read and previewed, waiting to be applied.
+     "CREATE TABLE plan_imports (id TEXT PRIMARY KEY, plan_id TEXT NOT NULL REFERENCES action_plans(id),"
+     " rows_json TEXT NOT NULL, base_state TEXT NOT NULL, error_count BIGINT NOT NULL, created_at TEXT NOT NULL,"
+     " created_by TEXT NOT NULL, applied_at TEXT)"},
 };
 
 #undef CBRN_RECORD_COLUMNS
@@ -282,7 +286,7 @@ const std::vector<std::string>& DataTables() {
       "screening_decisions", "control_items", "licences", "licence_items", "licence_opinions",
       "questionnaires", "questionnaire_mappings", "assessments", "answers", "evidence",
       "workbook_imports", "action_plans", "plan_actions", "plan_milestones", "plan_indicators",
-      "indicator_values", "plan_versions", "projects"};
+      "indicator_values", "plan_versions", "projects", "plan_imports"};
   return kTables;
 }
 

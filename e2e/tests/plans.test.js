@@ -1,0 +1,175 @@
+// From an assessment's priority to a shared action plan, as people do it in the browser: the
+// focal point starts an assessment, the team answers and saves, the focal point turns a priority
+// into an action, fills it in, records progress, shares the plan with the region, and the
+// region's secretariat finds the plan on the region's plans page. Screenshots of the plan page
+// and the region page go to e2e/artifacts/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const base = process.env.CBRNHUB_URL;
+const artifacts = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
+let browser;
+let nfp;
+
+before(async () => {
+  assert.ok(base, 'CBRNHUB_URL must point at a running cbrnhub');
+  mkdirSync(artifacts, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  // browse.test.js turns on two-factor sign-in for nfp.uz and keeps the secret to itself: when
+  // it ran first, an administrator resets nfp.uz's second factor, as for a lost phone.
+  nfp = await signedIn('nfp.uz', { allowSecondFactor: true });
+  if (!nfp) {
+    const admin = await signedIn('admin');
+    await admin.goto(base + '/admin/users');
+    await admin.locator('#users a', { hasText: /^nfp\.uz$/ }).click();
+    await Promise.all([admin.waitForNavigation(), admin.locator('form[action$="/reset-totp"] button').click()]);
+    await admin.context().close();
+    nfp = await signedIn('nfp.uz');
+  }
+});
+after(async () => { await browser?.close(); });
+
+// A page signed in as `username`; null when the account asks for a second factor and
+// allowSecondFactor is set.
+async function signedIn(username, { allowSecondFactor = false } = {}) {
+  const page = await (await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } })).newPage();
+  await page.goto(base + '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', 'cbrnhub-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/' || url.pathname.startsWith('/login/totp'));
+  if (new URL(page.url()).pathname !== '/') {
+    await page.context().close();
+    if (allowSecondFactor) return null;
+    assert.fail(`${username} asks for a second factor`);
+  }
+  return page;
+}
+
+// Message keys shown as they are ("plans.xyz") instead of their text.
+async function assertTranslated(page) {
+  const text = await page.evaluate(() => document.body.textContent);
+  const raw = text.match(/\b(plans|projects|choice|field|assessment|action|admin)\.[a-z_]+(\.[a-z_]+)*\b/g);
+  assert.equal(raw, null, `untranslated keys on ${page.url()}: ${raw}`);
+}
+
+// Saves a record form with its own Save button (not the sign-out or delete forms'); a form
+// sent back with errors fails the test with the messages.
+async function saveRecord(page) {
+  await Promise.all([page.waitForNavigation(), page.locator('form.record button[type=submit]').click()]);
+  const errors = page.locator('#form-error, .field-error');
+  if (await errors.count()) assert.fail(`the form was refused: ${(await errors.allTextContents()).join('; ')}`);
+}
+
+test('a priority becomes an action, progresses, and the region sees the shared plan', async () => {
+  // The focal point starts an assessment.
+  await nfp.goto(base + '/');
+  await nfp.getByRole('link', { name: 'Assessments' }).click();
+  await nfp.fill('#f-title', 'E2E plans assessment');
+  await nfp.selectOption('#f-questionnaire', { index: 0 });
+  await nfp.getByRole('button', { name: 'Start an assessment' }).click();
+  await nfp.waitForURL(/\/assessments\/[0-9a-f-]{36}$/);
+  const assessmentUrl = nfp.url();
+  const assessmentId = assessmentUrl.split('/').pop();
+
+  // The team answers two questions and saves.
+  const team = await signedIn('team.uz');
+  await team.goto(assessmentUrl);
+  await team.check('#q-GOV1 input[type=checkbox][value="1"]');
+  await team.selectOption('#q-GOV2 select', 'no');
+  await Promise.all([team.waitForNavigation(), team.click('#save-all')]);
+  await team.goto(assessmentUrl);
+  assert.equal(await team.isChecked('#q-GOV1 input[type=checkbox][value="1"]'), true);
+  assert.equal(await team.inputValue('#q-GOV2 select'), 'no');
+
+  // The results list the priorities; the first one becomes an action.
+  await nfp.goto(assessmentUrl + '/results');
+  const first = nfp.locator('#priorities > li').first();
+  await first.waitFor();
+  const question = (await first.locator('strong').first().textContent()).trim();
+  assert.ok(question, 'the top priority names its question');
+  const button = first.locator('button.make-action');
+  if (await button.count()) {
+    await button.click();
+  } else {
+    // No button on the page: post the same form the button would.
+    await nfp.evaluate(({ id, q }) => {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = `/assessments/${id}/priorities/${encodeURIComponent(q)}/action`;
+      for (const [name, value] of [['csrf_token', document.querySelector('input[name=csrf_token]').value],
+                                   ['title', 'Close the gap']]) {
+        const input = document.createElement('input');
+        input.type = 'hidden';
+        input.name = name;
+        input.value = value;
+        form.appendChild(input);
+      }
+      document.body.appendChild(form);
+      form.submit();
+    }, { id: assessmentId, q: question });
+  }
+  await nfp.waitForURL(/\/forms\/plan_actions\?plan_id=[0-9a-f-]{36}/);
+  const planId = new URL(nfp.url()).searchParams.get('plan_id');
+  assert.equal(await nfp.inputValue('#f-priorities'), question, 'the form links the action to the priority');
+
+  // Fill in the prefilled action and save: back on the plan page.
+  await nfp.fill('#f-title', 'Train first responders in chemical incidents');
+  await nfp.selectOption('#f-area', 'chemical');
+  await nfp.fill('#f-start_date', '2026-01-01');
+  await nfp.fill('#f-end_date', '2027-12-31');
+  await nfp.fill('#f-budget', '48000');
+  await nfp.fill('#f-currency', 'EUR');
+  // Every number field is filled: an empty one is refused ("secured must be a whole number").
+  await nfp.fill('#f-secured', '12000');
+  await nfp.fill('#f-percent', '0');
+  await nfp.selectOption('#f-status', 'on_track');
+  await saveRecord(nfp);
+  await nfp.waitForURL(new RegExp(`/plans/${planId}(\\?|$)`));
+  const row = nfp.locator('#actions tbody tr').filter({ hasText: 'Train first responders in chemical incidents' });
+  assert.equal(await row.count(), 1);
+  assert.match(await row.textContent(), new RegExp(question));
+  assert.equal(await nfp.locator('svg.timeline').count(), 1, 'the timeline is drawn');
+  assert.equal(await nfp.locator('svg.timeline g.bar').count(), 1);
+  assert.match(await nfp.locator('#budget').textContent(), /EUR/);
+
+  // Progress: edit the action, 40 % done.
+  await row.getByRole('link', { name: 'Edit' }).click();
+  await nfp.waitForURL(/\/forms\/plan_actions\/[0-9a-f-]{36}/);
+  await nfp.fill('#f-percent', '40');
+  await nfp.fill('#f-progress_note', 'two courses held');
+  await saveRecord(nfp);
+  await nfp.waitForURL(new RegExp(`/plans/${planId}(\\?|$)`));
+  assert.equal((await row.locator('td').nth(5).textContent()).trim(), '40');
+  assert.match(await nfp.locator('svg.timeline g.bar title').textContent(), /40\.0 %/);
+
+  // Share the plan with the region.
+  await nfp.goto(`${base}/forms/action_plans/${planId}?return_to=%2Fplans%2F${planId}`);
+  await nfp.selectOption('#f-sharing', 'region');
+  await saveRecord(nfp);
+  await nfp.waitForURL(new RegExp(`/plans/${planId}(\\?|$)`));
+  await nfp.screenshot({ path: join(artifacts, 'plan.png'), fullPage: true });
+  await assertTranslated(nfp);
+
+  // The region's secretariat sees it on the region's plans page and follows the link.
+  const secretariat = await signedIn('secretariat.ca');
+  await secretariat.goto(base + '/regions/CA/plans');
+  const uz = secretariat.locator('#plan-UZ');
+  const link = uz.locator(`a[href="/plans/${planId}"]`);
+  assert.equal(await link.count(), 1, 'the UZ row links to the shared plan');
+  assert.equal((await uz.locator('td').nth(3).textContent()).trim(), '1', 'one action on track');
+  await secretariat.screenshot({ path: join(artifacts, 'region-plans.png'), fullPage: true });
+  await assertTranslated(secretariat);
+  await link.click();
+  await secretariat.waitForURL(new RegExp(`/plans/${planId}$`));
+  assert.equal(await secretariat.locator('svg.timeline').count(), 1);
+  assert.equal(await secretariat.locator('#new-action').count(), 0, 'the secretariat does not edit a country plan');
+});

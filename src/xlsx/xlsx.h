@@ -1,0 +1,52 @@
+// XLSX workbooks: reading the cell texts of every sheet of an uploaded file, safely, and
+// writing one with libxlsxwriter into bytes. Used by the assessment and plan workbooks.
+#pragma once
+
+#include <xlsxwriter.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace cbrnhub::xlsx {
+
+// Cell texts by row (1-based, as Excel numbers rows) and column (0-based: A = 0).
+using Sheet = std::map<int, std::map<int, std::string>>;
+
+struct Book {
+  std::map<std::string, Sheet> sheets;  // by sheet name
+};
+
+// Reads every sheet. Shared and inline strings are resolved; whitespace in text is kept.
+// InvalidArgument (field "workbook") saying why the bytes are not a readable workbook: not a
+// zip, damaged, larger than 32 MiB, or unpacking (all parts together, as declared, checked
+// before anything is inflated) to more than 64 MiB.
+Result<Book> Read(const std::string& bytes);
+
+// Column letters of a 0-based column ("A", "AB").
+std::string ColumnName(int column);
+
+// A workbook being written to a temporary file; Finish() closes it and returns its bytes.
+// Strings handed to libxlsxwriter must live until Finish(): Keep() holds them.
+class Writer {
+ public:
+  static Result<std::unique_ptr<Writer>> Create();
+  ~Writer();
+  lxw_workbook* workbook() { return wb_; }
+  const char* Keep(std::string s);
+  // A null-terminated list of kept strings, as a data validation's value_list wants it.
+  char** KeepList(const std::vector<std::string>& items);
+  Result<std::string> Finish();
+
+ private:
+  Writer() = default;
+  std::string path_;
+  lxw_workbook* wb_ = nullptr;
+  std::vector<std::unique_ptr<std::string>> kept_;
+  std::vector<std::unique_ptr<std::vector<char*>>> lists_;
+};
+
+}  // namespace cbrnhub::xlsx
