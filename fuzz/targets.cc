@@ -16,6 +16,7 @@
 #include "assessment/assessment.h"
 #include "plans/plans.h"
 #include "assessment/workbook.h"
+#include "core/ids.h"
 #include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "sanctions/sanctions.h"
@@ -238,12 +239,49 @@ int Workbook(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
+// The plan every fuzzed workbook is read against (seeds in fuzz/corpus/plan_workbook name it).
+constexpr const char* kFuzzPlanId = "00000000-0000-4000-8000-00000000f022";
+
+int PlanWorkbook(const std::uint8_t* data, std::size_t size) {
+  static Fixture f("plan_workbook");
+  static assessment::Service assessments(*f.store);
+  static plans::Service service(*f.store, assessments);
+  static bool ready = [] {
+    auto txn = f.db->Begin(storage::Access::kWrite);
+    if (!txn.ok()) return false;
+    const std::string now = NowUtc();
+    (void)(*txn)->Exec("INSERT INTO action_plans (id, owner_scope, created_at, created_by, updated_at, updated_by, country,"
+                       " title) VALUES (?, 'country:UZ', ?, 'fuzz', ?, 'fuzz', 'UZ', 'Fuzz plan')",
+                       {std::string(kFuzzPlanId), now, now});
+    records::Caller system{access::Principal::System("fuzz"), ""};
+    for (const char* title : {"First action", "Second action"}) {
+      (void)f.store->CreateIn(**txn, system, *f.catalog.Find(plans::kActions),
+                              records::Json{{"plan_id", kFuzzPlanId}, {"title", title}, {"start_date", "2026-01-01"},
+                                            {"end_date", "2027-01-01"}, {"budget", 10}, {"currency", "EUR"}});
+    }
+    return (*txn)->Commit().ok();
+  }();
+  if (!ready) return 0;
+  static int runs = 0;
+  records::Caller system{access::Principal::System("fuzz"), ""};
+  auto words = [](const std::string&, const std::string& key) { return key; };
+  (void)service.PreviewPlanImport(system, kFuzzPlanId, Text(data, size), words);
+  if (++runs % 500 == 0) {
+    // Previews are kept for Apply: keep the fuzzing database small.
+    if (auto txn = f.db->Begin(storage::Access::kWrite); txn.ok()) {
+      (void)(*txn)->Exec("DELETE FROM plan_imports");
+      (void)(*txn)->Commit();
+    }
+  }
+  return 0;
+}
+
 const std::vector<NamedTarget>& AllTargets() {
   static const std::vector<NamedTarget> kTargets = {
       {"json_body", JsonBody}, {"csv", Csv}, {"config", Config},
       {"backup", Backup},      {"query", Query},   {"un_xml", UnXml},
       {"ofac_csv", OfacCsv},   {"list_csv", ListCsv}, {"multipart", Multipart},
-      {"definition", Definition}, {"workbook", Workbook}};
+      {"definition", Definition}, {"workbook", Workbook}, {"plan_workbook", PlanWorkbook}};
   return kTargets;
 }
 

@@ -41,6 +41,9 @@ int Definition(const std::uint8_t* data, std::size_t size);
 int Workbook(const std::uint8_t* data, std::size_t size);
 // Query strings, cookies and Accept-Language headers.
 int Query(const std::uint8_t* data, std::size_t size);
+// Uploaded plan workbooks (XLSX), previewed against a fixed plan with two actions: every row
+// parsed and tried through the records' checks, then rolled back.
+int PlanWorkbook(const std::uint8_t* data, std::size_t size);
 
 const std::vector<NamedTarget>& AllTargets();
 
