@@ -452,6 +452,9 @@ int Main(int argc, char** argv) {
       auto demo_assessments = s.assessment->SeedDemo(seeder);
       if (!demo_assessments.ok()) return Fail(demo_assessments.status());
       if (*demo_assessments > 0) std::cout << "demo assessments: " << *demo_assessments << " (UZ validated, KZ submitted)\n";
+      auto demo_plans = s.plans->SeedDemo(seeder);
+      if (!demo_plans.ok()) return Fail(demo_plans.status());
+      if (*demo_plans > 0) std::cout << "demo plans: an adopted National Action Plan of UZ shared with CA, a CA project idea\n";
       auto accounts = s.identity->SeedDemoUsers(seeder);
       if (!accounts.ok()) return Fail(accounts.status());
       std::cout << "\ndemo accounts (password for all: " << accounts->front().password << "):\n";

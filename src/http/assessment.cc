@@ -532,6 +532,11 @@ Response RegionAssessmentsPage(Ctx& ctx, Request& req) {
   }
   for (auto& p : data["shared_priorities"]) p["gap_pct"] = Pct(p["mean_gap"]);
   data["columns"] = columns;
+  // A shared priority becomes a project idea of the region, for whoever may create one.
+  access::RecordScope project;
+  project.owner_scope = "region:" + req.Param("code");
+  project.policy = access::Policy::kPlan;
+  data["may_project"] = access::Allows(req.who, access::Action::kCreate, project);
   return RenderPage(ctx, req, 200, "region_assessments", data, Translate(ctx, req, "assessment.region"));
 }
 

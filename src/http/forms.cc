@@ -1,4 +1,6 @@
 // HTML forms to add, edit and delete records, built from the record kinds' field specs.
+#include <charconv>
+
 #include "http/handlers.h"
 
 namespace cbrnhub::http {
@@ -138,12 +140,14 @@ Json FormToBody(const KindSpec& kind, const Form& form) {
   for (const auto& f : kind.fields) {
     auto it = form.find(f.name);
     if (it == form.end()) continue;
-    if (f.type == FieldType::kReference && it->second.empty()) {
-      body[f.name] = nullptr;
-    } else if (f.type == FieldType::kInteger && !it->second.empty() &&
-               it->second.find_first_not_of("-0123456789") == std::string::npos &&
-               it->second.size() < 18) {
-      body[f.name] = std::stoll(it->second);
+    std::int64_t number = 0;
+    const std::string& text = it->second;
+    if ((f.type == FieldType::kReference || f.type == FieldType::kInteger) && text.empty()) {
+      body[f.name] = nullptr;  // a field left empty is no value, not ""
+    } else if (f.type == FieldType::kInteger &&
+               std::from_chars(text.data(), text.data() + text.size(), number).ptr == text.data() + text.size() &&
+               std::from_chars(text.data(), text.data() + text.size(), number).ec == std::errc()) {
+      body[f.name] = number;
     } else {
       body[f.name] = it->second;
     }

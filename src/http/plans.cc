@@ -193,8 +193,27 @@ Response ApiPriorityTrace(Ctx& ctx, Request& req) {
   return JsonResult(ctx, req, ctx.plans->Trace(CallerOf(req), req.Param("id"), req.Param("question"), req.lang));
 }
 
+namespace {
+// The title of a plan made for an assessment's priorities, in the user's language.
+std::string DefaultPlanTitle(const Ctx& ctx, const Request& req, const std::string& assessment_id) {
+  auto a = ctx.store.Get(CallerOf(req), assessment::kAssessments, assessment_id);
+  std::string country = a.ok() ? (*a)["country"].get<std::string>() : "";
+  return Translate(ctx, req, "plans.default_title") + (country.empty() ? "" : " — " + i18n::CountryName(country, req.lang, country));
+}
+}  // namespace
+
 Response ApiPlanForPriorities(Ctx& ctx, Request& req) {
-  return JsonResult(ctx, req, ctx.plans->PlanForPriorities(CallerOf(req), req.Param("id")));
+  std::string title;
+  if (!req.body.empty()) {
+    auto body = ParseJsonBody(req);
+    if (!body.ok()) return ErrorFor(ctx, req, body.status());
+    if (body->is_object() && body->contains("title")) {
+      if (!(*body)["title"].is_string()) return ErrorFor(ctx, req, Status::Invalid("title", "title must be text"));
+      title = (*body)["title"];
+    }
+  }
+  if (title.empty()) title = DefaultPlanTitle(ctx, req, req.Param("id"));
+  return JsonResult(ctx, req, ctx.plans->PlanForPriorities(CallerOf(req), req.Param("id"), title));
 }
 
 Response ApiRegionPlans(Ctx& ctx, Request& req) {
@@ -362,7 +381,7 @@ Response PlanDiffPage(Ctx& ctx, Request& req) {
 }
 
 Response PriorityActionSubmit(Ctx& ctx, Request& req) {
-  auto plan = ctx.plans->PlanForPriorities(CallerOf(req), req.Param("id"));
+  auto plan = ctx.plans->PlanForPriorities(CallerOf(req), req.Param("id"), DefaultPlanTitle(ctx, req, req.Param("id")));
   if (!plan.ok()) {
     return BackWithError(ctx, req, plan.status(), "/assessments/" + PercentEncode(req.Param("id")) + "/results",
                          StatusCode::kPermissionDenied);

@@ -48,6 +48,11 @@ class Service {
   Service(records::Store& store, assessment::Service& assessments);
   ~Service();
 
+  // Demo data for the demo installation: an adopted NAP of Uzbekistan (shared with its region)
+  // answering the top priorities of its demo assessment, and a regional project idea of Central
+  // Asia. Returns the number of plans made; 0 when plans exist already.
+  Result<int> SeedDemo(const Caller& caller);
+
   // The plan's workflow. Adopt: a draft or revised plan becomes adopted, and its content (plan,
   // actions, milestones, indicators) is kept as version N exactly as adopted. Revise: an adopted
   // plan opens for changes again. PermissionDenied unless the owner's focal point (secretariat,
@@ -76,9 +81,10 @@ class Service {
   Result<Json> Trace(const Caller& caller, const std::string& assessment_id, const std::string& question,
                      const std::string& lang);
   // The country's plan a priority is turned into an action in: its newest draft or revised NAP,
-  // created (as a draft linked to the assessment) when it has none. NotFound when the caller
+  // created (as a draft linked to the assessment, named `title`) when it has none. NotFound when the caller
   // may not read the assessment; PermissionDenied when it may not write the plan.
-  Result<Json> PlanForPriorities(const Caller& caller, const std::string& assessment_id);
+  // `title` names a plan made here (the presentation layer's words).
+  Result<Json> PlanForPriorities(const Caller& caller, const std::string& assessment_id, const std::string& title);
 
   // A region's plans as its secretariat (or anyone) may see them: per member country the
   // newest NAP it may read with its state, action counts by effective status, overdue

@@ -104,8 +104,10 @@ Status RebuildAsOf(Transaction& txn, const std::string& cutoff, std::vector<Json
       params.emplace_back(records[i]["id"].get<std::string>());
     }
     params.emplace_back(cutoff);
-    CBRN_ASSIGN_OR_RETURN(Rows rows, txn.Query("SELECT entity_id, action, after_json FROM audit_log WHERE entity_id IN (" +
-                                                   marks + ") AND at <= ? ORDER BY seq",
+    // Only each record's latest entry up to the cutoff is read and parsed.
+    CBRN_ASSIGN_OR_RETURN(Rows rows, txn.Query("SELECT a.entity_id, a.action, a.after_json FROM audit_log a JOIN"
+                                               " (SELECT entity_id, MAX(seq) AS seq FROM audit_log WHERE entity_id IN (" +
+                                                   marks + ") AND at <= ? GROUP BY entity_id) latest ON latest.seq = a.seq",
                                                params));
     for (const auto& r : rows) {
       state[r.Text(0)] = r.Text(1) == "delete" || r.IsNull(2) ? Json(nullptr) : Json::parse(r.Text(2), nullptr, false);
@@ -218,6 +220,66 @@ Result<Json> Service::Adopt(const Caller& caller, const std::string& plan_id, co
 
 Result<Json> Service::Revise(const Caller& caller, const std::string& plan_id, const std::string& note) {
   return PlanTransition(store_, caller, plan_id, "adopted", "adopted", "revised", note);
+}
+
+Result<int> Service::SeedDemo(const Caller& caller) {
+  std::string assessment_id, agency_id;
+  {
+    CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+    CBRN_ASSIGN_OR_RETURN(Rows plans, txn->Query("SELECT count(*) FROM action_plans"));
+    if (plans[0].Int(0) > 0) return 0;
+    CBRN_ASSIGN_OR_RETURN(Rows a, txn->Query("SELECT id FROM assessments WHERE country = 'UZ' AND deleted_at IS NULL"
+                                             " ORDER BY created_at LIMIT 1"));
+    CBRN_ASSIGN_OR_RETURN(Rows ag, txn->Query("SELECT id FROM agencies WHERE owner_scope = 'country:UZ' AND deleted_at IS NULL"
+                                              " ORDER BY name LIMIT 1"));
+    if (a.empty()) return 0;  // the demo assessments come first
+    assessment_id = a[0].Text(0);
+    if (!ag.empty()) agency_id = ag[0].Text(0);
+  }
+  CBRN_ASSIGN_OR_RETURN(Json results, assessments_.Results(caller, assessment_id, "en"));
+  CBRN_ASSIGN_OR_RETURN(Json plan, store_.Create(caller, kPlans,
+                                                 Json{{"country", "UZ"}, {"title", "Demo National Action Plan 2026-2030"},
+                                                      {"period_start", "2026-01-01"}, {"period_end", "2030-12-31"},
+                                                      {"assessment_id", assessment_id}}));
+  struct Demo {
+    const char* area;
+    const char* start;
+    const char* end;
+    std::int64_t budget, secured, percent;
+    const char* status;
+  };
+  const Demo demos[] = {{"chemical", "2026-02-01", "2027-06-30", 120000, 80000, 45, "on_track"},
+                        {"biological", "2026-03-01", "2026-09-30", 60000, 60000, 70, "on_track"},
+                        {"cross_cutting", "2026-01-15", "2026-12-31", 25000, 25000, 100, "completed"},
+                        {"radiological", "2027-01-01", "2028-12-31", 300000, 50000, 0, "not_started"}};
+  for (size_t i = 0; i < std::size(demos) && i < results["priorities"].size(); ++i) {
+    const Json& pr = results["priorities"][i];
+    const Demo& d = demos[i];
+    Json body = {{"plan_id", plan["id"]},  {"title", "Demo: " + pr["text"].get<std::string>().substr(0, 280)},
+                 {"priorities", pr["question"]}, {"area", d.area}, {"start_date", d.start}, {"end_date", d.end},
+                 {"budget", d.budget}, {"secured", d.secured}, {"currency", "EUR"}, {"funding", i % 2 ? "eu" : "national"},
+                 {"status", d.status}, {"percent", d.percent}};
+    if (!agency_id.empty()) body["lead_agency_id"] = agency_id;
+    CBRN_ASSIGN_OR_RETURN(Json action, store_.Create(caller, kActions, body));
+    CBRN_RETURN_IF_ERROR(store_.Create(caller, kMilestones, Json{{"action_id", action["id"]}, {"title", "Demo milestone"},
+                                                                 {"due", d.start}})
+                             .status());
+    CBRN_ASSIGN_OR_RETURN(Json indicator, store_.Create(caller, kIndicators,
+                                                        Json{{"action_id", action["id"]}, {"name", "Demo: people trained"},
+                                                             {"unit", "people"}, {"baseline", "0"}, {"target", "120"}}));
+    CBRN_RETURN_IF_ERROR(store_.Create(caller, kIndicatorValues, Json{{"indicator_id", indicator["id"]}, {"measured_on", d.start},
+                                                                      {"value", std::to_string(d.percent)}})
+                             .status());
+  }
+  CBRN_RETURN_IF_ERROR(Adopt(caller, plan["id"], "Demo adoption").status());
+  CBRN_RETURN_IF_ERROR(store_.Update(caller, kPlans, plan["id"], Json{{"sharing", "region"}}, false).status());
+  CBRN_RETURN_IF_ERROR(store_.Create(caller, kProjects,
+                                     Json{{"region", "CA"}, {"title", "Demo regional project: biosafety laboratories"},
+                                          {"scope", "regional"}, {"theme", "biological"}, {"participants", "UZ,KZ"},
+                                          {"budget", 900000}, {"secured", 300000}, {"currency", "EUR"}, {"funding", "eu"},
+                                          {"start_date", "2027-01-01"}, {"end_date", "2029-12-31"}, {"sharing", "region"}})
+                           .status());
+  return 1;
 }
 
 Result<Json> Service::Versions(const Caller& caller, const std::string& plan_id) {
@@ -337,6 +399,11 @@ Result<Json> Service::PlanView(const Caller& caller, const std::string& plan_id,
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> money;  // currency -> planned, secured
   int overdue = 0;
   Json actions = Json::array();
+  // Children grouped by their parent once (a plan of 200 actions has a thousand of them).
+  std::map<std::string, std::vector<const Json*>> milestones_of, indicators_of, values_of;
+  for (const auto& m : p.milestones) milestones_of[m["action_id"].get<std::string>()].push_back(&m);
+  for (const auto& i : p.indicators) indicators_of[i["action_id"].get<std::string>()].push_back(&i);
+  for (const auto& v : p.values) values_of[v["indicator_id"].get<std::string>()].push_back(&v);
   for (auto a : p.actions) {
     std::string effective = EffectiveStatus(a, day);
     a["effective_status"] = effective;
@@ -352,21 +419,19 @@ Result<Json> Service::PlanView(const Caller& caller, const std::string& plan_id,
       }
     }
     Json ms = Json::array(), inds = Json::array();
-    for (auto m : p.milestones) {
-      if (m["action_id"] != a["id"]) continue;
+    for (const Json* mp : milestones_of[a["id"].get<std::string>()]) {
+      Json m = *mp;
       m["overdue"] = effective != "cancelled" && Overdue(m, day);
       overdue += m["overdue"].get<bool>();
-      ms.push_back(m);
+      ms.push_back(std::move(m));
     }
-    for (auto i : p.indicators) {
-      if (i["action_id"] != a["id"]) continue;
+    for (const Json* ip : indicators_of[a["id"].get<std::string>()]) {
+      Json i = *ip;
       Json vals = Json::array();
-      for (const auto& v : p.values) {
-        if (v["indicator_id"] == i["id"]) vals.push_back(v);
-      }
-      i["values"] = vals;
+      for (const Json* v : values_of[i["id"].get<std::string>()]) vals.push_back(*v);
       i["latest"] = vals.empty() ? Json(nullptr) : vals.back()["value"];
-      inds.push_back(i);
+      i["values"] = std::move(vals);
+      inds.push_back(std::move(i));
     }
     a["milestones"] = ms;
     a["indicators"] = inds;
@@ -472,7 +537,8 @@ Result<Json> Service::Trace(const Caller& caller, const std::string& assessment_
               {"actions", actions}, {"projects", answering}};
 }
 
-Result<Json> Service::PlanForPriorities(const Caller& caller, const std::string& assessment_id) {
+Result<Json> Service::PlanForPriorities(const Caller& caller, const std::string& assessment_id,
+                                        const std::string& title) {
   const records::KindSpec* kind = store_.catalog().Find(kPlans);
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json a, store_.GetIn(*txn, caller, *store_.catalog().Find(assessment::kAssessments), assessment_id));
@@ -486,7 +552,7 @@ Result<Json> Service::PlanForPriorities(const Caller& caller, const std::string&
       return p;
     }
   }
-  Json body = {{"country", a["country"]}, {"title", a["title"]}, {"assessment_id", a["id"]}};
+  Json body = {{"country", a["country"]}, {"title", title}, {"assessment_id", a["id"]}};
   CBRN_ASSIGN_OR_RETURN(Json created, store_.CreateIn(*txn, caller, *kind, body));
   CBRN_RETURN_IF_ERROR(txn->Commit());
   return created;

@@ -241,6 +241,8 @@ const Migration kMigrations[] = {
      " participants TEXT, partners TEXT, budget BIGINT, currency TEXT, funding TEXT, secured BIGINT,"
      " start_date TEXT, end_date TEXT, actions TEXT, priorities TEXT, status TEXT NOT NULL DEFAULT 'idea');\n"
      "CREATE INDEX projects_owner ON projects(owner_scope);\n"
+     // A record's state on a date (plan views "as of") is its latest entry up to then.
+     "CREATE INDEX audit_entity_at ON audit_log(entity_id, at, seq);\n"
      // A plan workbook read and previewed, waiting to be applied.
      "CREATE TABLE plan_imports (id TEXT PRIMARY KEY, plan_id TEXT NOT NULL REFERENCES action_plans(id),"
      " rows_json TEXT NOT NULL, base_state TEXT NOT NULL, error_count BIGINT NOT NULL, created_at TEXT NOT NULL,"
