@@ -318,6 +318,7 @@ TEST_P(PlansApiTest, PriorityBecomesAnActionAndGapsWithoutActionShrink) {
   EXPECT_EQ(plan_record["status"], "draft");
   auto form = As("nfp.uz", "GET", location);
   EXPECT_EQ(form.status, 200);
+  EXPECT_EQ(form.body.find("name=\"sharing\""), std::string::npos) << "an action is shared with its plan";
   json gaps = Json(As("nfp.uz", "GET", "/api/v1/action_plans/" + plan + "/gaps"));
   size_t before = gaps["gaps"].size();
   ASSERT_GE(before, 2u);
@@ -327,7 +328,17 @@ TEST_P(PlansApiTest, PriorityBecomesAnActionAndGapsWithoutActionShrink) {
   for (const auto& g : gaps["gaps"]) EXPECT_NE(g["question"], first);
   // A second click finds the same open plan.
   auto again = Json(As("nfp.uz", "POST", "/api/v1/assessments/" + assessment + "/plan", "{}"));
-  EXPECT_EQ(again["id"], plan);
+  EXPECT_EQ(again["plan"]["id"], plan);
+  EXPECT_EQ(again["open"], true);
+  // Once adopted, the plan is still the country's plan: the one click leads to it, to revise it.
+  ASSERT_EQ(As("nfp.uz", "POST", "/api/v1/action_plans/" + plan + "/adopt", "{}").status, 200);
+  auto adopted = Json(As("nfp.uz", "POST", "/api/v1/assessments/" + assessment + "/plan", "{}"));
+  EXPECT_EQ(adopted["plan"]["id"], plan);
+  EXPECT_EQ(adopted["open"], false);
+  auto to_plan = Call("POST", "/assessments/" + assessment + "/priorities/" + first + "/action", "title=x",
+                      {{"Cookie", as_["nfp.uz"]["Cookie"]}, {"X-CSRF-Token", as_["nfp.uz"]["X-CSRF-Token"]},
+                       {"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(to_plan.headers["location"].rfind("/plans/" + plan + "?error=", 0), 0u) << to_plan.headers["location"];
   // The trace: question -> gap -> action.
   json trace = Json(As("nfp.uz", "GET", "/api/v1/assessments/" + assessment + "/trace/" + first));
   ASSERT_EQ(trace["actions"].size(), 1u) << trace.dump();

@@ -99,6 +99,15 @@ test('a priority becomes an action, progresses, and the region sees the shared p
   const button = first.locator('button.make-action');
   if (await button.count()) {
     await button.click();
+    // The demo country has an adopted plan: the click leads to it, to be revised first.
+    await nfp.waitForLoadState();
+    if (/\/plans\/[0-9a-f-]{36}\?error=/.test(nfp.url())) {
+      assert.equal(await nfp.locator('#form-error').count(), 1, 'the plan page says why');
+      await nfp.click('#revise');
+      await nfp.waitForURL(/notice=saved/);
+      await nfp.goto(assessmentUrl + '/results');
+      await nfp.locator('#priorities > li').first().locator('button.make-action').click();
+    }
   } else {
     // No button on the page: post the same form the button would.
     await nfp.evaluate(({ id, q }) => {
@@ -138,7 +147,8 @@ test('a priority becomes an action, progresses, and the region sees the shared p
   assert.equal(await row.count(), 1);
   assert.match(await row.textContent(), new RegExp(question));
   assert.equal(await nfp.locator('svg.timeline').count(), 1, 'the timeline is drawn');
-  assert.equal(await nfp.locator('svg.timeline g.bar').count(), 1);
+  const bar = nfp.locator('svg.timeline g.bar').filter({ hasText: 'Train first responders in chemical incidents' });
+  assert.equal(await bar.count(), 1, 'one bar for the new action');
   assert.match(await nfp.locator('#budget').textContent(), /EUR/);
 
   // Progress: edit the action, 40 % done.
@@ -149,7 +159,7 @@ test('a priority becomes an action, progresses, and the region sees the shared p
   await saveRecord(nfp);
   await nfp.waitForURL(new RegExp(`/plans/${planId}(\\?|$)`));
   assert.equal((await row.locator('td').nth(5).textContent()).trim(), '40');
-  assert.match(await nfp.locator('svg.timeline g.bar title').textContent(), /40\.0 %/);
+  assert.match(await bar.locator('title').textContent(), /40\.0 %/);
 
   // Share the plan with the region.
   await nfp.goto(`${base}/forms/action_plans/${planId}?return_to=%2Fplans%2F${planId}`);
@@ -165,7 +175,7 @@ test('a priority becomes an action, progresses, and the region sees the shared p
   const uz = secretariat.locator('#plan-UZ');
   const link = uz.locator(`a[href="/plans/${planId}"]`);
   assert.equal(await link.count(), 1, 'the UZ row links to the shared plan');
-  assert.equal((await uz.locator('td').nth(3).textContent()).trim(), '1', 'one action on track');
+  assert.ok(Number((await uz.locator('td').nth(3).textContent()).trim()) >= 1, 'its action on track is counted');
   await secretariat.screenshot({ path: join(artifacts, 'region-plans.png'), fullPage: true });
   await assertTranslated(secretariat);
   await link.click();

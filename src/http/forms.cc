@@ -91,7 +91,9 @@ Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& 
     scope.owner_scope = access::OwnScope(req.who);
     scope.policy = kind.policy;
   }
-  std::vector<access::Sharing> levels = access::SharingLevels(req.who, scope);
+  // A record that belongs to another is shared with it: no choice of its own.
+  std::vector<access::Sharing> levels =
+      kind.parent_field.empty() ? access::SharingLevels(req.who, scope) : std::vector<access::Sharing>{};
   if (!levels.empty()) {
     std::string current = values.contains("sharing") && values["sharing"].is_string()
                               ? values["sharing"].get<std::string>()

@@ -387,8 +387,12 @@ Response PriorityActionSubmit(Ctx& ctx, Request& req) {
                          StatusCode::kPermissionDenied);
   }
   Form form = FormOf(req);
-  std::string plan_path = "/plans/" + (*plan)["id"].get<std::string>();
-  return Response::Redirect("/forms/" + std::string(plans::kActions) + "?plan_id=" + (*plan)["id"].get<std::string>() +
+  std::string plan_id = (*plan)["plan"]["id"];
+  std::string plan_path = "/plans/" + plan_id;
+  if (!(*plan)["open"].get<bool>()) {
+    return Response::Redirect(plan_path + "?error=" + PercentEncode(Translate(ctx, req, "plans.revise_to_add")));
+  }
+  return Response::Redirect("/forms/" + std::string(plans::kActions) + "?plan_id=" + plan_id +
                             "&priorities=" + PercentEncode(req.Param("question")) +
                             "&title=" + PercentEncode(FormField(form, "title").substr(0, 300)) +
                             "&return_to=" + PercentEncode(plan_path));

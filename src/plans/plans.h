@@ -80,9 +80,10 @@ class Service {
   // the projects that answer those actions or the priority.
   Result<Json> Trace(const Caller& caller, const std::string& assessment_id, const std::string& question,
                      const std::string& lang);
-  // The country's plan a priority is turned into an action in: its newest draft or revised NAP,
-  // created (as a draft linked to the assessment, named `title`) when it has none. NotFound when the caller
-  // may not read the assessment; PermissionDenied when it may not write the plan.
+  // The country's plan a priority is turned into an action in: {"plan", "open"}. Its newest
+  // draft or revised NAP (open); else its adopted one (not open: revise it to add actions);
+  // else a new draft linked to the assessment, named `title`. NotFound when the caller may not
+  // read the assessment; PermissionDenied when it may not write the plan.
   // `title` names a plan made here (the presentation layer's words).
   Result<Json> PlanForPriorities(const Caller& caller, const std::string& assessment_id, const std::string& title);
 

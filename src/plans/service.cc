@@ -546,16 +546,18 @@ Result<Json> Service::PlanForPriorities(const Caller& caller, const std::string&
   q.filters["country"] = a["country"];
   q.limit = 50;
   CBRN_ASSIGN_OR_RETURN(records::Page plans, store_.ListIn(*txn, caller, *kind, q));
+  const Json* adopted = nullptr;
   for (const auto& p : plans.items) {
-    if ((p["status"] == "draft" || p["status"] == "revised") &&
-        access::Allows(caller.who, access::Action::kCreate, kind->ScopeOf(p))) {
-      return p;
-    }
+    if (!access::Allows(caller.who, access::Action::kCreate, kind->ScopeOf(p))) continue;
+    if (p["status"] == "draft" || p["status"] == "revised") return Json{{"plan", p}, {"open", true}};
+    if (!adopted) adopted = &p;
   }
+  // An adopted plan is the country's plan: a new action goes into its revision, not a new plan.
+  if (adopted) return Json{{"plan", *adopted}, {"open", false}};
   Json body = {{"country", a["country"]}, {"title", title}, {"assessment_id", a["id"]}};
   CBRN_ASSIGN_OR_RETURN(Json created, store_.CreateIn(*txn, caller, *kind, body));
   CBRN_RETURN_IF_ERROR(txn->Commit());
-  return created;
+  return Json{{"plan", created}, {"open", true}};
 }
 
 namespace {

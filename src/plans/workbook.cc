@@ -159,7 +159,10 @@ Result<std::vector<Row>> ReadRows(const xlsx::Book& book_in, const records::Kind
     }
   }
   std::vector<Row> rows;
-  for (const auto& [r, cells] : book.sheets["Actions"]) {
+  for (const auto& entry : book.sheets["Actions"]) {
+    // Named, not a structured binding: the lambda below captures them (clang 14 cannot).
+    const int r = entry.first;
+    const auto& cells = entry.second;
     if (r <= kHeaderRow) continue;
     Row row;
     row.row = r;
