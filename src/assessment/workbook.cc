@@ -160,11 +160,8 @@ Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
   lxw_workbook* wb = writer->workbook();
   lxw_worksheet* ws = workbook_add_worksheet(wb, "Assessment");
   lxw_worksheet* meta = workbook_add_worksheet(wb, "cbrnhub");
-  lxw_format* bold = workbook_add_format(wb);
-  format_set_bold(bold);
-  lxw_format* wrap = workbook_add_format(wb);
-  format_set_text_wrap(wrap);
-  format_set_align(wrap, LXW_ALIGN_VERTICAL_TOP);
+  lxw_format* bold = writer->bold();
+  lxw_format* wrap = writer->wrap();
   lxw_format* open = workbook_add_format(wb);  // the cells people fill in
   format_set_unlocked(open);
   format_set_text_wrap(open);

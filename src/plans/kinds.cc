@@ -9,6 +9,7 @@
 #include <set>
 
 #include "plans/plans.h"
+#include "plans/text.h"
 
 namespace cbrnhub::plans {
 namespace {
@@ -60,27 +61,9 @@ FieldSpec ReadOnly(std::string name, std::string value) {
   return f;
 }
 
-std::string Text(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 bool Has(const Json& j, const char* key) { return !Text(j, key).empty(); }
 
-std::vector<std::string> SplitList(const std::string& list) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= list.size()) {
-    size_t comma = list.find(',', pos);
-    std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    item.erase(0, item.find_first_not_of(" "));
-    item.erase(item.find_last_not_of(" ") + 1);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
-  }
-  return out;
-}
 
 // A finite decimal number written as text ("12.5", "-3", "1e3").
 bool IsNumber(const std::string& s) {

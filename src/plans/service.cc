@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "core/ids.h"
 #include "plans/plans.h"
+#include "plans/text.h"
 
 namespace cbrnhub::plans {
 namespace {
@@ -17,30 +18,12 @@ using storage::Access;
 using storage::Rows;
 using storage::Transaction;
 
-std::string Text(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::int64_t Int(const Json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
 }
 
-std::vector<std::string> SplitList(const std::string& list) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= list.size()) {
-    size_t comma = list.find(',', pos);
-    std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    item.erase(0, item.find_first_not_of(" "));
-    item.erase(item.find_last_not_of(" ") + 1);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
-  }
-  return out;
-}
 
 bool ListHas(const std::string& list, const std::string& item) {
   auto v = SplitList(list);

@@ -12,6 +12,7 @@
 #include "audit/audit.h"
 #include "core/ids.h"
 #include "plans/plans.h"
+#include "plans/text.h"
 #include "xlsx/xlsx.h"
 
 namespace cbrnhub::plans {
@@ -52,10 +53,6 @@ constexpr Column kColumns[] = {
     {"progress_note", "field.progress_note", Kind::kLong, 30},
 };
 
-std::string Text(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
@@ -318,11 +315,8 @@ Result<std::string> Service::ExportPlan(const Caller& caller, const std::string&
   lxw_workbook* wb = writer->workbook();
   lxw_worksheet* ws = workbook_add_worksheet(wb, "Actions");
   lxw_worksheet* meta = workbook_add_worksheet(wb, "cbrnhub");
-  lxw_format* bold = workbook_add_format(wb);
-  format_set_bold(bold);
-  lxw_format* wrap = workbook_add_format(wb);
-  format_set_text_wrap(wrap);
-  format_set_align(wrap, LXW_ALIGN_VERTICAL_TOP);
+  lxw_format* bold = writer->bold();
+  lxw_format* wrap = writer->wrap();
   lxw_format* locked = workbook_add_format(wb);
   format_set_bg_color(locked, 0xEEEEEE);
   worksheet_write_string(ws, 0, 0, writer->Keep(Text(plan, "title")), bold);
@@ -434,8 +428,7 @@ Result<std::string> Service::ExportPortfolio(const Caller& caller, const Portfol
   CBRN_ASSIGN_OR_RETURN(auto writer, xlsx::Writer::Create());
   lxw_workbook* wb = writer->workbook();
   lxw_worksheet* ws = workbook_add_worksheet(wb, "Projects");
-  lxw_format* bold = workbook_add_format(wb);
-  format_set_bold(bold);
+  lxw_format* bold = writer->bold();
   const char* fields[] = {"title", "scope", "theme", "status", "country", "region", "participants", "partners",
                           "start_date", "end_date", "budget", "secured", "currency", "funding"};
   for (int c = 0; c < static_cast<int>(std::size(fields)); ++c) {

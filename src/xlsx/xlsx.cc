@@ -195,6 +195,23 @@ const char* Writer::Keep(std::string s) {
   return kept_.back()->c_str();
 }
 
+lxw_format* Writer::bold() {
+  if (!bold_) {
+    bold_ = workbook_add_format(wb_);
+    format_set_bold(bold_);
+  }
+  return bold_;
+}
+
+lxw_format* Writer::wrap() {
+  if (!wrap_) {
+    wrap_ = workbook_add_format(wb_);
+    format_set_text_wrap(wrap_);
+    format_set_align(wrap_, LXW_ALIGN_VERTICAL_TOP);
+  }
+  return wrap_;
+}
+
 char** Writer::KeepList(const std::vector<std::string>& items) {
   auto list = std::make_unique<std::vector<char*>>();
   for (const auto& item : items) list->push_back(const_cast<char*>(Keep(item)));

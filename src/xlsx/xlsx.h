@@ -36,6 +36,9 @@ class Writer {
   static Result<std::unique_ptr<Writer>> Create();
   ~Writer();
   lxw_workbook* workbook() { return wb_; }
+  // The formats every cbrnhub workbook uses: bold headers, wrapped text aligned to the top.
+  lxw_format* bold();
+  lxw_format* wrap();
   const char* Keep(std::string s);
   // A null-terminated list of kept strings, as a data validation's value_list wants it.
   char** KeepList(const std::vector<std::string>& items);
@@ -45,6 +48,8 @@ class Writer {
   Writer() = default;
   std::string path_;
   lxw_workbook* wb_ = nullptr;
+  lxw_format* bold_ = nullptr;
+  lxw_format* wrap_ = nullptr;
   std::vector<std::unique_ptr<std::string>> kept_;
   std::vector<std::unique_ptr<std::vector<char*>>> lists_;
 };
