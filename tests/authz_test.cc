@@ -143,7 +143,7 @@ std::map<std::string, std::string> ExpectedRoutes() {
   }
   for (std::string route : {"GET /api/v1/action_plans/{id}/view", "GET /api/v1/action_plans/{id}/versions",
                             "GET /api/v1/action_plans/{id}/versions/{version}", "GET /api/v1/action_plans/{id}/diff",
-                            "GET /api/v1/action_plans/{id}/gaps", "GET /api/v1/assessments/{id}/trace/{question}",
+                            "GET /api/v1/action_plans/{id}/gaps", "GET /api/v1/action_plans/{id}/capabilities", "GET /api/v1/assessments/{id}/trace/{question}",
                             "GET /api/v1/regions/{code}/plans", "GET /api/v1/portfolio", "GET /plans", "GET /plans/{id}",
                             "GET /plans/{id}/diff", "GET /assessments/{id}/trace/{question}", "GET /regions/{code}/plans",
                             "GET /projects", "GET /api/v1/action_plans/{id}/workbook.xlsx", "GET /api/v1/portfolio.xlsx"}) {

@@ -326,6 +326,14 @@ TEST_P(PlansApiTest, PriorityBecomesAnActionAndGapsWithoutActionShrink) {
   gaps = Json(As("nfp.uz", "GET", "/api/v1/action_plans/" + plan + "/gaps"));
   EXPECT_EQ(gaps["gaps"].size(), before - 1);
   for (const auto& g : gaps["gaps"]) EXPECT_NE(g["question"], first);
+  // The page shows progress by the capability the linked priority belongs to, as a label.
+  auto plan_page = As("nfp.uz", "GET", "/plans/" + plan);
+  EXPECT_NE(plan_page.body.find("id=\"by-capability\""), std::string::npos);
+  EXPECT_EQ(plan_page.body.find(">capability."), std::string::npos);
+  json capability = Json(As("nfp.uz", "GET", "/api/v1/action_plans/" + plan + "/capabilities"));
+  ASSERT_EQ(capability["by_function"].size(), 1u) << capability.dump();
+  EXPECT_EQ(capability["by_function"][0]["actions"], 1);
+  EXPECT_EQ(capability["by_function"][0]["percent"], 10.0);
   // A second click finds the same open plan.
   auto again = Json(As("nfp.uz", "POST", "/api/v1/assessments/" + assessment + "/plan", "{}"));
   EXPECT_EQ(again["plan"]["id"], plan);

@@ -229,6 +229,7 @@ Response ApiPlanVersion(Ctx& ctx, Request& req);
 Response ApiPlanDiff(Ctx& ctx, Request& req);
 Response ApiPlanGaps(Ctx& ctx, Request& req);
 Response ApiPriorityTrace(Ctx& ctx, Request& req);
+Response ApiPlanCapabilities(Ctx& ctx, Request& req);
 Response ApiPlanForPriorities(Ctx& ctx, Request& req);
 Response ApiRegionPlans(Ctx& ctx, Request& req);
 Response ApiProjectTransition(Ctx& ctx, Request& req);

@@ -189,6 +189,10 @@ Response ApiPlanGaps(Ctx& ctx, Request& req) {
   return JsonResult(ctx, req, ctx.plans->Gaps(CallerOf(req), req.Param("id"), req.lang));
 }
 
+Response ApiPlanCapabilities(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.plans->ProgressByCapability(CallerOf(req), req.Param("id"), req.lang));
+}
+
 Response ApiPriorityTrace(Ctx& ctx, Request& req) {
   return JsonResult(ctx, req, ctx.plans->Trace(CallerOf(req), req.Param("id"), req.Param("question"), req.lang));
 }
@@ -332,6 +336,21 @@ Response PlanPage(Ctx& ctx, Request& req) {
       if (g.size() > 15) g.erase(g.begin() + 15, g.end());
       data["gaps"] = g;
       data["gap_count"] = (*gaps)["gaps"].size();
+    }
+  }
+  if (req.Query("as_of").empty()) {
+    auto capability = ctx.plans->ProgressByCapability(CallerOf(req), req.Param("id"), req.lang);
+    if (capability.ok()) {
+      Json rows = Json::array();
+      for (const char* group : {"by_function", "by_domain"}) {
+        for (const auto& c : (*capability)[group]) {
+          rows.push_back({{"group", Translate(ctx, req, std::string("plans.") + group)},
+                          {"label", Translate(ctx, req, "capability." + c["key"].get<std::string>())},
+                          {"actions", c["actions"]},
+                          {"pct", std::lround(c["percent"].get<double>())}});
+        }
+      }
+      data["by_capability"] = rows;
     }
   }
   data["error"] = req.Query("error");

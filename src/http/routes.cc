@@ -195,6 +195,8 @@ void RegisterRoutes(Ctx& ctx) {
       "what changed between two versions (?from=N&to=M, 0 = now), action by action and field by field");
   add("GET", "/api/v1/action_plans/{id}/gaps", {A::kRead, "action_plans"}, ApiPlanGaps,
       "priorities of the plan's assessment that no action answers");
+  add("GET", "/api/v1/action_plans/{id}/capabilities", {A::kRead, "action_plans"}, ApiPlanCapabilities,
+      "progress by the assessment's functions and domains the actions serve");
   add("GET", "/api/v1/assessments/{id}/trace/{question}", {A::kRead, "assessments"}, ApiPriorityTrace,
       "a priority's trace: question and gap -> actions -> projects");
   add("POST", "/api/v1/assessments/{id}/plan", {A::kWrite, "action_plans"}, ApiPlanForPriorities,

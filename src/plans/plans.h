@@ -76,6 +76,9 @@ class Service {
   // Priorities of the plan's assessment (or the country's latest readable one) that no action
   // of the plan links to, best-ranked first.
   Result<Json> Gaps(const Caller& caller, const std::string& plan_id, const std::string& lang);
+  // Progress by the capabilities the actions serve: for each function and each domain of the
+  // plan's assessment, the live actions linked to its questions and their mean percent done.
+  Result<Json> ProgressByCapability(const Caller& caller, const std::string& plan_id, const std::string& lang);
   // One priority's trace: the question and its answer's gap -> the actions that link to it ->
   // the projects that answer those actions or the priority.
   Result<Json> Trace(const Caller& caller, const std::string& assessment_id, const std::string& question,

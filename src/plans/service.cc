@@ -472,6 +472,43 @@ Result<Json> Service::Gaps(const Caller& caller, const std::string& plan_id, con
               {"linked", static_cast<int>(results["priorities"].size() - gaps.size())}};
 }
 
+Result<Json> Service::ProgressByCapability(const Caller& caller, const std::string& plan_id, const std::string& lang) {
+  CBRN_ASSIGN_OR_RETURN(Json gaps, Gaps(caller, plan_id, lang));  // finds the plan's assessment
+  if (gaps["assessment"].is_null()) return Json{{"by_function", Json::array()}, {"by_domain", Json::array()}};
+  CBRN_ASSIGN_OR_RETURN(Json results, assessments_.Results(caller, gaps["assessment"]["id"], lang));
+  std::map<std::string, std::pair<std::string, std::string>> capability_of_section;  // section -> function, domain
+  for (const auto& sec : results["sections"]) {
+    capability_of_section[sec["id"]] = {Text(sec, "function"), Text(sec, "domain")};
+  }
+  std::map<std::string, std::string> section_of;
+  for (const auto& q : results["questions"]) section_of[q["id"]] = q["section"];
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(std::vector<Json> actions,
+                        store_.ListChildrenIn(*txn, caller, *store_.catalog().Find(kActions), {gaps["plan"]["id"]}));
+  // Each action counts once for every function (and domain) its priorities belong to.
+  std::map<std::string, std::pair<double, int>> by_function, by_domain;
+  for (const auto& a : actions) {
+    if (Text(a, "status") == "cancelled") continue;
+    std::set<std::string> functions, domains;
+    for (const auto& q : SplitList(Text(a, "priorities"))) {
+      auto sec = section_of.find(q);
+      if (sec == section_of.end()) continue;
+      const auto& [function, domain] = capability_of_section[sec->second];
+      if (!function.empty()) functions.insert(function);
+      if (!domain.empty()) domains.insert(domain);
+    }
+    double percent = a.contains("percent") && a["percent"].is_number() ? a["percent"].get<double>() : 0;
+    for (const auto& f : functions) by_function[f].first += percent, by_function[f].second += 1;
+    for (const auto& d : domains) by_domain[d].first += percent, by_domain[d].second += 1;
+  }
+  auto list = [](const std::map<std::string, std::pair<double, int>>& m) {
+    Json out = Json::array();
+    for (const auto& [k, v] : m) out.push_back({{"key", k}, {"actions", v.second}, {"percent", v.first / v.second}});
+    return out;
+  };
+  return Json{{"by_function", list(by_function)}, {"by_domain", list(by_domain)}};
+}
+
 Result<Json> Service::Trace(const Caller& caller, const std::string& assessment_id, const std::string& question,
                             const std::string& lang) {
   CBRN_ASSIGN_OR_RETURN(Json results, assessments_.Results(caller, assessment_id, lang));
