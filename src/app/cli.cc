@@ -489,8 +489,6 @@ int Main(int argc, char** argv) {
     if (*assess_results) {
       auto r = s.assessment->Results(caller, assess_id, assess_lang);
       if (!r.ok()) return Fail(r.status());
-      r->erase("radar_svg");
-      r->erase("bars_svg");
       PrintJson(*r);
       return 0;
     }

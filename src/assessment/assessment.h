@@ -172,8 +172,6 @@ CarryOver Carry(const Definition& from, const Definition& to, const Mapping& map
                 const std::map<std::string, Json>& answers);
 
 // SVG charts (rendered on the server, so they print): a radar of values by axis, and bars.
-std::string RadarSvg(const std::vector<std::pair<std::string, double>>& axes, const std::string& title);
-std::string BarsSvg(const std::vector<std::pair<std::string, double>>& bars, const std::string& title);
 
 // --- Persisted assessments --------------------------------------------------------------
 

@@ -575,11 +575,6 @@ Result<Json> Service::Results(const Caller& caller, const std::string& id, const
       }
     }
   }
-  std::vector<std::pair<std::string, double>> radar, bars;
-  for (const auto& [k, v] : s.by_function) radar.emplace_back(k, v);
-  for (const auto& [k, v] : s.by_domain) bars.emplace_back(k, v);
-  out["radar_svg"] = RadarSvg(radar, "maturity by function");
-  out["bars_svg"] = BarsSvg(bars, "score by domain");
   return out;
 }
 

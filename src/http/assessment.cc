@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "http/handlers.h"
+#include "http/views.h"
 
 namespace cbrnhub::http {
 namespace {
@@ -497,9 +498,13 @@ Response ResultsPage(Ctx& ctx, Request& req) {
     double change = data["previous"]["change"];
     data["previous"]["change_pct"] = (change >= 0 ? "+" : "") + Pct(change);
   }
-  // Rendered as raw markup: produced by our own chart code, not by user input.
-  data["radar"] = data["radar_svg"];
-  data["bars"] = data["bars_svg"];
+  // Drawn here from the scores, with translated titles; rendered as raw markup (our own
+  // drawing code escapes every label).
+  std::vector<std::pair<std::string, double>> radar, bars;
+  for (const auto& [k, v] : data["by_function"].items()) radar.emplace_back(Translate(ctx, req, "capability." + k), v.get<double>());
+  for (const auto& [k, v] : data["by_domain"].items()) bars.emplace_back(Translate(ctx, req, "capability." + k), v.get<double>());
+  data["radar"] = RadarSvg(radar, Translate(ctx, req, "assessment.by_function"));
+  data["bars"] = BarsSvg(bars, Translate(ctx, req, "assessment.by_domain"));
   // A priority becomes an action of the country's plan, for whoever may write that plan.
   access::RecordScope plan;
   plan.owner_scope = "country:" + data["assessment"]["country"].get<std::string>();

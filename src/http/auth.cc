@@ -1,6 +1,7 @@
 // Signing in and out, invitations, the caller's own account (password, TOTP, API tokens).
 #include "core/ids.h"
 #include "http/handlers.h"
+#include "http/views.h"
 
 namespace cbrnhub::http {
 namespace {
@@ -146,7 +147,7 @@ Response TotpEnrolPage(Ctx& ctx, Request& req) {
   if (!enrolment.ok()) return ErrorFor(ctx, req, enrolment.status());
   Json data = {{"secret", enrolment->secret_base32},
                {"uri", enrolment->otpauth_uri},
-               {"qr_svg", identity::QrSvg(enrolment->otpauth_uri)}};
+               {"qr_svg", QrSvg(identity::QrCode(enrolment->otpauth_uri), Translate(ctx, req, "totp.qr"))}};
   return RenderPage(ctx, req, 200, "totp_enrol", data, Translate(ctx, req, "totp.title"));
 }
 
@@ -158,7 +159,7 @@ Response TotpEnrolSubmit(Ctx& ctx, Request& req) {
     // Show the same secret again: the user's app already has it.
     std::string secret = FormField(form, "secret");
     std::string uri = "otpauth://totp/cbrnhub?secret=" + secret;
-    Json data = {{"secret", secret}, {"error", st.message()}, {"qr_svg", identity::QrSvg(uri)}};
+    Json data = {{"secret", secret}, {"error", st.message()}, {"qr_svg", QrSvg(identity::QrCode(uri), Translate(ctx, req, "totp.qr"))}};
     return RenderPage(ctx, req, HttpStatus(st.code()), "totp_enrol", data,
                       Translate(ctx, req, "totp.title"));
   }

@@ -950,23 +950,15 @@ std::string TotpCode(const std::string& secret_base32, long long unix_time) {
   return rc == OATH_OK ? std::string(otp) : "";
 }
 
-std::string QrSvg(const std::string& text) {
+QrModules QrCode(const std::string& text) {
+  QrModules out;
   QRcode* qr = QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-  if (!qr) return "";
-  const int quiet = 4, w = qr->width, size = w + 2 * quiet;
-  std::string path;
-  for (int y = 0; y < w; ++y) {
-    for (int x = 0; x < w; ++x) {
-      if (qr->data[y * w + x] & 1) {
-        path += "M" + std::to_string(x + quiet) + "," + std::to_string(y + quiet) + "h1v1h-1z";
-      }
-    }
-  }
+  if (!qr) return out;
+  out.width = qr->width;
+  out.dark.resize(static_cast<size_t>(qr->width) * qr->width);
+  for (size_t i = 0; i < out.dark.size(); ++i) out.dark[i] = qr->data[i] & 1;
   QRcode_free(qr);
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(size) + " " +
-         std::to_string(size) + "\" width=\"220\" height=\"220\" role=\"img\" aria-label=\"QR code\">"
-         "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"" + path +
-         "\" fill=\"#000\"/></svg>";
+  return out;
 }
 
 }  // namespace cbrnhub::identity

@@ -162,7 +162,12 @@ records::Json ToJson(const User& u);
 // The current TOTP code of a base32 secret at `unix_time` (tests and the CLI use it).
 std::string TotpCode(const std::string& secret_base32, long long unix_time);
 
-// An SVG drawing of a QR code of `text` (for the enrolment page); "" on failure.
-std::string QrSvg(const std::string& text);
+// The modules of a QR code of `text` (for the enrolment page): row by row, true = dark.
+// Width 0 when the text cannot be encoded. Drawing it is the presentation layer's.
+struct QrModules {
+  int width = 0;
+  std::vector<bool> dark;
+};
+QrModules QrCode(const std::string& text);
 
 }  // namespace cbrnhub::identity

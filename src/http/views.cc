@@ -1,11 +1,13 @@
-// SVG charts drawn on the server: they need no script, print as they look, and weigh little.
+// Drawings of the presentation layer: SVG charts and the QR code, drawn on the server: they need
+// no script, print as they look, and weigh little. Domain modules hand over values; the words
+// (titles, axis labels) come translated from the handler.
 #include <cmath>
 #include <cstdio>
 #include <string>
 
-#include "assessment/assessment.h"
+#include "http/views.h"
 
-namespace cbrnhub::assessment {
+namespace cbrnhub::http {
 namespace {
 
 std::string Escape(const std::string& s) {
@@ -82,4 +84,20 @@ std::string BarsSvg(const std::vector<std::pair<std::string, double>>& bars, con
   return svg + "</svg>";
 }
 
-}  // namespace cbrnhub::assessment
+std::string QrSvg(const identity::QrModules& qr, const std::string& label) {
+  if (qr.width <= 0) return "";
+  const int quiet = 4, w = qr.width, size = w + 2 * quiet;
+  std::string path;
+  for (int y = 0; y < w; ++y) {
+    for (int x = 0; x < w; ++x) {
+      if (qr.dark[static_cast<size_t>(y * w + x)]) {
+        path += "M" + std::to_string(x + quiet) + "," + std::to_string(y + quiet) + "h1v1h-1z";
+      }
+    }
+  }
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(size) + " " +
+         std::to_string(size) + "\" width=\"220\" height=\"220\" role=\"img\" aria-label=\"" + Escape(label) +
+         "\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"" + path + "\" fill=\"#000\"/></svg>";
+}
+
+}  // namespace cbrnhub::http
