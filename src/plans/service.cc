@@ -445,18 +445,24 @@ Result<Json> Service::PlanView(const Caller& caller, const std::string& plan_id,
               {"may", as_of.empty() ? may : Json::object()}};
 }
 
+namespace {
+// The assessment a plan answers: its own link, else its country's latest one the caller may read
+// ("" when there is none).
+Result<std::string> AssessmentOf(records::Store& store, Transaction& txn, const Caller& caller, const Json& plan) {
+  std::string id = Text(plan, "assessment_id");
+  if (!id.empty() || Text(plan, "country").empty()) return id;
+  records::ListQuery q;
+  q.filters["country"] = Text(plan, "country");
+  q.limit = 1;
+  CBRN_ASSIGN_OR_RETURN(records::Page latest, store.ListIn(txn, caller, *store.catalog().Find(assessment::kAssessments), q));
+  return latest.items.empty() ? std::string() : latest.items[0]["id"].get<std::string>();
+}
+}  // namespace
+
 Result<Json> Service::Gaps(const Caller& caller, const std::string& plan_id, const std::string& lang) {
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
   CBRN_ASSIGN_OR_RETURN(PlanRecords p, LoadPlan(store_, *txn, caller, plan_id, false));
-  std::string assessment_id = Text(p.plan, "assessment_id");
-  if (assessment_id.empty() && !Text(p.plan, "country").empty()) {
-    // The country's latest assessment the caller may read.
-    records::ListQuery q;
-    q.filters["country"] = Text(p.plan, "country");
-    q.limit = 1;
-    CBRN_ASSIGN_OR_RETURN(records::Page latest, store_.ListIn(*txn, caller, *store_.catalog().Find(assessment::kAssessments), q));
-    if (!latest.items.empty()) assessment_id = latest.items[0]["id"];
-  }
+  CBRN_ASSIGN_OR_RETURN(std::string assessment_id, AssessmentOf(store_, *txn, caller, p.plan));
   if (assessment_id.empty()) return Json{{"plan", p.plan}, {"assessment", nullptr}, {"gaps", Json::array()}};
   txn.reset();
   CBRN_ASSIGN_OR_RETURN(Json results, assessments_.Results(caller, assessment_id, lang));
@@ -473,18 +479,22 @@ Result<Json> Service::Gaps(const Caller& caller, const std::string& plan_id, con
 }
 
 Result<Json> Service::ProgressByCapability(const Caller& caller, const std::string& plan_id, const std::string& lang) {
-  CBRN_ASSIGN_OR_RETURN(Json gaps, Gaps(caller, plan_id, lang));  // finds the plan's assessment
-  if (gaps["assessment"].is_null()) return Json{{"by_function", Json::array()}, {"by_domain", Json::array()}};
-  CBRN_ASSIGN_OR_RETURN(Json results, assessments_.Results(caller, gaps["assessment"]["id"], lang));
+  std::vector<Json> actions;
+  std::string assessment_id;
+  {
+    CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+    CBRN_ASSIGN_OR_RETURN(Json plan, store_.GetIn(*txn, caller, *store_.catalog().Find(kPlans), plan_id));
+    CBRN_ASSIGN_OR_RETURN(assessment_id, AssessmentOf(store_, *txn, caller, plan));
+    CBRN_ASSIGN_OR_RETURN(actions, store_.ListChildrenIn(*txn, caller, *store_.catalog().Find(kActions), {plan["id"]}));
+  }
+  if (assessment_id.empty()) return Json{{"by_function", Json::array()}, {"by_domain", Json::array()}};
+  CBRN_ASSIGN_OR_RETURN(Json results, assessments_.Results(caller, assessment_id, lang));
   std::map<std::string, std::pair<std::string, std::string>> capability_of_section;  // section -> function, domain
   for (const auto& sec : results["sections"]) {
     capability_of_section[sec["id"]] = {Text(sec, "function"), Text(sec, "domain")};
   }
   std::map<std::string, std::string> section_of;
   for (const auto& q : results["questions"]) section_of[q["id"]] = q["section"];
-  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
-  CBRN_ASSIGN_OR_RETURN(std::vector<Json> actions,
-                        store_.ListChildrenIn(*txn, caller, *store_.catalog().Find(kActions), {gaps["plan"]["id"]}));
   // Each action counts once for every function (and domain) its priorities belong to.
   std::map<std::string, std::pair<double, int>> by_function, by_domain;
   for (const auto& a : actions) {

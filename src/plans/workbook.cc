@@ -111,12 +111,11 @@ Result<std::string> PlanState(Transaction& txn, const std::string& plan_id) {
 }
 
 // The agencies a plan's action may name, by id, short name or name.
-Result<std::map<std::string, std::string>> AgencyIds(Transaction& txn, const Caller& caller, const Json& plan) {
+Result<std::map<std::string, std::string>> AgencyIds(Transaction& txn, const Caller& caller) {
   access::SqlFilter f = access::VisibilityFilter(caller.who);
   storage::Params params(f.params.begin(), f.params.end());
   CBRN_ASSIGN_OR_RETURN(Rows rows, txn.Query("SELECT id, short_name, name FROM agencies WHERE deleted_at IS NULL AND " + f.sql,
                                              params));
-  (void)plan;
   std::map<std::string, std::string> out;
   for (const auto& r : rows) {
     out[r.Text(0)] = r.Text(0);
@@ -138,14 +137,19 @@ struct Row {
 Result<std::vector<Row>> ReadRows(const xlsx::Book& book_in, const records::KindSpec& kind, const std::string& plan_id,
                                   const std::map<std::string, std::string>& agencies,
                                   const Service::Translate& translate, std::string* lang) {
-  xlsx::Book book = book_in;
-  if (!book.sheets.count("cbrnhub") || !book.sheets.count("Actions")) {
+  const auto meta_sheet = book_in.sheets.find("cbrnhub"), actions_sheet = book_in.sheets.find("Actions");
+  if (meta_sheet == book_in.sheets.end() || actions_sheet == book_in.sheets.end()) {
     return Status::Invalid("workbook", "not a cbrnhub plan workbook (download it from the plan page)");
   }
-  auto& meta = book.sheets["cbrnhub"];
-  if (meta[1][1] != kFormat) return Status::Invalid("workbook", "not a cbrnhub plan workbook of this format");
-  if (meta[2][1] != plan_id) return Status::Invalid("workbook", "the workbook is for another plan");
-  *lang = meta[3][1];
+  auto cell = [&](int row, int col) {
+    auto r = meta_sheet->second.find(row);
+    if (r == meta_sheet->second.end()) return std::string();
+    auto c = r->second.find(col);
+    return c == r->second.end() ? std::string() : c->second;
+  };
+  if (cell(1, 1) != kFormat) return Status::Invalid("workbook", "not a cbrnhub plan workbook of this format");
+  if (cell(2, 1) != plan_id) return Status::Invalid("workbook", "the workbook is for another plan");
+  *lang = cell(3, 1);
   // Each choice by its code or its label in the workbook's language.
   std::map<std::string, std::map<std::string, std::string>> choice;
   for (const auto& c : kColumns) {
@@ -156,7 +160,7 @@ Result<std::vector<Row>> ReadRows(const xlsx::Book& book_in, const records::Kind
     }
   }
   std::vector<Row> rows;
-  for (const auto& entry : book.sheets["Actions"]) {
+  for (const auto& entry : actions_sheet->second) {
     // Named, not a structured binding: the lambda below captures them (clang 14 cannot).
     const int r = entry.first;
     const auto& cells = entry.second;
@@ -264,8 +268,12 @@ Result<Json> RunRows(records::Store& store, Transaction& txn, const Caller& call
     };
     if (row.id.empty()) {
       auto r = store.CreateIn(txn, caller, kind, row.body);
-      if (!r.ok()) fail(r.status());
-      else added.push_back({{"row", row.row}, {"title", title}});
+      if (!r.ok()) {
+        fail(r.status());
+      } else {
+        in_workbook.insert((*r)["id"].get<std::string>());
+        added.push_back({{"row", row.row}, {"title", title}});
+      }
       continue;
     }
     auto current = store.GetIn(txn, caller, kind, row.id);
@@ -291,9 +299,7 @@ Result<Json> RunRows(records::Store& store, Transaction& txn, const Caller& call
   CBRN_ASSIGN_OR_RETURN(std::vector<Json> existing, store.ListChildrenIn(txn, caller, kind, {plan["id"]}));
   Json left_out = Json::array();
   for (const auto& a : existing) {
-    bool created_now = false;
-    for (const auto& x : added) created_now = created_now || x["title"] == a["title"];
-    if (!in_workbook.count(a["id"]) && !created_now) left_out.push_back({{"id", a["id"]}, {"title", a["title"]}});
+    if (!in_workbook.count(a["id"])) left_out.push_back({{"id", a["id"]}, {"title", a["title"]}});
   }
   return Json{{"added", added}, {"changed", changed}, {"unchanged", unchanged}, {"errors", errors}, {"left_out", left_out}};
 }
@@ -377,7 +383,7 @@ Result<Json> Service::PreviewPlanImport(const Caller& caller, const std::string&
     // Every row tried for real, then rolled back: nothing is written by a preview.
     CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
     CBRN_ASSIGN_OR_RETURN(Json plan, store_.GetIn(*txn, caller, *store_.catalog().Find(kPlans), plan_id));
-    CBRN_ASSIGN_OR_RETURN(auto agencies, AgencyIds(*txn, caller, plan));
+    CBRN_ASSIGN_OR_RETURN(auto agencies, AgencyIds(*txn, caller));
     CBRN_ASSIGN_OR_RETURN(rows, ReadRows(book, *store_.catalog().Find(kActions), plan["id"], agencies, translate, &lang));
     CBRN_ASSIGN_OR_RETURN(state, PlanState(*txn, plan["id"]));
     CBRN_ASSIGN_OR_RETURN(preview, RunRows(store_, *txn, caller, plan, rows, translate, lang));
