@@ -15,6 +15,7 @@
 #include "i18n/i18n.h"
 #include "assessment/assessment.h"
 #include "plans/plans.h"
+#include "risk/risk.h"
 #include "assessment/workbook.h"
 #include "core/ids.h"
 #include "exportctl/exportctl.h"
@@ -44,6 +45,7 @@ struct Fixture {
     exportctl::RegisterKinds(catalog);
     assessment::RegisterKinds(catalog);
     plans::RegisterKinds(catalog);
+    risk::RegisterKinds(catalog);
     store = std::make_unique<records::Store>(*db, catalog);
     (void)network::SeedReference(*store, {access::Principal::System("fuzz"), ""});
   }
@@ -276,12 +278,74 @@ int PlanWorkbook(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
+int RiskMethod(const std::uint8_t* data, std::size_t size) {
+  auto method = risk::ParseMethod(Text(data, size), "fuzz.yaml");
+  if (!method.ok()) return 0;
+  // Whatever a method accepts, its matrix covers every cell and every rating maps into it.
+  for (size_t l = 1; l <= method->likelihood.size(); ++l) {
+    for (size_t i = 1; i <= method->impact_levels.size(); ++i) (void)method->BandAt(static_cast<int>(l), static_cast<int>(i));
+  }
+  const nlohmann::json tries[] = {{{"level", 1}}, {{"probability", 0.5}}, {{"level", 99}}, {{"value", 1e300}}, {{"value", 3}, {"level", 2}}};
+  for (const auto& t : tries) {
+    nlohmann::json impacts = nlohmann::json::object();
+    for (const auto& c : method->criteria) impacts[c.id] = t;
+    auto checked = risk::CheckRatings(*method, t, impacts);
+    if (!checked.ok()) continue;
+    // A checked rating is stored as it is: checking it again changes nothing.
+    auto again = risk::CheckRatings(*method, (*checked)["likelihood"], (*checked)["impacts"]);
+    if (!again.ok() || *again != *checked) std::abort();
+    risk::Rating r = risk::Rate(*method, (*checked)["likelihood"], (*checked)["impacts"]);
+    if (r.band >= static_cast<int>(method->bands.size())) std::abort();
+  }
+  return 0;
+}
+
+// The register every fuzzed register workbook is read against (seeds in
+// fuzz/corpus/risk_workbook name it).
+constexpr const char* kFuzzRegisterId = "00000000-0000-4000-8000-00000000f018";
+
+int RiskWorkbook(const std::uint8_t* data, std::size_t size) {
+  static Fixture f("risk_workbook");
+  static assessment::Service assessments(*f.store);
+  static risk::Service service(*f.store, assessments);
+  static bool ready = [] {
+    records::Caller system{access::Principal::System("fuzz"), ""};
+    if (!service.SeedSamples(system).ok()) return false;
+    auto method = service.MethodOf("eu-rmg@2010");
+    auto txn = f.db->Begin(storage::Access::kWrite);
+    if (!txn.ok() || !method.ok()) return false;
+    auto id = (*txn)->Query("SELECT id FROM risk_methods");
+    if (!id.ok() || id->empty()) return false;
+    const std::string now = NowUtc();
+    (void)(*txn)->Exec("INSERT INTO risk_registers (id, owner_scope, created_at, created_by, updated_at, updated_by, country,"
+                       " title, method_id) VALUES (?, 'country:UZ', ?, 'fuzz', ?, 'fuzz', 'UZ', 'Fuzz register', ?)",
+                       {std::string(kFuzzRegisterId), now, now, (*id)[0].Text(0)});
+    (void)f.store->CreateIn(**txn, system, *f.catalog.Find(risk::kScenarios),
+                            records::Json{{"register_id", kFuzzRegisterId}, {"title", "Chlorine"}, {"hazard", "chemical"},
+                                          {"origin", "accidental"}});
+    return (*txn)->Commit().ok();
+  }();
+  if (!ready) return 0;
+  static int runs = 0;
+  records::Caller system{access::Principal::System("fuzz"), ""};
+  auto words = [](const std::string&, const std::string& key) { return key; };
+  (void)service.PreviewImport(system, kFuzzRegisterId, Text(data, size), words);
+  if (++runs % 500 == 0) {
+    if (auto txn = f.db->Begin(storage::Access::kWrite); txn.ok()) {
+      (void)(*txn)->Exec("DELETE FROM risk_imports");
+      (void)(*txn)->Commit();
+    }
+  }
+  return 0;
+}
+
 const std::vector<NamedTarget>& AllTargets() {
   static const std::vector<NamedTarget> kTargets = {
       {"json_body", JsonBody}, {"csv", Csv}, {"config", Config},
       {"backup", Backup},      {"query", Query},   {"un_xml", UnXml},
       {"ofac_csv", OfacCsv},   {"list_csv", ListCsv}, {"multipart", Multipart},
-      {"definition", Definition}, {"workbook", Workbook}, {"plan_workbook", PlanWorkbook}};
+      {"definition", Definition}, {"workbook", Workbook}, {"plan_workbook", PlanWorkbook},
+      {"risk_method", RiskMethod}, {"risk_workbook", RiskWorkbook}};
   return kTargets;
 }
 

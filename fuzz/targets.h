@@ -45,6 +45,11 @@ int Query(const std::uint8_t* data, std::size_t size);
 // parsed and tried through the records' checks, then rolled back.
 int PlanWorkbook(const std::uint8_t* data, std::size_t size);
 
+// Risk method definitions (YAML), and the ratings every accepted method checks and rates.
+int RiskMethod(const std::uint8_t* data, std::size_t size);
+// Uploaded risk register workbooks (XLSX), previewed against a fixed register with one scenario.
+int RiskWorkbook(const std::uint8_t* data, std::size_t size);
+
 const std::vector<NamedTarget>& AllTargets();
 
 }  // namespace cbrnhub::fuzz

@@ -158,12 +158,36 @@ std::map<std::string, std::string> ExpectedRoutes() {
                             "POST /plans/{id}/workbook/{import}/apply"}) {
     e[route] = "write";
   }
+  for (std::string route : {"GET /api/v1/risk_methods/{id}/view", "POST /api/v1/risk_methods/check",
+                            "GET /api/v1/risk_registers/{id}/view", "GET /api/v1/risk_registers/{id}/rounds",
+                            "GET /api/v1/risk_registers/{id}/rounds/{round}", "GET /api/v1/risk_registers/{id}/movement",
+                            "GET /api/v1/risk_registers/{id}/workbook.xlsx", "GET /api/v1/risk_scenarios/{id}/evidence",
+                            "GET /api/v1/risk_evidence/{id}", "GET /api/v1/regions/{code}/risks",
+                            "GET /api/v1/assessments/{id}/priorities-by-risk", "GET /risk", "GET /risk/{id}",
+                            "GET /risk/{id}/movement", "GET /risk/scenarios/{id}", "GET /regions/{code}/risks",
+                            "GET /assessments/{id}/priorities-by-risk"}) {
+    e[route] = "read";
+  }
+  for (std::string route : {"POST /api/v1/risk_registers/{id}/validate", "POST /api/v1/risk_registers/{id}/revise",
+                            "POST /api/v1/risk_registers/{id}/workbook", "POST /api/v1/risk_registers/{id}/workbook/{import}/apply",
+                            "PUT /api/v1/risk_scenarios/{id}/rating", "POST /api/v1/risk_scenarios/{id}/evidence",
+                            "POST /risk/{id}/transition", "POST /risk/{id}/workbook", "POST /risk/{id}/workbook/{import}/apply",
+                            "POST /risk/scenarios/{id}/rating", "POST /risk/scenarios/{id}/evidence",
+                            "POST /risk/{id}/scenarios", "POST /risk/scenarios/{id}"}) {
+    e[route] = "write";
+  }
+  e["POST /api/v1/risk_methods"] = "admin";
+  e["POST /risk/methods"] = "admin";
+  e["GET /api/v1/risk_methods"] = "read";
+  e["GET /api/v1/risk_methods/{id}"] = "read";
+  e["GET /api/v1/risk_methods/{id}/history"] = "read";
   e["GET /api/v1/questionnaires"] = "read";
   e["GET /api/v1/questionnaires/{id}"] = "read";
   e["GET /api/v1/questionnaires/{id}/history"] = "read";
   for (std::string k : {"regions", "countries", "memberships", "organisations", "agencies", "people",
                         "licences", "licence_items", "licence_opinions", "assessments", "action_plans",
-                        "plan_actions", "plan_milestones", "plan_indicators", "indicator_values", "projects"}) {
+                        "plan_actions", "plan_milestones", "plan_indicators", "indicator_values", "projects",
+                        "risk_registers", "risk_scenarios"}) {
     std::string base = "/api/v1/" + k;
     e["GET " + base] = "read";
     e["POST " + base] = "write";

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server_fixture.h"
-#include "xlsx/xlsx.h"
+#include "workbook_support.h"
 
 namespace cbrnhub::testing {
 namespace {
@@ -400,19 +400,6 @@ TEST_P(PlansApiTest, ProjectsMoveThroughTheirWorkflowAndReachParticipants) {
 }
 
 // Writes `book` back to bytes, every cell as text (as a person typing into a spreadsheet would).
-std::string WriteBook(const xlsx::Book& book) {
-  auto writer = xlsx::Writer::Create().value();
-  for (const auto& [name, sheet] : book.sheets) {
-    lxw_worksheet* ws = workbook_add_worksheet(writer->workbook(), writer->Keep(name));
-    for (const auto& [row, cells] : sheet) {
-      for (const auto& [col, text] : cells) {
-        worksheet_write_string(ws, static_cast<lxw_row_t>(row - 1), static_cast<lxw_col_t>(col), writer->Keep(text), nullptr);
-      }
-    }
-  }
-  return writer->Finish().value();
-}
-
 TEST_P(PlansApiTest, WorkbookRoundTripPreviewsThenAppliesAllOrNothing) {
   std::string plan = NewPlan();
   std::string first = NewAction(plan, {{"objective", "Keep  two spaces\nand a line"}});

@@ -14,6 +14,7 @@
 #include "identity/identity.h"
 #include "assessment/assessment.h"
 #include "plans/plans.h"
+#include "risk/risk.h"
 #include "exportctl/exportctl.h"
 #include "network/network.h"
 #include "test_support.h"
@@ -44,6 +45,7 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     exportctl::RegisterKinds(catalog_);
     assessment::RegisterKinds(catalog_);
     plans::RegisterKinds(catalog_);
+    risk::RegisterKinds(catalog_);
     store_ = std::make_unique<records::Store>(t_->db(), catalog_);
     records::Caller seeder{access::Principal::System("seed"), ""};
     ASSERT_TRUE(network::SeedReference(*store_, seeder).ok());

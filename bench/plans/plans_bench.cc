@@ -28,18 +28,19 @@
 #include <vector>
 
 #include "assessment/assessment.h"
+#include "bench/common/bench_util.h"
 #include "network/network.h"
 #include "plans/plans.h"
 #include "storage/storage.h"
 
 using namespace cbrnhub;
 using Json = nlohmann::json;
+using bench::Clock;
+using bench::Ms;
+using bench::Must;
+using bench::Percentile;
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double Ms(Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); }
 
 // Days since 1970-01-01 <-> YYYY-MM-DD (civil calendar).
 long DayNumber(int y, int m, int d) {
@@ -76,12 +77,6 @@ long Today() {
 // A time of day on `day` as the audit log writes it.
 std::string At(long day) { return Date(day) + "T12:00:00.000Z"; }
 
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
-
 std::int64_t LastSeq(storage::Transaction& txn) {
   auto r = txn.Query("SELECT COALESCE(MAX(seq), 0) FROM audit_log");
   return r.ok() && !r->empty() ? (*r)[0].Int(0) : 0;
@@ -92,22 +87,6 @@ void Backdate(storage::Transaction& txn, std::int64_t after_seq, long day) {
   auto r = txn.Exec("UPDATE audit_log SET at = ? WHERE seq > ?", {At(day), after_seq});
   if (!r.ok()) {
     std::fprintf(stderr, "backdate: %s\n", r.status().message().c_str());
-    std::exit(1);
-  }
-}
-
-template <typename T>
-T Must(Result<T> r, const char* what) {
-  if (!r.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, r.status().message().c_str());
-    std::exit(1);
-  }
-  return std::move(*r);
-}
-
-void Must(const Status& s, const char* what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, s.message().c_str());
     std::exit(1);
   }
 }
@@ -152,39 +131,8 @@ int main(int argc, char** argv) {
   // The region: Central Asia's members, and partner countries of other regions made members
   // until there are `countries`.
   const std::string region = "CA";
-  std::vector<std::string> members;
-  {
-    auto txn = Must(db->Begin(storage::Access::kRead), "begin");
-    for (const auto& r : Must(txn->Query("SELECT c.iso2 FROM memberships m JOIN regions r ON r.id = m.region_id"
-                                         " JOIN countries c ON c.id = m.country_id WHERE r.code = ?"
-                                         " AND m.deleted_at IS NULL ORDER BY c.iso2",
-                                         {region}),
-                              "members")) {
-      members.push_back(r.Text(0));
-    }
-  }
-  int seeded_members = static_cast<int>(members.size());
-  if (static_cast<int>(members.size()) > countries) members.resize(static_cast<size_t>(countries));
-  if (static_cast<int>(members.size()) < countries) {
-    auto txn = Must(db->Begin(storage::Access::kRead), "begin");
-    storage::Rows others = Must(txn->Query("SELECT c.id, c.iso2 FROM countries c WHERE c.deleted_at IS NULL AND c.id NOT IN"
-                                  " (SELECT m.country_id FROM memberships m JOIN regions r ON r.id = m.region_id"
-                                  "  WHERE r.code = ?) ORDER BY c.iso2",
-                                  {region}),
-                       "other countries");
-    std::string region_id = Must(store.Get(admin, network::kRegions, region), "region")["id"];
-    txn.reset();
-    for (const auto& r : others) {
-      if (static_cast<int>(members.size()) >= countries) break;
-      Must(store.Create(admin, network::kMemberships, {{"country_id", r.Text(0)}, {"region_id", region_id}, {"status", "partner"}}),
-           "membership");
-      members.push_back(r.Text(1));
-    }
-  }
-  if (static_cast<int>(members.size()) < countries) {
-    std::fprintf(stderr, "only %zu countries in the reference data\n", members.size());
-    return 1;
-  }
+  int seeded_members = 0;
+  std::vector<std::string> members = bench::RegionMembers(*db, store, admin, region, countries, &seeded_members);
 
   // Five years of history up to today: plans and actions exist from `start`; updates every
   // `step_days` days after it.
@@ -294,13 +242,7 @@ int main(int argc, char** argv) {
               static_cast<double>(std::filesystem::file_size(dir + "/bench.db")) / (1024.0 * 1024.0));
 
   // The region's secretariat.
-  access::Principal sec;
-  sec.user_id = "bench-secretariat";
-  sec.display_name = "Secretariat";
-  sec.role = access::Role::kSecretariat;
-  sec.region = region;
-  sec.related = members;
-  records::Caller secretariat{sec, "127.0.0.1"};
+  records::Caller secretariat{bench::Secretariat(region, members), "127.0.0.1"};
   const std::string today_s = Date(today);
 
   auto t = Clock::now();

@@ -8,58 +8,20 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { base, launch, signedIn as signedInAs, focalPoint, assertTranslated } from './session.js';
 
-const base = process.env.CBRNHUB_URL;
 const artifacts = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
 let browser;
 let nfp;
 
 before(async () => {
-  assert.ok(base, 'CBRNHUB_URL must point at a running cbrnhub');
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  // browse.test.js turns on two-factor sign-in for nfp.uz and keeps the secret to itself: when
-  // it ran first, an administrator resets nfp.uz's second factor, as for a lost phone.
-  nfp = await signedIn('nfp.uz', { allowSecondFactor: true });
-  if (!nfp) {
-    const admin = await signedIn('admin');
-    await admin.goto(base + '/admin/users');
-    await admin.locator('#users a', { hasText: /^nfp\.uz$/ }).click();
-    await Promise.all([admin.waitForNavigation(), admin.locator('form[action$="/reset-totp"] button').click()]);
-    await admin.context().close();
-    nfp = await signedIn('nfp.uz');
-  }
+  browser = await launch();
+  nfp = await focalPoint(browser);
 });
 after(async () => { await browser?.close(); });
 
-// A page signed in as `username`; null when the account asks for a second factor and
-// allowSecondFactor is set.
-async function signedIn(username, { allowSecondFactor = false } = {}) {
-  const page = await (await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } })).newPage();
-  await page.goto(base + '/login');
-  await page.fill('#username', username);
-  await page.fill('#password', 'cbrnhub-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === '/' || url.pathname.startsWith('/login/totp'));
-  if (new URL(page.url()).pathname !== '/') {
-    await page.context().close();
-    if (allowSecondFactor) return null;
-    assert.fail(`${username} asks for a second factor`);
-  }
-  return page;
-}
-
-// Message keys shown as they are ("plans.xyz") instead of their text.
-async function assertTranslated(page) {
-  const text = await page.evaluate(() => document.body.textContent);
-  const raw = text.match(/\b(plans|projects|choice|field|assessment|action|admin)\.[a-z_]+(\.[a-z_]+)*\b/g);
-  assert.equal(raw, null, `untranslated keys on ${page.url()}: ${raw}`);
-}
+const signedIn = (username, options) => signedInAs(browser, username, options);
 
 // Saves a record form with its own Save button (not the sign-out or delete forms'); a form
 // sent back with errors fails the test with the messages.

@@ -24,6 +24,7 @@
 #include "core/ids.h"
 #include "assessment/assessment.h"
 #include "plans/plans.h"
+#include "risk/risk.h"
 #include "exportctl/exportctl.h"
 #include "http/server.h"
 #include "http/web.h"
@@ -60,6 +61,7 @@ struct Services {
   std::unique_ptr<exportctl::Service> exportctl;
   std::unique_ptr<assessment::Service> assessment;
   std::unique_ptr<plans::Service> plans;
+  std::unique_ptr<risk::Service> risk;
 };
 
 Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrate) {
@@ -89,10 +91,12 @@ Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrat
   exportctl::RegisterKinds(s->catalog);
   assessment::RegisterKinds(s->catalog);
   plans::RegisterKinds(s->catalog);
+  risk::RegisterKinds(s->catalog);
   s->store = std::make_unique<records::Store>(*s->db, s->catalog);
   s->exportctl = std::make_unique<exportctl::Service>(*s->store);
   s->assessment = std::make_unique<assessment::Service>(*s->store);
   s->plans = std::make_unique<plans::Service>(*s->store, *s->assessment);
+  s->risk = std::make_unique<risk::Service>(*s->store, *s->assessment);
   s->identity = std::make_unique<identity::Service>(*s->db, config.identity);
   return s;
 }
@@ -165,6 +169,20 @@ int CheckQuestionnaireFile(const std::string& file) {
   if (std::string missing = assessment::MissingTranslations(*def, name); !missing.empty()) {
     std::cerr << "warning: " << missing << "\n";
   }
+  return 0;
+}
+
+// `risk method check FILE`: every error with its line (exit 2), or a summary with the
+// translations still missing as warnings.
+int CheckRiskMethodFile(const std::string& file) {
+  auto text = ReadFile(file);
+  if (!text.ok()) return Fail(text.status());
+  std::string name = std::filesystem::path(file).filename().string();
+  auto m = risk::ParseMethod(*text, name);
+  if (!m.ok()) return Fail(m.status());
+  std::cout << name << ": " << m->code << " " << m->version << ", " << m->likelihood.size() << " likelihood levels, "
+            << m->criteria.size() << " impact criteria, " << m->bands.size() << " bands: no errors\n";
+  for (size_t i = 0; i < m->untranslated.size() && i < 20; ++i) std::cerr << "warning: " << m->untranslated[i].ToString(name) << "\n";
   return 0;
 }
 
@@ -357,6 +375,27 @@ int Main(int argc, char** argv) {
   plan_diff->add_option("FROM", plan_from)->required();
   plan_diff->add_option("TO", plan_to);
 
+  auto* risk_cmd = cli.add_subcommand("risk", "national risk assessment: methods and registers");
+  risk_cmd->require_subcommand(1);
+  auto* risk_method = risk_cmd->add_subcommand("method", "risk method definitions (YAML)");
+  risk_method->require_subcommand(1);
+  std::string risk_file, risk_id, risk_output, risk_lang = "en", risk_note;
+  bool risk_allow_incomplete = false;
+  auto* risk_method_check = risk_method->add_subcommand("check", "check a method file; errors listed with lines");
+  risk_method_check->add_option("FILE", risk_file)->required();
+  auto* risk_method_load = risk_method->add_subcommand("load", "check and load a method file (administrators)");
+  risk_method_load->add_option("FILE", risk_file)->required();
+  risk_method_load->add_flag("--allow-incomplete", risk_allow_incomplete, "load although some texts lack a declared language");
+  auto* risk_export = risk_cmd->add_subcommand("export", "write a register's XLSX workbook");
+  risk_export->add_option("ID", risk_id)->required();
+  risk_export->add_option("--output", risk_output, "the .xlsx file to write")->required();
+  risk_export->add_option("--lang", risk_lang, "language of the headers and labels (en, ru)");
+  auto* risk_show = risk_cmd->add_subcommand("show", "a register with its rated scenarios and matrix (JSON)");
+  risk_show->add_option("ID", risk_id)->required();
+  auto* risk_validate = risk_cmd->add_subcommand("validate", "validate a register's round (keeps it as it is)");
+  risk_validate->add_option("ID", risk_id)->required();
+  risk_validate->add_option("--note", risk_note);
+
   auto* lists_cmd = cli.add_subcommand("lists", "sanctions lists");
   lists_cmd->require_subcommand(1);
   std::string list_file, list_format, list_code;
@@ -399,6 +438,7 @@ int Main(int argc, char** argv) {
 
   // Checking a definition needs no database: an author checks a file anywhere.
   if (*quest_load && quest_check_only) return CheckQuestionnaireFile(quest_file);
+  if (*risk_method_check) return CheckRiskMethodFile(risk_file);
 
   Config config;
   if (!config_file.empty()) {
@@ -444,6 +484,9 @@ int Main(int argc, char** argv) {
     auto samples = s.assessment->SeedSamples(seeder);
     if (!samples.ok()) return Fail(samples.status());
     if (*samples > 0) std::cout << "questionnaires: " << *samples << " sample versions published\n";
+    auto method = s.risk->SeedSamples(seeder);
+    if (!method.ok()) return Fail(method.status());
+    if (*method > 0) std::cout << "risk method: the sample method eu-rmg 2010 loaded\n";
     if (demo) {
       auto d = network::SeedDemo(*s.store, seeder);
       if (!d.ok()) return Fail(d.status());
@@ -455,6 +498,9 @@ int Main(int argc, char** argv) {
       auto demo_plans = s.plans->SeedDemo(seeder);
       if (!demo_plans.ok()) return Fail(demo_plans.status());
       if (*demo_plans > 0) std::cout << "demo plans: an adopted National Action Plan of UZ shared with CA, a CA project idea\n";
+      auto demo_risk = s.risk->SeedDemo(seeder);
+      if (!demo_risk.ok()) return Fail(demo_risk.status());
+      if (*demo_risk > 0) std::cout << "demo risk registers: UZ (round 2 in work) and KZ, shared with CA\n";
       auto accounts = s.identity->SeedDemoUsers(seeder);
       if (!accounts.ok()) return Fail(accounts.status());
       std::cout << "\ndemo accounts (password for all: " << accounts->front().password << "):\n";
@@ -537,6 +583,37 @@ int Main(int argc, char** argv) {
                      : *plan_adopt  ? s.plans->Adopt(caller, plan_id, plan_note)
                      : *plan_revise ? s.plans->Revise(caller, plan_id, plan_note)
                                     : s.plans->Diff(caller, plan_id, plan_from, plan_to);
+    if (!r.ok()) return Fail(r.status());
+    PrintJson(*r);
+    return 0;
+  }
+  if (*risk_cmd) {
+    auto caller = CliCaller();
+    if (*risk_method_load) {
+      auto text = ReadFile(risk_file);
+      if (!text.ok()) return Fail(text.status());
+      auto r = s.risk->LoadMethod(caller, *text, std::filesystem::path(risk_file).filename().string(), risk_allow_incomplete);
+      if (!r.ok()) return Fail(r.status());
+      const json& m = (*r)["method"];
+      std::cout << m["code"].get<std::string>() << " " << m["version"].get<std::string>() << ": "
+                << ((*r)["unchanged"].get<bool>() ? "already loaded, unchanged" : "loaded") << " (id " << m["id"].get<std::string>()
+                << ")\n";
+      return 0;
+    }
+    if (*risk_export) {
+      i18n::Catalogs catalogs;
+      if (auto st = catalogs.Load(); !st.ok()) return Fail(st);
+      if (!catalogs.Supports(risk_lang)) return Fail(Status::Invalid("lang", "no interface language " + risk_lang));
+      auto words = [&](const std::string& lang, const std::string& key) { return catalogs.Translate(lang, key); };
+      auto xlsx = s.risk->ExportRegister(caller, risk_id, risk_lang, words);
+      if (!xlsx.ok()) return Fail(xlsx.status());
+      std::ofstream out(risk_output, std::ios::binary);
+      out << *xlsx;
+      if (!out) return Fail(Status::Internal("cannot write " + risk_output));
+      std::cout << risk_output << ": " << xlsx->size() << " bytes\n";
+      return 0;
+    }
+    auto r = *risk_show ? s.risk->RegisterView(caller, risk_id, {}, "en") : s.risk->Validate(caller, risk_id, risk_note);
     if (!r.ok()) return Fail(r.status());
     PrintJson(*r);
     return 0;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "records/records.h"
+#include "yamldoc/text.h"
 
 namespace cbrnhub::assessment {
 
@@ -22,11 +23,7 @@ using records::Json;
 
 // --- Definitions ------------------------------------------------------------------------
 
-// Text in several languages; "en" is always there.
-struct Text {
-  std::map<std::string, std::string> by_lang;
-  const std::string& Get(const std::string& lang) const;
-};
+using yamldoc::Text;
 
 enum class QuestionType { kMaturity, kPresence, kYesPartialNo, kNumber, kSingleChoice, kMultipleChoice, kText };
 const char* TypeName(QuestionType type);
@@ -68,12 +65,8 @@ struct Section {
   std::vector<size_t> questions;  // indexes into Definition::questions
 };
 
-struct DefinitionError {
-  int line = 0;
-  std::string path;  // "sections[2].questions[4].levels"
-  std::string message;
-  std::string ToString(const std::string& source) const;
-};
+// A problem of a definition file: line, path ("sections[2].questions[4].levels") and what.
+using DefinitionError = yamldoc::Error;
 
 struct Definition {
   std::string code;     // questionnaire family, e.g. "naq"

@@ -11,6 +11,7 @@
 
 #include "assessment/answers.h"
 #include "assessment/assessment.h"
+#include "core/upload.h"
 #include "assessment/workbook.h"
 #include "assets/assets.h"
 #include "audit/audit.h"
@@ -55,32 +56,6 @@ Status MayAnswer(const Caller& c, const records::KindSpec& kind, const Json& a) 
 
 bool IsAdministrator(const Caller& c) {
   return access::DecideRoute(c.who, access::Need::kAdmin) == access::Decision::kAllow;
-}
-
-std::string DecodeEvidenceCheck(const std::string& filename, const std::string& data, std::string* type) {
-  static const std::pair<const char*, const char*> kTypes[] = {
-      {".pdf", "application/pdf"}, {".png", "image/png"}, {".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"},
-      {".txt", "text/plain"}, {".csv", "text/csv"},
-      {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
-      {".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-      {".odt", "application/vnd.oasis.opendocument.text"}, {".ods", "application/vnd.oasis.opendocument.spreadsheet"}};
-  std::string lower = filename;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
-  std::string ext = lower.substr(lower.find_last_of('.') == std::string::npos ? lower.size() : lower.find_last_of('.'));
-  for (const auto& [e, t] : kTypes) {
-    if (ext != e) continue;
-    *type = t;
-    // The content must be what the name says.
-    auto starts = [&](std::string_view magic) { return data.compare(0, magic.size(), magic) == 0; };
-    if (ext == ".pdf" && !starts("%PDF")) return "is not a PDF file";
-    if (ext == ".png" && !starts("\x89PNG")) return "is not a PNG image";
-    if ((ext == ".jpg" || ext == ".jpeg") && !starts("\xff\xd8")) return "is not a JPEG image";
-    if ((ext == ".docx" || ext == ".xlsx" || ext == ".odt" || ext == ".ods") && !starts("PK\x03\x04")) {
-      return "is not an office document";
-    }
-    return "";
-  }
-  return "has a type that is not accepted (PDF, PNG, JPEG, TXT, CSV, DOCX, XLSX, ODT, ODS)";
 }
 
 // Every change of an answer is a change of its assessment: the revision keys cached scores
@@ -728,15 +703,9 @@ Result<Json> Service::RegionView(const Caller& caller, const std::string& region
 
 Result<Json> Service::AddEvidence(const Caller& caller, const std::string& id, const std::string& question,
                                   const std::string& filename, const std::string& content_type, const std::string& data) {
-  constexpr size_t kMaxBytes = 10u << 20;
-  if (filename.empty() || filename.size() > 200 || filename.find_first_of("/\\\r\n\"") != std::string::npos) {
-    return Status::Invalid("file", "give a file with a plain name (up to 200 characters)");
-  }
-  if (data.empty()) return Status::Invalid("file", filename + " is empty");
-  if (data.size() > kMaxBytes) return Status::Invalid("file", filename + " is larger than 10 MiB");
   std::string type;
-  if (std::string problem = DecodeEvidenceCheck(filename, data, &type); !problem.empty()) {
-    return Status::Invalid("file", filename + " " + problem);
+  if (std::string problem = UploadProblem(filename, data, &type); !problem.empty()) {
+    return Status::Invalid("file", problem);
   }
   (void)content_type;
   const records::KindSpec* kind = store_.catalog().Find(kAssessments);

@@ -57,14 +57,8 @@ std::string Guidance(const Question& q, const std::string& lang) {
 
 using xlsx::Sheet;
 
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-std::string Quoted(const std::string& s) {
-  return "\"" + s.substr(0, 40) + (s.size() > 40 ? "...\"" : "\"");
-}
+using xlsx::Quoted;
+using xlsx::Trim;
 
 std::string Listed(const std::vector<std::string>& values) {
   std::string out;

@@ -40,6 +40,7 @@ Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& 
                 const Status& error) {
   Json fields = Json::array();
   for (const auto& f : kind.fields) {
+    if (!f.in_forms) continue;
     Json field = {{"name", f.name},
                   {"label", Translate(ctx, req, "field." + f.name)},
                   {"required", f.required},

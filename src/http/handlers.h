@@ -9,6 +9,7 @@
 
 #include "assessment/assessment.h"
 #include "plans/plans.h"
+#include "risk/risk.h"
 #include "exportctl/exportctl.h"
 #include "http/router.h"
 #include "identity/identity.h"
@@ -53,6 +54,7 @@ struct WebApp::Context {
   std::unique_ptr<exportctl::Service> exportctl;
   std::unique_ptr<assessment::Service> assessment;
   std::unique_ptr<plans::Service> plans;
+  std::unique_ptr<risk::Service> risk;
 };
 using Ctx = WebApp::Context;
 
@@ -258,5 +260,39 @@ Response FormEdit(Ctx& ctx, Request& req);
 Response FormCreate(Ctx& ctx, Request& req);
 Response FormUpdate(Ctx& ctx, Request& req);
 Response FormDelete(Ctx& ctx, Request& req);
+
+// National risk assessment (risk.cc).
+Response ApiRiskMethodLoad(Ctx& ctx, Request& req);
+Response ApiRiskMethodCheck(Ctx& ctx, Request& req);
+Response ApiRiskMethodView(Ctx& ctx, Request& req);
+Response ApiRiskRegisterView(Ctx& ctx, Request& req);
+Response ApiRiskValidate(Ctx& ctx, Request& req);
+Response ApiRiskRevise(Ctx& ctx, Request& req);
+Response ApiRiskRounds(Ctx& ctx, Request& req);
+Response ApiRiskRound(Ctx& ctx, Request& req);
+Response ApiRiskMovement(Ctx& ctx, Request& req);
+Response ApiRiskRating(Ctx& ctx, Request& req);
+Response ApiRiskEvidenceUpload(Ctx& ctx, Request& req);
+Response ApiRiskEvidenceList(Ctx& ctx, Request& req);
+Response RiskEvidenceDownload(Ctx& ctx, Request& req);
+Response ApiRegionRisks(Ctx& ctx, Request& req);
+Response ApiPrioritiesByRisk(Ctx& ctx, Request& req);
+Response RiskWorkbookDownload(Ctx& ctx, Request& req);
+Response ApiRiskImportPreview(Ctx& ctx, Request& req);
+Response ApiRiskImportApply(Ctx& ctx, Request& req);
+Response RiskRegistersPage(Ctx& ctx, Request& req);
+Response RiskMethodLoadSubmit(Ctx& ctx, Request& req);
+Response RiskRegisterPage(Ctx& ctx, Request& req);
+Response RiskTransitionSubmit(Ctx& ctx, Request& req);
+Response RiskMovementPage(Ctx& ctx, Request& req);
+Response RiskScenarioPage(Ctx& ctx, Request& req);
+Response RiskRatingSubmit(Ctx& ctx, Request& req);
+Response RiskEvidenceSubmit(Ctx& ctx, Request& req);
+Response RiskImportSubmit(Ctx& ctx, Request& req);
+Response RiskImportApplySubmit(Ctx& ctx, Request& req);
+Response RiskScenarioCreateSubmit(Ctx& ctx, Request& req);
+Response RiskScenarioEditSubmit(Ctx& ctx, Request& req);
+Response RegionRisksPage(Ctx& ctx, Request& req);
+Response PrioritiesByRiskPage(Ctx& ctx, Request& req);
 
 }  // namespace cbrnhub::http

@@ -217,6 +217,57 @@ void RegisterRoutes(Ctx& ctx) {
       "apply a previewed plan workbook, all rows or none");
   add("GET", "/api/v1/portfolio.xlsx", {A::kRead, "projects"}, PortfolioWorkbookDownload,
       "the portfolio (same filters) as an XLSX workbook");
+  // National risk assessment: registers and scenarios are records (the generic API above).
+  add("POST", "/api/v1/risk_methods", {A::kAdmin, "risk_methods"}, ApiRiskMethodLoad,
+      "load a risk method definition (YAML body; ?allow_incomplete=true)");
+  add("POST", "/api/v1/risk_methods/check", {A::kRead, "risk_methods"}, ApiRiskMethodCheck,
+      "check a risk method definition (YAML body): every error with its line, nothing loaded");
+  add("GET", "/api/v1/risk_methods/{id}/view", {A::kRead, "risk_methods"}, ApiRiskMethodView,
+      "a risk method's scales, criteria, bands and matrix in the request's language");
+  add("GET", "/api/v1/risk_registers/{id}/view", {A::kRead, "risk_registers"}, ApiRiskRegisterView,
+      "a register with rated scenarios, the matrix, previous positions and untreated risks (?hazard=&criterion=)");
+  add("POST", "/api/v1/risk_registers/{id}/validate", {A::kWrite, "risk_registers"}, ApiRiskValidate,
+      "validate the register's round: kept as it is ({note})");
+  add("POST", "/api/v1/risk_registers/{id}/revise", {A::kWrite, "risk_registers"}, ApiRiskRevise,
+      "open the next round of a validated register ({note})");
+  add("GET", "/api/v1/risk_registers/{id}/rounds", {A::kRead, "risk_registers"}, ApiRiskRounds, "the validated rounds");
+  add("GET", "/api/v1/risk_registers/{id}/rounds/{round}", {A::kRead, "risk_registers"}, ApiRiskRound,
+      "one validated round as it was validated");
+  add("GET", "/api/v1/risk_registers/{id}/movement", {A::kRead, "risk_registers"}, ApiRiskMovement,
+      "each scenario's position in every round and now");
+  add("GET", "/api/v1/risk_registers/{id}/workbook.xlsx", {A::kRead, "risk_registers"}, RiskWorkbookDownload,
+      "the register as an XLSX workbook, one row per scenario, to edit offline");
+  add("POST", "/api/v1/risk_registers/{id}/workbook", {A::kWrite, "risk_registers"}, ApiRiskImportPreview,
+      "upload a register workbook: every row checked, nothing written; returns the preview and its import id");
+  add("POST", "/api/v1/risk_registers/{id}/workbook/{import}/apply", {A::kWrite, "risk_registers"}, ApiRiskImportApply,
+      "apply a previewed register workbook, all rows or none");
+  add("PUT", "/api/v1/risk_scenarios/{id}/rating", {A::kWrite, "risk_scenarios"}, ApiRiskRating,
+      "rate a scenario ({likelihood: {level|probability, confidence, justification}, impacts: {criterion: {level|value, ...}}})");
+  add("POST", "/api/v1/risk_scenarios/{id}/evidence", {A::kWrite, "risk_scenarios"}, ApiRiskEvidenceUpload,
+      "attach a source file to a scenario's rating (multipart, part \"file\")");
+  add("GET", "/api/v1/risk_scenarios/{id}/evidence", {A::kRead, "risk_scenarios"}, ApiRiskEvidenceList,
+      "the source files of a scenario");
+  add("GET", "/api/v1/risk_evidence/{id}", {A::kRead, "risk_scenarios"}, RiskEvidenceDownload, "a source file");
+  add("GET", "/api/v1/regions/{code}/risks", {A::kRead, "risk_registers"}, ApiRegionRisks,
+      "the region's matrix over the registers its countries shared, and risks rated high in several countries");
+  add("GET", "/api/v1/assessments/{id}/priorities-by-risk", {A::kRead, "risk_registers"}, ApiPrioritiesByRisk,
+      "the assessment's priorities ranked by the risks they serve, with the reason");
+  add("GET", "/risk", {A::kRead, "risk_registers"}, RiskRegistersPage, "risk registers and methods");
+  add("POST", "/risk/methods", {A::kAdmin, "risk_methods"}, RiskMethodLoadSubmit, "load a risk method");
+  add("GET", "/risk/{id}", {A::kRead, "risk_registers"}, RiskRegisterPage, "a register with its risk matrix");
+  add("POST", "/risk/{id}/transition", {A::kWrite, "risk_registers"}, RiskTransitionSubmit, "validate or revise a register");
+  add("GET", "/risk/{id}/movement", {A::kRead, "risk_registers"}, RiskMovementPage, "how scenarios moved between rounds");
+  add("POST", "/risk/{id}/workbook", {A::kWrite, "risk_registers"}, RiskImportSubmit, "preview a register workbook");
+  add("POST", "/risk/{id}/workbook/{import}/apply", {A::kWrite, "risk_registers"}, RiskImportApplySubmit,
+      "apply a register workbook");
+  add("GET", "/risk/scenarios/{id}", {A::kRead, "risk_scenarios"}, RiskScenarioPage, "a scenario and its rating");
+  add("POST", "/risk/{id}/scenarios", {A::kWrite, "risk_scenarios"}, RiskScenarioCreateSubmit, "add a scenario to a register");
+  add("POST", "/risk/scenarios/{id}", {A::kWrite, "risk_scenarios"}, RiskScenarioEditSubmit, "change a scenario");
+  add("POST", "/risk/scenarios/{id}/rating", {A::kWrite, "risk_scenarios"}, RiskRatingSubmit, "rate a scenario");
+  add("POST", "/risk/scenarios/{id}/evidence", {A::kWrite, "risk_scenarios"}, RiskEvidenceSubmit, "attach a source file");
+  add("GET", "/regions/{code}/risks", {A::kRead, "risk_registers"}, RegionRisksPage, "the region's risk matrix");
+  add("GET", "/assessments/{id}/priorities-by-risk", {A::kRead, "risk_registers"}, PrioritiesByRiskPage,
+      "priorities ranked by the risks they serve");
   add("POST", "/plans/{id}/workbook", {A::kWrite, "action_plans"}, PlanImportSubmit, "preview a plan workbook");
   add("POST", "/plans/{id}/workbook/{import}/apply", {A::kWrite, "action_plans"}, PlanImportApplySubmit,
       "apply a plan workbook");

@@ -179,7 +179,7 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
                                                const i18n::Catalogs& catalogs,
                                                std::string version) {
   auto ctx = std::unique_ptr<Context>(
-      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr, nullptr});
+      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr, nullptr, nullptr});
   if (!store.catalog().Find(assessment::kAssessments)) {
     return Status::Internal("the catalog lacks the assessment kinds: call assessment::RegisterKinds");
   }
@@ -192,6 +192,10 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
     return Status::Internal("the catalog lacks the plan kinds: call plans::RegisterKinds");
   }
   ctx->plans = std::make_unique<plans::Service>(store, *ctx->assessment);
+  if (!store.catalog().Find(risk::kRegisters)) {
+    return Status::Internal("the catalog lacks the risk kinds: call risk::RegisterKinds");
+  }
+  ctx->risk = std::make_unique<risk::Service>(store, *ctx->assessment);
   const std::string prefix = "web/templates/";
   for (std::string_view path : assets::List(prefix)) {
     std::string name(path.substr(prefix.size()));

@@ -9,9 +9,12 @@
 #include "audit/audit.h"
 #include "core/ids.h"
 #include "plans/plans.h"
-#include "plans/text.h"
+#include "records/text.h"
 
 namespace cbrnhub::plans {
+
+using records::SplitList;
+using records::Text;
 namespace {
 
 using storage::Access;

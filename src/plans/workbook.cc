@@ -12,13 +12,20 @@
 #include "audit/audit.h"
 #include "core/ids.h"
 #include "plans/plans.h"
-#include "plans/text.h"
+#include "records/text.h"
 #include "xlsx/xlsx.h"
 
 namespace cbrnhub::plans {
+
+using records::SplitList;
+using records::Text;
 namespace {
 
 using storage::Access;
+using xlsx::DateOf;
+using xlsx::IntegerOf;
+using xlsx::Quoted;
+using xlsx::Trim;
 using storage::Rows;
 using storage::Transaction;
 
@@ -54,50 +61,10 @@ constexpr Column kColumns[] = {
 };
 
 
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-std::string Quoted(const std::string& s) { return "\"" + s.substr(0, 40) + (s.size() > 40 ? "...\"" : "\"") ; }
-
 const std::vector<std::string>& ChoicesOf(const records::KindSpec& kind, const char* field) {
   static const std::vector<std::string> kNone;
   const records::FieldSpec* f = kind.Field(field);
   return f ? f->choices : kNone;
-}
-
-// A date typed as text, or as the number Excel stores for a date (days since 1899-12-30).
-std::string DateOf(const std::string& cell, bool* ok) {
-  *ok = true;
-  if (cell.size() == 10 && cell[4] == '-' && cell[7] == '-') return cell;
-  char* end = nullptr;
-  double serial = std::strtod(cell.c_str(), &end);
-  if (end != cell.c_str() + cell.size() || !std::isfinite(serial) || serial < 1 || serial > 80000) {
-    *ok = false;
-    return cell;
-  }
-  long days = static_cast<long>(serial) - 25569;  // to days since 1970-01-01
-  // Civil date from a day number (Howard Hinnant's algorithm, in the public domain).
-  days += 719468;
-  long era = (days >= 0 ? days : days - 146096) / 146097;
-  long doe = days - era * 146097;
-  long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  long d = doy - (153 * mp + 2) / 5 + 1, m = mp + (mp < 10 ? 3 : -9);
-  y += m <= 2;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04ld-%02ld-%02ld", y, m, d);
-  return buf;
-}
-
-// Whole numbers as Excel writes them ("48000" or "48000.0").
-bool IntegerOf(const std::string& cell, std::int64_t* out) {
-  char* end = nullptr;
-  double v = std::strtod(cell.c_str(), &end);
-  if (end != cell.c_str() + cell.size() || !std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9e15) return false;
-  *out = static_cast<std::int64_t>(v);
-  return true;
 }
 
 // The state of a plan a preview was made against: any change to it or its actions changes it.

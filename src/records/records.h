@@ -55,6 +55,49 @@ struct FieldSpec {
   // Shown in reads, ignored in bodies: the owning module changes it (e.g. a workflow status).
   bool read_only = false;
   std::string default_value;  // a read-only field's value on create
+  // False: the field is edited on its module's own page (a scenario's ratings on the rating
+  // form), not in the generic record form; the API still takes it.
+  bool in_forms = true;
+
+  // Builders, so that a kind's fields read one per line:
+  //   FieldSpec::Of("title", FieldType::kText, 300).Required().Searchable()
+  static FieldSpec Of(std::string name, FieldType type = FieldType::kText, size_t max = 200) {
+    FieldSpec f;
+    f.name = std::move(name);
+    f.type = type;
+    f.max_length = max;
+    return f;
+  }
+  static FieldSpec Choice(std::string name, std::vector<std::string> values) {
+    FieldSpec f = Of(std::move(name), FieldType::kChoice);
+    f.choices = std::move(values);
+    f.filterable = true;
+    return f;
+  }
+  static FieldSpec Reference(std::string name, std::string kind) {
+    FieldSpec f = Of(std::move(name), FieldType::kReference);
+    f.references = std::move(kind);
+    f.filterable = true;
+    return f;
+  }
+  FieldSpec Required() const { return With([](FieldSpec& f) { f.required = true; }); }
+  FieldSpec Filterable() const { return With([](FieldSpec& f) { f.filterable = true; }); }
+  FieldSpec Searchable() const { return With([](FieldSpec& f) { f.searchable = true; }); }
+  FieldSpec NotInForms() const { return With([](FieldSpec& f) { f.in_forms = false; }); }
+  FieldSpec ReadOnly(std::string value) const {
+    return With([&](FieldSpec& f) {
+      f.read_only = true;
+      f.default_value = value;
+    });
+  }
+
+ private:
+  template <typename Change>
+  FieldSpec With(Change change) const {
+    FieldSpec f = *this;
+    change(f);
+    return f;
+  }
 };
 
 struct KindSpec {

@@ -247,6 +247,32 @@ const Migration kMigrations[] = {
      "CREATE TABLE plan_imports (id TEXT PRIMARY KEY, plan_id TEXT NOT NULL REFERENCES action_plans(id),"
      " rows_json TEXT NOT NULL, base_state TEXT NOT NULL, error_count BIGINT NOT NULL, created_at TEXT NOT NULL,"
      " created_by TEXT NOT NULL, applied_at TEXT)"},
+    {9, "national risk assessment: methods, registers, scenarios, validated rounds, evidence, imports",
+     "CREATE TABLE risk_methods (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'published',"
+     " assigned_to TEXT, code TEXT NOT NULL, version TEXT NOT NULL, title TEXT NOT NULL,"
+     " definition TEXT NOT NULL, checksum TEXT NOT NULL, UNIQUE (code, version));\n"
+     "CREATE TABLE risk_registers (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, country TEXT NOT NULL, title TEXT NOT NULL,"
+     " method_id TEXT NOT NULL REFERENCES risk_methods(id), assessment_id TEXT REFERENCES assessments(id),"
+     " assessed_on TEXT, notes TEXT, round BIGINT NOT NULL DEFAULT 1, status TEXT NOT NULL DEFAULT 'draft');\n"
+     "CREATE INDEX risk_registers_country ON risk_registers(country);\n"
+     "CREATE TABLE risk_scenarios (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, register_id TEXT NOT NULL REFERENCES risk_registers(id), title TEXT NOT NULL,"
+     " hazard TEXT NOT NULL, origin TEXT NOT NULL, scenario_type TEXT, worst_case TEXT, affected_area TEXT,"
+     " likelihood TEXT, impacts TEXT, capabilities TEXT, actions TEXT, sources TEXT);\n"
+     "CREATE INDEX risk_scenarios_register ON risk_scenarios(register_id);\n"
+     // Each validated round exactly as validated; never changed.
+     "CREATE TABLE risk_rounds (id TEXT PRIMARY KEY, register_id TEXT NOT NULL REFERENCES risk_registers(id),"
+     " round BIGINT NOT NULL, validated_at TEXT NOT NULL, validated_by TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',"
+     " snapshot_json TEXT NOT NULL, UNIQUE (register_id, round));\n"
+     "CREATE TABLE risk_evidence (id TEXT PRIMARY KEY, scenario_id TEXT NOT NULL REFERENCES risk_scenarios(id),"
+     " filename TEXT NOT NULL, content_type TEXT NOT NULL, size BIGINT NOT NULL, sha256 TEXT NOT NULL,"
+     " content_base64 TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, deleted_at TEXT);\n"
+     "CREATE INDEX risk_evidence_scenario ON risk_evidence(scenario_id);\n"
+     // A register workbook read and previewed, waiting to be applied.
+     "CREATE TABLE risk_imports (id TEXT PRIMARY KEY, register_id TEXT NOT NULL REFERENCES risk_registers(id),"
+     " rows_json TEXT NOT NULL, base_state TEXT NOT NULL, error_count BIGINT NOT NULL, created_at TEXT NOT NULL,"
+     " created_by TEXT NOT NULL, applied_at TEXT)"},
 };
 
 #undef CBRN_RECORD_COLUMNS
@@ -288,7 +314,8 @@ const std::vector<std::string>& DataTables() {
       "screening_decisions", "control_items", "licences", "licence_items", "licence_opinions",
       "questionnaires", "questionnaire_mappings", "assessments", "answers", "evidence",
       "workbook_imports", "action_plans", "plan_actions", "plan_milestones", "plan_indicators",
-      "indicator_values", "plan_versions", "projects", "plan_imports"};
+      "indicator_values", "plan_versions", "projects", "plan_imports", "risk_methods", "risk_registers",
+      "risk_scenarios", "risk_rounds", "risk_evidence", "risk_imports"};
   return kTables;
 }
 

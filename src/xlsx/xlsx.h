@@ -4,6 +4,7 @@
 
 #include <xlsxwriter.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,16 @@ Result<Book> Read(const std::string& bytes);
 
 // Column letters of a 0-based column ("A", "AB").
 std::string ColumnName(int column);
+
+// Reading cells people typed. A cell's text without surrounding spaces and line breaks.
+std::string Trim(const std::string& s);
+// A cell's text quoted for an error message, cut at 40 characters.
+std::string Quoted(const std::string& s);
+// A date typed as text (YYYY-MM-DD), or as the number Excel stores for a date (days since
+// 1899-12-30); *ok false when it is neither.
+std::string DateOf(const std::string& cell, bool* ok);
+// Whole numbers as Excel writes them ("48000" or "48000.0").
+bool IntegerOf(const std::string& cell, std::int64_t* out);
 
 // A workbook being written to a temporary file; Finish() closes it and returns its bytes.
 // Strings handed to libxlsxwriter must live until Finish(): Keep() holds them.

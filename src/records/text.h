@@ -1,4 +1,5 @@
-// Private to plans: small helpers over record JSON and comma-separated lists.
+// Small helpers over record JSON and the comma-separated lists some fields hold (a plan action's
+// priorities, a scenario's capabilities), for the modules that define record kinds.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -6,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace cbrnhub::plans {
+namespace cbrnhub::records {
 
 // The text of `key`, or "" when it is missing or not text.
 inline std::string Text(const nlohmann::json& j, const char* key) {
@@ -30,4 +31,4 @@ inline std::vector<std::string> SplitList(const std::string& list) {
   return out;
 }
 
-}  // namespace cbrnhub::plans
+}  // namespace cbrnhub::records
