@@ -41,6 +41,17 @@ TokenSim Similarity(const Token& q, const Token& c) {
   if (q.skeleton == c.skeleton) return {0.96, "transliteration variant"};
   // The Arabic article assimilates to the next sound: al-Zawahiri is written az-Zawahiri.
   if (q.article && c.article) return {0.95, "article variant"};
+  // One side read from Arabic script: compare what an Arabic writer writes (consonants and long
+  // vowels), with the letters Latin spells several ways folded.
+  if ((q.abjad || c.abjad) && !q.akey.empty() && q.akey == c.akey && !q.article && !c.article) {
+    if (q.akey.size() >= 3) return {0.9, "Arabic consonants agree"};
+    if (q.akey.size() == 2) return {0.88, "Arabic consonants agree"};
+    if (JaroWinkler(q.skeleton, c.skeleton) >= 0.7) return {0.86, "Arabic consonants agree"};
+  }
+  if ((q.abjad || c.abjad) && q.akey.size() >= 4 && c.akey.size() >= 4 && q.akey[0] == c.akey[0] &&
+      EditDistance(q.akey, c.akey) == 1) {
+    return {0.85, "Arabic consonants nearly agree"};
+  }
   if (q.text.size() == 1 || c.text.size() == 1) {
     return q.text[0] == c.text[0] ? TokenSim{0.86, "initial"} : TokenSim{0, ""};
   }
@@ -66,6 +77,22 @@ TokenSim Similarity(const Token& q, const Token& c) {
     return {0, ""};
   }
   return {jw, "similar spelling"};
+}
+
+// `whole` is `first` (`middle`) `last` written as one word, by their Arabic consonant keys.
+// The middle token is a particle (the article) that may or may not have been written.
+bool JoinedKeysAgree(const Token& whole, const Token* first, const Token* middle, const Token& last) {
+  if (whole.akey.size() < 3 || first->akey.empty() || last.akey.empty()) return false;
+  if (whole.akey.compare(0, first->akey.size(), first->akey) != 0) return false;
+  auto ends_with = [&](const std::string& mid) {
+    std::string rest = mid + last.akey;
+    size_t from = first->akey.size();
+    // A letter shared at the junction is written once (abd + d... / al + l...).
+    if (!rest.empty() && from > 0 && rest[0] == first->akey.back()) rest.erase(0, 1);
+    return whole.akey.size() == from + rest.size() && whole.akey.compare(from, rest.size(), rest) == 0;
+  };
+  if (ends_with("")) return true;
+  return middle && ends_with(middle->akey);
 }
 
 double DateYearFrom(const std::string& d) { return std::atof(d.substr(0, 4).c_str()); }
@@ -123,6 +150,9 @@ struct Index::Impl {
   std::vector<std::vector<uint32_t>> postings;    // vocabulary id -> names
   std::unordered_map<std::string, uint32_t> by_text;
   std::unordered_map<std::string, std::vector<uint32_t>> by_skeleton, by_consonants;
+  // Arabic consonant keys: of every token (for queries read from Arabic script), and of the
+  // tokens read from Arabic script (for Latin queries).
+  std::unordered_map<std::string, std::vector<uint32_t>> by_akey, by_akey_abjad;
   std::unordered_map<uint32_t, std::vector<uint32_t>> by_trigram;
   std::vector<IndexedName> names;
   size_t entities = 0;
@@ -147,6 +177,10 @@ struct Index::Impl {
       postings.emplace_back();
       by_skeleton[t.skeleton].push_back(it->second);
       if (t.consonants.size() >= 3) by_consonants[t.consonants].push_back(it->second);
+      if (!t.akey.empty() && !t.article) {
+        by_akey[t.akey].push_back(it->second);
+        if (t.abjad) by_akey_abjad[t.akey].push_back(it->second);
+      }
       if (t.skeleton.size() >= 4) {
         for (const auto& g : Trigrams(t.skeleton)) by_trigram[g].push_back(it->second);
       }
@@ -191,6 +225,12 @@ struct Index::Impl {
     }
     if (q.consonants.size() >= 3) {
       if (auto it = by_consonants.find(q.consonants); it != by_consonants.end()) {
+        for (uint32_t id : it->second) consider(id);
+      }
+    }
+    if (!q.akey.empty() && !q.article) {
+      const auto& keys = q.abjad ? by_akey : by_akey_abjad;
+      if (auto it = keys.find(q.akey); it != keys.end()) {
         for (uint32_t id : it->second) consider(id);
       }
     }
@@ -275,6 +315,13 @@ struct Index::Impl {
       for (size_t j = 0; j + 1 < c.size() && !q_used[i]; ++j) {
         for (size_t k = j + 1; k < c.size() && k <= j + 2; ++k) {
           if (c_used[j] || c_used[k] || (k == j + 2 && !c[j + 1]->particle)) continue;
+          if ((q[i].abjad || c[j]->abjad) &&
+              JoinedKeysAgree(q[i], c[j], k == j + 2 ? c[j + 1] : nullptr, *c[k])) {
+            q_used[i] = c_used[j] = c_used[k] = true;
+            if (k == j + 2) c_used[j + 1] = true;
+            chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), 0.9, "written together"});
+            break;
+          }
           // Cheap checks first: the joined word starts like the first part and is about as long.
           size_t joined_length = c[j]->skeleton.size() + c[k]->skeleton.size();
           if (q[i].skeleton[0] != c[j]->skeleton[0] || q[i].skeleton.size() + 3 < joined_length ||
@@ -297,6 +344,17 @@ struct Index::Impl {
       if (c_used[j]) continue;
       for (size_t i = 0; i + 1 < q.size(); ++i) {
         if (q_used[i] || q_used[i + 1]) continue;
+        if ((q[i].abjad || c[j]->abjad) && JoinedKeysAgree(*c[j], &q[i], nullptr, q[i + 1])) {
+          q_used[i] = q_used[i + 1] = c_used[j] = true;
+          chosen.push_back({static_cast<int>(i), static_cast<int>(j), -2, 0.9, "written apart"});
+          break;
+        }
+        if (i + 2 < q.size() && q[i + 1].particle && !q_used[i + 2] && (q[i].abjad || c[j]->abjad) &&
+            JoinedKeysAgree(*c[j], &q[i], &q[i + 1], q[i + 2])) {
+          q_used[i] = q_used[i + 1] = q_used[i + 2] = c_used[j] = true;
+          chosen.push_back({static_cast<int>(i), static_cast<int>(j), -3, 0.9, "written apart"});
+          break;
+        }
         if (q[i].skeleton[0] != c[j]->skeleton[0]) continue;
         std::string joined = q[i].skeleton + q[i + 1].skeleton;
         double s = JaroWinkler(joined, c[j]->skeleton);
@@ -313,6 +371,7 @@ struct Index::Impl {
     for (const auto& p : chosen) {
       double wq = qw[p.q], wc = cw[p.c];
       if (p.c2 == -2) wq += qw[p.q + 1];
+      if (p.c2 == -3) wq += qw[p.q + 1] + qw[p.q + 2];
       if (p.c2 >= 0) wc = wc + cw[p.c2];
       double w = (wq + wc) / 2;
       matched += w * p.sim;
@@ -322,7 +381,8 @@ struct Index::Impl {
         std::string listed = c[p.c]->text;
         if (p.c2 >= 0) listed += " " + c[p.c2]->text;
         std::string given = q[p.q].text;
-        if (p.c2 == -2) given += " " + q[p.q + 1].text;
+        if (p.c2 <= -2) given += " " + q[p.q + 1].text;
+        if (p.c2 == -3) given += " " + q[p.q + 2].text;
         parts.push_back({{"party", given}, {"listed", listed}, {"how", p.how},
                          {"similarity", std::round(p.sim * 1000) / 1000}});
       }

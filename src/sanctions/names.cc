@@ -1,6 +1,7 @@
 // Name normalisation: transliteration (ICU), tokens, folded spellings, similarity measures.
 #include "sanctions/names.h"
 
+#include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 
@@ -136,13 +137,166 @@ const std::unordered_set<std::string>& Particles() {
   static const std::unordered_set<std::string> kWords = {
       "al", "el", "ul", "ad", "ed", "as", "ash", "ar", "az", "bin", "ben", "ibn", "bint", "binti",
       "abu", "abou", "umm", "de", "da", "del", "der", "di", "du", "la", "le", "van", "von", "den",
-      "y", "e", "ogli", "ugli", "oglu", "uly", "uli", "kyzy", "kizi", "qizi", "the", "and", "of"};
+      "y", "e", "ould", "ogli", "ugli", "oglu", "uly", "uli", "kyzy", "kizi", "qizi", "the", "and", "of"};
   return kWords;
 }
 
 bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
+bool IsArabicLetter(UChar32 c) {
+  return (c >= 0x0620 && c <= 0x064A) || (c >= 0x0671 && c <= 0x06D3) || c == 0x06D5 ||
+         (c >= 0x06EE && c <= 0x06EF) || (c >= 0x06FA && c <= 0x06FF);
+}
+// Harakat, the dagger alif and the tatweel: written rarely, and never in lists' names.
+bool IsArabicMark(UChar32 c) {
+  return (c >= 0x064B && c <= 0x065F) || c == 0x0670 || c == 0x0640 || (c >= 0x06D6 && c <= 0x06ED);
+}
+
+// One Arabic-script letter as a writer of the Latin name would have heard it. Short vowels are
+// not written in Arabic, so none are added; long vowels (alif, waw, ya) are.
+std::string ArabicLetterLatin(UChar32 c, bool initial, bool final) {
+  switch (c) {
+    case 0x0627: case 0x0623: case 0x0622: case 0x0671: case 0x0672: return "a";  // ا أ آ
+    case 0x0625: case 0x0673: return "i";                                             // إ
+    case 0x0621: return "";                                                           // ء
+    case 0x0624: return "u";                                                          // ؤ
+    case 0x0626: return "i";                                                          // ئ
+    case 0x0628: return "b";
+    case 0x067E: return "p";                                                          // پ
+    case 0x062A: case 0x0637: case 0x0679: return "t";                                // ت ط ٹ
+    case 0x062B: return "th";                                                         // ث
+    case 0x062C: return "j";
+    case 0x0686: return "ch";                                                         // چ
+    case 0x062D: case 0x0647: case 0x06C1: case 0x06BE: case 0x06D5: case 0x06C0: return "h";
+    case 0x062E: return "kh";
+    case 0x062F: case 0x0636: case 0x0688: return "d";                                // د ض ڈ
+    case 0x0630: return "dh";                                                         // ذ
+    case 0x0631: case 0x0691: return "r";
+    case 0x0632: case 0x0638: return "z";                                             // ز ظ
+    case 0x0698: return "zh";                                                         // ژ
+    case 0x0633: case 0x0635: return "s";                                             // س ص
+    case 0x0634: return "sh";
+    case 0x0639: return "";                                                           // ع
+    case 0x063A: return "gh";
+    case 0x0641: case 0x06A4: return c == 0x06A4 ? "v" : "f";
+    case 0x0642: return "q";
+    case 0x0643: case 0x06A9: case 0x06AA: return "k";
+    case 0x06AF: return "g";
+    case 0x0644: return "l";
+    case 0x0645: return "m";
+    case 0x0646: case 0x06BA: return "n";
+    case 0x0648: return initial ? "w" : "u";                                          // و
+    case 0x0649: return final ? "a" : "i";                                            // ى
+    case 0x064A: case 0x06CC: case 0x06D0: case 0x06CD: return initial ? "y" : "i";   // ي ی
+    case 0x06D2: case 0x06D3: return "e";                                             // ے
+    case 0x0629: case 0x06C3: return "a";                                             // ة
+    default: return "";
+  }
+}
+
+// Particles written as words of their own, in the spelling the lists use.
+std::string ArabicParticle(const std::string& romanised) {
+  static const std::map<std::string, std::string> kWords = {
+      {"bn", "bin"}, {"abn", "ibn"}, {"ibn", "ibn"}, {"bnt", "bint"}, {"abu", "abu"},
+      {"ab", "abu"}, {"wld", "ould"}, {"am", "umm"}};
+  auto it = kWords.find(romanised);
+  return it == kWords.end() ? romanised : it->second;
+}
+
 }  // namespace
+
+std::string RomaniseArabicScript(std::string_view utf8) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  // Presentation forms (ﺁ) to letters.
+  if (const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status); U_SUCCESS(status)) {
+    u = nfkc->normalize(u, status);
+  }
+  std::string out;
+  for (int32_t i = 0; i < u.length();) {
+    UChar32 c = u.char32At(i);
+    if (!IsArabicLetter(c)) {
+      icu::UnicodeString one(c);
+      one.toUTF8String(out);
+      i += U16_LENGTH(c);
+      continue;
+    }
+    // One word: its letters without marks.
+    std::vector<UChar32> letters;
+    while (i < u.length()) {
+      UChar32 d = u.char32At(i);
+      if (IsArabicLetter(d)) letters.push_back(d);
+      else if (!IsArabicMark(d)) break;
+      i += U16_LENGTH(d);
+    }
+    std::string word;
+    for (size_t k = 0; k < letters.size(); ++k) {
+      // Abd and the article are written together with the next word (عبدالله, الحوثي).
+      if (k == 3 && letters.size() > 4 && letters[0] == 0x0639 && letters[1] == 0x0628 &&
+          letters[2] == 0x062F) {
+        word = "abd ";
+      }
+      bool starts_article = k + 3 < letters.size() && (letters[k] == 0x0627 || letters[k] == 0x0671) &&
+                            letters[k + 1] == 0x0644 && (k == 0 || word.back() == ' ');
+      if (starts_article) {
+        word += "al ";
+        ++k;
+        continue;
+      }
+      bool initial = k == 0 || word.back() == ' ';
+      word += ArabicLetterLatin(letters[k], initial, k + 1 == letters.size());
+    }
+    // Particles as the lists spell them (بن bin, ولد ould).
+    size_t space = word.rfind(' ');
+    if (space == std::string::npos) word = ArabicParticle(word);
+    out += word;
+  }
+  return out;
+}
+
+std::string ArabicKey(std::string_view t) {
+  std::string out;
+  auto at = [&](size_t i) { return i < t.size() ? t[i] : '\0'; };
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i], n = at(i + 1);
+    char k = 0;
+    switch (c) {
+      case 'k': k = 'h' == n ? (++i, 'h') : 'k'; break;
+      case 'g': if (n == 'h') ++i; k = 'g'; break;
+      case 's':
+        if (n == 'h') k = (++i, 'x');
+        else if (n == 'c' && at(i + 2) == 'h') k = (i += 2, 'x');
+        else k = 's';
+        break;
+      case 'c': k = n == 'h' ? (++i, 'x') : n == 'k' ? (++i, 'k') : 'k'; break;
+      case 't':
+        if (n == 'h') k = (++i, 't');
+        else if (n == 'c' && at(i + 2) == 'h') k = (i += 2, 'x');
+        else k = 't';
+        break;
+      case 'd':
+        if (n == 'h') k = (++i, 'd');
+        else if (n == 'j') k = (++i, 'g');
+        else if (n == 'z' && at(i + 2) == 'h') k = (i += 2, 'g');
+        else k = 'd';
+        break;
+      case 'z': k = n == 'h' ? (++i, 'g') : 'd'; break;
+      case 'p': k = n == 'h' ? (++i, 'f') : 'b'; break;
+      case 'j': k = 'g'; break;
+      case 'q': k = 'k'; break;
+      case 'x': out += 'k'; k = 's'; break;
+      case 'v': case 'w': k = i == 0 ? 'w' : 0; break;
+      case 'y': k = i == 0 ? 'y' : 0; break;
+      case 'a': case 'e': case 'i': case 'o': case 'u': k = 0; break;
+      default: k = c; break;
+    }
+    if (k && (out.empty() || out.back() != k)) out += k;
+  }
+  // A final h is a ta marbuta or silent (Hamza / Hamzah, Abdullah / Abdulla).
+  if (out.size() > 1 && out.back() == 'h') out.pop_back();
+  return out;
+}
 
 std::string TransliterateToAscii(std::string_view utf8) {
   bool ascii = std::all_of(utf8.begin(), utf8.end(),
@@ -230,7 +384,17 @@ std::string Consonants(std::string_view skeleton) {
 
 NormalisedName Normalise(std::string_view name) {
   NormalisedName result;
-  std::string ascii = TransliterateToAscii(name);
+  // Arabic script is romanised here, not by ICU: ICU's Arabic-Latin/BGN joins the article to
+  // the name ("lrhmn") and leaves letters of Urdu and presentation forms unread.
+  bool abjad = false;
+  for (size_t i = 0; i + 1 < name.size() && !abjad; ++i) {
+    unsigned char b = static_cast<unsigned char>(name[i]);
+    abjad = b >= 0xD8 && b <= 0xDB;  // lead bytes of U+0600..U+06FF
+  }
+  if (!abjad && name.find("\xEF\xBA") != std::string_view::npos) abjad = true;  // presentation forms
+  if (!abjad && name.find("\xEF\xBB") != std::string_view::npos) abjad = true;
+  std::string romanised = abjad ? RomaniseArabicScript(name) : std::string();
+  std::string ascii = TransliterateToAscii(abjad ? std::string_view(romanised) : name);
   std::vector<std::string> words;
   for (size_t i = 0; i < ascii.size();) {
     while (i < ascii.size() && ascii[i] == ' ') ++i;
@@ -250,6 +414,8 @@ NormalisedName Normalise(std::string_view name) {
     t.text = w;
     t.skeleton = Skeleton(w);
     t.consonants = Consonants(t.skeleton);
+    t.akey = ArabicKey(w);
+    t.abjad = abjad;
     // Legal-form words stay, with little weight: a reordered or misspelled form ("stock
     // company joint", "kompany") then costs little instead of counting as a missing name part.
     bool legal_form = CompanyFormSkeletons().count(t.skeleton) > 0;

@@ -14,6 +14,8 @@ struct Token {
   bool particle = false;   // al, bin, ibn, abu, ogli, van, ...: weak evidence
   bool legal_form = false; // LLC, OOO, JSC, company, ...: weaker still
   bool article = false;    // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
+  bool abjad = false;      // read from Arabic script: short vowels were not written
+  std::string akey;        // Arabic consonant key: what an Arabic writer keeps of the sounds
 };
 
 struct NormalisedName {
@@ -28,6 +30,13 @@ std::string TransliterateToAscii(std::string_view utf8);
 NormalisedName Normalise(std::string_view name);
 std::string Skeleton(std::string_view ascii_token);
 std::string Consonants(std::string_view skeleton);
+// The consonants an Arabic writer would write for a romanised token, folded where Arabic
+// letters have several Latin spellings (kh/h, gh/g/j, dh/z/d, th/t, sh/ch, q/k/c, p/b) and
+// without vowels, w and y inside the word (long vowels). "Muhammad" and "mhmd" give "mhmd".
+std::string ArabicKey(std::string_view ascii_token);
+// Arabic-script words romanised letter by letter as they are written (long vowels a/i/u, no
+// short vowels), "abd" and the article "al" split off; other characters are kept.
+std::string RomaniseArabicScript(std::string_view utf8);
 // Jaro-Winkler similarity in [0,1] (prefix scale 0.1, up to 4 characters).
 double JaroWinkler(std::string_view a, std::string_view b);
 // Levenshtein distance.
