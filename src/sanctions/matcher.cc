@@ -41,6 +41,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
   if (q.skeleton == c.skeleton) return {0.96, "transliteration variant"};
   // The Arabic article assimilates to the next sound: al-Zawahiri is written az-Zawahiri.
   if (q.article && c.article) return {0.95, "article variant"};
+  if (q.article != c.article) return {0, ""};  // al is not Ali
   // One side read from Arabic script: compare what an Arabic writer writes (consonants and long
   // vowels), with the letters Latin spells several ways folded.
   if ((q.abjad || c.abjad) && !q.akey.empty() && q.akey == c.akey && !q.article && !c.article) {
@@ -81,18 +82,24 @@ TokenSim Similarity(const Token& q, const Token& c) {
 
 // `whole` is `first` (`middle`) `last` written as one word, by their Arabic consonant keys.
 // The middle token is a particle (the article) that may or may not have been written.
+// The article may be written as it is pronounced before a sun letter (Abdur Rahman, Abdul
+// Rahman, Abdurrahman all stand for عبد الرحمن).
 bool JoinedKeysAgree(const Token& whole, const Token* first, const Token* middle, const Token& last) {
   if (whole.akey.size() < 3 || first->akey.empty() || last.akey.empty()) return false;
   if (whole.akey.compare(0, first->akey.size(), first->akey) != 0) return false;
-  auto ends_with = [&](const std::string& mid) {
-    std::string rest = mid + last.akey;
-    size_t from = first->akey.size();
-    // A letter shared at the junction is written once (abd + d... / al + l...).
-    if (!rest.empty() && from > 0 && rest[0] == first->akey.back()) rest.erase(0, 1);
-    return whole.akey.size() == from + rest.size() && whole.akey.compare(from, rest.size(), rest) == 0;
+  auto agrees = [&](const std::string& mid, const std::string& end) {
+    std::string joined = first->akey + mid + end;
+    joined.erase(std::unique(joined.begin(), joined.end()), joined.end());
+    return joined == whole.akey;
   };
-  if (ends_with("")) return true;
-  return middle && ends_with(middle->akey);
+  if (last.article) {
+    // "Abdur" for abd + ar: the whole ends in one letter more than the first part.
+    return whole.akey.size() == first->akey.size() + 1 && !middle;
+  }
+  if (agrees("", last.akey)) return true;
+  if (!middle) return false;
+  if (agrees(middle->akey, last.akey)) return true;
+  return middle->article && (agrees("l", last.akey) || agrees(last.akey.substr(0, 1), last.akey));
 }
 
 double DateYearFrom(const std::string& d) { return std::atof(d.substr(0, 4).c_str()); }

@@ -176,7 +176,7 @@ std::string ArabicLetterLatin(UChar32 c, bool initial, bool final) {
     case 0x0698: return "zh";                                                         // ژ
     case 0x0633: case 0x0635: return "s";                                             // س ص
     case 0x0634: return "sh";
-    case 0x0639: return "";                                                           // ع
+    case 0x0639: return initial ? "a" : "";                                           // ع
     case 0x063A: return "gh";
     case 0x0641: case 0x06A4: return c == 0x06A4 ? "v" : "f";
     case 0x0642: return "q";
@@ -239,6 +239,12 @@ std::string RomaniseArabicScript(std::string_view utf8) {
       }
       bool starts_article = k + 3 < letters.size() && (letters[k] == 0x0627 || letters[k] == 0x0671) &&
                             letters[k + 1] == 0x0644 && (k == 0 || word.back() == ' ');
+      // Allah is not the article and a name (عبدالله: abd allah).
+      if (starts_article && k + 4 == letters.size() && letters[k + 2] == 0x0644 &&
+          (letters[k + 3] == 0x0647 || letters[k + 3] == 0x06C1)) {
+        word += "allah";
+        break;
+      }
       if (starts_article) {
         word += "al ";
         ++k;
@@ -263,7 +269,8 @@ std::string ArabicKey(std::string_view t) {
     char k = 0;
     switch (c) {
       case 'k': k = 'h' == n ? (++i, 'h') : 'k'; break;
-      case 'g': if (n == 'h') ++i; k = 'g'; break;
+      // ق is g in the Gulf, Egypt and the Maghreb (Gaddafi, Ghedeir), ج is g in Egypt (Ragab).
+      case 'g': if (n == 'h') ++i; k = 'k'; break;
       case 's':
         if (n == 'h') k = (++i, 'x');
         else if (n == 'c' && at(i + 2) == 'h') k = (i += 2, 'x');
@@ -277,13 +284,13 @@ std::string ArabicKey(std::string_view t) {
         break;
       case 'd':
         if (n == 'h') k = (++i, 'd');
-        else if (n == 'j') k = (++i, 'g');
-        else if (n == 'z' && at(i + 2) == 'h') k = (i += 2, 'g');
+        else if (n == 'j') k = (++i, 'k');
+        else if (n == 'z' && at(i + 2) == 'h') k = (i += 2, 'k');
         else k = 'd';
         break;
-      case 'z': k = n == 'h' ? (++i, 'g') : 'd'; break;
+      case 'z': k = n == 'h' ? (++i, 'k') : 'd'; break;
       case 'p': k = n == 'h' ? (++i, 'f') : 'b'; break;
-      case 'j': k = 'g'; break;
+      case 'j': k = 'k'; break;
       case 'q': k = 'k'; break;
       case 'x': out += 'k'; k = 's'; break;
       case 'v': case 'w': k = i == 0 ? 'w' : 0; break;
