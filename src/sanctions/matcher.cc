@@ -41,7 +41,6 @@ TokenSim Similarity(const Token& q, const Token& c) {
   if (q.skeleton == c.skeleton) return {0.96, "transliteration variant"};
   // The Arabic article assimilates to the next sound: al-Zawahiri is written az-Zawahiri.
   if (q.article && c.article) return {0.95, "article variant"};
-  if (q.article != c.article) return {0, ""};  // al is not Ali
   // One side read from Arabic script: compare what an Arabic writer writes (consonants and long
   // vowels), with the letters Latin spells several ways folded.
   if ((q.abjad || c.abjad) && !q.akey.empty() && q.akey == c.akey && !q.article && !c.article) {
@@ -56,6 +55,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
   if (q.text.size() == 1 || c.text.size() == 1) {
     return q.text[0] == c.text[0] ? TokenSim{0.86, "initial"} : TokenSim{0, ""};
   }
+  if (q.article != c.article) return {0, ""};  // al is not Ali
   // The Arabic article written together with the name: "alanizi" / "al anizi".
   auto joined_article = [](const Token& a, const Token& b) {
     return a.skeleton.size() > b.skeleton.size() + 1 && b.skeleton.size() >= 3 &&
