@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <unordered_map>
 
@@ -22,6 +23,8 @@ constexpr double kMissingListedPart = 0.2;
 constexpr double kParticleWeight = 0.25;
 // Weight of legal-form words (LLC, OOO, company...): added, dropped or reordered freely.
 constexpr double kLegalFormWeight = 0.1;
+// Tokens whose similar vocabulary each thread remembers (about 2 KB each).
+constexpr size_t kSimilarCacheSize = 20000;
 // Names retrieved per query before full scoring.
 constexpr size_t kRetrieve = 40;
 
@@ -163,6 +166,7 @@ struct Index::Impl {
   std::unordered_map<uint32_t, std::vector<uint32_t>> by_trigram;
   std::vector<IndexedName> names;
   size_t entities = 0;
+  uint64_t generation = 0;  // unique per index: keys the per-thread caches
 
   // Trigrams of "^word$" packed in an integer each.
   static std::vector<uint32_t> Trigrams(const std::string& s) {
@@ -204,7 +208,7 @@ struct Index::Impl {
   }
 
   // Vocabulary tokens that may pair with `q`, with their similarity.
-  std::vector<std::pair<uint32_t, double>> Similar(const Token& q) const {
+  std::vector<std::pair<uint32_t, TokenSim>> Similar(const Token& q) const {
     // Per-thread scratch sized to the vocabulary: no allocation per query on the hot path.
     thread_local std::vector<uint32_t> seen_stamp, shared;
     thread_local uint32_t stamp = 0;
@@ -219,12 +223,12 @@ struct Index::Impl {
       std::fill(seen_stamp.begin(), seen_stamp.end(), 0);
       stamp = 1;
     }
-    std::vector<std::pair<uint32_t, double>> found;
+    std::vector<std::pair<uint32_t, TokenSim>> found;
     auto consider = [&](uint32_t id) {
       if (seen_stamp[id] == stamp) return;
       seen_stamp[id] = stamp;
       TokenSim s = Similarity(q, vocab[id]);
-      if (s.sim >= kPairFloor) found.emplace_back(id, s.sim);
+      if (s.sim >= kPairFloor) found.emplace_back(id, s);
     };
     if (auto it = by_text.find(q.text); it != by_text.end()) consider(it->second);
     if (auto it = by_skeleton.find(q.skeleton); it != by_skeleton.end()) {
@@ -273,14 +277,58 @@ struct Index::Impl {
     return found;
   }
 
-  // Similarities of one query's tokens to vocabulary tokens, computed once per query: the names
-  // retrieved for a query share many tokens.
-  using SimCache = std::unordered_map<std::uint64_t, TokenSim>;
+  // Similar() per token, remembered by each thread: the parts of names in a batch repeat
+  // (given names, company words), and retrieval is most of the cost of a screen.
+  const std::vector<std::pair<uint32_t, TokenSim>>& SimilarCached(const Token& q) const {
+    thread_local std::unordered_map<std::string, std::vector<std::pair<uint32_t, TokenSim>>> cache;
+    thread_local uint64_t owner = 0;
+    if (owner != generation) {
+      cache.clear();
+      owner = generation;
+    }
+    std::string key = q.text;
+    if (q.abjad) key += '\1';
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    if (cache.size() >= kSimilarCacheSize) cache.clear();
+    return cache.emplace(std::move(key), Similar(q)).first->second;
+  }
+
+  // Similarities of one query's tokens to vocabulary tokens: those retrieval found, and those
+  // computed while scoring (sim < 0: not known yet). Reused by each thread across queries.
+  struct SimTable {
+    std::vector<uint32_t> row_of, stamp_of;
+    uint32_t stamp = 0;
+    size_t nq = 0;
+    std::vector<TokenSim> sims;  // row * nq + query token
+    void Reset(size_t vocab_size, size_t query_tokens) {
+      if (row_of.size() != vocab_size) {
+        row_of.assign(vocab_size, 0);
+        stamp_of.assign(vocab_size, 0);
+      }
+      if (++stamp == 0) {
+        std::fill(stamp_of.begin(), stamp_of.end(), 0);
+        stamp = 1;
+      }
+      nq = query_tokens;
+      sims.clear();
+    }
+    void Set(uint32_t id, size_t i, TokenSim s) {
+      if (stamp_of[id] != stamp) {
+        stamp_of[id] = stamp;
+        row_of[id] = static_cast<uint32_t>(sims.size() / nq);
+        sims.resize(sims.size() + nq, TokenSim{-1, ""});
+      }
+      sims[row_of[id] * nq + i] = s;
+    }
+    TokenSim Get(uint32_t id, size_t i) const {
+      return stamp_of[id] == stamp ? sims[row_of[id] * nq + i] : TokenSim{-1, ""};
+    }
+  };
 
   // Name similarity of query tokens to listed tokens, with the explanation of each pairing.
-  // `ids` (the vocabulary ids of `c`) and `cache` are optional.
+  // `ids` (the vocabulary ids of `c`) and `table` are optional.
   double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
-                   const std::vector<uint32_t>* ids = nullptr, SimCache* cache = nullptr) const {
+                   const std::vector<uint32_t>* ids = nullptr, SimTable* table = nullptr) const {
     // Scratch space reused by each thread: this runs for every retrieved name.
     thread_local std::vector<Pair> all, chosen;
     thread_local std::vector<double> qw, cw;
@@ -289,14 +337,11 @@ struct Index::Impl {
     chosen.clear();
     for (size_t i = 0; i < q.size(); ++i) {
       for (size_t j = 0; j < c.size(); ++j) {
-        TokenSim s;
-        if (cache && ids) {
-          std::uint64_t key = (static_cast<std::uint64_t>(i) << 32) | (*ids)[j];
-          auto it = cache->find(key);
-          if (it == cache->end()) it = cache->emplace(key, Similarity(q[i], *c[j])).first;
-          s = it->second;
-        } else {
+        TokenSim s{-1, ""};
+        if (table && ids) s = table->Get((*ids)[j], i);
+        if (s.sim < 0) {
           s = Similarity(q[i], *c[j]);
+          if (table && ids) table->Set((*ids)[j], i, s);
         }
         if (s.sim >= kPairFloor) all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});
       }
@@ -437,6 +482,8 @@ struct Index::Impl {
 
 Index::Index(std::vector<Source> sources) : sources_(std::move(sources)), impl_(std::make_unique<Impl>()) {
   Impl& x = *impl_;
+  static std::atomic<uint64_t> generations{0};
+  x.generation = ++generations;
   for (uint32_t l = 0; l < sources_.size(); ++l) {
     const auto& entities = sources_[l].file->entities;
     x.entities += entities.size();
@@ -577,13 +624,17 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   }
   std::vector<uint32_t> touched;
   bool all_particles = std::all_of(q.tokens.begin(), q.tokens.end(), [](const Token& t) { return t.particle; });
-  for (const auto& t : q.tokens) {
+  thread_local Impl::SimTable table;
+  table.Reset(x.vocab.size(), q.tokens.size());
+  for (size_t i = 0; i < q.tokens.size(); ++i) {
+    const Token& t = q.tokens[i];
+    const auto& similar = x.SimilarCached(t);
     if (t.particle && !all_particles) continue;
     double w = x.WeightOf(t);
-    for (const auto& [id, sim] : x.Similar(t)) {
+    for (const auto& [id, sim] : similar) {
       for (uint32_t name : x.postings[id]) {
         if (acc[name] == 0.0) touched.push_back(name);
-        acc[name] += w * sim;
+        acc[name] += w * sim.sim;
       }
     }
   }
@@ -604,12 +655,11 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     uint32_t name = 0;
   };
   std::unordered_map<uint64_t, Best> best;
-  Impl::SimCache cache;
   std::vector<const Token*> tokens;
   for (const auto& [a, id] : ranked) {
     const auto& n = x.names[id];
     x.TokensOf(n, tokens);
-    double s = x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &cache);
+    double s = x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &table);
     uint64_t key = (static_cast<uint64_t>(n.list) << 32) | n.entity;
     Best& b = best[key];
     if (s > b.name_score) b = {s, id};
