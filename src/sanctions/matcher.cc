@@ -25,6 +25,8 @@ constexpr double kParticleWeight = 0.25;
 constexpr double kLegalFormWeight = 0.1;
 // Tokens whose similar vocabulary each thread remembers (about 2 KB each).
 constexpr size_t kSimilarCacheSize = 20000;
+// A name part found in more names than this only extends what rarer parts retrieved.
+constexpr size_t kFrequentPart = 300;
 // Names retrieved per query before full scoring.
 constexpr size_t kRetrieve = 40;
 
@@ -38,6 +40,21 @@ struct TokenSim {
   double sim;
   const char* how;
 };
+
+// Whether Jaro-Winkler of a and b can reach kPairFloor. It is at most 0.6 * jaro + 0.4 (four
+// letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3 with m the letters the
+// two have in common (as multisets).
+bool CanReachFloor(std::string_view a, std::string_view b) {
+  unsigned char count[128] = {};
+  for (char ch : a) ++count[static_cast<unsigned char>(ch) & 0x7F];
+  size_t m = 0;
+  for (char ch : b) {
+    unsigned char& n = count[static_cast<unsigned char>(ch) & 0x7F];
+    if (n > 0) --n, ++m;
+  }
+  double jaro_bound = (double(m) / a.size() + double(m) / b.size() + 1.0) / 3.0;
+  return 0.6 * jaro_bound + 0.4 >= kPairFloor;
+}
 
 TokenSim Similarity(const Token& q, const Token& c) {
   if (q.text == c.text) return {1.0, "exact"};
@@ -66,8 +83,8 @@ TokenSim Similarity(const Token& q, const Token& c) {
            a.skeleton.compare(2, std::string::npos, b.skeleton) == 0;
   };
   if (joined_article(q, c) || joined_article(c, q)) return {0.95, "article written together"};
-  double jw = JaroWinkler(q.skeleton, c.skeleton);
   if (q.consonants == c.consonants && !q.consonants.empty()) {
+    double jw = JaroWinkler(q.skeleton, c.skeleton);
     if (q.consonants.size() >= 3 && jw >= 0.75) return {std::max(jw, 0.9), "vowels differ"};
     // Arabic or Persian written without short vowels ("mhmd", "ywsf"), same first letter.
     bool abjad = q.text.find_first_of("aeiou") == std::string::npos ||
@@ -80,7 +97,9 @@ TokenSim Similarity(const Token& q, const Token& c) {
   if (shorter <= 4 && (q.skeleton[0] != c.skeleton[0] || EditDistance(q.skeleton, c.skeleton) > 1)) {
     return {0, ""};
   }
-  return {jw, "similar spelling"};
+  // Most pairs scored share few letters: skip Jaro-Winkler when it cannot reach the floor.
+  if (!CanReachFloor(q.skeleton, c.skeleton)) return {0, ""};
+  return {JaroWinkler(q.skeleton, c.skeleton), "similar spelling"};
 }
 
 // `whole` is `first` (`middle`) `last` written as one word, by their Arabic consonant keys.
@@ -153,6 +172,7 @@ struct Index::Impl {
   struct IndexedName {
     uint32_t list, entity, name;
     std::vector<uint32_t> tokens;  // vocabulary ids
+    double weight = 0;             // sum of the tokens' effective weights
   };
   std::vector<Token> vocab;
   std::vector<double> weight;                     // per vocabulary id: from the IDF
@@ -408,6 +428,8 @@ struct Index::Impl {
           break;
         }
         if (q[i].skeleton[0] != c[j]->skeleton[0]) continue;
+        size_t joined_length = q[i].skeleton.size() + q[i + 1].skeleton.size();
+        if (c[j]->skeleton.size() + 3 < joined_length || c[j]->skeleton.size() > joined_length + 4) continue;
         std::string joined = q[i].skeleton + q[i + 1].skeleton;
         double s = JaroWinkler(joined, c[j]->skeleton);
         if (s >= 0.9) {
@@ -513,6 +535,9 @@ Index::Index(std::vector<Source> sources) : sources_(std::move(sources)), impl_(
   }
   x.effective_weight.resize(x.vocab.size());
   for (size_t t = 0; t < x.vocab.size(); ++t) x.effective_weight[t] = x.WeightOf(x.vocab[t]);
+  for (auto& n : x.names) {
+    for (uint32_t t : n.tokens) n.weight += x.effective_weight[t];
+  }
 }
 
 Index::~Index() = default;
@@ -626,22 +651,45 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   bool all_particles = std::all_of(q.tokens.begin(), q.tokens.end(), [](const Token& t) { return t.particle; });
   thread_local Impl::SimTable table;
   table.Reset(x.vocab.size(), q.tokens.size());
+  // Rare parts first. A part found in very many names (Muhammad, Ali, company) only adds to the
+  // names the rarer parts found: sharing that part alone cannot reach a threshold when the
+  // party has other parts (the score is capped at 0.75 for one part in common).
+  std::vector<std::pair<size_t, size_t>> order;  // (names reached, query token)
   for (size_t i = 0; i < q.tokens.size(); ++i) {
     const Token& t = q.tokens[i];
-    const auto& similar = x.SimilarCached(t);
     if (t.particle && !all_particles) continue;
+    size_t reach = 0;
+    for (const auto& [id, sim] : x.SimilarCached(t)) reach += x.postings[id].size();
+    order.emplace_back(reach, i);
+  }
+  std::sort(order.begin(), order.end());
+  // An initial finds only the names that list the initial: it extends too.
+  bool rare_anchor = std::any_of(order.begin(), order.end(), [&](const auto& o) {
+    return o.first <= kFrequentPart && q.tokens[o.second].text.size() > 1;
+  });
+  std::stable_partition(order.begin(), order.end(), [&](const auto& o) { return q.tokens[o.second].text.size() > 1; });
+  for (size_t k = 0; k < order.size(); ++k) {
+    const Token& t = q.tokens[order[k].second];
+    bool extend_only = rare_anchor && !t.particle && (order[k].first > kFrequentPart || t.text.size() == 1);
     double w = x.WeightOf(t);
-    for (const auto& [id, sim] : similar) {
+    for (const auto& [id, sim] : x.SimilarCached(t)) {
       for (uint32_t name : x.postings[id]) {
-        if (acc[name] == 0.0) touched.push_back(name);
+        if (acc[name] == 0.0) {
+          if (extend_only) continue;
+          touched.push_back(name);
+        }
         acc[name] += w * sim.sim;
       }
     }
   }
   std::vector<std::pair<double, uint32_t>> ranked;
   ranked.reserve(touched.size());
+  // Ranked by an estimate of the name score: what the name shares, over the query's weight and a
+  // fifth of the name's (the score's denominator when every shared part pairs).
+  double query_weight = 0;
+  for (const auto& t : q.tokens) query_weight += x.WeightOf(t);
   for (uint32_t name : touched) {
-    ranked.emplace_back(acc[name], name);
+    ranked.emplace_back(acc[name] / (query_weight + kMissingListedPart * x.names[name].weight), name);
     acc[name] = 0.0;
   }
   size_t keep = std::min(kRetrieve, ranked.size());
