@@ -468,7 +468,14 @@ int main(int argc, char** argv) {
     party.name = q;
     auto& [h, n] = hits_by_class[cls];
     ++n;
-    if (!index.Screen(party, {threshold, 1}).empty()) ++h;
+    auto found = index.Screen(party, {threshold, 1});
+    if (!found.empty()) {
+      ++h;
+      if (std::getenv("SCREENING_BENCH_SHOW_FALSE_HITS")) {
+        std::printf("false hit (%s): %s -> %s %.3f\n", cls, q.c_str(),
+                    index.entity(found[0]).names[found[0].name].text.c_str(), found[0].score);
+      }
+    }
   };
   std::mt19937 neg_rng(20261130);
   for (int i = 0; i < 2000; ++i) {

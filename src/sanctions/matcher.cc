@@ -41,6 +41,8 @@ struct TokenSim {
   const char* how;
 };
 
+bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
 // Whether Jaro-Winkler of a and b can reach kPairFloor. It is at most 0.6 * jaro + 0.4 (four
 // letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3 with m the letters the
 // two have in common (as multisets).
@@ -83,7 +85,9 @@ TokenSim Similarity(const Token& q, const Token& c) {
            a.skeleton.compare(2, std::string::npos, b.skeleton) == 0;
   };
   if (joined_article(q, c) || joined_article(c, q)) return {0.95, "article written together"};
-  if (q.consonants == c.consonants && !q.consonants.empty()) {
+  // Same consonants in the same order, and the same first sound (Armen is not Ramon).
+  bool same_start = q.skeleton[0] == c.skeleton[0] || (IsVowelChar(q.skeleton[0]) && IsVowelChar(c.skeleton[0]));
+  if (q.consonants == c.consonants && !q.consonants.empty() && same_start) {
     double jw = JaroWinkler(q.skeleton, c.skeleton);
     if (q.consonants.size() >= 3 && jw >= 0.75) return {std::max(jw, 0.9), "vowels differ"};
     // Arabic or Persian written without short vowels ("mhmd", "ywsf"), same first letter.
@@ -99,7 +103,13 @@ TokenSim Similarity(const Token& q, const Token& c) {
   }
   // Most pairs scored share few letters: skip Jaro-Winkler when it cannot reach the floor.
   if (!CanReachFloor(q.skeleton, c.skeleton)) return {0, ""};
-  return {JaroWinkler(q.skeleton, c.skeleton), "similar spelling"};
+  double jw = JaroWinkler(q.skeleton, c.skeleton);
+  if (jw < kPairFloor) return {jw, "similar spelling"};
+  // Jaro-Winkler rewards a common beginning: Karim and Carrizales share one. A spelling that
+  // differs from the other by more than a typo or two is another name.
+  size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
+  if (EditDistance(q.skeleton, c.skeleton) > 1 + longer / 5) return {0, ""};
+  return {jw, "similar spelling"};
 }
 
 // `whole` is `first` (`middle`) `last` written as one word, by their Arabic consonant keys.
