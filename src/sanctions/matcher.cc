@@ -27,6 +27,8 @@ constexpr double kLegalFormWeight = 0.1;
 constexpr size_t kSimilarCacheSize = 20000;
 // A name part found in more names than this only extends what rarer parts retrieved.
 constexpr size_t kFrequentPart = 300;
+// The masculine and feminine forms of a name (Petrov / Petrova) paired: weighed as a fact.
+constexpr double kGenderDiffers = 0.2;
 // Names retrieved per query before full scoring.
 constexpr size_t kRetrieve = 40;
 
@@ -87,7 +89,9 @@ TokenSim Similarity(const Token& q, const Token& c) {
   if (joined_article(q, c) || joined_article(c, q)) return {0.95, "article written together"};
   // Same consonants in the same order, and the same first sound (Armen is not Ramon).
   bool same_start = q.skeleton[0] == c.skeleton[0] || (IsVowelChar(q.skeleton[0]) && IsVowelChar(c.skeleton[0]));
-  if (q.consonants == c.consonants && !q.consonants.empty() && same_start) {
+  size_t length_gap = q.skeleton.size() > c.skeleton.size() ? q.skeleton.size() - c.skeleton.size()
+                                                             : c.skeleton.size() - q.skeleton.size();
+  if (q.consonants == c.consonants && !q.consonants.empty() && same_start && length_gap <= 2) {
     double jw = JaroWinkler(q.skeleton, c.skeleton);
     if (q.consonants.size() >= 3 && jw >= 0.75) return {std::max(jw, 0.9), "vowels differ"};
     // Arabic or Persian written without short vowels ("mhmd", "ywsf"), same first letter.
@@ -358,7 +362,8 @@ struct Index::Impl {
   // Name similarity of query tokens to listed tokens, with the explanation of each pairing.
   // `ids` (the vocabulary ids of `c`) and `table` are optional.
   double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
-                   const std::vector<uint32_t>* ids = nullptr, SimTable* table = nullptr) const {
+                   const std::vector<uint32_t>* ids = nullptr, SimTable* table = nullptr,
+                   std::string* gender = nullptr) const {
     // Scratch space reused by each thread: this runs for every retrieved name.
     thread_local std::vector<Pair> all, chosen;
     thread_local std::vector<double> qw, cw;
@@ -445,6 +450,17 @@ struct Index::Impl {
         if (s >= 0.9) {
           q_used[i] = q_used[i + 1] = c_used[j] = true;
           chosen.push_back({static_cast<int>(i), static_cast<int>(j), -2, s, "written apart"});
+          break;
+        }
+      }
+    }
+    // Masculine and feminine forms paired (Petrov / Petrova): a fact about the name, weighed
+    // with the other facts by the caller.
+    if (gender) {
+      gender->clear();
+      for (const auto& p : chosen) {
+        if (p.c2 == -1 && GenderedPair(q[p.q].text, c[p.c]->text)) {
+          *gender = q[p.q].text + " / " + c[p.c]->text;
           break;
         }
       }
@@ -571,6 +587,23 @@ std::string Alnum(const std::string& s) {
   return out;
 }
 
+// The masculine and feminine forms of a name differ: two people (father and daughter, brother
+// and sister) unless the date of birth or the document agrees, which then outweighs the forms
+// (a clerk may have written the wrong form).
+void AddGenderFact(const std::string& forms, Facts& f) {
+  bool outweighed = false;
+  for (const auto& fact : f.json) {
+    if (fact["outcome"] == "agrees" && (fact["fact"] == "id_number" ||
+                                        (fact["fact"] == "birth_date" && fact["effect"].get<double>() >= 0.06))) {
+      outweighed = true;
+    }
+  }
+  double effect = outweighed ? 0.0 : -kGenderDiffers;
+  f.effect += effect;
+  f.json.push_back({{"fact", "gender"}, {"outcome", outweighed ? "outweighed" : "disagrees"}, {"effect", effect},
+                    {"detail", "masculine and feminine forms: " + forms}});
+}
+
 Facts CompareFacts(const Party& p, const Entity& e) {
   Facts f;
   auto add = [&](const char* fact, const char* outcome, double effect, const std::string& detail) {
@@ -639,7 +672,14 @@ Candidate Index::ScoreAgainst(const Party& party, const std::string& listed_name
   for (const auto& t : c.tokens) ct.push_back(&t);
   auto why = std::make_shared<Json>(Json::object());
   Candidate cand;
-  cand.name_score = cand.score = impl_->ScoreName(q.tokens, ct, why.get());
+  std::string gender;
+  cand.name_score = cand.score = impl_->ScoreName(q.tokens, ct, why.get(), nullptr, nullptr, &gender);
+  if (!gender.empty()) {
+    Facts f;
+    AddGenderFact(gender, f);
+    cand.score = std::clamp(cand.score + f.effect, 0.0, 1.0);
+    (*why)["facts"] = f.json;
+  }
   (*why)["score"] = cand.score;
   cand.detail = why;
   return cand;
@@ -711,22 +751,33 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   struct Best {
     double name_score = -1;
     uint32_t name = 0;
+    bool gendered = false;
   };
   std::unordered_map<uint64_t, Best> best;
   std::vector<const Token*> tokens;
   for (const auto& [a, id] : ranked) {
     const auto& n = x.names[id];
     x.TokensOf(n, tokens);
-    double s = x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &table);
+    thread_local std::string gender;
+    double s = x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &table, &gender);
     uint64_t key = (static_cast<uint64_t>(n.list) << 32) | n.entity;
     Best& b = best[key];
-    if (s > b.name_score) b = {s, id};
+    // Compared with the gender fact applied: Ivana Petrova is nearer to an alias "Ivana
+    // Petrova" than to the primary name "Ivan Petrov".
+    double effective = gender.empty() ? s : s - kGenderDiffers;
+    double best_effective = b.gendered ? b.name_score - kGenderDiffers : b.name_score;
+    if (effective > best_effective) b = {s, id, !gender.empty()};
   }
   std::vector<Candidate> out;
   for (const auto& [key, b] : best) {
     const auto& n = x.names[b.name];
     const Entity& e = sources_[n.list].file->entities[n.entity];
     Facts facts = CompareFacts(party, e);
+    std::string gender;
+    if (b.gendered) {
+      x.ScoreName(q.tokens, x.TokensOf(n), nullptr, nullptr, nullptr, &gender);
+      AddGenderFact(gender, facts);
+    }
     double score = std::clamp(b.name_score + facts.effect, 0.0, 1.0);
     if (score < threshold) continue;
     Candidate c;

@@ -474,18 +474,63 @@ double JaroWinkler(std::string_view a, std::string_view b) {
 }
 
 size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  // Three rows: the transposition looks two back. Names are short; longer strings fall back to
+  // a bound (the length difference is a lower bound, the longer length an upper one).
+  constexpr size_t kMax = 64;
+  if (a.size() >= kMax || b.size() >= kMax) return std::max(a.size(), b.size());
+  size_t prev2[kMax + 1], prev[kMax + 1], row[kMax + 1];
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      row[j] = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        row[j] = std::min(row[j], prev2[j - 2] + 1);
+      }
+    }
+    std::copy(prev, prev + b.size() + 1, prev2);
+    std::copy(row, row + b.size() + 1, prev);
+  }
+  return prev[b.size()];
+}
+
+bool GenderedPair(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);  // a: the shorter, usually the masculine form
+  if (a.size() < 3 || a == b) return false;
+  auto ends = [](std::string_view s, std::string_view e) {
+    return s.size() > e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
+  };
+  auto stem_is = [&](std::string_view s, size_t cut, std::string_view stem) {
+    return s.size() > cut && s.substr(0, s.size() - cut) == stem;
+  };
+  // Patronymics: -ovich / -ovna, -evich / -evna, -ich / -ichna.
+  for (auto [m, f] : {std::pair<std::string_view, std::string_view>{"vich", "vna"}, {"vitch", "vna"},
+                      {"vych", "vna"}, {"ich", "ichna"}}) {
+    if (ends(a, m) && ends(b, f) && a.substr(0, a.size() - m.size()) == b.substr(0, b.size() - f.size())) return true;
+    if (ends(b, m) && ends(a, f) && b.substr(0, b.size() - m.size()) == a.substr(0, a.size() - f.size())) return true;
+  }
+  bool consonant_end = !IsVowel(a.back()) && a.back() != 'y';
+  // Petrov / Petrova, Ivan / Ivana, Aleksandr / Aleksandra.
+  if (consonant_end && b.size() == a.size() + 1 && b.back() == 'a' && b.substr(0, a.size()) == a) return true;
+  // Dostoevskiy / Dostoevskaya, Tolstoy / Tolstaya, Yevgeniy / Yevgeniya.
+  for (std::string_view m : {"iy", "yy", "ii", "ij", "oy", "y", "i"}) {
+    if (!ends(a, m)) continue;
+    std::string_view stem = a.substr(0, a.size() - m.size());
+    for (std::string_view f : {"aya", "aia", "aja", "ya", "ia", "a"}) {
+      if (ends(b, f) && stem_is(b, f.size(), stem) && !(m == "i" && f == "a") && stem.size() >= 2) return true;
     }
   }
-  return row[b.size()];
+  // Jean / Jeanne, Daniel / Danielle, Louis / Louise, Pascal / Pascale.
+  if (consonant_end && b.size() == a.size() + 2 && b.substr(0, a.size()) == a && b[a.size()] == a.back() &&
+      b.back() == 'e') {
+    return true;
+  }
+  if (consonant_end && b.size() == a.size() + 1 && b.back() == 'e' && b.substr(0, a.size()) == a &&
+      (a.back() == 's' || a.back() == 'l')) {
+    return true;
+  }
+  return false;
 }
 
 }  // namespace cbrnhub::sanctions

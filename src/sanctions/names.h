@@ -37,9 +37,13 @@ std::string ArabicKey(std::string_view ascii_token);
 // Arabic-script words romanised letter by letter as they are written (long vowels a/i/u, no
 // short vowels), "abd" and the article "al" split off; other characters are kept.
 std::string RomaniseArabicScript(std::string_view utf8);
+// Whether two name parts are the masculine and feminine forms of one name: Petrov / Petrova,
+// Dostoevskiy / Dostoevskaya, Ivanovich / Ivanovna, Ivan / Ivana, Yevgeniy / Yevgeniya,
+// Jean / Jeanne, Daniel / Danielle. Lower-case ASCII tokens.
+bool GenderedPair(std::string_view a, std::string_view b);
+// Optimal string alignment distance: Levenshtein with a transposition as one edit.
+size_t EditDistance(std::string_view a, std::string_view b);
 // Jaro-Winkler similarity in [0,1] (prefix scale 0.1, up to 4 characters).
 double JaroWinkler(std::string_view a, std::string_view b);
-// Levenshtein distance.
-size_t EditDistance(std::string_view a, std::string_view b);
 
 }  // namespace cbrnhub::sanctions
