@@ -80,6 +80,12 @@ TokenSim Similarity(const Token& q, const Token& c) {
     return q.text[0] == c.text[0] ? TokenSim{0.86, "initial"} : TokenSim{0, ""};
   }
   if (q.article != c.article) return {0, ""};  // al is not Ali
+  // A Cyrillic name romanised in two ways (Zhukov / Schukow / Joukov).
+  for (const auto& a : q.sounds) {
+    for (const auto& b : c.sounds) {
+      if (a == b) return {0.92, "romanisation variant"};
+    }
+  }
   // The Arabic article written together with the name: "alanizi" / "al anizi".
   auto joined_article = [](const Token& a, const Token& b) {
     return a.skeleton.size() > b.skeleton.size() + 1 && b.skeleton.size() >= 3 &&
@@ -197,6 +203,7 @@ struct Index::Impl {
   // Arabic consonant keys: of every token (for queries read from Arabic script), and of the
   // tokens read from Arabic script (for Latin queries).
   std::unordered_map<std::string, std::vector<uint32_t>> by_akey, by_akey_abjad;
+  std::unordered_map<std::string, std::vector<uint32_t>> by_sound;  // Cyrillic readings
   std::unordered_map<uint32_t, std::vector<uint32_t>> by_trigram;
   std::vector<IndexedName> names;
   size_t entities = 0;
@@ -222,6 +229,7 @@ struct Index::Impl {
       postings.emplace_back();
       by_skeleton[t.skeleton].push_back(it->second);
       if (t.consonants.size() >= 3) by_consonants[t.consonants].push_back(it->second);
+      for (const auto& sound : t.sounds) by_sound[sound].push_back(it->second);
       if (!t.akey.empty() && !t.article) {
         by_akey[t.akey].push_back(it->second);
         if (t.abjad) by_akey_abjad[t.akey].push_back(it->second);
@@ -270,6 +278,11 @@ struct Index::Impl {
     }
     if (q.consonants.size() >= 3) {
       if (auto it = by_consonants.find(q.consonants); it != by_consonants.end()) {
+        for (uint32_t id : it->second) consider(id);
+      }
+    }
+    for (const auto& sound : q.sounds) {
+      if (auto it = by_sound.find(sound); it != by_sound.end()) {
         for (uint32_t id : it->second) consider(id);
       }
     }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <unordered_set>
@@ -261,6 +262,50 @@ std::string RomaniseArabicScript(std::string_view utf8) {
   return out;
 }
 
+std::vector<std::string> CyrillicSounds(std::string_view t) {
+  using Rules = std::vector<std::pair<std::string_view, std::string_view>>;
+  // Upper-case letters are sounds: S ш/ж/щ-ish, Q ч, X х, C ц, W щ.
+  static const Rules kEnglish = {
+      {"shch", "W"}, {"dzh", "dS"}, {"tch", "Q"}, {"sch", "S"}, {"zh", "S"}, {"kh", "X"}, {"ts", "C"},
+      {"tz", "C"},   {"ch", "Q"},   {"sh", "S"},  {"ph", "f"},  {"th", "t"}, {"ck", "k"}, {"ou", "u"},
+      {"j", "dS"},   {"w", "v"},    {"h", "X"},   {"c", "k"},   {"q", "k"},  {"x", "kS"}, {"z", "S"},
+      {"s", "S"}};
+  static const Rules kGerman = {
+      {"schtsch", "W"}, {"tsch", "Q"}, {"dsch", "dS"}, {"sch", "S"}, {"ch", "X"}, {"tz", "C"},
+      {"z", "C"},       {"ss", "S"},   {"s", "S"},     {"j", "y"},   {"w", "v"},  {"h", "X"},
+      {"ph", "f"},      {"th", "t"},   {"ck", "k"},    {"c", "k"},   {"q", "k"},  {"x", "kS"}};
+  static const Rules kFrench = {
+      {"chtch", "W"}, {"tch", "Q"}, {"dj", "dS"}, {"ch", "S"}, {"j", "S"},  {"kh", "X"}, {"ou", "u"},
+      {"gu", "g"},    {"ss", "S"},  {"s", "S"},   {"z", "S"},  {"ts", "C"}, {"w", "v"},  {"h", "X"},
+      {"ph", "f"},    {"th", "t"},  {"c", "k"},   {"q", "k"},  {"x", "kS"}};
+  std::vector<std::string> out;
+  for (const Rules* rules : {&kEnglish, &kGerman, &kFrench}) {
+    std::string r;
+    for (size_t i = 0; i < t.size();) {
+      bool done = false;
+      for (const auto& [from, to] : *rules) {
+        if (t.compare(i, from.size(), from) == 0) {
+          r += to;
+          i += from.size();
+          done = true;
+          break;
+        }
+      }
+      if (!done) r += t[i++];
+    }
+    // Glides before a vowel vanish (Yakovlev, Iakovlev, Jakowlew), y is i, doubled letters one.
+    std::string folded;
+    for (size_t i = 0; i < r.size(); ++i) {
+      char c = r[i];
+      if ((c == 'y' || c == 'i') && i + 1 < r.size() && std::strchr("aeou", r[i + 1])) continue;
+      if (c == 'y') c = 'i';
+      if (folded.empty() || folded.back() != c) folded += c;
+    }
+    if (std::find(out.begin(), out.end(), folded) == out.end()) out.push_back(std::move(folded));
+  }
+  return out;
+}
+
 std::string ArabicKey(std::string_view t) {
   std::string out;
   auto at = [&](size_t i) { return i < t.size() ? t[i] : '\0'; };
@@ -423,6 +468,7 @@ NormalisedName Normalise(std::string_view name) {
     t.consonants = Consonants(t.skeleton);
     t.akey = ArabicKey(w);
     t.abjad = abjad;
+    if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);
     // Legal-form words stay, with little weight: a reordered or misspelled form ("stock
     // company joint", "kompany") then costs little instead of counting as a missing name part.
     bool legal_form = CompanyFormSkeletons().count(t.skeleton) > 0;

@@ -16,6 +16,7 @@ struct Token {
   bool article = false;    // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
   bool abjad = false;      // read from Arabic script: short vowels were not written
   std::string akey;        // Arabic consonant key: what an Arabic writer keeps of the sounds
+  std::vector<std::string> sounds;  // Cyrillic sounds under English, German and French readings
 };
 
 struct NormalisedName {
@@ -34,6 +35,10 @@ std::string Consonants(std::string_view skeleton);
 // letters have several Latin spellings (kh/h, gh/g/j, dh/z/d, th/t, sh/ch, q/k/c, p/b) and
 // without vowels, w and y inside the word (long vowels). "Muhammad" and "mhmd" give "mhmd".
 std::string ArabicKey(std::string_view ascii_token);
+// The Cyrillic sounds a romanised token stands for when read as an English (BGN/PCGN, ICAO),
+// a German and a French romanisation: "Schukow", "Joukov" and "Zhukov" share one. Distinct
+// readings only; folded where the romanisations disagree (з/с, ж/ш, glides before vowels).
+std::vector<std::string> CyrillicSounds(std::string_view ascii_token);
 // Arabic-script words romanised letter by letter as they are written (long vowels a/i/u, no
 // short vowels), "abd" and the article "al" split off; other characters are kept.
 std::string RomaniseArabicScript(std::string_view utf8);
