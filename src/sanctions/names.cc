@@ -315,7 +315,7 @@ std::string ArabicKey(std::string_view t) {
     switch (c) {
       case 'k': k = 'h' == n ? (++i, 'h') : 'k'; break;
       // ق is g in the Gulf, Egypt and the Maghreb (Gaddafi, Ghedeir), ج is g in Egypt (Ragab).
-      case 'g': if (n == 'h') ++i; k = 'k'; break;
+      case 'g': if (n == 'h') ++i; k = 'g'; break;
       case 's':
         if (n == 'h') k = (++i, 'x');
         else if (n == 'c' && at(i + 2) == 'h') k = (i += 2, 'x');
@@ -329,13 +329,13 @@ std::string ArabicKey(std::string_view t) {
         break;
       case 'd':
         if (n == 'h') k = (++i, 'd');
-        else if (n == 'j') k = (++i, 'k');
-        else if (n == 'z' && at(i + 2) == 'h') k = (i += 2, 'k');
+        else if (n == 'j') k = (++i, 'g');
+        else if (n == 'z' && at(i + 2) == 'h') k = (i += 2, 'g');
         else k = 'd';
         break;
-      case 'z': k = n == 'h' ? (++i, 'k') : 'd'; break;
+      case 'z': k = n == 'h' ? (++i, 'g') : 'd'; break;
       case 'p': k = n == 'h' ? (++i, 'f') : 'b'; break;
-      case 'j': k = 'k'; break;
+      case 'j': k = 'g'; break;
       case 'q': k = 'k'; break;
       case 'x': out += 'k'; k = 's'; break;
       case 'v': case 'w': k = i == 0 ? 'w' : 0; break;
