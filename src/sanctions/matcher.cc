@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <type_traits>
 #include <unordered_map>
 
 #include "sanctions/names.h"
@@ -122,8 +123,36 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // Jaro-Winkler rewards a common beginning: Karim and Carrizales share one. A spelling that
   // differs from the other by more than a typo or two is another name.
   size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
-  if (EditDistance(q.skeleton, c.skeleton) > 1 + longer / 5) return {0, ""};
+  if (EditDistance(q.skeleton, c.skeleton) > 1 + longer / 7) return {0, ""};
   return {jw, "similar spelling"};
+}
+
+// +1 when the Slavic endings of a name's parts say masculine (-ov, -ev, -skiy, -ovich), -1
+// feminine (-ova, -eva, -skaya, -ovna), 0 when they say nothing or disagree. `which` gets the
+// part that said it.
+template <typename Tokens>
+int NameGender(const Tokens& tokens, std::string* which) {
+  auto text = [](const auto& t) -> const std::string& {
+    if constexpr (std::is_pointer_v<std::decay_t<decltype(t)>>) return t->text;
+    else return t.text;
+  };
+  auto ends = [](const std::string& s, std::string_view e, size_t min) {
+    return s.size() >= min && s.size() > e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
+  };
+  int male = 0, female = 0;
+  for (const auto& t : tokens) {
+    const std::string& s = text(t);
+    bool m = ends(s, "ov", 5) || ends(s, "ev", 5) || ends(s, "skiy", 6) || ends(s, "skii", 6) ||
+             ends(s, "vich", 6) || ends(s, "vitch", 6) || ends(s, "in", 6);
+    bool f = ends(s, "ova", 6) || ends(s, "eva", 6) || ends(s, "skaya", 7) || ends(s, "vna", 6) ||
+             ends(s, "ina", 6);
+    if (m) ++male;
+    if (f) ++female;
+    if ((m || f) && which->empty()) *which = s;
+  }
+  if (male > 0 && female == 0) return 1;
+  if (female > 0 && male == 0) return -1;
+  return 0;
 }
 
 // `whole` is `first` (`middle`) `last` written as one word, by their Arabic consonant keys.
@@ -480,6 +509,12 @@ struct Index::Impl {
           *gender = q[p.q].text + " / " + c[p.c]->text;
           break;
         }
+      }
+      // Or the endings of the whole names disagree (Olga Tokarev / Olga Bokareva).
+      if (gender->empty() && !chosen.empty()) {
+        std::string qs, cs;
+        int gq = NameGender(q, &qs), gc = NameGender(c, &cs);
+        if (gq != 0 && gc != 0 && gq != gc) *gender = qs + " / " + cs;
       }
     }
     double matched = 0, matched_weight = 0, missing_q = 0, missing_c = 0;
