@@ -155,7 +155,12 @@ class Matching : public ::testing::Test {
         "P-4,Abd al-Rahman Khalaf al-Anizi,individual,,1976,KW,\n"
         "P-5,Tashkent Precursor Trading LLC,organisation,,,UZ,\n"
         "P-6,Yevgeniy Kuznetsov,individual,,1960,RU,\n"
-        "P-7,Mohammed Yousef Haidari,individual,,,AF,\n",
+        "P-7,Mohammed Yousef Haidari,individual,,,AF,\n"
+        "P-8,Ivan Petrov,individual,,1970-03-02,RU,\n"
+        "P-9,Usama bin Muhammad bin Awad bin Ladin,individual,,1957,SA,\n"
+        "P-10,Abdul Ghafar Shinwari,individual,,,AF,\n"
+        "P-11,Georgiy Konstantinovich Zhukov,individual,,,RU,\n"
+        "P-12,Ramon Carrizales,individual,,,MX,\n",
         "test.csv");
     ASSERT_TRUE(list.ok()) << list.status().message();
     index_ = std::make_unique<Index>(std::vector<Index::Source>{{"test", std::make_shared<ListFile>(std::move(*list))}});
@@ -178,6 +183,8 @@ TEST_F(Matching, RussianCyrillicAndOtherTransliterations) {
   EXPECT_EQ(Best("SCHUKIN, Sergej"), "P-1");       // German-style, reordered
   EXPECT_EQ(Best("Евгений Кузнецов"), "P-6");
   EXPECT_EQ(Best("Evgenii Kuznetsov"), "P-6");     // passport-style transliteration
+  EXPECT_EQ(Best("Georgi Konstantinowitsch Schukow"), "P-11");  // German-style
+  EXPECT_EQ(Best("Gueorgui Joukov"), "P-11");                   // French-style
 }
 
 TEST_F(Matching, UzbekAndKazakhCyrillic) {
@@ -191,6 +198,43 @@ TEST_F(Matching, ArabicScriptArticlesAndJoinedNames) {
   EXPECT_EQ(Best("ABD AL RAHMAN KHALAF ALANIZI"), "P-4");
   EXPECT_EQ(Best("Muhammad Yusuf Haydari"), "P-7");
   EXPECT_EQ(Best("محمد يوسف حيدري"), "P-7");
+}
+
+TEST_F(Matching, ArabicScriptPartiesAgainstLatinOnlyEntries) {
+  // Long vowels written, short ones not; bin written بن; the article and abd joined or apart.
+  EXPECT_EQ(Best("أسامة بن محمد بن عوض بن لادن"), "P-9");
+  EXPECT_EQ(Best("عبدالغفار شینواری"), "P-10");   // Persian letters, abd al- written together
+  EXPECT_EQ(Best("عبد الغفار شينواري"), "P-10");
+  Party p;
+  p.name = "عبد الغفار شينواري";
+  auto c = index_->Screen(p);
+  ASSERT_FALSE(c.empty());
+  EXPECT_NE(c[0].explanation().dump().find("Arabic consonants agree"), std::string::npos);
+}
+
+TEST_F(Matching, MasculineAndFeminineFormsAreToldApartUnlessFactsAgree) {
+  EXPECT_EQ(Best("Ivan Petrov"), "P-8");
+  EXPECT_EQ(Best("Ivana Petrova"), "") << "another person: the feminine forms of both names";
+  EXPECT_EQ(Best("Иван Петров"), "P-8");
+  Party p;
+  p.name = "Ivana Petrova";
+  p.birth_date = "1970-03-02";
+  auto c = index_->Screen(p);
+  ASSERT_FALSE(c.empty()) << "the same date of birth outweighs the form of the name";
+  bool outweighed = false;
+  Json why = c[0].explanation();
+  for (const auto& f : why["facts"]) outweighed |= f["fact"] == "gender" && f["outcome"] == "outweighed";
+  EXPECT_TRUE(outweighed) << why.dump();
+  EXPECT_LT(index_->ScoreAgainst(p, "Jeanne Dupont").score, DefaultThreshold()) << "Jean / Jeanne";
+}
+
+// Regression: Jaro-Winkler rewarded the common beginning of Karim and Carrizales, and Armen and
+// Ramon have the same consonants.
+TEST_F(Matching, ACommonBeginningOrTheSameConsonantsAreNotEnough) {
+  EXPECT_EQ(Best("Armen Karim"), "");
+  Party p;
+  p.name = "Jean Dupont";
+  EXPECT_LT(index_->ScoreAgainst(p, "Jeanne Dupont").score, DefaultThreshold());
 }
 
 TEST_F(Matching, CompanyFormsInSeveralLanguagesAreIgnored) {
