@@ -44,6 +44,9 @@ struct TokenSim {
   const char* how;
 };
 
+// Edits a similar spelling of a word of this length may have: a typo, two in long words.
+size_t SpellingEdits(size_t length) { return 1 + length / 7; }
+
 bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
 // Whether Jaro-Winkler of a and b can reach kPairFloor. It is at most 0.6 * jaro + 0.4 (four
@@ -123,7 +126,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // Jaro-Winkler rewards a common beginning: Karim and Carrizales share one. A spelling that
   // differs from the other by more than a typo or two is another name.
   size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
-  if (EditDistance(q.skeleton, c.skeleton) > 1 + longer / 7) return {0, ""};
+  if (EditDistance(q.skeleton, c.skeleton) > SpellingEdits(longer)) return {0, ""};
   return {jw, "similar spelling"};
 }
 
@@ -325,6 +328,19 @@ struct Index::Impl {
         for (uint32_t id : it->second) consider(id);
       }
     }
+    // "alanizi" finds "anizi", and "anizi" finds "alanizi".
+    if (q.skeleton.size() >= 5 && (q.skeleton.rfind("al", 0) == 0 || q.skeleton.rfind("el", 0) == 0)) {
+      if (auto it = by_skeleton.find(q.skeleton.substr(2)); it != by_skeleton.end()) {
+        for (uint32_t id : it->second) consider(id);
+      }
+    }
+    for (const char* article : {"al", "el"}) {
+      if (auto it = by_skeleton.find(article + q.skeleton); it != by_skeleton.end()) {
+        for (uint32_t id : it->second) consider(id);
+      }
+    }
+    // Last, spellings alike: every other rule has found its tokens above, so a token that
+    // shares too few letters to reach the floor by Jaro-Winkler is skipped unscored.
     if (q.skeleton.size() >= 4) {
       auto grams = Trigrams(q.skeleton);
       std::vector<uint32_t> touched;
@@ -335,23 +351,16 @@ struct Index::Impl {
           }
         }
       }
-      // A typo touches at most three trigrams.
+      // An edit touches at most three trigrams; a similar spelling has at most SpellingEdits().
       uint32_t n_grams = static_cast<uint32_t>(grams.size());
-      uint32_t need = n_grams > 4 ? n_grams - 3 : 1;
+      uint32_t lost = 3 * static_cast<uint32_t>(SpellingEdits(q.skeleton.size() + 2));
+      uint32_t need = n_grams > lost + 1 ? n_grams - lost : 1;
       for (uint32_t id : touched) {
-        if (shared[id] >= need || shared[id] * 2 >= n_grams) consider(id);
+        if ((shared[id] >= need || shared[id] * 2 >= n_grams) && seen_stamp[id] != stamp &&
+            (q.abjad || CanReachFloor(q.skeleton, vocab[id].skeleton))) {
+          consider(id);
+        }
         shared[id] = 0;
-      }
-    }
-    // "alanizi" finds "anizi", and "anizi" finds "alanizi".
-    if (q.skeleton.size() >= 5 && (q.skeleton.rfind("al", 0) == 0 || q.skeleton.rfind("el", 0) == 0)) {
-      if (auto it = by_skeleton.find(q.skeleton.substr(2)); it != by_skeleton.end()) {
-        for (uint32_t id : it->second) consider(id);
-      }
-    }
-    for (const char* article : {"al", "el"}) {
-      if (auto it = by_skeleton.find(article + q.skeleton); it != by_skeleton.end()) {
-        for (uint32_t id : it->second) consider(id);
       }
     }
     return found;
@@ -419,7 +428,15 @@ struct Index::Impl {
     for (size_t i = 0; i < q.size(); ++i) {
       for (size_t j = 0; j < c.size(); ++j) {
         TokenSim s{-1, ""};
-        if (table && ids) s = table->Get((*ids)[j], i);
+        if (table && ids) {
+          s = table->Get((*ids)[j], i);
+          // Retrieval finds every pair of longer words at or above the floor (see Similar):
+          // a pair it did not find is below it. Short words, particles and Arabic script are
+          // compared here.
+          bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 || q[i].particle || c[j]->particle ||
+                        q[i].abjad || c[j]->abjad;
+          if (s.sim < 0 && !direct) s = {0, ""};
+        }
         if (s.sim < 0) {
           s = Similarity(q[i], *c[j]);
           if (table && ids) table->Set((*ids)[j], i, s);
@@ -772,6 +789,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   std::stable_partition(order.begin(), order.end(), [&](const auto& o) { return q.tokens[o.second].text.size() > 1; });
   for (size_t k = 0; k < order.size(); ++k) {
     const Token& t = q.tokens[order[k].second];
+    for (const auto& [id, sim] : x.SimilarCached(t)) table.Set(id, order[k].second, sim);
     bool extend_only = rare_anchor && !t.particle && (order[k].first > kFrequentPart || t.text.size() == 1);
     double w = x.WeightOf(t);
     for (const auto& [id, sim] : x.SimilarCached(t)) {

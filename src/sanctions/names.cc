@@ -278,12 +278,25 @@ std::vector<std::string> CyrillicSounds(std::string_view t) {
       {"chtch", "W"}, {"tch", "Q"}, {"dj", "dS"}, {"ch", "S"}, {"j", "S"},  {"kh", "X"}, {"ou", "u"},
       {"gu", "g"},    {"ss", "S"},  {"s", "S"},   {"z", "S"},  {"ts", "C"}, {"w", "v"},  {"h", "X"},
       {"ph", "f"},    {"th", "t"},  {"c", "k"},   {"q", "k"},  {"x", "kS"}};
+  // The rules that can start at each letter, longest first (this runs for every name token).
+  using ByFirst = std::array<Rules, 128>;
+  static const std::array<ByFirst, 3> kByFirst = [] {
+    std::array<ByFirst, 3> out;
+    const Rules* all[] = {&kEnglish, &kGerman, &kFrench};
+    for (size_t r = 0; r < 3; ++r) {
+      for (const auto& rule : *all[r]) out[r][static_cast<unsigned char>(rule.first[0]) & 0x7F].push_back(rule);
+      for (auto& rules : out[r]) {
+        std::stable_sort(rules.begin(), rules.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+      }
+    }
+    return out;
+  }();
   std::vector<std::string> out;
-  for (const Rules* rules : {&kEnglish, &kGerman, &kFrench}) {
+  for (const ByFirst& by_first : kByFirst) {
     std::string r;
     for (size_t i = 0; i < t.size();) {
       bool done = false;
-      for (const auto& [from, to] : *rules) {
+      for (const auto& [from, to] : by_first[static_cast<unsigned char>(t[i]) & 0x7F]) {
         if (t.compare(i, from.size(), from) == 0) {
           r += to;
           i += from.size();
