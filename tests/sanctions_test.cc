@@ -76,6 +76,68 @@ TEST(UnXml, TruncatedCorruptAndForeignFilesAreRefusedWithALine) {
   EXPECT_FALSE(ParseUnXml(std::string("\xff\xfe<\x00", 4), "binary.xml").ok());
 }
 
+// Our own fixture in the published schema of the EU Financial Sanctions Database export (the
+// fuzz seed too): one person with a Cyrillic and a weak alias, one enterprise named first in
+// Arabic.
+std::string EuFixture() {
+  std::ifstream in(std::string(CBRNHUB_SOURCE_DIR) + "/fuzz/corpus/eu_xml/small.xml", std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(EuXml, EntitiesNamesDatesDocumentsAndProgrammes) {
+  std::string xml = EuFixture();
+  ASSERT_FALSE(xml.empty());
+  auto list = ParseEuXml(xml, "eu.xml");
+  ASSERT_TRUE(list.ok()) << list.status().message();
+  EXPECT_EQ(list->format, "eu-xml");
+  EXPECT_EQ(list->source_date, "2026-11-20");
+  ASSERT_EQ(list->entities.size(), 2u);
+  const Entity& person = list->entities[0];
+  EXPECT_EQ(person.entity_id, "EU.1001.01");
+  EXPECT_EQ(person.kind, EntityKind::kIndividual);
+  ASSERT_EQ(person.names.size(), 3u);
+  EXPECT_EQ(person.names[0].text, "Ivan Sergeyevich Petrov");
+  EXPECT_EQ(person.names[1].type, "original");
+  EXPECT_EQ(person.names[2].type, "weak");
+  EXPECT_EQ(person.birth_dates, std::vector<std::string>{"1970-03-02"});
+  EXPECT_EQ(person.countries, std::vector<std::string>{"RU"});
+  EXPECT_EQ(person.identifiers, std::vector<std::string>{"National passport 7212345678 (RUSSIAN FEDERATION)"});
+  EXPECT_EQ(person.programmes, std::vector<std::string>{"UKR"});
+  const Entity& company = list->entities[1];
+  EXPECT_EQ(company.kind, EntityKind::kOrganisation);
+  EXPECT_EQ(company.names[0].text, "Al Noor Trading Company") << "the Latin name is the primary one";
+  EXPECT_EQ(company.names[0].type, "primary");
+  EXPECT_EQ(company.listed_on, "2012-01-24");
+  Index index({{"eu", std::make_shared<ListFile>(std::move(*list))}});
+  Party p;
+  p.name = "Петров Иван";
+  auto c = index.Screen(p);
+  ASSERT_FALSE(c.empty());
+  EXPECT_EQ(index.entity(c[0]).entity_id, "EU.1001.01");
+}
+
+TEST(EuXml, BrokenAndForeignFilesAreRefusedWithALine) {
+  std::string xml = EuFixture();
+  auto truncated = ParseEuXml(xml.substr(0, xml.size() / 2), "eu.xml");
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_NE(truncated.status().message().find("line"), std::string::npos);
+  std::string twice = xml;
+  twice.replace(twice.find("EU.1002.02"), 10, "EU.1001.01");
+  auto duplicate = ParseEuXml(twice, "eu.xml");
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_NE(duplicate.status().message().find("appears twice"), std::string::npos);
+  EXPECT_NE(duplicate.status().field().find("line"), std::string::npos);
+  auto foreign = ParseEuXml("<?xml version=\"1.0\"?><CONSOLIDATED_LIST/>", "x.xml");
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.status().message().find("<export>"), std::string::npos);
+  EXPECT_FALSE(ParseEuXml("<export/>", "empty.xml").ok());
+  std::string latin1 = xml;
+  latin1.replace(latin1.find("Ivan"), 1, "\xc9");
+  EXPECT_FALSE(ParseEuXml(latin1, "eu.xml").ok());
+}
+
 TEST(OfacCsv, RealTripleCountsAgreeWithTheFiles) {
   std::string sdn = Read("ofac_sdn.csv"), add = Read("ofac_add.csv"), alt = Read("ofac_alt.csv");
   auto list = ParseOfacCsv(sdn, add, alt, "ofac");
