@@ -71,7 +71,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
   if (q.article && c.article) return {0.95, "article variant"};
   // One side read from Arabic script: compare what an Arabic writer writes (consonants and long
   // vowels), with the letters Latin spells several ways folded.
-  if ((q.abjad || c.abjad) && !q.akey.empty() && q.akey == c.akey && !q.article && !c.article) {
+  if ((q.abjad || c.abjad) && AkeysAgree(q.akey, c.akey) && !q.article && !c.article) {
     if (q.akey.size() >= 3) return {0.9, "Arabic consonants agree"};
     // Two consonants say little: the name must also begin alike (with a vowel or not).
     bool vowel_start = IsVowelChar(q.text[0]) == IsVowelChar(c.text[0]);
@@ -324,8 +324,15 @@ struct Index::Impl {
     }
     if (!q.akey.empty() && !q.article) {
       const auto& keys = q.abjad ? by_akey : by_akey_abjad;
-      if (auto it = keys.find(q.akey); it != keys.end()) {
-        for (uint32_t id : it->second) consider(id);
+      // An initial V meets w and f, and they meet V.
+      std::string variants[3] = {q.akey, q.akey, q.akey};
+      size_t n_variants = 1;
+      if (q.akey[0] == 'V') variants[1][0] = 'w', variants[2][0] = 'f', n_variants = 3;
+      if (q.akey[0] == 'w' || q.akey[0] == 'f') variants[1][0] = 'V', n_variants = 2;
+      for (size_t v = 0; v < n_variants; ++v) {
+        if (auto it = keys.find(variants[v]); it != keys.end()) {
+          for (uint32_t id : it->second) consider(id);
+        }
       }
     }
     // "alanizi" finds "anizi", and "anizi" finds "alanizi".

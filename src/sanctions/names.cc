@@ -319,6 +319,13 @@ std::vector<std::string> CyrillicSounds(std::string_view t) {
   return out;
 }
 
+bool AkeysAgree(std::string_view a, std::string_view b) {
+  if (a.size() != b.size() || a.empty()) return false;
+  auto v_like = [](char c) { return c == 'V' || c == 'w' || c == 'f'; };
+  bool first = a[0] == b[0] || (a[0] == 'V' && v_like(b[0])) || (b[0] == 'V' && v_like(a[0]));
+  return first && a.substr(1) == b.substr(1);
+}
+
 std::string ArabicKey(std::string_view t) {
   std::string out;
   auto at = [&](size_t i) { return i < t.size() ? t[i] : '\0'; };
@@ -351,7 +358,10 @@ std::string ArabicKey(std::string_view t) {
       case 'j': k = 'g'; break;
       case 'q': k = 'k'; break;
       case 'x': out += 'k'; k = 's'; break;
-      case 'v': case 'w': k = i == 0 ? 'w' : 0; break;
+      // v is ف in Arabic writing of foreign names (Viktor, -ov) and و in Persian (Vali): V at
+      // the start stands for both (see AkeysAgree), f elsewhere.
+      case 'v': k = i == 0 ? 'V' : 'f'; break;
+      case 'w': k = i == 0 ? 'w' : 0; break;
       case 'y': k = i == 0 ? 'y' : 0; break;
       case 'a': case 'e': case 'i': case 'o': case 'u': k = 0; break;
       default: k = c; break;

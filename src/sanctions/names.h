@@ -35,6 +35,8 @@ std::string Consonants(std::string_view skeleton);
 // letters have several Latin spellings (kh/h, gh/g/j, dh/z/d, th/t, sh/ch, q/k/c, p/b) and
 // without vowels, w and y inside the word (long vowels). "Muhammad" and "mhmd" give "mhmd".
 std::string ArabicKey(std::string_view ascii_token);
+// Whether two Arabic keys agree: equal, an initial V (Latin v) standing for w or f.
+bool AkeysAgree(std::string_view a, std::string_view b);
 // The Cyrillic sounds a romanised token stands for when read as an English (BGN/PCGN, ICAO),
 // a German and a French romanisation: "Schukow", "Joukov" and "Zhukov" share one. Distinct
 // readings only; folded where the romanisations disagree (з/с, ж/ш, glides before vowels).
