@@ -360,11 +360,15 @@ struct Index::Impl {
       }
       // An edit touches at most three trigrams; a similar spelling has at most SpellingEdits().
       uint32_t n_grams = static_cast<uint32_t>(grams.size());
-      uint32_t lost = 3 * static_cast<uint32_t>(SpellingEdits(q.skeleton.size() + 2));
+      size_t edits = SpellingEdits(q.skeleton.size() + 2);
+      uint32_t lost = 3 * static_cast<uint32_t>(edits);
       uint32_t need = n_grams > lost + 1 ? n_grams - lost : 1;
       for (uint32_t id : touched) {
-        if ((shared[id] >= need || shared[id] * 2 >= n_grams) && seen_stamp[id] != stamp &&
-            (q.abjad || CanReachFloor(q.skeleton, vocab[id].skeleton))) {
+        // Each edit changes the length by one at most.
+        size_t other = vocab[id].skeleton.size();
+        size_t gap = other > q.skeleton.size() ? other - q.skeleton.size() : q.skeleton.size() - other;
+        if (shared[id] >= need && seen_stamp[id] != stamp &&
+            (q.abjad || (gap <= edits && CanReachFloor(q.skeleton, vocab[id].skeleton)))) {
           consider(id);
         }
         shared[id] = 0;
