@@ -85,7 +85,9 @@ TokenSim Similarity(const Token& q, const Token& c) {
     return {0.85, "Arabic consonants nearly agree"};
   }
   if (q.text.size() == 1 || c.text.size() == 1) {
-    return q.text[0] == c.text[0] ? TokenSim{0.86, "initial"} : TokenSim{0, ""};
+    // Arabic script has no initials: a Latin initial says nothing about an Arabic word.
+    bool one_abjad = q.abjad != c.abjad;
+    return q.text[0] == c.text[0] && !one_abjad ? TokenSim{0.86, "initial"} : TokenSim{0, ""};
   }
   if (q.article != c.article) return {0, ""};  // al is not Ali
   // A Cyrillic name romanised in two ways (Zhukov / Schukow / Joukov).

@@ -333,7 +333,8 @@ std::string ArabicKey(std::string_view t) {
     char c = t[i], n = at(i + 1);
     char k = 0;
     switch (c) {
-      case 'k': k = 'h' == n ? (++i, 'h') : 'k'; break;
+      // kh is خ, which Arabic writes apart from ح and ه (Khalid is not Hilda).
+      case 'k': k = 'h' == n ? (++i, 'K') : 'k'; break;
       // ق is g in the Gulf, Egypt and the Maghreb (Gaddafi, Ghedeir), ج is g in Egypt (Ragab).
       case 'g': if (n == 'h') ++i; k = 'g'; break;
       case 's':

@@ -32,7 +32,7 @@ NormalisedName Normalise(std::string_view name);
 std::string Skeleton(std::string_view ascii_token);
 std::string Consonants(std::string_view skeleton);
 // The consonants an Arabic writer would write for a romanised token, folded where Arabic
-// letters have several Latin spellings (kh/h, gh/g/j, dh/z/d, th/t, sh/ch, q/k/c, p/b) and
+// letters have several Latin spellings (gh/g/j, dh/z/d, th/t, sh/ch, q/k/c, p/b, v/f) and
 // without vowels, w and y inside the word (long vowels). "Muhammad" and "mhmd" give "mhmd".
 std::string ArabicKey(std::string_view ascii_token);
 // Whether two Arabic keys agree: equal, an initial V (Latin v) standing for w or f.
