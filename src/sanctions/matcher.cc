@@ -75,7 +75,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
     if (q.akey.size() >= 3) return {0.9, "Arabic consonants agree"};
     // Two consonants say little: the name must also begin alike (with a vowel or not).
     bool vowel_start = IsVowelChar(q.text[0]) == IsVowelChar(c.text[0]);
-    if (q.akey.size() == 2 && vowel_start) return {0.88, "Arabic consonants agree"};
+    if (q.akey.size() == 2 && vowel_start) return {0.86, "Arabic consonants agree"};
     if (q.akey.size() == 1 && vowel_start && JaroWinkler(q.skeleton, c.skeleton) >= 0.7) {
       return {0.86, "Arabic consonants agree"};
     }
