@@ -90,6 +90,9 @@ TokenSim Similarity(const Token& q, const Token& c) {
     return q.text[0] == c.text[0] && !one_abjad ? TokenSim{0.86, "initial"} : TokenSim{0, ""};
   }
   if (q.article != c.article) return {0, ""};  // al is not Ali
+  // Between Arabic script and Latin only the Arabic key above compares: spellings without short
+  // vowels look alike to Jaro-Winkler when they are not (عثمان athman / Ayman).
+  if (q.abjad != c.abjad) return {0, ""};
   // A Cyrillic name romanised in two ways (Zhukov / Schukow / Joukov).
   for (const auto& a : q.sounds) {
     for (const auto& b : c.sounds) {
