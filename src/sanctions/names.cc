@@ -264,20 +264,21 @@ std::string RomaniseArabicScript(std::string_view utf8) {
 
 std::vector<std::string> CyrillicSounds(std::string_view t) {
   using Rules = std::vector<std::pair<std::string_view, std::string_view>>;
-  // Upper-case letters are sounds: S ш/ж/щ-ish, Q ч, X х, C ц, W щ.
+  // Upper-case letters are sounds: S ш, Z ж, Q ч, X х, C ц, W щ; s is с and з (German writes
+  // both s).
   static const Rules kEnglish = {
-      {"shch", "W"}, {"dzh", "dS"}, {"tch", "Q"}, {"sch", "S"}, {"zh", "S"}, {"kh", "X"}, {"ts", "C"},
+      {"shch", "W"}, {"dzh", "dZ"}, {"tch", "Q"}, {"sch", "S"}, {"zh", "Z"}, {"kh", "X"}, {"ts", "C"},
       {"tz", "C"},   {"ch", "Q"},   {"sh", "S"},  {"ph", "f"},  {"th", "t"}, {"ck", "k"}, {"ou", "u"},
-      {"j", "dS"},   {"w", "v"},    {"h", "X"},   {"c", "k"},   {"q", "k"},  {"x", "kS"}, {"z", "S"},
-      {"s", "S"}};
+      {"j", "dZ"},   {"w", "v"},    {"h", "X"},   {"c", "k"},   {"q", "k"},  {"x", "ks"}, {"z", "s"}};
+  // German writes ш and ж both sch: its readings are made with S and again with Z.
   static const Rules kGerman = {
-      {"schtsch", "W"}, {"tsch", "Q"}, {"dsch", "dS"}, {"sch", "S"}, {"ch", "X"}, {"tz", "C"},
-      {"z", "C"},       {"ss", "S"},   {"s", "S"},     {"j", "y"},   {"w", "v"},  {"h", "X"},
-      {"ph", "f"},      {"th", "t"},   {"ck", "k"},    {"c", "k"},   {"q", "k"},  {"x", "kS"}};
+      {"schtsch", "W"}, {"tsch", "Q"}, {"dsch", "dZ"}, {"sch", "S"}, {"ch", "X"}, {"tz", "C"},
+      {"z", "C"},       {"ss", "s"},   {"j", "y"},     {"w", "v"},   {"h", "X"},  {"ph", "f"},
+      {"th", "t"},      {"ck", "k"},   {"c", "k"},     {"q", "k"},   {"x", "ks"}};
   static const Rules kFrench = {
-      {"chtch", "W"}, {"tch", "Q"}, {"dj", "dS"}, {"ch", "S"}, {"j", "S"},  {"kh", "X"}, {"ou", "u"},
-      {"gu", "g"},    {"ss", "S"},  {"s", "S"},   {"z", "S"},  {"ts", "C"}, {"w", "v"},  {"h", "X"},
-      {"ph", "f"},    {"th", "t"},  {"c", "k"},   {"q", "k"},  {"x", "kS"}};
+      {"chtch", "W"}, {"tch", "Q"}, {"dj", "dZ"}, {"ch", "S"}, {"j", "Z"},  {"kh", "X"}, {"ou", "u"},
+      {"gu", "g"},    {"ss", "s"},  {"z", "s"},   {"ts", "C"}, {"w", "v"},  {"h", "X"},  {"ph", "f"},
+      {"th", "t"},    {"c", "k"},   {"q", "k"},   {"x", "ks"}};
   // The rules that can start at each letter, longest first (this runs for every name token).
   using ByFirst = std::array<Rules, 128>;
   static const std::array<ByFirst, 3> kByFirst = [] {
@@ -314,7 +315,11 @@ std::vector<std::string> CyrillicSounds(std::string_view t) {
       if (c == 'y') c = 'i';
       if (folded.empty() || folded.back() != c) folded += c;
     }
-    if (std::find(out.begin(), out.end(), folded) == out.end()) out.push_back(std::move(folded));
+    if (std::find(out.begin(), out.end(), folded) == out.end()) out.push_back(folded);
+    if (&by_first == &kByFirst[1] && folded.find('S') != std::string::npos) {
+      std::replace(folded.begin(), folded.end(), 'S', 'Z');
+      if (std::find(out.begin(), out.end(), folded) == out.end()) out.push_back(std::move(folded));
+    }
   }
   return out;
 }
