@@ -71,12 +71,19 @@ TokenSim Similarity(const Token& q, const Token& c) {
   if (q.article && c.article) return {0.95, "article variant"};
   // One side read from Arabic script: compare what an Arabic writer writes (consonants and long
   // vowels), with the letters Latin spells several ways folded.
-  if ((q.abjad || c.abjad) && AkeysAgree(q.akey, c.akey) && !q.article && !c.article) {
-    if (q.akey.size() >= 3) return {0.9, "Arabic consonants agree"};
+  // A Latin v is ف in Arabic writing and و in Persian: the Latin side has a key for each.
+  size_t agreed = 0;
+  if ((q.abjad || c.abjad) && !q.article && !c.article) {
+    if (AkeysAgree(q.akey, c.akey)) agreed = q.akey.size();
+    else if (AkeysAgree(q.akey, c.akey_persian)) agreed = q.akey.size();
+    else if (AkeysAgree(q.akey_persian, c.akey)) agreed = c.akey.size();
+  }
+  if (agreed > 0) {
+    if (agreed >= 3) return {0.9, "Arabic consonants agree"};
     // Two consonants say little: the name must also begin alike (with a vowel or not).
     bool vowel_start = IsVowelChar(q.text[0]) == IsVowelChar(c.text[0]);
-    if (q.akey.size() == 2 && vowel_start) return {0.86, "Arabic consonants agree"};
-    if (q.akey.size() == 1 && vowel_start && JaroWinkler(q.skeleton, c.skeleton) >= 0.7) {
+    if (agreed == 2 && vowel_start) return {0.86, "Arabic consonants agree"};
+    if (agreed == 1 && vowel_start && JaroWinkler(q.skeleton, c.skeleton) >= 0.7) {
       return {0.86, "Arabic consonants agree"};
     }
   }
@@ -273,6 +280,7 @@ struct Index::Impl {
       for (const auto& sound : t.sounds) by_sound[sound].push_back(it->second);
       if (!t.akey.empty() && !t.article) {
         by_akey[t.akey].push_back(it->second);
+        if (!t.akey_persian.empty()) by_akey[t.akey_persian].push_back(it->second);
         if (t.abjad) by_akey_abjad[t.akey].push_back(it->second);
       }
       if (t.skeleton.size() >= 4) {
@@ -330,10 +338,11 @@ struct Index::Impl {
     if (!q.akey.empty() && !q.article) {
       const auto& keys = q.abjad ? by_akey : by_akey_abjad;
       // An initial V meets w and f, and they meet V.
-      std::string variants[3] = {q.akey, q.akey, q.akey};
+      std::string variants[4] = {q.akey, q.akey, q.akey, q.akey_persian};
       size_t n_variants = 1;
       if (q.akey[0] == 'V') variants[1][0] = 'w', variants[2][0] = 'f', n_variants = 3;
       if (q.akey[0] == 'w' || q.akey[0] == 'f') variants[1][0] = 'V', n_variants = 2;
+      if (!q.akey_persian.empty()) variants[n_variants++] = q.akey_persian;
       for (size_t v = 0; v < n_variants; ++v) {
         if (auto it = keys.find(variants[v]); it != keys.end()) {
           for (uint32_t id : it->second) consider(id);

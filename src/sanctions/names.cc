@@ -496,6 +496,11 @@ NormalisedName Normalise(std::string_view name) {
     t.skeleton = Skeleton(w);
     t.consonants = Consonants(t.skeleton);
     t.akey = ArabicKey(w);
+    if (!abjad && w.find('v', 1) != std::string::npos) {
+      std::string persian = w;
+      std::replace(persian.begin() + 1, persian.end(), 'v', 'w');
+      if (std::string k = ArabicKey(persian); k != t.akey) t.akey_persian = k;
+    }
     t.abjad = abjad;
     if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);
     // Legal-form words stay, with little weight: a reordered or misspelled form ("stock
