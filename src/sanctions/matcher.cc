@@ -187,6 +187,8 @@ bool JoinedKeysAgree(const Token& whole, const Token* first, const Token* middle
     return whole.akey.size() == first->akey.size() + 1 && !middle;
   }
   if (agrees("", last.akey)) return true;
+  // A foreign name that begins with al (Aleksei: ال + يكسي) reads its next letter as a glide.
+  if (first->article && (last.akey[0] == 'y' || last.akey[0] == 'w') && agrees("", last.akey.substr(1))) return true;
   if (!middle) return false;
   if (agrees(middle->akey, last.akey)) return true;
   return middle->article && (agrees("l", last.akey) || agrees(last.akey.substr(0, 1), last.akey));
@@ -519,15 +521,16 @@ struct Index::Impl {
       if (c_used[j]) continue;
       for (size_t i = 0; i + 1 < q.size(); ++i) {
         if (q_used[i] || q_used[i + 1]) continue;
-        if ((q[i].abjad || c[j]->abjad) && JoinedKeysAgree(*c[j], &q[i], nullptr, q[i + 1])) {
-          q_used[i] = q_used[i + 1] = c_used[j] = true;
-          chosen.push_back({static_cast<int>(i), static_cast<int>(j), -2, 0.9, "written apart"});
-          break;
-        }
+        // Three parts before two: farid al din is fariduddin, not farid al + din.
         if (i + 2 < q.size() && q[i + 1].particle && !q_used[i + 2] && (q[i].abjad || c[j]->abjad) &&
             JoinedKeysAgree(*c[j], &q[i], &q[i + 1], q[i + 2])) {
           q_used[i] = q_used[i + 1] = q_used[i + 2] = c_used[j] = true;
           chosen.push_back({static_cast<int>(i), static_cast<int>(j), -3, 0.9, "written apart"});
+          break;
+        }
+        if ((q[i].abjad || c[j]->abjad) && JoinedKeysAgree(*c[j], &q[i], nullptr, q[i + 1])) {
+          q_used[i] = q_used[i + 1] = c_used[j] = true;
+          chosen.push_back({static_cast<int>(i), static_cast<int>(j), -2, 0.9, "written apart"});
           break;
         }
         if (q[i].skeleton[0] != c[j]->skeleton[0]) continue;
