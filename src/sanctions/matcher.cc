@@ -83,7 +83,8 @@ TokenSim Similarity(const Token& q, const Token& c) {
     // Two consonants say little: the name must also begin alike (with a vowel or not).
     bool vowel_start = IsVowelChar(q.text[0]) == IsVowelChar(c.text[0]);
     if (agreed == 2 && vowel_start) return {0.86, "Arabic consonants agree"};
-    if (agreed == 1 && vowel_start && JaroWinkler(q.skeleton, c.skeleton) >= 0.7) {
+    // One consonant: both begin with a vowel (Issa / عيسى) or with the same letter (Tai / طي).
+    if (agreed == 1 && vowel_start && (IsVowelChar(q.text[0]) || q.text[0] == c.text[0])) {
       return {0.86, "Arabic consonants agree"};
     }
   }

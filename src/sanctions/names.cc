@@ -486,8 +486,10 @@ NormalisedName Normalise(std::string_view name) {
   }
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
-    // Only when something else remains: "Mr" alone is a name.
-    if (words.size() > 1 && Honorifics().count(w)) {
+    // Only when something else remains: "Mr" alone is a name; after the article it is a
+    // family name (Al Sheikh).
+    bool after_article = i > 0 && (words[i - 1] == "al" || words[i - 1] == "el");
+    if (words.size() > 1 && Honorifics().count(w) && !after_article) {
       result.dropped.push_back(w);
       continue;
     }
