@@ -498,10 +498,15 @@ NormalisedName Normalise(std::string_view name) {
     t.skeleton = Skeleton(w);
     t.consonants = Consonants(t.skeleton);
     t.akey = ArabicKey(w);
-    if (!abjad && w.find('v', 1) != std::string::npos) {
-      std::string persian = w;
-      std::replace(persian.begin() + 1, persian.end(), 'v', 'w');
-      if (std::string k = ArabicKey(persian); k != t.akey) t.akey_persian = k;
+    // The other reading of letters Latin uses two ways: v written و (Persian), c before e/i
+    // as s (French and Spanish: Lounici لونيسي).
+    if (!abjad && (w.find('v', 1) != std::string::npos || w.find('c') != std::string::npos)) {
+      std::string other = w;
+      std::replace(other.begin() + 1, other.end(), 'v', 'w');
+      for (size_t k = 0; k + 1 < other.size(); ++k) {
+        if (other[k] == 'c' && (other[k + 1] == 'e' || other[k + 1] == 'i' || other[k + 1] == 'y')) other[k] = 's';
+      }
+      if (std::string k = ArabicKey(other); k != t.akey) t.akey_persian = k;
     }
     t.abjad = abjad;
     if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);

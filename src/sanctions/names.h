@@ -16,7 +16,7 @@ struct Token {
   bool article = false;    // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
   bool abjad = false;      // read from Arabic script: short vowels were not written
   std::string akey;        // Arabic consonant key: what an Arabic writer keeps of the sounds
-  std::string akey_persian;  // the key when v is written و (Persian): "" when the same
+  std::string akey_persian;  // the key with v as و (Persian), ce/ci as s: "" when the same
   std::vector<std::string> sounds;  // Cyrillic sounds under English, German and French readings
 };
 
