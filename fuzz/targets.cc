@@ -139,6 +139,14 @@ int UnXml(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
+int EuXml(const std::uint8_t* data, std::size_t size) {
+  auto list = sanctions::ParseEuXml(Text(data, size), "fuzz.xml");
+  if (list.ok()) {
+    for (const auto& e : list->entities) (void)sanctions::Entity::FromJson(nlohmann::json::parse(e.ToJson().dump()));
+  }
+  return 0;
+}
+
 int OfacCsv(const std::uint8_t* data, std::size_t size) {
   std::string text = Text(data, size);
   std::string parts[3];
@@ -342,7 +350,7 @@ int RiskWorkbook(const std::uint8_t* data, std::size_t size) {
 const std::vector<NamedTarget>& AllTargets() {
   static const std::vector<NamedTarget> kTargets = {
       {"json_body", JsonBody}, {"csv", Csv}, {"config", Config},
-      {"backup", Backup},      {"query", Query},   {"un_xml", UnXml},
+      {"backup", Backup},      {"query", Query},   {"un_xml", UnXml}, {"eu_xml", EuXml},
       {"ofac_csv", OfacCsv},   {"list_csv", ListCsv}, {"multipart", Multipart},
       {"definition", Definition}, {"workbook", Workbook}, {"plan_workbook", PlanWorkbook},
       {"risk_method", RiskMethod}, {"risk_workbook", RiskWorkbook}};

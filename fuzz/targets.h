@@ -29,6 +29,8 @@ int Config(const std::uint8_t* data, std::size_t size);
 int Backup(const std::uint8_t* data, std::size_t size);
 // UN consolidated list XML.
 int UnXml(const std::uint8_t* data, std::size_t size);
+// EU consolidated financial sanctions list XML.
+int EuXml(const std::uint8_t* data, std::size_t size);
 // OFAC SDN CSV: the input is split at the first two 0x1E bytes into sdn, add and alt.
 int OfacCsv(const std::uint8_t* data, std::size_t size);
 // Our list CSV and party CSV (screening input), then a screen of each party name.

@@ -133,6 +133,36 @@ TEST_P(ExportControlTest, EditionsScreeningDecisionsAndVisibility) {
   EXPECT_EQ(As("licensing.uz", "POST", "/api/v1/screenings", R"({"name": "x", "threshold": 7})").status, 400);
 }
 
+// The EU list through the same editions as the others: our fixture in the published schema,
+// then an edition with one entry removed and one changed.
+TEST_P(ExportControlTest, EuListEditionsAndTheirChanges) {
+  std::ifstream in(std::string(CBRNHUB_SOURCE_DIR) + "/fuzz/corpus/eu_xml/small.xml", std::ios::binary);
+  std::stringstream read;
+  read << in.rdbuf();
+  std::string xml = read.str();
+  ASSERT_FALSE(xml.empty());
+  auto import = [&](const std::string& content) {
+    return As("licensing.uz", "POST", "/api/v1/sanctions/editions",
+              json{{"list_code", "eu"}, {"format", "eu-xml"}, {"source_name", "eu.xml"}, {"content", content}}.dump());
+  };
+  auto first = import(xml);
+  ASSERT_EQ(first.status, 201) << first.body.substr(0, 300);
+  EXPECT_EQ(Json(first)["edition"]["entity_count"], 2);
+  auto hit = Json(As("licensing.uz", "POST", "/api/v1/screenings", R"({"name": "Петров Иван Сергеевич"})"));
+  ASSERT_FALSE(hit["results"].empty()) << hit.dump();
+  EXPECT_EQ(hit["results"][0]["entity_id"], "EU.1001.01");
+  EXPECT_EQ(import(xml.substr(0, xml.size() / 2)).status, 400);
+  std::string next = xml;
+  next.replace(next.find("not a real listing"), 18, "amended");
+  size_t second = next.rfind("<sanctionEntity", next.find("EU.1002.02"));
+  next.erase(second, next.find("</sanctionEntity>", second) + 17 - second);
+  auto again = import(next);
+  ASSERT_EQ(again.status, 201) << again.body.substr(0, 300);
+  json ed = Json(again)["edition"];
+  EXPECT_EQ(ed["removed"], 1);
+  EXPECT_EQ(ed["changed"], 1);
+}
+
 TEST_P(ExportControlTest, LicenceWorkflowScreensItsParties) {
   ASSERT_EQ(ImportUn("licensing.uz", ReadShared("un_consolidated.xml")).status, 201);
   // The sample control list is there after seeding, and searchable.

@@ -76,6 +76,68 @@ TEST(UnXml, TruncatedCorruptAndForeignFilesAreRefusedWithALine) {
   EXPECT_FALSE(ParseUnXml(std::string("\xff\xfe<\x00", 4), "binary.xml").ok());
 }
 
+// Our own fixture in the published schema of the EU Financial Sanctions Database export (the
+// fuzz seed too): one person with a Cyrillic and a weak alias, one enterprise named first in
+// Arabic.
+std::string EuFixture() {
+  std::ifstream in(std::string(CBRNHUB_SOURCE_DIR) + "/fuzz/corpus/eu_xml/small.xml", std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(EuXml, EntitiesNamesDatesDocumentsAndProgrammes) {
+  std::string xml = EuFixture();
+  ASSERT_FALSE(xml.empty());
+  auto list = ParseEuXml(xml, "eu.xml");
+  ASSERT_TRUE(list.ok()) << list.status().message();
+  EXPECT_EQ(list->format, "eu-xml");
+  EXPECT_EQ(list->source_date, "2026-11-20");
+  ASSERT_EQ(list->entities.size(), 2u);
+  const Entity& person = list->entities[0];
+  EXPECT_EQ(person.entity_id, "EU.1001.01");
+  EXPECT_EQ(person.kind, EntityKind::kIndividual);
+  ASSERT_EQ(person.names.size(), 3u);
+  EXPECT_EQ(person.names[0].text, "Ivan Sergeyevich Petrov");
+  EXPECT_EQ(person.names[1].type, "original");
+  EXPECT_EQ(person.names[2].type, "weak");
+  EXPECT_EQ(person.birth_dates, std::vector<std::string>{"1970-03-02"});
+  EXPECT_EQ(person.countries, std::vector<std::string>{"RU"});
+  EXPECT_EQ(person.identifiers, std::vector<std::string>{"National passport 7212345678 (RUSSIAN FEDERATION)"});
+  EXPECT_EQ(person.programmes, std::vector<std::string>{"UKR"});
+  const Entity& company = list->entities[1];
+  EXPECT_EQ(company.kind, EntityKind::kOrganisation);
+  EXPECT_EQ(company.names[0].text, "Al Noor Trading Company") << "the Latin name is the primary one";
+  EXPECT_EQ(company.names[0].type, "primary");
+  EXPECT_EQ(company.listed_on, "2012-01-24");
+  Index index({{"eu", std::make_shared<ListFile>(std::move(*list))}});
+  Party p;
+  p.name = "Петров Иван";
+  auto c = index.Screen(p);
+  ASSERT_FALSE(c.empty());
+  EXPECT_EQ(index.entity(c[0]).entity_id, "EU.1001.01");
+}
+
+TEST(EuXml, BrokenAndForeignFilesAreRefusedWithALine) {
+  std::string xml = EuFixture();
+  auto truncated = ParseEuXml(xml.substr(0, xml.size() / 2), "eu.xml");
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_NE(truncated.status().message().find("line"), std::string::npos);
+  std::string twice = xml;
+  twice.replace(twice.find("EU.1002.02"), 10, "EU.1001.01");
+  auto duplicate = ParseEuXml(twice, "eu.xml");
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_NE(duplicate.status().message().find("appears twice"), std::string::npos);
+  EXPECT_NE(duplicate.status().field().find("line"), std::string::npos);
+  auto foreign = ParseEuXml("<?xml version=\"1.0\"?><CONSOLIDATED_LIST/>", "x.xml");
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.status().message().find("<export>"), std::string::npos);
+  EXPECT_FALSE(ParseEuXml("<export/>", "empty.xml").ok());
+  std::string latin1 = xml;
+  latin1.replace(latin1.find("Ivan"), 1, "\xc9");
+  EXPECT_FALSE(ParseEuXml(latin1, "eu.xml").ok());
+}
+
 TEST(OfacCsv, RealTripleCountsAgreeWithTheFiles) {
   std::string sdn = Read("ofac_sdn.csv"), add = Read("ofac_add.csv"), alt = Read("ofac_alt.csv");
   auto list = ParseOfacCsv(sdn, add, alt, "ofac");
@@ -155,7 +217,12 @@ class Matching : public ::testing::Test {
         "P-4,Abd al-Rahman Khalaf al-Anizi,individual,,1976,KW,\n"
         "P-5,Tashkent Precursor Trading LLC,organisation,,,UZ,\n"
         "P-6,Yevgeniy Kuznetsov,individual,,1960,RU,\n"
-        "P-7,Mohammed Yousef Haidari,individual,,,AF,\n",
+        "P-7,Mohammed Yousef Haidari,individual,,,AF,\n"
+        "P-8,Ivan Petrov,individual,,1970-03-02,RU,\n"
+        "P-9,Usama bin Muhammad bin Awad bin Ladin,individual,,1957,SA,\n"
+        "P-10,Abdul Ghafar Shinwari,individual,,,AF,\n"
+        "P-11,Georgiy Konstantinovich Zhukov,individual,,,RU,\n"
+        "P-12,Ramon Carrizales,individual,,,MX,\n",
         "test.csv");
     ASSERT_TRUE(list.ok()) << list.status().message();
     index_ = std::make_unique<Index>(std::vector<Index::Source>{{"test", std::make_shared<ListFile>(std::move(*list))}});
@@ -178,6 +245,8 @@ TEST_F(Matching, RussianCyrillicAndOtherTransliterations) {
   EXPECT_EQ(Best("SCHUKIN, Sergej"), "P-1");       // German-style, reordered
   EXPECT_EQ(Best("Евгений Кузнецов"), "P-6");
   EXPECT_EQ(Best("Evgenii Kuznetsov"), "P-6");     // passport-style transliteration
+  EXPECT_EQ(Best("Georgi Konstantinowitsch Schukow"), "P-11");  // German-style
+  EXPECT_EQ(Best("Gueorgui Joukov"), "P-11");                   // French-style
 }
 
 TEST_F(Matching, UzbekAndKazakhCyrillic) {
@@ -191,6 +260,43 @@ TEST_F(Matching, ArabicScriptArticlesAndJoinedNames) {
   EXPECT_EQ(Best("ABD AL RAHMAN KHALAF ALANIZI"), "P-4");
   EXPECT_EQ(Best("Muhammad Yusuf Haydari"), "P-7");
   EXPECT_EQ(Best("محمد يوسف حيدري"), "P-7");
+}
+
+TEST_F(Matching, ArabicScriptPartiesAgainstLatinOnlyEntries) {
+  // Long vowels written, short ones not; bin written بن; the article and abd joined or apart.
+  EXPECT_EQ(Best("أسامة بن محمد بن عوض بن لادن"), "P-9");
+  EXPECT_EQ(Best("عبدالغفار شینواری"), "P-10");   // Persian letters, abd al- written together
+  EXPECT_EQ(Best("عبد الغفار شينواري"), "P-10");
+  Party p;
+  p.name = "عبد الغفار شينواري";
+  auto c = index_->Screen(p);
+  ASSERT_FALSE(c.empty());
+  EXPECT_NE(c[0].explanation().dump().find("Arabic consonants agree"), std::string::npos);
+}
+
+TEST_F(Matching, MasculineAndFeminineFormsAreToldApartUnlessFactsAgree) {
+  EXPECT_EQ(Best("Ivan Petrov"), "P-8");
+  EXPECT_EQ(Best("Ivana Petrova"), "") << "another person: the feminine forms of both names";
+  EXPECT_EQ(Best("Иван Петров"), "P-8");
+  Party p;
+  p.name = "Ivana Petrova";
+  p.birth_date = "1970-03-02";
+  auto c = index_->Screen(p);
+  ASSERT_FALSE(c.empty()) << "the same date of birth outweighs the form of the name";
+  bool outweighed = false;
+  Json why = c[0].explanation();
+  for (const auto& f : why["facts"]) outweighed |= f["fact"] == "gender" && f["outcome"] == "outweighed";
+  EXPECT_TRUE(outweighed) << why.dump();
+  EXPECT_LT(index_->ScoreAgainst(p, "Jeanne Dupont").score, DefaultThreshold()) << "Jean / Jeanne";
+}
+
+// Regression: Jaro-Winkler rewarded the common beginning of Karim and Carrizales, and Armen and
+// Ramon have the same consonants.
+TEST_F(Matching, ACommonBeginningOrTheSameConsonantsAreNotEnough) {
+  EXPECT_EQ(Best("Armen Karim"), "");
+  Party p;
+  p.name = "Jean Dupont";
+  EXPECT_LT(index_->ScoreAgainst(p, "Jeanne Dupont").score, DefaultThreshold());
 }
 
 TEST_F(Matching, CompanyFormsInSeveralLanguagesAreIgnored) {

@@ -402,8 +402,8 @@ int Main(int argc, char** argv) {
   auto* lists_import = lists_cmd->add_subcommand(
       "import", "load FILE as a new edition (OFAC: the sdn file; add/alt are found beside it)");
   lists_import->add_option("FILE", list_file)->required();
-  lists_import->add_option("--format", list_format, "un-xml, ofac-csv or csv")
-      ->required()->check(CLI::IsMember({"un-xml", "ofac-csv", "csv"}));
+  lists_import->add_option("--format", list_format, "un-xml, eu-xml, ofac-csv or csv")
+      ->required()->check(CLI::IsMember({"un-xml", "eu-xml", "ofac-csv", "csv"}));
   lists_import->add_option("--list", list_code, "list code (default: un, ofac, or the file name)");
   auto* lists_show = lists_cmd->add_subcommand("show", "the editions loaded, newest first");
   auto* control_cmd = cli.add_subcommand("control-list", "the dual-use control list");
@@ -646,6 +646,7 @@ int Main(int argc, char** argv) {
     }
     up.list_code = !list_code.empty() ? list_code
                    : list_format == "un-xml" ? "un"
+                   : list_format == "eu-xml" ? "eu"
                    : list_format == "ofac-csv" ? "ofac"
                                                : std::filesystem::path(list_file).stem().string();
     for (auto& c : up.list_code) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

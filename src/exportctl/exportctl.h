@@ -28,7 +28,7 @@ void RegisterKinds(records::Catalog& catalog);
 // The files of one list import. For OFAC, `main` is sdn.csv and add/alt its companions.
 struct ListUpload {
   std::string list_code;  // "un", "ofac", or a national list such as "national-uz"
-  std::string format;     // "un-xml", "ofac-csv", "csv"
+  std::string format;     // "un-xml", "eu-xml", "ofac-csv", "csv"
   std::string source_name;
   std::string main, add, alt;
 };

@@ -146,8 +146,9 @@ Result<Json> Service::ImportList(const Caller& caller, const ListUpload& upload)
   if (!ValidListCode(upload.list_code)) {
     return Status::Invalid("list_code", "use 1-40 characters a-z, 0-9 and '-' (e.g. un, ofac, national-uz)");
   }
-  Result<sanctions::ListFile> parsed = Status::Invalid("format", "must be un-xml, ofac-csv or csv");
+  Result<sanctions::ListFile> parsed = Status::Invalid("format", "must be un-xml, eu-xml, ofac-csv or csv");
   if (upload.format == "un-xml") parsed = sanctions::ParseUnXml(upload.main, upload.source_name);
+  else if (upload.format == "eu-xml") parsed = sanctions::ParseEuXml(upload.main, upload.source_name);
   else if (upload.format == "ofac-csv")
     parsed = sanctions::ParseOfacCsv(upload.main, upload.add, upload.alt, upload.source_name);
   else if (upload.format == "csv") parsed = sanctions::ParseListCsv(upload.main, upload.source_name);

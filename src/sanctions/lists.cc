@@ -61,6 +61,23 @@ int LineAt(std::string_view text, ptrdiff_t offset) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(end), '\n'));
 }
 
+// `xml` into `doc`, or InvalidArgument naming the line: over the size limit, not UTF-8 (the
+// files say UTF-8; anything else would reach the database broken), not well-formed.
+Status LoadXml(std::string_view xml, const std::string& source, pugi::xml_document& doc) {
+  if (xml.size() > kMaxFileBytes) return TooLarge(source, xml.size());
+  if (size_t bad = InvalidUtf8At(xml); bad != std::string_view::npos) {
+    return Status::Invalid(source, "line " + std::to_string(LineAt(xml, static_cast<ptrdiff_t>(bad))) +
+                                       ": not valid UTF-8 (byte " + std::to_string(bad) + ")");
+  }
+  pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default,
+                                                  pugi::encoding_utf8);
+  if (!parsed) {
+    return Status::Invalid(source, "line " + std::to_string(LineAt(xml, parsed.offset)) +
+                                       ": not well-formed XML (" + parsed.description() + ")");
+  }
+  return Status::Ok();
+}
+
 std::string ChildText(const pugi::xml_node& node, const char* name) {
   return Collapse(node.child(name).text().as_string());
 }
@@ -212,19 +229,8 @@ Result<Entity> Entity::FromJson(const Json& j) {
 std::string Entity::Fingerprint() const { return Sha256Hex(ToJson().dump()); }
 
 Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source) {
-  if (xml.size() > kMaxFileBytes) return TooLarge(source, xml.size());
-  // The file says UTF-8 (the UN publishes it so); anything else would reach the database broken.
-  if (size_t bad = InvalidUtf8At(xml); bad != std::string_view::npos) {
-    return Status::Invalid(source, "line " + std::to_string(LineAt(xml, static_cast<ptrdiff_t>(bad))) +
-                                       ": not valid UTF-8 (byte " + std::to_string(bad) + ")");
-  }
   pugi::xml_document doc;
-  pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default,
-                                                  pugi::encoding_utf8);
-  if (!parsed) {
-    return Status::Invalid(source, "line " + std::to_string(LineAt(xml, parsed.offset)) +
-                                       ": not well-formed XML (" + parsed.description() + ")");
-  }
+  CBRN_RETURN_IF_ERROR(LoadXml(xml, source, doc));
   pugi::xml_node root = doc.child("CONSOLIDATED_LIST");
   if (!root) {
     return Status::Invalid(source, "not a UN consolidated list: the root element is <" +
@@ -299,6 +305,115 @@ Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source) {
   if (file.entities.empty()) {
     return Status::Invalid(source, "the list has no <INDIVIDUAL> or <ENTITY> records");
   }
+  return file;
+}
+
+// --- EU consolidated financial sanctions list (FSD XML export) ---------------------------
+
+namespace {
+
+std::string Attr(const pugi::xml_node& node, const char* name) {
+  return Collapse(node.attribute(name).as_string());
+}
+
+// Whether a name is written in Latin letters (with or without diacritics).
+bool LatinScript(const std::string& s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    // Lead bytes of U+0370 and above: Greek, Cyrillic, Arabic, CJK, ...
+    if (c >= 0xCD) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source) {
+  pugi::xml_document doc;
+  CBRN_RETURN_IF_ERROR(LoadXml(xml, source, doc));
+  pugi::xml_node root = doc.child("export");
+  if (!root) {
+    return Status::Invalid(source, "not an EU financial sanctions file: the root element is <" +
+                                       std::string(doc.first_child().name()) + ">, expected <export>");
+  }
+  ListFile file;
+  file.format = "eu-xml";
+  file.source_date = Attr(root, "generationDate").substr(0, 10);
+  std::set<std::string> seen;
+  auto where = [&](const pugi::xml_node& n) {
+    return source + " line " + std::to_string(LineAt(xml, n.offset_debug())) + " <" + n.name() + ">";
+  };
+  for (auto node : root.children("sanctionEntity")) {
+    Entity e;
+    // The EU reference number (EU.27.28) where given, else the file's logical id.
+    e.entity_id = Attr(node, "euReferenceNumber");
+    if (e.entity_id.empty()) e.entity_id = Attr(node, "logicalId");
+    if (e.entity_id.empty()) return Status::Invalid(where(node), "no euReferenceNumber or logicalId");
+    if (!seen.insert(e.entity_id).second) {
+      return Status::Invalid(where(node), "entity " + e.entity_id + " appears twice");
+    }
+    std::string subject = Attr(node.child("subjectType"), "code");
+    std::string code = Attr(node.child("subjectType"), "classificationCode");
+    e.kind = subject == "person" || code == "P" ? EntityKind::kIndividual : EntityKind::kOrganisation;
+    for (auto alias : node.children("nameAlias")) {
+      std::string name = Attr(alias, "wholeName");
+      if (name.empty()) {
+        for (const char* part : {"firstName", "middleName", "lastName"}) {
+          std::string p = Attr(alias, part);
+          if (!p.empty()) name += (name.empty() ? "" : " ") + p;
+        }
+      }
+      if (name.empty()) continue;
+      if (name.size() > kMaxNameBytes) {
+        return Status::Invalid(where(alias), "a name of " + e.entity_id + " is longer than " +
+                                                 std::to_string(kMaxNameBytes) + " bytes");
+      }
+      // The first Latin name is the primary one; names in other scripts are originals; the
+      // file marks aliases of low quality strong="false".
+      std::string type = !LatinScript(name)                      ? "original"
+                         : Attr(alias, "strong") == "false"      ? "weak"
+                                                                 : "aka";
+      e.names.push_back({name, type});
+    }
+    auto primary = std::find_if(e.names.begin(), e.names.end(), [](const Name& n) { return n.type == "aka"; });
+    if (primary == e.names.end()) {
+      primary = std::find_if(e.names.begin(), e.names.end(), [](const Name& n) { return n.type != "original"; });
+    }
+    if (primary == e.names.end()) primary = e.names.begin();
+    if (primary == e.names.end()) return Status::Invalid(where(node), e.entity_id + " has no nameAlias with a name");
+    std::rotate(e.names.begin(), primary, primary + 1);
+    e.names[0].type = "primary";
+    for (auto b : node.children("birthdate")) {
+      std::string date = Attr(b, "birthdate");
+      std::string year = Attr(b, "year");
+      std::string from = Attr(b, "yearRangeFrom"), to = Attr(b, "yearRangeTo");
+      if (!from.empty() && !to.empty()) AddUnique(e.birth_dates, from + ".." + to);
+      else AddUnique(e.birth_dates, !date.empty() ? date.substr(0, 10) : year);
+      AddUnique(e.countries, Attr(b, "countryIso2Code"));
+    }
+    for (auto c : node.children("citizenship")) AddUnique(e.countries, Attr(c, "countryIso2Code"));
+    for (auto a : node.children("address")) AddUnique(e.countries, Attr(a, "countryIso2Code"));
+    // "00" is the file's code for an unknown country.
+    e.countries.erase(std::remove(e.countries.begin(), e.countries.end(), "00"), e.countries.end());
+    for (auto d : node.children("identification")) {
+      std::string number = Attr(d, "number");
+      if (number.empty()) continue;
+      std::string text = Attr(d, "identificationTypeDescription");
+      if (text.empty()) text = Attr(d, "identificationTypeCode");
+      text += (text.empty() ? "" : " ") + number;
+      std::string issuer = Attr(d, "countryDescription");
+      if (!issuer.empty() && issuer != "UNKNOWN") text += " (" + issuer + ")";
+      AddUnique(e.identifiers, text);
+    }
+    for (auto r : node.children("regulation")) {
+      AddUnique(e.programmes, Attr(r, "programme"));
+      std::string published = Attr(r, "publicationDate");
+      if (!published.empty() && (e.listed_on.empty() || published < e.listed_on)) e.listed_on = published;
+    }
+    e.remarks = Trim(node.child("remark").text().as_string());
+    file.entities.push_back(std::move(e));
+  }
+  if (file.entities.empty()) return Status::Invalid(source, "the list has no <sanctionEntity> records");
   return file;
 }
 

@@ -4,7 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <type_traits>
 #include <unordered_map>
 
 #include "sanctions/names.h"
@@ -22,6 +24,12 @@ constexpr double kMissingListedPart = 0.2;
 constexpr double kParticleWeight = 0.25;
 // Weight of legal-form words (LLC, OOO, company...): added, dropped or reordered freely.
 constexpr double kLegalFormWeight = 0.1;
+// Tokens whose similar vocabulary each thread remembers (about 2 KB each).
+constexpr size_t kSimilarCacheSize = 20000;
+// A name part found in more names than this only extends what rarer parts retrieved.
+constexpr size_t kFrequentPart = 300;
+// The masculine and feminine forms of a name (Petrov / Petrova) paired: weighed as a fact.
+constexpr double kGenderDiffers = 0.2;
 // Names retrieved per query before full scoring.
 constexpr size_t kRetrieve = 40;
 
@@ -36,13 +44,68 @@ struct TokenSim {
   const char* how;
 };
 
+// Edits a similar spelling of a word of this length may have: a typo, two in long words.
+size_t SpellingEdits(size_t length) { return 1 + length / 7; }
+
+bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+// Whether Jaro-Winkler of a and b can reach kPairFloor. It is at most 0.6 * jaro + 0.4 (four
+// letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3 with m the letters the
+// two have in common (as multisets).
+bool CanReachFloor(std::string_view a, std::string_view b) {
+  unsigned char count[128] = {};
+  for (char ch : a) ++count[static_cast<unsigned char>(ch) & 0x7F];
+  size_t m = 0;
+  for (char ch : b) {
+    unsigned char& n = count[static_cast<unsigned char>(ch) & 0x7F];
+    if (n > 0) --n, ++m;
+  }
+  double jaro_bound = (double(m) / a.size() + double(m) / b.size() + 1.0) / 3.0;
+  return 0.6 * jaro_bound + 0.4 >= kPairFloor;
+}
+
 TokenSim Similarity(const Token& q, const Token& c) {
   if (q.text == c.text) return {1.0, "exact"};
   if (q.skeleton == c.skeleton) return {0.96, "transliteration variant"};
   // The Arabic article assimilates to the next sound: al-Zawahiri is written az-Zawahiri.
   if (q.article && c.article) return {0.95, "article variant"};
+  // One side read from Arabic script: compare what an Arabic writer writes (consonants and long
+  // vowels), with the letters Latin spells several ways folded.
+  // A Latin v is ف in Arabic writing and و in Persian: the Latin side has a key for each.
+  size_t agreed = 0;
+  if ((q.abjad || c.abjad) && !q.article && !c.article) {
+    if (AkeysAgree(q.akey, c.akey)) agreed = q.akey.size();
+    else if (AkeysAgree(q.akey, c.akey_persian)) agreed = q.akey.size();
+    else if (AkeysAgree(q.akey_persian, c.akey)) agreed = c.akey.size();
+  }
+  if (agreed > 0) {
+    if (agreed >= 3) return {0.9, "Arabic consonants agree"};
+    // Two consonants say little: the name must also begin alike (with a vowel or not).
+    bool vowel_start = IsVowelChar(q.text[0]) == IsVowelChar(c.text[0]);
+    if (agreed == 2 && vowel_start) return {0.86, "Arabic consonants agree"};
+    // One consonant: both begin with a vowel (Issa / عيسى) or with the same letter (Tai / طي).
+    if (agreed == 1 && vowel_start && (IsVowelChar(q.text[0]) || q.text[0] == c.text[0])) {
+      return {0.86, "Arabic consonants agree"};
+    }
+  }
+  if ((q.abjad || c.abjad) && q.akey.size() >= 4 && c.akey.size() >= 4 && q.akey[0] == c.akey[0] &&
+      EditDistance(q.akey, c.akey) == 1) {
+    return {0.85, "Arabic consonants nearly agree"};
+  }
   if (q.text.size() == 1 || c.text.size() == 1) {
-    return q.text[0] == c.text[0] ? TokenSim{0.86, "initial"} : TokenSim{0, ""};
+    // Arabic script has no initials: a Latin initial says nothing about an Arabic word.
+    bool one_abjad = q.abjad != c.abjad;
+    return q.text[0] == c.text[0] && !one_abjad ? TokenSim{0.86, "initial"} : TokenSim{0, ""};
+  }
+  if (q.article != c.article) return {0, ""};  // al is not Ali
+  // Between Arabic script and Latin only the Arabic key above compares: spellings without short
+  // vowels look alike to Jaro-Winkler when they are not (عثمان athman / Ayman).
+  if (q.abjad != c.abjad) return {0, ""};
+  // A Cyrillic name romanised in two ways (Zhukov / Schukow / Joukov).
+  for (const auto& a : q.sounds) {
+    for (const auto& b : c.sounds) {
+      if (a == b) return {0.92, "romanisation variant"};
+    }
   }
   // The Arabic article written together with the name: "alanizi" / "al anizi".
   auto joined_article = [](const Token& a, const Token& b) {
@@ -51,8 +114,12 @@ TokenSim Similarity(const Token& q, const Token& c) {
            a.skeleton.compare(2, std::string::npos, b.skeleton) == 0;
   };
   if (joined_article(q, c) || joined_article(c, q)) return {0.95, "article written together"};
-  double jw = JaroWinkler(q.skeleton, c.skeleton);
-  if (q.consonants == c.consonants && !q.consonants.empty()) {
+  // Same consonants in the same order, and the same first sound (Armen is not Ramon).
+  bool same_start = q.skeleton[0] == c.skeleton[0] || (IsVowelChar(q.skeleton[0]) && IsVowelChar(c.skeleton[0]));
+  size_t length_gap = q.skeleton.size() > c.skeleton.size() ? q.skeleton.size() - c.skeleton.size()
+                                                             : c.skeleton.size() - q.skeleton.size();
+  if (q.consonants == c.consonants && !q.consonants.empty() && same_start && length_gap <= 2) {
+    double jw = JaroWinkler(q.skeleton, c.skeleton);
     if (q.consonants.size() >= 3 && jw >= 0.75) return {std::max(jw, 0.9), "vowels differ"};
     // Arabic or Persian written without short vowels ("mhmd", "ywsf"), same first letter.
     bool abjad = q.text.find_first_of("aeiou") == std::string::npos ||
@@ -65,7 +132,67 @@ TokenSim Similarity(const Token& q, const Token& c) {
   if (shorter <= 4 && (q.skeleton[0] != c.skeleton[0] || EditDistance(q.skeleton, c.skeleton) > 1)) {
     return {0, ""};
   }
+  // Most pairs scored share few letters: skip Jaro-Winkler when it cannot reach the floor.
+  if (!CanReachFloor(q.skeleton, c.skeleton)) return {0, ""};
+  double jw = JaroWinkler(q.skeleton, c.skeleton);
+  if (jw < kPairFloor) return {jw, "similar spelling"};
+  // Jaro-Winkler rewards a common beginning: Karim and Carrizales share one. A spelling that
+  // differs from the other by more than a typo or two is another name.
+  size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
+  if (EditDistance(q.skeleton, c.skeleton) > SpellingEdits(longer)) return {0, ""};
   return {jw, "similar spelling"};
+}
+
+// +1 when the Slavic endings of a name's parts say masculine (-ov, -ev, -skiy, -ovich), -1
+// feminine (-ova, -eva, -skaya, -ovna), 0 when they say nothing or disagree. `which` gets the
+// part that said it.
+template <typename Tokens>
+int NameGender(const Tokens& tokens, std::string* which) {
+  auto text = [](const auto& t) -> const std::string& {
+    if constexpr (std::is_pointer_v<std::decay_t<decltype(t)>>) return t->text;
+    else return t.text;
+  };
+  auto ends = [](const std::string& s, std::string_view e, size_t min) {
+    return s.size() >= min && s.size() > e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
+  };
+  int male = 0, female = 0;
+  for (const auto& t : tokens) {
+    const std::string& s = text(t);
+    bool m = ends(s, "ov", 5) || ends(s, "ev", 5) || ends(s, "skiy", 6) || ends(s, "skii", 6) ||
+             ends(s, "vich", 6) || ends(s, "vitch", 6) || ends(s, "in", 6);
+    bool f = ends(s, "ova", 6) || ends(s, "eva", 6) || ends(s, "skaya", 7) || ends(s, "vna", 6) ||
+             ends(s, "ina", 6);
+    if (m) ++male;
+    if (f) ++female;
+    if ((m || f) && which->empty()) *which = s;
+  }
+  if (male > 0 && female == 0) return 1;
+  if (female > 0 && male == 0) return -1;
+  return 0;
+}
+
+// `whole` is `first` (`middle`) `last` written as one word, by their Arabic consonant keys.
+// The middle token is a particle (the article) that may or may not have been written.
+// The article may be written as it is pronounced before a sun letter (Abdur Rahman, Abdul
+// Rahman, Abdurrahman all stand for عبد الرحمن).
+bool JoinedKeysAgree(const Token& whole, const Token* first, const Token* middle, const Token& last) {
+  if (whole.akey.size() < 3 || first->akey.empty() || last.akey.empty()) return false;
+  if (whole.akey.compare(0, first->akey.size(), first->akey) != 0) return false;
+  auto agrees = [&](const std::string& mid, const std::string& end) {
+    std::string joined = first->akey + mid + end;
+    joined.erase(std::unique(joined.begin(), joined.end()), joined.end());
+    return joined == whole.akey;
+  };
+  if (last.article) {
+    // "Abdur" for abd + ar: the whole ends in one letter more than the first part.
+    return whole.akey.size() == first->akey.size() + 1 && !middle;
+  }
+  if (agrees("", last.akey)) return true;
+  // A foreign name that begins with al (Aleksei: ال + يكسي) reads its next letter as a glide.
+  if (first->article && (last.akey[0] == 'y' || last.akey[0] == 'w') && agrees("", last.akey.substr(1))) return true;
+  if (!middle) return false;
+  if (agrees(middle->akey, last.akey)) return true;
+  return middle->article && (agrees("l", last.akey) || agrees(last.akey.substr(0, 1), last.akey));
 }
 
 double DateYearFrom(const std::string& d) { return std::atof(d.substr(0, 4).c_str()); }
@@ -116,6 +243,7 @@ struct Index::Impl {
   struct IndexedName {
     uint32_t list, entity, name;
     std::vector<uint32_t> tokens;  // vocabulary ids
+    double weight = 0;             // sum of the tokens' effective weights
   };
   std::vector<Token> vocab;
   std::vector<double> weight;                     // per vocabulary id: from the IDF
@@ -123,9 +251,14 @@ struct Index::Impl {
   std::vector<std::vector<uint32_t>> postings;    // vocabulary id -> names
   std::unordered_map<std::string, uint32_t> by_text;
   std::unordered_map<std::string, std::vector<uint32_t>> by_skeleton, by_consonants;
+  // Arabic consonant keys: of every token (for queries read from Arabic script), and of the
+  // tokens read from Arabic script (for Latin queries).
+  std::unordered_map<std::string, std::vector<uint32_t>> by_akey, by_akey_abjad;
+  std::unordered_map<std::string, std::vector<uint32_t>> by_sound;  // Cyrillic readings
   std::unordered_map<uint32_t, std::vector<uint32_t>> by_trigram;
   std::vector<IndexedName> names;
   size_t entities = 0;
+  uint64_t generation = 0;  // unique per index: keys the per-thread caches
 
   // Trigrams of "^word$" packed in an integer each.
   static std::vector<uint32_t> Trigrams(const std::string& s) {
@@ -147,6 +280,12 @@ struct Index::Impl {
       postings.emplace_back();
       by_skeleton[t.skeleton].push_back(it->second);
       if (t.consonants.size() >= 3) by_consonants[t.consonants].push_back(it->second);
+      for (const auto& sound : t.sounds) by_sound[sound].push_back(it->second);
+      if (!t.akey.empty() && !t.article) {
+        by_akey[t.akey].push_back(it->second);
+        if (!t.akey_persian.empty()) by_akey[t.akey_persian].push_back(it->second);
+        if (t.abjad) by_akey_abjad[t.akey].push_back(it->second);
+      }
       if (t.skeleton.size() >= 4) {
         for (const auto& g : Trigrams(t.skeleton)) by_trigram[g].push_back(it->second);
       }
@@ -163,7 +302,7 @@ struct Index::Impl {
   }
 
   // Vocabulary tokens that may pair with `q`, with their similarity.
-  std::vector<std::pair<uint32_t, double>> Similar(const Token& q) const {
+  std::vector<std::pair<uint32_t, TokenSim>> Similar(const Token& q) const {
     // Per-thread scratch sized to the vocabulary: no allocation per query on the hot path.
     thread_local std::vector<uint32_t> seen_stamp, shared;
     thread_local uint32_t stamp = 0;
@@ -178,12 +317,12 @@ struct Index::Impl {
       std::fill(seen_stamp.begin(), seen_stamp.end(), 0);
       stamp = 1;
     }
-    std::vector<std::pair<uint32_t, double>> found;
+    std::vector<std::pair<uint32_t, TokenSim>> found;
     auto consider = [&](uint32_t id) {
       if (seen_stamp[id] == stamp) return;
       seen_stamp[id] = stamp;
       TokenSim s = Similarity(q, vocab[id]);
-      if (s.sim >= kPairFloor) found.emplace_back(id, s.sim);
+      if (s.sim >= kPairFloor) found.emplace_back(id, s);
     };
     if (auto it = by_text.find(q.text); it != by_text.end()) consider(it->second);
     if (auto it = by_skeleton.find(q.skeleton); it != by_skeleton.end()) {
@@ -194,22 +333,23 @@ struct Index::Impl {
         for (uint32_t id : it->second) consider(id);
       }
     }
-    if (q.skeleton.size() >= 4) {
-      auto grams = Trigrams(q.skeleton);
-      std::vector<uint32_t> touched;
-      for (uint32_t g : grams) {
-        if (auto it = by_trigram.find(g); it != by_trigram.end()) {
-          for (uint32_t id : it->second) {
-            if (shared[id]++ == 0) touched.push_back(id);
-          }
-        }
+    for (const auto& sound : q.sounds) {
+      if (auto it = by_sound.find(sound); it != by_sound.end()) {
+        for (uint32_t id : it->second) consider(id);
       }
-      // A typo touches at most three trigrams.
-      uint32_t n_grams = static_cast<uint32_t>(grams.size());
-      uint32_t need = n_grams > 4 ? n_grams - 3 : 1;
-      for (uint32_t id : touched) {
-        if (shared[id] >= need || shared[id] * 2 >= n_grams) consider(id);
-        shared[id] = 0;
+    }
+    if (!q.akey.empty() && !q.article) {
+      const auto& keys = q.abjad ? by_akey : by_akey_abjad;
+      // An initial V meets w and f, and they meet V.
+      std::string variants[4] = {q.akey, q.akey, q.akey, q.akey_persian};
+      size_t n_variants = 1;
+      if (q.akey[0] == 'V') variants[1][0] = 'w', variants[2][0] = 'f', n_variants = 3;
+      if (q.akey[0] == 'w' || q.akey[0] == 'f') variants[1][0] = 'V', n_variants = 2;
+      if (!q.akey_persian.empty()) variants[n_variants++] = q.akey_persian;
+      for (size_t v = 0; v < n_variants; ++v) {
+        if (auto it = keys.find(variants[v]); it != keys.end()) {
+          for (uint32_t id : it->second) consider(id);
+        }
       }
     }
     // "alanizi" finds "anizi", and "anizi" finds "alanizi".
@@ -223,17 +363,90 @@ struct Index::Impl {
         for (uint32_t id : it->second) consider(id);
       }
     }
+    // Last, spellings alike: every other rule has found its tokens above, so a token that
+    // shares too few letters to reach the floor by Jaro-Winkler is skipped unscored.
+    if (q.skeleton.size() >= 4) {
+      auto grams = Trigrams(q.skeleton);
+      std::vector<uint32_t> touched;
+      for (uint32_t g : grams) {
+        if (auto it = by_trigram.find(g); it != by_trigram.end()) {
+          for (uint32_t id : it->second) {
+            if (shared[id]++ == 0) touched.push_back(id);
+          }
+        }
+      }
+      // An edit touches at most three trigrams; a similar spelling has at most SpellingEdits().
+      uint32_t n_grams = static_cast<uint32_t>(grams.size());
+      size_t edits = SpellingEdits(q.skeleton.size() + 2);
+      uint32_t lost = 3 * static_cast<uint32_t>(edits);
+      uint32_t need = n_grams > lost + 1 ? n_grams - lost : 1;
+      for (uint32_t id : touched) {
+        // Each edit changes the length by one at most.
+        size_t other = vocab[id].skeleton.size();
+        size_t gap = other > q.skeleton.size() ? other - q.skeleton.size() : q.skeleton.size() - other;
+        if (shared[id] >= need && seen_stamp[id] != stamp &&
+            (q.abjad || (gap <= edits && CanReachFloor(q.skeleton, vocab[id].skeleton)))) {
+          consider(id);
+        }
+        shared[id] = 0;
+      }
+    }
     return found;
   }
 
-  // Similarities of one query's tokens to vocabulary tokens, computed once per query: the names
-  // retrieved for a query share many tokens.
-  using SimCache = std::unordered_map<std::uint64_t, TokenSim>;
+  // Similar() per token, remembered by each thread: the parts of names in a batch repeat
+  // (given names, company words), and retrieval is most of the cost of a screen.
+  const std::vector<std::pair<uint32_t, TokenSim>>& SimilarCached(const Token& q) const {
+    thread_local std::unordered_map<std::string, std::vector<std::pair<uint32_t, TokenSim>>> cache;
+    thread_local uint64_t owner = 0;
+    if (owner != generation) {
+      cache.clear();
+      owner = generation;
+    }
+    std::string key = q.text;
+    if (q.abjad) key += '\1';
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    if (cache.size() >= kSimilarCacheSize) cache.clear();
+    return cache.emplace(std::move(key), Similar(q)).first->second;
+  }
+
+  // Similarities of one query's tokens to vocabulary tokens: those retrieval found, and those
+  // computed while scoring (sim < 0: not known yet). Reused by each thread across queries.
+  struct SimTable {
+    std::vector<uint32_t> row_of, stamp_of;
+    uint32_t stamp = 0;
+    size_t nq = 0;
+    std::vector<TokenSim> sims;  // row * nq + query token
+    void Reset(size_t vocab_size, size_t query_tokens) {
+      if (row_of.size() != vocab_size) {
+        row_of.assign(vocab_size, 0);
+        stamp_of.assign(vocab_size, 0);
+      }
+      if (++stamp == 0) {
+        std::fill(stamp_of.begin(), stamp_of.end(), 0);
+        stamp = 1;
+      }
+      nq = query_tokens;
+      sims.clear();
+    }
+    void Set(uint32_t id, size_t i, TokenSim s) {
+      if (stamp_of[id] != stamp) {
+        stamp_of[id] = stamp;
+        row_of[id] = static_cast<uint32_t>(sims.size() / nq);
+        sims.resize(sims.size() + nq, TokenSim{-1, ""});
+      }
+      sims[row_of[id] * nq + i] = s;
+    }
+    TokenSim Get(uint32_t id, size_t i) const {
+      return stamp_of[id] == stamp ? sims[row_of[id] * nq + i] : TokenSim{-1, ""};
+    }
+  };
 
   // Name similarity of query tokens to listed tokens, with the explanation of each pairing.
-  // `ids` (the vocabulary ids of `c`) and `cache` are optional.
+  // `ids` (the vocabulary ids of `c`) and `table` are optional.
   double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
-                   const std::vector<uint32_t>* ids = nullptr, SimCache* cache = nullptr) const {
+                   const std::vector<uint32_t>* ids = nullptr, SimTable* table = nullptr,
+                   std::string* gender = nullptr) const {
     // Scratch space reused by each thread: this runs for every retrieved name.
     thread_local std::vector<Pair> all, chosen;
     thread_local std::vector<double> qw, cw;
@@ -242,14 +455,19 @@ struct Index::Impl {
     chosen.clear();
     for (size_t i = 0; i < q.size(); ++i) {
       for (size_t j = 0; j < c.size(); ++j) {
-        TokenSim s;
-        if (cache && ids) {
-          std::uint64_t key = (static_cast<std::uint64_t>(i) << 32) | (*ids)[j];
-          auto it = cache->find(key);
-          if (it == cache->end()) it = cache->emplace(key, Similarity(q[i], *c[j])).first;
-          s = it->second;
-        } else {
+        TokenSim s{-1, ""};
+        if (table && ids) {
+          s = table->Get((*ids)[j], i);
+          // Retrieval finds every pair of longer words at or above the floor (see Similar):
+          // a pair it did not find is below it. Short words, particles and Arabic script are
+          // compared here.
+          bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 || q[i].particle || c[j]->particle ||
+                        q[i].abjad || c[j]->abjad;
+          if (s.sim < 0 && !direct) s = {0, ""};
+        }
+        if (s.sim < 0) {
           s = Similarity(q[i], *c[j]);
+          if (table && ids) table->Set((*ids)[j], i, s);
         }
         if (s.sim >= kPairFloor) all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});
       }
@@ -275,6 +493,13 @@ struct Index::Impl {
       for (size_t j = 0; j + 1 < c.size() && !q_used[i]; ++j) {
         for (size_t k = j + 1; k < c.size() && k <= j + 2; ++k) {
           if (c_used[j] || c_used[k] || (k == j + 2 && !c[j + 1]->particle)) continue;
+          if ((q[i].abjad || c[j]->abjad) &&
+              JoinedKeysAgree(q[i], c[j], k == j + 2 ? c[j + 1] : nullptr, *c[k])) {
+            q_used[i] = c_used[j] = c_used[k] = true;
+            if (k == j + 2) c_used[j + 1] = true;
+            chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), 0.9, "written together"});
+            break;
+          }
           // Cheap checks first: the joined word starts like the first part and is about as long.
           size_t joined_length = c[j]->skeleton.size() + c[k]->skeleton.size();
           if (q[i].skeleton[0] != c[j]->skeleton[0] || q[i].skeleton.size() + 3 < joined_length ||
@@ -297,7 +522,21 @@ struct Index::Impl {
       if (c_used[j]) continue;
       for (size_t i = 0; i + 1 < q.size(); ++i) {
         if (q_used[i] || q_used[i + 1]) continue;
+        // Three parts before two: farid al din is fariduddin, not farid al + din.
+        if (i + 2 < q.size() && q[i + 1].particle && !q_used[i + 2] && (q[i].abjad || c[j]->abjad) &&
+            JoinedKeysAgree(*c[j], &q[i], &q[i + 1], q[i + 2])) {
+          q_used[i] = q_used[i + 1] = q_used[i + 2] = c_used[j] = true;
+          chosen.push_back({static_cast<int>(i), static_cast<int>(j), -3, 0.9, "written apart"});
+          break;
+        }
+        if ((q[i].abjad || c[j]->abjad) && JoinedKeysAgree(*c[j], &q[i], nullptr, q[i + 1])) {
+          q_used[i] = q_used[i + 1] = c_used[j] = true;
+          chosen.push_back({static_cast<int>(i), static_cast<int>(j), -2, 0.9, "written apart"});
+          break;
+        }
         if (q[i].skeleton[0] != c[j]->skeleton[0]) continue;
+        size_t joined_length = q[i].skeleton.size() + q[i + 1].skeleton.size();
+        if (c[j]->skeleton.size() + 3 < joined_length || c[j]->skeleton.size() > joined_length + 4) continue;
         std::string joined = q[i].skeleton + q[i + 1].skeleton;
         double s = JaroWinkler(joined, c[j]->skeleton);
         if (s >= 0.9) {
@@ -307,12 +546,30 @@ struct Index::Impl {
         }
       }
     }
+    // Masculine and feminine forms paired (Petrov / Petrova): a fact about the name, weighed
+    // with the other facts by the caller.
+    if (gender) {
+      gender->clear();
+      for (const auto& p : chosen) {
+        if (p.c2 == -1 && GenderedPair(q[p.q].text, c[p.c]->text)) {
+          *gender = q[p.q].text + " / " + c[p.c]->text;
+          break;
+        }
+      }
+      // Or the endings of the whole names disagree (Olga Tokarev / Olga Bokareva).
+      if (gender->empty() && !chosen.empty()) {
+        std::string qs, cs;
+        int gq = NameGender(q, &qs), gc = NameGender(c, &cs);
+        if (gq != 0 && gc != 0 && gq != gc) *gender = qs + " / " + cs;
+      }
+    }
     double matched = 0, matched_weight = 0, missing_q = 0, missing_c = 0;
     int strong_q = 0, strong_matched = 0, strong_c = 0;
     Json parts = Json::array();
     for (const auto& p : chosen) {
       double wq = qw[p.q], wc = cw[p.c];
       if (p.c2 == -2) wq += qw[p.q + 1];
+      if (p.c2 == -3) wq += qw[p.q + 1] + qw[p.q + 2];
       if (p.c2 >= 0) wc = wc + cw[p.c2];
       double w = (wq + wc) / 2;
       matched += w * p.sim;
@@ -322,7 +579,8 @@ struct Index::Impl {
         std::string listed = c[p.c]->text;
         if (p.c2 >= 0) listed += " " + c[p.c2]->text;
         std::string given = q[p.q].text;
-        if (p.c2 == -2) given += " " + q[p.q + 1].text;
+        if (p.c2 <= -2) given += " " + q[p.q + 1].text;
+        if (p.c2 == -3) given += " " + q[p.q + 2].text;
         parts.push_back({{"party", given}, {"listed", listed}, {"how", p.how},
                          {"similarity", std::round(p.sim * 1000) / 1000}});
       }
@@ -370,6 +628,8 @@ struct Index::Impl {
 
 Index::Index(std::vector<Source> sources) : sources_(std::move(sources)), impl_(std::make_unique<Impl>()) {
   Impl& x = *impl_;
+  static std::atomic<uint64_t> generations{0};
+  x.generation = ++generations;
   for (uint32_t l = 0; l < sources_.size(); ++l) {
     const auto& entities = sources_[l].file->entities;
     x.entities += entities.size();
@@ -399,6 +659,9 @@ Index::Index(std::vector<Source> sources) : sources_(std::move(sources)), impl_(
   }
   x.effective_weight.resize(x.vocab.size());
   for (size_t t = 0; t < x.vocab.size(); ++t) x.effective_weight[t] = x.WeightOf(x.vocab[t]);
+  for (auto& n : x.names) {
+    for (uint32_t t : n.tokens) n.weight += x.effective_weight[t];
+  }
 }
 
 Index::~Index() = default;
@@ -420,6 +683,23 @@ std::string Alnum(const std::string& s) {
     if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return out;
+}
+
+// The masculine and feminine forms of a name differ: two people (father and daughter, brother
+// and sister) unless the date of birth or the document agrees, which then outweighs the forms
+// (a clerk may have written the wrong form).
+void AddGenderFact(const std::string& forms, Facts& f) {
+  bool outweighed = false;
+  for (const auto& fact : f.json) {
+    if (fact["outcome"] == "agrees" && (fact["fact"] == "id_number" ||
+                                        (fact["fact"] == "birth_date" && fact["effect"].get<double>() >= 0.06))) {
+      outweighed = true;
+    }
+  }
+  double effect = outweighed ? 0.0 : -kGenderDiffers;
+  f.effect += effect;
+  f.json.push_back({{"fact", "gender"}, {"outcome", outweighed ? "outweighed" : "disagrees"}, {"effect", effect},
+                    {"detail", "masculine and feminine forms: " + forms}});
 }
 
 Facts CompareFacts(const Party& p, const Entity& e) {
@@ -490,7 +770,14 @@ Candidate Index::ScoreAgainst(const Party& party, const std::string& listed_name
   for (const auto& t : c.tokens) ct.push_back(&t);
   auto why = std::make_shared<Json>(Json::object());
   Candidate cand;
-  cand.name_score = cand.score = impl_->ScoreName(q.tokens, ct, why.get());
+  std::string gender;
+  cand.name_score = cand.score = impl_->ScoreName(q.tokens, ct, why.get(), nullptr, nullptr, &gender);
+  if (!gender.empty()) {
+    Facts f;
+    AddGenderFact(gender, f);
+    cand.score = std::clamp(cand.score + f.effect, 0.0, 1.0);
+    (*why)["facts"] = f.json;
+  }
   (*why)["score"] = cand.score;
   cand.detail = why;
   return cand;
@@ -510,20 +797,48 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   }
   std::vector<uint32_t> touched;
   bool all_particles = std::all_of(q.tokens.begin(), q.tokens.end(), [](const Token& t) { return t.particle; });
-  for (const auto& t : q.tokens) {
+  thread_local Impl::SimTable table;
+  table.Reset(x.vocab.size(), q.tokens.size());
+  // Rare parts first. A part found in very many names (Muhammad, Ali, company) only adds to the
+  // names the rarer parts found: sharing that part alone cannot reach a threshold when the
+  // party has other parts (the score is capped at 0.75 for one part in common).
+  std::vector<std::pair<size_t, size_t>> order;  // (names reached, query token)
+  for (size_t i = 0; i < q.tokens.size(); ++i) {
+    const Token& t = q.tokens[i];
     if (t.particle && !all_particles) continue;
+    size_t reach = 0;
+    for (const auto& [id, sim] : x.SimilarCached(t)) reach += x.postings[id].size();
+    order.emplace_back(reach, i);
+  }
+  std::sort(order.begin(), order.end());
+  // An initial finds only the names that list the initial: it extends too.
+  bool rare_anchor = std::any_of(order.begin(), order.end(), [&](const auto& o) {
+    return o.first <= kFrequentPart && q.tokens[o.second].text.size() > 1;
+  });
+  std::stable_partition(order.begin(), order.end(), [&](const auto& o) { return q.tokens[o.second].text.size() > 1; });
+  for (size_t k = 0; k < order.size(); ++k) {
+    const Token& t = q.tokens[order[k].second];
+    for (const auto& [id, sim] : x.SimilarCached(t)) table.Set(id, order[k].second, sim);
+    bool extend_only = rare_anchor && !t.particle && (order[k].first > kFrequentPart || t.text.size() == 1);
     double w = x.WeightOf(t);
-    for (const auto& [id, sim] : x.Similar(t)) {
+    for (const auto& [id, sim] : x.SimilarCached(t)) {
       for (uint32_t name : x.postings[id]) {
-        if (acc[name] == 0.0) touched.push_back(name);
-        acc[name] += w * sim;
+        if (acc[name] == 0.0) {
+          if (extend_only) continue;
+          touched.push_back(name);
+        }
+        acc[name] += w * sim.sim;
       }
     }
   }
   std::vector<std::pair<double, uint32_t>> ranked;
   ranked.reserve(touched.size());
+  // Ranked by an estimate of the name score: what the name shares, over the query's weight and a
+  // fifth of the name's (the score's denominator when every shared part pairs).
+  double query_weight = 0;
+  for (const auto& t : q.tokens) query_weight += x.WeightOf(t);
   for (uint32_t name : touched) {
-    ranked.emplace_back(acc[name], name);
+    ranked.emplace_back(acc[name] / (query_weight + kMissingListedPart * x.names[name].weight), name);
     acc[name] = 0.0;
   }
   size_t keep = std::min(kRetrieve, ranked.size());
@@ -535,23 +850,33 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   struct Best {
     double name_score = -1;
     uint32_t name = 0;
+    bool gendered = false;
   };
   std::unordered_map<uint64_t, Best> best;
-  Impl::SimCache cache;
   std::vector<const Token*> tokens;
   for (const auto& [a, id] : ranked) {
     const auto& n = x.names[id];
     x.TokensOf(n, tokens);
-    double s = x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &cache);
+    thread_local std::string gender;
+    double s = x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &table, &gender);
     uint64_t key = (static_cast<uint64_t>(n.list) << 32) | n.entity;
     Best& b = best[key];
-    if (s > b.name_score) b = {s, id};
+    // Compared with the gender fact applied: Ivana Petrova is nearer to an alias "Ivana
+    // Petrova" than to the primary name "Ivan Petrov".
+    double effective = gender.empty() ? s : s - kGenderDiffers;
+    double best_effective = b.gendered ? b.name_score - kGenderDiffers : b.name_score;
+    if (effective > best_effective) b = {s, id, !gender.empty()};
   }
   std::vector<Candidate> out;
   for (const auto& [key, b] : best) {
     const auto& n = x.names[b.name];
     const Entity& e = sources_[n.list].file->entities[n.entity];
     Facts facts = CompareFacts(party, e);
+    std::string gender;
+    if (b.gendered) {
+      x.ScoreName(q.tokens, x.TokensOf(n), nullptr, nullptr, nullptr, &gender);
+      AddGenderFact(gender, facts);
+    }
     double score = std::clamp(b.name_score + facts.effect, 0.0, 1.0);
     if (score < threshold) continue;
     Candidate c;

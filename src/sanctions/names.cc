@@ -1,11 +1,13 @@
 // Name normalisation: transliteration (ICU), tokens, folded spellings, similarity measures.
 #include "sanctions/names.h"
 
+#include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <unordered_set>
@@ -136,13 +138,246 @@ const std::unordered_set<std::string>& Particles() {
   static const std::unordered_set<std::string> kWords = {
       "al", "el", "ul", "ad", "ed", "as", "ash", "ar", "az", "bin", "ben", "ibn", "bint", "binti",
       "abu", "abou", "umm", "de", "da", "del", "der", "di", "du", "la", "le", "van", "von", "den",
-      "y", "e", "ogli", "ugli", "oglu", "uly", "uli", "kyzy", "kizi", "qizi", "the", "and", "of"};
+      "y", "e", "ould", "ogli", "ugli", "oglu", "uly", "uli", "kyzy", "kizi", "qizi", "the", "and", "of"};
   return kWords;
 }
 
 bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
+bool IsArabicLetter(UChar32 c) {
+  return (c >= 0x0620 && c <= 0x064A) || (c >= 0x0671 && c <= 0x06D3) || c == 0x06D5 ||
+         (c >= 0x06EE && c <= 0x06EF) || (c >= 0x06FA && c <= 0x06FF);
+}
+// Harakat, the dagger alif and the tatweel: written rarely, and never in lists' names.
+bool IsArabicMark(UChar32 c) {
+  return (c >= 0x064B && c <= 0x065F) || c == 0x0670 || c == 0x0640 || (c >= 0x06D6 && c <= 0x06ED);
+}
+
+// One Arabic-script letter as a writer of the Latin name would have heard it. Short vowels are
+// not written in Arabic, so none are added; long vowels (alif, waw, ya) are.
+std::string ArabicLetterLatin(UChar32 c, bool initial, bool final) {
+  switch (c) {
+    case 0x0627: case 0x0623: case 0x0622: case 0x0671: case 0x0672: return "a";  // ا أ آ
+    case 0x0625: case 0x0673: return "i";                                             // إ
+    case 0x0621: return "";                                                           // ء
+    case 0x0624: return "u";                                                          // ؤ
+    case 0x0626: return "i";                                                          // ئ
+    case 0x0628: return "b";
+    case 0x067E: return "p";                                                          // پ
+    case 0x062A: case 0x0637: case 0x0679: return "t";                                // ت ط ٹ
+    case 0x062B: return "th";                                                         // ث
+    case 0x062C: return "j";
+    case 0x0686: return "ch";                                                         // چ
+    case 0x062D: case 0x0647: case 0x06C1: case 0x06BE: case 0x06D5: case 0x06C0: return "h";
+    case 0x062E: return "kh";
+    case 0x062F: case 0x0636: case 0x0688: return "d";                                // د ض ڈ
+    case 0x0630: return "dh";                                                         // ذ
+    case 0x0631: case 0x0691: return "r";
+    case 0x0632: case 0x0638: return "z";                                             // ز ظ
+    case 0x0698: return "zh";                                                         // ژ
+    case 0x0633: case 0x0635: return "s";                                             // س ص
+    case 0x0634: return "sh";
+    case 0x0639: return initial ? "a" : "";                                           // ع
+    case 0x063A: return "gh";
+    case 0x0641: case 0x06A4: return c == 0x06A4 ? "v" : "f";
+    case 0x0642: return "q";
+    case 0x0643: case 0x06A9: case 0x06AA: return "k";
+    case 0x06AF: return "g";
+    case 0x0644: return "l";
+    case 0x0645: return "m";
+    case 0x0646: case 0x06BA: return "n";
+    case 0x0648: return initial ? "w" : "u";                                          // و
+    case 0x0649: return final ? "a" : "i";                                            // ى
+    case 0x064A: case 0x06CC: case 0x06D0: case 0x06CD: return initial ? "y" : "i";   // ي ی
+    case 0x06D2: case 0x06D3: return "e";                                             // ے
+    case 0x0629: case 0x06C3: return "a";                                             // ة
+    default: return "";
+  }
+}
+
+// Particles written as words of their own, in the spelling the lists use.
+std::string ArabicParticle(const std::string& romanised) {
+  static const std::map<std::string, std::string> kWords = {
+      {"bn", "bin"}, {"abn", "ibn"}, {"ibn", "ibn"}, {"bnt", "bint"}, {"abu", "abu"},
+      {"ab", "abu"}, {"wld", "ould"}, {"am", "umm"}};
+  auto it = kWords.find(romanised);
+  return it == kWords.end() ? romanised : it->second;
+}
+
 }  // namespace
+
+std::string RomaniseArabicScript(std::string_view utf8) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  // Presentation forms (ﺁ) to letters.
+  if (const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status); U_SUCCESS(status)) {
+    u = nfkc->normalize(u, status);
+  }
+  std::string out;
+  for (int32_t i = 0; i < u.length();) {
+    UChar32 c = u.char32At(i);
+    if (!IsArabicLetter(c)) {
+      icu::UnicodeString one(c);
+      one.toUTF8String(out);
+      i += U16_LENGTH(c);
+      continue;
+    }
+    // One word: its letters without marks.
+    std::vector<UChar32> letters;
+    while (i < u.length()) {
+      UChar32 d = u.char32At(i);
+      if (IsArabicLetter(d)) letters.push_back(d);
+      else if (!IsArabicMark(d)) break;
+      i += U16_LENGTH(d);
+    }
+    std::string word;
+    for (size_t k = 0; k < letters.size(); ++k) {
+      // Abd and the article are written together with the next word (عبدالله, الحوثي).
+      if (k == 3 && letters.size() > 4 && letters[0] == 0x0639 && letters[1] == 0x0628 &&
+          letters[2] == 0x062F) {
+        word = "abd ";
+      }
+      bool starts_article = k + 3 < letters.size() && (letters[k] == 0x0627 || letters[k] == 0x0671) &&
+                            letters[k + 1] == 0x0644 && (k == 0 || word.back() == ' ');
+      // Allah is not the article and a name (عبدالله: abd allah).
+      if (starts_article && k + 4 == letters.size() && letters[k + 2] == 0x0644 &&
+          (letters[k + 3] == 0x0647 || letters[k + 3] == 0x06C1)) {
+        word += "allah";
+        break;
+      }
+      if (starts_article) {
+        word += "al ";
+        ++k;
+        continue;
+      }
+      bool initial = k == 0 || word.back() == ' ';
+      word += ArabicLetterLatin(letters[k], initial, k + 1 == letters.size());
+    }
+    // Particles as the lists spell them (بن bin, ولد ould).
+    size_t space = word.rfind(' ');
+    if (space == std::string::npos) word = ArabicParticle(word);
+    out += word;
+  }
+  return out;
+}
+
+std::vector<std::string> CyrillicSounds(std::string_view t) {
+  using Rules = std::vector<std::pair<std::string_view, std::string_view>>;
+  // Upper-case letters are sounds: S ш, Z ж, Q ч, X х, C ц, W щ; s is с and з (German writes
+  // both s).
+  static const Rules kEnglish = {
+      {"shch", "W"}, {"dzh", "dZ"}, {"tch", "Q"}, {"sch", "S"}, {"zh", "Z"}, {"kh", "X"}, {"ts", "C"},
+      {"tz", "C"},   {"ch", "Q"},   {"sh", "S"},  {"ph", "f"},  {"th", "t"}, {"ck", "k"}, {"ou", "u"},
+      {"j", "dZ"},   {"w", "v"},    {"h", "X"},   {"c", "k"},   {"q", "k"},  {"x", "ks"}, {"z", "s"}};
+  // German writes ш and ж both sch: its readings are made with S and again with Z.
+  static const Rules kGerman = {
+      {"schtsch", "W"}, {"tsch", "Q"}, {"dsch", "dZ"}, {"sch", "S"}, {"ch", "X"}, {"tz", "C"},
+      {"z", "C"},       {"ss", "s"},   {"j", "y"},     {"w", "v"},   {"h", "X"},  {"ph", "f"},
+      {"th", "t"},      {"ck", "k"},   {"c", "k"},     {"q", "k"},   {"x", "ks"}};
+  static const Rules kFrench = {
+      {"chtch", "W"}, {"tch", "Q"}, {"dj", "dZ"}, {"ch", "S"}, {"j", "Z"},  {"kh", "X"}, {"ou", "u"},
+      {"gu", "g"},    {"ss", "s"},  {"z", "s"},   {"ts", "C"}, {"w", "v"},  {"h", "X"},  {"ph", "f"},
+      {"th", "t"},    {"c", "k"},   {"q", "k"},   {"x", "ks"}};
+  // The rules that can start at each letter, longest first (this runs for every name token).
+  using ByFirst = std::array<Rules, 128>;
+  static const std::array<ByFirst, 3> kByFirst = [] {
+    std::array<ByFirst, 3> out;
+    const Rules* all[] = {&kEnglish, &kGerman, &kFrench};
+    for (size_t r = 0; r < 3; ++r) {
+      for (const auto& rule : *all[r]) out[r][static_cast<unsigned char>(rule.first[0]) & 0x7F].push_back(rule);
+      for (auto& rules : out[r]) {
+        std::stable_sort(rules.begin(), rules.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+      }
+    }
+    return out;
+  }();
+  std::vector<std::string> out;
+  for (const ByFirst& by_first : kByFirst) {
+    std::string r;
+    for (size_t i = 0; i < t.size();) {
+      bool done = false;
+      for (const auto& [from, to] : by_first[static_cast<unsigned char>(t[i]) & 0x7F]) {
+        if (t.compare(i, from.size(), from) == 0) {
+          r += to;
+          i += from.size();
+          done = true;
+          break;
+        }
+      }
+      if (!done) r += t[i++];
+    }
+    // Glides before a vowel vanish (Yakovlev, Iakovlev, Jakowlew), y is i, doubled letters one.
+    std::string folded;
+    for (size_t i = 0; i < r.size(); ++i) {
+      char c = r[i];
+      if ((c == 'y' || c == 'i') && i + 1 < r.size() && std::strchr("aeou", r[i + 1])) continue;
+      if (c == 'y') c = 'i';
+      if (folded.empty() || folded.back() != c) folded += c;
+    }
+    if (std::find(out.begin(), out.end(), folded) == out.end()) out.push_back(folded);
+    if (&by_first == &kByFirst[1] && folded.find('S') != std::string::npos) {
+      std::replace(folded.begin(), folded.end(), 'S', 'Z');
+      if (std::find(out.begin(), out.end(), folded) == out.end()) out.push_back(std::move(folded));
+    }
+  }
+  return out;
+}
+
+bool AkeysAgree(std::string_view a, std::string_view b) {
+  if (a.size() != b.size() || a.empty()) return false;
+  auto v_like = [](char c) { return c == 'V' || c == 'w' || c == 'f'; };
+  bool first = a[0] == b[0] || (a[0] == 'V' && v_like(b[0])) || (b[0] == 'V' && v_like(a[0]));
+  return first && a.substr(1) == b.substr(1);
+}
+
+std::string ArabicKey(std::string_view t) {
+  std::string out;
+  auto at = [&](size_t i) { return i < t.size() ? t[i] : '\0'; };
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i], n = at(i + 1);
+    char k = 0;
+    switch (c) {
+      // kh is خ, which Arabic writes apart from ح and ه (Khalid is not Hilda).
+      case 'k': k = 'h' == n ? (++i, 'K') : 'k'; break;
+      // ق is g in the Gulf, Egypt and the Maghreb (Gaddafi, Ghedeir), ج is g in Egypt (Ragab).
+      case 'g': if (n == 'h') ++i; k = 'g'; break;
+      case 's':
+        if (n == 'h') k = (++i, 'x');
+        else if (n == 'c' && at(i + 2) == 'h') k = (i += 2, 'x');
+        else k = 's';
+        break;
+      case 'c': k = n == 'h' ? (++i, 'x') : n == 'k' ? (++i, 'k') : 'k'; break;
+      case 't':
+        if (n == 'h') k = (++i, 't');
+        else if (n == 'c' && at(i + 2) == 'h') k = (i += 2, 'x');
+        else k = 't';
+        break;
+      case 'd':
+        if (n == 'h') k = (++i, 'd');
+        else if (n == 'j') k = (++i, 'g');
+        else if (n == 'z' && at(i + 2) == 'h') k = (i += 2, 'g');
+        else k = 'd';
+        break;
+      case 'z': k = n == 'h' ? (++i, 'g') : 'd'; break;
+      case 'p': k = n == 'h' ? (++i, 'f') : 'b'; break;
+      case 'j': k = 'g'; break;
+      case 'q': k = 'k'; break;
+      case 'x': out += 'k'; k = 's'; break;
+      // v is ف in Arabic writing of foreign names (Viktor, -ov) and و in Persian (Vali): V at
+      // the start stands for both (see AkeysAgree), f elsewhere.
+      case 'v': k = i == 0 ? 'V' : 'f'; break;
+      case 'w': k = i == 0 ? 'w' : 0; break;
+      case 'y': k = i == 0 ? 'y' : 0; break;
+      case 'a': case 'e': case 'i': case 'o': case 'u': k = 0; break;
+      default: k = c; break;
+    }
+    if (k && (out.empty() || out.back() != k)) out += k;
+  }
+  // A final h is a ta marbuta or silent (Hamza / Hamzah, Abdullah / Abdulla).
+  if (out.size() > 1 && out.back() == 'h') out.pop_back();
+  return out;
+}
 
 std::string TransliterateToAscii(std::string_view utf8) {
   bool ascii = std::all_of(utf8.begin(), utf8.end(),
@@ -230,7 +465,17 @@ std::string Consonants(std::string_view skeleton) {
 
 NormalisedName Normalise(std::string_view name) {
   NormalisedName result;
-  std::string ascii = TransliterateToAscii(name);
+  // Arabic script is romanised here, not by ICU: ICU's Arabic-Latin/BGN joins the article to
+  // the name ("lrhmn") and leaves letters of Urdu and presentation forms unread.
+  bool abjad = false;
+  for (size_t i = 0; i + 1 < name.size() && !abjad; ++i) {
+    unsigned char b = static_cast<unsigned char>(name[i]);
+    abjad = b >= 0xD8 && b <= 0xDB;  // lead bytes of U+0600..U+06FF
+  }
+  if (!abjad && name.find("\xEF\xBA") != std::string_view::npos) abjad = true;  // presentation forms
+  if (!abjad && name.find("\xEF\xBB") != std::string_view::npos) abjad = true;
+  std::string romanised = abjad ? RomaniseArabicScript(name) : std::string();
+  std::string ascii = TransliterateToAscii(abjad ? std::string_view(romanised) : name);
   std::vector<std::string> words;
   for (size_t i = 0; i < ascii.size();) {
     while (i < ascii.size() && ascii[i] == ' ') ++i;
@@ -241,8 +486,10 @@ NormalisedName Normalise(std::string_view name) {
   }
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
-    // Only when something else remains: "Mr" alone is a name.
-    if (words.size() > 1 && Honorifics().count(w)) {
+    // Only when something else remains: "Mr" alone is a name; after the article it is a
+    // family name (Al Sheikh).
+    bool after_article = i > 0 && (words[i - 1] == "al" || words[i - 1] == "el");
+    if (words.size() > 1 && Honorifics().count(w) && !after_article) {
       result.dropped.push_back(w);
       continue;
     }
@@ -250,6 +497,19 @@ NormalisedName Normalise(std::string_view name) {
     t.text = w;
     t.skeleton = Skeleton(w);
     t.consonants = Consonants(t.skeleton);
+    t.akey = ArabicKey(w);
+    // The other reading of letters Latin uses two ways: v written و (Persian), c before e/i
+    // as s (French and Spanish: Lounici لونيسي).
+    if (!abjad && (w.find('v', 1) != std::string::npos || w.find('c') != std::string::npos)) {
+      std::string other = w;
+      std::replace(other.begin() + 1, other.end(), 'v', 'w');
+      for (size_t k = 0; k + 1 < other.size(); ++k) {
+        if (other[k] == 'c' && (other[k + 1] == 'e' || other[k + 1] == 'i' || other[k + 1] == 'y')) other[k] = 's';
+      }
+      if (std::string k = ArabicKey(other); k != t.akey) t.akey_persian = k;
+    }
+    t.abjad = abjad;
+    if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);
     // Legal-form words stay, with little weight: a reordered or misspelled form ("stock
     // company joint", "kompany") then costs little instead of counting as a missing name part.
     bool legal_form = CompanyFormSkeletons().count(t.skeleton) > 0;
@@ -301,18 +561,63 @@ double JaroWinkler(std::string_view a, std::string_view b) {
 }
 
 size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  // Three rows: the transposition looks two back. Names are short; longer strings fall back to
+  // a bound (the length difference is a lower bound, the longer length an upper one).
+  constexpr size_t kMax = 64;
+  if (a.size() >= kMax || b.size() >= kMax) return std::max(a.size(), b.size());
+  size_t prev2[kMax + 1], prev[kMax + 1], row[kMax + 1];
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      row[j] = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        row[j] = std::min(row[j], prev2[j - 2] + 1);
+      }
+    }
+    std::copy(prev, prev + b.size() + 1, prev2);
+    std::copy(row, row + b.size() + 1, prev);
+  }
+  return prev[b.size()];
+}
+
+bool GenderedPair(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);  // a: the shorter, usually the masculine form
+  if (a.size() < 3 || a == b) return false;
+  auto ends = [](std::string_view s, std::string_view e) {
+    return s.size() > e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
+  };
+  auto stem_is = [&](std::string_view s, size_t cut, std::string_view stem) {
+    return s.size() > cut && s.substr(0, s.size() - cut) == stem;
+  };
+  // Patronymics: -ovich / -ovna, -evich / -evna, -ich / -ichna.
+  for (auto [m, f] : {std::pair<std::string_view, std::string_view>{"vich", "vna"}, {"vitch", "vna"},
+                      {"vych", "vna"}, {"ich", "ichna"}}) {
+    if (ends(a, m) && ends(b, f) && a.substr(0, a.size() - m.size()) == b.substr(0, b.size() - f.size())) return true;
+    if (ends(b, m) && ends(a, f) && b.substr(0, b.size() - m.size()) == a.substr(0, a.size() - f.size())) return true;
+  }
+  bool consonant_end = !IsVowel(a.back()) && a.back() != 'y';
+  // Petrov / Petrova, Ivan / Ivana, Aleksandr / Aleksandra.
+  if (consonant_end && b.size() == a.size() + 1 && b.back() == 'a' && b.substr(0, a.size()) == a) return true;
+  // Dostoevskiy / Dostoevskaya, Tolstoy / Tolstaya, Yevgeniy / Yevgeniya.
+  for (std::string_view m : {"iy", "yy", "ii", "ij", "oy", "y", "i"}) {
+    if (!ends(a, m)) continue;
+    std::string_view stem = a.substr(0, a.size() - m.size());
+    for (std::string_view f : {"aya", "aia", "aja", "ya", "ia", "a"}) {
+      if (ends(b, f) && stem_is(b, f.size(), stem) && !(m == "i" && f == "a") && stem.size() >= 2) return true;
     }
   }
-  return row[b.size()];
+  // Jean / Jeanne, Daniel / Danielle, Louis / Louise, Pascal / Pascale.
+  if (consonant_end && b.size() == a.size() + 2 && b.substr(0, a.size()) == a && b[a.size()] == a.back() &&
+      b.back() == 'e') {
+    return true;
+  }
+  if (consonant_end && b.size() == a.size() + 1 && b.back() == 'e' && b.substr(0, a.size()) == a &&
+      (a.back() == 's' || a.back() == 'l')) {
+    return true;
+  }
+  return false;
 }
 
 }  // namespace cbrnhub::sanctions

@@ -14,6 +14,10 @@ struct Token {
   bool particle = false;   // al, bin, ibn, abu, ogli, van, ...: weak evidence
   bool legal_form = false; // LLC, OOO, JSC, company, ...: weaker still
   bool article = false;    // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
+  bool abjad = false;      // read from Arabic script: short vowels were not written
+  std::string akey;        // Arabic consonant key: what an Arabic writer keeps of the sounds
+  std::string akey_persian;  // the key with v as و (Persian), ce/ci as s: "" when the same
+  std::vector<std::string> sounds;  // Cyrillic sounds under English, German and French readings
 };
 
 struct NormalisedName {
@@ -28,9 +32,26 @@ std::string TransliterateToAscii(std::string_view utf8);
 NormalisedName Normalise(std::string_view name);
 std::string Skeleton(std::string_view ascii_token);
 std::string Consonants(std::string_view skeleton);
+// The consonants an Arabic writer would write for a romanised token, folded where Arabic
+// letters have several Latin spellings (gh/g/j, dh/z/d, th/t, sh/ch, q/k/c, p/b, v/f) and
+// without vowels, w and y inside the word (long vowels). "Muhammad" and "mhmd" give "mhmd".
+std::string ArabicKey(std::string_view ascii_token);
+// Whether two Arabic keys agree: equal, an initial V (Latin v) standing for w or f.
+bool AkeysAgree(std::string_view a, std::string_view b);
+// The Cyrillic sounds a romanised token stands for when read as an English (BGN/PCGN, ICAO),
+// a German and a French romanisation: "Schukow", "Joukov" and "Zhukov" share one. Distinct
+// readings only; folded where the romanisations disagree (з/с, ж/ш, glides before vowels).
+std::vector<std::string> CyrillicSounds(std::string_view ascii_token);
+// Arabic-script words romanised letter by letter as they are written (long vowels a/i/u, no
+// short vowels), "abd" and the article "al" split off; other characters are kept.
+std::string RomaniseArabicScript(std::string_view utf8);
+// Whether two name parts are the masculine and feminine forms of one name: Petrov / Petrova,
+// Dostoevskiy / Dostoevskaya, Ivanovich / Ivanovna, Ivan / Ivana, Yevgeniy / Yevgeniya,
+// Jean / Jeanne, Daniel / Danielle. Lower-case ASCII tokens.
+bool GenderedPair(std::string_view a, std::string_view b);
+// Optimal string alignment distance: Levenshtein with a transposition as one edit.
+size_t EditDistance(std::string_view a, std::string_view b);
 // Jaro-Winkler similarity in [0,1] (prefix scale 0.1, up to 4 characters).
 double JaroWinkler(std::string_view a, std::string_view b);
-// Levenshtein distance.
-size_t EditDistance(std::string_view a, std::string_view b);
 
 }  // namespace cbrnhub::sanctions

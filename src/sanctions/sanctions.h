@@ -3,8 +3,9 @@
 // Pure functions over text and memory: no database, no network. The persisted side (list
 // editions, screenings, decisions, licences) lives in exportctl/.
 //
-//   parse    the UN Security Council consolidated list (XML), the US OFAC SDN list (the CSV
-//            triple sdn/add/alt) and our own CSV for national lists (docs/screening.md)
+//   parse    the UN Security Council consolidated list (XML), the EU consolidated financial
+//            sanctions list (XML), the US OFAC SDN list (the CSV triple sdn/add/alt) and our own
+//            CSV for national lists (docs/screening.md)
 //   match    Index: names normalised and transliterated with ICU, candidates retrieved through an
 //            inverted index of name tokens, scored with token similarities and secondary facts
 #pragma once
@@ -51,7 +52,7 @@ struct Entity {
 };
 
 struct ListFile {
-  std::string format;       // "un-xml", "ofac-csv", "csv"
+  std::string format;       // "un-xml", "eu-xml", "ofac-csv", "csv"
   std::string source_date;  // the publication date given in the file, or ""
   std::vector<Entity> entities;
   size_t name_count() const;
@@ -60,6 +61,10 @@ struct ListFile {
 // Importers. Each refuses the whole file with InvalidArgument naming `source` and the line (or
 // element) of the first problem; nothing partial is returned. Entity ids must be unique.
 Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source);
+// The EU consolidated financial sanctions list, XML export of the Financial Sanctions Database
+// (root <export>; sanctionEntity with nameAlias, birthdate, citizenship, identification,
+// regulation). Entity id = euReferenceNumber, else logicalId.
+Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source);
 // `sdn` is required; `add` and `alt` may be empty (no addresses / no aliases). Latin-1 or UTF-8;
 // "-0-" means empty; a trailing Ctrl-Z is ignored. Aliases of entities absent from `sdn` are
 // skipped (the files are published together; mirrors may mix dates).
