@@ -13,6 +13,7 @@
 #include "i18n/i18n.h"
 #include "identity/identity.h"
 #include "assessment/assessment.h"
+#include "meetings/meetings.h"
 #include "plans/plans.h"
 #include "exportctl/exportctl.h"
 #include "network/network.h"
@@ -44,6 +45,7 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     exportctl::RegisterKinds(catalog_);
     assessment::RegisterKinds(catalog_);
     plans::RegisterKinds(catalog_);
+    meetings::RegisterKinds(catalog_);
     store_ = std::make_unique<records::Store>(t_->db(), catalog_);
     records::Caller seeder{access::Principal::System("seed"), ""};
     ASSERT_TRUE(network::SeedReference(*store_, seeder).ok());

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "assessment/assessment.h"
+#include "meetings/meetings.h"
 #include "plans/plans.h"
 #include "exportctl/exportctl.h"
 #include "http/router.h"
@@ -53,6 +54,7 @@ struct WebApp::Context {
   std::unique_ptr<exportctl::Service> exportctl;
   std::unique_ptr<assessment::Service> assessment;
   std::unique_ptr<plans::Service> plans;
+  std::unique_ptr<meetings::Service> meetings;
 };
 using Ctx = WebApp::Context;
 
@@ -251,6 +253,24 @@ Response RegionPlansPage(Ctx& ctx, Request& req);
 Response PortfolioPage(Ctx& ctx, Request& req);
 Response ProjectTransitionSubmit(Ctx& ctx, Request& req);
 Response ProjectIdeaSubmit(Ctx& ctx, Request& req);
+
+// Activities, exercises, lessons, round tables, calendar and the brief (meetings.cc).
+Response ApiRoundTableView(Ctx& ctx, Request& req);
+Response ApiFollowUpClose(Ctx& ctx, Request& req);
+Response ApiLessonSearch(Ctx& ctx, Request& req);
+Response ApiLessonFromEvaluation(Ctx& ctx, Request& req);
+Response ApiCalendar(Ctx& ctx, Request& req);
+Response RegionCalendarIcs(Ctx& ctx, Request& req);
+Response CountryCalendarIcs(Ctx& ctx, Request& req);
+Response ApiBrief(Ctx& ctx, Request& req);
+Response BriefPage(Ctx& ctx, Request& req);
+Response BriefPdf(Ctx& ctx, Request& req);
+Response CalendarPage(Ctx& ctx, Request& req);
+Response ActivityPage(Ctx& ctx, Request& req);
+Response LessonFromEvaluationSubmit(Ctx& ctx, Request& req);
+Response RoundTablePage(Ctx& ctx, Request& req);
+Response FollowUpCloseSubmit(Ctx& ctx, Request& req);
+Response LessonsPage(Ctx& ctx, Request& req);
 
 // Record forms (forms.cc).
 Response FormNew(Ctx& ctx, Request& req);

@@ -179,7 +179,7 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
                                                const i18n::Catalogs& catalogs,
                                                std::string version) {
   auto ctx = std::unique_ptr<Context>(
-      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr, nullptr});
+      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr, nullptr, nullptr});
   if (!store.catalog().Find(assessment::kAssessments)) {
     return Status::Internal("the catalog lacks the assessment kinds: call assessment::RegisterKinds");
   }
@@ -192,6 +192,10 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
     return Status::Internal("the catalog lacks the plan kinds: call plans::RegisterKinds");
   }
   ctx->plans = std::make_unique<plans::Service>(store, *ctx->assessment);
+  if (!store.catalog().Find(meetings::kActivities)) {
+    return Status::Internal("the catalog lacks the meetings kinds: call meetings::RegisterKinds");
+  }
+  ctx->meetings = std::make_unique<meetings::Service>(store, *ctx->assessment, *ctx->plans);
   const std::string prefix = "web/templates/";
   for (std::string_view path : assets::List(prefix)) {
     std::string name(path.substr(prefix.size()));
