@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -330,7 +332,7 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
   if (text.empty()) GTEST_SKIP() << "poppler-utils not installed: PDF text not checked";
   for (const char* heading : {"Round table brief", "Contents", "Status of the needs assessments", "Action-plan progress",
                               "Project pipeline", "Open follow-up items", "Lessons learnt since the last meeting",
-                              "Demo: share the updated national action plan", "Uzbekistan", "Page 2 /"}) {
+                              "Demo: share the updated", "Uzbekistan", "Page 2 /"}) {
     EXPECT_NE(text.find(heading), std::string::npos) << heading;
   }
   EXPECT_NE(text.find("EUR"), std::string::npos);  // the UZ plan's budget
@@ -340,7 +342,7 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
   EXPECT_GE(std::stoi(info.substr(pages + 6)), 7);  // contents + 7 sections, each from a new page
   std::string ru = Poppler("pdftotext", As("secretariat.ca", "GET", "/regions/CA/brief.pdf?date=2026-12-10&lang=ru").body);
   for (const char* heading : {"Справка к круглому столу", "Содержание", "Состояние оценок потребностей", "Узбекистан",
-                              "Демо: обмен информацией на границе", "Страница 2 /"}) {
+                              "Демо: обмен", "Страница 2 /"}) {
     EXPECT_NE(ru.find(heading), std::string::npos) << heading;
   }
 }

@@ -87,7 +87,7 @@ class Writer {
       std::string title = std::to_string(i + 1) + ". " + s.title;
       Text(title, kLeft, y_, 15, kBody, true);
       y_ += Measure(title, 15, kBody, true) + 10;
-      for (const auto& b : s.blocks) Block(b);
+      for (const auto& b : s.blocks) Draw(b);
     }
     Decorate();
   }
@@ -127,7 +127,7 @@ class Writer {
     if (y_ + height > kHeight - kBottom) NewPage();
   }
 
-  void Block(const struct Block& b) {
+  void Draw(const Block& b) {
     switch (b.kind) {
       case Block::Kind::kParagraph:
       case Block::Kind::kNote: {
@@ -143,7 +143,7 @@ class Writer {
     }
   }
 
-  void Bars(const struct Block& b) {
+  void Bars(const Block& b) {
     double max = 1;
     for (const auto& bar : b.bars) max = std::max(max, bar.value);
     double caption = Measure(b.text, 10, kBody, true);

@@ -157,14 +157,14 @@ Result<Json> OpenFollowUps(records::Store& store, Transaction& txn, const Caller
                            const std::string& before) {
   records::ListQuery q;
   q.filters["region"] = region;
-  q.limit = 1000;
+  q.limit = 500;  // the records' largest page: a region holds a few round tables a year
   CBRN_ASSIGN_OR_RETURN(records::Page tables, store.ListIn(txn, caller, KindOf(store, kRoundTables), q));
   std::map<std::string, const Json*> by_id;
   std::vector<std::string> ids;
   for (const auto& t : tables.items) {
     if (!before.empty() && Text(t, "meeting_date") >= before) continue;
-    ids.push_back(t["id"]);
-    by_id[t["id"]] = &t;
+    ids.push_back(Text(t, "id"));
+    by_id[Text(t, "id")] = &t;
   }
   Json out = Json::array();
   if (ids.empty()) return out;
@@ -186,7 +186,7 @@ Service::Service(records::Store& store, assessment::Service& assessments, plans:
 Result<Json> Service::RoundTable(const Caller& caller, const std::string& id) {
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
   CBRN_ASSIGN_OR_RETURN(Json table, store_.GetIn(*txn, caller, KindOf(store_, kRoundTables), id));
-  std::vector<std::string> ids = {table["id"]};
+  std::vector<std::string> ids = {Text(table, "id")};
   CBRN_ASSIGN_OR_RETURN(auto agenda, store_.ListChildrenIn(*txn, caller, KindOf(store_, kAgendaItems), ids));
   CBRN_ASSIGN_OR_RETURN(auto follow_ups, store_.ListChildrenIn(*txn, caller, KindOf(store_, kFollowUps), ids));
   CBRN_ASSIGN_OR_RETURN(Json carried, OpenFollowUps(store_, *txn, caller, table["region"], table["meeting_date"]));
@@ -340,7 +340,7 @@ Result<Json> Service::Brief(const Caller& caller, const std::string& region, con
     // The round table on the date, and the one before it: "since the last round table".
     records::ListQuery q;
     q.filters["region"] = region;
-    q.limit = 1000;
+    q.limit = 500;  // the records' largest page: a region holds a few round tables a year
     CBRN_ASSIGN_OR_RETURN(records::Page tables, store_.ListIn(*txn, caller, KindOf(store_, kRoundTables), q));
     brief["round_table"] = nullptr;
     brief["previous_round_table"] = nullptr;
