@@ -162,6 +162,8 @@ TEST_P(MeetingsApiTest, FollowUpsAreCarriedToTheNextRoundTableAndClosingIsAudite
   // The page closes through a form too, and shows the carried items.
   auto page = As("secretariat.ca", "GET", "/round-tables/" + next);
   EXPECT_NE(page.body.find("Second item"), std::string::npos);
+  // Regression: closing a carried item from this page came back to the earlier round table.
+  EXPECT_NE(page.body.find("name=\"return_to\" value=\"/round-tables/" + next + "\""), std::string::npos);
 }
 
 TEST_P(MeetingsApiTest, LessonsAreFoundInEnglishAndRussianAndAnotherCountrysUnsharedOnesNever) {
@@ -322,6 +324,11 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
   auto html = As("secretariat.ca", "GET", "/regions/CA/brief?date=2026-12-10");
   ASSERT_EQ(html.status, 200);
   EXPECT_NE(html.body.find("@media print"), std::string::npos);
+  // The page's security policy allows no inline style attribute: colours and bars come from
+  // classes and SVG.
+  EXPECT_EQ(html.body.find("style=\""), std::string::npos);
+  EXPECT_NE(html.body.find("<svg"), std::string::npos);
+  EXPECT_EQ(As("secretariat.ca", "GET", "/static/brief.css").status, 200);
   EXPECT_NE(html.body.find("Status of the needs assessments"), std::string::npos);
   EXPECT_NE(html.body.find("Uzbekistan"), std::string::npos);
   auto pdf = As("secretariat.ca", "GET", "/regions/CA/brief.pdf?date=2026-12-10");

@@ -1,9 +1,12 @@
 // The brief as a document, and as printable HTML.
 #include "http/brief.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
+#include "assets/assets.h"
 #include "http/http.h"
 #include "i18n/i18n.h"
 
@@ -253,33 +256,46 @@ Document Build(const Json& brief, const Words& tr) {
 
 namespace {
 
-// A heat-map colour: red (0) to green (1), light enough for black text.
-std::string HeatColour(double v) {
-  int hue = static_cast<int>(std::lround(std::clamp(v, 0.0, 1.0) * 120));
-  return "hsl(" + std::to_string(hue) + ", 70%, 80%)";
+// A heat-map cell's class: h0 (red, 0 %) to h10 (green, 100 %); colours in brief.css, since
+// the page's security policy allows no inline style.
+int HeatClass(double v) { return static_cast<int>(std::lround(std::clamp(v, 0.0, 1.0) * 10)); }
+
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+// Horizontal bars with their values as printed, as an SVG figure.
+std::string BarsSvg(const Block& b) {
+  const double row = 22, label = 150, span = 260;
+  double max = 1;
+  for (const auto& bar : b.bars) max = std::max(max, bar.value);
+  double height = row * static_cast<double>(b.bars.size()) + 26;
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" role=\"img\" viewBox=\"0 0 640 " + Num(height) +
+                    "\"><title>" + HtmlEscape(b.text) + "</title><text x=\"0\" y=\"14\" font-size=\"13\" font-weight=\"bold\">" +
+                    HtmlEscape(b.text) + "</text>";
+  for (size_t i = 0; i < b.bars.size(); ++i) {
+    double y = 24 + row * static_cast<double>(i);
+    double w = span * b.bars[i].value / max;
+    svg += "<text x=\"0\" y=\"" + Num(y + 13) + "\" font-size=\"12\">" + HtmlEscape(b.bars[i].label) + "</text>";
+    svg += "<rect x=\"" + Num(label) + "\" y=\"" + Num(y + 2) + "\" width=\"" + Num(std::max(w, 1.0)) +
+           "\" height=\"14\" fill=\"#44997a\"/>";
+    svg += "<text x=\"" + Num(label + w + 6) + "\" y=\"" + Num(y + 13) + "\" font-size=\"12\">" + HtmlEscape(b.bars[i].shown) +
+           "</text>";
+  }
+  return svg + "</svg>";
 }
 
 }  // namespace
 
 std::string Html(const Document& doc) {
+  auto css = assets::Find("web/static/brief.css");
   std::string h = "<!doctype html><html lang=\"" + HtmlEscape(doc.lang) + "\"><head><meta charset=\"utf-8\"><title>" +
-                  HtmlEscape(doc.title) + "</title><style>"
-                  "body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:11pt;margin:2em auto;max-width:60em;color:#111}"
-                  "h1{font-size:18pt}h2{font-size:14pt;border-bottom:1px solid #888;margin-top:1.5em}"
-                  "table{border-collapse:collapse;width:100%;margin:.5em 0;font-size:9.5pt}"
-                  "th,td{border:1px solid #aaa;padding:3px 5px;text-align:left;vertical-align:top}"
-                  "th{background:#eee}.note{color:#555;font-style:italic}.running{display:none}"
-                  ".bars div{display:flex;align-items:center;margin:2px 0}.bars span.l{width:12em}"
-                  ".bars span.b{background:#4a7;height:1em;margin-right:.5em;print-color-adjust:exact;-webkit-print-color-adjust:exact}"
-                  "td.heat{print-color-adjust:exact;-webkit-print-color-adjust:exact;text-align:center}"
-                  "@page{size:A4;margin:22mm 15mm 18mm 15mm}"
-                  "@media print{body{margin:0;max-width:none}.running{display:block;position:fixed;top:-14mm;left:0;right:0;"
-                  "font-size:8pt;color:#555;border-bottom:1px solid #ccc}section{break-before:page}"
-                  "table,tr{break-inside:avoid}nav a{color:inherit;text-decoration:none}}"
-                  "</style></head><body><div class=\"running\">" +
-                  HtmlEscape(doc.running) + "</div><header><h1 id=\"brief-title\">" + HtmlEscape(doc.title) +
-                  "</h1><p>" + HtmlEscape(doc.running) + "</p></header><nav id=\"toc\"><h2>" + HtmlEscape(doc.toc_title) +
-                  "</h2><ol>";
+                  HtmlEscape(doc.title) + "</title><link rel=\"stylesheet\" href=\"/static/brief.css\"><style>" +
+                  std::string(css ? *css : "") + "</style></head><body><div class=\"running\">" + HtmlEscape(doc.running) +
+                  "</div><header><h1 id=\"brief-title\">" + HtmlEscape(doc.title) + "</h1><p>" + HtmlEscape(doc.running) +
+                  "</p></header><nav id=\"toc\"><h2>" + HtmlEscape(doc.toc_title) + "</h2><ol>";
   for (const auto& s : doc.sections) h += "<li><a href=\"#" + s.id + "\">" + HtmlEscape(s.title) + "</a></li>";
   h += "</ol></nav>";
   for (const auto& s : doc.sections) {
@@ -288,19 +304,7 @@ std::string Html(const Document& doc) {
       switch (b.kind) {
         case Block::Kind::kParagraph: h += "<p>" + HtmlEscape(b.text) + "</p>"; break;
         case Block::Kind::kNote: h += "<p class=\"note\">" + HtmlEscape(b.text) + "</p>"; break;
-        case Block::Kind::kBars: {
-          double max = 1;
-          for (const auto& bar : b.bars) max = std::max(max, bar.value);
-          h += "<figure class=\"bars\" aria-label=\"" + HtmlEscape(b.text) + "\"><figcaption>" + HtmlEscape(b.text) +
-               "</figcaption>";
-          for (const auto& bar : b.bars) {
-            h += "<div><span class=\"l\">" + HtmlEscape(bar.label) + "</span><span class=\"b\" style=\"width:" +
-                 std::to_string(static_cast<int>(std::lround(bar.value / max * 20))) + "em\"></span><span>" +
-                 HtmlEscape(bar.shown) + "</span></div>";
-          }
-          h += "</figure>";
-          break;
-        }
+        case Block::Kind::kBars: h += BarsSvg(b); break;
         case Block::Kind::kTable: {
           const Table& t = b.table;
           h += std::string("<table") + (t.heat.empty() ? "" : " class=\"heat\"") + "><thead><tr>";
@@ -310,7 +314,7 @@ std::string Html(const Document& doc) {
             h += "<tr>";
             for (size_t c = 0; c < t.rows[r].size(); ++c) {
               double v = t.heat.empty() ? -1 : t.heat[r][c];
-              h += v < 0 ? "<td>" : "<td class=\"heat\" style=\"background:" + HeatColour(v) + "\">";
+              h += v < 0 ? "<td>" : "<td class=\"heat h" + std::to_string(HeatClass(v)) + "\">";
               h += HtmlEscape(t.rows[r][c]) + "</td>";
             }
             h += "</tr>";
