@@ -162,11 +162,13 @@ std::map<std::string, std::string> ExpectedRoutes() {
                             "GET /api/v1/regions/{code}/calendar.ics", "GET /api/v1/countries/{iso2}/calendar.ics",
                             "GET /api/v1/regions/{code}/brief", "GET /calendar", "GET /activities/{id}",
                             "GET /round-tables/{id}", "GET /lessons", "GET /regions/{code}/brief",
-                            "GET /regions/{code}/brief.pdf"}) {
+                            "GET /regions/{code}/brief.pdf", "GET /api/v1/activities/{id}/documents",
+                            "GET /api/v1/activity-documents/{id}"}) {
     e[route] = "read";
   }
   for (std::string route : {"POST /api/v1/follow_ups/{id}/close", "POST /api/v1/exercise_evaluations/{id}/lesson",
-                            "POST /exercise_evaluations/{id}/lesson", "POST /follow_ups/{id}/close"}) {
+                            "POST /exercise_evaluations/{id}/lesson", "POST /follow_ups/{id}/close",
+                            "POST /api/v1/activities/{id}/documents", "POST /activities/{id}/documents"}) {
     e[route] = "write";
   }
   e["GET /api/v1/questionnaires"] = "read";

@@ -226,6 +226,40 @@ TEST_P(MeetingsApiTest, AnObservationBecomesALessonInOneStep) {
   EXPECT_EQ(Json(As("secretariat.ca", "GET", "/api/v1/lessons/search?q=radio"))["total"], 0);
 }
 
+TEST_P(MeetingsApiTest, DocumentsAreCheckedLikeEvidenceAndFollowTheActivitysVisibility) {
+  std::string activity = Create("nfp.uz", "activities", Exercise());
+  const std::string boundary = "d0cb0undary";
+  auto upload = [&](const std::string& user, const std::string& name, const std::string& data) {
+    Headers h = as_[user];
+    h["Content-Type"] = "multipart/form-data; boundary=" + boundary;
+    return Call("POST", "/api/v1/activities/" + activity + "/documents",
+                "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name +
+                    "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + data + "\r\n--" + boundary + "--\r\n",
+                h);
+  };
+  EXPECT_EQ(FieldOf(upload("nfp.uz", "report.pdf", "MZ not a pdf")), "file");
+  EXPECT_EQ(FieldOf(upload("nfp.uz", "run.exe", "MZ")), "file");
+  EXPECT_EQ(FieldOf(upload("nfp.uz", "../report.pdf", "%PDF-1.4")), "file");
+  EXPECT_EQ(FieldOf(upload("nfp.uz", "empty.txt", "")), "file");
+  EXPECT_EQ(upload("team.uz", "report.pdf", "%PDF-1.4 x").status, 403);
+  EXPECT_EQ(upload("nfp.ge", "report.pdf", "%PDF-1.4 x").status, 404);
+  EXPECT_EQ(Json(As("nfp.uz", "GET", "/api/v1/activities/" + activity + "/documents")).size(), 0u);
+  auto ok = upload("nfp.uz", "agenda.pdf", "%PDF-1.4 agenda");
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  std::string doc = Json(ok)["id"];
+  auto down = As("team.uz", "GET", "/api/v1/activity-documents/" + doc);
+  EXPECT_EQ(down.status, 200);
+  EXPECT_EQ(down.body, "%PDF-1.4 agenda");
+  EXPECT_EQ(down.headers["content-type"], "application/pdf");
+  // Another country sees neither the list nor the file, until the activity is shared.
+  EXPECT_EQ(As("nfp.ge", "GET", "/api/v1/activity-documents/" + doc).status, 404);
+  EXPECT_EQ(As("secretariat.ca", "GET", "/api/v1/activity-documents/" + doc).status, 404);
+  ASSERT_EQ(As("nfp.uz", "PATCH", "/api/v1/activities/" + activity, R"({"sharing":"region"})").status, 200);
+  EXPECT_EQ(As("secretariat.ca", "GET", "/api/v1/activity-documents/" + doc).status, 200);
+  EXPECT_NE(As("secretariat.ca", "GET", "/activities/" + activity).body.find("agenda.pdf"), std::string::npos);
+  EXPECT_EQ(Json(Get("/api/v1/audit?entity_id=" + doc + "&action=attach"))["items"].size(), 1u);
+}
+
 TEST_P(MeetingsApiTest, CalendarExportsICalendarAndHidesUnsharedActivities) {
   Create("nfp.uz", "activities", {{"country", "UZ"}, {"title", "Private national workshop"}, {"type", "workshop"},
                                   {"start_date", "2026-09-01"}, {"end_date", "2026-09-02"}});

@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
                                        {"budget", 10000 + a * 1000}, {"secured", 5000}, {"currency", "EUR"},
                                        {"status", states[a % 4]}, {"percent", a % 4 == 3 ? 100 : 40}}),
                          "action");
-      Must(store.Create(admin, plans::kMilestones, {{"action_id", action["id"]}, {"title", "Milestone"}, {"due", "2026-06-01"}}),
+      Must(store.Create(admin, plans::kMilestones, {{"action_id", action["id"]}, {"title", "Milestone"}, {"due", "2026-01-15"}}),
            "milestone");
     }
     Must(plans.Adopt(admin, plan["id"], "bench"), "adopt");
@@ -158,11 +158,11 @@ int main(int argc, char** argv) {
   }
   for (int t = 0; t < 3; ++t) {
     Json rt = Must(store.Create(admin, meetings::kRoundTables, {{"region", region}, {"title", "Round table " + std::to_string(t + 1)},
-                                                                {"meeting_date", Day(2 + 5 * t, 10)}}),
+                                                                {"meeting_date", Day(2 + 4 * t, 10)}}),
                    "round table");
     for (int f = 0; f < 5; ++f) {
       Must(store.Create(admin, meetings::kFollowUps, {{"round_table_id", rt["id"]}, {"title", "Follow-up " + std::to_string(f)},
-                                                      {"responsible", "Secretariat"}, {"due", Day(3 + 5 * t, 1)}}),
+                                                      {"responsible", "Secretariat"}, {"due", Day(3 + 4 * t, 1)}}),
            "follow-up");
     }
   }

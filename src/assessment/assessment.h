@@ -181,6 +181,11 @@ inline constexpr const char* kAssessments = "assessments";
 // Adds questionnaires (loaded only from definition files) and assessments to `catalog`.
 void RegisterKinds(records::Catalog& catalog);
 
+// An uploaded file (evidence, an activity's documents): a plain name, 1 byte to 10 MiB, one of
+// PDF, PNG, JPEG, TXT, CSV, DOCX, XLSX, ODT, ODS with content that matches its name. Sets
+// `content_type`; InvalidArgument on field "file" naming what is wrong.
+Status CheckUploadedFile(const std::string& filename, const std::string& data, std::string* content_type);
+
 class Service {
  public:
   explicit Service(records::Store& store);

@@ -97,6 +97,19 @@ Json AnswerJson(const storage::Row& r) {
 
 }  // namespace
 
+Status CheckUploadedFile(const std::string& filename, const std::string& data, std::string* content_type) {
+  constexpr size_t kMaxBytes = 10u << 20;
+  if (filename.empty() || filename.size() > 200 || filename.find_first_of("/\\\r\n\"") != std::string::npos) {
+    return Status::Invalid("file", "give a file with a plain name (up to 200 characters)");
+  }
+  if (data.empty()) return Status::Invalid("file", filename + " is empty");
+  if (data.size() > kMaxBytes) return Status::Invalid("file", filename + " is larger than 10 MiB");
+  if (std::string problem = DecodeEvidenceCheck(filename, data, content_type); !problem.empty()) {
+    return Status::Invalid("file", filename + " " + problem);
+  }
+  return Status::Ok();
+}
+
 void RegisterKinds(records::Catalog& catalog) {
   {
     records::KindSpec k;
@@ -728,16 +741,8 @@ Result<Json> Service::RegionView(const Caller& caller, const std::string& region
 
 Result<Json> Service::AddEvidence(const Caller& caller, const std::string& id, const std::string& question,
                                   const std::string& filename, const std::string& content_type, const std::string& data) {
-  constexpr size_t kMaxBytes = 10u << 20;
-  if (filename.empty() || filename.size() > 200 || filename.find_first_of("/\\\r\n\"") != std::string::npos) {
-    return Status::Invalid("file", "give a file with a plain name (up to 200 characters)");
-  }
-  if (data.empty()) return Status::Invalid("file", filename + " is empty");
-  if (data.size() > kMaxBytes) return Status::Invalid("file", filename + " is larger than 10 MiB");
   std::string type;
-  if (std::string problem = DecodeEvidenceCheck(filename, data, &type); !problem.empty()) {
-    return Status::Invalid("file", filename + " " + problem);
-  }
+  CBRN_RETURN_IF_ERROR(CheckUploadedFile(filename, data, &type));
   (void)content_type;
   const records::KindSpec* kind = store_.catalog().Find(kAssessments);
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));

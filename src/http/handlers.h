@@ -81,6 +81,9 @@ Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::s
 std::string UploadedFile(const Request& req);
 // The words of the interface in any language, for a module that lays out a document.
 plans::Service::Translate Words(const Ctx& ctx);
+// A stored file as a download: its content type, name (quotes and backslashes replaced) and
+// SHA-256 from `meta` ({filename, content_type, sha256}).
+Response Download(const Json& meta, std::string bytes);
 // A service's result as the API answers it: the JSON with `status`, or the error.
 Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status = 200);
 // A failed form post: back to the page with the message when the user can act on it there
@@ -256,6 +259,10 @@ Response ProjectIdeaSubmit(Ctx& ctx, Request& req);
 
 // Activities, exercises, lessons, round tables, calendar and the brief (meetings.cc).
 Response ApiRoundTableView(Ctx& ctx, Request& req);
+Response ApiActivityDocumentAdd(Ctx& ctx, Request& req);
+Response ApiActivityDocuments(Ctx& ctx, Request& req);
+Response ActivityDocumentDownload(Ctx& ctx, Request& req);
+Response ActivityDocumentSubmit(Ctx& ctx, Request& req);
 Response ApiFollowUpClose(Ctx& ctx, Request& req);
 Response ApiLessonSearch(Ctx& ctx, Request& req);
 Response ApiLessonFromEvaluation(Ctx& ctx, Request& req);

@@ -66,6 +66,44 @@ Result<std::string> RenderBrief(meetings::Service& service, const i18n::Catalogs
   return brief::Pdf(doc);
 }
 
+namespace {
+
+// The file of a multipart upload (part "file"): its name and bytes.
+Result<std::pair<std::string, std::string>> UploadOf(const Request& req) {
+  CBRN_ASSIGN_OR_RETURN(auto parts, ParseMultipart(req.Header("content-type"), req.body));
+  for (const auto& p : parts) {
+    if (p.name == "file") return std::make_pair(p.filename, p.data);
+  }
+  return Status::Invalid("file", "no file was sent (multipart part \"file\")");
+}
+
+}  // namespace
+
+Response ApiActivityDocumentAdd(Ctx& ctx, Request& req) {
+  auto upload = UploadOf(req);
+  if (!upload.ok()) return ErrorFor(ctx, req, upload.status());
+  return JsonResult(ctx, req, ctx.meetings->AddDocument(CallerOf(req), req.Param("id"), upload->first, upload->second), 201);
+}
+
+Response ApiActivityDocuments(Ctx& ctx, Request& req) {
+  return JsonResult(ctx, req, ctx.meetings->Documents(CallerOf(req), req.Param("id")));
+}
+
+Response ActivityDocumentDownload(Ctx& ctx, Request& req) {
+  auto r = ctx.meetings->Document(CallerOf(req), req.Param("id"));
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  return Download(r->first, std::move(r->second));
+}
+
+Response ActivityDocumentSubmit(Ctx& ctx, Request& req) {
+  std::string back = "/activities/" + PercentEncode(req.Param("id"));
+  auto upload = UploadOf(req);
+  Result<Json> r = upload.ok() ? ctx.meetings->AddDocument(CallerOf(req), req.Param("id"), upload->first, upload->second)
+                               : Result<Json>(upload.status());
+  if (!r.ok()) return BackWithError(ctx, req, r.status(), back, StatusCode::kInvalidArgument);
+  return Response::Redirect(back + "#documents");
+}
+
 Response ApiRoundTableView(Ctx& ctx, Request& req) {
   return JsonResult(ctx, req, ctx.meetings->RoundTable(CallerOf(req), req.Param("id")));
 }
@@ -181,6 +219,9 @@ Response ActivityPage(Ctx& ctx, Request& req) {
     data[key] = items;
   }
   data["may_change"] = access::Allows(req.who, access::Action::kChange, ScopeOf(ctx, meetings::kActivities, *activity));
+  auto documents = ctx.meetings->Documents(caller, req.Param("id"));
+  if (!documents.ok()) return ErrorFor(ctx, req, documents.status());
+  data["documents"] = *documents;
   data["error"] = req.Query("error");
   return RenderPage(ctx, req, 200, "activity", data, Str(*activity, "title"));
 }

@@ -234,6 +234,13 @@ void RegisterRoutes(Ctx& ctx) {
       "a project idea from a shared priority");
   // Activities, exercises, lessons learnt, round tables, the calendar and the brief; the
   // records' own API is the generic one above.
+  add("POST", "/api/v1/activities/{id}/documents", {A::kWrite, "activities"}, ApiActivityDocumentAdd,
+      "attach a document to an activity (multipart: file; PDF, images, office documents, text; up to 10 MiB)");
+  add("GET", "/api/v1/activities/{id}/documents", {A::kRead, "activities"}, ApiActivityDocuments,
+      "an activity's documents (metadata)");
+  add("GET", "/api/v1/activity-documents/{id}", {A::kRead, "activities"}, ActivityDocumentDownload,
+      "download an activity's document");
+  add("POST", "/activities/{id}/documents", {A::kWrite, "activities"}, ActivityDocumentSubmit, "attach a document");
   add("GET", "/api/v1/round_tables/{id}/view", {A::kRead, "round_tables"}, ApiRoundTableView,
       "a round table with its agenda, follow-ups and the open follow-ups carried from earlier ones");
   add("POST", "/api/v1/follow_ups/{id}/close", {A::kWrite, "follow_ups"}, ApiFollowUpClose,

@@ -113,6 +113,18 @@ plans::Service::Translate Words(const Ctx& ctx) {
   return [&ctx](const std::string& lang, const std::string& key) { return ctx.catalogs.Translate(lang, key); };
 }
 
+Response Download(const Json& meta, std::string bytes) {
+  Response res;
+  res.status = 200;
+  res.content_type = meta["content_type"];
+  res.body = std::move(bytes);
+  std::string name;
+  for (char c : meta["filename"].get<std::string>()) name += (c == '"' || c == '\\') ? '_' : c;
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  res.headers.emplace_back("X-Content-SHA256", meta["sha256"]);
+  return res;
+}
+
 Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status) {
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   return JsonOk(status, *r);

@@ -75,6 +75,17 @@ class Service {
   // number of activities made; 0 when activities exist already.
   Result<int> SeedDemo(const Caller& caller);
 
+  // An activity's documents (agenda, report, photos), checked like evidence files
+  // (assessment::CheckUploadedFile: plain name, up to 10 MiB, content matching the type), kept in
+  // the database and audited as "attach". PermissionDenied unless the caller may change the
+  // activity. Returns the document's metadata.
+  Result<Json> AddDocument(const Caller& caller, const std::string& activity_id, const std::string& filename,
+                           const std::string& data);
+  // The documents of an activity the caller may read (metadata only), oldest first.
+  Result<Json> Documents(const Caller& caller, const std::string& activity_id);
+  // One document's metadata and content; NotFound unless the caller may read its activity.
+  Result<std::pair<Json, std::string>> Document(const Caller& caller, const std::string& document_id);
+
   // A round table with its agenda, its own follow-ups and the follow-ups still open from the
   // region's earlier round tables (carried), as the caller may read them.
   Result<Json> RoundTable(const Caller& caller, const std::string& id);

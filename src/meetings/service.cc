@@ -1,6 +1,9 @@
 // Round tables and their follow-ups, lessons search, the calendar and the brief.
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 #include <unicode/uchar.h>
+
+#include <cstring>
 
 #include <algorithm>
 #include <map>
@@ -182,6 +185,70 @@ Result<Json> OpenFollowUps(records::Store& store, Transaction& txn, const Caller
 
 Service::Service(records::Store& store, assessment::Service& assessments, plans::Service& plans)
     : store_(store), assessments_(assessments), plans_(plans) {}
+
+Result<Json> Service::AddDocument(const Caller& caller, const std::string& activity_id, const std::string& filename,
+                                  const std::string& data) {
+  std::string type;
+  CBRN_RETURN_IF_ERROR(assessment::CheckUploadedFile(filename, data, &type));
+  const records::KindSpec& kind = KindOf(store_, kActivities);
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json activity, store_.GetIn(*txn, caller, kind, activity_id));
+  CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kChange, kind.ScopeOf(activity)));
+  std::string b64(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  b64.resize(std::strlen(b64.c_str()));
+  std::string id = NewUuid(), now = NowUtc(), sha = Sha256Hex(data);
+  CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO activity_documents (id, activity_id, filename, content_type, size, sha256,"
+                                 " content_base64, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 {id, Text(activity, "id"), filename, type, static_cast<std::int64_t>(data.size()), sha, b64,
+                                  now, caller.who.audit_id()})
+                           .status());
+  Json meta = {{"id", id},     {"activity_id", activity["id"]}, {"filename", filename},  {"content_type", type},
+               {"size", data.size()}, {"sha256", sha},          {"created_at", now}, {"created_by", caller.who.audit_id()}};
+  CBRN_RETURN_IF_ERROR(
+      audit::Append(*txn, caller.actor(), {"attach", "activity_documents", id, activity["owner"], std::nullopt, meta.dump()}));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return meta;
+}
+
+Result<Json> Service::Documents(const Caller& caller, const std::string& activity_id) {
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(Json activity, store_.GetIn(*txn, caller, KindOf(store_, kActivities), activity_id));
+  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT id, filename, content_type, size, sha256, created_at, created_by"
+                                              " FROM activity_documents WHERE activity_id = ? AND deleted_at IS NULL"
+                                              " ORDER BY created_at, id",
+                                              {Text(activity, "id")}));
+  Json out = Json::array();
+  for (const auto& r : rows) {
+    out.push_back({{"id", r.Text(0)}, {"filename", r.Text(1)}, {"content_type", r.Text(2)}, {"size", r.Int(3)},
+                   {"sha256", r.Text(4)}, {"created_at", r.Text(5)}, {"created_by", r.Text(6)}});
+  }
+  return out;
+}
+
+Result<std::pair<Json, std::string>> Service::Document(const Caller& caller, const std::string& document_id) {
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT activity_id, filename, content_type, size, sha256, content_base64"
+                                              " FROM activity_documents WHERE id = ? AND deleted_at IS NULL",
+                                              {document_id}));
+  if (rows.empty()) return Status::NotFound("no document " + document_id);
+  // Readable when its activity is; otherwise the same answer as for no document.
+  if (!store_.GetIn(*txn, caller, KindOf(store_, kActivities), rows[0].Text(0)).ok()) {
+    return Status::NotFound("no document " + document_id);
+  }
+  const std::string& b64 = rows[0].Text(5);
+  std::string bin(b64.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bin.data()), bin.size(), b64.data(), b64.size(), nullptr, &len,
+                        nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return Status::Internal("stored document " + document_id + " is unreadable");
+  }
+  bin.resize(len);
+  return std::make_pair(Json{{"filename", rows[0].Text(1)}, {"content_type", rows[0].Text(2)}, {"size", rows[0].Int(3)},
+                             {"sha256", rows[0].Text(4)}},
+                        bin);
+}
 
 Result<Json> Service::RoundTable(const Caller& caller, const std::string& id) {
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));

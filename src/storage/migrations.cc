@@ -33,6 +33,10 @@ struct Migration {
   " participants_other BIGINT, participants_by_agency TEXT, plan_actions TEXT, projects TEXT,"           \
   " scenario TEXT, objectives TEXT, summary TEXT);\n"                                                    \
   "CREATE INDEX activities_owner ON activities(owner_scope, start_date);\n"                              \
+  "CREATE TABLE activity_documents (id TEXT PRIMARY KEY, activity_id TEXT NOT NULL REFERENCES activities(id)," \
+  " filename TEXT NOT NULL, content_type TEXT NOT NULL, size BIGINT NOT NULL, sha256 TEXT NOT NULL,"     \
+  " content_base64 TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, deleted_at TEXT);\n" \
+  "CREATE INDEX activity_documents_activity ON activity_documents(activity_id);\n"                      \
   "CREATE TABLE exercise_injects (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"    \
   " assigned_to TEXT, activity_id TEXT NOT NULL REFERENCES activities(id), at_time TEXT NOT NULL,"       \
   " sender TEXT, recipient TEXT, message TEXT NOT NULL, expected_action TEXT);\n"                        \
@@ -349,7 +353,7 @@ const std::vector<std::string>& DataTables() {
       "screening_decisions", "control_items", "licences", "licence_items", "licence_opinions",
       "questionnaires", "questionnaire_mappings", "assessments", "answers", "evidence",
       "workbook_imports", "action_plans", "plan_actions", "plan_milestones", "plan_indicators",
-      "indicator_values", "plan_versions", "projects", "plan_imports", "activities", "exercise_injects",
+      "indicator_values", "plan_versions", "projects", "plan_imports", "activities", "activity_documents", "exercise_injects",
       "exercise_evaluations", "lessons", "round_tables", "agenda_items", "follow_ups"};
   return kTables;
 }
