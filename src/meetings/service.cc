@@ -1,9 +1,6 @@
 // Round tables and their follow-ups, lessons search, the calendar and the brief.
 #include <nlohmann/json.hpp>
-#include <sodium.h>
 #include <unicode/uchar.h>
-
-#include <cstring>
 
 #include <algorithm>
 #include <map>
@@ -194,10 +191,7 @@ Result<Json> Service::AddDocument(const Caller& caller, const std::string& activ
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json activity, store_.GetIn(*txn, caller, kind, activity_id));
   CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kChange, kind.ScopeOf(activity)));
-  std::string b64(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  b64.resize(std::strlen(b64.c_str()));
+  std::string b64 = Base64Encode(data);
   std::string id = NewUuid(), now = NowUtc(), sha = Sha256Hex(data);
   CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO activity_documents (id, activity_id, filename, content_type, size, sha256,"
                                  " content_base64, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -237,14 +231,9 @@ Result<std::pair<Json, std::string>> Service::Document(const Caller& caller, con
   if (!store_.GetIn(*txn, caller, KindOf(store_, kActivities), rows[0].Text(0)).ok()) {
     return Status::NotFound("no document " + document_id);
   }
-  const std::string& b64 = rows[0].Text(5);
-  std::string bin(b64.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bin.data()), bin.size(), b64.data(), b64.size(), nullptr, &len,
-                        nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return Status::Internal("stored document " + document_id + " is unreadable");
-  }
-  bin.resize(len);
+  std::string bin;
+  if (!Base64Decode(rows[0].Text(5), &bin)) return Status::Internal("stored document " + document_id + " is unreadable");
+  if (Sha256Hex(bin) != rows[0].Text(4)) return Status::Internal("stored document " + document_id + " fails its checksum");
   return std::make_pair(Json{{"filename", rows[0].Text(1)}, {"content_type", rows[0].Text(2)}, {"size", rows[0].Int(3)},
                              {"sha256", rows[0].Text(4)}},
                         bin);
