@@ -258,6 +258,16 @@ TEST_P(MeetingsApiTest, DocumentsAreCheckedLikeEvidenceAndFollowTheActivitysVisi
   EXPECT_EQ(As("secretariat.ca", "GET", "/api/v1/activity-documents/" + doc).status, 200);
   EXPECT_NE(As("secretariat.ca", "GET", "/activities/" + activity).body.find("agenda.pdf"), std::string::npos);
   EXPECT_EQ(Json(Get("/api/v1/audit?entity_id=" + doc + "&action=attach"))["items"].size(), 1u);
+  // Larger than 10 MiB: refused before anything is read into the database (the service's own
+  // check; the server's body limit would stop it earlier still).
+  records::Caller nfp{access::Principal::System("test"), ""};
+  assessment::Service assessments(*store_);
+  plans::Service plans(*store_, assessments);
+  meetings::Service service(*store_, assessments, plans);
+  auto big = service.AddDocument(nfp, activity, "big.pdf", "%PDF" + std::string(10u << 20, 'x'));
+  EXPECT_EQ(big.status().field(), "file");
+  EXPECT_NE(big.status().message().find("10 MiB"), std::string::npos);
+  EXPECT_EQ(Json(As("nfp.uz", "GET", "/api/v1/activities/" + activity + "/documents")).size(), 1u);
 }
 
 TEST_P(MeetingsApiTest, CalendarExportsICalendarAndHidesUnsharedActivities) {
