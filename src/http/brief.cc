@@ -67,7 +67,9 @@ Block TableBlock(Table t) {
 Document Build(const Json& brief, const Words& tr) {
   Document doc;
   doc.lang = Str(brief, "lang");
-  std::string region = Str(brief, "region_name") + " (" + Str(brief, "region") + ")";
+  // The region's name in the brief's language when the catalogue has it (the reference regions).
+  std::string key = "region." + Str(brief, "region") + ".name", name = tr(key);
+  std::string region = (name == key ? Str(brief, "region_name") : name) + " (" + Str(brief, "region") + ")";
   doc.title = tr("brief.title") + ": " + region;
   doc.running = region + " \u00b7 " + tr("brief.meeting_date") + " " + Str(brief, "date");
   doc.toc_title = tr("brief.contents");

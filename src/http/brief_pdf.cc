@@ -261,6 +261,12 @@ Result<std::string> Pdf(const Document& doc) {
     std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(surface.get()));
     Writer writer(cr.get(), true, doc);
     writer.Run(pages, toc);
+    // The PDF's outline (bookmarks): one entry per section, to its first page.
+    for (size_t i = 0; i < doc.sections.size() && i < toc.size(); ++i) {
+      std::string title = std::to_string(i + 1) + ". " + doc.sections[i].title;
+      cairo_pdf_surface_add_outline(surface.get(), CAIRO_PDF_OUTLINE_ROOT, title.c_str(),
+                                    ("page=" + std::to_string(toc[i])).c_str(), CAIRO_PDF_OUTLINE_FLAG_OPEN);
+    }
     cairo_show_page(cr.get());
     cr.reset();
     cairo_surface_finish(surface.get());
