@@ -5,12 +5,11 @@
 // unshared lesson, the iCalendar export, and the brief for the demo region as JSON, HTML and a
 // PDF checked with poppler's pdftotext and pdfinfo.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "meetings/meetings.h"
 #include "server_fixture.h"
@@ -25,7 +24,8 @@ class MeetingsApiTest : public ServerTest {
   void SetUp() override {
     ServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    for (const char* u : {"nfp.uz", "team.uz", "nfp.ge", "secretariat.ca", "secretariat.seee", "programme", "observer"}) {
+    for (const char* u : {"nfp.uz", "team.uz", "nfp.ge", "secretariat.ca", "secretariat.seee",
+                          "programme", "observer"}) {
       auto [cookie, csrf] = SignIn(u);
       as_[u] = {{"Cookie", cookie}, {"X-CSRF-Token", csrf}};
     }
@@ -41,7 +41,8 @@ class MeetingsApiTest : public ServerTest {
   }
   std::string FieldOf(const HttpResponse& r) {
     json j = Json(r);
-    return j.is_object() && j["field"].is_string() ? j["field"].get<std::string>() : "(" + std::to_string(r.status) + ")";
+    return j.is_object() && j["field"].is_string() ? j["field"].get<std::string>()
+                                                   : "(" + std::to_string(r.status) + ")";
   }
   // The demo installation's data: assessments, plans, projects, activities, round tables.
   void SeedDemo() {
@@ -59,14 +60,22 @@ class MeetingsApiTest : public ServerTest {
 };
 
 json Exercise() {
-  return {{"country", "UZ"},           {"title", "Chlorine release table-top"}, {"type", "tabletop_exercise"},
-          {"start_date", "2026-05-04"}, {"end_date", "2026-05-05"},           {"participants_women", 5}};
+  return {{"country", "UZ"},
+          {"title", "Chlorine release table-top"},
+          {"type", "tabletop_exercise"},
+          {"start_date", "2026-05-04"},
+          {"end_date", "2026-05-05"},
+          {"participants_women", 5}};
 }
 
 TEST_P(MeetingsApiTest, BadInputIsRefusedNamingItsFieldAndNothingIsWritten) {
   std::string exercise = Create("nfp.uz", "activities", Exercise());
-  std::string training = Create("nfp.uz", "activities", {{"country", "UZ"}, {"title", "Training"}, {"type", "training"},
-                                                         {"start_date", "2026-05-04"}, {"end_date", "2026-05-04"}});
+  std::string training = Create("nfp.uz", "activities",
+                                {{"country", "UZ"},
+                                 {"title", "Training"},
+                                 {"type", "training"},
+                                 {"start_date", "2026-05-04"},
+                                 {"end_date", "2026-05-04"}});
   struct Case {
     const char* kind;
     json body;
@@ -82,19 +91,36 @@ TEST_P(MeetingsApiTest, BadInputIsRefusedNamingItsFieldAndNothingIsWritten) {
       {"activities", with({{"end_date", "2026-05-01"}}), "end_date"},
       {"activities", with({{"participants_women", -1}}), "participants_women"},
       {"activities", with({{"participants_men", 20000}}), "participants_men"},
-      {"activities", with({{"participants_women", 6000}, {"participants_men", 6000}}), "participants_women"},
+      {"activities", with({{"participants_women", 6000}, {"participants_men", 6000}}),
+       "participants_women"},
       {"activities", with({{"place_country", "ZZ"}}), "place_country"},
       {"activities", with({{"countries", "UZ, QQ"}}), "countries"},
       {"activities", with({{"agencies", "no-such-agency"}}), "agencies"},
-      {"activities", with({{"participants_by_agency", "no-such-agency=3"}}), "participants_by_agency"},
+      {"activities", with({{"participants_by_agency", "no-such-agency=3"}}),
+       "participants_by_agency"},
       {"activities", with({{"participants_by_agency", "x=-3"}}), "participants_by_agency"},
       {"activities", with({{"type", "party"}}), "type"},
-      {"exercise_injects", {{"activity_id", exercise}, {"at_time", "2026-05-07 10:00"}, {"message", "late"}}, "at_time"},
-      {"exercise_injects", {{"activity_id", exercise}, {"at_time", "tomorrow"}, {"message", "when?"}}, "at_time"},
-      {"exercise_injects", {{"activity_id", training}, {"at_time", "2026-05-04 10:00"}, {"message", "m"}}, "activity_id"},
-      {"exercise_evaluations", {{"activity_id", exercise}, {"objective", "o"}, {"rating", "great"}}, "rating"},
-      {"round_tables", {{"region", "CA"}, {"title", "RT"}, {"meeting_date", "2026-06-01"}, {"invited", "UZ, GE"}}, "invited"},
-      {"round_tables", {{"region", "CA"}, {"title", "RT"}, {"meeting_date", "2026-06-01"}, {"invited", "UZ"}, {"present", "KZ"}},
+      {"exercise_injects",
+       {{"activity_id", exercise}, {"at_time", "2026-05-07 10:00"}, {"message", "late"}},
+       "at_time"},
+      {"exercise_injects",
+       {{"activity_id", exercise}, {"at_time", "tomorrow"}, {"message", "when?"}},
+       "at_time"},
+      {"exercise_injects",
+       {{"activity_id", training}, {"at_time", "2026-05-04 10:00"}, {"message", "m"}},
+       "activity_id"},
+      {"exercise_evaluations",
+       {{"activity_id", exercise}, {"objective", "o"}, {"rating", "great"}},
+       "rating"},
+      {"round_tables",
+       {{"region", "CA"}, {"title", "RT"}, {"meeting_date", "2026-06-01"}, {"invited", "UZ, GE"}},
+       "invited"},
+      {"round_tables",
+       {{"region", "CA"},
+        {"title", "RT"},
+        {"meeting_date", "2026-06-01"},
+        {"invited", "UZ"},
+        {"present", "KZ"}},
        "present"},
   };
   for (const auto& c : cases) {
@@ -108,14 +134,19 @@ TEST_P(MeetingsApiTest, BadInputIsRefusedNamingItsFieldAndNothingIsWritten) {
   EXPECT_EQ(Json(As("nfp.uz", "GET", "/api/v1/exercise_injects"))["total"], 0);
   EXPECT_EQ(Json(As("secretariat.ca", "GET", "/api/v1/round_tables"))["total"], 0);
   // Inside the exercise's dates it is accepted.
-  Create("nfp.uz", "exercise_injects", {{"activity_id", exercise}, {"at_time", "2026-05-05 16:30"}, {"message", "ok"}});
+  Create("nfp.uz", "exercise_injects",
+         {{"activity_id", exercise}, {"at_time", "2026-05-05 16:30"}, {"message", "ok"}});
 }
 
 TEST_P(MeetingsApiTest, MinutesInMarkdownAreRenderedHarmless) {
-  std::string rt = Create("secretariat.ca", "round_tables",
-                          {{"region", "CA"}, {"title", "Markdown round table"}, {"meeting_date", "2026-06-01"},
-                           {"minutes", "## Opening\n\n<script>alert(1)</script>\n\n[click](javascript:alert(2)) **bold**"},
-                           {"decisions", "<img src=x onerror=alert(3)>\n\n- agreed"}});
+  std::string rt =
+      Create("secretariat.ca", "round_tables",
+             {{"region", "CA"},
+              {"title", "Markdown round table"},
+              {"meeting_date", "2026-06-01"},
+              {"minutes",
+               "## Opening\n\n<script>alert(1)</script>\n\n[click](javascript:alert(2)) **bold**"},
+              {"decisions", "<img src=x onerror=alert(3)>\n\n- agreed"}});
   auto page = As("nfp.uz", "GET", "/round-tables/" + rt);
   ASSERT_EQ(page.status, 200) << page.body;
   EXPECT_NE(page.body.find("<h2>Opening</h2>"), std::string::npos);
@@ -127,31 +158,51 @@ TEST_P(MeetingsApiTest, MinutesInMarkdownAreRenderedHarmless) {
 }
 
 TEST_P(MeetingsApiTest, FollowUpsAreCarriedToTheNextRoundTableAndClosingIsAudited) {
-  std::string first = Create("secretariat.ca", "round_tables", {{"region", "CA"}, {"title", "First"}, {"meeting_date", "2026-01-20"}});
-  std::string item = Create("secretariat.ca", "follow_ups", {{"round_table_id", first}, {"title", "Share the plan"},
-                                                             {"responsible", "NFP UZ"}, {"country", "UZ"}, {"due", "2026-03-01"}});
-  Create("secretariat.ca", "follow_ups", {{"round_table_id", first}, {"title", "Second item"}, {"responsible", "Secretariat"}});
-  std::string next = Create("secretariat.ca", "round_tables", {{"region", "CA"}, {"title", "Next"}, {"meeting_date", "2026-06-10"}});
+  std::string first =
+      Create("secretariat.ca", "round_tables",
+             {{"region", "CA"}, {"title", "First"}, {"meeting_date", "2026-01-20"}});
+  std::string item = Create("secretariat.ca", "follow_ups",
+                            {{"round_table_id", first},
+                             {"title", "Share the plan"},
+                             {"responsible", "NFP UZ"},
+                             {"country", "UZ"},
+                             {"due", "2026-03-01"}});
+  Create("secretariat.ca", "follow_ups",
+         {{"round_table_id", first}, {"title", "Second item"}, {"responsible", "Secretariat"}});
+  std::string next = Create("secretariat.ca", "round_tables",
+                            {{"region", "CA"}, {"title", "Next"}, {"meeting_date", "2026-06-10"}});
   // A round table of another region does not carry CA's items.
-  std::string other = Create("secretariat.seee", "round_tables", {{"region", "SEEE"}, {"title", "SEEE"}, {"meeting_date", "2026-07-01"}});
-  EXPECT_TRUE(Json(As("secretariat.seee", "GET", "/api/v1/round_tables/" + other + "/view"))["carried"].empty());
+  std::string other =
+      Create("secretariat.seee", "round_tables",
+             {{"region", "SEEE"}, {"title", "SEEE"}, {"meeting_date", "2026-07-01"}});
+  EXPECT_TRUE(
+      Json(As("secretariat.seee", "GET", "/api/v1/round_tables/" + other + "/view"))["carried"]
+          .empty());
   json view = Json(As("nfp.uz", "GET", "/api/v1/round_tables/" + next + "/view"));
   ASSERT_EQ(view["carried"].size(), 2u) << view.dump();
   EXPECT_EQ(view["carried"][0]["meeting"]["title"], "First");
   EXPECT_TRUE(view["follow_ups"].empty());
   // The focal point of a member country reads the follow-ups but does not close them; another
   // region's people do not see them at all.
-  EXPECT_EQ(As("nfp.uz", "POST", "/api/v1/follow_ups/" + item + "/close", R"({"note":"done"})").status, 403);
+  EXPECT_EQ(
+      As("nfp.uz", "POST", "/api/v1/follow_ups/" + item + "/close", R"({"note":"done"})").status,
+      403);
   EXPECT_EQ(As("nfp.ge", "GET", "/api/v1/round_tables/" + next + "/view").status, 404);
-  EXPECT_EQ(As("nfp.ge", "POST", "/api/v1/follow_ups/" + item + "/close", R"({"note":"done"})").status, 404);
+  EXPECT_EQ(
+      As("nfp.ge", "POST", "/api/v1/follow_ups/" + item + "/close", R"({"note":"done"})").status,
+      404);
   // A body cannot close it behind the workflow's back.
-  auto patch = As("secretariat.ca", "PATCH", "/api/v1/follow_ups/" + item, R"({"status":"closed"})");
-  EXPECT_EQ(Json(As("secretariat.ca", "GET", "/api/v1/follow_ups/" + item))["status"], "open") << patch.body;
-  auto closed = As("secretariat.ca", "POST", "/api/v1/follow_ups/" + item + "/close", R"({"note":"plan shared in May"})");
+  auto patch =
+      As("secretariat.ca", "PATCH", "/api/v1/follow_ups/" + item, R"({"status":"closed"})");
+  EXPECT_EQ(Json(As("secretariat.ca", "GET", "/api/v1/follow_ups/" + item))["status"], "open")
+      << patch.body;
+  auto closed = As("secretariat.ca", "POST", "/api/v1/follow_ups/" + item + "/close",
+                   R"({"note":"plan shared in May"})");
   ASSERT_EQ(closed.status, 200) << closed.body;
   EXPECT_EQ(Json(closed)["status"], "closed");
   EXPECT_EQ(Json(closed)["closing_note"], "plan shared in May");
-  EXPECT_EQ(As("secretariat.ca", "POST", "/api/v1/follow_ups/" + item + "/close", "{}").status, 409);
+  EXPECT_EQ(As("secretariat.ca", "POST", "/api/v1/follow_ups/" + item + "/close", "{}").status,
+            409);
   view = Json(As("secretariat.ca", "GET", "/api/v1/round_tables/" + next + "/view"));
   ASSERT_EQ(view["carried"].size(), 1u);
   EXPECT_EQ(view["carried"][0]["title"], "Second item");
@@ -163,17 +214,25 @@ TEST_P(MeetingsApiTest, FollowUpsAreCarriedToTheNextRoundTableAndClosingIsAudite
   auto page = As("secretariat.ca", "GET", "/round-tables/" + next);
   EXPECT_NE(page.body.find("Second item"), std::string::npos);
   // Regression: closing a carried item from this page came back to the earlier round table.
-  EXPECT_NE(page.body.find("name=\"return_to\" value=\"/round-tables/" + next + "\""), std::string::npos);
+  EXPECT_NE(page.body.find("name=\"return_to\" value=\"/round-tables/" + next + "\""),
+            std::string::npos);
 }
 
 TEST_P(MeetingsApiTest, LessonsAreFoundInEnglishAndRussianAndAnotherCountrysUnsharedOnesNever) {
-  std::string uz_private = Create("nfp.uz", "lessons", {{"country", "UZ"}, {"title", "Decontamination corridor was too narrow"},
-                                                        {"what_happened", "Casualties queued outside"}, {"theme", "chemical"}});
-  std::string uz_shared = Create("nfp.uz", "lessons", {{"country", "UZ"}, {"title", "Дезактивация пострадавших на месте"},
-                                                       {"to_keep", "Палатки для дезактивации"}, {"theme", "chemical"},
-                                                       {"sharing", "region"}});
-  std::string ge_private = Create("nfp.ge", "lessons", {{"country", "GE"}, {"title", "Decontamination tents arrived late"},
-                                                        {"theme", "chemical"}});
+  std::string uz_private = Create("nfp.uz", "lessons",
+                                  {{"country", "UZ"},
+                                   {"title", "Decontamination corridor was too narrow"},
+                                   {"what_happened", "Casualties queued outside"},
+                                   {"theme", "chemical"}});
+  std::string uz_shared = Create("nfp.uz", "lessons",
+                                 {{"country", "UZ"},
+                                  {"title", "Дезактивация пострадавших на месте"},
+                                  {"to_keep", "Палатки для дезактивации"},
+                                  {"theme", "chemical"},
+                                  {"sharing", "region"}});
+  std::string ge_private = Create(
+      "nfp.ge", "lessons",
+      {{"country", "GE"}, {"title", "Decontamination tents arrived late"}, {"theme", "chemical"}});
   auto ids = [&](const std::string& user, const std::string& query) {
     json r = Json(As(user, "GET", "/api/v1/lessons/search?" + query));
     std::set<std::string> out;
@@ -186,10 +245,13 @@ TEST_P(MeetingsApiTest, LessonsAreFoundInEnglishAndRussianAndAnotherCountrysUnsh
   EXPECT_EQ(ids("nfp.uz", "q=queued"), (std::set<std::string>{uz_private}));
   EXPECT_EQ(ids("nfp.ge", "q=decontamination"), (std::set<std::string>{ge_private}));
   // Russian, by prefix and in any case.
-  EXPECT_EQ(ids("nfp.uz", "q=%D0%B4%D0%B5%D0%B7%D0%B0%D0%BA%D1%82%D0%B8%D0%B2%D0%B0%D1%86"), (std::set<std::string>{uz_shared}));
-  EXPECT_EQ(ids("secretariat.ca", "q=%D0%94%D0%95%D0%97%D0%90%D0%9A%D0%A2%D0%98%D0%92%D0%90%D0%A6%D0%98%D0%AF"),
+  EXPECT_EQ(ids("nfp.uz", "q=%D0%B4%D0%B5%D0%B7%D0%B0%D0%BA%D1%82%D0%B8%D0%B2%D0%B0%D1%86"),
             (std::set<std::string>{uz_shared}));
-  EXPECT_EQ(ids("secretariat.ca", "q=%D0%BF%D0%B0%D0%BB%D0%B0%D1%82%D0%BA%D0%B8"), (std::set<std::string>{uz_shared}));
+  EXPECT_EQ(ids("secretariat.ca",
+                "q=%D0%94%D0%95%D0%97%D0%90%D0%9A%D0%A2%D0%98%D0%92%D0%90%D0%A6%D0%98%D0%AF"),
+            (std::set<std::string>{uz_shared}));
+  EXPECT_EQ(ids("secretariat.ca", "q=%D0%BF%D0%B0%D0%BB%D0%B0%D1%82%D0%BA%D0%B8"),
+            (std::set<std::string>{uz_shared}));
   // Unshared lessons of another country: not found, not counted, whatever the filter.
   EXPECT_TRUE(ids("secretariat.ca", "q=decontamination").empty());
   EXPECT_TRUE(ids("nfp.ge", "q=corridor").empty());
@@ -209,11 +271,16 @@ TEST_P(MeetingsApiTest, LessonsAreFoundInEnglishAndRussianAndAnotherCountrysUnsh
 
 TEST_P(MeetingsApiTest, AnObservationBecomesALessonInOneStep) {
   std::string exercise = Create("nfp.uz", "activities", Exercise());
-  std::string ev = Create("nfp.uz", "exercise_evaluations", {{"activity_id", exercise}, {"objective", "Evacuate the station"},
-                                                             {"rating", "partly_met"},
-                                                             {"observations", "Radio channels were not shared"}});
-  std::string empty = Create("nfp.uz", "exercise_evaluations", {{"activity_id", exercise}, {"objective", "Alert"}, {"rating", "met"}});
-  EXPECT_EQ(FieldOf(As("nfp.uz", "POST", "/api/v1/exercise_evaluations/" + empty + "/lesson")), "observations");
+  std::string ev = Create("nfp.uz", "exercise_evaluations",
+                          {{"activity_id", exercise},
+                           {"objective", "Evacuate the station"},
+                           {"rating", "partly_met"},
+                           {"observations", "Radio channels were not shared"}});
+  std::string empty =
+      Create("nfp.uz", "exercise_evaluations",
+             {{"activity_id", exercise}, {"objective", "Alert"}, {"rating", "met"}});
+  EXPECT_EQ(FieldOf(As("nfp.uz", "POST", "/api/v1/exercise_evaluations/" + empty + "/lesson")),
+            "observations");
   EXPECT_EQ(As("team.uz", "POST", "/api/v1/exercise_evaluations/" + ev + "/lesson").status, 403);
   auto r = As("nfp.uz", "POST", "/api/v1/exercise_evaluations/" + ev + "/lesson");
   ASSERT_EQ(r.status, 201) << r.body;
@@ -233,8 +300,9 @@ TEST_P(MeetingsApiTest, DocumentsAreCheckedLikeEvidenceAndFollowTheActivitysVisi
     Headers h = as_[user];
     h["Content-Type"] = "multipart/form-data; boundary=" + boundary;
     return Call("POST", "/api/v1/activities/" + activity + "/documents",
-                "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name +
-                    "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + data + "\r\n--" + boundary + "--\r\n",
+                "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
+                    name + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + data +
+                    "\r\n--" + boundary + "--\r\n",
                 h);
   };
   EXPECT_EQ(FieldOf(upload("nfp.uz", "report.pdf", "MZ not a pdf")), "file");
@@ -254,9 +322,12 @@ TEST_P(MeetingsApiTest, DocumentsAreCheckedLikeEvidenceAndFollowTheActivitysVisi
   // Another country sees neither the list nor the file, until the activity is shared.
   EXPECT_EQ(As("nfp.ge", "GET", "/api/v1/activity-documents/" + doc).status, 404);
   EXPECT_EQ(As("secretariat.ca", "GET", "/api/v1/activity-documents/" + doc).status, 404);
-  ASSERT_EQ(As("nfp.uz", "PATCH", "/api/v1/activities/" + activity, R"({"sharing":"region"})").status, 200);
+  ASSERT_EQ(
+      As("nfp.uz", "PATCH", "/api/v1/activities/" + activity, R"({"sharing":"region"})").status,
+      200);
   EXPECT_EQ(As("secretariat.ca", "GET", "/api/v1/activity-documents/" + doc).status, 200);
-  EXPECT_NE(As("secretariat.ca", "GET", "/activities/" + activity).body.find("agenda.pdf"), std::string::npos);
+  EXPECT_NE(As("secretariat.ca", "GET", "/activities/" + activity).body.find("agenda.pdf"),
+            std::string::npos);
   EXPECT_EQ(Json(Get("/api/v1/audit?entity_id=" + doc + "&action=attach"))["items"].size(), 1u);
   // Larger than 10 MiB: refused before anything is read into the database (the service's own
   // check; the server's body limit would stop it earlier still).
@@ -271,26 +342,43 @@ TEST_P(MeetingsApiTest, DocumentsAreCheckedLikeEvidenceAndFollowTheActivitysVisi
 }
 
 TEST_P(MeetingsApiTest, CalendarExportsICalendarAndHidesUnsharedActivities) {
-  Create("nfp.uz", "activities", {{"country", "UZ"}, {"title", "Private national workshop"}, {"type", "workshop"},
-                                  {"start_date", "2026-09-01"}, {"end_date", "2026-09-02"}});
-  Create("nfp.uz", "activities", {{"country", "UZ"}, {"title", "Shared study visit; with commas, and a very long title that needs folding ok"},
-                                  {"type", "study_visit"}, {"start_date", "2026-10-30"}, {"end_date", "2026-10-31"},
-                                  {"city", "Ташкент"}, {"place_country", "UZ"}, {"sharing", "region"}});
-  Create("secretariat.ca", "round_tables", {{"region", "CA"}, {"title", "Autumn round table"}, {"meeting_date", "2026-11-05"}});
+  Create("nfp.uz", "activities",
+         {{"country", "UZ"},
+          {"title", "Private national workshop"},
+          {"type", "workshop"},
+          {"start_date", "2026-09-01"},
+          {"end_date", "2026-09-02"}});
+  Create("nfp.uz", "activities",
+         {{"country", "UZ"},
+          {"title", "Shared study visit; with commas, and a very long title that needs folding ok"},
+          {"type", "study_visit"},
+          {"start_date", "2026-10-30"},
+          {"end_date", "2026-10-31"},
+          {"city", "Ташкент"},
+          {"place_country", "UZ"},
+          {"sharing", "region"}});
+  Create("secretariat.ca", "round_tables",
+         {{"region", "CA"}, {"title", "Autumn round table"}, {"meeting_date", "2026-11-05"}});
   auto ics = As("secretariat.ca", "GET", "/api/v1/regions/CA/calendar.ics");
   ASSERT_EQ(ics.status, 200);
   EXPECT_EQ(ics.headers["content-type"].rfind("text/calendar", 0), 0u);
   EXPECT_EQ(ics.body.rfind("BEGIN:VCALENDAR\r\n", 0), 0u);
-  EXPECT_NE(ics.body.find("DTSTART;VALUE=DATE:20261030\r\nDTEND;VALUE=DATE:20261101\r\n"), std::string::npos) << ics.body;
+  EXPECT_NE(ics.body.find("DTSTART;VALUE=DATE:20261030\r\nDTEND;VALUE=DATE:20261101\r\n"),
+            std::string::npos)
+      << ics.body;
   EXPECT_NE(ics.body.find("SUMMARY:Shared study visit\\; with commas\\, and"), std::string::npos);
   EXPECT_NE(ics.body.find("SUMMARY:Autumn round table"), std::string::npos);
   EXPECT_EQ(ics.body.find("Private national workshop"), std::string::npos);
-  for (size_t pos = 0, end; (end = ics.body.find("\r\n", pos)) != std::string::npos; pos = end + 2) {
+  for (size_t pos = 0, end; (end = ics.body.find("\r\n", pos)) != std::string::npos;
+       pos = end + 2) {
     EXPECT_LE(end - pos, 75u) << ics.body.substr(pos, end - pos);
   }
-  EXPECT_NE(As("nfp.uz", "GET", "/api/v1/countries/UZ/calendar.ics").body.find("Private national workshop"), std::string::npos);
+  EXPECT_NE(As("nfp.uz", "GET", "/api/v1/countries/UZ/calendar.ics")
+                .body.find("Private national workshop"),
+            std::string::npos);
   EXPECT_EQ(As("nfp.uz", "GET", "/api/v1/regions/XX/calendar.ics").status, 404);
-  json cal = Json(As("secretariat.ca", "GET", "/api/v1/calendar?region=CA&from=2026-10-01&to=2026-10-31"));
+  json cal =
+      Json(As("secretariat.ca", "GET", "/api/v1/calendar?region=CA&from=2026-10-01&to=2026-10-31"));
   ASSERT_EQ(cal["items"].size(), 1u) << cal.dump();
   EXPECT_EQ(As("secretariat.ca", "GET", "/api/v1/calendar?region=CA&from=31.10.2026").status, 400);
   auto page = As("secretariat.ca", "GET", "/calendar?region=CA&month=2026-10");
@@ -300,8 +388,9 @@ TEST_P(MeetingsApiTest, CalendarExportsICalendarAndHidesUnsharedActivities) {
 TEST(ICalendar, FoldsAt75OctetsWithoutSplittingCharactersAndEscapesText) {
   std::string title;
   for (int i = 0; i < 40; ++i) title += "Учения; ";
-  std::vector<meetings::Event> events = {{"id-1", "activity", "training", title, "2026-12-31", "2026-12-31", "Алматы, KZ",
-                                          "cancelled", "2026-11-01T10:00:00.000Z"}};
+  std::vector<meetings::Event> events = {{"id-1", "activity", "training", title, "2026-12-31",
+                                          "2026-12-31", "Алматы, KZ", "cancelled",
+                                          "2026-11-01T10:00:00.000Z"}};
   std::string ics = meetings::ICalendar(events, "CA", "2026-11-30T06:00:00.000Z");
   EXPECT_NE(ics.find("DTEND;VALUE=DATE:20270101\r\n"), std::string::npos);
   EXPECT_NE(ics.find("STATUS:CANCELLED\r\n"), std::string::npos);
@@ -338,8 +427,12 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
   SeedDemo();
   if (HasFatalFailure()) return;
   // A GE lesson and a UZ private activity never reach the CA brief.
-  Create("nfp.uz", "activities", {{"country", "UZ"}, {"title", "Unshared national drill"}, {"type", "field_exercise"},
-                                  {"start_date", "2026-11-01"}, {"end_date", "2026-11-02"}});
+  Create("nfp.uz", "activities",
+         {{"country", "UZ"},
+          {"title", "Unshared national drill"},
+          {"type", "field_exercise"},
+          {"start_date", "2026-11-01"},
+          {"end_date", "2026-11-02"}});
   auto r = As("secretariat.ca", "GET", "/api/v1/regions/CA/brief?date=2026-12-10");
   ASSERT_EQ(r.status, 200) << r.body;
   json brief = Json(r);
@@ -351,7 +444,8 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
   for (const auto& c : brief["countries"]) countries.insert(c["country"]);
   EXPECT_TRUE(countries.count("UZ") && countries.count("KZ"));
   bool uz_plan = false;
-  for (const auto& p : brief["plans"]) uz_plan = uz_plan || (p["country"] == "UZ" && !p["plan"].is_null());
+  for (const auto& p : brief["plans"])
+    uz_plan = uz_plan || (p["country"] == "UZ" && !p["plan"].is_null());
   EXPECT_TRUE(uz_plan);
   EXPECT_GE(brief["assessments"].size(), 1u);
   EXPECT_GE(brief["activities_since"].size(), 2u);
@@ -364,7 +458,9 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
     EXPECT_EQ(As(user, "GET", "/regions/CA/brief.pdf?date=2026-12-10").status, 404) << user;
   }
   EXPECT_EQ(As("secretariat.ca", "GET", "/api/v1/regions/CA/brief?date=10.12.2026").status, 400);
-  EXPECT_EQ(As("secretariat.ca", "GET", "/api/v1/regions/CA/brief?date=2026-12-10&format=doc").status, 400);
+  EXPECT_EQ(
+      As("secretariat.ca", "GET", "/api/v1/regions/CA/brief?date=2026-12-10&format=doc").status,
+      400);
   auto html = As("secretariat.ca", "GET", "/regions/CA/brief?date=2026-12-10");
   ASSERT_EQ(html.status, 200);
   EXPECT_NE(html.body.find("@media print"), std::string::npos);
@@ -381,9 +477,10 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
   ASSERT_EQ(pdf.body.rfind("%PDF-", 0), 0u);
   std::string text = Poppler("pdftotext", pdf.body);
   if (text.empty()) GTEST_SKIP() << "poppler-utils not installed: PDF text not checked";
-  for (const char* heading : {"Round table brief", "Contents", "Status of the needs assessments", "Action-plan progress",
-                              "Project pipeline", "Open follow-up items", "Lessons learnt since the last meeting",
-                              "Demo: share the updated", "Uzbekistan", "Page 2 /"}) {
+  for (const char* heading :
+       {"Round table brief", "Contents", "Status of the needs assessments", "Action-plan progress",
+        "Project pipeline", "Open follow-up items", "Lessons learnt since the last meeting",
+        "Demo: share the updated", "Uzbekistan", "Page 2 /"}) {
     EXPECT_NE(text.find(heading), std::string::npos) << heading;
   }
   EXPECT_NE(text.find("EUR"), std::string::npos);  // the UZ plan's budget
@@ -391,9 +488,12 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
   auto pages = info.find("Pages:");
   ASSERT_NE(pages, std::string::npos);
   EXPECT_GE(std::stoi(info.substr(pages + 6)), 7);  // contents + 7 sections, each from a new page
-  std::string ru = Poppler("pdftotext", As("secretariat.ca", "GET", "/regions/CA/brief.pdf?date=2026-12-10&lang=ru").body);
-  for (const char* heading : {"Справка к круглому столу", "Содержание", "Состояние оценок потребностей", "Узбекистан",
-                              "Демо: обмен", "Страница 2 /"}) {
+  std::string ru =
+      Poppler("pdftotext",
+              As("secretariat.ca", "GET", "/regions/CA/brief.pdf?date=2026-12-10&lang=ru").body);
+  for (const char* heading :
+       {"Справка к круглому столу", "Содержание", "Состояние оценок потребностей", "Узбекистан",
+        "Демо: обмен", "Страница 2 /"}) {
     EXPECT_NE(ru.find(heading), std::string::npos) << heading;
   }
 }

@@ -39,12 +39,15 @@ std::string Pct(double v) { return std::to_string(static_cast<int>(std::lround(v
 
 std::string Dash() { return "\u2014"; }
 
-std::string Period(const std::string& a, const std::string& b) { return a == b ? a : a + " \u2013 " + b; }
+std::string Period(const std::string& a, const std::string& b) {
+  return a == b ? a : a + " \u2013 " + b;
+}
 
 // Money by currency: "120 000 EUR; 5 000 USD".
 std::string Money(const Json& list, const char* key) {
   std::string out;
-  for (const auto& m : list) out += (out.empty() ? "" : "; ") + Grouped(Int(m, key)) + " " + Str(m, "currency");
+  for (const auto& m : list)
+    out += (out.empty() ? "" : "; ") + Grouped(Int(m, key)) + " " + Str(m, "currency");
   return out.empty() ? Dash() : out;
 }
 
@@ -69,7 +72,8 @@ Document Build(const Json& brief, const Words& tr) {
   doc.lang = Str(brief, "lang");
   // The region's name in the brief's language when the catalogue has it (the reference regions).
   std::string key = "region." + Str(brief, "region") + ".name", name = tr(key);
-  std::string region = (name == key ? Str(brief, "region_name") : name) + " (" + Str(brief, "region") + ")";
+  std::string region =
+      (name == key ? Str(brief, "region_name") : name) + " (" + Str(brief, "region") + ")";
   doc.title = tr("brief.title") + ": " + region;
   doc.running = region + " \u00b7 " + tr("brief.meeting_date") + " " + Str(brief, "date");
   doc.toc_title = tr("brief.contents");
@@ -79,7 +83,8 @@ Document Build(const Json& brief, const Words& tr) {
   auto country = [&](const std::string& code) {
     return i18n::CountryName(code, doc.lang, names.count(code) ? names[code] : code);
   };
-  std::string since = Str(brief, "since").empty() ? Str(brief, "activities_from") : Str(brief, "since");
+  std::string since =
+      Str(brief, "since").empty() ? Str(brief, "activities_from") : Str(brief, "since");
 
   {
     Section s{"meeting", tr("brief.meeting"), {}};
@@ -91,28 +96,36 @@ Document Build(const Json& brief, const Words& tr) {
       s.blocks.push_back(Para(tr("brief.no_round_table"), Block::Kind::kNote));
     }
     const Json& prev = brief["previous_round_table"];
-    s.blocks.push_back(Para(prev.is_object() ? tr("brief.previous") + ": " + Str(prev, "title") + " \u00b7 " +
-                                                   Str(prev, "meeting_date")
+    s.blocks.push_back(Para(prev.is_object() ? tr("brief.previous") + ": " + Str(prev, "title") +
+                                                   " \u00b7 " + Str(prev, "meeting_date")
                                              : tr("brief.no_previous") + " " + since));
-    Table t{{tr("brief.country"), tr("brief.focal_points"), tr("brief.shared")}, {}, {0.25, 0.5, 0.25}, {}};
+    Table t{{tr("brief.country"), tr("brief.focal_points"), tr("brief.shared")},
+            {},
+            {0.25, 0.5, 0.25},
+            {}};
     for (const auto& c : brief["countries"]) {
       std::string fps;
       for (const auto& p : c["focal_points"]) {
-        fps += (fps.empty() ? "" : "; ") + Str(p, "name") + " (" + tr("choice." + Str(p, "role")) + ")";
+        fps += (fps.empty() ? "" : "; ") + Str(p, "name") + " (" + tr("choice." + Str(p, "role")) +
+               ")";
       }
-      std::string shared = c.value("shared_nothing", false) ? tr("brief.nothing_shared")
-                           : std::string(c.value("shared_assessment", false) ? tr("brief.has_assessment") : "") +
-                                 (c.value("shared_assessment", false) && c.value("shared_plan", false) ? ", " : "") +
-                                 (c.value("shared_plan", false) ? tr("brief.has_plan") : "");
-      t.rows.push_back({country(Str(c, "country")) + " (" + Str(c, "country") + ")", fps.empty() ? Dash() : fps, shared});
+      std::string shared =
+          c.value("shared_nothing", false)
+              ? tr("brief.nothing_shared")
+              : std::string(c.value("shared_assessment", false) ? tr("brief.has_assessment") : "") +
+                    (c.value("shared_assessment", false) && c.value("shared_plan", false) ? ", "
+                                                                                          : "") +
+                    (c.value("shared_plan", false) ? tr("brief.has_plan") : "");
+      t.rows.push_back({country(Str(c, "country")) + " (" + Str(c, "country") + ")",
+                        fps.empty() ? Dash() : fps, shared});
     }
     s.blocks.push_back(TableBlock(std::move(t)));
     doc.sections.push_back(std::move(s));
   }
   {
     Section s{"assessments", tr("brief.assessments"), {}};
-    Table t{{tr("brief.country"), tr("brief.version"), tr("field.status"), tr("brief.date"), tr("brief.overall"),
-             tr("brief.change")},
+    Table t{{tr("brief.country"), tr("brief.version"), tr("field.status"), tr("brief.date"),
+             tr("brief.overall"), tr("brief.change")},
             {},
             {0.22, 0.2, 0.15, 0.15, 0.13, 0.15},
             {}};
@@ -128,10 +141,12 @@ Document Build(const Json& brief, const Words& tr) {
       std::string change = Dash();
       if (r.contains("change") && r["change"].is_number()) {
         double d = r["change"].get<double>();
-        change = (d > 0 ? "+" : "") + std::to_string(static_cast<int>(std::lround(d * 100))) + " pp";
+        change =
+            (d > 0 ? "+" : "") + std::to_string(static_cast<int>(std::lround(d * 100))) + " pp";
       }
       t.rows.push_back({country(code), Str(r, "version"), tr("brief.state." + Str(r, "status")),
-                        Str(r, "date").empty() ? Dash() : Str(r, "date"), Pct(r.value("overall", 0.0)), change});
+                        Str(r, "date").empty() ? Dash() : Str(r, "date"),
+                        Pct(r.value("overall", 0.0)), change});
     }
     s.blocks.push_back(TableBlock(std::move(t)));
     if (!brief["assessments"].empty()) {
@@ -160,20 +175,23 @@ Document Build(const Json& brief, const Words& tr) {
   }
   {
     Section s{"plans", tr("brief.plans"), {}};
-    Table t{{tr("brief.country"), tr("field.status"), tr("choice.on_track"), tr("choice.delayed"), tr("choice.completed"),
-             tr("brief.overdue"), tr("brief.budget_planned"), tr("brief.budget_secured")},
+    Table t{{tr("brief.country"), tr("field.status"), tr("choice.on_track"), tr("choice.delayed"),
+             tr("choice.completed"), tr("brief.overdue"), tr("brief.budget_planned"),
+             tr("brief.budget_secured")},
             {},
             {0.16, 0.12, 0.1, 0.1, 0.1, 0.1, 0.16, 0.16},
             {}};
     for (const auto& p : brief["plans"]) {
       if (p["plan"].is_null()) {
-        t.rows.push_back({country(Str(p, "country")), tr("brief.not_shared"), Dash(), Dash(), Dash(), Dash(), Dash(), Dash()});
+        t.rows.push_back({country(Str(p, "country")), tr("brief.not_shared"), Dash(), Dash(),
+                          Dash(), Dash(), Dash(), Dash()});
         continue;
       }
       const Json& sum = p["summary"];
       auto by = [&](const char* k) { return std::to_string(sum["by_status"].value(k, 0)); };
-      t.rows.push_back({country(Str(p, "country")), tr("plans.state." + Str(p["plan"], "status")), by("on_track"),
-                        by("delayed"), by("completed"), std::to_string(Int(sum, "overdue_milestones")),
+      t.rows.push_back({country(Str(p, "country")), tr("plans.state." + Str(p["plan"], "status")),
+                        by("on_track"), by("delayed"), by("completed"),
+                        std::to_string(Int(sum, "overdue_milestones")),
                         Money(sum["budget"], "planned"), Money(sum["budget"], "secured")});
     }
     s.blocks.push_back(TableBlock(std::move(t)));
@@ -189,11 +207,13 @@ Document Build(const Json& brief, const Words& tr) {
       std::string state = Str(st, "status");
       if (state == "rejected" || state == "withdrawn") continue;
       std::string money = Money(st["budget"], "amount");
-      bars.bars.push_back({tr("projects.state." + state), static_cast<double>(Int(st, "count")),
-                           std::to_string(Int(st, "count")) + (st["budget"].empty() ? "" : " \u00b7 " + money)});
+      bars.bars.push_back(
+          {tr("projects.state." + state), static_cast<double>(Int(st, "count")),
+           std::to_string(Int(st, "count")) + (st["budget"].empty() ? "" : " \u00b7 " + money)});
     }
     s.blocks.push_back(std::move(bars));
-    Table t{{tr("field.title"), tr("field.status"), tr("brief.budget_planned"), tr("brief.budget_secured")},
+    Table t{{tr("field.title"), tr("field.status"), tr("brief.budget_planned"),
+             tr("brief.budget_secured")},
             {},
             {0.5, 0.16, 0.17, 0.17},
             {}};
@@ -203,53 +223,73 @@ Document Build(const Json& brief, const Words& tr) {
                         cur.empty() ? Dash() : Grouped(Int(p, "budget")) + " " + cur,
                         cur.empty() ? Dash() : Grouped(Int(p, "secured")) + " " + cur});
     }
-    if (t.rows.empty()) s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
-    else s.blocks.push_back(TableBlock(std::move(t)));
+    if (t.rows.empty())
+      s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
+    else
+      s.blocks.push_back(TableBlock(std::move(t)));
     doc.sections.push_back(std::move(s));
   }
   {
     Section s{"activities", tr("brief.activities"), {}};
     auto events = [&](const Json& list) {
-      Table t{{tr("brief.dates"), tr("field.title"), tr("field.type"), tr("brief.place"), tr("field.status")},
+      Table t{{tr("brief.dates"), tr("field.title"), tr("field.type"), tr("brief.place"),
+               tr("field.status")},
               {},
               {0.2, 0.38, 0.16, 0.14, 0.12},
               {}};
       for (const auto& e : list) {
-        t.rows.push_back({Period(Str(e, "start"), Str(e, "end")), Str(e, "title"), tr("choice." + Str(e, "type")),
-                          Str(e, "place").empty() ? Dash() : Str(e, "place"), tr("choice." + Str(e, "status"))});
+        t.rows.push_back({Period(Str(e, "start"), Str(e, "end")), Str(e, "title"),
+                          tr("choice." + Str(e, "type")),
+                          Str(e, "place").empty() ? Dash() : Str(e, "place"),
+                          tr("choice." + Str(e, "status"))});
       }
       return t;
     };
     s.blocks.push_back(Para(tr("brief.activities_since") + " " + since));
-    if (brief["activities_since"].empty()) s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
-    else s.blocks.push_back(TableBlock(events(brief["activities_since"])));
+    if (brief["activities_since"].empty())
+      s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
+    else
+      s.blocks.push_back(TableBlock(events(brief["activities_since"])));
     s.blocks.push_back(Para(tr("brief.activities_coming")));
-    if (brief["activities_coming"].empty()) s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
-    else s.blocks.push_back(TableBlock(events(brief["activities_coming"])));
+    if (brief["activities_coming"].empty())
+      s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
+    else
+      s.blocks.push_back(TableBlock(events(brief["activities_coming"])));
     doc.sections.push_back(std::move(s));
   }
   {
     Section s{"follow_ups", tr("brief.follow_ups"), {}};
-    Table t{{tr("field.title"), tr("field.responsible"), tr("field.due"), tr("brief.meeting")}, {}, {0.4, 0.22, 0.13, 0.25}, {}};
+    Table t{{tr("field.title"), tr("field.responsible"), tr("field.due"), tr("brief.meeting")},
+            {},
+            {0.4, 0.22, 0.13, 0.25},
+            {}};
     for (const auto& f : brief["follow_ups"]) {
       std::string due = Str(f, "due");
       if (!due.empty() && due < Str(brief, "date")) due += " (" + tr("brief.overdue_short") + ")";
       t.rows.push_back({Str(f, "title"), Str(f, "responsible"), due.empty() ? Dash() : due,
                         Str(f["meeting"], "title") + " \u00b7 " + Str(f["meeting"], "date")});
     }
-    if (t.rows.empty()) s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
-    else s.blocks.push_back(TableBlock(std::move(t)));
+    if (t.rows.empty())
+      s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
+    else
+      s.blocks.push_back(TableBlock(std::move(t)));
     doc.sections.push_back(std::move(s));
   }
   {
     Section s{"lessons", tr("brief.lessons"), {}};
-    Table t{{tr("field.title"), tr("brief.owner"), tr("field.what_happened"), tr("field.to_change")}, {}, {0.25, 0.15, 0.35, 0.25}, {}};
+    Table t{
+        {tr("field.title"), tr("brief.owner"), tr("field.what_happened"), tr("field.to_change")},
+        {},
+        {0.25, 0.15, 0.35, 0.25},
+        {}};
     for (const auto& l : brief["lessons"]) {
       std::string owner = Str(l, "country").empty() ? Str(l, "region") : country(Str(l, "country"));
       t.rows.push_back({Str(l, "title"), owner, Str(l, "what_happened"), Str(l, "to_change")});
     }
-    if (t.rows.empty()) s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
-    else s.blocks.push_back(TableBlock(std::move(t)));
+    if (t.rows.empty())
+      s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
+    else
+      s.blocks.push_back(TableBlock(std::move(t)));
     doc.sections.push_back(std::move(s));
   }
   doc.generated = tr("brief.sharing_rule");
@@ -274,17 +314,20 @@ std::string BarsSvg(const Block& b) {
   double max = 1;
   for (const auto& bar : b.bars) max = std::max(max, bar.value);
   double height = row * static_cast<double>(b.bars.size()) + 26;
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" role=\"img\" viewBox=\"0 0 640 " + Num(height) +
-                    "\"><title>" + HtmlEscape(b.text) + "</title><text x=\"0\" y=\"14\" font-size=\"13\" font-weight=\"bold\">" +
-                    HtmlEscape(b.text) + "</text>";
+  std::string svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" role=\"img\" viewBox=\"0 0 640 " +
+      Num(height) + "\"><title>" + HtmlEscape(b.text) +
+      "</title><text x=\"0\" y=\"14\" font-size=\"13\" font-weight=\"bold\">" + HtmlEscape(b.text) +
+      "</text>";
   for (size_t i = 0; i < b.bars.size(); ++i) {
     double y = 24 + row * static_cast<double>(i);
     double w = span * b.bars[i].value / max;
-    svg += "<text x=\"0\" y=\"" + Num(y + 13) + "\" font-size=\"12\">" + HtmlEscape(b.bars[i].label) + "</text>";
-    svg += "<rect x=\"" + Num(label) + "\" y=\"" + Num(y + 2) + "\" width=\"" + Num(std::max(w, 1.0)) +
-           "\" height=\"14\" fill=\"#44997a\"/>";
-    svg += "<text x=\"" + Num(label + w + 6) + "\" y=\"" + Num(y + 13) + "\" font-size=\"12\">" + HtmlEscape(b.bars[i].shown) +
-           "</text>";
+    svg += "<text x=\"0\" y=\"" + Num(y + 13) + "\" font-size=\"12\">" +
+           HtmlEscape(b.bars[i].label) + "</text>";
+    svg += "<rect x=\"" + Num(label) + "\" y=\"" + Num(y + 2) + "\" width=\"" +
+           Num(std::max(w, 1.0)) + "\" height=\"14\" fill=\"#44997a\"/>";
+    svg += "<text x=\"" + Num(label + w + 6) + "\" y=\"" + Num(y + 13) + "\" font-size=\"12\">" +
+           HtmlEscape(b.bars[i].shown) + "</text>";
   }
   return svg + "</svg>";
 }
@@ -293,20 +336,29 @@ std::string BarsSvg(const Block& b) {
 
 std::string Html(const Document& doc) {
   auto css = assets::Find("web/static/brief.css");
-  std::string h = "<!doctype html><html lang=\"" + HtmlEscape(doc.lang) + "\"><head><meta charset=\"utf-8\"><title>" +
-                  HtmlEscape(doc.title) + "</title><link rel=\"stylesheet\" href=\"/static/brief.css\"><style>" +
-                  std::string(css ? *css : "") + "</style></head><body><div class=\"running\">" + HtmlEscape(doc.running) +
-                  "</div><header><h1 id=\"brief-title\">" + HtmlEscape(doc.title) + "</h1><p>" + HtmlEscape(doc.running) +
+  std::string h = "<!doctype html><html lang=\"" + HtmlEscape(doc.lang) +
+                  "\"><head><meta charset=\"utf-8\"><title>" + HtmlEscape(doc.title) +
+                  "</title><link rel=\"stylesheet\" href=\"/static/brief.css\"><style>" +
+                  std::string(css ? *css : "") + "</style></head><body><div class=\"running\">" +
+                  HtmlEscape(doc.running) + "</div><header><h1 id=\"brief-title\">" +
+                  HtmlEscape(doc.title) + "</h1><p>" + HtmlEscape(doc.running) +
                   "</p></header><nav id=\"toc\"><h2>" + HtmlEscape(doc.toc_title) + "</h2><ol>";
-  for (const auto& s : doc.sections) h += "<li><a href=\"#" + s.id + "\">" + HtmlEscape(s.title) + "</a></li>";
+  for (const auto& s : doc.sections)
+    h += "<li><a href=\"#" + s.id + "\">" + HtmlEscape(s.title) + "</a></li>";
   h += "</ol></nav>";
   for (const auto& s : doc.sections) {
     h += "<section id=\"" + s.id + "\"><h2>" + HtmlEscape(s.title) + "</h2>";
     for (const auto& b : s.blocks) {
       switch (b.kind) {
-        case Block::Kind::kParagraph: h += "<p>" + HtmlEscape(b.text) + "</p>"; break;
-        case Block::Kind::kNote: h += "<p class=\"note\">" + HtmlEscape(b.text) + "</p>"; break;
-        case Block::Kind::kBars: h += BarsSvg(b); break;
+        case Block::Kind::kParagraph:
+          h += "<p>" + HtmlEscape(b.text) + "</p>";
+          break;
+        case Block::Kind::kNote:
+          h += "<p class=\"note\">" + HtmlEscape(b.text) + "</p>";
+          break;
+        case Block::Kind::kBars:
+          h += BarsSvg(b);
+          break;
         case Block::Kind::kTable: {
           const Table& t = b.table;
           h += std::string("<table") + (t.heat.empty() ? "" : " class=\"heat\"") + "><thead><tr>";

@@ -3,9 +3,8 @@
 // PDF (cairo + pango). Both renderers draw the same document, so they cannot disagree.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

@@ -46,8 +46,8 @@ class Writer {
     pango_layout_get_size(layout_, &w, &h);
     return static_cast<double>(h) / PANGO_SCALE;
   }
-  void Text(const std::string& text, double x, double y, double size, double width, bool bold = false,
-            double grey = 0) {
+  void Text(const std::string& text, double x, double y, double size, double width,
+            bool bold = false, double grey = 0) {
     if (!draw_) return;
     Prepare(text, size, width, bold);
     cairo_set_source_rgb(cr_, grey, grey, grey);
@@ -113,7 +113,8 @@ class Writer {
     cairo_move_to(cr_, kLeft, 38);
     cairo_line_to(cr_, kWidth - kRight, 38);
     cairo_stroke(cr_);
-    std::string number = doc_.page_word + " " + std::to_string(page_) + " / " + std::to_string(total_);
+    std::string number =
+        doc_.page_word + " " + std::to_string(page_) + " / " + std::to_string(total_);
     Text(number, kLeft, kHeight - 36, 8, kBody, false, 0.4);
   }
 
@@ -138,8 +139,12 @@ class Writer {
         y_ += h + 6;
         break;
       }
-      case Block::Kind::kBars: Bars(b); break;
-      case Block::Kind::kTable: TableOf(b.table); break;
+      case Block::Kind::kBars:
+        Bars(b);
+        break;
+      case Block::Kind::kTable:
+        TableOf(b.table);
+        break;
     }
   }
 
@@ -167,7 +172,8 @@ class Writer {
 
   static constexpr double kCell = 8.5, kPad = 3;
 
-  double RowHeight(const std::vector<std::string>& cells, const std::vector<double>& widths, bool header) {
+  double RowHeight(const std::vector<std::string>& cells, const std::vector<double>& widths,
+                   bool header) {
     double height = 0;
     for (size_t c = 0; c < cells.size() && c < widths.size(); ++c) {
       height = std::max(height, Measure(cells[c], kCell, widths[c] * kBody - 2 * kPad, header));
@@ -242,7 +248,8 @@ Result<std::string> Pdf(const Document& doc) {
   std::vector<int> toc;
   int pages = 0;
   {
-    std::unique_ptr<cairo_surface_t, SurfaceDeleter> scratch(cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1));
+    std::unique_ptr<cairo_surface_t, SurfaceDeleter> scratch(
+        cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1));
     std::unique_ptr<cairo_t, ContextDeleter> cr(cairo_create(scratch.get()));
     Writer measure(cr.get(), false, doc);
     measure.Run(0, {});
@@ -254,7 +261,8 @@ Result<std::string> Pdf(const Document& doc) {
     std::unique_ptr<cairo_surface_t, SurfaceDeleter> surface(
         cairo_pdf_surface_create_for_stream(Append, &out, kWidth, kHeight));
     if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
-      return Status::Internal(std::string("cairo: ") + cairo_status_to_string(cairo_surface_status(surface.get())));
+      return Status::Internal(std::string("cairo: ") +
+                              cairo_status_to_string(cairo_surface_status(surface.get())));
     }
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, doc.title.c_str());
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "cbrnhub");
@@ -265,13 +273,15 @@ Result<std::string> Pdf(const Document& doc) {
     for (size_t i = 0; i < doc.sections.size() && i < toc.size(); ++i) {
       std::string title = std::to_string(i + 1) + ". " + doc.sections[i].title;
       cairo_pdf_surface_add_outline(surface.get(), CAIRO_PDF_OUTLINE_ROOT, title.c_str(),
-                                    ("page=" + std::to_string(toc[i])).c_str(), CAIRO_PDF_OUTLINE_FLAG_OPEN);
+                                    ("page=" + std::to_string(toc[i])).c_str(),
+                                    CAIRO_PDF_OUTLINE_FLAG_OPEN);
     }
     cairo_show_page(cr.get());
     cr.reset();
     cairo_surface_finish(surface.get());
     if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
-      return Status::Internal(std::string("cairo: ") + cairo_status_to_string(cairo_surface_status(surface.get())));
+      return Status::Internal(std::string("cairo: ") +
+                              cairo_status_to_string(cairo_surface_status(surface.get())));
     }
   }
   return out;

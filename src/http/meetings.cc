@@ -26,7 +26,8 @@ std::string Month(const std::string& m) {
   return ok ? m : "";
 }
 
-Json Labelled(const Ctx& ctx, const Request& req, Json record, std::initializer_list<const char*> choices) {
+Json Labelled(const Ctx& ctx, const Request& req, Json record,
+              std::initializer_list<const char*> choices) {
   for (const char* field : choices) {
     std::string v = Str(record, field);
     record[std::string(field) + "_label"] = v.empty() ? "" : Translate(ctx, req, "choice." + v);
@@ -35,12 +36,14 @@ Json Labelled(const Ctx& ctx, const Request& req, Json record, std::initializer_
 }
 
 Response Calendar(Ctx& ctx, Request& req, const std::string& region, const std::string& country) {
-  auto events = ctx.meetings->Calendar(CallerOf(req), region, country, req.Query("from"), req.Query("to"));
+  auto events =
+      ctx.meetings->Calendar(CallerOf(req), region, country, req.Query("from"), req.Query("to"));
   if (!events.ok()) return ErrorFor(ctx, req, events.status());
   std::string name = "cbrnhub " + (region.empty() ? country : region);
   Response r;
   r.content_type = "text/calendar; charset=utf-8";
-  r.headers.push_back({"Content-Disposition", "inline; filename=\"cbrnhub-" + (region.empty() ? country : region) + ".ics\""});
+  r.headers.push_back({"Content-Disposition", "inline; filename=\"cbrnhub-" +
+                                                  (region.empty() ? country : region) + ".ics\""});
   r.body = meetings::ICalendar(*events, name, NowUtc());
   return r;
 }
@@ -50,18 +53,22 @@ Response Calendar(Ctx& ctx, Request& req, const std::string& region, const std::
 std::string MarkdownHtml(const std::string& markdown) {
   // CMARK_OPT_DEFAULT is safe since cmark 0.29: raw HTML becomes a comment and links to
   // javascript:, vbscript:, file: and data: (other than images) lose their target.
-  char* html = cmark_markdown_to_html(markdown.data(), markdown.size(), CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
+  char* html = cmark_markdown_to_html(markdown.data(), markdown.size(),
+                                      CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
   std::string out = html ? html : "";
   free(html);
   return out;
 }
 
-Result<std::string> RenderBrief(meetings::Service& service, const i18n::Catalogs& catalogs, const records::Caller& caller,
-                                const std::string& region, const std::string& date, const std::string& lang,
+Result<std::string> RenderBrief(meetings::Service& service, const i18n::Catalogs& catalogs,
+                                const records::Caller& caller, const std::string& region,
+                                const std::string& date, const std::string& lang,
                                 const std::string& format) {
-  if (format != "html" && format != "pdf") return Status::Invalid("format", "format must be html or pdf");
+  if (format != "html" && format != "pdf")
+    return Status::Invalid("format", "format must be html or pdf");
   CBRN_ASSIGN_OR_RETURN(Json data, service.Brief(caller, region, date, lang));
-  brief::Document doc = brief::Build(data, [&](const std::string& key) { return catalogs.Translate(lang, key); });
+  brief::Document doc =
+      brief::Build(data, [&](const std::string& key) { return catalogs.Translate(lang, key); });
   if (format == "html") return brief::Html(doc);
   return brief::Pdf(doc);
 }
@@ -82,7 +89,10 @@ Result<std::pair<std::string, std::string>> UploadOf(const Request& req) {
 Response ApiActivityDocumentAdd(Ctx& ctx, Request& req) {
   auto upload = UploadOf(req);
   if (!upload.ok()) return ErrorFor(ctx, req, upload.status());
-  return JsonResult(ctx, req, ctx.meetings->AddDocument(CallerOf(req), req.Param("id"), upload->first, upload->second), 201);
+  return JsonResult(
+      ctx, req,
+      ctx.meetings->AddDocument(CallerOf(req), req.Param("id"), upload->first, upload->second),
+      201);
 }
 
 Response ApiActivityDocuments(Ctx& ctx, Request& req) {
@@ -98,7 +108,8 @@ Response ActivityDocumentDownload(Ctx& ctx, Request& req) {
 Response ActivityDocumentSubmit(Ctx& ctx, Request& req) {
   std::string back = "/activities/" + PercentEncode(req.Param("id"));
   auto upload = UploadOf(req);
-  Result<Json> r = upload.ok() ? ctx.meetings->AddDocument(CallerOf(req), req.Param("id"), upload->first, upload->second)
+  Result<Json> r = upload.ok() ? ctx.meetings->AddDocument(CallerOf(req), req.Param("id"),
+                                                           upload->first, upload->second)
                                : Result<Json>(upload.status());
   if (!r.ok()) return BackWithError(ctx, req, r.status(), back, StatusCode::kInvalidArgument);
   return Response::Redirect(back + "#documents");
@@ -111,22 +122,27 @@ Response ApiRoundTableView(Ctx& ctx, Request& req) {
 Response ApiFollowUpClose(Ctx& ctx, Request& req) {
   auto body = ParseJsonBody(req);
   if (!body.ok()) return ErrorFor(ctx, req, body.status());
-  std::string note = body->is_object() && (*body)["note"].is_string() ? (*body)["note"].get<std::string>() : "";
+  std::string note =
+      body->is_object() && (*body)["note"].is_string() ? (*body)["note"].get<std::string>() : "";
   return JsonResult(ctx, req, ctx.meetings->CloseFollowUp(CallerOf(req), req.Param("id"), note));
 }
 
 Response ApiLessonSearch(Ctx& ctx, Request& req) {
-  meetings::Service::LessonQuery q{req.Query("q"), req.Query("theme"), req.Query("region"), req.Query("activity_type"),
+  meetings::Service::LessonQuery q{req.Query("q"),       req.Query("theme"),
+                                   req.Query("region"),  req.Query("activity_type"),
                                    req.Query("country"), 50};
   std::string limit = req.Query("limit");
   if (!limit.empty()) {
-    q.limit = limit.size() <= 4 && limit.find_first_not_of("0123456789") == std::string::npos ? std::stoi(limit) : -1;
+    q.limit = limit.size() <= 4 && limit.find_first_not_of("0123456789") == std::string::npos
+                  ? std::stoi(limit)
+                  : -1;
   }
   return JsonResult(ctx, req, ctx.meetings->SearchLessons(CallerOf(req), q));
 }
 
 Response ApiLessonFromEvaluation(Ctx& ctx, Request& req) {
-  return JsonResult(ctx, req, ctx.meetings->LessonFromEvaluation(CallerOf(req), req.Param("id")), 201);
+  return JsonResult(ctx, req, ctx.meetings->LessonFromEvaluation(CallerOf(req), req.Param("id")),
+                    201);
 }
 
 Response ApiCalendar(Ctx& ctx, Request& req) {
@@ -134,37 +150,52 @@ Response ApiCalendar(Ctx& ctx, Request& req) {
   if (region.empty() == country.empty()) {
     return ErrorFor(ctx, req, Status::Invalid("region", "give a region or a country"));
   }
-  auto events = ctx.meetings->Calendar(CallerOf(req), region, country, req.Query("from"), req.Query("to"));
+  auto events =
+      ctx.meetings->Calendar(CallerOf(req), region, country, req.Query("from"), req.Query("to"));
   if (!events.ok()) return ErrorFor(ctx, req, events.status());
   Json items = Json::array();
   for (const auto& e : *events) {
-    items.push_back({{"id", e.uid}, {"kind", e.kind}, {"type", e.type}, {"title", e.title}, {"start", e.start},
-                     {"end", e.end}, {"place", e.place}, {"status", e.status}});
+    items.push_back({{"id", e.uid},
+                     {"kind", e.kind},
+                     {"type", e.type},
+                     {"title", e.title},
+                     {"start", e.start},
+                     {"end", e.end},
+                     {"place", e.place},
+                     {"status", e.status}});
   }
   return JsonOk(200, Json{{"items", items}});
 }
 
-Response RegionCalendarIcs(Ctx& ctx, Request& req) { return Calendar(ctx, req, req.Param("code"), ""); }
-Response CountryCalendarIcs(Ctx& ctx, Request& req) { return Calendar(ctx, req, "", req.Param("iso2")); }
+Response RegionCalendarIcs(Ctx& ctx, Request& req) {
+  return Calendar(ctx, req, req.Param("code"), "");
+}
+Response CountryCalendarIcs(Ctx& ctx, Request& req) {
+  return Calendar(ctx, req, "", req.Param("iso2"));
+}
 
 Response ApiBrief(Ctx& ctx, Request& req) {
   std::string format = req.Query("format", "json");
   std::string lang = req.Query("lang").empty() ? req.lang : req.Query("lang");
   if (format == "json") {
-    return JsonResult(ctx, req, ctx.meetings->Brief(CallerOf(req), req.Param("code"), req.Query("date"), lang));
+    return JsonResult(
+        ctx, req, ctx.meetings->Brief(CallerOf(req), req.Param("code"), req.Query("date"), lang));
   }
-  auto doc = RenderBrief(*ctx.meetings, ctx.catalogs, CallerOf(req), req.Param("code"), req.Query("date"), lang, format);
+  auto doc = RenderBrief(*ctx.meetings, ctx.catalogs, CallerOf(req), req.Param("code"),
+                         req.Query("date"), lang, format);
   if (!doc.ok()) return ErrorFor(ctx, req, doc.status());
   if (format == "html") return Response::Html(200, *doc);
   Response r;
   r.content_type = "application/pdf";
-  r.headers.push_back({"Content-Disposition", "inline; filename=\"brief-" + req.Param("code") + "-" + req.Query("date") + ".pdf\""});
+  r.headers.push_back({"Content-Disposition", "inline; filename=\"brief-" + req.Param("code") +
+                                                  "-" + req.Query("date") + ".pdf\""});
   r.body = std::move(*doc);
   return r;
 }
 
 Response BriefPage(Ctx& ctx, Request& req) {
-  auto doc = RenderBrief(*ctx.meetings, ctx.catalogs, CallerOf(req), req.Param("code"), req.Query("date"), req.lang, "html");
+  auto doc = RenderBrief(*ctx.meetings, ctx.catalogs, CallerOf(req), req.Param("code"),
+                         req.Query("date"), req.lang, "html");
   if (!doc.ok()) return ErrorFor(ctx, req, doc.status());
   return Response::Html(200, *doc);
 }
@@ -188,14 +219,22 @@ Response CalendarPage(Ctx& ctx, Request& req) {
   std::string current;
   for (const auto& e : *events) {
     std::string m = e.start.substr(0, 7);
-    rows.push_back({{"month", m == current ? "" : m}, {"title", e.title}, {"start", e.start}, {"end", e.end},
-                    {"place", e.place}, {"type_label", Translate(ctx, req, "choice." + e.type)},
+    rows.push_back({{"month", m == current ? "" : m},
+                    {"title", e.title},
+                    {"start", e.start},
+                    {"end", e.end},
+                    {"place", e.place},
+                    {"type_label", Translate(ctx, req, "choice." + e.type)},
                     {"status_label", Translate(ctx, req, "choice." + e.status)},
                     {"href", (e.kind == "activity" ? "/activities/" : "/round-tables/") + e.uid}});
     current = m;
   }
   std::string scope = region.empty() ? country : region;
-  Json data = {{"events", rows}, {"region", region}, {"country", country}, {"scope", scope}, {"month", month},
+  Json data = {{"events", rows},
+               {"region", region},
+               {"country", country},
+               {"scope", scope},
+               {"month", month},
                {"ics", region.empty() ? "/api/v1/countries/" + country + "/calendar.ics"
                                       : "/api/v1/regions/" + region + "/calendar.ics"},
                {"may_create", access::OwnScope(req.who) != ""}};
@@ -208,7 +247,8 @@ Response ActivityPage(Ctx& ctx, Request& req) {
   if (!activity.ok()) return ErrorFor(ctx, req, activity.status());
   Json data = {{"activity", Labelled(ctx, req, *activity, {"type", "status"})}};
   data["exercise"] = meetings::IsExercise(Str(*activity, "type"));
-  for (const auto& [key, kind] : {std::pair{"injects", meetings::kInjects}, std::pair{"evaluations", meetings::kEvaluations}}) {
+  for (const auto& [key, kind] : {std::pair{"injects", meetings::kInjects},
+                                  std::pair{"evaluations", meetings::kEvaluations}}) {
     records::ListQuery q;
     q.filters["activity_id"] = Str(*activity, "id");
     q.limit = 500;
@@ -218,7 +258,8 @@ Response ActivityPage(Ctx& ctx, Request& req) {
     for (const auto& i : list->items) items.push_back(Labelled(ctx, req, i, {"rating"}));
     data[key] = items;
   }
-  data["may_change"] = access::Allows(req.who, access::Action::kChange, ScopeOf(ctx, meetings::kActivities, *activity));
+  data["may_change"] = access::Allows(req.who, access::Action::kChange,
+                                      ScopeOf(ctx, meetings::kActivities, *activity));
   auto documents = ctx.meetings->Documents(caller, req.Param("id"));
   if (!documents.ok()) return ErrorFor(ctx, req, documents.status());
   data["documents"] = *documents;
@@ -244,14 +285,16 @@ Response RoundTablePage(Ctx& ctx, Request& req) {
   rt = Labelled(ctx, req, rt, {"status"});
   data["minutes_html"] = MarkdownHtml(Str(rt, "minutes"));
   data["decisions_html"] = MarkdownHtml(Str(rt, "decisions"));
-  bool may = access::Allows(req.who, access::Action::kChange, ScopeOf(ctx, meetings::kRoundTables, rt));
+  bool may =
+      access::Allows(req.who, access::Action::kChange, ScopeOf(ctx, meetings::kRoundTables, rt));
   data["may_change"] = may;
   for (const char* list : {"follow_ups", "carried"}) {
     for (auto& f : data[list]) {
       f["open"] = Str(f, "status") == "open";
       f["status_label"] = Translate(ctx, req, "choice." + Str(f, "status"));
-      f["may_close"] = f["open"].get<bool>() &&
-                       access::Allows(req.who, access::Action::kChange, ScopeOf(ctx, meetings::kFollowUps, f));
+      f["may_close"] =
+          f["open"].get<bool>() &&
+          access::Allows(req.who, access::Action::kChange, ScopeOf(ctx, meetings::kFollowUps, f));
     }
   }
   for (auto& a : data["agenda"]) a = Labelled(ctx, req, a, {"topic"});
@@ -264,23 +307,27 @@ Response FollowUpCloseSubmit(Ctx& ctx, Request& req) {
   std::string back = LocalPathOr(FormField(form, "return_to"), "/calendar");
   auto r = ctx.meetings->CloseFollowUp(CallerOf(req), req.Param("id"), FormField(form, "note"));
   if (!r.ok()) {
-    return BackWithError(ctx, req, r.status(), back, r.status().code() == StatusCode::kConflict ? StatusCode::kConflict
-                                                                                                 : StatusCode::kInvalidArgument);
+    return BackWithError(ctx, req, r.status(), back,
+                         r.status().code() == StatusCode::kConflict ? StatusCode::kConflict
+                                                                    : StatusCode::kInvalidArgument);
   }
   return Response::Redirect(back);
 }
 
 Response LessonsPage(Ctx& ctx, Request& req) {
-  meetings::Service::LessonQuery q{req.Query("q"), req.Query("theme"), req.Query("region"), req.Query("activity_type"),
+  meetings::Service::LessonQuery q{req.Query("q"),       req.Query("theme"),
+                                   req.Query("region"),  req.Query("activity_type"),
                                    req.Query("country"), 100};
   auto found = ctx.meetings->SearchLessons(CallerOf(req), q);
   if (!found.ok()) return ErrorFor(ctx, req, found.status());
   Json items = Json::array();
-  for (const auto& l : (*found)["items"]) items.push_back(Labelled(ctx, req, l, {"theme", "activity_type"}));
+  for (const auto& l : (*found)["items"])
+    items.push_back(Labelled(ctx, req, l, {"theme", "activity_type"}));
   auto options = [&](const std::vector<std::string>& values, const std::string& chosen) {
     Json out = Json::array();
     for (const auto& v : values) {
-      out.push_back({{"value", v}, {"label", Translate(ctx, req, "choice." + v)}, {"selected", v == chosen}});
+      out.push_back(
+          {{"value", v}, {"label", Translate(ctx, req, "choice." + v)}, {"selected", v == chosen}});
     }
     return out;
   };

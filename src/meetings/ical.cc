@@ -9,7 +9,9 @@ namespace cbrnhub::meetings {
 namespace {
 
 // YYYY-MM-DD -> YYYYMMDD, and the day after (DTEND of an all-day event is exclusive).
-std::string Basic(const std::string& date) { return date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2); }
+std::string Basic(const std::string& date) {
+  return date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
+}
 
 std::string DayAfter(const std::string& date) {
   std::tm tm{};
@@ -26,9 +28,11 @@ std::string DayAfter(const std::string& date) {
 // 2026-11-30T06:44:41.123Z -> 20261130T064441Z
 std::string Stamp(const std::string& iso) {
   bool ok = iso.size() >= 19 && iso[10] == 'T';
-  for (size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u, 11u, 12u, 14u, 15u, 17u, 18u}) ok = ok && iso[i] >= '0' && iso[i] <= '9';
+  for (size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u, 11u, 12u, 14u, 15u, 17u, 18u})
+    ok = ok && iso[i] >= '0' && iso[i] <= '9';
   if (!ok) return "19700101T000000Z";
-  return Basic(iso.substr(0, 10)) + "T" + iso.substr(11, 2) + iso.substr(14, 2) + iso.substr(17, 2) + "Z";
+  return Basic(iso.substr(0, 10)) + "T" + iso.substr(11, 2) + iso.substr(14, 2) +
+         iso.substr(17, 2) + "Z";
 }
 
 bool IsDate(const std::string& s) {
@@ -47,11 +51,20 @@ std::string ICalEscape(const std::string& text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case ';': out += "\\;"; break;
-      case ',': out += "\\,"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case ';':
+        out += "\\;";
+        break;
+      case ',':
+        out += "\\,";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) break;  // CONTROL is not TEXT
         out += c;
@@ -79,7 +92,8 @@ std::string ICalFold(const std::string& line) {
   return out;
 }
 
-std::string ICalendar(const std::vector<Event>& events, const std::string& name, const std::string& stamp) {
+std::string ICalendar(const std::vector<Event>& events, const std::string& name,
+                      const std::string& stamp) {
   std::string out;
   auto line = [&](const std::string& l) { out += ICalFold(l) + "\r\n"; };
   line("BEGIN:VCALENDAR");
@@ -89,7 +103,8 @@ std::string ICalendar(const std::vector<Event>& events, const std::string& name,
   line("METHOD:PUBLISH");
   line("X-WR-CALNAME:" + ICalEscape(name));
   for (const auto& e : events) {
-    if (!IsDate(e.start) || !IsDate(e.end)) continue;  // stored dates are checked; a guard for fuzzing
+    if (!IsDate(e.start) || !IsDate(e.end))
+      continue;  // stored dates are checked; a guard for fuzzing
     line("BEGIN:VEVENT");
     line("UID:" + ICalEscape(e.uid) + "@cbrnhub");
     line("DTSTAMP:" + Stamp(stamp));
@@ -99,7 +114,9 @@ std::string ICalendar(const std::vector<Event>& events, const std::string& name,
     line("SUMMARY:" + ICalEscape(e.title));
     if (!e.place.empty()) line("LOCATION:" + ICalEscape(e.place));
     line("CATEGORIES:" + ICalEscape(e.type));
-    const char* status = e.status == "cancelled" ? "CANCELLED" : e.status == "held" ? "CONFIRMED" : "TENTATIVE";
+    const char* status = e.status == "cancelled" ? "CANCELLED"
+                         : e.status == "held"    ? "CONFIRMED"
+                                                 : "TENTATIVE";
     std::string status_line = "STATUS:";
     status_line += status;
     line(status_line);

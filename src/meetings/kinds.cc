@@ -1,9 +1,8 @@
 // The record kinds of activities, exercises, lessons and round tables, with the checks that
 // span fields and records.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "meetings/meetings.h"
@@ -19,7 +18,8 @@ using storage::Rows;
 using storage::Transaction;
 
 // A field spec in one line: name, type, required, longest length; then what it is used for.
-FieldSpec Spec(std::string name, FieldType type = FieldType::kText, bool required = false, size_t max = 200) {
+FieldSpec Spec(std::string name, FieldType type = FieldType::kText, bool required = false,
+               size_t max = 200) {
   FieldSpec f;
   f.name = std::move(name);
   f.type = type;
@@ -62,46 +62,55 @@ FieldSpec SetByModule(std::string name, std::string value) {
 
 // The member countries of a region (ISO2).
 Result<std::set<std::string>> MembersOf(Transaction& txn, const std::string& region) {
-  CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT c.iso2 FROM memberships m JOIN countries c ON c.id = m.country_id"
-                                          " JOIN regions g ON g.id = m.region_id WHERE g.code = ?"
-                                          " AND m.deleted_at IS NULL AND c.deleted_at IS NULL",
-                                          {region}));
+  CBRN_ASSIGN_OR_RETURN(
+      Rows r, txn.Query("SELECT c.iso2 FROM memberships m JOIN countries c ON c.id = m.country_id"
+                        " JOIN regions g ON g.id = m.region_id WHERE g.code = ?"
+                        " AND m.deleted_at IS NULL AND c.deleted_at IS NULL",
+                        {region}));
   std::set<std::string> out;
   for (const auto& row : r) out.insert(row.Text(0));
   return out;
 }
 
 Status CountryExists(Transaction& txn, const std::string& code, const char* field) {
-  CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT iso2 FROM countries WHERE iso2 = ? AND deleted_at IS NULL", {code}));
-  if (r.empty()) return Status::Invalid(field, std::string(field) + ": no partner country \"" + code + "\"");
+  CBRN_ASSIGN_OR_RETURN(
+      Rows r,
+      txn.Query("SELECT iso2 FROM countries WHERE iso2 = ? AND deleted_at IS NULL", {code}));
+  if (r.empty())
+    return Status::Invalid(field, std::string(field) + ": no partner country \"" + code + "\"");
   return Status::Ok();
 }
 
 // Owner: a country or a region, exactly one.
 Result<std::string> CountryOrRegion(Transaction& txn, const Json& f) {
   bool country = !Text(f, "country").empty(), region = !Text(f, "region").empty();
-  if (country == region) return Status::Invalid("country", "give either a country or a region, not both");
+  if (country == region)
+    return Status::Invalid("country", "give either a country or a region, not both");
   if (country) {
     CBRN_RETURN_IF_ERROR(CountryExists(txn, Text(f, "country"), "country"));
     return "country:" + Text(f, "country");
   }
-  CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT code FROM regions WHERE code = ? AND deleted_at IS NULL",
-                                          {Text(f, "region")}));
-  if (r.empty()) return Status::Invalid("region", "region: no region \"" + Text(f, "region") + "\"");
+  CBRN_ASSIGN_OR_RETURN(Rows r,
+                        txn.Query("SELECT code FROM regions WHERE code = ? AND deleted_at IS NULL",
+                                  {Text(f, "region")}));
+  if (r.empty())
+    return Status::Invalid("region", "region: no region \"" + Text(f, "region") + "\"");
   return "region:" + Text(f, "region");
 }
 
 Result<std::string> RegionOwner(Transaction& txn, const Json& f) {
-  CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT code FROM regions WHERE code = ? AND deleted_at IS NULL",
-                                          {Text(f, "region")}));
-  if (r.empty()) return Status::Invalid("region", "region: no region \"" + Text(f, "region") + "\"");
+  CBRN_ASSIGN_OR_RETURN(Rows r,
+                        txn.Query("SELECT code FROM regions WHERE code = ? AND deleted_at IS NULL",
+                                  {Text(f, "region")}));
+  if (r.empty())
+    return Status::Invalid("region", "region: no region \"" + Text(f, "region") + "\"");
   return "region:" + Text(f, "region");
 }
 
 Status CheckDates(const Json& f, const char* start, const char* end) {
   if (!Text(f, start).empty() && !Text(f, end).empty() && Text(f, end) < Text(f, start)) {
-    return Status::Invalid(end, std::string(end) + " (" + Text(f, end) + ") is before " + start + " (" +
-                                    Text(f, start) + ")");
+    return Status::Invalid(end, std::string(end) + " (" + Text(f, end) + ") is before " + start +
+                                    " (" + Text(f, start) + ")");
   }
   return Status::Ok();
 }
@@ -110,42 +119,49 @@ Status CheckCount(const Json& f, const char* key) {
   if (!f.contains(key) || !f[key].is_number_integer()) return Status::Ok();
   auto n = f[key].get<std::int64_t>();
   if (n < 0 || n > kMaxParticipants) {
-    return Status::Invalid(key, std::string(key) + " must be between 0 and " + std::to_string(kMaxParticipants) +
-                                    " (" + std::to_string(n) + ")");
+    return Status::Invalid(key, std::string(key) + " must be between 0 and " +
+                                    std::to_string(kMaxParticipants) + " (" + std::to_string(n) +
+                                    ")");
   }
   return Status::Ok();
 }
 
 // Agencies named by id or short name: each a live agency of one of `countries`.
-Status CheckAgency(Transaction& txn, const std::string& agency, const std::set<std::string>& countries,
-                   const char* field) {
-  CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT owner_scope FROM agencies WHERE (id = ? OR short_name = ?)"
-                                          " AND deleted_at IS NULL",
-                                          {agency, agency}));
+Status CheckAgency(Transaction& txn, const std::string& agency,
+                   const std::set<std::string>& countries, const char* field) {
+  CBRN_ASSIGN_OR_RETURN(
+      Rows r, txn.Query("SELECT owner_scope FROM agencies WHERE (id = ? OR short_name = ?)"
+                        " AND deleted_at IS NULL",
+                        {agency, agency}));
   for (const auto& row : r) {
     const std::string& owner = row.Text(0);
     if (owner.rfind("country:", 0) == 0 && countries.count(owner.substr(8))) return Status::Ok();
   }
-  return Status::Invalid(field, std::string(field) + ": \"" + agency + "\" is not an agency of a participating country");
+  return Status::Invalid(field, std::string(field) + ": \"" + agency +
+                                    "\" is not an agency of a participating country");
 }
 
 Status CheckActivity(Transaction& txn, const Json*, const Json& f) {
   CBRN_RETURN_IF_ERROR(CheckDates(f, "start_date", "end_date"));
-  if (!Text(f, "place_country").empty()) CBRN_RETURN_IF_ERROR(CountryExists(txn, Text(f, "place_country"), "place_country"));
+  if (!Text(f, "place_country").empty())
+    CBRN_RETURN_IF_ERROR(CountryExists(txn, Text(f, "place_country"), "place_country"));
   std::set<std::string> countries;
   if (!Text(f, "country").empty()) countries.insert(Text(f, "country"));
   for (const auto& c : SplitList(Text(f, "countries"))) {
     CBRN_RETURN_IF_ERROR(CountryExists(txn, c, "countries"));
     countries.insert(c);
   }
-  for (const auto& a : SplitList(Text(f, "agencies"))) CBRN_RETURN_IF_ERROR(CheckAgency(txn, a, countries, "agencies"));
+  for (const auto& a : SplitList(Text(f, "agencies")))
+    CBRN_RETURN_IF_ERROR(CheckAgency(txn, a, countries, "agencies"));
   long total = 0;
   for (const char* key : {"participants_women", "participants_men", "participants_other"}) {
     CBRN_RETURN_IF_ERROR(CheckCount(f, key));
-    if (f.contains(key) && f[key].is_number_integer()) total += static_cast<long>(f[key].get<std::int64_t>());
+    if (f.contains(key) && f[key].is_number_integer())
+      total += static_cast<long>(f[key].get<std::int64_t>());
   }
   if (total > kMaxParticipants) {
-    return Status::Invalid("participants_women", "more than " + std::to_string(kMaxParticipants) + " participants in all");
+    return Status::Invalid("participants_women", "more than " + std::to_string(kMaxParticipants) +
+                                                     " participants in all");
   }
   // "UZ-SCES=12, KZ-MES=4": participants by agency.
   for (const auto& item : SplitList(Text(f, "participants_by_agency"))) {
@@ -156,21 +172,26 @@ Status CheckActivity(Transaction& txn, const Json*, const Json& f) {
     n.erase(0, n.find_first_not_of(' '));
     if (n.empty() || n.size() > 6 || n.find_first_not_of("0123456789") != std::string::npos ||
         std::stol(n) > kMaxParticipants) {
-      return Status::Invalid("participants_by_agency", "participants_by_agency: \"" + item +
-                                                           "\" is not AGENCY=N with N between 0 and " +
-                                                           std::to_string(kMaxParticipants));
+      return Status::Invalid("participants_by_agency",
+                             "participants_by_agency: \"" + item +
+                                 "\" is not AGENCY=N with N between 0 and " +
+                                 std::to_string(kMaxParticipants));
     }
     CBRN_RETURN_IF_ERROR(CheckAgency(txn, agency, countries, "participants_by_agency"));
   }
   for (const auto& id : SplitList(Text(f, "plan_actions"))) {
-    CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT id FROM plan_actions WHERE id = ? AND deleted_at IS NULL", {id}));
-    if (r.empty()) return Status::Invalid("plan_actions", "plan_actions: \"" + id + "\" is not a plan action");
+    CBRN_ASSIGN_OR_RETURN(
+        Rows r, txn.Query("SELECT id FROM plan_actions WHERE id = ? AND deleted_at IS NULL", {id}));
+    if (r.empty())
+      return Status::Invalid("plan_actions", "plan_actions: \"" + id + "\" is not a plan action");
   }
   for (const auto& id : SplitList(Text(f, "projects"))) {
-    CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT id FROM projects WHERE id = ? AND deleted_at IS NULL", {id}));
+    CBRN_ASSIGN_OR_RETURN(
+        Rows r, txn.Query("SELECT id FROM projects WHERE id = ? AND deleted_at IS NULL", {id}));
     if (r.empty()) return Status::Invalid("projects", "projects: \"" + id + "\" is not a project");
   }
-  if ((!Text(f, "scenario").empty() || !Text(f, "objectives").empty()) && !IsExercise(Text(f, "type"))) {
+  if ((!Text(f, "scenario").empty() || !Text(f, "objectives").empty()) &&
+      !IsExercise(Text(f, "type"))) {
     return Status::Invalid("scenario", "a scenario and objectives are for exercises");
   }
   return Status::Ok();
@@ -181,10 +202,13 @@ struct ActivityInfo {
 };
 
 Result<ActivityInfo> ExerciseOf(Transaction& txn, const std::string& id) {
-  CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT type, start_date, end_date FROM activities WHERE id = ?", {id}));
+  CBRN_ASSIGN_OR_RETURN(
+      Rows r, txn.Query("SELECT type, start_date, end_date FROM activities WHERE id = ?", {id}));
   if (r.empty()) return Status::Invalid("activity_id", "no such activity");
-  ActivityInfo info{r[0].Text(0), r[0].OptionalText(1).value_or(""), r[0].OptionalText(2).value_or("")};
-  if (!IsExercise(info.type)) return Status::Invalid("activity_id", "the activity is not an exercise");
+  ActivityInfo info{r[0].Text(0), r[0].OptionalText(1).value_or(""),
+                    r[0].OptionalText(2).value_or("")};
+  if (!IsExercise(info.type))
+    return Status::Invalid("activity_id", "the activity is not an exercise");
   return info;
 }
 
@@ -203,10 +227,13 @@ bool IsMoment(const std::string& s) {
 Status CheckInject(Transaction& txn, const Json*, const Json& f) {
   CBRN_ASSIGN_OR_RETURN(ActivityInfo a, ExerciseOf(txn, Text(f, "activity_id")));
   std::string at = Text(f, "at_time");
-  if (!IsMoment(at)) return Status::Invalid("at_time", "at_time: \"" + at + "\" is not a time such as 2026-12-10 09:30");
+  if (!IsMoment(at))
+    return Status::Invalid("at_time",
+                           "at_time: \"" + at + "\" is not a time such as 2026-12-10 09:30");
   std::string day = at.substr(0, 10);
   if ((!a.start.empty() && day < a.start) || (!a.end.empty() && day > a.end)) {
-    return Status::Invalid("at_time", "at_time " + at + " is outside the exercise's dates (" + a.start + " to " + a.end + ")");
+    return Status::Invalid("at_time", "at_time " + at + " is outside the exercise's dates (" +
+                                          a.start + " to " + a.end + ")");
   }
   return Status::Ok();
 }
@@ -217,7 +244,8 @@ Status CheckEvaluation(Transaction& txn, const Json*, const Json& f) {
 
 Status CheckLesson(Transaction& txn, const Json*, const Json& f) {
   if (!Text(f, "activity_id").empty()) {
-    CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT id FROM activities WHERE id = ?", {Text(f, "activity_id")}));
+    CBRN_ASSIGN_OR_RETURN(
+        Rows r, txn.Query("SELECT id FROM activities WHERE id = ?", {Text(f, "activity_id")}));
     if (r.empty()) return Status::Invalid("activity_id", "no such activity");
   }
   return Status::Ok();
@@ -229,16 +257,19 @@ Status CheckRoundTable(Transaction& txn, const Json*, const Json& f) {
   for (const char* key : {"invited", "present"}) {
     for (const auto& c : SplitList(Text(f, key))) {
       if (!members.count(c)) {
-        return Status::Invalid(key, std::string(key) + ": \"" + c + "\" is not a member country of region " +
+        return Status::Invalid(key, std::string(key) + ": \"" + c +
+                                        "\" is not a member country of region " +
                                         Text(f, "region"));
       }
-      if (std::string(key) == "invited") invited.insert(c);
+      if (std::string(key) == "invited")
+        invited.insert(c);
       else if (!invited.empty() && !invited.count(c)) {
         return Status::Invalid("present", "present: \"" + c + "\" was not invited");
       }
     }
   }
-  if (f.contains("number") && f["number"].is_number_integer() && f["number"].get<std::int64_t>() < 1) {
+  if (f.contains("number") && f["number"].is_number_integer() &&
+      f["number"].get<std::int64_t>() < 1) {
     return Status::Invalid("number", "number must be 1 or more");
   }
   return Status::Ok();
@@ -251,10 +282,14 @@ Status CheckAgendaItem(Transaction& txn, const Json*, const Json& f) {
                       : topic == "country_plan"         ? "action_plans"
                       : topic == "project_idea"         ? "projects"
                                                         : nullptr;
-  if (!table) return Status::Invalid("reference", "a reference is for a questionnaire revision, a plan or a project idea");
-  CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query(std::string("SELECT id FROM ") + table + " WHERE id = ? AND deleted_at IS NULL",
+  if (!table)
+    return Status::Invalid("reference",
+                           "a reference is for a questionnaire revision, a plan or a project idea");
+  CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query(std::string("SELECT id FROM ") + table +
+                                              " WHERE id = ? AND deleted_at IS NULL",
                                           {ref}));
-  if (r.empty()) return Status::Invalid("reference", "reference: no such " + std::string(table) + " record");
+  if (r.empty())
+    return Status::Invalid("reference", "reference: no such " + std::string(table) + " record");
   return Status::Ok();
 }
 
@@ -267,9 +302,15 @@ void Child(KindSpec& k, const std::string& parent_field, const std::string& pare
 }  // namespace
 
 const std::vector<std::string>& ActivityTypes() {
-  static const std::vector<std::string> kTypes = {"training",          "workshop",       "legal_review",
-                                                  "study_visit",       "tabletop_exercise", "field_exercise",
-                                                  "cross_border_exercise", "round_table", "other"};
+  static const std::vector<std::string> kTypes = {"training",
+                                                  "workshop",
+                                                  "legal_review",
+                                                  "study_visit",
+                                                  "tabletop_exercise",
+                                                  "field_exercise",
+                                                  "cross_border_exercise",
+                                                  "round_table",
+                                                  "other"};
   return kTypes;
 }
 
@@ -315,8 +356,10 @@ void RegisterKinds(records::Catalog& catalog) {
     k.name = kInjects;
     k.table = "exercise_injects";
     k.order_by = "at_time";
-    k.fields = {Spec("at_time", FieldType::kText, true, 16), Spec("sender", FieldType::kText, false, 200),
-                Spec("recipient", FieldType::kText, false, 200), Spec("message", FieldType::kLongText, true, 4000),
+    k.fields = {Spec("at_time", FieldType::kText, true, 16),
+                Spec("sender", FieldType::kText, false, 200),
+                Spec("recipient", FieldType::kText, false, 200),
+                Spec("message", FieldType::kLongText, true, 4000),
                 Spec("expected_action", FieldType::kLongText, false, 4000)};
     Child(k, "activity_id", kActivities);
     k.check = CheckInject;
@@ -327,7 +370,8 @@ void RegisterKinds(records::Catalog& catalog) {
     k.name = kEvaluations;
     k.table = "exercise_evaluations";
     k.order_by = "created_at";
-    k.fields = {Spec("objective", FieldType::kText, true, 400), OneOf("rating", {"met", "partly_met", "not_met"}, true),
+    k.fields = {Spec("objective", FieldType::kText, true, 400),
+                OneOf("rating", {"met", "partly_met", "not_met"}, true),
                 Spec("observations", FieldType::kLongText, false, 8000)};
     Child(k, "activity_id", kActivities);
     k.check = CheckEvaluation;
@@ -380,9 +424,12 @@ void RegisterKinds(records::Catalog& catalog) {
     k.name = kAgendaItems;
     k.table = "agenda_items";
     k.order_by = "position, title";
-    k.fields = {Spec("position", FieldType::kInteger), Spec("title", FieldType::kText, true, 300),
-                OneOf("topic", {"questionnaire_revision", "country_plan", "project_idea", "export_control", "other"}),
-                Spec("reference", FieldType::kText, false, 40), Spec("presenter", FieldType::kText, false, 200),
+    k.fields = {Spec("position", FieldType::kInteger),
+                Spec("title", FieldType::kText, true, 300),
+                OneOf("topic", {"questionnaire_revision", "country_plan", "project_idea",
+                                "export_control", "other"}),
+                Spec("reference", FieldType::kText, false, 40),
+                Spec("presenter", FieldType::kText, false, 200),
                 Spec("notes", FieldType::kLongText, false, 4000)};
     Child(k, "round_table_id", kRoundTables);
     k.check = CheckAgendaItem;
@@ -393,12 +440,17 @@ void RegisterKinds(records::Catalog& catalog) {
     k.name = kFollowUps;
     k.table = "follow_ups";
     k.order_by = "due, title";
-    k.fields = {Spec("title", FieldType::kText, true, 300), Spec("responsible", FieldType::kText, true, 200),
-                Filter(Spec("country", FieldType::kCountryCode)), Spec("due", FieldType::kDate),
-                SetByModule("status", "open"), SetByModule("closed_on", ""), SetByModule("closing_note", "")};
+    k.fields = {Spec("title", FieldType::kText, true, 300),
+                Spec("responsible", FieldType::kText, true, 200),
+                Filter(Spec("country", FieldType::kCountryCode)),
+                Spec("due", FieldType::kDate),
+                SetByModule("status", "open"),
+                SetByModule("closed_on", ""),
+                SetByModule("closing_note", "")};
     Child(k, "round_table_id", kRoundTables);
     k.check = [](Transaction& txn, const Json*, const Json& f) {
-      return Text(f, "country").empty() ? Status::Ok() : CountryExists(txn, Text(f, "country"), "country");
+      return Text(f, "country").empty() ? Status::Ok()
+                                        : CountryExists(txn, Text(f, "country"), "country");
     };
     catalog.Add(std::move(k));
   }

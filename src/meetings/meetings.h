@@ -45,9 +45,9 @@ void RegisterKinds(records::Catalog& catalog);
 
 // One calendar entry: an activity or a round table.
 struct Event {
-  std::string uid;      // the record's id
-  std::string kind;     // "activity" or "round_table"
-  std::string type;     // activity type ("round_table" for round tables)
+  std::string uid;   // the record's id
+  std::string kind;  // "activity" or "round_table"
+  std::string type;  // activity type ("round_table" for round tables)
   std::string title;
   std::string start;    // YYYY-MM-DD
   std::string end;      // YYYY-MM-DD, inclusive
@@ -59,7 +59,8 @@ struct Event {
 // The events as an iCalendar (RFC 5545) document: CRLF lines folded at 75 octets (never inside
 // a UTF-8 sequence), text escaped, all-day events (DTEND the day after the last day), cancelled
 // ones with STATUS:CANCELLED. `name` names the calendar (X-WR-CALNAME).
-std::string ICalendar(const std::vector<Event>& events, const std::string& name, const std::string& stamp);
+std::string ICalendar(const std::vector<Event>& events, const std::string& name,
+                      const std::string& stamp);
 // RFC 5545 TEXT escaping (backslash, semicolon, comma, newline); control characters dropped.
 std::string ICalEscape(const std::string& text);
 // Folds one content line (without its CRLF) into lines of at most 75 octets joined by CRLF + space.
@@ -79,12 +80,13 @@ class Service {
   // (assessment::CheckUploadedFile: plain name, up to 10 MiB, content matching the type), kept in
   // the database and audited as "attach". PermissionDenied unless the caller may change the
   // activity. Returns the document's metadata.
-  Result<Json> AddDocument(const Caller& caller, const std::string& activity_id, const std::string& filename,
-                           const std::string& data);
+  Result<Json> AddDocument(const Caller& caller, const std::string& activity_id,
+                           const std::string& filename, const std::string& data);
   // The documents of an activity the caller may read (metadata only), oldest first.
   Result<Json> Documents(const Caller& caller, const std::string& activity_id);
   // One document's metadata and content; NotFound unless the caller may read its activity.
-  Result<std::pair<Json, std::string>> Document(const Caller& caller, const std::string& document_id);
+  Result<std::pair<Json, std::string>> Document(const Caller& caller,
+                                                const std::string& document_id);
 
   // A round table with its agenda, its own follow-ups and the follow-ups still open from the
   // region's earlier round tables (carried), as the caller may read them.
@@ -108,8 +110,9 @@ class Service {
   // Activities and round tables of a region (its own and its member countries') or of one
   // country, between two dates (YYYY-MM-DD, inclusive; either may be ""), as the caller may
   // read them, by start date. NotFound for an unknown region or country.
-  Result<std::vector<Event>> Calendar(const Caller& caller, const std::string& region, const std::string& country,
-                                      const std::string& from, const std::string& to);
+  Result<std::vector<Event>> Calendar(const Caller& caller, const std::string& region,
+                                      const std::string& country, const std::string& from,
+                                      const std::string& to);
 
   // The round table's background document for `region` on `date` (YYYY-MM-DD): see
   // docs/meetings.md for the sections and where each number comes from. Only what the caller
