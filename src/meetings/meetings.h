@@ -96,8 +96,9 @@ class Service {
   Result<Json> CloseFollowUp(const Caller& caller, const std::string& id, const std::string& note);
 
   // Lessons learnt the caller may read, matching every word of `text` (prefixes; any script)
-  // by the database's own full-text index, and the filters (empty = any). Best matches first
-  // (newest first without text).
+  // by the database's own full-text index, and the filters (empty = any); newest first.
+  // {"items" (at most `limit`), "total" (all that match and the caller may read), "words"}.
+  // NotFound for an unknown region; InvalidArgument for a limit outside 1..500.
   struct LessonQuery {
     std::string text, theme, region, activity_type, country;
     int limit = 50;
