@@ -381,6 +381,14 @@ TEST_P(MeetingsApiTest, CalendarExportsICalendarAndHidesUnsharedActivities) {
       Json(As("secretariat.ca", "GET", "/api/v1/calendar?region=CA&from=2026-10-01&to=2026-10-31"));
   ASSERT_EQ(cal["items"].size(), 1u) << cal.dump();
   EXPECT_EQ(As("secretariat.ca", "GET", "/api/v1/calendar?region=CA&from=31.10.2026").status, 400);
+  // Every new kind has its form, with translated labels.
+  for (const char* kind : {"activities", "exercise_injects", "exercise_evaluations", "lessons", "round_tables",
+                           "agenda_items", "follow_ups"}) {
+    auto form = As("secretariat.ca", "GET", std::string("/forms/") + kind + "?lang=ru");
+    EXPECT_EQ(form.status, 200) << kind;
+    EXPECT_EQ(form.body.find("field."), std::string::npos) << kind;
+    EXPECT_EQ(form.body.find("choice."), std::string::npos) << kind;
+  }
   auto page = As("secretariat.ca", "GET", "/calendar?region=CA&month=2026-10");
   EXPECT_NE(page.body.find("Shared study visit"), std::string::npos);
 }
