@@ -14,6 +14,7 @@
 #include "http/http.h"
 #include "i18n/i18n.h"
 #include "assessment/assessment.h"
+#include "meetings/meetings.h"
 #include "plans/plans.h"
 #include "risk/risk.h"
 #include "assessment/workbook.h"
@@ -46,6 +47,7 @@ struct Fixture {
     assessment::RegisterKinds(catalog);
     plans::RegisterKinds(catalog);
     risk::RegisterKinds(catalog);
+    meetings::RegisterKinds(catalog);
     store = std::make_unique<records::Store>(*db, catalog);
     (void)network::SeedReference(*store, {access::Principal::System("fuzz"), ""});
   }
@@ -347,13 +349,37 @@ int RiskWorkbook(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
+int Markdown(const std::uint8_t* data, std::size_t size) {
+  std::string html = http::MarkdownHtml(Text(data, size));
+  // Safe rendering: raw HTML is dropped, so no tag the input wrote survives.
+  for (const char* tag : {"<script", "<SCRIPT", "<iframe", "<img src=x"}) {
+    if (html.find(tag) != std::string::npos) std::abort();
+  }
+  return 0;
+}
+
+int ICal(const std::uint8_t* data, std::size_t size) {
+  std::string text = Text(data, size);
+  size_t third = text.size() / 3;
+  meetings::Event e{text.substr(0, third), "activity", "training", text.substr(third, third), "2026-01-01", "2026-01-02",
+                    text.substr(2 * third), "held", text.substr(0, 24)};
+  std::string ics = meetings::ICalendar({e, e}, text.substr(third), text.substr(0, 24));
+  for (size_t pos = 0; pos < ics.size();) {
+    size_t end = ics.find("\r\n", pos);
+    if (end == std::string::npos || end - pos > 75) std::abort();
+    if (ics.find('\n', pos) < end || ics.find('\r', pos) < end) std::abort();  // a bare CR or LF inside a line
+    pos = end + 2;
+  }
+  return 0;
+}
+
 const std::vector<NamedTarget>& AllTargets() {
   static const std::vector<NamedTarget> kTargets = {
       {"json_body", JsonBody}, {"csv", Csv}, {"config", Config},
       {"backup", Backup},      {"query", Query},   {"un_xml", UnXml}, {"eu_xml", EuXml},
       {"ofac_csv", OfacCsv},   {"list_csv", ListCsv}, {"multipart", Multipart},
       {"definition", Definition}, {"workbook", Workbook}, {"plan_workbook", PlanWorkbook},
-      {"risk_method", RiskMethod}, {"risk_workbook", RiskWorkbook}};
+      {"risk_method", RiskMethod}, {"risk_workbook", RiskWorkbook}, {"markdown", Markdown}, {"ical", ICal}};
   return kTargets;
 }
 

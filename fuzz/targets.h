@@ -51,6 +51,11 @@ int PlanWorkbook(const std::uint8_t* data, std::size_t size);
 int RiskMethod(const std::uint8_t* data, std::size_t size);
 // Uploaded risk register workbooks (XLSX), previewed against a fixed register with one scenario.
 int RiskWorkbook(const std::uint8_t* data, std::size_t size);
+// Round-table minutes in Markdown, rendered to HTML (raw HTML must never come through).
+int Markdown(const std::uint8_t* data, std::size_t size);
+// Calendar entries with arbitrary text, written as iCalendar: every line CRLF-terminated, at
+// most 75 octets, never split inside a UTF-8 sequence.
+int ICal(const std::uint8_t* data, std::size_t size);
 
 const std::vector<NamedTarget>& AllTargets();
 

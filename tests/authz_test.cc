@@ -181,13 +181,28 @@ std::map<std::string, std::string> ExpectedRoutes() {
   e["GET /api/v1/risk_methods"] = "read";
   e["GET /api/v1/risk_methods/{id}"] = "read";
   e["GET /api/v1/risk_methods/{id}/history"] = "read";
+  for (std::string route : {"GET /api/v1/round_tables/{id}/view", "GET /api/v1/lessons/search", "GET /api/v1/calendar",
+                            "GET /api/v1/regions/{code}/calendar.ics", "GET /api/v1/countries/{iso2}/calendar.ics",
+                            "GET /api/v1/regions/{code}/brief", "GET /calendar", "GET /activities/{id}",
+                            "GET /round-tables/{id}", "GET /lessons", "GET /regions/{code}/brief",
+                            "GET /regions/{code}/brief.pdf", "GET /api/v1/activities/{id}/documents",
+                            "GET /api/v1/activity-documents/{id}"}) {
+    e[route] = "read";
+  }
+  for (std::string route : {"POST /api/v1/follow_ups/{id}/close", "POST /api/v1/exercise_evaluations/{id}/lesson",
+                            "POST /exercise_evaluations/{id}/lesson", "POST /follow_ups/{id}/close",
+                            "POST /api/v1/activities/{id}/documents", "POST /activities/{id}/documents"}) {
+    e[route] = "write";
+  }
   e["GET /api/v1/questionnaires"] = "read";
   e["GET /api/v1/questionnaires/{id}"] = "read";
   e["GET /api/v1/questionnaires/{id}/history"] = "read";
   for (std::string k : {"regions", "countries", "memberships", "organisations", "agencies", "people",
                         "licences", "licence_items", "licence_opinions", "assessments", "action_plans",
                         "plan_actions", "plan_milestones", "plan_indicators", "indicator_values", "projects",
-                        "risk_registers", "risk_scenarios"}) {
+                        "risk_registers", "risk_scenarios",
+                        "activities", "exercise_injects", "exercise_evaluations", "lessons", "round_tables",
+                        "agenda_items", "follow_ups"}) {
     std::string base = "/api/v1/" + k;
     e["GET " + base] = "read";
     e["POST " + base] = "write";

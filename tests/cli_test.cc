@@ -195,6 +195,36 @@ TEST_P(CliBackendTest, RecordsCommandsValidateLikeTheApi) {
   EXPECT_EQ(json::parse(get.out)["name"], "Georgia");
 }
 
+TEST_P(CliBackendTest, BriefWritesTheDemoRegionsBriefAsPdfAndHtml) {
+  SKIP_UNLESS_BACKEND(GetParam());
+  auto demo = TestDatabase::Create(GetParam(), /*migrate=*/false);
+  ASSERT_TRUE(demo);
+  const std::string db = "'" + demo->url() + "'", dir = TempDir();
+  CliRun seed = RunCli("-d " + db + " seed --demo");
+  ASSERT_EQ(seed.code, 0) << seed.out;
+  EXPECT_NE(seed.out.find("demo activities"), std::string::npos) << seed.out;
+  CliRun pdf = RunCli("-d " + db + " brief --region CA --date 2026-12-10 --format pdf --lang ru --output " + dir + "/b.pdf");
+  ASSERT_EQ(pdf.code, 0) << pdf.out;
+  std::string bytes = cbrnhub::testing::ReadFile(dir + "/b.pdf");
+  EXPECT_EQ(bytes.rfind("%PDF-", 0), 0u);
+  // The Russian text as poppler reads it (when poppler-utils is installed).
+  std::string text;
+  if (FILE* p = popen(("pdftotext " + dir + "/b.pdf - 2>/dev/null").c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+    pclose(p);
+  }
+  if (!text.empty()) EXPECT_NE(text.find("Справка к круглому столу"), std::string::npos) << text.substr(0, 500);
+  CliRun html = RunCli("-d " + db + " brief --region CA --date 2026-12-10 --format html --output " + dir + "/b.html");
+  ASSERT_EQ(html.code, 0) << html.out;
+  EXPECT_NE(cbrnhub::testing::ReadFile(dir + "/b.html").find("Round table brief"), std::string::npos);
+  EXPECT_EQ(RunCli("-d " + db + " brief --region CA --date 10.12.2026 --output " + dir + "/x.pdf").code, 2);
+  CliRun unknown = RunCli("-d " + db + " brief --region XX --date 2026-12-10 --output " + dir + "/x.pdf");
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.out.find("no region XX"), std::string::npos) << unknown.out;
+}
+
 TEST_P(CliBackendTest, QuestionnairePublishRefusesMissingTranslationsUnlessAllowed) {
   SKIP_UNLESS_BACKEND(GetParam());
   auto t = TestDatabase::Create(GetParam(), /*migrate=*/false);

@@ -74,5 +74,15 @@ TEST(Csv, StrayCharacterAfterQuoteIsAnError) {
   EXPECT_NE(rows.status().message().find("s.csv:2"), std::string::npos);
 }
 
+TEST(Base64, RoundTripsBinaryAndRefusesWhatIsNotBase64) {
+  std::string bytes("%PDF\0\xff\x01 \xd0\x94", 10);
+  std::string text = Base64Encode(bytes), back;
+  EXPECT_EQ(text, "JVBERgD/ASDQlA==");
+  ASSERT_TRUE(Base64Decode(text, &back));
+  EXPECT_EQ(back, bytes);
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_FALSE(Base64Decode("not base64!", &back));
+}
+
 }  // namespace
 }  // namespace cbrnhub

@@ -13,6 +13,7 @@
 #include "i18n/i18n.h"
 #include "identity/identity.h"
 #include "assessment/assessment.h"
+#include "meetings/meetings.h"
 #include "plans/plans.h"
 #include "risk/risk.h"
 #include "exportctl/exportctl.h"
@@ -46,6 +47,7 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     assessment::RegisterKinds(catalog_);
     plans::RegisterKinds(catalog_);
     risk::RegisterKinds(catalog_);
+    meetings::RegisterKinds(catalog_);
     store_ = std::make_unique<records::Store>(t_->db(), catalog_);
     records::Caller seeder{access::Principal::System("seed"), ""};
     ASSERT_TRUE(network::SeedReference(*store_, seeder).ok());

@@ -23,6 +23,7 @@
 #include "backup/backup.h"
 #include "core/ids.h"
 #include "assessment/assessment.h"
+#include "meetings/meetings.h"
 #include "plans/plans.h"
 #include "risk/risk.h"
 #include "exportctl/exportctl.h"
@@ -62,6 +63,7 @@ struct Services {
   std::unique_ptr<assessment::Service> assessment;
   std::unique_ptr<plans::Service> plans;
   std::unique_ptr<risk::Service> risk;
+  std::unique_ptr<meetings::Service> meetings;
 };
 
 Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrate) {
@@ -92,11 +94,13 @@ Result<std::unique_ptr<Services>> OpenServices(const Config& config, bool migrat
   assessment::RegisterKinds(s->catalog);
   plans::RegisterKinds(s->catalog);
   risk::RegisterKinds(s->catalog);
+  meetings::RegisterKinds(s->catalog);
   s->store = std::make_unique<records::Store>(*s->db, s->catalog);
   s->exportctl = std::make_unique<exportctl::Service>(*s->store);
   s->assessment = std::make_unique<assessment::Service>(*s->store);
   s->plans = std::make_unique<plans::Service>(*s->store, *s->assessment);
   s->risk = std::make_unique<risk::Service>(*s->store, *s->assessment);
+  s->meetings = std::make_unique<meetings::Service>(*s->store, *s->assessment, *s->plans);
   s->identity = std::make_unique<identity::Service>(*s->db, config.identity);
   return s;
 }
@@ -347,6 +351,14 @@ int Main(int argc, char** argv) {
   assess_export->add_option("--output", assess_output, "the .xlsx file to write")->required();
   assess_export->add_option("--lang", assess_lang, "en or ru");
 
+  auto* brief_cmd = cli.add_subcommand("brief", "write a round table's brief (HTML or PDF)");
+  std::string brief_region, brief_date, brief_format = "pdf", brief_lang = "en", brief_output;
+  brief_cmd->add_option("--region", brief_region, "region code, e.g. CA")->required();
+  brief_cmd->add_option("--date", brief_date, "the meeting date, YYYY-MM-DD")->required();
+  brief_cmd->add_option("--format", brief_format, "pdf or html")->check(CLI::IsMember({"pdf", "html"}));
+  brief_cmd->add_option("--lang", brief_lang, "en or ru");
+  brief_cmd->add_option("--output", brief_output, "the file to write")->required();
+
   auto* plan_cmd = cli.add_subcommand("plan", "action plans");
   plan_cmd->require_subcommand(1);
   std::string plan_id, plan_as_of, plan_note;
@@ -501,6 +513,9 @@ int Main(int argc, char** argv) {
       auto demo_risk = s.risk->SeedDemo(seeder);
       if (!demo_risk.ok()) return Fail(demo_risk.status());
       if (*demo_risk > 0) std::cout << "demo risk registers: UZ (round 2 in work) and KZ, shared with CA\n";
+      auto demo_meetings = s.meetings->SeedDemo(seeder);
+      if (!demo_meetings.ok()) return Fail(demo_meetings.status());
+      if (*demo_meetings > 0) std::cout << "demo activities: " << *demo_meetings << " in Central Asia, two CA round tables, lessons\n";
       auto accounts = s.identity->SeedDemoUsers(seeder);
       if (!accounts.ok()) return Fail(accounts.status());
       std::cout << "\ndemo accounts (password for all: " << accounts->front().password << "):\n";
@@ -544,6 +559,18 @@ int Main(int argc, char** argv) {
     out << *xlsx;
     if (!out) return Fail(Status::Internal("cannot write " + assess_output));
     std::cout << assess_output << ": " << xlsx->size() << " bytes\n";
+    return 0;
+  }
+  if (*brief_cmd) {
+    i18n::Catalogs catalogs;
+    if (auto st = catalogs.Load(); !st.ok()) return Fail(st);
+    if (!catalogs.Supports(brief_lang)) return Fail(Status::Invalid("lang", "no interface language " + brief_lang));
+    auto doc = http::RenderBrief(*s.meetings, catalogs, CliCaller(), brief_region, brief_date, brief_lang, brief_format);
+    if (!doc.ok()) return Fail(doc.status());
+    std::ofstream out(brief_output, std::ios::binary);
+    out << *doc;
+    if (!out) return Fail(Status::Internal("cannot write " + brief_output));
+    std::cout << brief_output << ": " << doc->size() << " bytes\n";
     return 0;
   }
   if (*plan_cmd) {

@@ -1,7 +1,6 @@
 // Questionnaires and assessments in the database: loading definitions, answering, the
 // workflow, results, carry-over, the regional view, evidence files.
 #include <nlohmann/json.hpp>
-#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -714,10 +713,7 @@ Result<Json> Service::AddEvidence(const Caller& caller, const std::string& id, c
   CBRN_RETURN_IF_ERROR(MayAnswer(caller, *store_.catalog().Find(kAssessments), a));
   CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
   if (!def->Find(question)) return Status::Invalid("question", "no question " + question);
-  std::string b64(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  b64.resize(std::strlen(b64.c_str()));
+  std::string b64 = Base64Encode(data);
   std::string eid = NewUuid(), now = NowUtc(), sha = Sha256Hex(data);
   CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO evidence (id, assessment_id, question_id, filename, content_type, size, sha256,"
                                  " content_base64, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -739,14 +735,8 @@ Result<std::pair<Json, std::string>> Service::Evidence(const Caller& caller, con
   if (rows.empty()) return Status::NotFound("no evidence " + evidence_id);
   // Readable when its assessment is.
   CBRN_RETURN_IF_ERROR(store_.GetIn(*txn, caller, *store_.catalog().Find(kAssessments), rows[0].Text(0)).status());
-  const std::string& b64 = rows[0].Text(5);
-  std::string bin(b64.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bin.data()), bin.size(), b64.data(), b64.size(), nullptr, &len,
-                        nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return Status::Internal("stored evidence " + evidence_id + " is unreadable");
-  }
-  bin.resize(len);
+  std::string bin;
+  if (!Base64Decode(rows[0].Text(5), &bin)) return Status::Internal("stored evidence " + evidence_id + " is unreadable");
   if (Sha256Hex(bin) != rows[0].Text(4)) return Status::Internal("stored evidence " + evidence_id + " fails its checksum");
   return std::make_pair(Json{{"filename", rows[0].Text(1)}, {"content_type", rows[0].Text(2)}, {"size", rows[0].Int(3)},
                              {"sha256", rows[0].Text(4)}},

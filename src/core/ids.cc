@@ -71,6 +71,25 @@ std::string UtcAfter(long long seconds) {
   return buf;
 }
 
+std::string Base64Encode(std::string_view data) {
+  std::string b64(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  b64.resize(b64.size() - 1);  // the terminating NUL the length includes
+  return b64;
+}
+
+bool Base64Decode(std::string_view text, std::string* out) {
+  out->assign(text.size(), '\0');
+  size_t len = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out->data()), out->size(), text.data(), text.size(), nullptr,
+                        &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return false;
+  }
+  out->resize(len);
+  return true;
+}
+
 std::string Sha256Hex(std::string_view data) {
   unsigned char h[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());

@@ -29,4 +29,9 @@ long long UnixFromUtc(const std::string& iso);
 // SHA-256 of `data` as 64 lowercase hex digits (checksums, fingerprints, token hashes).
 std::string Sha256Hex(std::string_view data);
 
+// Standard base64 (with padding), for files kept in text columns; decoding is false for text
+// that is not base64.
+std::string Base64Encode(std::string_view data);
+bool Base64Decode(std::string_view text, std::string* out);
+
 }  // namespace cbrnhub

@@ -251,15 +251,7 @@ Response ApiEvidenceUpload(Ctx& ctx, Request& req) {
 Response EvidenceDownload(Ctx& ctx, Request& req) {
   auto r = ctx.assessment->Evidence(CallerOf(req), req.Param("id"));
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
-  Response res;
-  res.status = 200;
-  res.content_type = r->first["content_type"];
-  res.body = std::move(r->second);
-  std::string name;
-  for (char c : r->first["filename"].get<std::string>()) name += (c == '"' || c == '\\') ? '_' : c;
-  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
-  res.headers.emplace_back("X-Content-SHA256", r->first["sha256"]);
-  return res;
+  return Download(r->first, std::move(r->second));
 }
 
 Response WorkbookDownload(Ctx& ctx, Request& req) {

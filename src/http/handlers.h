@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "assessment/assessment.h"
+#include "meetings/meetings.h"
 #include "plans/plans.h"
 #include "risk/risk.h"
 #include "exportctl/exportctl.h"
@@ -55,6 +56,7 @@ struct WebApp::Context {
   std::unique_ptr<assessment::Service> assessment;
   std::unique_ptr<plans::Service> plans;
   std::unique_ptr<risk::Service> risk;
+  std::unique_ptr<meetings::Service> meetings;
 };
 using Ctx = WebApp::Context;
 
@@ -81,6 +83,9 @@ Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::s
 std::string UploadedFile(const Request& req);
 // The words of the interface in any language, for a module that lays out a document.
 plans::Service::Translate Words(const Ctx& ctx);
+// A stored file as a download: its content type, name (quotes and backslashes replaced) and
+// SHA-256 from `meta` ({filename, content_type, sha256}).
+Response Download(const Json& meta, std::string bytes);
 // A service's result as the API answers it: the JSON with `status`, or the error.
 Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status = 200);
 // A failed form post: back to the page with the message when the user can act on it there
@@ -253,6 +258,28 @@ Response RegionPlansPage(Ctx& ctx, Request& req);
 Response PortfolioPage(Ctx& ctx, Request& req);
 Response ProjectTransitionSubmit(Ctx& ctx, Request& req);
 Response ProjectIdeaSubmit(Ctx& ctx, Request& req);
+
+// Activities, exercises, lessons, round tables, calendar and the brief (meetings.cc).
+Response ApiRoundTableView(Ctx& ctx, Request& req);
+Response ApiActivityDocumentAdd(Ctx& ctx, Request& req);
+Response ApiActivityDocuments(Ctx& ctx, Request& req);
+Response ActivityDocumentDownload(Ctx& ctx, Request& req);
+Response ActivityDocumentSubmit(Ctx& ctx, Request& req);
+Response ApiFollowUpClose(Ctx& ctx, Request& req);
+Response ApiLessonSearch(Ctx& ctx, Request& req);
+Response ApiLessonFromEvaluation(Ctx& ctx, Request& req);
+Response ApiCalendar(Ctx& ctx, Request& req);
+Response RegionCalendarIcs(Ctx& ctx, Request& req);
+Response CountryCalendarIcs(Ctx& ctx, Request& req);
+Response ApiBrief(Ctx& ctx, Request& req);
+Response BriefPage(Ctx& ctx, Request& req);
+Response BriefPdf(Ctx& ctx, Request& req);
+Response CalendarPage(Ctx& ctx, Request& req);
+Response ActivityPage(Ctx& ctx, Request& req);
+Response LessonFromEvaluationSubmit(Ctx& ctx, Request& req);
+Response RoundTablePage(Ctx& ctx, Request& req);
+Response FollowUpCloseSubmit(Ctx& ctx, Request& req);
+Response LessonsPage(Ctx& ctx, Request& req);
 
 // Record forms (forms.cc).
 Response FormNew(Ctx& ctx, Request& req);

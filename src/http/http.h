@@ -83,6 +83,9 @@ void ParseQuery(const std::string& query, std::multimap<std::string, std::string
 std::string PercentDecode(const std::string& s, bool plus_is_space);
 std::string PercentEncode(const std::string& s);
 std::string HtmlEscape(const std::string& s);
+// Markdown (CommonMark, libcmark) as HTML, safely: raw HTML is dropped and links to
+// javascript:, vbscript:, file: and data: lose their target.
+std::string MarkdownHtml(const std::string& markdown);
 
 // Paths that accept file uploads (and so the larger upload_limit).
 bool IsUploadPath(std::string_view target);

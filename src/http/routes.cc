@@ -283,6 +283,40 @@ void RegisterRoutes(Ctx& ctx) {
   add("POST", "/projects/{id}/transition", {A::kWrite, "projects"}, ProjectTransitionSubmit, "move a project on");
   add("POST", "/regions/{code}/project-ideas", {A::kWrite, "projects"}, ProjectIdeaSubmit,
       "a project idea from a shared priority");
+  // Activities, exercises, lessons learnt, round tables, the calendar and the brief; the
+  // records' own API is the generic one above.
+  add("POST", "/api/v1/activities/{id}/documents", {A::kWrite, "activities"}, ApiActivityDocumentAdd,
+      "attach a document to an activity (multipart: file; PDF, images, office documents, text; up to 10 MiB)");
+  add("GET", "/api/v1/activities/{id}/documents", {A::kRead, "activities"}, ApiActivityDocuments,
+      "an activity's documents (metadata)");
+  add("GET", "/api/v1/activity-documents/{id}", {A::kRead, "activities"}, ActivityDocumentDownload,
+      "download an activity's document");
+  add("POST", "/activities/{id}/documents", {A::kWrite, "activities"}, ActivityDocumentSubmit, "attach a document");
+  add("GET", "/api/v1/round_tables/{id}/view", {A::kRead, "round_tables"}, ApiRoundTableView,
+      "a round table with its agenda, follow-ups and the open follow-ups carried from earlier ones");
+  add("POST", "/api/v1/follow_ups/{id}/close", {A::kWrite, "follow_ups"}, ApiFollowUpClose,
+      "close an open follow-up item ({note}); audited");
+  add("GET", "/api/v1/lessons/search", {A::kRead, "lessons"}, ApiLessonSearch,
+      "full-text search of lessons learnt (?q=&theme=&region=&activity_type=&country=&limit=)");
+  add("POST", "/api/v1/exercise_evaluations/{id}/lesson", {A::kWrite, "lessons"}, ApiLessonFromEvaluation,
+      "a lesson learnt made from an evaluation's observation");
+  add("GET", "/api/v1/calendar", {A::kRead, "activities"}, ApiCalendar,
+      "activities and round tables (?region= or ?country=, &from=&to=YYYY-MM-DD)");
+  add("GET", "/api/v1/regions/{code}/calendar.ics", {A::kRead, "activities"}, RegionCalendarIcs,
+      "the region's calendar as iCalendar (RFC 5545) to subscribe to");
+  add("GET", "/api/v1/countries/{iso2}/calendar.ics", {A::kRead, "activities"}, CountryCalendarIcs,
+      "a country's calendar as iCalendar (RFC 5545) to subscribe to");
+  add("GET", "/api/v1/regions/{code}/brief", {A::kRead, "round_tables"}, ApiBrief,
+      "the round table's brief (?date=YYYY-MM-DD&format=json|html|pdf&lang=)");
+  add("GET", "/calendar", {A::kRead, "activities"}, CalendarPage, "activities and round tables by month");
+  add("GET", "/activities/{id}", {A::kRead, "activities"}, ActivityPage, "an activity, its injects and evaluations");
+  add("POST", "/exercise_evaluations/{id}/lesson", {A::kWrite, "lessons"}, LessonFromEvaluationSubmit,
+      "make a lesson from an observation");
+  add("GET", "/round-tables/{id}", {A::kRead, "round_tables"}, RoundTablePage, "a round table");
+  add("POST", "/follow_ups/{id}/close", {A::kWrite, "follow_ups"}, FollowUpCloseSubmit, "close a follow-up");
+  add("GET", "/lessons", {A::kRead, "lessons"}, LessonsPage, "lessons learnt library");
+  add("GET", "/regions/{code}/brief", {A::kRead, "round_tables"}, BriefPage, "the brief, printable (?date=)");
+  add("GET", "/regions/{code}/brief.pdf", {A::kRead, "round_tables"}, BriefPdf, "the brief as PDF (?date=)");
   add("GET", "/assessments", {A::kRead, "assessments"}, AssessmentsPage, "assessments");
   add("POST", "/assessments", {A::kWrite, "assessments"}, AssessmentStartSubmit, "start an assessment");
   add("POST", "/questionnaires", {A::kAdmin, "questionnaires"}, QuestionnaireLoadSubmit, "load a questionnaire");

@@ -113,6 +113,18 @@ plans::Service::Translate Words(const Ctx& ctx) {
   return [&ctx](const std::string& lang, const std::string& key) { return ctx.catalogs.Translate(lang, key); };
 }
 
+Response Download(const Json& meta, std::string bytes) {
+  Response res;
+  res.status = 200;
+  res.content_type = meta["content_type"];
+  res.body = std::move(bytes);
+  std::string name;
+  for (char c : meta["filename"].get<std::string>()) name += (c == '"' || c == '\\') ? '_' : c;
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  res.headers.emplace_back("X-Content-SHA256", meta["sha256"]);
+  return res;
+}
+
 Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, int status) {
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   return JsonOk(status, *r);
@@ -179,7 +191,7 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
                                                const i18n::Catalogs& catalogs,
                                                std::string version) {
   auto ctx = std::unique_ptr<Context>(
-      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr, nullptr, nullptr});
+      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr, nullptr, nullptr, nullptr});
   if (!store.catalog().Find(assessment::kAssessments)) {
     return Status::Internal("the catalog lacks the assessment kinds: call assessment::RegisterKinds");
   }
@@ -196,6 +208,10 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
     return Status::Internal("the catalog lacks the risk kinds: call risk::RegisterKinds");
   }
   ctx->risk = std::make_unique<risk::Service>(store, *ctx->assessment);
+  if (!store.catalog().Find(meetings::kActivities)) {
+    return Status::Internal("the catalog lacks the meetings kinds: call meetings::RegisterKinds");
+  }
+  ctx->meetings = std::make_unique<meetings::Service>(store, *ctx->assessment, *ctx->plans);
   const std::string prefix = "web/templates/";
   for (std::string_view path : assets::List(prefix)) {
     std::string name(path.substr(prefix.size()));

@@ -9,6 +9,7 @@
 #include "http/router.h"
 #include "i18n/i18n.h"
 #include "identity/identity.h"
+#include "meetings/meetings.h"
 #include "records/records.h"
 
 namespace cbrnhub::http {
@@ -33,5 +34,12 @@ class WebApp {
   explicit WebApp(std::unique_ptr<Context> ctx);
   std::unique_ptr<Context> ctx_;
 };
+
+// The round table's brief for `region` on `date` as "html" (a printable page) or "pdf", in
+// `lang`, made from what `caller` may read (for `cbrnhub brief`; the server's routes use the
+// same). Errors as meetings::Service::Brief; InvalidArgument for another format.
+Result<std::string> RenderBrief(meetings::Service& service, const i18n::Catalogs& catalogs, const records::Caller& caller,
+                                const std::string& region, const std::string& date, const std::string& lang,
+                                const std::string& format);
 
 }  // namespace cbrnhub::http

@@ -23,6 +23,52 @@ struct Migration {
   " created_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_at TEXT NOT NULL,"      \
   " updated_by TEXT NOT NULL, deleted_at TEXT"
 
+
+// Version 10's tables (activities, exercises, lessons, round tables), the same on both backends.
+#define CBRN_MEETINGS_TABLES                                                                            \
+  "CREATE TABLE activities (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"          \
+  " assigned_to TEXT, country TEXT, region TEXT, title TEXT NOT NULL, type TEXT NOT NULL, status TEXT,"  \
+  " start_date TEXT NOT NULL, end_date TEXT NOT NULL, city TEXT, place_country TEXT, organisers TEXT,"   \
+  " countries TEXT, agencies TEXT, participants_women BIGINT, participants_men BIGINT,"                  \
+  " participants_other BIGINT, participants_by_agency TEXT, plan_actions TEXT, projects TEXT,"           \
+  " scenario TEXT, objectives TEXT, summary TEXT);\n"                                                    \
+  "CREATE INDEX activities_owner ON activities(owner_scope, start_date);\n"                              \
+  "CREATE TABLE activity_documents (id TEXT PRIMARY KEY, activity_id TEXT NOT NULL REFERENCES activities(id)," \
+  " filename TEXT NOT NULL, content_type TEXT NOT NULL, size BIGINT NOT NULL, sha256 TEXT NOT NULL,"     \
+  " content_base64 TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, deleted_at TEXT);\n" \
+  "CREATE INDEX activity_documents_activity ON activity_documents(activity_id);\n"                      \
+  "CREATE TABLE exercise_injects (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"    \
+  " assigned_to TEXT, activity_id TEXT NOT NULL REFERENCES activities(id), at_time TEXT NOT NULL,"       \
+  " sender TEXT, recipient TEXT, message TEXT NOT NULL, expected_action TEXT);\n"                        \
+  "CREATE INDEX exercise_injects_activity ON exercise_injects(activity_id);\n"                           \
+  "CREATE TABLE exercise_evaluations (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"\
+  " assigned_to TEXT, activity_id TEXT NOT NULL REFERENCES activities(id), objective TEXT NOT NULL,"     \
+  " rating TEXT NOT NULL, observations TEXT);\n"                                                         \
+  "CREATE INDEX exercise_evaluations_activity ON exercise_evaluations(activity_id);\n"                   \
+  "CREATE TABLE lessons (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"             \
+  " assigned_to TEXT, country TEXT, region TEXT, title TEXT NOT NULL, what_happened TEXT, to_keep TEXT,"  \
+  " to_change TEXT, theme TEXT, activity_type TEXT, activity_id TEXT REFERENCES activities(id),"         \
+  " evaluation_id TEXT);\n"                                                                              \
+  "CREATE INDEX lessons_owner ON lessons(owner_scope);\n"                                                \
+  "CREATE TABLE round_tables (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'region',"         \
+  " assigned_to TEXT, region TEXT NOT NULL, title TEXT NOT NULL, number BIGINT, meeting_date TEXT NOT NULL,"\
+  " city TEXT, status TEXT, invited TEXT, present TEXT, minutes TEXT, decisions TEXT);\n"                \
+  "CREATE INDEX round_tables_region ON round_tables(region, meeting_date);\n"                            \
+  "CREATE TABLE agenda_items (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"        \
+  " assigned_to TEXT, round_table_id TEXT NOT NULL REFERENCES round_tables(id), position BIGINT,"        \
+  " title TEXT NOT NULL, topic TEXT, reference TEXT, presenter TEXT, notes TEXT);\n"                     \
+  "CREATE INDEX agenda_items_round_table ON agenda_items(round_table_id);\n"                             \
+  "CREATE TABLE follow_ups (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"          \
+  " assigned_to TEXT, round_table_id TEXT NOT NULL REFERENCES round_tables(id), title TEXT NOT NULL,"    \
+  " responsible TEXT NOT NULL, country TEXT, due TEXT, status TEXT NOT NULL DEFAULT 'open',"              \
+  " closed_on TEXT, closing_note TEXT);\n"                                                               \
+  "CREATE INDEX follow_ups_round_table ON follow_ups(round_table_id);\n"
+
+// The text a lesson is found by (meetings' search uses the same expression).
+#define CBRN_LESSON_TEXT(p)                                                                              \
+  "coalesce(" p "title, '') || ' ' || coalesce(" p "what_happened, '') || ' ' || coalesce(" p "to_keep, '')" \
+  " || ' ' || coalesce(" p "to_change, '')"
+
 const Migration kMigrations[] = {
     {1, "partner network and audit log",
      "CREATE TABLE regions (" CBRN_RECORD_COLUMNS
@@ -273,8 +319,26 @@ const Migration kMigrations[] = {
      "CREATE TABLE risk_imports (id TEXT PRIMARY KEY, register_id TEXT NOT NULL REFERENCES risk_registers(id),"
      " rows_json TEXT NOT NULL, base_state TEXT NOT NULL, error_count BIGINT NOT NULL, created_at TEXT NOT NULL,"
      " created_by TEXT NOT NULL, applied_at TEXT)"},
+    {10, "activities, exercises, lessons learnt, round tables and follow-ups",
+     CBRN_MEETINGS_TABLES
+     // SQLite: an FTS5 index of the lessons' text, kept by triggers (so restores and every write
+     // path keep it); unicode61 folds case in every script (Cyrillic included).
+     "CREATE VIRTUAL TABLE lessons_fts USING fts5(id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2');\n"
+     "CREATE TRIGGER lessons_fts_insert AFTER INSERT ON lessons BEGIN"
+     " INSERT INTO lessons_fts (id, body) VALUES (new.id, " CBRN_LESSON_TEXT("new.") "); END;\n"
+     "CREATE TRIGGER lessons_fts_update AFTER UPDATE ON lessons BEGIN"
+     " DELETE FROM lessons_fts WHERE id = old.id;"
+     " INSERT INTO lessons_fts (id, body) VALUES (new.id, " CBRN_LESSON_TEXT("new.") "); END;\n"
+     "CREATE TRIGGER lessons_fts_delete AFTER DELETE ON lessons BEGIN"
+     " DELETE FROM lessons_fts WHERE id = old.id; END",
+     // PostgreSQL: a GIN index over the same text's tsvector ('simple': no stemming, so English
+     // and Russian words are found alike, by prefix).
+     CBRN_MEETINGS_TABLES
+     "CREATE INDEX lessons_text ON lessons USING GIN (to_tsvector('simple', " CBRN_LESSON_TEXT("") "))"},
 };
 
+#undef CBRN_LESSON_TEXT
+#undef CBRN_MEETINGS_TABLES
 #undef CBRN_RECORD_COLUMNS
 
 std::vector<std::string> SplitStatements(const char* sql) {
@@ -315,7 +379,9 @@ const std::vector<std::string>& DataTables() {
       "questionnaires", "questionnaire_mappings", "assessments", "answers", "evidence",
       "workbook_imports", "action_plans", "plan_actions", "plan_milestones", "plan_indicators",
       "indicator_values", "plan_versions", "projects", "plan_imports", "risk_methods", "risk_registers",
-      "risk_scenarios", "risk_rounds", "risk_evidence", "risk_imports"};
+      "risk_scenarios", "risk_rounds", "risk_evidence", "risk_imports",
+      "activities", "activity_documents", "exercise_injects",
+      "exercise_evaluations", "lessons", "round_tables", "agenda_items", "follow_ups"};
   return kTables;
 }
 
