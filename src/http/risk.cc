@@ -92,6 +92,9 @@ void Decorate(const Ctx& ctx, const Request& req, Json& view) {
     s["impact_label"] = level_label(method["impact_levels"], p["impact"]);
     s["band_label"] = p["band"].is_null() ? Translate(ctx, req, "risk.unrated") : band_label[p["band"]];
     s["band_class"] = p["band"].is_null() ? "none" : BandClass(p["band_rank"], static_cast<int>(method["bands"].size()));
+    // Always set: a key missing here would be looked up in the enclosing context.
+    s["previous_label"] = s["previous"].is_null() ? Translate(ctx, req, "risk.trend.new") : Translate(ctx, req, "risk.unrated");
+    s["moved"] = "";
     if (!s["previous"].is_null() && !s["previous"]["band"].is_null()) {
       s["previous_label"] = band_label[s["previous"]["band"]];
       int now = p["band"].is_null() ? -1 : p["band_rank"].get<int>(), before = s["previous"]["band_rank"];
