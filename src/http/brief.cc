@@ -153,7 +153,7 @@ Document Build(const Json& brief, const Words& tr) {
       s.blocks.push_back(Para(tr("brief.heat_map")));
       Table heat;
       heat.header.push_back(tr("brief.country"));
-      for (const auto& f : brief["functions"]) heat.header.push_back(f.get<std::string>());
+      for (const auto& f : brief["functions"]) heat.header.push_back(tr("capability." + f.get<std::string>()));
       double w = 0.78 / std::max<size_t>(1, brief["functions"].size());
       heat.widths.push_back(0.22);
       for (size_t i = 0; i < brief["functions"].size(); ++i) heat.widths.push_back(w);

@@ -110,7 +110,10 @@ std::string CellAt(const xlsx::Sheet& sheet, int row, int col) {
 std::vector<Row> ReadRows(const xlsx::Sheet& sheet, const std::vector<Column>& cols, const Method& m, const std::string& register_id,
                           Status* too_many) {
   std::vector<Row> rows;
-  for (const auto& [r, cells] : sheet) {
+  for (const auto& entry : sheet) {
+    // Named, not a structured binding: the lambda below captures them (clang 14 cannot).
+    const int r = entry.first;
+    const auto& cells = entry.second;
     if (r <= kHeaderRow) continue;
     Row row;
     row.row = r;
