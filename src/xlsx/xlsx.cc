@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <string_view>
 
 namespace cbrnhub::xlsx {
 namespace {
@@ -108,7 +109,28 @@ int ColumnOf(const std::string& ref, int* row) {
   return col - 1;
 }
 
-Result<Sheet> ReadSheet(Zip& zip, const std::string& path, const std::vector<std::string>& shared) {
+// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF):
+// every text of a workbook must be, for it is kept and shown as text.
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    unsigned cp = len == 1 ? c : c & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len; ++k) {
+      auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    static const unsigned kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (len > 1 && (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) return false;
+    i += len;
+  }
+  return true;
+}
+
+Result<Sheet> ReadSheet(Zip& zip, const std::string& path, const std::string& name, const std::vector<std::string>& shared) {
   CBRN_ASSIGN_OR_RETURN(std::string xml, zip.Read(path));
   CBRN_ASSIGN_OR_RETURN(pugi::xml_document doc, ParseXml(xml, path));
   Sheet sheet;
@@ -125,6 +147,10 @@ Result<Sheet> ReadSheet(Zip& zip, const std::string& path, const std::vector<std
       v = shared[i];
     } else if (type == "inlineStr") {
       v = AllText(cell.child("is"));
+    }
+    if (!IsUtf8(v)) {
+      return Status::Invalid("workbook", "sheet " + name + " cell " + ColumnName(col) + std::to_string(row) +
+                                             ": the text is not valid UTF-8");
     }
     sheet[row][col] = v;
   }
@@ -162,8 +188,10 @@ Result<Book> Read(const std::string& bytes) {
     }
     auto target = target_of.find(rid);
     if (target == target_of.end()) continue;
-    CBRN_ASSIGN_OR_RETURN(Sheet sheet, ReadSheet(*zip, target->second, shared));
-    book.sheets[s.node().attribute("name").as_string()] = std::move(sheet);
+    std::string name = s.node().attribute("name").as_string();
+    if (!IsUtf8(name)) return Status::Invalid("workbook", "a sheet's name is not valid UTF-8");
+    CBRN_ASSIGN_OR_RETURN(Sheet sheet, ReadSheet(*zip, target->second, name, shared));
+    book.sheets[name] = std::move(sheet);
   }
   return book;
 }

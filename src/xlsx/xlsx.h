@@ -21,7 +21,8 @@ struct Book {
   std::map<std::string, Sheet> sheets;  // by sheet name
 };
 
-// Reads every sheet. Shared and inline strings are resolved; whitespace in text is kept.
+// Reads every sheet. Shared and inline strings are resolved; whitespace in text is kept; a text
+// that is not UTF-8 is refused naming its sheet and cell.
 // InvalidArgument (field "workbook") saying why the bytes are not a readable workbook: not a
 // zip, damaged, larger than 32 MiB, or unpacking (all parts together, as declared, checked
 // before anything is inflated) to more than 64 MiB.
