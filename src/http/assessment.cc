@@ -325,19 +325,8 @@ Response AssessmentStartSubmit(Ctx& ctx, Request& req) {
 }
 
 Response QuestionnaireLoadSubmit(Ctx& ctx, Request& req) {
-  auto parts = ParseMultipart(req.Header("content-type"), req.body);
-  std::string yaml, name = "upload.yaml";
-  bool allow_incomplete = false;
-  if (parts.ok()) {
-    for (const auto& p : *parts) {
-      if (p.name == "file") {
-        yaml = p.data;
-        if (!p.filename.empty()) name = p.filename;
-      }
-      if (p.name == "allow_incomplete") allow_incomplete = p.data == "1";
-    }
-  }
-  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), yaml, name, allow_incomplete);
+  DefinitionUpload up = DefinitionUploadOf(req);
+  auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), up.yaml, up.name, up.allow_incomplete);
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict) {
       return Response::Redirect("/assessments?error=" + PercentEncode(r.status().message()));

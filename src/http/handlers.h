@@ -81,6 +81,13 @@ Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::s
 // An uploaded file: the part named "file" of a multipart form, or the whole body; "" when a
 // multipart form has no such part.
 std::string UploadedFile(const Request& req);
+// A definition file (questionnaire, risk method) uploaded through a page's form: the part "file"
+// (its name, else "upload.yaml") and the "allow_incomplete" box.
+struct DefinitionUpload {
+  std::string yaml, name = "upload.yaml";
+  bool allow_incomplete = false;
+};
+DefinitionUpload DefinitionUploadOf(const Request& req);
 // The words of the interface in any language, for a module that lays out a document.
 plans::Service::Translate Words(const Ctx& ctx);
 // A stored file as a download: its content type, name (quotes and backslashes replaced) and

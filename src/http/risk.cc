@@ -283,15 +283,7 @@ Response ApiRiskEvidenceList(Ctx& ctx, Request& req) {
 Response RiskEvidenceDownload(Ctx& ctx, Request& req) {
   auto r = ctx.risk->Evidence(CallerOf(req), req.Param("id"));
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
-  Response res;
-  res.status = 200;
-  res.content_type = r->first["content_type"];
-  res.body = std::move(r->second);
-  std::string name;
-  for (char c : r->first["filename"].get<std::string>()) name += (c == '"' || c == '\\') ? '_' : c;
-  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
-  res.headers.emplace_back("X-Content-SHA256", r->first["sha256"]);
-  return res;
+  return Download(r->first, std::move(r->second));
 }
 
 Response ApiRegionRisks(Ctx& ctx, Request& req) {
@@ -349,19 +341,8 @@ Response RiskRegistersPage(Ctx& ctx, Request& req) {
 }
 
 Response RiskMethodLoadSubmit(Ctx& ctx, Request& req) {
-  auto parts = ParseMultipart(req.Header("content-type"), req.body);
-  std::string yaml, name = "upload.yaml";
-  bool allow_incomplete = false;
-  if (parts.ok()) {
-    for (const auto& p : *parts) {
-      if (p.name == "file") {
-        yaml = p.data;
-        if (!p.filename.empty()) name = p.filename;
-      }
-      if (p.name == "allow_incomplete") allow_incomplete = p.data == "1";
-    }
-  }
-  auto r = ctx.risk->LoadMethod(CallerOf(req), yaml, name, allow_incomplete);
+  DefinitionUpload up = DefinitionUploadOf(req);
+  auto r = ctx.risk->LoadMethod(CallerOf(req), up.yaml, up.name, up.allow_incomplete);
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict) {
       return Response::Redirect("/risk?error=" + PercentEncode(r.status().message()));

@@ -113,6 +113,20 @@ plans::Service::Translate Words(const Ctx& ctx) {
   return [&ctx](const std::string& lang, const std::string& key) { return ctx.catalogs.Translate(lang, key); };
 }
 
+DefinitionUpload DefinitionUploadOf(const Request& req) {
+  DefinitionUpload up;
+  auto parts = ParseMultipart(req.Header("content-type"), req.body);
+  if (!parts.ok()) return up;
+  for (const auto& p : *parts) {
+    if (p.name == "file") {
+      up.yaml = p.data;
+      if (!p.filename.empty()) up.name = p.filename;
+    }
+    if (p.name == "allow_incomplete") up.allow_incomplete = p.data == "1";
+  }
+  return up;
+}
+
 Response Download(const Json& meta, std::string bytes) {
   Response res;
   res.status = 200;
