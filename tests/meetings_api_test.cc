@@ -377,6 +377,17 @@ TEST_P(MeetingsApiTest, CalendarExportsICalendarAndHidesUnsharedActivities) {
                 .body.find("Private national workshop"),
             std::string::npos);
   EXPECT_EQ(As("nfp.uz", "GET", "/api/v1/regions/XX/calendar.ics").status, 404);
+  // A calendar program subscribes with the feed's address alone: the API token in ?token=,
+  // accepted on the iCalendar feeds only.
+  auto token = As("nfp.uz", "POST", "/api/v1/tokens", R"({"name":"calendar","days":30})");
+  ASSERT_EQ(token.status, 201) << token.body;
+  std::string secret = Json(token)["token"];
+  auto feed = Call("GET", "/api/v1/countries/UZ/calendar.ics?token=" + secret, "", {{"Anonymous", "1"}});
+  EXPECT_EQ(feed.status, 200) << feed.body;
+  EXPECT_NE(feed.body.find("Private national workshop"), std::string::npos);
+  EXPECT_EQ(Call("GET", "/api/v1/countries/UZ/calendar.ics?token=not-a-token", "", {{"Anonymous", "1"}}).status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/countries/UZ?token=" + secret, "", {{"Anonymous", "1"}}).status, 401)
+      << "a token in the address is taken by the calendar feeds only";
   json cal =
       Json(As("secretariat.ca", "GET", "/api/v1/calendar?region=CA&from=2026-10-01&to=2026-10-31"));
   ASSERT_EQ(cal["items"].size(), 1u) << cal.dump();

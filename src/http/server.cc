@@ -26,6 +26,19 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// A request target as logged: the value of a token= parameter (a calendar feed's API token)
+// replaced, so that logs never hold a secret.
+std::string LoggedTarget(const std::string& target) {
+  std::string out = target;
+  for (size_t at = out.find("token="); at != std::string::npos; at = out.find("token=", at + 6)) {
+    if (at > 0 && out[at - 1] != '?' && out[at - 1] != '&') continue;
+    size_t end = out.find('&', at);
+    out.replace(at + 6, (end == std::string::npos ? out.size() : end) - at - 6, "(hidden)");
+  }
+  return out;
+}
+
+
 std::string NewRequestId() {
   // Unique within a process run; joined with the start time in logs it is unique enough to
   // find one request, and cheap on the hot path.
@@ -249,7 +262,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Server::Impl::
     try {
       out = server_.handler(req);
     } catch (const std::exception& e) {
-      spdlog::error("request {} {} {} failed: {}", req.request_id, req.method, req.target, e.what());
+      spdlog::error("request {} {} {} failed: {}", req.request_id, req.method, LoggedTarget(req.target), e.what());
       out = Response::Json(500, "{\"code\":\"internal\",\"message\":\"internal error, request id " +
                                     req.request_id + "\"}");
     }
@@ -270,7 +283,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Server::Impl::
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - started)
                     .count();
-      spdlog::info("{} {} {} {} {} {}us rid={}", remote_, req.method, req.target, out.status,
+      spdlog::info("{} {} {} {} {} {}us rid={}", remote_, req.method, LoggedTarget(req.target), out.status,
                    size, us, req.request_id);
     }
     if (!res->keep_alive()) close_after_response_ = true;
