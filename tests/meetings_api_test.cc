@@ -264,6 +264,20 @@ TEST_P(MeetingsApiTest, LessonsAreFoundInEnglishAndRussianAndAnotherCountrysUnsh
   EXPECT_EQ(ids("nfp.uz", "q=%22%2A%28%29%3A%26").size(), 2u);  // punctuation only: no text filter
   EXPECT_EQ(As("nfp.uz", "GET", "/api/v1/lessons/search?region=XX").status, 404);
   EXPECT_EQ(As("nfp.uz", "GET", "/api/v1/lessons/search?limit=0").status, 400);
+  // The best match first: a lesson about radio channels, then one that mentions radio in passing
+  // (written later, so newest-first would put it first).
+  std::string about = Create("nfp.uz", "lessons",
+                             {{"country", "UZ"}, {"title", "Radio channels of police and rescuers"},
+                              {"what_happened", "Radio failed; the radio relay was out of range of every radio."}});
+  std::string passing = Create(
+      "nfp.uz", "lessons",
+      {{"country", "UZ"}, {"title", "Evacuation of the school took an hour"},
+       {"what_happened", "Buses came late, the list of pupils was out of date, parents arrived before the police and"
+                         " the teachers had no radio, no maps and no instructions for the assembly point."}});
+  json ranked = Json(As("nfp.uz", "GET", "/api/v1/lessons/search?q=radio"));
+  ASSERT_EQ(ranked["items"].size(), 2u) << ranked.dump();
+  EXPECT_EQ(ranked["items"][0]["id"], about);
+  EXPECT_EQ(ranked["items"][1]["id"], passing);
   auto page = As("nfp.uz", "GET", "/lessons?q=decontam");
   EXPECT_NE(page.body.find("Decontamination corridor"), std::string::npos);
   EXPECT_EQ(page.body.find("tents arrived"), std::string::npos);

@@ -326,8 +326,25 @@ Result<Json> Service::SearchLessons(const Caller& caller, const LessonQuery& que
   if (query.limit < 1 || query.limit > 500)
     return Status::Invalid("limit", "limit must be between 1 and 500");
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
-  std::string sql = "SELECT id FROM lessons WHERE deleted_at IS NULL";
+  // With words, the best matches come first: SQLite's bm25 over the FTS5 index, PostgreSQL's
+  // ts_rank over the same text expression as its index (migration 10); newest first otherwise.
+  std::vector<std::string> words = Words(query.text);
+  bool pg = store_.database().backend() == storage::Backend::kPostgres;
+  std::string match;
+  for (const auto& w : words)
+    match += pg ? (match.empty() ? "" : " & ") + w + ":*" : (match.empty() ? "\"" : " \"") + w + "\"*";
+  const std::string text_expr =
+      "to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(what_happened, '') || ' ' ||"
+      " coalesce(to_keep, '') || ' ' || coalesce(to_change, ''))";
+  std::string sql = "SELECT id FROM lessons", order = " ORDER BY created_at DESC, id";
   Params params;
+  if (!words.empty() && !pg) {
+    sql += " JOIN (SELECT id AS fts_id, bm25(lessons_fts) AS fts_score FROM lessons_fts WHERE lessons_fts MATCH ?) f"
+           " ON f.fts_id = lessons.id";
+    params.emplace_back(match);
+    order = " ORDER BY fts_score, created_at DESC, id";
+  }
+  sql += " WHERE deleted_at IS NULL";
   AddFilter(access::VisibilityFilter(caller.who), sql, params);
   if (!query.region.empty()) {
     CBRN_ASSIGN_OR_RETURN(Rows members, Members(*txn, query.region));
@@ -340,22 +357,13 @@ Result<Json> Service::SearchLessons(const Caller& caller, const LessonQuery& que
     sql += std::string(" AND ") + column + " = ?";
     params.emplace_back(*value);
   }
-  std::vector<std::string> words = Words(query.text);
-  if (!words.empty()) {
-    std::string match;
-    bool pg = store_.database().backend() == storage::Backend::kPostgres;
-    for (const auto& w : words)
-      match +=
-          pg ? (match.empty() ? "" : " & ") + w + ":*" : (match.empty() ? "\"" : " \"") + w + "\"*";
-    // The same text expression as the index (migration 10), so that PostgreSQL uses it.
-    sql +=
-        pg ? " AND to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(what_happened, '') "
-             "|| ' ' ||"
-             " coalesce(to_keep, '') || ' ' || coalesce(to_change, '')) @@ to_tsquery('simple', ?)"
-           : " AND id IN (SELECT id FROM lessons_fts WHERE lessons_fts MATCH ?)";
+  if (!words.empty() && pg) {
+    sql += " AND " + text_expr + " @@ to_tsquery('simple', ?)";
+    params.emplace_back(match);
+    order = " ORDER BY ts_rank(" + text_expr + ", to_tsquery('simple', ?)) DESC, created_at DESC, id";
     params.emplace_back(match);
   }
-  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query(sql + " ORDER BY created_at DESC, id", params));
+  CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query(sql + order, params));
   Json items = Json::array();
   const records::KindSpec& kind = KindOf(store_, kLessons);
   for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(query.limit); ++i) {
