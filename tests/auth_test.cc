@@ -279,7 +279,7 @@ TEST_P(AuthTest, AnAccountCanChooseFrenchOrArabic) {
   ASSERT_EQ(Call("POST", "/api/v1/account/language", R"({"language":"fr"})", ge).status, 200);
   page = Call("GET", "/", "", As("nfp.ge")).body;
   EXPECT_NE(page.find("<html lang=\"fr\" dir=\"ltr\">"), std::string::npos);
-  EXPECT_NE(page.find("Réseau d'atténuation des risques NRBC"), std::string::npos);
+  EXPECT_NE(page.find("atténuation des risques NRBC"), std::string::npos);
 }
 
 INSTANTIATE_BACKENDS(AuthTest);

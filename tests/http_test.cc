@@ -76,7 +76,7 @@ TEST_P(HttpTest, PagesSpeakFrenchAndArabicRightToLeft) {
   EXPECT_NE(fr.body.find("Secrétariat régional"), std::string::npos);
   EXPECT_NE(fr.body.find("Ouzbékistan"), std::string::npos);
   EXPECT_NE(fr.headers["set-cookie"].find("lang=fr"), std::string::npos);
-  EXPECT_NE(Get("/", {{"Cookie", cookie_}, {"Accept-Language", "fr-FR"}}).body.find("Réseau d'atténuation des risques NRBC"),
+  EXPECT_NE(Get("/", {{"Cookie", cookie_}, {"Accept-Language", "fr-FR"}}).body.find("atténuation des risques NRBC"),
             std::string::npos);
   // The switcher offers the four working languages, each in its own name, in this order.
   auto en = Get("/").body;
