@@ -63,12 +63,13 @@ TEST_P(HttpTest, PagesSpeakRussianWhenAsked) {
 }
 
 TEST_P(HttpTest, PagesSpeakFrenchAndArabicRightToLeft) {
-  auto ar = Get("/regions/CA", {{"Cookie", cookie_}, {"Accept-Language", "ar-SA,ar;q=0.9,en;q=0.5"}});
+  auto ar =
+      Get("/regions/CA", {{"Cookie", cookie_}, {"Accept-Language", "ar-SA,ar;q=0.9,en;q=0.5"}});
   ASSERT_EQ(ar.status, 200);
   EXPECT_NE(ar.body.find("<html lang=\"ar\" dir=\"rtl\">"), std::string::npos);
-  EXPECT_NE(ar.body.find("آسيا الوسطى"), std::string::npos);         // region.CA.name
-  EXPECT_NE(ar.body.find("الأمانة الإقليمية"), std::string::npos);   // region.secretariat
-  EXPECT_NE(ar.body.find("أوزبكستان"), std::string::npos);           // ICU
+  EXPECT_NE(ar.body.find("آسيا الوسطى"), std::string::npos);        // region.CA.name
+  EXPECT_NE(ar.body.find("الأمانة الإقليمية"), std::string::npos);  // region.secretariat
+  EXPECT_NE(ar.body.find("أوزبكستان"), std::string::npos);          // ICU
   auto fr = Get("/regions/CA?lang=fr");
   ASSERT_EQ(fr.status, 200);
   EXPECT_NE(fr.body.find("<html lang=\"fr\" dir=\"ltr\">"), std::string::npos);
@@ -76,7 +77,8 @@ TEST_P(HttpTest, PagesSpeakFrenchAndArabicRightToLeft) {
   EXPECT_NE(fr.body.find("Secrétariat régional"), std::string::npos);
   EXPECT_NE(fr.body.find("Ouzbékistan"), std::string::npos);
   EXPECT_NE(fr.headers["set-cookie"].find("lang=fr"), std::string::npos);
-  EXPECT_NE(Get("/", {{"Cookie", cookie_}, {"Accept-Language", "fr-FR"}}).body.find("atténuation des risques NRBC"),
+  EXPECT_NE(Get("/", {{"Cookie", cookie_}, {"Accept-Language", "fr-FR"}})
+                .body.find("atténuation des risques NRBC"),
             std::string::npos);
   // The switcher offers the four working languages, each in its own name, in this order.
   auto en = Get("/").body;
@@ -367,7 +369,8 @@ TEST(Catalogs, EveryLanguageIsCompleteAndKeepsPlaceholders) {
   std::regex markup(R"(\{[^}]*\}|<[^>]*>|&[#a-zA-Z0-9]+;)");
   auto tokens = [&](const std::string& text) {
     std::multiset<std::string> out;
-    for (std::sregex_iterator it(text.begin(), text.end(), markup), end; it != end; ++it) out.insert(it->str());
+    for (std::sregex_iterator it(text.begin(), text.end(), markup), end; it != end; ++it)
+      out.insert(it->str());
     return out;
   };
   for (const char* lang : {"fr", "ru", "ar"}) {
@@ -389,7 +392,8 @@ TEST(Catalogs, EveryLanguageIsCompleteAndKeepsPlaceholders) {
 
 // The stylesheet mirrors by itself under dir="rtl" only if it never says left or right.
 TEST(Catalogs, StylesheetsUseLogicalDirections) {
-  std::regex physical(R"((margin|padding|border)-(left|right)|text-align:\s*(left|right)|float:\s*(left|right)|[{;\s](left|right)\s*:)");
+  std::regex physical(
+      R"((margin|padding|border)-(left|right)|text-align:\s*(left|right)|float:\s*(left|right)|[{;\s](left|right)\s*:)");
   for (const char* path : {"web/static/app.css", "web/static/brief.css"}) {
     auto css = assets::Find(path);
     ASSERT_TRUE(css) << path;

@@ -377,7 +377,8 @@ int Main(int argc, char** argv) {
   auto* plan_export = plan_cmd->add_subcommand("export", "write the plan's XLSX workbook (one row per action)");
   plan_export->add_option("ID", plan_id)->required();
   plan_export->add_option("--output", plan_output, "the .xlsx file to write")->required();
-  plan_export->add_option("--lang", plan_lang, "language of the headers and choices (en, fr, ru, ar)");
+  plan_export->add_option("--lang", plan_lang,
+                          "language of the headers and choices (en, fr, ru, ar)");
   auto* plan_import = plan_cmd->add_subcommand("import", "check a filled plan workbook (and apply it with --apply)");
   plan_import->add_option("ID", plan_id)->required();
   plan_import->add_option("FILE", plan_file)->required();
@@ -401,7 +402,8 @@ int Main(int argc, char** argv) {
   auto* risk_export = risk_cmd->add_subcommand("export", "write a register's XLSX workbook");
   risk_export->add_option("ID", risk_id)->required();
   risk_export->add_option("--output", risk_output, "the .xlsx file to write")->required();
-  risk_export->add_option("--lang", risk_lang, "language of the headers and labels (en, fr, ru, ar)");
+  risk_export->add_option("--lang", risk_lang,
+                          "language of the headers and labels (en, fr, ru, ar)");
   auto* risk_show = risk_cmd->add_subcommand("show", "a register with its rated scenarios and matrix (JSON)");
   risk_show->add_option("ID", risk_id)->required();
   auto* risk_validate = risk_cmd->add_subcommand("validate", "validate a register's round (keeps it as it is)");
