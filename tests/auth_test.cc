@@ -267,6 +267,21 @@ TEST_P(AuthTest, EachUserKeepsTheirLanguage) {
   EXPECT_NE(Call("GET", "/", "", As("nfp.uz")).body.find("lang=\"en\""), std::string::npos);
 }
 
+TEST_P(AuthTest, AnAccountCanChooseFrenchOrArabic) {
+  Headers ge = As("nfp.ge");
+  auto account = Call("GET", "/account", "", ge).body;
+  EXPECT_NE(account.find("<option value=\"fr\" lang=\"fr\">Français</option>"), std::string::npos);
+  EXPECT_NE(account.find("<option value=\"ar\" lang=\"ar\">العربية</option>"), std::string::npos);
+  ASSERT_EQ(Call("POST", "/api/v1/account/language", R"({"language":"ar"})", ge).status, 200);
+  auto page = Call("GET", "/", "", As("nfp.ge")).body;
+  EXPECT_NE(page.find("<html lang=\"ar\" dir=\"rtl\">"), std::string::npos);
+  EXPECT_NE(page.find("شبكة التخفيف من المخاطر"), std::string::npos);
+  ASSERT_EQ(Call("POST", "/api/v1/account/language", R"({"language":"fr"})", ge).status, 200);
+  page = Call("GET", "/", "", As("nfp.ge")).body;
+  EXPECT_NE(page.find("<html lang=\"fr\" dir=\"ltr\">"), std::string::npos);
+  EXPECT_NE(page.find("atténuation des risques NRBC"), std::string::npos);
+}
+
 INSTANTIATE_BACKENDS(AuthTest);
 
 }  // namespace

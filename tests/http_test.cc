@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "assets/assets.h"
@@ -59,6 +60,37 @@ TEST_P(HttpTest, PagesSpeakRussianWhenAsked) {
   EXPECT_NE(Get("/", {{"Accept-Language", "fr;q=0.9, ru-RU;q=0.95"}}).body.find("lang=\"ru\""),
             std::string::npos);
   EXPECT_NE(Get("/", {{"Accept-Language", "de"}}).body.find("lang=\"en\""), std::string::npos);
+}
+
+TEST_P(HttpTest, PagesSpeakFrenchAndArabicRightToLeft) {
+  auto ar =
+      Get("/regions/CA", {{"Cookie", cookie_}, {"Accept-Language", "ar-SA,ar;q=0.9,en;q=0.5"}});
+  ASSERT_EQ(ar.status, 200);
+  EXPECT_NE(ar.body.find("<html lang=\"ar\" dir=\"rtl\">"), std::string::npos);
+  EXPECT_NE(ar.body.find("آسيا الوسطى"), std::string::npos);        // region.CA.name
+  EXPECT_NE(ar.body.find("الأمانة الإقليمية"), std::string::npos);  // region.secretariat
+  EXPECT_NE(ar.body.find("أوزبكستان"), std::string::npos);          // ICU
+  auto fr = Get("/regions/CA?lang=fr");
+  ASSERT_EQ(fr.status, 200);
+  EXPECT_NE(fr.body.find("<html lang=\"fr\" dir=\"ltr\">"), std::string::npos);
+  EXPECT_NE(fr.body.find("Asie centrale"), std::string::npos);
+  EXPECT_NE(fr.body.find("Secrétariat régional"), std::string::npos);
+  EXPECT_NE(fr.body.find("Ouzbékistan"), std::string::npos);
+  EXPECT_NE(fr.headers["set-cookie"].find("lang=fr"), std::string::npos);
+  EXPECT_NE(Get("/", {{"Cookie", cookie_}, {"Accept-Language", "fr-FR"}})
+                .body.find("atténuation des risques NRBC"),
+            std::string::npos);
+  // The switcher offers the four working languages, each in its own name, in this order.
+  auto en = Get("/").body;
+  size_t at_en = en.find("<strong>English</strong>"), at_fr = en.find("lang=\"fr\">Français</a>"),
+         at_ru = en.find("lang=\"ru\">Русский</a>"), at_ar = en.find("lang=\"ar\">العربية</a>");
+  ASSERT_NE(at_en, std::string::npos);
+  ASSERT_NE(at_fr, std::string::npos);
+  ASSERT_NE(at_ru, std::string::npos);
+  ASSERT_NE(at_ar, std::string::npos);
+  EXPECT_LT(at_en, at_fr);
+  EXPECT_LT(at_fr, at_ru);
+  EXPECT_LT(at_ru, at_ar);
 }
 
 TEST_P(HttpTest, CountryPageShowsFocalPointTeamAndAgencies) {
@@ -329,10 +361,51 @@ TEST_P(HttpTest, CachedAnswersFollowEveryChange) {
 
 INSTANTIATE_BACKENDS(HttpTest);
 
-TEST(Catalogs, RussianIsCompleteAndEveryTemplateKeyExists) {
+// Every working language has every English key, none empty, and keeps the English text's
+// markup and placeholders ({name}, <b>, &nbsp;) exactly: a lost one would break the page.
+TEST(Catalogs, EveryLanguageIsCompleteAndKeepsPlaceholders) {
   i18n::Catalogs catalogs;
   ASSERT_TRUE(catalogs.Load().ok());
-  EXPECT_EQ(catalogs.MissingKeys("ru"), std::vector<std::string>{});
+  std::regex markup(R"(\{[^}]*\}|<[^>]*>|&[#a-zA-Z0-9]+;)");
+  auto tokens = [&](const std::string& text) {
+    std::multiset<std::string> out;
+    for (std::sregex_iterator it(text.begin(), text.end(), markup), end; it != end; ++it)
+      out.insert(it->str());
+    return out;
+  };
+  for (const char* lang : {"fr", "ru", "ar"}) {
+    ASSERT_TRUE(catalogs.Supports(lang)) << lang;
+    EXPECT_EQ(catalogs.MissingKeys(lang), std::vector<std::string>{}) << lang;
+    for (const auto& key : catalogs.Keys()) {
+      const std::string& text = catalogs.Translate(lang, key);
+      EXPECT_FALSE(text.empty()) << lang << " " << key;
+      EXPECT_EQ(tokens(text), tokens(catalogs.Translate("en", key))) << lang << " " << key;
+    }
+  }
+  // Arabic is written in Arabic script (a value copied from English would not be).
+  for (const auto& key : catalogs.Keys()) {
+    std::string text = catalogs.Translate("ar", key);
+    EXPECT_NE(text.find_first_of("\xd8\xd9"), std::string::npos) << "ar " << key << ": " << text;
+  }
+  EXPECT_EQ(catalogs.Languages(), (std::vector<std::string>{"en", "fr", "ru", "ar"}));
+}
+
+// The stylesheet mirrors by itself under dir="rtl" only if it never says left or right.
+TEST(Catalogs, StylesheetsUseLogicalDirections) {
+  std::regex physical(
+      R"((margin|padding|border)-(left|right)|text-align:\s*(left|right)|float:\s*(left|right)|[{;\s](left|right)\s*:)");
+  for (const char* path : {"web/static/app.css", "web/static/brief.css"}) {
+    auto css = assets::Find(path);
+    ASSERT_TRUE(css) << path;
+    std::string text(*css);
+    std::smatch m;
+    EXPECT_FALSE(std::regex_search(text, m, physical)) << path << ": " << m.str();
+  }
+}
+
+TEST(Catalogs, EveryTemplateKeyExists) {
+  i18n::Catalogs catalogs;
+  ASSERT_TRUE(catalogs.Load().ok());
   auto keys = catalogs.Keys();
   std::set<std::string> known(keys.begin(), keys.end());
   std::regex tag(R"(\{\{_ ([a-zA-Z0-9_.]+)\}\})");
@@ -349,6 +422,9 @@ TEST(Catalogs, CountryNamesComeFromIcu) {
   EXPECT_EQ(i18n::CountryName("GE", "fr", "?"), "Géorgie");
   EXPECT_EQ(i18n::CountryName("QQ", "ru", "fallback"), "fallback");
   EXPECT_STREQ(i18n::Direction("ar"), "rtl");
+  EXPECT_STREQ(i18n::Direction("fr"), "ltr");
+  EXPECT_EQ(i18n::CountryName("UZ", "ar", "?"), "أوزبكستان");
+  EXPECT_EQ(i18n::CountryName("UZ", "fr", "?"), "Ouzbékistan");
 }
 
 TEST(Templates, EscapingSectionsPartialsAndErrors) {

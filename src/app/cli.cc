@@ -345,18 +345,18 @@ int Main(int argc, char** argv) {
   std::string assess_id, assess_output, assess_lang = "en";
   auto* assess_results = assess_cmd->add_subcommand("results", "scores, gaps and priorities of an assessment (JSON)");
   assess_results->add_option("ID", assess_id)->required();
-  assess_results->add_option("--lang", assess_lang, "en or ru");
+  assess_results->add_option("--lang", assess_lang, "en, fr, ru or ar");
   auto* assess_export = assess_cmd->add_subcommand("workbook", "write the assessment's XLSX workbook");
   assess_export->add_option("ID", assess_id)->required();
   assess_export->add_option("--output", assess_output, "the .xlsx file to write")->required();
-  assess_export->add_option("--lang", assess_lang, "en or ru");
+  assess_export->add_option("--lang", assess_lang, "en, fr, ru or ar");
 
   auto* brief_cmd = cli.add_subcommand("brief", "write a round table's brief (HTML or PDF)");
   std::string brief_region, brief_date, brief_format = "pdf", brief_lang = "en", brief_output;
   brief_cmd->add_option("--region", brief_region, "region code, e.g. CA")->required();
   brief_cmd->add_option("--date", brief_date, "the meeting date, YYYY-MM-DD")->required();
   brief_cmd->add_option("--format", brief_format, "pdf or html")->check(CLI::IsMember({"pdf", "html"}));
-  brief_cmd->add_option("--lang", brief_lang, "en or ru");
+  brief_cmd->add_option("--lang", brief_lang, "en, fr, ru or ar");
   brief_cmd->add_option("--output", brief_output, "the file to write")->required();
 
   auto* plan_cmd = cli.add_subcommand("plan", "action plans");
@@ -377,7 +377,8 @@ int Main(int argc, char** argv) {
   auto* plan_export = plan_cmd->add_subcommand("export", "write the plan's XLSX workbook (one row per action)");
   plan_export->add_option("ID", plan_id)->required();
   plan_export->add_option("--output", plan_output, "the .xlsx file to write")->required();
-  plan_export->add_option("--lang", plan_lang, "language of the headers and choices (en, ru)");
+  plan_export->add_option("--lang", plan_lang,
+                          "language of the headers and choices (en, fr, ru, ar)");
   auto* plan_import = plan_cmd->add_subcommand("import", "check a filled plan workbook (and apply it with --apply)");
   plan_import->add_option("ID", plan_id)->required();
   plan_import->add_option("FILE", plan_file)->required();
@@ -401,7 +402,8 @@ int Main(int argc, char** argv) {
   auto* risk_export = risk_cmd->add_subcommand("export", "write a register's XLSX workbook");
   risk_export->add_option("ID", risk_id)->required();
   risk_export->add_option("--output", risk_output, "the .xlsx file to write")->required();
-  risk_export->add_option("--lang", risk_lang, "language of the headers and labels (en, ru)");
+  risk_export->add_option("--lang", risk_lang,
+                          "language of the headers and labels (en, fr, ru, ar)");
   auto* risk_show = risk_cmd->add_subcommand("show", "a register with its rated scenarios and matrix (JSON)");
   risk_show->add_option("ID", risk_id)->required();
   auto* risk_validate = risk_cmd->add_subcommand("validate", "validate a register's round (keeps it as it is)");

@@ -336,8 +336,9 @@ std::string BarsSvg(const Block& b) {
 
 std::string Html(const Document& doc) {
   auto css = assets::Find("web/static/brief.css");
-  std::string h = "<!doctype html><html lang=\"" + HtmlEscape(doc.lang) +
-                  "\"><head><meta charset=\"utf-8\"><title>" + HtmlEscape(doc.title) +
+  std::string h = "<!doctype html><html lang=\"" + HtmlEscape(doc.lang) + "\" dir=\"" +
+                  i18n::Direction(doc.lang) + "\"><head><meta charset=\"utf-8\"><title>" +
+                  HtmlEscape(doc.title) +
                   "</title><link rel=\"stylesheet\" href=\"/static/brief.css\"><style>" +
                   std::string(css ? *css : "") + "</style></head><body><div class=\"running\">" +
                   HtmlEscape(doc.running) + "</div><header><h1 id=\"brief-title\">" +

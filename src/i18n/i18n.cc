@@ -45,8 +45,16 @@ const std::string& Catalogs::Translate(const std::string& lang, const std::strin
 }
 
 std::vector<std::string> Catalogs::Languages() const {
+  // The network's working languages in the order its documents list them; a catalogue added
+  // later follows them alphabetically.
+  static const char* const kWorking[] = {"en", "fr", "ru", "ar"};
   std::vector<std::string> out;
-  for (const auto& [lang, table] : messages_) out.push_back(lang);
+  for (const char* lang : kWorking) {
+    if (Supports(lang)) out.push_back(lang);
+  }
+  for (const auto& [lang, table] : messages_) {
+    if (std::find(out.begin(), out.end(), lang) == out.end()) out.push_back(lang);
+  }
   return out;
 }
 

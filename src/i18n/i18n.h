@@ -22,6 +22,8 @@ class Catalogs {
   // message shows up in the page rather than as a blank).
   const std::string& Translate(const std::string& lang, const std::string& key) const;
   bool Supports(const std::string& lang) const { return messages_.count(lang) > 0; }
+  // Codes of the loaded catalogues: en, fr, ru, ar first (the order of the language switcher),
+  // then any other alphabetically.
   std::vector<std::string> Languages() const;
   // Keys present in English but missing in `lang`.
   std::vector<std::string> MissingKeys(const std::string& lang) const;

@@ -716,7 +716,7 @@ Status Service::ChangePassword(const records::Caller& caller, const std::string&
 Status Service::SetLanguage(const records::Caller& caller, const std::string& language) {
   if (caller.who.user_id.empty()) return Status(StatusCode::kUnauthenticated, "not signed in");
   if (language.size() > 8 || language.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string::npos) {
-    return Status::Invalid("language", "language must be a code such as en or ru");
+    return Status::Invalid("language", "language must be a code such as en, fr, ru or ar");
   }
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(UserRow before, FindUser(*txn, caller.who.user_id));
