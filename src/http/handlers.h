@@ -90,6 +90,8 @@ struct DefinitionUpload {
 DefinitionUpload DefinitionUploadOf(const Request& req);
 // The words of the interface in any language, for a module that lays out a document.
 plans::Service::Translate Words(const Ctx& ctx);
+// Workbook bytes as an .xlsx attachment named `filename`.
+Response XlsxDownload(std::string bytes, const std::string& filename);
 // A stored file as a download: its content type, name (quotes and backslashes replaced) and
 // SHA-256 from `meta` ({filename, content_type, sha256}).
 Response Download(const Json& meta, std::string bytes);

@@ -260,27 +260,16 @@ Response ApiPortfolio(Ctx& ctx, Request& req) {
   return JsonResult(ctx, req, ctx.plans->Portfolio(CallerOf(req), FilterOf(req)));
 }
 
-namespace {
-Response Xlsx(std::string bytes, const std::string& filename) {
-  Response res;
-  res.status = 200;
-  res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-  res.body = std::move(bytes);
-  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
-  return res;
-}
-}  // namespace
-
 Response PlanWorkbookDownload(Ctx& ctx, Request& req) {
   auto r = ctx.plans->ExportPlan(CallerOf(req), req.Param("id"), req.lang, Words(ctx));
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
-  return Xlsx(std::move(*r), "plan-" + req.Param("id").substr(0, 8) + ".xlsx");
+  return XlsxDownload(std::move(*r), "plan-" + req.Param("id").substr(0, 8) + ".xlsx");
 }
 
 Response PortfolioWorkbookDownload(Ctx& ctx, Request& req) {
   auto r = ctx.plans->ExportPortfolio(CallerOf(req), FilterOf(req), req.lang, Words(ctx));
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
-  return Xlsx(std::move(*r), "portfolio.xlsx");
+  return XlsxDownload(std::move(*r), "portfolio.xlsx");
 }
 
 Response ApiPlanImportPreview(Ctx& ctx, Request& req) {

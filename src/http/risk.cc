@@ -130,14 +130,6 @@ void Decorate(const Ctx& ctx, const Request& req, Json& view) {
   view["country_label"] = i18n::CountryName(Text(view["register"], "country"), req.lang, Text(view["register"], "country"));
 }
 
-Response Xlsx(std::string bytes, const std::string& filename) {
-  Response res;
-  res.status = 200;
-  res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-  res.body = std::move(bytes);
-  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
-  return res;
-}
 
 // The may-flags of a register for the caller.
 Json MayOf(const Ctx& ctx, const Request& req, const Json& reg) {
@@ -297,7 +289,7 @@ Response ApiPrioritiesByRisk(Ctx& ctx, Request& req) {
 Response RiskWorkbookDownload(Ctx& ctx, Request& req) {
   auto r = ctx.risk->ExportRegister(CallerOf(req), req.Param("id"), req.lang, Words(ctx));
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
-  return Xlsx(std::move(*r), "risk-register-" + req.Param("id").substr(0, 8) + ".xlsx");
+  return XlsxDownload(std::move(*r), "risk-register-" + req.Param("id").substr(0, 8) + ".xlsx");
 }
 
 Response ApiRiskImportPreview(Ctx& ctx, Request& req) {

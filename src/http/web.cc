@@ -127,6 +127,15 @@ DefinitionUpload DefinitionUploadOf(const Request& req) {
   return up;
 }
 
+Response XlsxDownload(std::string bytes, const std::string& filename) {
+  Response res;
+  res.status = 200;
+  res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  res.body = std::move(bytes);
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  return res;
+}
+
 Response Download(const Json& meta, std::string bytes) {
   Response res;
   res.status = 200;

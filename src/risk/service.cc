@@ -1,11 +1,9 @@
 // The risk register's operations beyond its records: loading methods, rating, the validated
 // rounds and their movement, the matrix, the region's view and priorities ranked by risk.
 #include <nlohmann/json.hpp>
-#include <sodium.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <map>
 #include <set>
 
@@ -299,13 +297,6 @@ Result<Json> RoundSnapshot(Transaction& txn, const std::string& register_id, std
   return Json::parse(r[0].Text(4));
 }
 
-// The round the register's current positions are compared with: the one before the round in
-// work (or before the validated one shown).
-std::int64_t PreviousRound(const Json& reg) {
-  std::int64_t round = reg["round"].get<std::int64_t>();
-  return round - 1;
-}
-
 Result<Json> Transition(records::Store& store, const Caller& caller, const std::string& id, const std::string& to,
                         const std::string& note) {
   if (note.size() > 4000) return Status::Invalid("note", "note: longer than 4000 bytes");
@@ -369,8 +360,8 @@ Result<Json> Service::RegisterView(const Caller& caller, const std::string& regi
   if (!filter.criterion.empty() && !m.FindCriterion(filter.criterion)) {
     return Status::Invalid("criterion", "criterion: the method has no criterion " + filter.criterion.substr(0, 40));
   }
-  std::int64_t previous = PreviousRound(d.reg);
-  if (Str(d.reg, "status") == "validated") previous = d.reg["round"].get<std::int64_t>() - 1;
+  // Positions are compared with the round before this one (in work or validated).
+  std::int64_t previous = d.reg["round"].get<std::int64_t>() - 1;
   CBRN_ASSIGN_OR_RETURN(Json prev, RoundSnapshot(*txn, d.reg["id"], previous));
   std::map<std::string, Json> prev_by_id;
   if (!prev.is_null()) {
@@ -684,10 +675,7 @@ Result<Json> Service::AddEvidence(const Caller& caller, const std::string& scena
   if (!reg.empty() && reg[0].Text(0) == "validated") {
     return Status(StatusCode::kConflict, "the register is validated: add sources in a new round (revise the register first)", "status");
   }
-  std::string b64(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  b64.resize(std::strlen(b64.c_str()));
+  std::string b64 = Base64Encode(data);
   std::string eid = NewUuid(), now = NowUtc(), sha = Sha256Hex(data);
   CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO risk_evidence (id, scenario_id, filename, content_type, size, sha256, content_base64,"
                                  " created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -725,14 +713,8 @@ Result<std::pair<Json, std::string>> Service::Evidence(const Caller& caller, con
   if (rows.empty()) return Status::NotFound("no evidence " + evidence_id);
   // Readable when its scenario is.
   CBRN_RETURN_IF_ERROR(store.GetIn(*txn, caller, *store.catalog().Find(kScenarios), rows[0].Text(0)).status());
-  const std::string& b64 = rows[0].Text(5);
-  std::string bin(b64.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bin.data()), bin.size(), b64.data(), b64.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return Status::Internal("stored evidence " + evidence_id + " is unreadable");
-  }
-  bin.resize(len);
+  std::string bin;
+  if (!Base64Decode(rows[0].Text(5), &bin)) return Status::Internal("stored evidence " + evidence_id + " is unreadable");
   Json meta = {{"id", evidence_id}, {"filename", rows[0].Text(1)}, {"content_type", rows[0].Text(2)}, {"size", rows[0].Int(3)},
                {"sha256", rows[0].Text(4)}};
   return std::make_pair(meta, bin);
