@@ -20,44 +20,26 @@ using storage::Transaction;
 // A field spec in one line: name, type, required, longest length; then what it is used for.
 FieldSpec Spec(std::string name, FieldType type = FieldType::kText, bool required = false,
                size_t max = 200) {
-  FieldSpec f;
-  f.name = std::move(name);
-  f.type = type;
-  f.required = required;
-  f.max_length = max;
-  return f;
+  FieldSpec f = FieldSpec::Of(std::move(name), type, max);
+  return required ? f.Required() : f;
 }
 
 FieldSpec OneOf(std::string name, std::vector<std::string> choices, bool required = false) {
-  FieldSpec f = Spec(std::move(name), FieldType::kChoice, required);
-  f.choices = std::move(choices);
-  f.filterable = true;
-  return f;
+  FieldSpec f = FieldSpec::Choice(std::move(name), std::move(choices));
+  return required ? f.Required() : f;
 }
 
 FieldSpec Link(std::string name, std::string kind, bool required = false) {
-  FieldSpec f = Spec(std::move(name), FieldType::kReference, required);
-  f.references = std::move(kind);
-  f.filterable = true;
-  return f;
+  FieldSpec f = FieldSpec::Reference(std::move(name), std::move(kind));
+  return required ? f.Required() : f;
 }
 
-FieldSpec Filter(FieldSpec f) {
-  f.filterable = true;
-  return f;
-}
+FieldSpec Filter(const FieldSpec& f) { return f.Filterable(); }
 
-FieldSpec Search(FieldSpec f) {
-  f.searchable = true;
-  return f;
-}
+FieldSpec Search(const FieldSpec& f) { return f.Searchable(); }
 
 FieldSpec SetByModule(std::string name, std::string value) {
-  FieldSpec f = Spec(std::move(name));
-  f.read_only = true;
-  f.default_value = std::move(value);
-  f.filterable = true;
-  return f;
+  return FieldSpec::Of(std::move(name)).ReadOnly(std::move(value)).Filterable();
 }
 
 // The member countries of a region (ISO2).

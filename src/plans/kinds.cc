@@ -24,44 +24,26 @@ using storage::Rows;
 using storage::Transaction;
 
 FieldSpec Field(std::string name, FieldType type = FieldType::kText, bool required = false, size_t max = 200) {
-  FieldSpec f;
-  f.name = std::move(name);
-  f.type = type;
-  f.required = required;
-  f.max_length = max;
-  return f;
+  FieldSpec f = FieldSpec::Of(std::move(name), type, max);
+  return required ? f.Required() : f;
 }
 
 FieldSpec Choice(std::string name, std::vector<std::string> choices, bool required = false) {
-  FieldSpec f = Field(std::move(name), FieldType::kChoice, required);
-  f.choices = std::move(choices);
-  f.filterable = true;
-  return f;
+  FieldSpec f = FieldSpec::Choice(std::move(name), std::move(choices));
+  return required ? f.Required() : f;
 }
 
 FieldSpec Ref(std::string name, std::string kind, bool required = false) {
-  FieldSpec f = Field(std::move(name), FieldType::kReference, required);
-  f.references = std::move(kind);
-  f.filterable = true;
-  return f;
+  FieldSpec f = FieldSpec::Reference(std::move(name), std::move(kind));
+  return required ? f.Required() : f;
 }
 
-FieldSpec Filterable(FieldSpec f) {
-  f.filterable = true;
-  return f;
-}
+FieldSpec Filterable(const FieldSpec& f) { return f.Filterable(); }
 
-FieldSpec Searchable(FieldSpec f) {
-  f.searchable = true;
-  return f;
-}
+FieldSpec Searchable(const FieldSpec& f) { return f.Searchable(); }
 
 FieldSpec ReadOnly(std::string name, std::string value) {
-  FieldSpec f = Field(std::move(name));
-  f.read_only = true;
-  f.default_value = std::move(value);
-  f.filterable = true;
-  return f;
+  return FieldSpec::Of(std::move(name)).ReadOnly(std::move(value)).Filterable();
 }
 
 
