@@ -108,6 +108,8 @@ std::map<std::string, std::string> ExpectedRoutes() {
   };
   for (std::string route : {"GET /api/v1/sanctions/editions", "POST /api/v1/sanctions/editions",
                             "GET /api/v1/sanctions/editions/{id}/changes",
+                            "GET /api/v1/sanctions/editions/{id}/entries",
+                            "GET /api/v1/sanctions/editions/{id}/entries/{entity_id}",
                             "GET /api/v1/sanctions/{list}/entities/{id}", "POST /api/v1/screenings",
                             "POST /api/v1/screenings/batch", "POST /api/v1/screenings/rescreen",
                             "GET /api/v1/screenings", "GET /api/v1/screenings/{id}",
@@ -117,7 +119,8 @@ std::map<std::string, std::string> ExpectedRoutes() {
                             "GET /api/v1/licences/{id}/detail", "GET /screening", "POST /screening",
                             "POST /screening/batch", "POST /screening/rescreen", "GET /screening/{id}",
                             "POST /screening/{id}/decide", "GET /sanctions", "POST /sanctions/import",
-                            "GET /sanctions/editions/{id}", "GET /control-list", "GET /licences",
+                            "GET /sanctions/editions/{id}", "GET /sanctions/editions/{id}/entries",
+                            "GET /sanctions/editions/{id}/entries/{entity_id}", "GET /control-list", "GET /licences",
                             "GET /licences/{id}", "POST /licences/{id}/transition",
                             "POST /licences/{id}/opinions"}) {
     e[route] = "exportctl";

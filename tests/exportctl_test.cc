@@ -38,6 +38,14 @@ class ExportControlTest : public ServerTest {
     return As(user, "POST", "/api/v1/sanctions/editions",
               json{{"list_code", "un"}, {"format", "un-xml"}, {"source_name", "un.xml"}, {"content", xml}}.dump());
   }
+  // Headers to post an HTML form as `user`, and the CSRF token the form carries in its body.
+  std::pair<Headers, std::string> FormAs(const std::string& user) {
+    Headers form = as_[user];
+    form["Content-Type"] = "application/x-www-form-urlencoded";
+    std::string csrf = form["X-CSRF-Token"];
+    form.erase("X-CSRF-Token");
+    return {form, csrf};
+  }
   std::map<std::string, Headers> as_;
 };
 
@@ -231,10 +239,7 @@ TEST_P(ExportControlTest, LicenceWorkflowScreensItsParties) {
 
 TEST_P(ExportControlTest, PagesScreenAndDecide) {
   ASSERT_EQ(ImportUn("licensing.uz", ReadShared("un_consolidated.xml")).status, 201);
-  Headers form = as_["licensing.uz"];
-  form["Content-Type"] = "application/x-www-form-urlencoded";
-  std::string csrf = form["X-CSRF-Token"];
-  form.erase("X-CSRF-Token");
+  auto [form, csrf] = FormAs("licensing.uz");
   auto posted = Call("POST", "/screening", "csrf_token=" + csrf + "&name=Ayman+al-Zawahiri", form);
   ASSERT_EQ(posted.status, 303) << posted.body;
   std::string where = posted.headers["location"];
@@ -263,6 +268,154 @@ TEST_P(ExportControlTest, PagesScreenAndDecide) {
   EXPECT_NE(imported.headers["location"].find("/sanctions/editions/"), std::string::npos);
   EXPECT_EQ(Call("GET", "/sanctions", "", as_["licensing.uz"]).body.find("national-uz") != std::string::npos, true);
   EXPECT_EQ(Call("GET", "/screening", "", as_["nfp.uz"]).status, 403);
+}
+
+// Every entry of an edition can be browsed, searched and opened; a screening's candidates link
+// to the entry as the edition they were screened against lists it.
+TEST_P(ExportControlTest, ListEntriesBrowseSearchAndOpen) {
+  auto imported = ImportUn("licensing.uz", ReadShared("un_consolidated.xml"));
+  ASSERT_EQ(imported.status, 201);
+  std::string ed = Json(imported)["edition"]["id"];
+  std::string api = "/api/v1/sanctions/editions/" + ed + "/entries";
+  auto all = Json(As("licensing.uz", "GET", api + "?limit=10"));
+  EXPECT_EQ(all["total"], 1009);
+  EXPECT_EQ(all["items"].size(), 10u);
+  auto second = Json(As("licensing.uz", "GET", api + "?limit=10&offset=10"));
+  EXPECT_NE(second["items"][0]["id"], all["items"][0]["id"]);
+  auto found = Json(As("licensing.uz", "GET", api + "?q=zawahiri"));
+  ASSERT_GE(found["total"].get<int>(), 1);
+  std::set<std::string> ids;
+  for (const auto& e : found["items"]) ids.insert(e["id"].get<std::string>());
+  EXPECT_TRUE(ids.count("QDi.006"));
+  // Every word must match; LIKE's wildcards are taken literally.
+  EXPECT_EQ(Json(As("licensing.uz", "GET", api + "?q=zawahiri+nosuchword"))["total"], 0);
+  EXPECT_EQ(Json(As("licensing.uz", "GET", api + "?q=%25"))["total"], 0);
+  EXPECT_EQ(As("licensing.uz", "GET", api + "?limit=0").status, 400);
+  EXPECT_EQ(As("licensing.uz", "GET", "/api/v1/sanctions/editions/no-such-edition/entries").status,
+            404);
+  EXPECT_EQ(As("nfp.uz", "GET", api).status, 403);
+
+  auto entry = As("licensing.uz", "GET", api + "/QDi.006");
+  ASSERT_EQ(entry.status, 200) << entry.body;
+  json e = Json(entry);
+  EXPECT_EQ(e["kind"], "individual");
+  EXPECT_GT(e["names"].size(), 1u) << "aliases are part of the entry";
+  EXPECT_FALSE(e["birth_dates"].empty());
+  EXPECT_EQ(e["edition"]["id"], ed);
+  EXPECT_EQ(As("licensing.uz", "GET", api + "/QDi.999999").status, 404);
+
+  // The pages: browse with paging, search, one entry with its labels in the reader's language.
+  auto browse = Call("GET", "/sanctions/editions/" + ed + "/entries", "", as_["licensing.uz"]);
+  ASSERT_EQ(browse.status, 200);
+  EXPECT_NE(browse.body.find("id=\"next-page\""), std::string::npos);
+  EXPECT_NE(browse.body.find("1–50 / 1009"), std::string::npos);
+  auto searched =
+      Call("GET", "/sanctions/editions/" + ed + "/entries?q=Zawahiri", "", as_["licensing.uz"]);
+  EXPECT_NE(searched.body.find("/entries/QDi.006\""), std::string::npos);
+  EXPECT_EQ(searched.body.find("id=\"next-page\""), std::string::npos);
+  auto page =
+      Call("GET", "/sanctions/editions/" + ed + "/entries/QDi.006", "", as_["licensing.uz"]);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Individual"), std::string::npos);
+  EXPECT_NE(page.body.find("entry-names"), std::string::npos);
+  auto french = Call("GET", "/sanctions/editions/" + ed + "/entries/QDi.006?lang=fr", "",
+                     as_["licensing.uz"]);
+  EXPECT_NE(french.body.find("Personne physique"), std::string::npos);
+  EXPECT_EQ(french.body.find(">individual<"), std::string::npos);
+  EXPECT_EQ(
+      Call("GET", "/sanctions/editions/" + ed + "/entries/nope", "", as_["licensing.uz"]).status,
+      404);
+
+  auto s = Json(
+      As("licensing.uz", "POST", "/api/v1/screenings", json{{"name", "Ayman al-Zawahiri"}}.dump()));
+  auto result = Call("GET", "/screening/" + s["id"].get<std::string>(), "", as_["licensing.uz"]);
+  EXPECT_NE(result.body.find("/sanctions/editions/" + ed + "/entries/QDi.006"), std::string::npos);
+}
+
+// Regression: the decision drop-down was pre-set to "False positive", so one click cleared
+// even a 100 % match. Nothing is chosen now, and a decision without a choice is refused.
+TEST_P(ExportControlTest, DecisionIsNeverPreselected) {
+  ASSERT_EQ(ImportUn("licensing.uz", ReadShared("un_consolidated.xml")).status, 201);
+  auto [form, csrf] = FormAs("licensing.uz");
+  auto s = Json(
+      As("licensing.uz", "POST", "/api/v1/screenings", json{{"name", "Ayman al-Zawahiri"}}.dump()));
+  std::string where = "/screening/" + s["id"].get<std::string>();
+  int open = s["open_count"];
+  auto page = Call("GET", where, "", as_["licensing.uz"]);
+  EXPECT_NE(page.body.find("<option value=\"\" selected>"), std::string::npos);
+  EXPECT_EQ(page.body.find("value=\"false_positive\" selected"), std::string::npos);
+  EXPECT_NE(page.body.find("<select name=\"decision\" required"), std::string::npos);
+
+  auto unchosen =
+      Call("POST", where + "/decide",
+           "csrf_token=" + csrf + "&list=un&entity_id=QDi.006&decision=&reason=looked+at+it", form);
+  EXPECT_EQ(unchosen.status, 400);
+  EXPECT_NE(unchosen.body.find("Choose a decision for this candidate"), std::string::npos);
+  EXPECT_NE(unchosen.body.find("value=\"looked at it\""), std::string::npos)
+      << "the typed reason is kept";
+  auto in_russian = Call("POST", where + "/decide?lang=ru",
+                         "csrf_token=" + csrf + "&list=un&entity_id=QDi.006", form);
+  EXPECT_EQ(in_russian.status, 400);
+  EXPECT_NE(in_russian.body.find("Выберите решение по этому кандидату"), std::string::npos);
+  auto no_reason = Call(
+      "POST", where + "/decide",
+      "csrf_token=" + csrf + "&list=un&entity_id=QDi.006&decision=false_positive&reason=", form);
+  EXPECT_EQ(no_reason.status, 400);
+  EXPECT_NE(no_reason.body.find("Say why this is a false positive"), std::string::npos);
+  EXPECT_EQ(Json(As("licensing.uz", "GET",
+                    "/api/v1/screenings/" + s["id"].get<std::string>()))["open_count"],
+            open)
+      << "nothing was recorded";
+
+  auto api =
+      As("licensing.uz", "POST", "/api/v1/screenings/" + s["id"].get<std::string>() + "/decisions",
+         json{{"list", "un"}, {"entity_id", "QDi.006"}}.dump());
+  EXPECT_EQ(api.status, 400);
+  EXPECT_EQ(Json(api)["field"], "decision");
+}
+
+// Grant, deny and withdraw take a confirmation step (a page: no JavaScript needed); the other
+// steps do not.
+TEST_P(ExportControlTest, FinalLicenceDecisionsAskForConfirmation) {
+  json licence = {{"reference", "UZ-2026-077"},
+                  {"country", "UZ"},
+                  {"exporter", "Chirchiq Fertiliser Works"},
+                  {"end_user", "Almaty Water Utility"},
+                  {"end_user_country", "KZ"},
+                  {"end_use", "water treatment"}};
+  auto created = As("licensing.uz", "POST", "/api/v1/licences", licence.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = Json(created)["id"];
+  json item = {{"licence_id", id},
+               {"control_code", "1C350"},
+               {"description", "thiodiglycol"},
+               {"quantity", 200}};
+  ASSERT_EQ(As("licensing.uz", "POST", "/api/v1/licence_items", item.dump()).status, 201);
+  auto [form, csrf] = FormAs("licensing.uz");
+  std::string action = "/licences/" + id + "/transition";
+  auto status = [&] { return Json(As("licensing.uz", "GET", "/api/v1/licences/" + id))["status"]; };
+  EXPECT_EQ(Call("POST", action, "csrf_token=" + csrf + "&to=submitted", form).status, 303);
+  EXPECT_EQ(Call("POST", action, "csrf_token=" + csrf + "&to=under_review", form).status, 303);
+  EXPECT_EQ(status(), "under_review");
+
+  auto ask =
+      Call("POST", action, "csrf_token=" + csrf + "&to=denied&note=end+use+not+credible", form);
+  ASSERT_EQ(ask.status, 200);
+  EXPECT_NE(ask.body.find("Deny this licence?"), std::string::npos);
+  EXPECT_NE(ask.body.find("name=\"confirmed\" value=\"yes\""), std::string::npos);
+  EXPECT_NE(ask.body.find("value=\"end use not credible\""), std::string::npos);
+  EXPECT_EQ(status(), "under_review") << "nothing happens before the confirmation";
+  auto grant = Call("POST", action + "?lang=ar", "csrf_token=" + csrf + "&to=granted", form);
+  EXPECT_NE(grant.body.find("هل تريد منح هذا الترخيص؟"), std::string::npos);
+  EXPECT_EQ(status(), "under_review");
+
+  auto confirmed =
+      Call("POST", action,
+           "csrf_token=" + csrf + "&to=denied&note=end+use+not+credible&confirmed=yes", form);
+  EXPECT_EQ(confirmed.status, 303);
+  EXPECT_EQ(status(), "denied");
+  EXPECT_EQ(Json(As("licensing.uz", "GET", "/api/v1/licences/" + id))["decision_note"],
+            "end use not credible");
 }
 
 INSTANTIATE_BACKENDS(ExportControlTest);

@@ -54,6 +54,15 @@ class Service {
   // The index over the editions in force (rebuilt when an import anywhere changes them).
   Result<std::shared_ptr<const sanctions::Index>> ActiveIndex();
   Result<Json> Entity(const Caller& caller, const std::string& list_code, const std::string& entity_id);
+  // The entries of one edition, by primary name, whose names, identifiers or id contain every
+  // word of `query` (all entries when it is empty): {"edition", "items", "total"}. Each item
+  // has id, kind, primary_name, names, programmes. InvalidArgument on a bad limit/offset.
+  Result<Json> EditionEntries(const Caller& caller, const std::string& edition_id,
+                              const std::string& query, int limit, int offset);
+  // One entry as `edition_id` listed it: every name, date, country, identifier and programme,
+  // with the edition it belongs to ("edition"). NotFound when the edition does not list it.
+  Result<Json> EditionEntry(const Caller& caller, const std::string& edition_id,
+                            const std::string& entity_id);
 
   // --- Screening ---
   struct ScreenRequest {

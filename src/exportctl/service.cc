@@ -51,6 +51,16 @@ bool ValidListCode(const std::string& s) {
   });
 }
 
+// A LIKE pattern (with ESCAPE '\\') matching text that contains `term` literally.
+std::string ContainsPattern(const std::string& term) {
+  std::string escaped = "%";
+  for (char c : term) {
+    if (c == '%' || c == '_' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  return escaped + "%";
+}
+
 std::string PartyKey(const sanctions::Party& p) {
   std::string key;
   for (const auto& t : sanctions::NameTokens(p.name)) key += t + " ";
@@ -101,6 +111,14 @@ Json ScreeningJson(const storage::Row& r, bool with_results) {
   j["editions"] = Json::parse(r.Text(10));
   if (with_results) j["results"] = Json::parse(r.Text(14));
   return j;
+}
+
+Result<Json> EditionById(storage::Transaction& txn, const std::string& edition_id) {
+  CBRN_ASSIGN_OR_RETURN(Rows rows, txn.Query(std::string("SELECT ") + kEditionColumns +
+                                                 " FROM sanction_editions WHERE id = ?",
+                                             {edition_id}));
+  if (rows.empty()) return Status::NotFound("no edition " + edition_id);
+  return EditionJson(rows[0]);
 }
 
 }  // namespace
@@ -253,10 +271,7 @@ Result<Json> Service::EditionChanges(const Caller& caller, const std::string& ed
   CBRN_RETURN_IF_ERROR(MayRead(caller));
   if (limit < 1 || limit > 1000 || offset < 0) return Status::Invalid("limit", "limit 1..1000, offset >= 0");
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
-  CBRN_ASSIGN_OR_RETURN(Rows ed, txn->Query(std::string("SELECT ") + kEditionColumns +
-                                                " FROM sanction_editions WHERE id = ?",
-                                            {edition_id}));
-  if (ed.empty()) return Status::NotFound("no edition " + edition_id);
+  CBRN_ASSIGN_OR_RETURN(Json edition, EditionById(*txn, edition_id));
   const std::string union_sql =
       "SELECT change, entity_id, primary_name FROM sanction_entities WHERE edition_id = ? AND change <> ''"
       " UNION ALL SELECT 'removed', entity_id, primary_name FROM sanction_removals WHERE edition_id = ?";
@@ -268,7 +283,7 @@ Result<Json> Service::EditionChanges(const Caller& caller, const std::string& ed
   for (const auto& r : rows) {
     items.push_back({{"change", r.Text(0)}, {"entity_id", r.Text(1)}, {"primary_name", r.Text(2)}});
   }
-  return Json{{"edition", EditionJson(ed[0])}, {"items", items}, {"total", total[0].Int(0)}};
+  return Json{{"edition", edition}, {"items", items}, {"total", total[0].Int(0)}};
 }
 
 Result<Json> Service::Entity(const Caller& caller, const std::string& list_code, const std::string& entity_id) {
@@ -283,6 +298,66 @@ Result<Json> Service::Entity(const Caller& caller, const std::string& list_code,
   j["fingerprint"] = rows[0].Text(1);
   j["edition_id"] = rows[0].Text(2);
   j["list_code"] = list_code;
+  return j;
+}
+
+Result<Json> Service::EditionEntries(const Caller& caller, const std::string& edition_id,
+                                     const std::string& query, int limit, int offset) {
+  CBRN_RETURN_IF_ERROR(MayRead(caller));
+  if (limit < 1 || limit > 1000 || offset < 0)
+    return Status::Invalid("limit", "limit 1..1000, offset >= 0");
+  if (query.size() > 200) return Status::Invalid("q", "longer than 200 bytes");
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(Json edition, EditionById(*txn, edition_id));
+  // data_json holds every name and identifier, so one LIKE per word searches them all.
+  std::string where = " FROM sanction_entities WHERE edition_id = ?";
+  storage::Params params{edition_id};
+  int words = 0;
+  for (size_t i = 0; i < query.size() && words < 8;) {
+    size_t j = query.find(' ', i);
+    if (j == std::string::npos) j = query.size();
+    std::string word = query.substr(i, j - i);
+    i = j + 1;
+    if (word.empty()) continue;
+    where += " AND lower(data_json) LIKE lower(?) ESCAPE '\\'";
+    params.push_back(ContainsPattern(word));
+    ++words;
+  }
+  CBRN_ASSIGN_OR_RETURN(Rows total, txn->Query("SELECT count(*)" + where, params));
+  params.push_back(static_cast<std::int64_t>(limit));
+  params.push_back(static_cast<std::int64_t>(offset));
+  CBRN_ASSIGN_OR_RETURN(
+      Rows rows,
+      txn->Query("SELECT data_json" + where + " ORDER BY primary_name, entity_id LIMIT ? OFFSET ?",
+                 params));
+  Json items = Json::array();
+  for (const auto& r : rows) {
+    Json e = Json::parse(r.Text(0));
+    Json names = Json::array();
+    for (const auto& n : e["names"]) names.push_back(n["text"]);
+    items.push_back({{"id", e["id"]},
+                     {"kind", e["kind"]},
+                     {"primary_name", names[0]},
+                     {"names", names},
+                     {"programmes", e["programmes"]}});
+  }
+  return Json{{"edition", edition}, {"items", items}, {"total", total[0].Int(0)}};
+}
+
+Result<Json> Service::EditionEntry(const Caller& caller, const std::string& edition_id,
+                                   const std::string& entity_id) {
+  CBRN_RETURN_IF_ERROR(MayRead(caller));
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(Json edition, EditionById(*txn, edition_id));
+  CBRN_ASSIGN_OR_RETURN(Rows rows,
+                        txn->Query("SELECT data_json, fingerprint, change FROM sanction_entities"
+                                   " WHERE edition_id = ? AND entity_id = ?",
+                                   {edition_id, entity_id}));
+  if (rows.empty()) return Status::NotFound("edition " + edition_id + " has no entry " + entity_id);
+  Json j = Json::parse(rows[0].Text(0));
+  j["fingerprint"] = rows[0].Text(1);
+  j["change"] = rows[0].Text(2);
+  j["edition"] = edition;
   return j;
 }
 
@@ -521,7 +596,8 @@ Result<Json> Service::Decide(const Caller& caller, const std::string& screening_
                              const std::string& entity_id, const std::string& decision, const std::string& reason) {
   CBRN_RETURN_IF_ERROR(May(caller, access::Action::kDecide));
   if (decision != "true_match" && decision != "false_positive" && decision != "escalated") {
-    return Status::Invalid("decision", "must be true_match, false_positive or escalated");
+    return Status::Invalid("decision",
+                           "choose a decision: true_match, false_positive or escalated");
   }
   if (decision == "false_positive" && reason.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Status::Invalid("reason", "say why this is a false positive");
@@ -644,13 +720,8 @@ Result<Json> Service::SearchControlList(const Caller& caller, const std::string&
     std::string term = lowered.substr(i, j - i);
     i = j;
     if (term.empty()) continue;
-    std::string escaped;
-    for (char c : term) {
-      if (c == '%' || c == '_' || c == '\\') escaped += '\\';
-      escaped += c;
-    }
     sql += " AND search_text LIKE ? ESCAPE '\\'";
-    params.push_back("%" + escaped + "%");
+    params.push_back(ContainsPattern(term));
     ++terms;
   }
   // Codes first when the query is (the start of) a code, then by code.

@@ -1,5 +1,6 @@
 // Export control over HTTP: sanctions lists, screening and decisions, control list, licences.
 // The API and the pages call the same exportctl::Service operations.
+#include <algorithm>
 #include <cmath>
 
 #include "http/handlers.h"
@@ -85,6 +86,11 @@ void DecorateScreening(Json& s) {
     r["score_pct"] = Pct(r["score"].get<double>());
     r["name_score_pct"] = Pct(r["name_score"].get<double>());
     r["open"] = !r.contains("decision");
+    // Older screenings may lack the edition; their candidates then have no entry page to open.
+    if (!r.value("edition_id", "").empty()) {
+      r["entry_href"] = "/sanctions/editions/" + PercentEncode(r["edition_id"].get<std::string>()) +
+                        "/entries/" + PercentEncode(r["entity_id"].get<std::string>());
+    }
     if (r.contains("decision")) r["decision_label"] = r["decision"]["decision"];
   }
 }
@@ -108,6 +114,19 @@ Response ApiEditionsImport(Ctx& ctx, Request& req) {
 Response ApiEditionChanges(Ctx& ctx, Request& req) {
   return JsonResult(ctx, req, ctx.exportctl->EditionChanges(CallerOf(req), req.Param("id"),
                                                             IntQuery(req, "limit", 100), IntQuery(req, "offset", 0)));
+}
+
+Response ApiEditionEntries(Ctx& ctx, Request& req) {
+  return JsonResult(
+      ctx, req,
+      ctx.exportctl->EditionEntries(CallerOf(req), req.Param("id"), req.Query("q"),
+                                    IntQuery(req, "limit", 50), IntQuery(req, "offset", 0)));
+}
+
+Response ApiEditionEntry(Ctx& ctx, Request& req) {
+  return JsonResult(
+      ctx, req,
+      ctx.exportctl->EditionEntry(CallerOf(req), req.Param("id"), req.Param("entity_id")));
 }
 
 Response ApiListEntity(Ctx& ctx, Request& req) {
@@ -285,29 +304,56 @@ Response RescreenSubmit(Ctx& ctx, Request& req) {
   return Response::Redirect("/screening?status=open&rescreened=" + std::to_string((*r)["parties"].get<long long>()));
 }
 
-Response ScreeningResultPage(Ctx& ctx, Request& req) {
+namespace {
+
+// The screening with its candidates; `kept` refills a decision form that was refused.
+Response ScreeningResult(Ctx& ctx, Request& req, int status, const std::string& error,
+                         const Json& kept) {
   auto s = ctx.exportctl->GetScreening(CallerOf(req), req.Param("id"));
   if (!s.ok()) return ErrorFor(ctx, req, s.status());
   Json data = {{"screening", *s}};
   DecorateScreening(data["screening"]);
-  data["error"] = req.Query("error");
+  for (auto& r : data["screening"]["results"]) {
+    if (kept.is_object() && r["list"] == kept["list"] && r["entity_id"] == kept["entity_id"]) {
+      r["kept_reason"] = kept["reason"];
+      r["refused"] = true;
+    }
+  }
+  data["error"] = error.empty() ? req.Query("error") : error;
   data["may_decide"] = MayDoOwn(req, access::Action::kDecide);
-  return RenderPage(ctx, req, 200, "screening_result", data,
-                    Translate(ctx, req, "screening.result") + ": " + (*s)["party_name"].get<std::string>());
+  return RenderPage(
+      ctx, req, status, "screening_result", data,
+      Translate(ctx, req, "screening.result") + ": " + (*s)["party_name"].get<std::string>());
+}
+
+}  // namespace
+
+Response ScreeningResultPage(Ctx& ctx, Request& req) {
+  return ScreeningResult(ctx, req, 200, "", nullptr);
 }
 
 Response ScreeningDecideSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
-  auto r = ctx.exportctl->Decide(CallerOf(req), req.Param("id"), FormField(form, "list"),
-                                 FormField(form, "entity_id"), FormField(form, "decision"), FormField(form, "reason"));
-  std::string back = "/screening/" + PercentEncode(req.Param("id"));
+  Json kept = {{"list", FormField(form, "list")},
+               {"entity_id", FormField(form, "entity_id")},
+               {"reason", FormField(form, "reason")}};
+  // Nothing is pre-selected: a hit is never cleared by a click that did not choose.
+  if (FormField(form, "decision").empty()) {
+    return ScreeningResult(ctx, req, 400, Translate(ctx, req, "screening.decision_required"), kept);
+  }
+  auto r = ctx.exportctl->Decide(CallerOf(req), req.Param("id"), kept["list"].get<std::string>(),
+                                 kept["entity_id"].get<std::string>(), FormField(form, "decision"),
+                                 kept["reason"].get<std::string>());
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument) {
-      return Response::Redirect(back + "?error=" + PercentEncode(r.status().field() + ": " + r.status().message()));
+      std::string message = r.status().field() == "reason"
+                                ? Translate(ctx, req, "screening.reason_required")
+                                : r.status().field() + ": " + r.status().message();
+      return ScreeningResult(ctx, req, 400, message, kept);
     }
     return ErrorFor(ctx, req, r.status());
   }
-  return Response::Redirect(back + "?notice=saved");
+  return Response::Redirect("/screening/" + PercentEncode(req.Param("id")) + "?notice=saved");
 }
 
 Response SanctionsPage(Ctx& ctx, Request& req) {
@@ -339,6 +385,35 @@ Response EditionPage(Ctx& ctx, Request& req) {
   data["unchanged"] = !req.Query("unchanged").empty();
   if (offset + 200 < (*r)["total"].get<long long>()) data["next_offset"] = offset + 200;
   return RenderPage(ctx, req, 200, "edition", data, Translate(ctx, req, "sanctions.edition"));
+}
+
+Response EditionEntriesPage(Ctx& ctx, Request& req) {
+  constexpr int kPageSize = 50;
+  int offset = IntQuery(req, "offset", 0);
+  auto r = ctx.exportctl->EditionEntries(CallerOf(req), req.Param("id"), req.Query("q"), kPageSize,
+                                         offset);
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  Json data = *r;
+  long long total = (*r)["total"].get<long long>();
+  data["q"] = req.Query("q");
+  data["from"] = total == 0 ? 0 : offset + 1;
+  data["to"] = std::min<long long>(total, offset + kPageSize);
+  if (offset > 0) data["previous_offset"] = std::to_string(std::max(0, offset - kPageSize));
+  if (offset + kPageSize < total) data["next_offset"] = std::to_string(offset + kPageSize);
+  return RenderPage(ctx, req, 200, "edition_entries", data,
+                    Translate(ctx, req, "sanctions.entries_of") + " " +
+                        (*r)["edition"]["list_code"].get<std::string>());
+}
+
+Response EditionEntryPage(Ctx& ctx, Request& req) {
+  auto r = ctx.exportctl->EditionEntry(CallerOf(req), req.Param("id"), req.Param("entity_id"));
+  if (!r.ok()) return ErrorFor(ctx, req, r.status());
+  Json data = {{"entry", *r}};
+  data["kind_label"] = Translate(ctx, req, "sanctions.kind." + (*r)["kind"].get<std::string>());
+  for (auto& n : data["entry"]["names"])
+    n["type_label"] = Translate(ctx, req, "sanctions.name_type." + n["type"].get<std::string>());
+  return RenderPage(ctx, req, 200, "edition_entry", data,
+                    (*r)["names"][0]["text"].get<std::string>());
 }
 
 Response ControlListPage(Ctx& ctx, Request& req) {
@@ -374,9 +449,30 @@ Response LicencePage(Ctx& ctx, Request& req) {
                     Translate(ctx, req, "licences.one") + " " + data["licence"]["reference"].get<std::string>());
 }
 
+namespace {
+
+// Granting, denying and withdrawing cannot be undone from the page, so they take a second,
+// explicit step (a page of its own: it works without JavaScript).
+bool NeedsConfirmation(const std::string& to) {
+  return to == "granted" || to == "denied" || to == "withdrawn";
+}
+
+}  // namespace
+
 Response LicenceTransitionSubmit(Ctx& ctx, Request& req) {
   Form form = FormOf(req);
-  auto r = ctx.exportctl->Transition(CallerOf(req), req.Param("id"), FormField(form, "to"), FormField(form, "note"));
+  std::string to = FormField(form, "to");
+  if (NeedsConfirmation(to) && FormField(form, "confirmed") != "yes") {
+    auto detail = ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id"));
+    if (!detail.ok()) return ErrorFor(ctx, req, detail.status());
+    Json data = {{"licence", (*detail)["licence"]},
+                 {"to", to},
+                 {"note", FormField(form, "note")},
+                 {"question", Translate(ctx, req, "licence.confirm." + to)},
+                 {"button", Translate(ctx, req, "licence.to." + to)}};
+    return RenderPage(ctx, req, 200, "licence_confirm", data, data["question"].get<std::string>());
+  }
+  auto r = ctx.exportctl->Transition(CallerOf(req), req.Param("id"), to, FormField(form, "note"));
   std::string back = "/licences/" + PercentEncode(req.Param("id"));
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict ||

@@ -116,7 +116,12 @@ void RegisterRoutes(Ctx& ctx) {
       "import a list edition ({list_code, format, content, add, alt} or multipart files)");
   add("GET", "/api/v1/sanctions/editions/{id}/changes", ec, ApiEditionChanges,
       "entries added, removed and changed by an edition");
-  add("GET", "/api/v1/sanctions/{list}/entities/{id}", ec, ApiListEntity, "one entry of a list in force");
+  add("GET", "/api/v1/sanctions/editions/{id}/entries", ec, ApiEditionEntries,
+      "an edition's entries, searchable by name or identifier (?q=&limit=&offset=)");
+  add("GET", "/api/v1/sanctions/editions/{id}/entries/{entity_id}", ec, ApiEditionEntry,
+      "one entry as an edition lists it");
+  add("GET", "/api/v1/sanctions/{list}/entities/{id}", ec, ApiListEntity,
+      "one entry of a list in force");
   add("POST", "/api/v1/screenings", ec, ApiScreen,
       "screen a party ({name, country, birth_date, id_number, threshold})");
   add("POST", "/api/v1/screenings/batch", ec, ApiScreenBatch,
@@ -145,6 +150,10 @@ void RegisterRoutes(Ctx& ctx) {
   add("GET", "/sanctions", ec, SanctionsPage, "sanctions-list editions");
   add("POST", "/sanctions/import", ec, SanctionsImportSubmit, "import a list edition");
   add("GET", "/sanctions/editions/{id}", ec, EditionPage, "what an edition changed");
+  add("GET", "/sanctions/editions/{id}/entries", ec, EditionEntriesPage,
+      "browse and search an edition");
+  add("GET", "/sanctions/editions/{id}/entries/{entity_id}", ec, EditionEntryPage,
+      "one list entry");
   add("GET", "/control-list", ec, ControlListPage, "search the control list");
   add("GET", "/licences", ec, LicencesPage, "licence applications");
   add("GET", "/licences/{id}", ec, LicencePage, "a licence application");
