@@ -390,6 +390,90 @@ TEST_P(AssessmentApiTest, CarryOverToTheRevisionAndEvidence) {
   EXPECT_EQ(Call("POST", "/api/v1/assessments/" + uz + "/evidence", multipart("fake.pdf", "MZ not a pdf"), h).status, 400);
 }
 
+// The pages: maturity as one choice (the highest level met), evidence attached from the
+// question, a draft's results marked provisional with the radar's values as a table, and the
+// region's heat map in colour bands with the countries that shared nothing named.
+TEST_P(AssessmentApiTest, AnsweringResultsAndHeatMapPages) {
+  std::string uz = Start("nfp.uz", "UZ", "2019");
+  ASSERT_EQ(Answer("team.uz", uz, "GOV1", {{"levels", {1, 2}}}).status, 200);
+  auto page = As("team.uz", "GET", "/assessments/" + uz);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("type=\"radio\" name=\"a.GOV1.level\" value=\"2\" checked"),
+            std::string::npos);
+  EXPECT_EQ(page.body.find("type=\"radio\" name=\"a.GOV1.level\" value=\"1\" checked"),
+            std::string::npos);
+  EXPECT_EQ(page.body.find("type=\"checkbox\" name=\"a.GOV1.level\""), std::string::npos);
+  EXPECT_NE(page.body.find("form=\"evidence-GOV1\""), std::string::npos);
+  EXPECT_EQ(page.body.find("name=\"question\" placeholder"), std::string::npos)
+      << "no typing a question id";
+  EXPECT_NE(page.body.find("Provisional results"), std::string::npos);
+
+  // The form's one choice stands for every level up to it; "none yet" for none.
+  Headers form = as_["team.uz"];
+  form["Content-Type"] = "application/x-www-form-urlencoded";
+  std::string csrf = form["X-CSRF-Token"];
+  form.erase("X-CSRF-Token");
+  auto levels = [&] {
+    return Json(As("team.uz", "GET",
+                   "/api/v1/assessments/" + uz + "/answers"))["answers"]["GOV1"]["value"]["levels"];
+  };
+  EXPECT_EQ(Call("POST", "/assessments/" + uz + "/answers",
+                 "csrf_token=" + csrf + "&a.GOV1.shown=1&a.GOV1.level=4", form)
+                .status,
+            303);
+  EXPECT_EQ(levels(), json({1, 2, 3, 4}));
+  EXPECT_EQ(Call("POST", "/assessments/" + uz + "/answers",
+                 "csrf_token=" + csrf + "&a.GOV1.shown=1&a.GOV1.level=0", form)
+                .status,
+            303);
+  EXPECT_EQ(levels(), json::array());
+  ASSERT_EQ(Answer("team.uz", uz, "GOV1", {{"levels", {1, 2}}}).status, 200);
+
+  // Evidence from the question goes back to it.
+  std::string boundary = "b0undary", body;
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"csrf_token", csrf}, {"question", "GOV1"}, {"section", "gov"}}) {
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" +
+            value + "\r\n";
+  }
+  body += "--" + boundary +
+          "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"decree.pdf\"\r\n"
+          "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--" +
+          boundary + "--\r\n";
+  Headers multipart = as_["team.uz"];
+  multipart.erase("X-CSRF-Token");
+  multipart["Content-Type"] = "multipart/form-data; boundary=" + boundary;
+  auto attached = Call("POST", "/assessments/" + uz + "/evidence", body, multipart);
+  ASSERT_EQ(attached.status, 303) << attached.body;
+  EXPECT_NE(attached.headers["location"].find("section=gov"), std::string::npos);
+  EXPECT_NE(attached.headers["location"].find("#q-GOV1"), std::string::npos);
+
+  auto results = As("nfp.uz", "GET", "/assessments/" + uz + "/results");
+  ASSERT_EQ(results.status, 200);
+  EXPECT_NE(results.body.find("id=\"provisional\""), std::string::npos);
+  EXPECT_NE(results.body.find("id=\"score-table\""), std::string::npos);
+  EXPECT_NE(results.body.find("class=\"target\""), std::string::npos) << "the target is drawn";
+  EXPECT_EQ(results.body.find(">preparedness<"), std::string::npos);
+  auto in_french = As("nfp.uz", "GET", "/assessments/" + uz + "/results?lang=fr");
+  EXPECT_NE(in_french.body.find("Résultats provisoires"), std::string::npos);
+
+  ASSERT_EQ(
+      As("nfp.uz", "POST", "/api/v1/assessments/" + uz + "/transition", R"({"to":"submitted"})")
+          .status,
+      200);
+  auto heat = As("secretariat.ca", "GET", "/regions/CA/assessments");
+  ASSERT_EQ(heat.status, 200);
+  EXPECT_NE(heat.body.find("Central Asia"), std::string::npos) << "the region's name, not its code";
+  EXPECT_NE(heat.body.find("id=\"heat-legend\""), std::string::npos);
+  EXPECT_NE(heat.body.find("<td class=\"h"), std::string::npos);
+  EXPECT_NE(heat.body.find("not shared with the region"), std::string::npos);
+  EXPECT_NE(heat.body.find("Kazakhstan"), std::string::npos)
+      << "a country that shared nothing is named";
+  EXPECT_NE(heat.body.find("class=\"table-box\""), std::string::npos);
+  auto heat_ar = As("secretariat.ca", "GET", "/regions/CA/assessments?lang=ar");
+  EXPECT_NE(heat_ar.body.find("غير مُشارَك مع المنطقة"), std::string::npos);
+}
+
 INSTANTIATE_BACKENDS(AssessmentApiTest);
 
 }  // namespace

@@ -38,9 +38,8 @@ test('answer, reload, see the answers kept, submit', async () => {
   // A team member answers: a maturity question (levels), a yes/partial/no, and a conditional one.
   const team = await signedIn('team.uz');
   await team.goto(url);
-  await team.check('#q-GOV1 input[type=checkbox][value="1"]');
-  await team.locator('#q-GOV1 .saved').filter({ hasText: '✓' }).waitFor();
-  await team.check('#q-GOV1 input[type=checkbox][value="2"]');
+  // Maturity is one choice, the highest level met: level 2 stands for levels 1 and 2.
+  await team.check('#q-GOV1 input[type=radio][value="2"]');
   await team.locator('#q-GOV1 .saved').filter({ hasText: '✓' }).waitFor();
   assert.equal(await team.locator('#q-GOV3').isHidden(), true, 'GOV3 shows only when GOV2 calls for it');
   await team.selectOption('#q-GOV2 select', 'yes');
@@ -51,9 +50,9 @@ test('answer, reload, see the answers kept, submit', async () => {
   await team.locator('#q-GOV2 .saved').filter({ hasText: '✓' }).waitFor();
 
   await team.reload();
-  assert.equal(await team.isChecked('#q-GOV1 input[type=checkbox][value="1"]'), true);
-  assert.equal(await team.isChecked('#q-GOV1 input[type=checkbox][value="2"]'), true);
-  assert.equal(await team.isChecked('#q-GOV1 input[type=checkbox][value="3"]'), false);
+  assert.equal(await team.isChecked('#q-GOV1 input[type=radio][value="2"]'), true);
+  assert.equal(await team.isChecked('#q-GOV1 input[type=radio][value="1"]'), false);
+  assert.equal(await team.isChecked('#q-GOV1 input[type=radio][value="3"]'), false);
   assert.equal(await team.inputValue('#q-GOV2 select'), 'yes');
   assert.equal(await team.inputValue('#q-GOV2 input.comment'), 'decree of 2021');
 

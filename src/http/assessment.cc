@@ -1,6 +1,9 @@
 // Needs assessment over HTTP: questionnaires, answering (with autosave), workflow, evidence,
 // the offline workbook, results with charts, and the regional heat map.
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "http/handlers.h"
 #include "http/views.h"
@@ -23,6 +26,12 @@ Json AnswerFromForm(const Form& form, const Json& q) {
   if (type == "maturity") {
     auto levels = all("level");
     if (levels.empty()) return nullptr;
+    // The page offers one choice, the highest level met; it stands for every level up to it.
+    if (levels.size() == 1 && levels[0].size() == 1 && levels[0][0] >= '0' && levels[0][0] <= '5') {
+      Json l = Json::array();
+      for (int k = 1; k <= levels[0][0] - '0'; ++k) l.push_back(k);
+      return {{"levels", l}};
+    }
     Json l = Json::array();
     for (const auto& v : levels) {
       if (v != "0" && !v.empty() && v.size() == 1 && v[0] >= '1' && v[0] <= '5') l.push_back(v[0] - '0');
@@ -66,13 +75,13 @@ void DecorateQuestions(Json& view) {
       q["revision"] = a.is_object() ? a["revision"] : Json(0);
       q["is_" + q["type"].get<std::string>()] = true;
       if (q.contains("levels")) {
-        for (auto& l : q["levels"]) {
-          bool met = false;
-          if (v.is_object() && v["levels"].is_array()) {
-            for (const auto& x : v["levels"]) met |= x == l["level"];
-          }
-          l["checked"] = met;
+        // Stored levels are cumulative (1..k): the page shows k, the highest met.
+        int highest = 0;
+        if (v.is_object() && v["levels"].is_array()) {
+          for (const auto& x : v["levels"])
+            highest = std::max(highest, x.is_number_integer() ? x.get<int>() : 0);
         }
+        for (auto& l : q["levels"]) l["checked"] = l["level"] == highest;
         q["none_checked"] = v.is_object() && v["levels"].is_array() && v["levels"].empty();
       }
       std::string chosen = v.is_object() && v.contains("value") && v["value"].is_string() ? v["value"].get<std::string>() : "";
@@ -97,6 +106,10 @@ void DecorateQuestions(Json& view) {
       if (v.is_object() && v.contains("reference")) q["reference"] = v["reference"];
       q["answered"] = v.is_object();
       if (q.contains("show_if")) q["condition"] = q["show_if"].dump();
+      q["evidence"] = Json::array();
+      for (const auto& e : view["evidence"]) {
+        if (e["question"] == id) q["evidence"].push_back(e);
+      }
       q["hidden"] = q.contains("visible") && !q["visible"].get<bool>();
     }
   }
@@ -351,6 +364,7 @@ Response AssessmentPage(Ctx& ctx, Request& req) {
   data["may_review"] = may["review"];
   data["may_carry"] = may["carry"];
   data["may_share"] = may["share"];
+  data["provisional"] = status != "validated";
   Json options = Json::array();
   for (const auto& level : may["sharing_levels"]) {
     options.push_back({{"value", level}, {"label", Translate(ctx, req, "choice." + level.get<std::string>())},
@@ -414,10 +428,12 @@ Response AssessmentShareSubmit(Ctx& ctx, Request& req) {
 Response EvidenceSubmit(Ctx& ctx, Request& req) {
   auto parts = ParseMultipart(req.Header("content-type"), req.body);
   std::string back = "/assessments/" + PercentEncode(req.Param("id"));
-  if (!parts.ok()) return Response::Redirect(back + "?error=" + PercentEncode(parts.status().message()));
-  std::string question, filename, type, data;
+  if (!parts.ok())
+    return Response::Redirect(back + "?error=" + PercentEncode(parts.status().message()));
+  std::string question, filename, type, data, section;
   for (const auto& p : *parts) {
     if (p.name == "question") question = p.data;
+    if (p.name == "section") section = p.data;
     if (p.name == "file") {
       filename = p.filename;
       type = p.content_type;
@@ -426,7 +442,10 @@ Response EvidenceSubmit(Ctx& ctx, Request& req) {
   }
   auto r = ctx.assessment->AddEvidence(CallerOf(req), req.Param("id"), question, filename, type, data);
   if (!r.ok()) return BackWithError(ctx, req, r.status(), back, StatusCode::kInvalidArgument);
-  return Response::Redirect(back + "?notice=saved#evidence");
+  // Back to the question the file was attached from.
+  return Response::Redirect(back + "?" +
+                            (section.empty() ? "" : "section=" + PercentEncode(section) + "&") +
+                            "notice=saved#q-" + PercentEncode(question));
 }
 
 Response WorkbookPreviewSubmit(Ctx& ctx, Request& req) {
@@ -480,12 +499,34 @@ Response ResultsPage(Ctx& ctx, Request& req) {
     data["previous"]["change_pct"] = (change >= 0 ? "+" : "") + Pct(change);
   }
   // Drawn here from the scores, with translated titles; rendered as raw markup (our own
-  // drawing code escapes every label).
-  std::vector<std::pair<std::string, double>> radar, bars;
-  for (const auto& [k, v] : data["by_function"].items()) radar.emplace_back(Translate(ctx, req, "capability." + k), v.get<double>());
-  for (const auto& [k, v] : data["by_domain"].items()) bars.emplace_back(Translate(ctx, req, "capability." + k), v.get<double>());
-  data["radar"] = RadarSvg(radar, Translate(ctx, req, "assessment.by_function"));
+  // drawing code escapes every label). The same values go into a table, the charts' text
+  // equivalent.
+  RadarView radar;
+  radar.title = Translate(ctx, req, "assessment.by_function");
+  radar.target = data["target"].is_number() ? data["target"].get<double>() : -1;
+  radar.target_label =
+      Translate(ctx, req, "assessment.target") + " " + data["target_pct"].get<std::string>() + " %";
+  std::vector<std::pair<std::string, double>> bars;
+  Json score_rows = Json::array();
+  auto row = [&](const std::string& group, const std::string& label, double v) {
+    score_rows.push_back({{"group", Translate(ctx, req, group)},
+                          {"label", label},
+                          {"pct", Pct(v)},
+                          {"heat", "h" + std::to_string(ScoreBand(v))}});
+  };
+  for (const auto& [k, v] : data["by_function"].items()) {
+    radar.axes.emplace_back(Translate(ctx, req, "capability." + k), v.get<double>());
+    row("assessment.function", radar.axes.back().first, v.get<double>());
+  }
+  for (const auto& [k, v] : data["by_domain"].items()) {
+    bars.emplace_back(Translate(ctx, req, "capability." + k), v.get<double>());
+    row("assessment.domain", bars.back().first, v.get<double>());
+  }
+  data["radar"] = RadarSvg(radar);
   data["bars"] = BarsSvg(bars, Translate(ctx, req, "assessment.by_domain"));
+  data["score_rows"] = score_rows;
+  // Until the region validates it, an assessment's results can still change.
+  data["provisional"] = data["assessment"]["status"] != "validated";
   // A priority becomes an action of the country's plan, for whoever may write that plan.
   access::RecordScope plan;
   plan.owner_scope = "country:" + data["assessment"]["country"].get<std::string>();
@@ -494,36 +535,131 @@ Response ResultsPage(Ctx& ctx, Request& req) {
   return RenderPage(ctx, req, 200, "assessment_results", data, Translate(ctx, req, "assessment.results"));
 }
 
+// The legend of the score bands, shared by the heat map and the maps.
+Json ScoreLegend(const Ctx& ctx, const Request& req) {
+  Json legend = Json::array();
+  for (int band = 1; band <= kScoreBands; ++band) {
+    int from = (band - 1) * 100 / kScoreBands, to = band * 100 / kScoreBands - 1;
+    legend.push_back({{"band", "h" + std::to_string(band)},
+                      {"range", std::to_string(from) + "–" +
+                                    std::to_string(band == kScoreBands ? 100 : to) + " %"}});
+  }
+  legend.push_back({{"band", "hx"}, {"range", Translate(ctx, req, "assessment.not_shared")}});
+  return legend;
+}
+
+std::string ScoreMap(Ctx& ctx, const Request& req, const std::vector<std::string>& regions,
+                     const std::string& function, const std::string& title) {
+  std::vector<MapCountry> countries;
+  std::set<std::string> seen;
+  for (const auto& region : regions) {
+    auto view = ctx.assessment->RegionView(CallerOf(req), region, req.lang);
+    if (!view.ok()) continue;  // a region without countries has nothing to draw
+    std::map<std::string, double> scores;
+    for (const auto& row : (*view)["rows"]) {
+      const Json& by =
+          function.empty() ? row["overall"] : row["by_function"].value(function, Json());
+      if (by.is_number()) scores[row["country"].get<std::string>()] = by.get<double>();
+    }
+    for (const auto& c : (*view)["countries"]) {
+      std::string iso2 = c["iso2"];
+      if (!seen.insert(iso2).second) continue;  // Morocco and Mauritania belong to two regions
+      auto it = scores.find(iso2);
+      std::string name = i18n::CountryName(iso2, req.lang, c["name"].get<std::string>());
+      std::string score = it == scores.end() ? Translate(ctx, req, "assessment.not_shared")
+                                             : Pct(it->second) + " %";
+      countries.push_back(
+          {iso2, name + ": " + score, "/countries/" + iso2, it == scores.end() ? -1 : it->second});
+    }
+  }
+  return CountryMapSvg(countries, title);
+}
+
 Response RegionAssessmentsPage(Ctx& ctx, Request& req) {
   auto r = ctx.assessment->RegionView(CallerOf(req), req.Param("code"), req.lang);
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   Json data = *r;
   Json columns = Json::array();
-  for (const auto& f : data["functions"]) columns.push_back({{"key", f}, {"group", "function"}});
-  for (const auto& d : data["domains"]) columns.push_back({{"key", d}, {"group", "domain"}});
+  for (const auto& f : data["functions"]) {
+    columns.push_back({{"key", f},
+                       {"group", "function"},
+                       {"label", Translate(ctx, req, "capability." + f.get<std::string>())}});
+  }
+  for (const auto& d : data["domains"]) {
+    columns.push_back({{"key", d},
+                       {"group", "domain"},
+                       {"label", Translate(ctx, req, "capability." + d.get<std::string>())}});
+  }
+  std::map<std::string, std::string> names;
+  for (const auto& c : data["countries"]) {
+    std::string iso2 = c["iso2"];
+    names[iso2] = i18n::CountryName(iso2, req.lang, c["name"].get<std::string>());
+  }
+  std::set<std::string> shown;
+  Json rows = Json::array();
   for (auto& row : data["rows"]) {
     Json cells = Json::array();
     for (const auto& c : columns) {
       const Json& m = row[c["group"] == "function" ? "by_function" : "by_domain"];
       std::string k = c["key"];
       if (m.contains(k)) {
-        double v = m[k];
-        cells.push_back({{"pct", Pct(v)}, {"heat", "h" + std::to_string(std::min(5, static_cast<int>(v * 5)))}});
+        cells.push_back(
+            {{"pct", Pct(m[k]) + " %"}, {"heat", "h" + std::to_string(ScoreBand(m[k]))}});
       } else {
         cells.push_back({{"pct", "—"}, {"heat", "hx"}});
       }
     }
     row["cells"] = cells;
     row["overall_pct"] = Pct(row["overall"]);
+    row["overall_heat"] = "h" + std::to_string(ScoreBand(row["overall"]));
+    row["country_name"] = names[row["country"].get<std::string>()];
+    shown.insert(row["country"].get<std::string>());
+    rows.push_back(row);
   }
+  // A country that shared nothing is a row too, so the map of the region has no silent gaps.
+  for (const auto& c : data["countries"]) {
+    std::string iso2 = c["iso2"];
+    if (!shown.count(iso2))
+      rows.push_back({{"country", iso2}, {"country_name", names[iso2]}, {"not_shared", true}});
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const Json& a, const Json& b) {
+    return a["country_name"].get<std::string>() < b["country_name"].get<std::string>();
+  });
+  data["rows"] = rows;
   for (auto& p : data["shared_priorities"]) p["gap_pct"] = Pct(p["mean_gap"]);
   data["columns"] = columns;
+  data["not_shared_span"] = columns.size() + 1;  // the overall column and every score column
+  data["none_shared"] = shown.empty();
+  data["legend"] = ScoreLegend(ctx, req);
+  std::string region_key = "region." + req.Param("code") + ".name";
+  data["region_name"] = Translate(ctx, req, region_key);
+  // The map: overall, or one function the reader chose (an unknown one reads as overall).
+  std::string function = req.Query("function");
+  if (std::find(data["functions"].begin(), data["functions"].end(), function) ==
+      data["functions"].end())
+    function = "";
+  Json choices = Json::array();
+  choices.push_back({{"value", ""},
+                     {"label", Translate(ctx, req, "assessment.overall_score")},
+                     {"selected", function.empty()}});
+  for (const auto& f : data["functions"]) {
+    choices.push_back({{"value", f},
+                       {"label", Translate(ctx, req, "capability." + f.get<std::string>())},
+                       {"selected", f == function}});
+  }
+  data["map_choices"] = choices;
+  std::string measure = function.empty() ? Translate(ctx, req, "assessment.overall_score")
+                                         : Translate(ctx, req, "capability." + function);
+  data["map"] = ScoreMap(ctx, req, {req.Param("code")}, function,
+                         data["region_name"].get<std::string>() + ": " + measure);
   // A shared priority becomes a project idea of the region, for whoever may create one.
   access::RecordScope project;
   project.owner_scope = "region:" + req.Param("code");
   project.policy = access::Policy::kPlan;
   data["may_project"] = access::Allows(req.who, access::Action::kCreate, project);
-  return RenderPage(ctx, req, 200, "region_assessments", data, Translate(ctx, req, "assessment.region"));
+  return RenderPage(
+      ctx, req, 200, "region_assessments", data,
+      Translate(ctx, req, "assessment.region") + ": " + data["region_name"].get<std::string>());
 }
 
 }  // namespace cbrnhub::http

@@ -101,6 +101,12 @@ Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, i
 // (the status is `shown`), else the error page.
 Response BackWithError(const Ctx& ctx, const Request& req, const Status& status, const std::string& back,
                        StatusCode shown);
+// The score bands' legend (band class, range) with "not shared" last (assessment.cc).
+Json ScoreLegend(const Ctx& ctx, const Request& req);
+// A map of the countries of `regions`, each coloured by its latest shared assessment's overall
+// score (or `function`'s), hatched when it shared nothing, linked to its page (assessment.cc).
+std::string ScoreMap(Ctx& ctx, const Request& req, const std::vector<std::string>& regions, const std::string& function,
+                     const std::string& title);
 // An error as HTML (pages) or JSON (API), by the request path.
 Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status);
 
@@ -179,6 +185,8 @@ Response StaticFile(Ctx& ctx, Request& req);
 Response ApiEditionsList(Ctx& ctx, Request& req);
 Response ApiEditionsImport(Ctx& ctx, Request& req);
 Response ApiEditionChanges(Ctx& ctx, Request& req);
+Response ApiEditionEntries(Ctx& ctx, Request& req);
+Response ApiEditionEntry(Ctx& ctx, Request& req);
 Response ApiListEntity(Ctx& ctx, Request& req);
 Response ApiScreen(Ctx& ctx, Request& req);
 Response ApiScreenBatch(Ctx& ctx, Request& req);
@@ -201,6 +209,8 @@ Response RescreenSubmit(Ctx& ctx, Request& req);
 Response SanctionsPage(Ctx& ctx, Request& req);
 Response SanctionsImportSubmit(Ctx& ctx, Request& req);
 Response EditionPage(Ctx& ctx, Request& req);
+Response EditionEntriesPage(Ctx& ctx, Request& req);
+Response EditionEntryPage(Ctx& ctx, Request& req);
 Response ControlListPage(Ctx& ctx, Request& req);
 Response LicencesPage(Ctx& ctx, Request& req);
 Response LicencePage(Ctx& ctx, Request& req);

@@ -46,6 +46,10 @@ Response HomePage(Ctx& ctx, Request& req) {
     r["secretariat_country_name"] = i18n::CountryName(iso2, req.lang, iso2);
   }
   data["regions_count"] = data["regions"].size();
+  std::vector<std::string> codes;
+  for (const auto& r : data["regions"]) codes.push_back(r["code"].get<std::string>());
+  data["map"] = ScoreMap(ctx, req, codes, "", Translate(ctx, req, "assessment.network_map"));
+  data["legend"] = ScoreLegend(ctx, req);
   return RenderPage(ctx, req, 200, "home", data, Translate(ctx, req, "home.title"));
 }
 
@@ -64,6 +68,10 @@ Response RegionPage(Ctx& ctx, Request& req) {
   std::sort(data["countries"].begin(), data["countries"].end(),
             [](const Json& a, const Json& b) { return a["display_name"] < b["display_name"]; });
   LabelPeople(ctx, req, data["secretariat_staff"]);
+  data["map"] = ScoreMap(ctx, req, {region["code"].get<std::string>()}, "",
+                         region["display_name"].get<std::string>() + ": " +
+                             Translate(ctx, req, "assessment.overall_score"));
+  data["legend"] = ScoreLegend(ctx, req);
   data["page"]["breadcrumbs"] = Json::array({Crumb(Translate(ctx, req, "nav.network"), "/")});
   return RenderPage(ctx, req, 200, "region", data, region["display_name"]);
 }

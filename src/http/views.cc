@@ -1,14 +1,18 @@
 // Drawings of the presentation layer: SVG charts and the QR code, drawn on the server: they need
 // no script, print as they look, and weigh little. Domain modules hand over values; the words
 // (titles, axis labels) come translated from the handler.
+#include "http/views.h"
+
 #include <algorithm>
 #include <cmath>
-#include <iterator>
-#include <map>
 #include <cstdio>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include "http/views.h"
+#include "assets/assets.h"
 
 namespace cbrnhub::http {
 namespace {
@@ -27,47 +31,85 @@ std::string Escape(const std::string& s) {
   return out;
 }
 
-std::string Num(double v) {
+std::string Num(double v, int decimals = 1) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
 }
 
 }  // namespace
 
-std::string RadarSvg(const std::vector<std::pair<std::string, double>>& axes, const std::string& title) {
-  const double cx = 200, cy = 170, r = 120;
-  const size_t n = axes.size();
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 400 340\" role=\"img\" class=\"chart radar\">";
-  svg += "<title>" + Escape(title) + "</title>";
-  if (n < 3) return svg + "<text x=\"200\" y=\"170\" text-anchor=\"middle\">-</text></svg>";
-  auto point = [&](size_t i, double v) {
+std::string RadarSvg(const RadarView& v) {
+  // Room around the circle for labels of a dozen characters in any of the four languages.
+  const double cx = 230, cy = 185, r = 120;
+  const size_t n = v.axes.size();
+  std::string svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 460 380\" role=\"img\" "
+      "class=\"chart radar\">";
+  svg += "<title>" + Escape(v.title) + "</title>";
+  if (n < 3) return svg + "<text x=\"230\" y=\"185\" text-anchor=\"middle\">-</text></svg>";
+  auto point = [&](size_t i, double value) {
     double a = -M_PI / 2 + 2 * M_PI * static_cast<double>(i) / static_cast<double>(n);
-    return std::make_pair(cx + r * v * std::cos(a), cy + r * v * std::sin(a));
+    return std::make_pair(cx + r * value * std::cos(a), cy + r * value * std::sin(a));
   };
-  for (int ring = 1; ring <= 5; ++ring) {  // the five maturity levels
+  auto ring = [&](double value) {
     std::string pts;
     for (size_t i = 0; i < n; ++i) {
-      auto [x, y] = point(i, ring / 5.0);
+      auto [x, y] = point(i, value);
       pts += Num(x) + "," + Num(y) + " ";
     }
-    svg += "<polygon points=\"" + pts + "\" fill=\"none\" stroke=\"#ccc\"/>";
+    return pts;
+  };
+  for (int step = 1; step <= 5; ++step) {
+    svg += "<polygon points=\"" + ring(step / 5.0) + "\" fill=\"none\" stroke=\"#c8ced6\"/>";
   }
-  std::string shape;
+  std::string shape, labels;
   for (size_t i = 0; i < n; ++i) {
     auto [x, y] = point(i, 1.0);
-    svg += "<line x1=\"" + Num(cx) + "\" y1=\"" + Num(cy) + "\" x2=\"" + Num(x) + "\" y2=\"" + Num(y) + "\" stroke=\"#ccc\"/>";
-    auto [lx, ly] = point(i, 1.18);
-    svg += "<text x=\"" + Num(lx) + "\" y=\"" + Num(ly) + "\" font-size=\"11\" text-anchor=\"middle\">" +
-           Escape(axes[i].first) + "</text>";
-    auto [px, py] = point(i, std::clamp(axes[i].second, 0.0, 1.0));
+    svg += "<line x1=\"" + Num(cx) + "\" y1=\"" + Num(cy) + "\" x2=\"" + Num(x) + "\" y2=\"" +
+           Num(y) + "\" stroke=\"#c8ced6\"/>";
+    auto [lx, ly] = point(i, 1.1);
+    // Labels on the sides run away from the circle instead of across it.
+    const char* anchor = lx > cx + 8 ? "start" : lx < cx - 8 ? "end" : "middle";
+    labels += "<text x=\"" + Num(lx) + "\" y=\"" + Num(ly + 4) +
+              "\" font-size=\"12\" text-anchor=\"" + anchor + "\">" + Escape(v.axes[i].first) +
+              " " + Num(std::clamp(v.axes[i].second, 0.0, 1.0) * 100, 0) + "</text>";
+    auto [px, py] = point(i, std::clamp(v.axes[i].second, 0.0, 1.0));
     shape += Num(px) + "," + Num(py) + " ";
   }
-  svg += "<polygon points=\"" + shape + "\" fill=\"rgba(30,90,160,0.3)\" stroke=\"#1e5aa0\" stroke-width=\"2\"/>";
-  return svg + "</svg>";
+  // The scale along the upward axis: 20 ... 100.
+  for (int step = 1; step <= 5; ++step) {
+    svg += "<text x=\"" + Num(cx + 3) + "\" y=\"" + Num(cy - r * step / 5.0 + 10) +
+           "\" font-size=\"9\" fill=\"#5b6775\">" + std::to_string(step * 20) + "</text>";
+  }
+  if (v.target >= 0 && v.target <= 1) {
+    svg += "<polygon class=\"target\" points=\"" + ring(v.target) +
+           "\" fill=\"none\" stroke=\"#a4161a\" stroke-width=\"1.5\" stroke-dasharray=\"6 "
+           "3\"><title>" +
+           Escape(v.target_label) + "</title></polygon>";
+  }
+  svg += "<polygon class=\"scores\" points=\"" + shape +
+         "\" fill=\"rgba(34,94,168,0.25)\" stroke=\"#225ea8\" stroke-width=\"2\"/>";
+  return svg + labels + "</svg>";
 }
 
-std::string BarsSvg(const std::vector<std::pair<std::string, double>>& bars, const std::string& title) {
+int ScoreBand(double score) {
+  return 1 +
+         std::clamp(static_cast<int>(std::floor(score * kScoreBands + 1e-9)), 0, kScoreBands - 1);
+}
+
+namespace {
+const char* kScorePalette[] = {"#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#225ea8"};
+}  // namespace
+
+std::string ScoreBandColour(int band) {
+  return kScorePalette[std::clamp(band, 1, kScoreBands) - 1];
+}
+
+std::string ScoreBandInk(int band) { return band >= kScoreBands ? "#fff" : "#1d2733"; }
+
+std::string BarsSvg(const std::vector<std::pair<std::string, double>>& bars,
+                    const std::string& title) {
   const double row = 26, label = 130, width = 240;
   double height = row * static_cast<double>(bars.size()) + 10;
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 420 " + Num(height) +
@@ -187,6 +229,99 @@ std::string RiskMatrixSvg(const MatrixView& v) {
             "\" font-size=\"11\" text-anchor=\"middle\">" + Escape(m.label) + "</text></g>";
   }
   return svg + arrows + dots + "</svg>";
+}
+
+// --- Maps: partner countries from Natural Earth 1:50m (public domain), stored with the binary
+// as data/maps/partners.json (converted once by tools/mapdata/make-map.mjs).
+
+namespace {
+
+using Ring = std::vector<std::pair<double, double>>;  // lon, lat
+
+// iso2 -> rings, parsed once (the file is part of the binary, so a parse failure is a build bug
+// that shows as maps without countries, not as a crash).
+const std::map<std::string, std::vector<Ring>>& Outlines() {
+  static const std::map<std::string, std::vector<Ring>> outlines = [] {
+    std::map<std::string, std::vector<Ring>> out;
+    auto file = assets::Find("data/maps/partners.json");
+    if (!file) return out;
+    auto doc = nlohmann::json::parse(*file, nullptr, false);
+    if (doc.is_discarded() || !doc["countries"].is_object()) return out;
+    for (const auto& [iso2, rings] : doc["countries"].items()) {
+      for (const auto& flat : rings) {
+        Ring ring;
+        for (size_t i = 0; i + 1 < flat.size(); i += 2)
+          ring.emplace_back(flat[i].get<double>(), flat[i + 1].get<double>());
+        out[iso2].push_back(std::move(ring));
+      }
+    }
+    return out;
+  }();
+  return outlines;
+}
+
+}  // namespace
+
+std::string CountryMapSvg(const std::vector<MapCountry>& countries, const std::string& title,
+                          double width) {
+  const auto& outlines = Outlines();
+  double min_lon = 180, max_lon = -180, min_lat = 90, max_lat = -90;
+  for (const auto& c : countries) {
+    auto it = outlines.find(c.iso2);
+    if (it == outlines.end()) continue;
+    for (const auto& ring : it->second) {
+      for (const auto& [lon, lat] : ring) {
+        min_lon = std::min(min_lon, lon), max_lon = std::max(max_lon, lon);
+        min_lat = std::min(min_lat, lat), max_lat = std::max(max_lat, lat);
+      }
+    }
+  }
+  if (min_lon > max_lon) return "";
+  // Equirectangular with the parallels shortened by the cosine of the middle latitude: true
+  // enough in shape for a region, and a few lines instead of a projection library.
+  const double squeeze = std::cos((min_lat + max_lat) / 2 * M_PI / 180);
+  const double margin = 4;
+  const double span_x = std::max(0.5, (max_lon - min_lon) * squeeze),
+               span_y = std::max(0.5, max_lat - min_lat);
+  const double scale = std::min((width - 2 * margin) / span_x, 560.0 / span_y);
+  const double height = span_y * scale + 2 * margin;
+  auto x_of = [&](double lon) { return margin + (lon - min_lon) * squeeze * scale; };
+  auto y_of = [&](double lat) { return margin + (max_lat - lat) * scale; };
+
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" viewBox=\"0 0 " +
+                    Num(width) + " " + Num(height) +
+                    "\" aria-labelledby=\"map-title\"><title id=\"map-title\">" + Escape(title) +
+                    "</title>";
+  svg +=
+      "<defs><pattern id=\"not-shared\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\""
+      " patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#f3f4f6\"/>"
+      "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9aa3ad\" "
+      "stroke-width=\"2\"/></pattern></defs>";
+  for (const auto& c : countries) {
+    auto it = outlines.find(c.iso2);
+    if (it == outlines.end()) continue;
+    std::string d;
+    for (const auto& ring : it->second) {
+      // Points closer than a pixel to the last one drawn add bytes, not shape.
+      std::string part;
+      double last_x = std::numeric_limits<double>::quiet_NaN(), last_y = last_x;
+      int points = 0;
+      for (const auto& [lon, lat] : ring) {
+        double x = x_of(lon), y = y_of(lat);
+        if (points > 0 && std::abs(x - last_x) < 0.8 && std::abs(y - last_y) < 0.8) continue;
+        part += (points == 0 ? "M" : "L") + Num(x) + " " + Num(y);
+        last_x = x, last_y = y;
+        ++points;
+      }
+      if (points >= 3) d += part + "Z";
+    }
+    if (d.empty()) continue;
+    std::string fill = c.score < 0 ? "url(#not-shared)" : ScoreBandColour(ScoreBand(c.score));
+    svg += "<a href=\"" + Escape(c.href) + "\" aria-label=\"" + Escape(c.label) + "\"><path d=\"" +
+           d + "\" fill=\"" + fill + "\" stroke=\"#4a5560\" stroke-width=\"0.6\"><title>" +
+           Escape(c.label) + "</title></path></a>";
+  }
+  return svg + "</svg>";
 }
 
 }  // namespace cbrnhub::http

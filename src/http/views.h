@@ -9,8 +9,14 @@
 
 namespace cbrnhub::http {
 
-// A radar of values in 0..1 per axis (label, value), titled; "" when there are no axes.
-std::string RadarSvg(const std::vector<std::pair<std::string, double>>& axes, const std::string& title);
+// A radar of scores in 0..1 per axis (label, value) on a 0-100 scale with rings every 20, the
+// target drawn as a dashed ring when `target` is in 0..1. Fewer than three axes draw a dash.
+struct RadarView {
+  std::string title, target_label;
+  std::vector<std::pair<std::string, double>> axes;
+  double target = -1;
+};
+std::string RadarSvg(const RadarView& view);
 // Horizontal bars of values in 0..1 (label, value), titled.
 std::string BarsSvg(const std::vector<std::pair<std::string, double>>& bars, const std::string& title);
 // A risk matrix: likelihood up the side (level 1 at the bottom), impact along the bottom, each
@@ -34,6 +40,25 @@ std::string RiskMatrixSvg(const MatrixView& view);
 // The fill colour of band `rank` of `bands`, and the stylesheet's class for it ("band-3").
 std::string BandColour(int rank, int bands);
 std::string BandClass(int rank, int bands);
+
+// Scores in five bands of 20 points (1: below 20 %, 5: 80 % and more), drawn in a sequential
+// palette (ColorBrewer YlGnBu) told apart by lightness alone, so the bands read with any colour
+// vision and in grey; app.css has the same colours as .h1 ... .h5, and .hx for "not shared".
+inline constexpr int kScoreBands = 5;
+int ScoreBand(double score);
+std::string ScoreBandColour(int band);
+// Text on a band's colour: dark on the light bands, white on the dark ones (contrast >= 4.5).
+std::string ScoreBandInk(int band);
+
+// A map of countries drawn on the server (no script): each partner country's outline from the
+// Natural Earth data stored in data/maps/partners.json, filled by its score band, hatched when
+// it has shared nothing, and linked to `href` with `label` as its accessible name. The view
+// fits the countries given; outlines are thinned to what a pixel shows. "" when none is known.
+struct MapCountry {
+  std::string iso2, label, href;
+  double score = -1;  // 0..1; below 0: nothing shared
+};
+std::string CountryMapSvg(const std::vector<MapCountry>& countries, const std::string& title, double width = 640);
 
 // The QR code's modules as an SVG image with its accessible label; "" for an empty code.
 std::string QrSvg(const identity::QrModules& qr, const std::string& label);

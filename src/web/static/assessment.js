@@ -27,8 +27,9 @@
     const ticked = (name) => Array.from(block.querySelectorAll('[name="a.' + q + '.' + name + '"]:checked')).map((e) => e.value);
     let value = null;
     if (type === 'maturity') {
+      // One choice, the highest level met, stands for every level up to it (stored 1..k).
       const levels = ticked('level');
-      if (levels.length) value = { levels: levels.filter((l) => l !== '0').map(Number) };
+      if (levels.length) value = { levels: Array.from({ length: Number(levels[0]) }, (_, i) => i + 1) };
     } else if (type === 'presence') {
       const s = field('status').value;
       if (s) value = { status: s, reference: field('reference').value };
