@@ -504,6 +504,9 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
   EXPECT_EQ(As("secretariat.ca", "GET", "/static/brief.css").status, 200);
   EXPECT_NE(html.body.find("Status of the needs assessments"), std::string::npos);
   EXPECT_NE(html.body.find("Uzbekistan"), std::string::npos);
+  // The region's map, each member country linked to its page.
+  EXPECT_NE(html.body.find("<figure class=\"map\">"), std::string::npos);
+  EXPECT_NE(html.body.find("href=\"/countries/KZ\""), std::string::npos);
   auto pdf = As("secretariat.ca", "GET", "/regions/CA/brief.pdf?date=2026-12-10");
   ASSERT_EQ(pdf.status, 200);
   EXPECT_EQ(pdf.headers["content-type"], "application/pdf");

@@ -8,6 +8,7 @@
 
 #include "assets/assets.h"
 #include "http/http.h"
+#include "http/views.h"
 #include "i18n/i18n.h"
 
 namespace cbrnhub::http::brief {
@@ -170,6 +171,20 @@ Document Build(const Json& brief, const Words& tr) {
         heat.heat.push_back(scores);
       }
       s.blocks.push_back(TableBlock(std::move(heat)));
+      // The region's map: each member country by its overall score, hatched when it shared none.
+      std::map<std::string, double> overall;
+      for (const auto& r : brief["assessments"]) overall[Str(r, "country")] = r.value("overall", 0.0);
+      std::vector<MapCountry> members;
+      for (const auto& c : brief["countries"]) {
+        std::string code = Str(c, "country");
+        bool shared = overall.count(code) > 0;
+        members.push_back({code, country(code) + ": " + (shared ? Pct(overall[code]) : tr("assessment.not_shared")),
+                           "/countries/" + code, shared ? overall[code] : -1});
+      }
+      Block map;
+      map.kind = Block::Kind::kMap;
+      map.svg = CountryMapSvg(members, tr("assessment.map") + ": " + tr("assessment.overall_score"));
+      if (!map.svg.empty()) s.blocks.push_back(std::move(map));
     }
     doc.sections.push_back(std::move(s));
   }
@@ -359,6 +374,9 @@ std::string Html(const Document& doc) {
           break;
         case Block::Kind::kBars:
           h += BarsSvg(b);
+          break;
+        case Block::Kind::kMap:
+          h += "<figure class=\"map\">" + b.svg + "</figure>";
           break;
         case Block::Kind::kTable: {
           const Table& t = b.table;

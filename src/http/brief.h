@@ -27,8 +27,9 @@ struct Bar {
 };
 
 struct Block {
-  enum class Kind { kParagraph, kNote, kTable, kBars } kind = Kind::kParagraph;
+  enum class Kind { kParagraph, kNote, kTable, kBars, kMap } kind = Kind::kParagraph;
   std::string text;
+  std::string svg;  // kMap: the region's map, drawn (HTML only: the PDF has its numbers in the heat map)
   Table table;
   std::vector<Bar> bars;
 };

@@ -145,6 +145,8 @@ class Writer {
       case Block::Kind::kTable:
         TableOf(b.table);
         break;
+      case Block::Kind::kMap:
+        break;
     }
   }
 
