@@ -454,8 +454,11 @@ TEST_P(AssessmentApiTest, AnsweringResultsAndHeatMapPages) {
   EXPECT_NE(results.body.find("id=\"score-table\""), std::string::npos);
   EXPECT_NE(results.body.find("class=\"target\""), std::string::npos) << "the target is drawn";
   EXPECT_EQ(results.body.find(">preparedness<"), std::string::npos);
+  EXPECT_NE(results.body.find("against a target of"), std::string::npos);
   auto in_french = As("nfp.uz", "GET", "/assessments/" + uz + "/results?lang=fr");
   EXPECT_NE(in_french.body.find("Résultats provisoires"), std::string::npos);
+  EXPECT_NE(in_french.body.find("pour une cible de"), std::string::npos) << "the priority's reason, translated";
+  EXPECT_EQ(in_french.body.find("against a target"), std::string::npos);
 
   ASSERT_EQ(
       As("nfp.uz", "POST", "/api/v1/assessments/" + uz + "/transition", R"({"to":"submitted"})")

@@ -2,6 +2,7 @@
 // the offline workbook, results with charts, and the regional heat map.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -154,6 +155,28 @@ void KeepOneSection(Json& data, const std::string& wanted) {
   data["progress"] = {
       {"answered", answered_all}, {"total", total_all}, {"pct", PctOf(answered_all, total_all)}};
   sections = Json::array({sections[current]});
+}
+
+// `message` with each {name} replaced by its value: the catalogue's sentences keep their own
+// word order in every language.
+std::string Fill(std::string message, const std::map<std::string, std::string>& values) {
+  for (const auto& [name, value] : values) {
+    std::string slot = "{" + name + "}";
+    for (size_t at = message.find(slot); at != std::string::npos; at = message.find(slot, at + value.size())) {
+      message.replace(at, slot.size(), value);
+    }
+  }
+  return message;
+}
+
+// Why a priority ranks where it does, as one translated sentence made from its values (the
+// API's "reason" stays as it was for programs that read it).
+std::string PriorityReason(const Ctx& ctx, const Request& req, const Json& p, double target) {
+  double gap = p["gap"].get<double>();
+  char weight[32];
+  std::snprintf(weight, sizeof weight, "%g", gap > 0 ? p["weighted_gap"].get<double>() / gap : 1.0);
+  return Fill(Translate(ctx, req, "assessment.priority_reason"),
+              {{"score", Pct(p["score"])}, {"target", Pct(target)}, {"gap", Pct(gap)}, {"weight", weight}});
 }
 
 // Results of many questions: the top priorities, then each section folded with its own.
@@ -492,7 +515,10 @@ Response ResultsPage(Ctx& ctx, Request& req) {
   data["overall_pct"] = Pct(data["overall"]);
   data["target_pct"] = Pct(data["target"]);
   for (auto& s : data["sections"]) s["pct"] = s["score"].is_null() ? "—" : Pct(s["score"]);
-  for (auto& p : data["priorities"]) p["gap_pct"] = Pct(p["gap"]);
+  for (auto& p : data["priorities"]) {
+    p["gap_pct"] = Pct(p["gap"]);
+    p["reason_text"] = PriorityReason(ctx, req, p, data["target"].is_number() ? data["target"].get<double>() : 0);
+  }
   GroupBySection(data);
   if (data.contains("previous")) {
     double change = data["previous"]["change"];
