@@ -245,7 +245,7 @@ const std::map<std::string, std::vector<Ring>>& Outlines() {
     std::map<std::string, std::vector<Ring>> out;
     auto file = assets::Find("data/maps/partners.json");
     if (!file) return out;
-    auto doc = nlohmann::json::parse(*file, nullptr, false);
+    auto doc = nlohmann::json::parse(std::string(*file), nullptr, false);
     if (doc.is_discarded() || !doc["countries"].is_object()) return out;
     for (const auto& [iso2, rings] : doc["countries"].items()) {
       for (const auto& flat : rings) {
