@@ -292,6 +292,15 @@ int Main(int argc, char** argv) {
   auto* user_reset_totp = user_cmd->add_subcommand("reset-2fa", "turn a user's TOTP off");
   user_reset_totp->add_option("USERNAME", username)->required();
 
+  auto* mail_cmd = cli.add_subcommand("mail", "e-mail notifications");
+  mail_cmd->require_subcommand(1);
+  std::string mail_status;
+  int mail_limit = 50;
+  auto* mail_queue = mail_cmd->add_subcommand("queue", "the mail queue, newest first");
+  mail_queue->add_option("--status", mail_status, "queued, sent or failed (default: all)");
+  mail_queue->add_option("--limit", mail_limit, "how many (1-1000, default 50)");
+  auto* mail_send = mail_cmd->add_subcommand("send", "send the messages due now (smtp_* settings)");
+
   auto* rec = cli.add_subcommand("records", "list, show and change records of any kind");
   rec->require_subcommand(1);
   std::string kind, id, body_arg;
@@ -777,6 +786,26 @@ int Main(int argc, char** argv) {
               << " with candidates, " << rows << " rows written\n";
     return 0;
   }
+  if (*mail_cmd) {
+    if (*mail_queue) {
+      auto queue = notify::ListQueue(*s.db, CliCaller(), mail_status, mail_limit);
+      if (!queue.ok()) return Fail(queue.status());
+      for (const auto& m : *queue) {
+        std::cout << m.created_at << "\t" << m.status << "\t" << m.address << "\t" << m.event << "\t" << m.title
+                  << "\t" << m.attempts << (m.last_error.empty() ? "" : "\t" + m.last_error) << "\n";
+      }
+      return 0;
+    }
+    if (!config.smtp.enabled()) return Fail(Status::Invalid("smtp_url", "set smtp_url (and smtp_from, smtp_base_url) first"));
+    if (Status st = notify::CheckSmtpSettings(config.smtp); !st.ok()) return Fail(st);
+    i18n::Catalogs mail_catalogs;
+    if (Status st = mail_catalogs.Load(); !st.ok()) return Fail(st);
+    notify::Sender sender(*s.db, mail_catalogs, config.smtp);
+    auto report = sender.SendDue();
+    if (!report.ok()) return Fail(report.status());
+    std::cout << report->sent << " sent, " << report->retried << " to retry, " << report->failed << " failed\n";
+    return report->failed > 0 ? 1 : 0;
+  }
   if (*user_cmd) {
     auto caller = CliCaller();
     if (*user_add) {
@@ -911,7 +940,7 @@ int Main(int argc, char** argv) {
   // serve
   i18n::Catalogs catalogs;
   if (Status st = catalogs.Load(); !st.ok()) return Fail(st);
-  auto web = http::WebApp::Create(*s.db, *s.store, *s.identity, catalogs, CBRNHUB_VERSION);
+  auto web = http::WebApp::Create(*s.db, *s.store, *s.identity, catalogs, CBRNHUB_VERSION, config.sso, config.smtp);
   if (!web.ok()) return Fail(web.status());
   http::WebApp& app = **web;
   http::Server server(config.server, [&app](http::Request& req) { return app.Handle(req); });

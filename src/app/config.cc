@@ -55,6 +55,25 @@ const std::map<std::string, std::string>& ConfigKeys() {
       {"session_absolute_hours", "sign-in ends after this long in any case (default 12)"},
       {"max_failed_logins", "failed sign-ins before an account is locked (default 5)"},
       {"lockout_minutes", "how long a locked account stays locked (default 15)"},
+      {"sso_issuer", "OpenID Connect provider's issuer URL (https://); single sign-on is off without it"},
+      {"sso_provider_name", "the provider's name on the sign-in page (\"Sign in with NAME\")"},
+      {"sso_client_id", "this installation's client id at the provider"},
+      {"sso_client_secret", "this installation's client secret at the provider"},
+      {"sso_redirect_uri", "https://HOST/login/sso/callback as browsers reach this installation"},
+      {"sso_algorithm", "the ID tokens' signing algorithm, RS256 or ES256 (default RS256)"},
+      {"sso_scopes", "scopes asked for (default: openid email profile)"},
+      {"sso_domain_rules", "domain=role[:SCOPE]; ... accounts made at first sign-in for verified e-mail domains"},
+      {"sso_clock_skew_seconds", "tolerated clock difference with the provider (default 60)"},
+      {"smtp_url", "smtp://HOST:PORT or smtps://HOST:PORT of the mail relay; e-mail notifications are off without it"},
+      {"smtp_from", "the sender address of notifications, e.g. cbrnhub@example.org"},
+      {"smtp_username", "SMTP user name (empty: no authentication)"},
+      {"smtp_password", "SMTP password"},
+      {"smtp_starttls", "require STARTTLS on smtp:// (true/false, default true)"},
+      {"smtp_ca_file", "CA certificates for the relay's certificate (default: the system's)"},
+      {"smtp_base_url", "https://HOST of this installation, for the links in messages"},
+      {"smtp_max_attempts", "attempts before a message is marked failed (default 8)"},
+      {"smtp_retry_seconds", "first retry after this long, doubling each time up to 6 hours (default 60)"},
+      {"smtp_poll_seconds", "how often the sender looks at the mail queue (default 15)"},
   };
   return kKeys;
 }
@@ -110,6 +129,53 @@ Status ApplySetting(Config& c, const std::string& key, const std::string& value)
   } else if (key == "lockout_minutes") {
     CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 24 * 60));
     c.identity.lockout_minutes = static_cast<int>(n);
+  } else if (key == "sso_issuer") {
+    c.sso.issuer = value;
+  } else if (key == "sso_provider_name") {
+    c.sso.provider_name = value;
+  } else if (key == "sso_client_id") {
+    c.sso.client_id = value;
+  } else if (key == "sso_client_secret") {
+    c.sso.client_secret = value;
+  } else if (key == "sso_redirect_uri") {
+    c.sso.redirect_uri = value;
+  } else if (key == "sso_algorithm") {
+    if (value != "RS256" && value != "ES256") return Status::Invalid(key, "sso_algorithm must be RS256 or ES256");
+    c.sso.algorithm = value;
+  } else if (key == "sso_scopes") {
+    if ((" " + value + " ").find(" openid ") == std::string::npos) {
+      return Status::Invalid(key, "sso_scopes must include openid");
+    }
+    c.sso.scopes = value;
+  } else if (key == "sso_domain_rules") {
+    CBRN_ASSIGN_OR_RETURN(c.sso.domain_rules, sso::ParseDomainRules(value));
+  } else if (key == "sso_clock_skew_seconds") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 0, 600));
+    c.sso.clock_skew_seconds = static_cast<int>(n);
+  } else if (key == "smtp_url") {
+    c.smtp.url = value;
+  } else if (key == "smtp_from") {
+    c.smtp.from = value;
+  } else if (key == "smtp_username") {
+    c.smtp.username = value;
+  } else if (key == "smtp_password") {
+    c.smtp.password = value;
+  } else if (key == "smtp_starttls") {
+    CBRN_ASSIGN_OR_RETURN(c.smtp.starttls, Boolean(key, value));
+  } else if (key == "smtp_ca_file") {
+    c.smtp.ca_file = value;
+  } else if (key == "smtp_base_url") {
+    c.smtp.base_url = value;
+    while (!c.smtp.base_url.empty() && c.smtp.base_url.back() == '/') c.smtp.base_url.pop_back();
+  } else if (key == "smtp_max_attempts") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 100));
+    c.smtp.max_attempts = static_cast<int>(n);
+  } else if (key == "smtp_retry_seconds") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 86400));
+    c.smtp.retry_base_seconds = static_cast<int>(n);
+  } else if (key == "smtp_poll_seconds") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 3600));
+    c.smtp.poll_seconds = static_cast<int>(n);
   } else if (key == "log_level") {
     if (value != "debug" && value != "info" && value != "warn" && value != "error") {
       return Status::Invalid(key, "log_level must be debug, info, warn or error");

@@ -8,6 +8,8 @@
 #include "core/status.h"
 #include "http/http.h"
 #include "identity/identity.h"
+#include "notify/notify.h"
+#include "sso/sso.h"
 
 namespace cbrnhub::app {
 
@@ -16,6 +18,8 @@ struct Config {
   http::ServerOptions server;
   int db_pool = 16;
   identity::Settings identity;
+  sso::Settings sso;  // single sign-on (OpenID Connect); off without sso_issuer
+  notify::SmtpSettings smtp;  // e-mail notifications; off without smtp_url
   std::string log_level = "info";
 };
 

@@ -15,6 +15,7 @@
 #include "assets/assets.h"
 #include "audit/audit.h"
 #include "core/ids.h"
+#include "notify/notify.h"
 
 namespace cbrnhub::assessment {
 namespace {
@@ -466,6 +467,16 @@ Result<Json> Service::Transition(const Caller& caller, const std::string& id, co
   CBRN_ASSIGN_OR_RETURN(Json after, store_.GetIn(*txn, caller, *kind, before["id"]));
   CBRN_RETURN_IF_ERROR(audit::Append(*txn, caller.actor(), {"transition:" + to, kAssessments, after["id"], after["owner"],
                                                             before.dump(), after.dump()}));
+  // Submitted: the region's secretariat, who reviews it; returned or validated: the focal point,
+  // who submits it. Queued in this transaction, so no message without the change or vice versa.
+  notify::Event event{to == "submitted"  ? notify::kAssessmentSubmitted
+                      : to == "returned" ? notify::kAssessmentReturned
+                                         : notify::kAssessmentValidated,
+                      kAssessments, after["id"].get<std::string>(), kind->ScopeOf(after),
+                      to == "submitted" ? access::Action::kReview : access::Action::kSubmit,
+                      after["title"].get<std::string>(), "/assessments/" + after["id"].get<std::string>(),
+                      caller.who.user_id};
+  CBRN_RETURN_IF_ERROR(notify::Enqueue(*txn, event).status());
   CBRN_RETURN_IF_ERROR(txn->Commit());
   return after;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "audit/audit.h"
+#include "notify/notify.h"
 #include "core/ids.h"
 #include "exportctl/exportctl.h"
 
@@ -138,6 +139,12 @@ Result<Json> Service::Transition(const Caller& caller, const std::string& licenc
   CBRN_ASSIGN_OR_RETURN(Json after, store_.GetIn(*txn, reader, *kind, id));
   CBRN_RETURN_IF_ERROR(audit::Append(*txn, caller.actor(),
                                      {"transition:" + to, kLicences, id, after["owner"], before.dump(), after.dump()}));
+  if (to == "under_review") {
+    // Waiting for opinions: the country's reviewing agencies hear of it (access decides who).
+    notify::Event event{notify::kLicenceOpinionWanted, kLicences, id, kind->ScopeOf(after), access::Action::kReview,
+                        after["reference"].get<std::string>(), "/licences/" + id, caller.who.user_id};
+    CBRN_RETURN_IF_ERROR(notify::Enqueue(*txn, event).status());
+  }
   CBRN_RETURN_IF_ERROR(txn->Commit());
   return after;
 }

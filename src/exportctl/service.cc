@@ -9,6 +9,7 @@
 
 #include "assets/assets.h"
 #include "audit/audit.h"
+#include "notify/notify.h"
 #include "core/csv.h"
 #include "core/ids.h"
 #include "exportctl/exportctl.h"
@@ -487,6 +488,13 @@ Result<Json> Service::ScreenIn(storage::Transaction& txn, const Caller& caller, 
     summary["hits"].push_back({{"list", r["list"]}, {"entity_id", r["entity_id"]}, {"score", r["score"]}});
   }
   CBRN_RETURN_IF_ERROR(audit::Append(txn, caller.actor(), {"screen", "screenings", id, scope, std::nullopt, summary.dump()}));
+  if (open > 0) {
+    // Hits to decide: the country's licensing officers hear of them (access decides who).
+    access::RecordScope record{scope, access::Sharing::kPrivate, "", access::Policy::kExportControl, "", {}};
+    notify::Event event{notify::kScreeningHit, "screenings", id, record, access::Action::kDecide,
+                        request.party.name, "/screening/" + id, caller.who.user_id};
+    CBRN_RETURN_IF_ERROR(notify::Enqueue(txn, event).status());
+  }
   CBRN_ASSIGN_OR_RETURN(Rows row, txn.Query(std::string("SELECT ") + kScreeningColumns + " FROM screenings WHERE id = ?", {id}));
   return ScreeningJson(row[0], true);
 }

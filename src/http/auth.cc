@@ -22,6 +22,10 @@ Response NoContent() {
 Response RenderLogin(Ctx& ctx, const Request& req, const std::string& next, const Status& error,
                      const std::string& username = "") {
   Json data = {{"next", next}, {"username", username}};
+  if (ctx.sso) {
+    data["sso"] = {{"provider", ctx.sso->settings().provider_name},
+                   {"href", "/login/sso?next=" + PercentEncode(next)}};
+  }
   if (!error.ok()) data["error"] = error.message();
   if (req.Query("notice") == "password_set") data["info"] = Translate(ctx, req, "login.password_set");
   return RenderPage(ctx, req, error.ok() ? 200 : HttpStatus(error.code()), "login", data,
@@ -46,6 +50,7 @@ Response RenderAccount(Ctx& ctx, const Request& req, const Status& error,
                          {"selected", code == user->language}});
   }
   data["languages"] = languages;
+  data["notification_modes"] = NotificationModes(ctx, req);
   data["account"]["role_label"] = Translate(ctx, req, std::string("role.") + access::RoleName(user->role));
   if (!error.ok()) {
     data["error"] = error.message();
@@ -53,6 +58,26 @@ Response RenderAccount(Ctx& ctx, const Request& req, const Status& error,
   }
   return RenderPage(ctx, req, error.ok() ? 200 : HttpStatus(error.code()), "account", data,
                     Translate(ctx, req, "account.title"));
+}
+
+}  // namespace
+
+namespace {
+
+// Keeps the single sign-on state in the browser that began the sign-in, for the callback only.
+std::string SsoStateCookie(const Request& req, const std::string& state) {
+  std::string c = "cbrnhub_sso=" + state + "; Path=/login/sso; HttpOnly; SameSite=Lax; Max-Age=" +
+                  (state.empty() ? "0" : "900");
+  if (req.Header("x-forwarded-proto") == "https") c += "; Secure";
+  return c;
+}
+
+// Where a signed-in browser goes next: the second factor, the enrolment the role requires, or
+// the page it asked for.
+std::string NextStep(const identity::Session& session, const std::string& next) {
+  return session.mfa_pending          ? "/login/totp?next=" + PercentEncode(next)
+         : session.enrolment_required ? "/account/totp"
+                                      : next;
 }
 
 }  // namespace
@@ -68,11 +93,40 @@ Response LoginSubmit(Ctx& ctx, Request& req) {
   auto login = ctx.identity.Login(FormField(form, "username"), FormField(form, "password"),
                                   req.remote_addr, req.Header("user-agent"));
   if (!login.ok()) return RenderLogin(ctx, req, next, login.status(), FormField(form, "username"));
-  std::string step = login->session.mfa_pending          ? "/login/totp?next=" + PercentEncode(next)
-                     : login->session.enrolment_required ? "/account/totp"
-                                                         : next;
-  Response r = Response::Redirect(step);
+  Response r = Response::Redirect(NextStep(login->session, next));
   r.headers.emplace_back("Set-Cookie", SessionCookie(req, login->session_token));
+  return r;
+}
+
+Response SsoBegin(Ctx& ctx, Request& req) {
+  if (!ctx.sso) return ErrorFor(ctx, req, Status::NotFound("single sign-on is not configured"));
+  std::string next = LocalPathOr(req.Query("next", "/"));
+  auto started = ctx.sso->Begin(next, req.Query("invite"));
+  if (!started.ok()) return RenderLogin(ctx, req, next, started.status());
+  // Not Response::Redirect: this one leaves the site, for the provider configured.
+  Response r;
+  r.status = 303;
+  r.headers.emplace_back("Location", started->url);
+  r.headers.emplace_back("Set-Cookie", SsoStateCookie(req, started->state));
+  return r;
+}
+
+Response SsoCallback(Ctx& ctx, Request& req) {
+  if (!ctx.sso) return ErrorFor(ctx, req, Status::NotFound("single sign-on is not configured"));
+  std::string state = req.Query("state");
+  Result<sso::Client::Completed> done =
+      Status(StatusCode::kUnauthenticated, "this sign-in was begun in another browser or has expired: sign in again");
+  if (!state.empty() && req.Cookie("cbrnhub_sso") == state) {
+    done = ctx.sso->Complete(state, req.Query("code"), req.Query("error"), req.remote_addr, req.Header("user-agent"));
+  }
+  if (!done.ok()) {
+    Response r = RenderLogin(ctx, req, "/", done.status());
+    r.headers.emplace_back("Set-Cookie", SsoStateCookie(req, ""));
+    return r;
+  }
+  Response r = Response::Redirect(NextStep(done->login.session, LocalPathOr(done->next)));
+  r.headers.emplace_back("Set-Cookie", SessionCookie(req, done->login.session_token));
+  r.headers.emplace_back("Set-Cookie", SsoStateCookie(req, ""));
   return r;
 }
 
@@ -106,6 +160,11 @@ Response InvitePage(Ctx& ctx, Request& req) {
   auto user = ctx.identity.InvitedUser(req.Param("token"));
   if (!user.ok()) return ErrorFor(ctx, req, user.status());
   Json data = {{"username", user->username}, {"display_name", user->display_name}};
+  if (ctx.sso) {
+    // Linking the invited account to the provider's user instead of setting a password.
+    data["sso"] = {{"provider", ctx.sso->settings().provider_name},
+                   {"href", "/login/sso?invite=" + PercentEncode(req.Param("token"))}};
+  }
   return RenderPage(ctx, req, 200, "invite", data, Translate(ctx, req, "invite.title"));
 }
 
@@ -175,6 +234,13 @@ Response AccountLanguageSubmit(Ctx& ctx, Request& req) {
   // The choice now lives with the account: drop a browser cookie that would override it.
   r.headers.emplace_back("Set-Cookie", "lang=; Path=/; Max-Age=0; SameSite=Lax");
   return r;
+}
+
+Response AccountNotificationsSubmit(Ctx& ctx, Request& req) {
+  auto mode = NotificationModeOf(FormField(FormOf(req), "mode"));
+  Status st = mode.ok() ? notify::SetMode(ctx.db, CallerOf(req), *mode) : mode.status();
+  if (!st.ok()) return RenderAccount(ctx, req, st);
+  return Response::Redirect("/account?notice=saved");
 }
 
 Response ApiLanguage(Ctx& ctx, Request& req) {

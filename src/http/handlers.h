@@ -14,6 +14,8 @@
 #include "exportctl/exportctl.h"
 #include "http/router.h"
 #include "identity/identity.h"
+#include "notify/notify.h"
+#include "sso/sso.h"
 #include "http/templates.h"
 #include "http/web.h"
 
@@ -57,6 +59,9 @@ struct WebApp::Context {
   std::unique_ptr<plans::Service> plans;
   std::unique_ptr<risk::Service> risk;
   std::unique_ptr<meetings::Service> meetings;
+  std::unique_ptr<sso::Client> sso;  // null when single sign-on is off
+  // Last member: destroyed (its thread stopped) before the services its checks use.
+  std::unique_ptr<notify::Sender> mail;  // null when e-mail is off
 };
 using Ctx = WebApp::Context;
 
@@ -129,6 +134,8 @@ Response Readyz(Ctx& ctx, Request& req);
 // Signing in, accounts, administration, audit (auth.cc, admin.cc).
 Response LoginPage(Ctx& ctx, Request& req);
 Response LoginSubmit(Ctx& ctx, Request& req);
+Response SsoBegin(Ctx& ctx, Request& req);
+Response SsoCallback(Ctx& ctx, Request& req);
 Response SecondFactorPage(Ctx& ctx, Request& req);
 Response SecondFactorSubmit(Ctx& ctx, Request& req);
 Response LogoutSubmit(Ctx& ctx, Request& req);
@@ -142,6 +149,14 @@ Response TokenCreateSubmit(Ctx& ctx, Request& req);
 Response AccountLanguageSubmit(Ctx& ctx, Request& req);
 Response ApiLanguage(Ctx& ctx, Request& req);
 Response TokenRevokeSubmit(Ctx& ctx, Request& req);
+// E-mail notifications (mail.cc): the caller's choice, the administrators' queue.
+Json NotificationModes(const Ctx& ctx, const Request& req);
+Result<notify::Mode> NotificationModeOf(const std::string& text);
+Response AccountNotificationsSubmit(Ctx& ctx, Request& req);
+Response ApiNotificationsGet(Ctx& ctx, Request& req);
+Response ApiNotificationsPut(Ctx& ctx, Request& req);
+Response AdminMailPage(Ctx& ctx, Request& req);
+Response ApiAdminMail(Ctx& ctx, Request& req);
 Response AdminUsersPage(Ctx& ctx, Request& req);
 Response AdminUserCreateSubmit(Ctx& ctx, Request& req);
 Response AdminUserPage(Ctx& ctx, Request& req);

@@ -62,6 +62,9 @@ void RegisterRoutes(Ctx& ctx) {
   // Signing in and out; the caller's own account.
   add("GET", "/login", {A::kPublic, "session"}, LoginPage, "sign-in page");
   add("POST", "/login", {A::kPublic, "session"}, LoginSubmit, "sign in");
+  add("GET", "/login/sso", {A::kPublic, "session"}, SsoBegin, "sign in with the identity provider (single sign-on)");
+  add("GET", "/login/sso/callback", {A::kPublic, "session"}, SsoCallback,
+      "where the identity provider sends the browser back");
   add("GET", "/login/totp", {A::kSession, "session"}, SecondFactorPage, "second-factor page");
   add("POST", "/login/totp", {A::kSession, "session"}, SecondFactorSubmit, "give the second factor");
   add("POST", "/logout", {A::kSession, "session"}, LogoutSubmit, "sign out");
@@ -73,6 +76,12 @@ void RegisterRoutes(Ctx& ctx) {
   add("POST", "/account/totp", {A::kSession, "account"}, TotpEnrolSubmit, "confirm the authenticator");
   add("POST", "/account/tokens", {A::kRead, "account"}, TokenCreateSubmit, "create an API token");
   add("POST", "/account/language", {A::kRead, "account"}, AccountLanguageSubmit, "choose my language");
+  add("POST", "/account/notifications", {A::kRead, "account"}, AccountNotificationsSubmit,
+      "choose my e-mail notifications (immediate, daily digest, none)");
+  add("GET", "/api/v1/account/notifications", {A::kRead, "account"}, ApiNotificationsGet,
+      "my e-mail notifications ({mode}: immediate, digest or none)");
+  add("PUT", "/api/v1/account/notifications", {A::kRead, "account"}, ApiNotificationsPut,
+      "choose my e-mail notifications ({mode}: immediate, digest or none)");
   add("POST", "/api/v1/account/language", {A::kRead, "account"}, ApiLanguage,
       "choose my interface language ({\"language\": \"ru\"}, \"\" for the browser's)");
   add("POST", "/account/tokens/{id}/revoke", {A::kRead, "account"}, TokenRevokeSubmit, "revoke an API token");
@@ -96,6 +105,9 @@ void RegisterRoutes(Ctx& ctx) {
   add("POST", "/admin/users/{id}/reset-totp", {A::kAdmin, "users"}, AdminUserResetTotpSubmit, "reset 2FA");
   add("POST", "/admin/users/{id}/invite", {A::kAdmin, "users"}, AdminUserInviteSubmit, "new invitation");
   add("GET", "/admin/roles", {A::kAdmin, "users"}, AdminRolesPage, "roles and 2FA");
+  add("GET", "/admin/mail", {A::kAdmin, "users"}, AdminMailPage, "the mail queue: queued, sent, failed");
+  add("GET", "/api/v1/admin/mail", {A::kAdmin, "users"}, ApiAdminMail,
+      "the mail queue, newest first (?status=queued|sent|failed, ?limit=)");
   add("POST", "/admin/roles", {A::kAdmin, "users"}, AdminRolesSubmit, "require 2FA for roles");
   add("GET", "/audit", {A::kAudit, "audit"}, AuditPage, "the audit log");
   add("GET", "/api/v1/users", {A::kAdmin, "users"}, ApiUsersList, "list users");

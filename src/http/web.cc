@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "assets/assets.h"
+#include "core/ids.h"
 #include "http/handlers.h"
 
 namespace cbrnhub::http {
@@ -212,9 +213,10 @@ WebApp::~WebApp() = default;
 Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::Store& store,
                                                identity::Service& identity,
                                                const i18n::Catalogs& catalogs,
-                                               std::string version) {
+                                               std::string version, const sso::Settings& sso,
+                                               const notify::SmtpSettings& smtp) {
   auto ctx = std::unique_ptr<Context>(
-      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr, nullptr, nullptr, nullptr});
+      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr});
   if (!store.catalog().Find(assessment::kAssessments)) {
     return Status::Internal("the catalog lacks the assessment kinds: call assessment::RegisterKinds");
   }
@@ -235,6 +237,24 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
     return Status::Internal("the catalog lacks the meetings kinds: call meetings::RegisterKinds");
   }
   ctx->meetings = std::make_unique<meetings::Service>(store, *ctx->assessment, *ctx->plans);
+  if (sso.enabled()) {
+    CBRN_RETURN_IF_ERROR(sso::CheckSettings(sso));
+    ctx->sso = std::make_unique<sso::Client>(db, identity, sso);
+  }
+  if (smtp.enabled()) {
+    CBRN_RETURN_IF_ERROR(notify::CheckSmtpSettings(smtp));
+    ctx->mail = std::make_unique<notify::Sender>(db, catalogs, smtp);
+    // Due follow-ups and overdue milestones are looked for hourly (each is told once).
+    ctx->mail->AddPeriodicCheck([c = ctx.get(), last = std::string()]() mutable {
+      std::string hour = NowUtc().substr(0, 13);
+      if (hour == last) return;
+      last = hour;
+      std::string today = hour.substr(0, 10);
+      if (auto r = c->meetings->NotifyDueFollowUps(today); !r.ok()) spdlog::warn("follow-ups due: {}", r.status().message());
+      if (auto r = c->plans->NotifyOverdueMilestones(today); !r.ok()) spdlog::warn("milestones overdue: {}", r.status().message());
+    });
+    ctx->mail->Start();
+  }
   const std::string prefix = "web/templates/";
   for (std::string_view path : assets::List(prefix)) {
     std::string name(path.substr(prefix.size()));

@@ -11,16 +11,22 @@
 #include "identity/identity.h"
 #include "meetings/meetings.h"
 #include "records/records.h"
+#include "notify/notify.h"
+#include "sso/sso.h"
 
 namespace cbrnhub::http {
 
 class WebApp {
  public:
-  // Compiles the templates compiled into the binary and builds the route table.
+  // Compiles the templates compiled into the binary and builds the route table; single sign-on
+  // is offered when `sso` is enabled; with `smtp` enabled a background sender mails the
+  // notification queue (stopped when the app is destroyed).
   static Result<std::unique_ptr<WebApp>> Create(storage::Database& db, records::Store& store,
                                                 identity::Service& identity,
                                                 const i18n::Catalogs& catalogs,
-                                                std::string version);
+                                                std::string version,
+                                                const sso::Settings& sso = {},
+                                                const notify::SmtpSettings& smtp = {});
   ~WebApp();
 
   // Answers one request. Never throws.

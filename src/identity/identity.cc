@@ -66,12 +66,9 @@ UserRow ReadUser(const storage::Row& r) {
 
 std::string PublicJson(const User& u) { return ToJson(u).dump(); }
 
-std::string RandomToken(size_t bytes) {
-  std::vector<unsigned char> buf(bytes);
-  randombytes_buf(buf.data(), buf.size());
-  std::string out(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), buf.data(), buf.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+std::string Base64Url(const unsigned char* data, size_t size) {
+  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), data, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(std::strlen(out.c_str()));
   return out;
 }
@@ -267,7 +264,7 @@ Result<std::pair<User, std::string>> Service::CreateUser(const records::Caller& 
   if (!taken.empty()) {
     return Status(StatusCode::kConflict, "the username " + username + " is taken", "username");
   }
-  std::string invite = in.password.empty() ? RandomToken(24) : "";
+  std::string invite = in.password.empty() ? RandomUrlToken(24) : "";
   std::string id = NewUuid(), now = NowUtc();
   std::string actor = caller.actor().id;
   CBRN_RETURN_IF_ERROR(
@@ -372,7 +369,7 @@ Result<std::string> Service::Reinvite(const records::Caller& caller, const std::
   if (!IsAdmin(caller)) return Denied("only administrators manage users");
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(UserRow u, FindUser(*txn, id));
-  std::string invite = RandomToken(24);
+  std::string invite = RandomUrlToken(24);
   CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE users SET invite_hash = ?, invite_expires = ?,"
                                  " updated_at = ?, updated_by = ? WHERE id = ?",
                                  {Sha256Hex(invite), UtcAfter(settings_.invite_valid_hours * 3600LL),
@@ -453,6 +450,40 @@ Status Service::SetPassword(const records::Caller& caller, const std::string& us
   return txn->Commit();
 }
 
+namespace {
+
+// Opens a session for `user` in `txn` and audits it (with `method` unless "": how the first
+// factor was given). The second factor is
+// still to come when the account has one, whatever the first factor was.
+Result<LoginResult> OpenSession(storage::Transaction& txn, const User& user, const Settings& settings,
+                                const std::string& remote_addr, const std::string& user_agent,
+                                const std::string& method) {
+  LoginResult result;
+  result.session_token = RandomUrlToken(32);
+  Session& s = result.session;
+  s.id = NewUuid();
+  s.csrf_token = RandomUrlToken(24);
+  s.mfa_pending = user.totp_enabled;
+  std::string now = NowUtc();
+  CBRN_RETURN_IF_ERROR(
+      txn.Exec("INSERT INTO sessions (id, token_hash, user_id, csrf_token, mfa_done, created_at,"
+               " last_seen_at, expires_at, remote_addr, user_agent)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               {s.id, Sha256Hex(result.session_token), user.id, s.csrf_token,
+                static_cast<std::int64_t>(!s.mfa_pending), now, now,
+                UtcAfter(3600LL * settings.session_absolute_hours), remote_addr,
+                user_agent.substr(0, 300)})
+          .status());
+  CBRN_RETURN_IF_ERROR(audit::Append(txn, {"user:" + user.id, remote_addr},
+                                     {s.mfa_pending ? "login_password" : "login", "users", user.id,
+                                      "network", std::nullopt,
+                                      method.empty() ? std::nullopt
+                                                     : std::optional<std::string>(json{{"method", method}}.dump())}));
+  return result;
+}
+
+}  // namespace
+
 Result<LoginResult> Service::Login(const std::string& username_in, const std::string& password,
                                    const std::string& remote_addr, const std::string& user_agent) {
   std::string username = Lower(username_in);
@@ -510,28 +541,142 @@ Result<LoginResult> Service::Login(const std::string& username_in, const std::st
     CBRN_RETURN_IF_ERROR(txn->Commit());
     return WrongCredentials();
   }
-  LoginResult result;
-  result.session_token = RandomToken(32);
-  Session& s = result.session;
-  s.id = NewUuid();
-  s.csrf_token = RandomToken(24);
-  s.mfa_pending = user.totp_enabled;
   CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE users SET failed_logins = 0, locked_until = '',"
                                  " last_login_at = ? WHERE id = ?",
                                  {now, user.id})
                            .status());
+  CBRN_ASSIGN_OR_RETURN(LoginResult result, OpenSession(*txn, user, settings_, remote_addr, user_agent, ""));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  CBRN_ASSIGN_OR_RETURN(result.session, Authenticate(result.session_token));
+  return result;
+}
+
+std::string RandomUrlToken(size_t bytes) {
+  std::vector<unsigned char> buf(bytes);
+  randombytes_buf(buf.data(), buf.size());
+  return Base64Url(buf.data(), buf.size());
+}
+
+std::string Base64UrlSha256(std::string_view data) {
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return Base64Url(h, sizeof h);
+}
+
+Status CheckDomainRule(const DomainRule& rule) {
+  auto role = access::ParseRole(rule.role);
+  if (rule.domain.empty() || rule.domain.find('@') != std::string::npos) {
+    return Status::Invalid("sso_domain_rules", "a domain rule needs a domain such as example.org");
+  }
+  if (!role) return Status::Invalid("sso_domain_rules", "unknown role '" + rule.role + "' in the rule for " + rule.domain);
+  if (*role == access::Role::kAdmin || *role == access::Role::kAuditor) {
+    return Status::Invalid("sso_domain_rules",
+                           "a domain rule may not give the role " + rule.role + ": invite such users");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+// The first rule whose domain is the e-mail address's (compared without case).
+const DomainRule* MatchingRule(const std::vector<DomainRule>& rules, const std::string& email) {
+  auto at = email.rfind('@');
+  if (at == std::string::npos) return nullptr;
+  std::string domain = Lower(email.substr(at + 1));
+  for (const auto& rule : rules) {
+    if (Lower(rule.domain) == domain) return &rule;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<LoginResult> Service::LoginExternal(const ExternalIdentity& external,
+                                           const std::string& invite_token,
+                                           const std::vector<DomainRule>& rules,
+                                           const std::string& remote_addr,
+                                           const std::string& user_agent) {
+  if (external.issuer.empty() || external.subject.empty()) {
+    return Status(StatusCode::kUnauthenticated, "the identity provider named nobody");
+  }
+  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
+  std::string now = NowUtc();
+  audit::Actor system{"sso:" + external.issuer, remote_addr};
+  CBRN_ASSIGN_OR_RETURN(storage::Rows linked,
+                        txn->Query("SELECT user_id FROM external_identities WHERE issuer = ? AND subject = ?",
+                                   {external.issuer, external.subject}));
+  std::string user_id;
+  if (!linked.empty()) {
+    user_id = linked[0].Text(0);
+  } else if (!invite_token.empty()) {
+    CBRN_ASSIGN_OR_RETURN(storage::Rows invited,
+                          txn->Query("SELECT id FROM users WHERE invite_hash = ? AND invite_expires > ?",
+                                     {Sha256Hex(invite_token), now}));
+    if (invited.empty()) return Status::NotFound("this invitation is unknown, used or expired");
+    user_id = invited[0].Text(0);
+    // The invitation is used up by the link: the account signs in through the provider.
+    CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE users SET invite_hash = NULL, invite_expires = NULL,"
+                                   " revision = revision + 1, updated_at = ?, updated_by = ? WHERE id = ?",
+                                   {now, "user:" + user_id, user_id})
+                             .status());
+  } else {
+    const DomainRule* rule = external.email_verified ? MatchingRule(rules, external.email) : nullptr;
+    if (!rule) {
+      txn.reset();  // RecordFailure writes in a transaction of its own
+      CBRN_RETURN_IF_ERROR(RecordFailure(db_, remote_addr, "", external.email, "sso identity not linked"));
+      return Denied("your identity provider's account is not linked to a cbrnhub account: ask an "
+                    "administrator for an invitation");
+    }
+    CBRN_RETURN_IF_ERROR(CheckDomainRule(*rule));
+    std::string username = Lower(external.email);
+    if (username.size() < 3 || username.size() > 64 ||
+        username.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._@-") != std::string::npos) {
+      return Denied("your e-mail address cannot be a cbrnhub account name: ask an administrator for an invitation");
+    }
+    CBRN_ASSIGN_OR_RETURN(storage::Rows taken,
+                          txn->Query("SELECT id FROM users WHERE username = ?", {username}));
+    if (!taken.empty()) {
+      return Status(StatusCode::kConflict,
+                    "an account named " + username + " exists already: ask an administrator for an invitation to link it");
+    }
+    std::string country = rule->country, region = rule->region;
+    CBRN_RETURN_IF_ERROR(CheckRoleScope(*txn, rule->role, country, region));
+    user_id = NewUuid();
+    std::string name = external.name.empty() ? external.email : external.name.substr(0, 200);
+    CBRN_RETURN_IF_ERROR(
+        txn->Exec("INSERT INTO users (id, username, display_name, email, role, country_iso2,"
+                  " region_code, created_at, created_by, updated_at, updated_by)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  {user_id, username, name, external.email, rule->role, country, region, now,
+                   system.id, now, system.id})
+            .status());
+    CBRN_ASSIGN_OR_RETURN(UserRow created, FindUser(*txn, user_id));
+    CBRN_RETURN_IF_ERROR(audit::Append(*txn, system,
+                                       {"create", "users", user_id, "network", std::nullopt,
+                                        json{{"user", ToJson(created.user)}, {"domain_rule", rule->domain}}.dump()}));
+  }
+  CBRN_ASSIGN_OR_RETURN(UserRow u, FindUser(*txn, user_id));
+  if (u.user.disabled) return Denied("this account is disabled: ask an administrator");
+  if (!u.user.locked_until.empty() && u.user.locked_until > now) {
+    return Denied("this account is locked after repeated failed sign-ins until " +
+                  u.user.locked_until.substr(0, 16) + " UTC");
+  }
+  if (linked.empty()) {
+    CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO external_identities (issuer, subject, user_id, email,"
+                                   " linked_at) VALUES (?, ?, ?, ?, ?)",
+                                   {external.issuer, external.subject, user_id, external.email, now})
+                             .status());
+    CBRN_RETURN_IF_ERROR(audit::Append(*txn, {"user:" + user_id, remote_addr},
+                                       {"link_identity", "users", user_id, "network", std::nullopt,
+                                        json{{"issuer", external.issuer}, {"subject", external.subject}}.dump()}));
+  }
+  CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE external_identities SET last_login_at = ? WHERE issuer = ? AND subject = ?",
+                                 {now, external.issuer, external.subject})
+                           .status());
   CBRN_RETURN_IF_ERROR(
-      txn->Exec("INSERT INTO sessions (id, token_hash, user_id, csrf_token, mfa_done, created_at,"
-                " last_seen_at, expires_at, remote_addr, user_agent)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                {s.id, Sha256Hex(result.session_token), user.id, s.csrf_token,
-                 static_cast<std::int64_t>(!s.mfa_pending), now, now,
-                 UtcAfter(3600LL * settings_.session_absolute_hours), remote_addr,
-                 user_agent.substr(0, 300)})
-          .status());
-  CBRN_RETURN_IF_ERROR(audit::Append(*txn, {"user:" + user.id, remote_addr},
-                                     {s.mfa_pending ? "login_password" : "login", "users", user.id,
-                                      "network", std::nullopt, std::nullopt}));
+      txn->Exec("UPDATE users SET last_login_at = ? WHERE id = ?", {now, user_id}).status());
+  CBRN_ASSIGN_OR_RETURN(LoginResult result,
+                        OpenSession(*txn, u.user, settings_, remote_addr, user_agent, "sso"));
   CBRN_RETURN_IF_ERROR(txn->Commit());
   CBRN_ASSIGN_OR_RETURN(result.session, Authenticate(result.session_token));
   return result;
@@ -814,7 +959,7 @@ Result<std::pair<TokenInfo, std::string>> Service::CreateToken(const records::Ca
   }
   if (days == 0) days = settings_.token_default_days;
   if (days < 1 || days > 366) return Status::Invalid("days", "days must be between 1 and 366");
-  std::string token = "cbh_" + RandomToken(32);
+  std::string token = "cbh_" + RandomUrlToken(32);
   TokenInfo info{NewUuid(), name, token.substr(0, 12), NowUtc(), UtcAfter(days * 86400LL), "", false};
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO api_tokens (id, user_id, name, token_hash, prefix,"
@@ -915,6 +1060,19 @@ Result<std::vector<Service::DemoAccount>> Service::SeedDemoUsers(const records::
     auto created = CreateUser(caller, {s.username, s.name, std::string(s.username) + "@example.org",
                                        s.role, s.country, s.region, password});
     if (!created.ok()) return created.status();
+  }
+  return out;
+}
+
+Result<std::vector<Mailable>> MailableUsers(storage::Transaction& txn) {
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
+                        txn.Query(std::string("SELECT ") + kUserColumns +
+                                  " FROM users WHERE disabled = 0 AND email <> '' ORDER BY username"));
+  std::vector<Mailable> out;
+  for (const auto& r : rows) {
+    User u = ReadUser(r).user;
+    CBRN_ASSIGN_OR_RETURN(access::Principal who, LoadPrincipal(txn, u));
+    out.push_back({std::move(u), std::move(who)});
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "access/access.h"
@@ -70,6 +71,20 @@ struct TotpEnrolment {
   std::string otpauth_uri;
 };
 
+// A user as an identity provider vouched for it: the checked claims of an ID token.
+struct ExternalIdentity {
+  std::string issuer, subject, email, name;
+  bool email_verified = false;
+};
+
+// Users of the provider whose verified e-mail address is in `domain` get an account with this
+// role and scope at their first sign-in. Never an administrator or an auditor (CheckDomainRule).
+struct DomainRule {
+  std::string domain, role, country, region;
+};
+// InvalidArgument (field "sso_domain_rules") for a role that is unknown, administrator or auditor.
+Status CheckDomainRule(const DomainRule& rule);
+
 struct TokenInfo {
   std::string id, name, prefix, created_at, expires_at, last_used_at;
   bool revoked = false;
@@ -112,6 +127,14 @@ class Service {
   // `data_version` is the database's DataVersion() if the caller has just read it (saves a
   // second reading on the hot path), else 0.
   Result<Session> Authenticate(const std::string& session_token, std::uint64_t data_version = 0);
+  // Signs in the account linked to `external` (single sign-on). An identity not linked yet is
+  // linked to the account of the invitation `invite_token` (which it uses up) when given, else
+  // to a new account made by the first rule of `rules` matching its verified e-mail domain, else
+  // PermissionDenied: a provider's user never gets rights by itself. PermissionDenied too for a
+  // disabled or locked account, Conflict when a rule's account name is taken by another account.
+  Result<LoginResult> LoginExternal(const ExternalIdentity& external, const std::string& invite_token,
+                                    const std::vector<DomainRule>& rules,
+                                    const std::string& remote_addr, const std::string& user_agent);
   // Completes sign-in with the second factor.
   Status VerifySecondFactor(const std::string& session_token, const std::string& code,
                             const std::string& remote_addr);
@@ -156,8 +179,23 @@ class Service {
   Settings settings_;
 };
 
+// An account that can be written to, and the principal it acts as (for deciding what it may
+// be told).
+struct Mailable {
+  User user;
+  access::Principal who;
+};
+// Every enabled account with an e-mail address, read in `txn`.
+Result<std::vector<Mailable>> MailableUsers(storage::Transaction& txn);
+
 // An account as the API, the pages and the audit log show it: never a secret.
 records::Json ToJson(const User& u);
+
+// `bytes` random bytes as unpadded base64url: secrets handed to a browser or client (session
+// and invitation tokens, single sign-on state, nonce and PKCE verifier).
+std::string RandomUrlToken(size_t bytes);
+// Unpadded base64url of the SHA-256 of `data` (the PKCE S256 challenge of a verifier).
+std::string Base64UrlSha256(std::string_view data);
 
 // The current TOTP code of a base32 secret at `unix_time` (tests and the CLI use it).
 std::string TotpCode(const std::string& secret_base32, long long unix_time);

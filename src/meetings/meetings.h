@@ -76,6 +76,10 @@ class Service {
   // number of activities made; 0 when activities exist already.
   Result<int> SeedDemo(const Caller& caller);
 
+  // Queues "a follow-up item is due" for open follow-ups due on or before `today`
+  // (YYYY-MM-DD), once per item and reader (the mail sender's daily check). Returns how many.
+  Result<int> NotifyDueFollowUps(const std::string& today);
+
   // An activity's documents (agenda, report, photos), checked like evidence files
   // (core/upload.h: plain name, up to 10 MiB, content matching the type), kept in
   // the database and audited as "attach". PermissionDenied unless the caller may change the

@@ -11,6 +11,7 @@
 #include "core/upload.h"
 #include "meetings/meetings.h"
 #include "meetings/util.h"
+#include "notify/notify.h"
 
 namespace cbrnhub::meetings {
 namespace {
@@ -579,6 +580,21 @@ Result<Json> Service::Brief(const Caller& caller, const std::string& region,
 }  // namespace cbrnhub::meetings
 
 namespace cbrnhub::meetings {
+
+Result<int> Service::NotifyDueFollowUps(const std::string& today) {
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(storage::Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
+                        txn->Query("SELECT id, round_table_id FROM follow_ups WHERE status = 'open' AND"
+                                   " deleted_at IS NULL AND due IS NOT NULL AND due <> '' AND due <= ?",
+                                   {today}));
+  std::vector<notify::RecordLink> due;
+  for (const auto& r : rows) due.push_back({r.Text(0), "/round-tables/" + r.Text(1)});
+  // Whoever may change the item (its country's focal point, the region's secretariat) is told.
+  CBRN_ASSIGN_OR_RETURN(int queued, notify::EnqueueRecords(*txn, store_, notify::kFollowUpDue, kFollowUps, due,
+                                                           access::Action::kChange));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return queued;
+}
 
 Result<int> Service::SeedDemo(const Caller& caller) {
   std::string project_id, questionnaire_id, plan_id;

@@ -53,6 +53,10 @@ class Service {
   // Asia. Returns the number of plans made; 0 when plans exist already.
   Result<int> SeedDemo(const Caller& caller);
 
+  // Queues "a milestone is overdue" for milestones due before `today` (YYYY-MM-DD) and not
+  // reached, once per milestone and reader. Returns how many.
+  Result<int> NotifyOverdueMilestones(const std::string& today);
+
   // The plan's workflow. Adopt: a draft or revised plan becomes adopted, and its content (plan,
   // actions, milestones, indicators) is kept as version N exactly as adopted. Revise: an adopted
   // plan opens for changes again. PermissionDenied unless the owner's focal point (secretariat,

@@ -8,6 +8,7 @@
 
 #include "audit/audit.h"
 #include "core/ids.h"
+#include "notify/notify.h"
 #include "plans/plans.h"
 #include "records/text.h"
 
@@ -206,6 +207,24 @@ Result<Json> Service::Adopt(const Caller& caller, const std::string& plan_id, co
 
 Result<Json> Service::Revise(const Caller& caller, const std::string& plan_id, const std::string& note) {
   return PlanTransition(store_, caller, plan_id, "adopted", "adopted", "revised", note);
+}
+
+Result<int> Service::NotifyOverdueMilestones(const std::string& today) {
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(storage::Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
+                        txn->Query("SELECT m.id, a.plan_id FROM plan_milestones m"
+                                   " JOIN plan_actions a ON a.id = m.action_id"
+                                   " JOIN action_plans p ON p.id = a.plan_id"
+                                   " WHERE m.deleted_at IS NULL AND a.deleted_at IS NULL AND p.deleted_at IS NULL"
+                                   " AND (m.reached_on IS NULL OR m.reached_on = '') AND m.due < ?",
+                                   {today}));
+  std::vector<notify::RecordLink> overdue;
+  for (const auto& r : rows) overdue.push_back({r.Text(0), "/plans/" + r.Text(1)});
+  // Whoever may change the milestone (the plan's owner, its assignee) is told.
+  CBRN_ASSIGN_OR_RETURN(int queued, notify::EnqueueRecords(*txn, store_, notify::kMilestoneOverdue, kMilestones,
+                                                           overdue, access::Action::kChange));
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return queued;
 }
 
 Result<int> Service::SeedDemo(const Caller& caller) {

@@ -335,6 +335,31 @@ const Migration kMigrations[] = {
      // and Russian words are found alike, by prefix).
      CBRN_MEETINGS_TABLES
      "CREATE INDEX lessons_text ON lessons USING GIN (to_tsvector('simple', " CBRN_LESSON_TEXT("") "))"},
+    {12, "single sign-on (OpenID Connect) and e-mail notifications",
+     // A provider's user (issuer + subject) linked to one account; several links per account.
+     "CREATE TABLE external_identities (issuer TEXT NOT NULL, subject TEXT NOT NULL,"
+     " user_id TEXT NOT NULL REFERENCES users(id), email TEXT NOT NULL DEFAULT '',"
+     " linked_at TEXT NOT NULL, last_login_at TEXT NOT NULL DEFAULT '', PRIMARY KEY (issuer, subject));\n"
+     "CREATE INDEX external_identities_user ON external_identities(user_id);\n"
+     // Sign-ins on their way through the provider: single use (deleted when the provider sends
+     // the browser back) and short-lived; in the database so any node can finish what another began.
+     "CREATE TABLE sso_logins (state_hash TEXT PRIMARY KEY, nonce TEXT NOT NULL,"
+     " code_verifier TEXT NOT NULL, next_path TEXT NOT NULL, invite_token TEXT,"
+     " created_at TEXT NOT NULL, expires_at TEXT NOT NULL);\n"
+     // How each user wants to hear about events: immediate, digest (daily) or none.
+     "CREATE TABLE notification_settings (user_id TEXT PRIMARY KEY REFERENCES users(id),"
+     " mode TEXT NOT NULL, updated_at TEXT NOT NULL);\n"
+     // Messages to send, written in the transaction of the event; a sender claims a row with a
+     // lease (leased_until) so that, with several nodes, each message has one sender.
+     "CREATE TABLE mail_queue (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id),"
+     " address TEXT NOT NULL, language TEXT NOT NULL, event TEXT NOT NULL, record_kind TEXT NOT NULL,"
+     " record_id TEXT NOT NULL, title TEXT NOT NULL, link TEXT NOT NULL, digest BIGINT NOT NULL DEFAULT 0,"
+     " status TEXT NOT NULL DEFAULT 'queued', attempts BIGINT NOT NULL DEFAULT 0,"
+     " next_attempt_at TEXT NOT NULL, leased_until TEXT NOT NULL DEFAULT '', leased_by TEXT NOT NULL DEFAULT '',"
+     " last_error TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, sent_at TEXT NOT NULL DEFAULT '');\n"
+     "CREATE INDEX mail_queue_due ON mail_queue(status, next_attempt_at);\n"
+     "CREATE INDEX mail_queue_user ON mail_queue(user_id, status);\n"
+     "CREATE INDEX mail_queue_record ON mail_queue(record_id, event)"},
 };
 
 #undef CBRN_LESSON_TEXT
@@ -381,12 +406,14 @@ const std::vector<std::string>& DataTables() {
       "indicator_values", "plan_versions", "projects", "plan_imports", "risk_methods", "risk_registers",
       "risk_scenarios", "risk_rounds", "risk_evidence", "risk_imports",
       "activities", "activity_documents", "exercise_injects",
-      "exercise_evaluations", "lessons", "round_tables", "agenda_items", "follow_ups"};
+      "exercise_evaluations", "lessons", "round_tables", "agenda_items", "follow_ups",
+      "external_identities", "notification_settings"};
   return kTables;
 }
 
 const std::vector<std::string>& TransientTables() {
-  static const std::vector<std::string> kTables = {"sessions", "login_failures"};
+  static const std::vector<std::string> kTables = {"sessions", "login_failures", "sso_logins",
+                                                    "mail_queue"};
   return kTables;
 }
 
