@@ -191,11 +191,14 @@ Response ApiScreeningDecide(Ctx& ctx, Request& req) {
 }
 
 Response ApiControlSearch(Ctx& ctx, Request& req) {
-  return JsonResult(ctx, req, ctx.exportctl->SearchControlList(CallerOf(req), req.Query("q"), IntQuery(req, "limit", 50)));
+  return JsonResult(ctx, req,
+                    ctx.exportctl->SearchControlList(CallerOf(req), req.Query("q"),
+                                                     IntQuery(req, "limit", 50), req.lang));
 }
 
 Response ApiControlGet(Ctx& ctx, Request& req) {
-  return JsonResult(ctx, req, ctx.exportctl->ControlItem(CallerOf(req), req.Param("code")));
+  return JsonResult(ctx, req,
+                    ctx.exportctl->ControlItem(CallerOf(req), req.Param("code"), req.lang));
 }
 
 Response ApiControlImport(Ctx& ctx, Request& req) {
@@ -219,7 +222,8 @@ Response ApiLicenceOpinion(Ctx& ctx, Request& req) {
 }
 
 Response ApiLicenceDetail(Ctx& ctx, Request& req) {
-  return JsonResult(ctx, req, ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id")));
+  return JsonResult(ctx, req,
+                    ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id"), req.lang));
 }
 
 // --- Pages ------------------------------------------------------------------------------
@@ -342,7 +346,7 @@ Response EditionPage(Ctx& ctx, Request& req) {
 }
 
 Response ControlListPage(Ctx& ctx, Request& req) {
-  auto r = ctx.exportctl->SearchControlList(CallerOf(req), req.Query("q"), 100);
+  auto r = ctx.exportctl->SearchControlList(CallerOf(req), req.Query("q"), 100, req.lang);
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   Json data = *r;
   data["q"] = req.Query("q");
@@ -362,7 +366,7 @@ Response LicencesPage(Ctx& ctx, Request& req) {
 }
 
 Response LicencePage(Ctx& ctx, Request& req) {
-  auto r = ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id"));
+  auto r = ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id"), req.lang);
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   Json data = *r;
   data["error"] = req.Query("error");
