@@ -11,6 +11,7 @@
 
 #include "assessment/assessment.h"
 #include "assessment/workbook.h"
+#include "assets/assets.h"
 #include "server_fixture.h"
 
 namespace cbrnhub::testing {
@@ -475,6 +476,45 @@ TEST_P(AssessmentApiTest, AnsweringResultsAndHeatMapPages) {
   EXPECT_NE(heat.body.find("class=\"table-box\""), std::string::npos);
   auto heat_ar = As("secretariat.ca", "GET", "/regions/CA/assessments?lang=ar");
   EXPECT_NE(heat_ar.body.find("غير مُشارَك مع المنطقة"), std::string::npos);
+
+TEST_P(AssessmentApiTest, APublishedVersionTakesNewTranslationsInPlaceAndNothingElse) {
+  const std::string current(*assets::Find("data/assessment/naq-2024.yaml"));
+  // The version as an installation published it before French and Arabic.
+  std::string before;
+  std::istringstream lines(current);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(" fr: ") == std::string::npos && line.find(" ar: ") == std::string::npos &&
+        line.rfind("languages:", 0) != 0)
+      before += line + "\n";
+  }
+  auto section_title = [&](const std::string& lang) {
+    return Json(Get("/api/v1/questionnaires/" + ids_["2024"] +
+                    "/definition?lang=" + lang))["sections"][0]["title"];
+  };
+  auto older = Call("POST", "/api/v1/questionnaires", before);
+  ASSERT_EQ(older.status, 200) << older.body.substr(0, 300);
+  EXPECT_TRUE(Json(older)["retranslated"].get<bool>());
+  EXPECT_EQ(section_title("fr"), "National coordination and governance");  // English stands in
+  // The seeded sample again: its translations are taken, the version and its answers stay.
+  std::string uz = Start("nfp.uz", "UZ", "2024");
+  ASSERT_EQ(Answer("nfp.uz", uz, "GOV2", {{"value", "yes"}}).status, 200);
+  auto newer = Call("POST", "/api/v1/questionnaires", current);
+  ASSERT_EQ(newer.status, 200) << newer.body.substr(0, 300);
+  EXPECT_EQ(Json(newer)["questionnaire"]["id"], ids_["2024"]);
+  EXPECT_EQ(section_title("fr"), "Coordination nationale et gouvernance");
+  EXPECT_EQ(section_title("ar"), "التنسيق الوطني والحوكمة");
+  EXPECT_EQ(Json(Call("POST", "/api/v1/questionnaires", current))["unchanged"], true);
+  EXPECT_EQ(Json(As("nfp.uz", "GET", "/api/v1/assessments/" + uz + "/answers"))["answers"].size(),
+            1u);
+  // Anything beyond translations is a new version: a changed English text, a changed weight.
+  std::string english = current;
+  english.replace(english.find("en: National coordination and governance"), 40,
+                  "en: National coordination and oversight");
+  EXPECT_EQ(Call("POST", "/api/v1/questionnaires", english).status, 409);
+  std::string weight = current;
+  weight.replace(weight.find("weight: 1.5"), 11, "weight: 2.5");
+  EXPECT_EQ(Call("POST", "/api/v1/questionnaires", weight).status, 409);
+  EXPECT_EQ(section_title("en"), "National coordination and governance");
 }
 
 INSTANTIATE_BACKENDS(AssessmentApiTest);

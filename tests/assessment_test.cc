@@ -14,6 +14,7 @@
 #include "assessment/answers.h"
 #include "assessment/assessment.h"
 #include "assessment/workbook.h"
+#include "yamldoc/reader.h"
 
 namespace cbrnhub::assessment {
 namespace {
@@ -55,7 +56,7 @@ sections:
 
 Json J(const char* text) { return Json::parse(text); }
 
-TEST(Definition, SamplesParseWithSixtyQuestionsInTwoLanguages) {
+TEST(Definition, SamplesParseWithSixtyQuestions) {
   for (const char* path : {"data/assessment/naq-2019.yaml", "data/assessment/naq-2024.yaml"}) {
     auto def = ParseDefinition(ReadRepo(path), path);
     ASSERT_TRUE(def.ok()) << def.status().message();
@@ -291,12 +292,86 @@ TEST(Definition, MissingTranslationsAreNamedAndCapped) {
   ExpectRefused(OneSection("      - {id: Y, type: yes_partial_no, text: y}\n",
                            "title: {en: T, fr: T}\nlanguages: [en, ru]\n"),
                 {"title.fr: 'fr' is not a declared language"});
-  // The samples are complete but for their units (published before units were translated).
+}
+
+// Whether `s` holds at least one letter of the Arabic block (U+0600-U+06FF, lead byte D8-DB).
+bool HasArabicLetter(const std::string& s) {
+  for (unsigned char c : s) {
+    if (c >= 0xD8 && c <= 0xDB) return true;
+  }
+  return false;
+}
+
+TEST(Definition, EveryTextOfTheShippedQuestionnairesIsInTheFourWorkingLanguages) {
+  const std::vector<std::string> kFour = {"en", "ar", "fr", "ru"};
   for (const char* path : {"data/assessment/naq-2019.yaml", "data/assessment/naq-2024.yaml"}) {
-    auto sample = ParseDefinition(ReadRepo(path), path);
-    ASSERT_TRUE(sample.ok());
-    for (const auto& u : sample->untranslated)
-      EXPECT_NE(u.path.find(".unit"), std::string::npos) << u.path;
+    auto def = ParseDefinition(ReadRepo(path), path);
+    ASSERT_TRUE(def.ok()) << def.status().message();
+    EXPECT_EQ(def->languages, kFour) << path;
+    EXPECT_EQ(MissingTranslations(*def, path), "") << path;
+    auto expect_four = [&](const yamldoc::Text& t, const std::string& where) {
+      for (const auto& lang : kFour) {
+        auto it = t.by_lang.find(lang);
+        ASSERT_TRUE(it != t.by_lang.end() && !it->second.empty())
+            << path << " " << where << ": no " << lang;
+      }
+      EXPECT_TRUE(HasArabicLetter(t.by_lang.at("ar"))) << path << " " << where;
+      // A French text copied from the English one is untranslated (short labels may coincide).
+      if (t.by_lang.at("en").size() > 12)
+        EXPECT_NE(t.by_lang.at("fr"), t.by_lang.at("en")) << path << " " << where;
+    };
+    expect_four(def->title, "title");
+    for (const auto& s : def->sections) expect_four(s.title, s.id);
+    for (const auto& q : def->questions) {
+      expect_four(q.text, q.id);
+      if (!q.guidance.by_lang.empty()) expect_four(q.guidance, q.id + ".guidance");
+      if (!q.unit.by_lang.empty()) expect_four(q.unit, q.id + ".unit");
+      for (size_t k = 0; k < q.levels.size(); ++k) expect_four(q.levels[k], q.id + ".levels");
+      for (const auto& o : q.options) expect_four(o.label, q.id + "." + o.value);
+    }
+  }
+  // The check is live: a sample without one French line is refused, naming the text.
+  std::string yaml = ReadRepo("data/assessment/naq-2024.yaml");
+  size_t fr = yaml.find("      fr: ", yaml.find("id: BIO10"));
+  ASSERT_NE(fr, std::string::npos);
+  yaml.erase(fr, yaml.find('\n', fr) + 1 - fr);
+  auto gap = ParseDefinition(yaml, "naq-2024.yaml");
+  ASSERT_TRUE(gap.ok()) << gap.status().message();
+  EXPECT_NE(MissingTranslations(*gap, "naq-2024.yaml").find(".text: no fr text"), std::string::npos)
+      << MissingTranslations(*gap, "naq-2024.yaml");
+}
+
+TEST(Definition, APublishedVersionMayChangeOnlyInItsTranslations) {
+  const std::string base =
+      "code: t\nversion: '1'\ntitle: {en: T, ru: Т}\nsections:\n- id: s\n  title: Section\n  "
+      "weight: 1\n"
+      "  questions:\n  - {id: Q, type: number, text: {en: q, ru: в}, unit: people, target: 5}\n";
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string s = base;
+    size_t at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? s : s.replace(at, from.size(), to);
+  };
+  for (const std::string& same : {
+           with("{en: T, ru: Т}", "{en: T, ru: Тест, fr: T, ar: ت}"),
+           with("unit: people", "unit: {en: people, fr: personnes}"),
+           with("title: Section", "title: {ar: قسم, en: Section}"),
+           with("title: {en: T, ru: Т}\n",
+                "title: {en: T, ru: Т}\nlanguages: [en, ru, fr]  # now three\n"),
+       }) {
+    EXPECT_TRUE(yamldoc::SameButForTranslations(base, same)) << same;
+  }
+  for (const std::string& other : {
+           with("{en: q, ru: в}", "{en: q?, ru: в}"),
+           with("unit: people", "unit: {fr: personnes}"),
+           with("weight: 1", "weight: 2"),
+           with("target: 5", "target: 6"),
+           with("id: Q,", "id: R,"),
+           with("version: '1'", "version: '2'"),
+           base + "  - {id: P, type: text, text: p}\n",
+           std::string("[unclosed"),
+       }) {
+    EXPECT_FALSE(yamldoc::SameButForTranslations(base, other)) << other;
   }
 }
 

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "assets/assets.h"
+#include "http/http.h"
 #include "server_fixture.h"
 
 namespace cbrnhub::testing {
@@ -219,6 +221,9 @@ TEST_P(ExportControlTest, LicenceWorkflowScreensItsParties) {
   auto detail = Json(As("licensing.uz", "GET", "/api/v1/licences/" + id + "/detail"));
   ASSERT_FALSE(detail["screenings"].empty());
   EXPECT_EQ(detail["items"][0]["control_entry"]["title"], "Chemical weapons precursors");
+  auto detail_fr = Json(As("licensing.uz", "GET", "/api/v1/licences/" + id + "/detail?lang=fr"));
+  EXPECT_EQ(detail_fr["items"][0]["control_entry"]["title"], "Précurseurs d'armes chimiques");
+  EXPECT_EQ(detail_fr["items"][0]["control_entry"]["lang"], "fr");
   EXPECT_EQ(detail["opinions"].size(), 1u);
   std::string end_user_screening;
   for (const auto& s : detail["screenings"]) {
@@ -416,9 +421,128 @@ TEST_P(ExportControlTest, FinalLicenceDecisionsAskForConfirmation) {
   EXPECT_EQ(status(), "denied");
   EXPECT_EQ(Json(As("licensing.uz", "GET", "/api/v1/licences/" + id))["decision_note"],
             "end use not credible");
+
+TEST_P(ExportControlTest, ControlListInTheUsersLanguageWithEnglishBeyondTheTranslation) {
+  auto get = [&](const std::string& target) { return Json(As("licensing.uz", "GET", target)); };
+  auto search = [&](const std::string& q, const std::string& lang) {
+    return get("/api/v1/control-list?q=" + http::PercentEncode(q) + "&lang=" + lang);
+  };
+  json fr = search("1C350", "fr")["items"][0];
+  EXPECT_EQ(fr["title"], "Précurseurs d'armes chimiques");
+  EXPECT_EQ(fr["category"], "1 Matériaux spéciaux et équipements connexes");
+  EXPECT_NE(fr["parameters"].get<std::string>().find("tableau 2"), std::string::npos);
+  EXPECT_EQ(fr["lang"], "fr");
+  EXPECT_EQ(fr["regime"], "Australia Group; CWC");  // a name, not translated
+  json ar = get("/api/v1/control-list/2B352?lang=ar");
+  EXPECT_EQ(ar["title"], "المعدات البيولوجية");
+  EXPECT_EQ(ar["lang"], "ar");
+  EXPECT_EQ(get("/api/v1/control-list/2B352?lang=ru")["title"], "Биологическое оборудование");
+  EXPECT_EQ(get("/api/v1/control-list/2B352")["lang"], "en");
+  // Words of the user's language find entries (whatever their case), English words still do.
+  EXPECT_EQ(search("ФЕРМЕНТЁРЫ", "ru")["items"][0]["code"], "2B352");
+  json french_words = search("précurseurs d'armes", "fr");
+  ASSERT_EQ(french_words["total"], 1);
+  EXPECT_EQ(french_words["items"][0]["code"], "1C350");
+  EXPECT_EQ(search("سلائف الأسلحة", "ar")["items"][0]["code"], "1C350");
+  json english_word = search("fermenter", "fr");
+  ASSERT_EQ(english_word["total"], 1);
+  EXPECT_EQ(english_word["items"][0]["title"], "Équipements biologiques");
+  EXPECT_EQ(search("précurseurs", "en")["total"], 0);
+  // The page shows the same, marked with its language.
+  auto page = As("licensing.uz", "GET", "/control-list?q=2B352&lang=ar");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("المعدات البيولوجية"), std::string::npos);
+  EXPECT_NE(page.body.find("lang=\"ar\" dir=\"auto\""), std::string::npos);
+  EXPECT_EQ(page.body.find("Equipment capable of use"), std::string::npos);
+
+  // A list of the administrator's own that words 1C350 differently: the translation of the
+  // shipped words would mislead, so that entry is English; the others stay translated.
+  std::string csv = std::string(*assets::Find("data/exportctl/control_list.csv"));
+  size_t at = csv.find("Chemical weapons precursors");
+  ASSERT_NE(at, std::string::npos);
+  csv.replace(at, 27, "Precursors of chemical weapons");
+  ASSERT_EQ(Call("POST", "/api/v1/control-list", csv).status, 200);
+  json own = get("/api/v1/control-list/1C350?lang=fr");
+  EXPECT_EQ(own["title"], "Precursors of chemical weapons");
+  EXPECT_EQ(own["lang"], "en");
+  EXPECT_EQ(get("/api/v1/control-list/2B352?lang=fr")["lang"], "fr");
+  // The French words of the shipped 1C350 no longer find the reworded entry.
+  EXPECT_EQ(search("précurseurs d'armes", "fr")["total"], 0);
+  EXPECT_EQ(search("precursors", "fr")["items"][0]["code"], "1C350");
 }
 
 INSTANTIATE_BACKENDS(ExportControlTest);
+
+std::string EnglishList() {
+  return "code,category,title,text,parameters,regime\n"
+         "1C350,1 Materials,Precursors,Chemicals usable as precursors.,30 % by weight,AG\n"
+         "2B352,2 Processing,Biological equipment,Fermenters.,,AG\n";
+}
+
+TEST(ControlTranslation, TheShippedFilesTranslateEveryEntry) {
+  std::string_view english = *assets::Find("data/exportctl/control_list.csv");
+  size_t entries = std::count(english.begin(), english.end(), '\n') - 1;
+  ASSERT_GE(entries, 30u);
+  for (const char* lang : {"fr", "ru", "ar"}) {
+    std::string path = std::string("data/exportctl/control_list.") + lang + ".csv";
+    auto file = assets::Find(path);
+    ASSERT_TRUE(file) << path;
+    auto parsed = exportctl::ParseControlTranslation(english, *file, path);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    EXPECT_EQ(parsed->size(), entries) << path;
+    for (const auto& [code, entry] : *parsed) {
+      // Copied English is not a translation (names such as "Tritium" may coincide).
+      if (entry.english.text.size() > 20)
+        EXPECT_NE(entry.translated.text, entry.english.text) << path << " " << code;
+      if (std::string(lang) == "ar") {
+        bool arabic = std::any_of(entry.translated.title.begin(), entry.translated.title.end(),
+                                  [](unsigned char c) { return c >= 0xD8 && c <= 0xDB; });
+        EXPECT_TRUE(arabic) << code;
+      }
+    }
+  }
+}
+
+TEST(ControlTranslation, AFileThatDoesNotMatchTheListIsRefusedWithLineAndField) {
+  const std::string header = "code,category,title,text,parameters\n";
+  const std::string good_2b352 = "2B352,2 Traitement,Équipements biologiques,Fermenteurs.,\n";
+  struct Case {
+    std::string rows;
+    std::string where, what;
+  };
+  const Case cases[] = {
+      {"9Z999,x,y,z,\n", "fr.csv line 2 field code", "'9Z999' is not an entry of control_list.csv"},
+      {"1C350,1 M,Précurseurs,Produits.,30 %\n1C350,1 M,P,T,30 %\n", "fr.csv line 3 field code",
+       "appears twice"},
+      {"1C350,1 M,,Produits.,30 %\n" + good_2b352, "fr.csv line 2 field title", "is empty"},
+      {"1C350,1 M,Précurseurs,Produits.,\n" + good_2b352, "fr.csv line 2 field parameters",
+       "is empty, and the English entry has parameters"},
+      {"1C350,1 M,Précurseurs,Produits.,30 %\n2B352,2 T,Équipements,Fermenteurs.,20 l\n",
+       "fr.csv line 3 field parameters", "the English entry has no parameters"},
+      {"1C350,1 M,Précurseurs,Produits.,30 %\n", "fr.csv",
+       "no translation of 2B352 (control_list.csv line 3)"},
+  };
+  for (const auto& c : cases) {
+    auto parsed = exportctl::ParseControlTranslation(EnglishList(), header + c.rows, "fr.csv");
+    ASSERT_FALSE(parsed.ok()) << c.rows;
+    EXPECT_NE(parsed.status().ToString().find(c.where), std::string::npos)
+        << parsed.status().ToString();
+    EXPECT_NE(parsed.status().ToString().find(c.what), std::string::npos)
+        << parsed.status().ToString();
+  }
+  // A column missing, or a row with one field too many: the CSV reader's own errors.
+  EXPECT_FALSE(
+      exportctl::ParseControlTranslation(EnglishList(), "code,category,title,text\n", "fr.csv")
+          .ok());
+  EXPECT_FALSE(
+      exportctl::ParseControlTranslation(EnglishList(), header + "1C350,a,b,c,d,e\n", "fr.csv")
+          .ok());
+  auto good = exportctl::ParseControlTranslation(
+      EnglishList(), header + "1C350,1 M,Précurseurs,Produits.,30 %\n" + good_2b352, "fr.csv");
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(good->at("2B352").english.title, "Biological equipment");
+  EXPECT_EQ(good->at("2B352").translated.title, "Équipements biologiques");
+}
 
 }  // namespace
 }  // namespace cbrnhub::testing

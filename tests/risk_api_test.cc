@@ -227,6 +227,18 @@ TEST_P(RiskApiTest, BadInputIsRefusedNamingItsFieldAndNothingIsWritten) {
   changed.replace(changed.find("period_years: 5"), 15, "period_years: 4");
   EXPECT_EQ(Call("POST", "/api/v1/risk_methods", changed).status, 409);
   EXPECT_EQ(As("nfp.uz", "POST", "/api/v1/risk_methods", changed).status, 403);
+  // A corrected translation alone is taken in place: same method, same ratings.
+  std::string retranslated(*assets::Find("data/risk/eu-rmg-2010.yaml"));
+  retranslated.replace(retranslated.find("fr: Très improbable"), 20, "fr: Hautement improbable");
+  auto taken = Call("POST", "/api/v1/risk_methods", retranslated);
+  ASSERT_EQ(taken.status, 200) << taken.body.substr(0, 300);
+  EXPECT_EQ(Json(taken)["method"]["id"], method_);
+  auto french = Json(Get("/api/v1/risk_methods/" + method_ + "/view?lang=fr"));
+  EXPECT_EQ(french["likelihood"][0]["label"], "Hautement improbable");
+  EXPECT_EQ(Json(Get("/api/v1/risk_methods"))["total"], 1);
+  std::string english = retranslated;
+  english.replace(english.find("en: Very unlikely"), 17, "en: Most unlikely");
+  EXPECT_EQ(Call("POST", "/api/v1/risk_methods", english).status, 409);
 }
 
 TEST_P(RiskApiTest, ARegisterIsUnseenOutsideItsCountryUntilSharedAndOnlySharedRoundsCount) {

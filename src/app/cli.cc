@@ -431,11 +431,13 @@ int Main(int argc, char** argv) {
   auto* lists_show = lists_cmd->add_subcommand("show", "the editions loaded, newest first");
   auto* control_cmd = cli.add_subcommand("control-list", "the dual-use control list");
   control_cmd->require_subcommand(1);
-  std::string control_file, control_query;
+  std::string control_file, control_query, control_lang = "en";
   auto* control_import = control_cmd->add_subcommand("import", "replace the control list with FILE (CSV)");
   control_import->add_option("FILE", control_file)->required();
   auto* control_search = control_cmd->add_subcommand("search", "search the control list");
   control_search->add_option("QUERY", control_query)->required();
+  control_search->add_option("--lang", control_lang,
+                             "language of the descriptions (en, fr, ru, ar)");
   auto* screen_cmd = cli.add_subcommand("screen", "screen parties against the sanctions lists in force");
   std::string screen_input, screen_output, screen_name;
   double screen_threshold = 0;
@@ -710,7 +712,7 @@ int Main(int argc, char** argv) {
       std::cout << "control list: " << (*r)["entries"] << " entries\n";
       return 0;
     }
-    auto r = s.exportctl->SearchControlList(caller, control_query, 50);
+    auto r = s.exportctl->SearchControlList(caller, control_query, 50, control_lang);
     if (!r.ok()) return Fail(r.status());
     for (const auto& item : (*r)["items"]) {
       std::cout << item["code"].get<std::string>() << "  " << item["title"].get<std::string>() << "\n";

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "records/records.h"
@@ -100,6 +101,13 @@ Result<Definition> ParseDefinition(std::string_view yaml, const std::string& sou
 // "" when every text has every declared language; else one message naming the first 20 missing
 // translations ("file:line path: no ru text") and how many more there are.
 std::string MissingTranslations(const Definition& def, const std::string& source);
+
+// For a published definition file (`table`: questionnaires or risk_methods, row `id`) and a new
+// `yaml` of the same code and version: when the two differ only in their translations
+// (yamldoc::SameButForTranslations), stores `yaml` and its checksum in place, audited as
+// "retranslate", and returns true; false (nothing written) when they differ in anything else.
+Result<bool> RetranslateInPlace(storage::Transaction& txn, const Caller& caller, const std::string& table,
+                                const std::string& id, std::string_view yaml, const std::string& source);
 
 // A mapping between two versions (YAML): which old questions feed which new ones.
 struct MappingRule {

@@ -16,6 +16,7 @@
 #include "audit/audit.h"
 #include "core/ids.h"
 #include "notify/notify.h"
+#include "yamldoc/reader.h"
 
 namespace cbrnhub::assessment {
 namespace {
@@ -129,6 +130,24 @@ Service::~Service() = default;
 
 // --- Questionnaires ----------------------------------------------------------------------
 
+Result<bool> RetranslateInPlace(storage::Transaction& txn, const Caller& caller, const std::string& table,
+                                const std::string& id, std::string_view yaml, const std::string& source) {
+  // `table` is one of two names of our own, never input.
+  CBRN_ASSIGN_OR_RETURN(Rows stored,
+                        txn.Query("SELECT definition, checksum FROM " + table + " WHERE id = ?", {id}));
+  if (stored.empty() || !yamldoc::SameButForTranslations(stored[0].Text(0), yaml)) return false;
+  // Translations added or corrected change no question, rating, answer or score: taken in place.
+  std::string checksum = Sha256Hex(yaml);
+  CBRN_RETURN_IF_ERROR(txn.Exec("UPDATE " + table + " SET definition = ?, checksum = ? WHERE id = ?",
+                                {std::string(yaml), checksum, id})
+                           .status());
+  CBRN_RETURN_IF_ERROR(audit::Append(txn, caller.actor(),
+                                     {"retranslate", table, id, "network",
+                                      Json{{"checksum", stored[0].Text(1)}}.dump(),
+                                      Json{{"checksum", checksum}, {"source", source}}.dump()}));
+  return true;
+}
+
 Result<Json> Service::LoadQuestionnaire(const Caller& caller, std::string_view yaml,
                                         const std::string& source, bool allow_incomplete) {
   if (!IsAdministrator(caller)) return Denied("only administrators load questionnaires");
@@ -145,8 +164,20 @@ Result<Json> Service::LoadQuestionnaire(const Caller& caller, std::string_view y
                                                   {def.code, def.version}));
   if (!existing.empty()) {
     if (existing[0].Text(1) != checksum) {
-      return Status::Conflict(def.code + " " + def.version +
-                              " is already published with other content: publish the revision as a new version");
+      const std::string id = existing[0].Text(0);
+      CBRN_ASSIGN_OR_RETURN(bool retranslated,
+                            RetranslateInPlace(*txn, caller, "questionnaires", id, yaml, source));
+      if (!retranslated) {
+        return Status::Conflict(
+            def.code + " " + def.version +
+            " is already published with other content: publish the revision as a new version");
+      }
+      CBRN_ASSIGN_OR_RETURN(Json q, store_.GetIn(*txn, caller, *kind, id));
+      CBRN_RETURN_IF_ERROR(txn->Commit());
+      std::lock_guard lock(state_->mu);
+      state_->definitions.clear();
+      state_->scores.clear();
+      return Json{{"unchanged", false}, {"retranslated", true}, {"questionnaire", q}};
     }
     CBRN_ASSIGN_OR_RETURN(Json q, store_.GetIn(*txn, caller, *kind, existing[0].Text(0)));
     return Json{{"unchanged", true}, {"questionnaire", q}};
@@ -177,7 +208,8 @@ Result<std::shared_ptr<const Definition>> Service::DefinitionOf(const std::strin
     CBRN_ASSIGN_OR_RETURN(rows, txn->Query("SELECT id, definition FROM questionnaires WHERE id = ?", {id_or_code}));
   }
   if (rows.empty()) return Status::NotFound("no questionnaire " + id_or_code);
-  // Published definitions never change: the parse is cached for good.
+  // A published definition changes only in its translations (LoadQuestionnaire then empties
+  // this cache): the parse is kept.
   CBRN_ASSIGN_OR_RETURN(
       Definition def, ParseDefinition(rows[0].Text(1), "questionnaire " + rows[0].Text(0), nullptr,
                                       Strictness::kStored));
@@ -218,11 +250,11 @@ Result<int> Service::SeedSamples(const Caller& caller) {
   for (const char* name : {"naq-2019.yaml", "naq-2024.yaml"}) {
     auto yaml = assets::Find(std::string("data/assessment/") + name);
     if (!yaml) return Status::Internal(std::string("the sample questionnaire ") + name + " is not compiled in");
-    // Published before units were translated; changing the files would conflict with the
-    // versions already published (a published version never changes).
+    // An installation that published an earlier translation of a sample takes the new one in
+    // place (LoadQuestionnaire).
     CBRN_ASSIGN_OR_RETURN(Json r,
-                          LoadQuestionnaire(caller, *yaml, name, /*allow_incomplete=*/true));
-    added += !r["unchanged"].get<bool>();
+                          LoadQuestionnaire(caller, *yaml, name, /*allow_incomplete=*/false));
+    added += !r["unchanged"].get<bool>() && !r.contains("retranslated");
   }
   if (added > 0) {
     auto mapping = assets::Find("data/assessment/naq-2019-to-2024.yaml");

@@ -6,8 +6,10 @@
 // public data shared by the installation.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "records/records.h"
@@ -36,6 +38,26 @@ struct ListUpload {
 // Parses a party file: header with id,name and optional country,birth_date,id_number.
 // InvalidArgument naming the file, line and field of the first bad row.
 Result<std::vector<sanctions::Party>> ParsePartiesCsv(std::string_view text, const std::string& source);
+
+// The descriptions of one control-list entry.
+struct ControlTexts {
+  std::string category, title, text, parameters;
+  bool operator==(const ControlTexts&) const = default;
+};
+
+// One language's rendering of the shipped control list (data/exportctl/control_list.<lang>.csv,
+// columns code,category,title,text,parameters), by code, with the English each entry translates.
+struct ControlTranslation {
+  ControlTexts english, translated;
+};
+using ControlTranslations = std::map<std::string, ControlTranslation>;
+
+// Checks a translation file against the English list it translates: every entry exactly once,
+// no code the English lacks, no empty category, title or text, parameters exactly where the
+// English has them. InvalidArgument naming the file, line and field of the first problem.
+Result<ControlTranslations> ParseControlTranslation(std::string_view english_csv,
+                                                    std::string_view translated_csv,
+                                                    const std::string& source);
 
 class Service {
  public:
@@ -87,8 +109,13 @@ class Service {
   // --- Control list ---
   // CSV: code,category,title,text[,parameters,regime]. Replaces the list in one transaction.
   Result<Json> ImportControlList(const Caller& caller, std::string_view csv, const std::string& source);
-  Result<Json> SearchControlList(const Caller& caller, const std::string& query, int limit);
-  Result<Json> ControlItem(const Caller& caller, const std::string& code);
+  // Entries in `lang` where the shipped list's translation covers them (the entry's stored
+  // English is the one translated), else in English; each item's "lang" says which. The query
+  // matches the English texts and those in `lang`.
+  Result<Json> SearchControlList(const Caller& caller, const std::string& query, int limit,
+                                 const std::string& lang = "en");
+  Result<Json> ControlItem(const Caller& caller, const std::string& code,
+                           const std::string& lang = "en");
   // Loads the sample control list compiled into the binary when the table is empty.
   Result<int> SeedControlList(const Caller& caller);
 
@@ -97,8 +124,10 @@ class Service {
   Result<Json> Transition(const Caller& caller, const std::string& licence_id, const std::string& to,
                           const std::string& note);
   Result<Json> AddOpinion(const Caller& caller, const std::string& licence_id, const Json& body);
-  // A licence with its items, opinions and screenings.
-  Result<Json> LicenceDetail(const Caller& caller, const std::string& licence_id);
+  // A licence with its items (their control-list entries in `lang`, as SearchControlList),
+  // opinions and screenings.
+  Result<Json> LicenceDetail(const Caller& caller, const std::string& licence_id,
+                             const std::string& lang = "en");
 
  private:
   struct State;
@@ -109,6 +138,11 @@ class Service {
   Result<std::string> ScreenLicenceParties(storage::Transaction& txn, const Caller& caller,
                                            const sanctions::Index& index, const Json& licence);
   static std::string ScreeningStatusText(std::int64_t open, std::int64_t hits);
+  // The entry `item` (code, category, title, text, parameters) in `lang` where the shipped
+  // translation covers it; sets item["lang"].
+  void LocalizeControlEntry(Json& item, const std::string& lang);
+  // The shipped translations into `lang` (nullptr when none), loaded once.
+  const ControlTranslations* ShippedTranslation(const std::string& lang);
   records::Store& store_;
   std::unique_ptr<State> state_;
 };

@@ -168,7 +168,8 @@ Result<Json> Service::AddOpinion(const Caller& caller, const std::string& licenc
   return created;
 }
 
-Result<Json> Service::LicenceDetail(const Caller& caller, const std::string& licence_id) {
+Result<Json> Service::LicenceDetail(const Caller& caller, const std::string& licence_id,
+                                    const std::string& lang) {
   const records::KindSpec* kind = store_.catalog().Find(kLicences);
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
   CBRN_ASSIGN_OR_RETURN(Json licence, store_.GetIn(*txn, caller, *kind, licence_id));
@@ -180,8 +181,22 @@ Result<Json> Service::LicenceDetail(const Caller& caller, const std::string& lic
   for (auto& item : items.items) {
     std::string code = item["control_code"].is_string() ? item["control_code"].get<std::string>() : "";
     if (code.empty()) continue;
-    CBRN_ASSIGN_OR_RETURN(Rows c, txn->Query("SELECT title, category FROM control_items WHERE code = ?", {code}));
-    item["control_entry"] = c.empty() ? Json(nullptr) : Json{{"title", c[0].Text(0)}, {"category", c[0].Text(1)}};
+    CBRN_ASSIGN_OR_RETURN(
+        Rows c,
+        txn->Query("SELECT category, title, text, parameters FROM control_items WHERE code = ?",
+                   {code}));
+    if (c.empty()) {
+      item["control_entry"] = nullptr;
+      continue;
+    }
+    Json entry = {{"code", code},
+                  {"category", c[0].Text(0)},
+                  {"title", c[0].Text(1)},
+                  {"text", c[0].Text(2)},
+                  {"parameters", c[0].Text(3)}};
+    LocalizeControlEntry(entry, lang);
+    item["control_entry"] = {
+        {"title", entry["title"]}, {"category", entry["category"]}, {"lang", entry["lang"]}};
   }
   CBRN_ASSIGN_OR_RETURN(records::Page opinions, store_.ListIn(*txn, caller, *store_.catalog().Find(kLicenceOpinions), q));
   CBRN_ASSIGN_OR_RETURN(Rows s, txn->Query("SELECT id, party_id, party_name, hit_count, open_count, created_at FROM screenings"

@@ -1,6 +1,7 @@
 // Sanctions-list editions, screenings and decisions, the control list, the licence workflow.
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <unicode/unistr.h>
 
 #include <algorithm>
 #include <map>
@@ -153,6 +154,8 @@ struct Service::State {
   std::shared_ptr<const sanctions::Index> index;
   std::vector<std::string> edition_ids;  // parallel to index->sources()
   std::vector<std::vector<std::string>> fingerprints;  // [source][entity]
+  std::once_flag translations_loaded;
+  std::map<std::string, ControlTranslations> translations;  // the shipped ones, by language
 };
 
 Service::Service(records::Store& store) : store_(store), state_(std::make_unique<State>()) {}
@@ -667,6 +670,34 @@ Result<Json> Service::Decide(const Caller& caller, const std::string& screening_
 
 // --- Control list -----------------------------------------------------------------------
 
+namespace {
+Json ControlJson(const storage::Row& r) {
+  return {{"code", r.Text(0)}, {"category", r.Text(1)},   {"title", r.Text(2)},
+          {"text", r.Text(3)}, {"parameters", r.Text(4)}, {"regime", r.Text(5)}};
+}
+
+// Case-folded for matching a query in any script (Écran, ÉCRAN and écran alike).
+std::string FoldCase(const std::string& s) {
+  std::string out;
+  icu::UnicodeString::fromUTF8(s).foldCase().toUTF8String(out);
+  return out;
+}
+
+bool ContainsAll(const std::string& haystack, const std::vector<std::string>& terms) {
+  return std::all_of(terms.begin(), terms.end(),
+                     [&](const std::string& t) { return haystack.find(t) != std::string::npos; });
+}
+
+std::string Joined(const std::string& code, const ControlTexts& t) {
+  return code + " " + t.category + " " + t.title + " " + t.text + " " + t.parameters;
+}
+
+std::string AsciiLower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+}  // namespace
+
 Result<Json> Service::ImportControlList(const Caller& caller, std::string_view csv, const std::string& source) {
   // The control list is the network's reference data, not one country's.
   if (access::DecideRoute(caller.who, access::Need::kAdmin) != access::Decision::kAllow) {
@@ -690,9 +721,9 @@ Result<Json> Service::ImportControlList(const Caller& caller, std::string_view c
     for (const char* f : {"category", "title", "text"}) {
       if (table.Get(i, f).empty()) return Status::Invalid(where + " field " + f, "is empty");
     }
-    std::string search = code + " " + table.Get(i, "category") + " " + table.Get(i, "title") + " " +
-                         table.Get(i, "text") + " " + table.Get(i, "parameters");
-    std::transform(search.begin(), search.end(), search.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string search =
+        AsciiLower(Joined(code, {table.Get(i, "category"), table.Get(i, "title"),
+                                 table.Get(i, "text"), table.Get(i, "parameters")}));
     CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO control_items (code, category, title, text, parameters, regime, search_text)"
                                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
                                    {code, table.Get(i, "category"), table.Get(i, "title"), table.Get(i, "text"),
@@ -705,32 +736,90 @@ Result<Json> Service::ImportControlList(const Caller& caller, std::string_view c
   return summary;
 }
 
-namespace {
-Json ControlJson(const storage::Row& r) {
-  return {{"code", r.Text(0)}, {"category", r.Text(1)}, {"title", r.Text(2)},
-          {"text", r.Text(3)}, {"parameters", r.Text(4)}, {"regime", r.Text(5)}};
+const ControlTranslations* Service::ShippedTranslation(const std::string& lang) {
+  std::call_once(state_->translations_loaded, [this] {
+    auto english = assets::Find("data/exportctl/control_list.csv");
+    if (!english) return;
+    // control_list.<lang>.csv beside the English control_list.csv.
+    constexpr std::string_view kPrefix = "data/exportctl/control_list.";
+    for (std::string_view path : assets::List(kPrefix)) {
+      std::string_view rest = path.substr(kPrefix.size());
+      if (rest.size() != 6 || rest.substr(2) != ".csv") continue;
+      auto parsed = ParseControlTranslation(*english, *assets::Find(path), std::string(path));
+      // tests/exportctl_test.cc checks the shipped files; a broken one leaves its language English.
+      if (!parsed.ok()) {
+        spdlog::error("control list translation not used: {}", parsed.status().ToString());
+        continue;
+      }
+      state_->translations[std::string(rest.substr(0, 2))] = std::move(parsed).value();
+    }
+  });
+  auto it = state_->translations.find(lang);
+  return it == state_->translations.end() ? nullptr : &it->second;
 }
-}  // namespace
 
-Result<Json> Service::SearchControlList(const Caller& caller, const std::string& query, int limit) {
+void Service::LocalizeControlEntry(Json& item, const std::string& lang) {
+  item["lang"] = "en";
+  const ControlTranslations* translations = lang == "en" ? nullptr : ShippedTranslation(lang);
+  if (!translations) return;
+  auto it = translations->find(item.value("code", ""));
+  if (it == translations->end()) return;
+  // An administrator's own list may word an entry differently: a translation of other words
+  // would mislead, so it is shown only over the English it translates.
+  ControlTexts stored{item.value("category", ""), item.value("title", ""), item.value("text", ""),
+                      item.value("parameters", "")};
+  if (!(stored == it->second.english)) return;
+  const ControlTexts& t = it->second.translated;
+  item["category"] = t.category;
+  item["title"] = t.title;
+  item["text"] = t.text;
+  item["parameters"] = t.parameters;
+  item["lang"] = lang;
+}
+
+Result<Json> Service::SearchControlList(const Caller& caller, const std::string& query, int limit,
+                                        const std::string& lang) {
   CBRN_RETURN_IF_ERROR(MayRead(caller));
   if (limit < 1 || limit > 200) return Status::Invalid("limit", "must be 1..200");
   if (query.size() > 200) return Status::Invalid("q", "longer than 200 bytes");
-  std::string sql = "SELECT code, category, title, text, parameters, regime FROM control_items WHERE 1=1";
-  storage::Params params;
-  std::string lowered = query;
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(), [](unsigned char c) { return std::tolower(c); });
-  int terms = 0;
-  for (size_t i = 0; i < lowered.size() && terms < 8;) {
-    while (i < lowered.size() && lowered[i] == ' ') ++i;
-    size_t j = lowered.find(' ', i);
-    if (j == std::string::npos) j = lowered.size();
-    std::string term = lowered.substr(i, j - i);
+  std::vector<std::string> terms;
+  for (size_t i = 0; i < query.size() && terms.size() < 8;) {
+    while (i < query.size() && query[i] == ' ') ++i;
+    size_t j = query.find(' ', i);
+    if (j == std::string::npos) j = query.size();
+    if (j > i) terms.push_back(query.substr(i, j - i));
     i = j;
-    if (term.empty()) continue;
-    sql += " AND search_text LIKE ? ESCAPE '\\'";
-    params.push_back(ContainsPattern(term));
-    ++terms;
+  }
+  std::string english = "1=1";
+  storage::Params params;
+  std::vector<std::string> lowered_terms;
+  for (const auto& term : terms) {
+    lowered_terms.push_back(AsciiLower(term));
+    english += " AND search_text LIKE ? ESCAPE '\\'";
+    params.push_back(ContainsPattern(lowered_terms.back()));
+  }
+  // Entries whose description in the user's language holds every term: a French query finds
+  // French words.
+  std::set<std::string> translated_matches;
+  const ControlTranslations* translations = lang == "en" ? nullptr : ShippedTranslation(lang);
+  if (translations && !terms.empty()) {
+    std::vector<std::string> folded_terms;
+    for (const auto& term : terms) folded_terms.push_back(FoldCase(term));
+    for (const auto& [code, entry] : *translations) {
+      if (ContainsAll(FoldCase(Joined(code, entry.translated)), folded_terms))
+        translated_matches.insert(code);
+    }
+  }
+  std::string sql =
+      "SELECT code, category, title, text, parameters, regime FROM control_items WHERE (" +
+      english + ")";
+  if (!translated_matches.empty()) {
+    std::string placeholders;
+    for (const auto& code : translated_matches) {
+      placeholders += placeholders.empty() ? "?" : ", ?";
+      params.push_back(code);
+    }
+    sql += " OR code IN (" + placeholders + ")";
   }
   // Codes first when the query is (the start of) a code, then by code.
   std::string upper = query;
@@ -742,18 +831,31 @@ Result<Json> Service::SearchControlList(const Caller& caller, const std::string&
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
   CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query(sql, params));
   Json items = Json::array();
-  for (const auto& r : rows) items.push_back(ControlJson(r));
+  for (const auto& r : rows) {
+    Json item = ControlJson(r);
+    LocalizeControlEntry(item, lang);
+    // Found through a translation that does not cover this entry's own wording: not a match.
+    if (item["lang"] != lang && translated_matches.count(r.Text(0)) &&
+        !ContainsAll(AsciiLower(Joined(r.Text(0), {r.Text(1), r.Text(2), r.Text(3), r.Text(4)})),
+                     lowered_terms)) {
+      continue;
+    }
+    items.push_back(std::move(item));
+  }
   return Json{{"items", items}, {"total", items.size()}};
 }
 
-Result<Json> Service::ControlItem(const Caller& caller, const std::string& code) {
+Result<Json> Service::ControlItem(const Caller& caller, const std::string& code,
+                                  const std::string& lang) {
   CBRN_RETURN_IF_ERROR(MayRead(caller));
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
   CBRN_ASSIGN_OR_RETURN(Rows rows, txn->Query("SELECT code, category, title, text, parameters, regime FROM control_items"
                                               " WHERE code = ?",
                                               {code}));
   if (rows.empty()) return Status::NotFound("no control-list entry " + code);
-  return ControlJson(rows[0]);
+  Json item = ControlJson(rows[0]);
+  LocalizeControlEntry(item, lang);
+  return item;
 }
 
 Result<int> Service::SeedControlList(const Caller& caller) {

@@ -215,7 +215,7 @@ Response ApiQuestionnaireLoad(Ctx& ctx, Request& req) {
   auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), req.body, "questionnaire upload",
                                              req.Query("allow_incomplete") == "true");
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
-  return JsonOk((*r)["unchanged"].get<bool>() ? 200 : 201, *r);
+  return JsonOk((*r)["unchanged"].get<bool>() || r->contains("retranslated") ? 200 : 201, *r);
 }
 
 Response ApiQuestionnaireDefinition(Ctx& ctx, Request& req) {

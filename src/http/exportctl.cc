@@ -210,11 +210,14 @@ Response ApiScreeningDecide(Ctx& ctx, Request& req) {
 }
 
 Response ApiControlSearch(Ctx& ctx, Request& req) {
-  return JsonResult(ctx, req, ctx.exportctl->SearchControlList(CallerOf(req), req.Query("q"), IntQuery(req, "limit", 50)));
+  return JsonResult(ctx, req,
+                    ctx.exportctl->SearchControlList(CallerOf(req), req.Query("q"),
+                                                     IntQuery(req, "limit", 50), req.lang));
 }
 
 Response ApiControlGet(Ctx& ctx, Request& req) {
-  return JsonResult(ctx, req, ctx.exportctl->ControlItem(CallerOf(req), req.Param("code")));
+  return JsonResult(ctx, req,
+                    ctx.exportctl->ControlItem(CallerOf(req), req.Param("code"), req.lang));
 }
 
 Response ApiControlImport(Ctx& ctx, Request& req) {
@@ -238,7 +241,8 @@ Response ApiLicenceOpinion(Ctx& ctx, Request& req) {
 }
 
 Response ApiLicenceDetail(Ctx& ctx, Request& req) {
-  return JsonResult(ctx, req, ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id")));
+  return JsonResult(ctx, req,
+                    ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id"), req.lang));
 }
 
 // --- Pages ------------------------------------------------------------------------------
@@ -417,7 +421,7 @@ Response EditionEntryPage(Ctx& ctx, Request& req) {
 }
 
 Response ControlListPage(Ctx& ctx, Request& req) {
-  auto r = ctx.exportctl->SearchControlList(CallerOf(req), req.Query("q"), 100);
+  auto r = ctx.exportctl->SearchControlList(CallerOf(req), req.Query("q"), 100, req.lang);
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   Json data = *r;
   data["q"] = req.Query("q");
@@ -437,7 +441,7 @@ Response LicencesPage(Ctx& ctx, Request& req) {
 }
 
 Response LicencePage(Ctx& ctx, Request& req) {
-  auto r = ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id"));
+  auto r = ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id"), req.lang);
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   Json data = *r;
   data["error"] = req.Query("error");

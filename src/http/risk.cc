@@ -200,7 +200,7 @@ Json ScenarioFromForm(const Form& form) {
 Response ApiRiskMethodLoad(Ctx& ctx, Request& req) {
   auto r = ctx.risk->LoadMethod(CallerOf(req), req.body, "risk method upload", req.Query("allow_incomplete") == "true");
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
-  return JsonOk((*r)["unchanged"].get<bool>() ? 200 : 201, *r);
+  return JsonOk((*r)["unchanged"].get<bool>() || r->contains("retranslated") ? 200 : 201, *r);
 }
 
 Response ApiRiskMethodCheck(Ctx& ctx, Request& req) {

@@ -131,7 +131,18 @@ Result<Json> Service::LoadMethod(const Caller& caller, std::string_view yaml, co
                                                   {m.code, m.version}));
   if (!existing.empty()) {
     if (existing[0].Text(1) != checksum) {
-      return Status::Conflict(m.code + " " + m.version + " is already loaded with other content: load the revision as a new version");
+      const std::string id = existing[0].Text(0);
+      // MethodIn caches by checksum: the new texts are read at once.
+      CBRN_ASSIGN_OR_RETURN(bool retranslated, assessment::RetranslateInPlace(*txn, caller, "risk_methods",
+                                                                              id, yaml, source));
+      if (!retranslated) {
+        return Status::Conflict(
+            m.code + " " + m.version +
+            " is already loaded with other content: load the revision as a new version");
+      }
+      CBRN_ASSIGN_OR_RETURN(Json found, impl_->store.GetIn(*txn, caller, *kind, id));
+      CBRN_RETURN_IF_ERROR(txn->Commit());
+      return Json{{"unchanged", false}, {"retranslated", true}, {"method", found}};
     }
     CBRN_ASSIGN_OR_RETURN(Json found, impl_->store.GetIn(*txn, caller, *kind, existing[0].Text(0)));
     return Json{{"unchanged", true}, {"method", found}};
@@ -149,7 +160,7 @@ Result<int> Service::SeedSamples(const Caller& caller) {
   auto yaml = assets::Find("data/risk/eu-rmg-2010.yaml");
   if (!yaml) return Status::Internal("the sample risk method is not compiled in");
   CBRN_ASSIGN_OR_RETURN(Json r, LoadMethod(caller, *yaml, "eu-rmg-2010.yaml"));
-  return r["unchanged"].get<bool>() ? 0 : 1;
+  return r["unchanged"].get<bool>() || r.contains("retranslated") ? 0 : 1;
 }
 
 namespace {

@@ -208,6 +208,57 @@ Text Reader::TextAt(const YAML::Node& n, const std::string& p, bool translate) {
   return t;
 }
 
+namespace {
+
+// {en: ..., fr: ...}: two-letter keys with texts, English among them.
+bool IsTextMap(const YAML::Node& n) {
+  if (!n.IsMap()) return false;
+  bool english = false;
+  for (const auto& kv : n) {
+    if (!kv.first.IsScalar() || kv.first.Scalar().size() != 2 || !kv.second.IsScalar())
+      return false;
+    english = english || kv.first.Scalar() == "en";
+  }
+  return english;
+}
+
+// `n` with each text reduced to its English (and the root's languages list left out).
+YAML::Node EnglishOnly(const YAML::Node& n, int depth) {
+  // CheckTree refuses deeper documents; this only keeps a hostile one from exhausting the stack.
+  constexpr int kMaxDepth = 64;
+  if (depth > kMaxDepth) return YAML::Node(YAML::NodeType::Null);
+  if (IsTextMap(n)) {
+    for (const auto& kv : n) {
+      if (kv.first.Scalar() == "en") return YAML::Node(kv.second.Scalar());
+    }
+  }
+  if (n.IsScalar()) return YAML::Node(n.Scalar());
+  YAML::Node out(n.IsSequence() ? YAML::NodeType::Sequence : YAML::NodeType::Map);
+  if (n.IsSequence()) {
+    for (const auto& item : n) out.push_back(EnglishOnly(item, depth + 1));
+  } else if (n.IsMap()) {
+    for (const auto& kv : n) {
+      if (depth == 0 && kv.first.IsScalar() && kv.first.Scalar() == "languages") continue;
+      out.force_insert(EnglishOnly(kv.first, depth + 1), EnglishOnly(kv.second, depth + 1));
+    }
+  } else {
+    return YAML::Node(YAML::NodeType::Null);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool SameButForTranslations(std::string_view a, std::string_view b) {
+  try {
+    YAML::Emitter ea, eb;
+    ea << EnglishOnly(YAML::Load(std::string(a)), 0);
+    eb << EnglishOnly(YAML::Load(std::string(b)), 0);
+    return ea.good() && eb.good() && std::string_view(ea.c_str()) == std::string_view(eb.c_str());
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
 
 // Rules that hold anywhere in the document, whatever the key: no key twice in one mapping
 // (yaml-cpp would keep the first silently), no infinite or NaN number, no absurd nesting.

@@ -64,6 +64,11 @@ class Reader {
 // Rules that hold anywhere in the document, whatever the key: no key twice in one mapping
 // (yaml-cpp would keep the first silently), no infinite or NaN number, no absurd nesting.
 void CheckTree(const YAML::Node& node, const std::string& path, int depth, std::vector<yamldoc::Error>& errors);
+// Whether documents `a` and `b` differ only in their translations: every text's English, every
+// other value and the order of keys alike; texts in other languages, the root's `languages`
+// list, a text written plainly or as {en: ...}, and comments may differ. False when either is
+// not YAML. Lets a published definition gain translations, which change no score.
+bool SameButForTranslations(std::string_view a, std::string_view b);
 // One error per line holding bytes that are not UTF-8 (at most 20 lines listed).
 void CheckUtf8(std::string_view text, std::vector<yamldoc::Error>& errors);
 // The document's root mapping, or an error (not YAML, larger than 4 MiB, not a mapping; `expected`
