@@ -379,6 +379,50 @@ TEST(BadInput, EachBadFieldIsNamed) {
   EXPECT_EQ(ParseStabilityClass("C-D").value(), 2.5);
 }
 
+TEST(ReleaseJson, AFullReleaseReadsIntoTheScenario) {
+  auto s = ScenarioFromJson(R"({"substance": "ammonia",
+    "source": {"kind": "puddle", "mass_kg": 200, "area_m2": 30, "height_m": 0},
+    "location": {"lat": 41.3, "lon": 69.25},
+    "met": {"wind_speed_m_s": 4, "wind_from_deg": 315, "class": "C-D", "temperature_c": 30,
+            "pressure_hpa": 950, "mixing_height_m": 800},
+    "terrain": "urban", "averaging_time_s": 900, "exposure_min": 30})");
+  ASSERT_TRUE(s.ok()) << s.status().field() << ": " << s.status().message();
+  EXPECT_EQ(s->substance_id, "ammonia");
+  EXPECT_EQ(s->release.kind, SourceKind::kPuddle);
+  EXPECT_EQ(s->terrain, Terrain::kUrban);
+  EXPECT_DOUBLE_EQ(*s->met.stability, 2.5);
+  EXPECT_NEAR(s->met.temperature_k, 303.15, 1e-9);
+  EXPECT_NEAR(s->met.pressure_pa, 95000, 1e-9);
+  EXPECT_EQ(s->exposure_min, 30);
+  EXPECT_TRUE(Model::Make(*s).ok());
+}
+
+TEST(ReleaseJson, BadJsonNamesTheField) {
+  auto field = [](const char* text) { return ScenarioFromJson(text).status().field(); };
+  const char* base_met = R"("met": {"wind_speed_m_s": 3, "wind_from_deg": 90})";
+  EXPECT_FALSE(ScenarioFromJson("{").ok());
+  EXPECT_FALSE(ScenarioFromJson("[1]").ok());
+  EXPECT_EQ(field(R"({"source": {}, "location": {"lat": 1, "lon": 2}})"), "substance");
+  EXPECT_EQ(field(R"({"substance": "chlorine", "location": {"lat": 1}})"), "longitude");
+  EXPECT_EQ(field(R"({"substance": "chlorine", "source": {"kind": "leak"}})"), "release.kind");
+  EXPECT_EQ(field(R"({"substance": "chlorine", "source": {"rate": 1}})"), "release.rate");
+  EXPECT_EQ(field(R"({"substance": "chlorine", "location": {"lat": "north", "lon": 2}})"), "lat");
+  EXPECT_EQ(field((std::string(R"({"substance": "chlorine", "location": {"lat": 1, "lon": 2}, )") +
+                   base_met + R"(, "colour": 1})")
+                      .c_str()),
+            "colour");
+  EXPECT_EQ(
+      field(
+          R"({"substance": "chlorine", "location": {"lat": 1, "lon": 2}, "met": {"class": "Z"}})"),
+      "met.class");
+  // Well-formed but out of range: Model::Make names it.
+  auto calm =
+      ScenarioFromJson(R"({"substance": "chlorine", "source": {"rate_kg_s": 1, "duration_s": 60},
+    "location": {"lat": 1, "lon": 2}, "met": {"wind_speed_m_s": 0, "class": "D"}})");
+  ASSERT_TRUE(calm.ok());
+  EXPECT_EQ(Model::Make(*calm).status().field(), "met.wind_speed_m_s");
+}
+
 TEST(BadInput, ExtremeButValidScenariosNeverGiveNanOrInfinity) {
   for (double wind : {0.01, 50.0})
     for (double stability : {0.0, 5.0})

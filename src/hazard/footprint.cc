@@ -235,6 +235,8 @@ Result<ProbabilityGrid> ComputeEnsemble(const Model& model, double extent_m, int
   const size_t levels = out.thresholds.size();
   std::vector<double> log_thresholds;
   for (const auto& t : out.thresholds) log_thresholds.push_back(std::log(t.mg_m3));
+  const double lowest =
+      log_thresholds.empty() ? 0 : *std::min_element(log_thresholds.begin(), log_thresholds.end());
   const double reach = extent_m * std::sqrt(2.0);
   const double cell_m = out.layout.cell_m;
 
@@ -252,10 +254,37 @@ Result<ProbabilityGrid> ComputeEnsemble(const Model& model, double extent_m, int
         return;
       }
       Profile p = AxisProfile(*m, reach);
+      // The cells that can exceed the lowest threshold lie in the rectangle 0 <= x <= reach_x,
+      // |y| <= half_y of the member's own frame; each row visits only the columns inside it.
+      double reach_x = 0, half_y = 0;
+      for (int k = 0; k < kProfileSamples; ++k) {
+        double excess = p.log_centre[k] - lowest;
+        if (excess <= 0) continue;
+        reach_x = (k + 1) * p.step;
+        half_y = std::max(half_y, std::sqrt(2 * p.variance[k] * excess));
+      }
+      if (reach_x == 0) continue;
       Frame f = WindFrame(m->scenario().met.wind_from_deg);
       for (int row = 0; row < cells; ++row) {
         double north = -extent_m + (row + 0.5) * cell_m;
-        for (int column = 0; column < cells; ++column) {
+        // x = e de + n dn and y = e le + n ln are linear in e: intersect the four half-planes.
+        double e_low = -extent_m, e_high = extent_m;
+        auto clip = [&](double slope, double offset, double low, double high) {
+          if (std::fabs(slope) < 1e-12) {
+            if (offset < low || offset > high) e_low = 1, e_high = 0;
+            return;
+          }
+          double a = (low - offset) / slope, b = (high - offset) / slope;
+          e_low = std::max(e_low, std::min(a, b));
+          e_high = std::min(e_high, std::max(a, b));
+        };
+        clip(f.down_east, north * f.down_north, 0, reach_x);
+        clip(f.left_east, north * f.left_north, -half_y, half_y);
+        if (e_low > e_high) continue;
+        int first = std::max(0, static_cast<int>(std::floor((e_low + extent_m) / cell_m - 0.5)));
+        int last =
+            std::min(cells - 1, static_cast<int>(std::ceil((e_high + extent_m) / cell_m - 0.5)));
+        for (int column = first; column <= last; ++column) {
           double east = -extent_m + (column + 0.5) * cell_m;
           double x = east * f.down_east + north * f.down_north;
           if (x <= 0) continue;

@@ -153,6 +153,16 @@ struct Scenario {
   int exposure_min = 60;           // threshold duration
 };
 
+// A scenario from its JSON form (docs/hazard.md, "Release JSON"): {"substance", "source": {"kind":
+// "continuous" | "instantaneous" | "puddle", "rate_kg_s", "duration_s", "mass_kg", "area_m2",
+// "height_m"}, "location": {"lat", "lon"}, "met": {"wind_speed_m_s", "wind_from_deg",
+// "wind_height_m", "class", "monin_obukhov_length_m", "daytime", "insolation", "cloud_oktas",
+// "temperature_c", "pressure_hpa", "mixing_height_m", "sigma_theta_deg"}, "terrain",
+// "averaging_time_s", "exposure_min", "receptor_height_m", "roughness_m"}. Unknown keys and
+// wrong types are InvalidArgument naming the field ("met.wind_speed_m_s"); the values are not
+// yet checked (Validate / Model::Make do that, with the same field names).
+Result<Scenario> ScenarioFromJson(std::string_view json_text);
+
 // Checks every field; InvalidArgument naming the first bad one ("met.wind_speed_m_s", ...).
 Status Validate(const Scenario& scenario, const SubstanceTable& table = ShippedSubstances());
 

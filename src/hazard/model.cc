@@ -21,6 +21,7 @@ constexpr double kWellMixedRatio = 1.6;
 constexpr int kReflections = 4;
 // Calm is outside a Gaussian model; above 50 m/s is not weather a table-top exercise plans for.
 constexpr double kMaxWindMS = 50;
+constexpr double kNegligibleExponent = 60;
 constexpr double kPowerLawExponent = 1.0 / 7.0;  // neutral wind profile to read Turner's 10 m row
 
 bool Finite(double v) { return std::isfinite(v); }
@@ -194,8 +195,10 @@ double Model::Concentration(double x_m, double y_m, double z_m) const {
   // A longer mean widens a plume by meander: sigma_y grows as t^0.2, the peak falls with it. A
   // puff is not widened: its mean over time is bounded by its dose below.
   double sigma_y = mass_kg_ > 0 ? s.y : s.y / averaging_factor_;
-  double crosswind = std::exp(-y_m * y_m / (2 * sigma_y * sigma_y));
-  if (crosswind == 0) return 0;
+  // Beyond 11 sigma_y the Gaussian is below 1e-26 of the axis: nothing any threshold sees.
+  double crosswind_exponent = y_m * y_m / (2 * sigma_y * sigma_y);
+  if (crosswind_exponent > kNegligibleExponent) return 0;
+  double crosswind = std::exp(-crosswind_exponent);
   double vertical =
       VerticalTerm(z_m, scenario_.release.height_m, s.z, scenario_.met.mixing_height_m);
   // Time-integrated concentration (dose, kg s/m3) for the whole release; the same for a puff of
