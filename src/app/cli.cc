@@ -1,4 +1,4 @@
-// The command line: serve, migrate, seed, backup, restore, check, audit, records, version.
+// The command line: serve, migrate, seed, backup, restore, check, audit, records, version, hazard.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -19,6 +19,7 @@
 
 #include "app/app.h"
 #include "app/config.h"
+#include "app/hazard_cli.h"
 #include "audit/audit.h"
 #include "backup/backup.h"
 #include "core/ids.h"
@@ -419,6 +420,8 @@ int Main(int argc, char** argv) {
   risk_validate->add_option("ID", risk_id)->required();
   risk_validate->add_option("--note", risk_note);
 
+  HazardCommand hazard_options;
+  AddHazardCommand(cli, hazard_options);
   auto* lists_cmd = cli.add_subcommand("lists", "sanctions lists");
   lists_cmd->require_subcommand(1);
   std::string list_file, list_format, list_code;
@@ -464,6 +467,7 @@ int Main(int argc, char** argv) {
   // Checking a definition needs no database: an author checks a file anywhere.
   if (*quest_load && quest_check_only) return CheckQuestionnaireFile(quest_file);
   if (*risk_method_check) return CheckRiskMethodFile(risk_file);
+  if (*hazard_options.command) return RunHazard(hazard_options);
 
   Config config;
   if (!config_file.empty()) {

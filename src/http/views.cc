@@ -325,3 +325,125 @@ std::string CountryMapSvg(const std::vector<MapCountry>& countries, const std::s
 }
 
 }  // namespace cbrnhub::http
+
+namespace cbrnhub::http {
+namespace {
+
+// Zone fills by level (1 yellow, 2 orange, 3 red), the colours ALOHA and most plans use.
+constexpr const char* kZoneFill[] = {"#ffd700", "#ff8c00", "#d00000"};
+constexpr double kMetresPerDegree = 6371008.8 * 3.14159265358979323846 / 180.0;
+
+// A round length for the scale bar: 1, 2 or 5 times a power of ten, at most `limit` metres.
+double ScaleLength(double limit) {
+  double power = std::pow(10.0, std::floor(std::log10(std::max(limit, 1.0))));
+  for (double step : {5.0, 2.0, 1.0})
+    if (step * power <= limit) return step * power;
+  return power;
+}
+
+}  // namespace
+
+std::string HazardMapSvg(const HazardMapView& view) {
+  const hazard::Footprint& fp = view.footprint;
+  const double cos_lat = std::max(std::cos(fp.source.lat * 3.14159265358979323846 / 180.0), 1e-6);
+  auto local = [&](const hazard::LatLon& p) {
+    return std::pair<double, double>{(p.lon - fp.source.lon) * cos_lat * kMetresPerDegree,
+                                     (p.lat - fp.source.lat) * kMetresPerDegree};
+  };
+  double half = 100;  // metres: the smallest map shows 200 m around the source
+  auto widen = [&](const hazard::LatLon& p) {
+    auto [e, n] = local(p);
+    if (std::isfinite(e) && std::isfinite(n)) half = std::max({half, std::fabs(e), std::fabs(n)});
+  };
+  for (const auto& zone : fp.zones)
+    for (const auto& p : zone.polygon) widen(p);
+  for (const auto& line : fp.confidence_lines)
+    for (const auto& p : line) widen(p);
+  half *= 1.08;
+  const double left = 20, top = 40, size = 560;
+  auto sx = [&](double e) { return left + (e + half) / (2 * half) * size; };
+  auto sy = [&](double n) { return top + (half - n) / (2 * half) * size; };
+  const double legend_top = top + size + 50;
+  const size_t legend_rows = fp.zones.size() + 2 + (view.probability ? 1 : 0);
+  const double height = legend_top + 22 * legend_rows + 30;
+
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"hazard-map\" viewBox=\"0 0 600 " +
+                    Num(height) + "\" role=\"img\" aria-label=\"" + Escape(view.title + ". " + view.notice) +
+                    "\" style=\"direction: ltr\"><title>" + Escape(view.title) + "</title>";
+  svg += "<rect x=\"0\" y=\"0\" width=\"600\" height=\"" + Num(height) + "\" fill=\"#ffffff\"/>";
+  svg += "<text x=\"20\" y=\"26\" font-size=\"16\" font-weight=\"bold\">" + Escape(view.title) + "</text>";
+  svg += "<defs><clipPath id=\"hazard-frame\"><rect x=\"" + Num(left) + "\" y=\"" + Num(top) + "\" width=\"" +
+         Num(size) + "\" height=\"" + Num(size) + "\"/></clipPath></defs>";
+  svg += "<rect x=\"" + Num(left) + "\" y=\"" + Num(top) + "\" width=\"" + Num(size) + "\" height=\"" + Num(size) +
+         "\" fill=\"#f4f6f4\" stroke=\"#555\"/><g clip-path=\"url(#hazard-frame)\">";
+
+  if (view.probability && view.probability_level < view.probability->probability.size()) {
+    const hazard::Grid& g = view.probability->layout;
+    const auto& p = view.probability->probability[view.probability_level];
+    auto [west, south] = local(g.south_west);
+    double cell = g.cell_m / (2 * half) * size;
+    for (int row = 0; row < g.rows; ++row)
+      for (int column = 0; column < g.columns; ++column) {
+        float value = p[static_cast<size_t>(row) * g.columns + column];
+        if (!(value >= 0.05f)) continue;  // under 5 %: left blank so the zones stay readable
+        svg += "<rect x=\"" + Num(sx(west + column * g.cell_m)) + "\" y=\"" +
+               Num(sy(south + (row + 1) * g.cell_m)) + "\" width=\"" + Num(cell + 0.3) + "\" height=\"" +
+               Num(cell + 0.3) + "\" fill=\"#5e3c99\" fill-opacity=\"" + Num(0.1 + 0.7 * value) + "\"/>";
+      }
+  }
+  // Largest zone first, so the red zone is drawn on top.
+  for (auto it = fp.zones.rbegin(); it != fp.zones.rend(); ++it) {
+    if (it->polygon.empty()) continue;
+    std::string points;
+    for (const auto& p : it->polygon) {
+      auto [e, n] = local(p);
+      if (!std::isfinite(e) || !std::isfinite(n)) continue;
+      points += Num(sx(e)) + "," + Num(sy(n)) + " ";
+    }
+    int level = std::clamp(it->threshold.level, 1, 3);
+    svg += "<polygon class=\"zone-" + std::to_string(level) + "\" points=\"" + points + "\" fill=\"" +
+           kZoneFill[level - 1] + "\" fill-opacity=\"0.75\" stroke=\"#333\" stroke-width=\"0.8\"/>";
+  }
+  for (const auto& line : fp.confidence_lines) {
+    if (line.size() < 2) continue;
+    auto [e0, n0] = local(line.front());
+    auto [e1, n1] = local(line.back());
+    svg += "<line class=\"confidence\" x1=\"" + Num(sx(e0)) + "\" y1=\"" + Num(sy(n0)) + "\" x2=\"" + Num(sx(e1)) +
+           "\" y2=\"" + Num(sy(n1)) + "\" stroke=\"#222\" stroke-dasharray=\"6 4\"/>";
+  }
+  svg += "<circle cx=\"" + Num(sx(0)) + "\" cy=\"" + Num(sy(0)) + "\" r=\"4\" fill=\"#000\"/></g>";
+  // North arrow and scale bar.
+  svg += "<path d=\"M560 80 l8 -24 l8 24 l-8 -6 z\" fill=\"#222\"/><text x=\"568\" y=\"96\" font-size=\"12\" "
+         "text-anchor=\"middle\">" + Escape(view.north) + "</text>";
+  double bar_m = ScaleLength(half * 0.6);
+  double bar_px = bar_m / (2 * half) * size;
+  std::string bar_text = bar_m >= 1000 ? std::to_string(static_cast<int>(bar_m / 1000)) + " " + view.kilometres
+                                        : std::to_string(static_cast<int>(bar_m)) + " " + view.metres;
+  svg += "<rect x=\"" + Num(left + 10) + "\" y=\"" + Num(top + size - 18) + "\" width=\"" + Num(bar_px) +
+         "\" height=\"5\" fill=\"#222\"/><text x=\"" + Num(left + 10) + "\" y=\"" + Num(top + size - 24) +
+         "\" font-size=\"11\">" + Escape(bar_text) + "</text>";
+  // The warning sits right under the map, on every map.
+  svg += "<text class=\"notice\" x=\"20\" y=\"" + Num(top + size + 24) + "\" font-size=\"14\" font-weight=\"bold\" "
+         "fill=\"#a00000\">" + Escape(view.notice) + "</text>";
+  double y = legend_top;
+  auto legend = [&](const std::string& swatch, const std::string& label) {
+    svg += swatch + "<text x=\"48\" y=\"" + Num(y + 12) + "\" font-size=\"12\">" + Escape(label) + "</text>";
+    y += 22;
+  };
+  for (size_t i = 0; i < fp.zones.size(); ++i) {
+    int level = std::clamp(fp.zones[i].threshold.level, 1, 3);
+    legend("<rect x=\"20\" y=\"" + Num(y) + "\" width=\"20\" height=\"14\" fill=\"" + kZoneFill[level - 1] +
+               "\" stroke=\"#333\"/>",
+           i < view.zone_labels.size() ? view.zone_labels[i] : "");
+  }
+  legend("<line x1=\"20\" y1=\"" + Num(y + 7) + "\" x2=\"40\" y2=\"" + Num(y + 7) +
+             "\" stroke=\"#222\" stroke-dasharray=\"6 4\"/>",
+         view.confidence_label);
+  legend("<circle cx=\"30\" cy=\"" + Num(y + 7) + "\" r=\"4\" fill=\"#000\"/>", view.source_label);
+  if (view.probability)
+    legend("<rect x=\"20\" y=\"" + Num(y) + "\" width=\"20\" height=\"14\" fill=\"#5e3c99\" fill-opacity=\"0.5\"/>",
+           view.probability_label);
+  return svg + "</svg>";
+}
+
+}  // namespace cbrnhub::http
