@@ -317,8 +317,9 @@ TEST(Definition, EveryTextOfTheShippedQuestionnairesIsInTheFourWorkingLanguages)
       }
       EXPECT_TRUE(HasArabicLetter(t.by_lang.at("ar"))) << path << " " << where;
       // A French text copied from the English one is untranslated (short labels may coincide).
-      if (t.by_lang.at("en").size() > 12)
+      if (t.by_lang.at("en").size() > 12) {
         EXPECT_NE(t.by_lang.at("fr"), t.by_lang.at("en")) << path << " " << where;
+      }
     };
     expect_four(def->title, "title");
     for (const auto& s : def->sections) expect_four(s.title, s.id);

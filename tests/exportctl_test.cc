@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -492,8 +493,9 @@ TEST(ControlTranslation, TheShippedFilesTranslateEveryEntry) {
     EXPECT_EQ(parsed->size(), entries) << path;
     for (const auto& [code, entry] : *parsed) {
       // Copied English is not a translation (names such as "Tritium" may coincide).
-      if (entry.english.text.size() > 20)
+      if (entry.english.text.size() > 20) {
         EXPECT_NE(entry.translated.text, entry.english.text) << path << " " << code;
+      }
       if (std::string(lang) == "ar") {
         bool arabic = std::any_of(entry.translated.title.begin(), entry.translated.title.end(),
                                   [](unsigned char c) { return c >= 0xD8 && c <= 0xDB; });

@@ -835,7 +835,7 @@ Result<Json> Service::SearchControlList(const Caller& caller, const std::string&
     Json item = ControlJson(r);
     LocalizeControlEntry(item, lang);
     // Found through a translation that does not cover this entry's own wording: not a match.
-    if (item["lang"] != lang && translated_matches.count(r.Text(0)) &&
+    if (item["lang"].get<std::string>() != lang && translated_matches.count(r.Text(0)) &&
         !ContainsAll(AsciiLower(Joined(r.Text(0), {r.Text(1), r.Text(2), r.Text(3), r.Text(4)})),
                      lowered_terms)) {
       continue;
