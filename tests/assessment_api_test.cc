@@ -397,6 +397,9 @@ TEST_P(AssessmentApiTest, CarryOverToTheRevisionAndEvidence) {
 TEST_P(AssessmentApiTest, AnsweringResultsAndHeatMapPages) {
   std::string uz = Start("nfp.uz", "UZ", "2019");
   ASSERT_EQ(Answer("team.uz", uz, "GOV1", {{"levels", {1, 2}}}).status, 200);
+  // Three functions (governance, legal framework, prevention): enough axes for the radar.
+  ASSERT_EQ(Answer("team.uz", uz, "LEG1", {{"status", "in_place"}, {"reference", "Law 2002-12"}}).status, 200);
+  ASSERT_EQ(Answer("team.uz", uz, "CHE1", {{"levels", {1}}}).status, 200);
   auto page = As("team.uz", "GET", "/assessments/" + uz);
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("type=\"radio\" name=\"a.GOV1.level\" value=\"2\" checked"),

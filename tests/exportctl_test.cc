@@ -383,6 +383,8 @@ TEST_P(ExportControlTest, DecisionIsNeverPreselected) {
 // Grant, deny and withdraw take a confirmation step (a page: no JavaScript needed); the other
 // steps do not.
 TEST_P(ExportControlTest, FinalLicenceDecisionsAskForConfirmation) {
+  // Submitting screens the parties, which needs a list in force.
+  ASSERT_EQ(ImportUn("licensing.uz", ReadShared("un_consolidated.xml")).status, 201);
   json licence = {{"reference", "UZ-2026-077"},
                   {"country", "UZ"},
                   {"exporter", "Chirchiq Fertiliser Works"},
@@ -400,8 +402,11 @@ TEST_P(ExportControlTest, FinalLicenceDecisionsAskForConfirmation) {
   auto [form, csrf] = FormAs("licensing.uz");
   std::string action = "/licences/" + id + "/transition";
   auto status = [&] { return Json(As("licensing.uz", "GET", "/api/v1/licences/" + id))["status"]; };
-  EXPECT_EQ(Call("POST", action, "csrf_token=" + csrf + "&to=submitted", form).status, 303);
-  EXPECT_EQ(Call("POST", action, "csrf_token=" + csrf + "&to=under_review", form).status, 303);
+  for (const char* step : {"submitted", "under_review"}) {
+    auto moved = Call("POST", action, "csrf_token=" + csrf + "&to=" + step, form);
+    EXPECT_EQ(moved.status, 303);
+    EXPECT_EQ(moved.headers["location"].find("error="), std::string::npos) << moved.headers["location"];
+  }
   EXPECT_EQ(status(), "under_review");
 
   auto ask =

@@ -22,7 +22,8 @@ after(async () => { await browser?.close(); });
 
 // The violations of WCAG 2.1 A and AA rules on the page as it is now, one line each.
 async function violations(page) {
-  await page.addScriptTag({ content: axeSource });
+  // evaluate, not a script tag: the pages' Content-Security-Policy allows no inline script.
+  await page.evaluate(axeSource);
   const result = await page.evaluate(() => window.axe.run(document, {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
   }));

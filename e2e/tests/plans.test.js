@@ -45,11 +45,11 @@ test('a priority becomes an action, progresses, and the region sees the shared p
   // The team answers two questions and saves.
   const team = await signedIn('team.uz');
   await team.goto(assessmentUrl);
-  await team.check('#q-GOV1 input[type=checkbox][value="1"]');
+  await team.check('#q-GOV1 input[type=radio][value="1"]');
   await team.selectOption('#q-GOV2 select', 'no');
   await Promise.all([team.waitForNavigation(), team.click('#save-all')]);
   await team.goto(assessmentUrl);
-  assert.equal(await team.isChecked('#q-GOV1 input[type=checkbox][value="1"]'), true);
+  assert.equal(await team.isChecked('#q-GOV1 input[type=radio][value="1"]'), true);
   assert.equal(await team.inputValue('#q-GOV2 select'), 'no');
 
   // The results list the priorities; the first one becomes an action.
