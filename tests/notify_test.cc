@@ -120,7 +120,7 @@ class MailTest : public ServerTest {
   void SetUp() override {
     ServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    if (access("/usr/bin/python3", X_OK) != 0 ||
+    if (::access("/usr/bin/python3", X_OK) != 0 ||
         system("/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null") != 0) {
       GTEST_FAIL() << "python3-aiosmtpd is missing: scripts/install-deps --test installs it";
     }
@@ -173,6 +173,11 @@ class MailTest : public ServerTest {
     EXPECT_TRUE(q.ok());
     return q.ok() ? *q : std::vector<notify::QueuedMessage>{};
   }
+  std::string Dump() {
+    std::string out;
+    for (const auto& m : Queue()) out += m.event + " -> " + m.username + " (" + m.status + ") " + m.last_error + "\n";
+    return out;
+  }
   std::multiset<std::string> Recipients(const std::vector<notify::QueuedMessage>& queue) {
     std::multiset<std::string> out;
     for (const auto& m : queue) out.insert(m.username);
@@ -218,7 +223,7 @@ TEST_P(MailTest, AnAssessmentsStepsReachOnlyThoseWhoActOnItInTheirLanguage) {
             200);
   ASSERT_TRUE(sender.SendDue().ok());
   messages = sink.Messages();
-  ASSERT_EQ(messages.size(), 4u);
+  ASSERT_EQ(messages.size(), 4u) << Dump();
   std::multiset<std::string> to_focal_point;
   for (const auto& m : messages) {
     if (m.find("X-Rcpt: nfp.uz@example.org") != std::string::npos) to_focal_point.insert(HeaderOf(m, "Subject"));
@@ -255,7 +260,9 @@ TEST_P(MailTest, ExportControlEventsStayInTheirCountry) {
   EXPECT_EQ(told.count("nfp.uz"), 0u);
   EXPECT_EQ(told.count("reviewer.uz"), 1u);
   for (const auto& m : queue) {
-    if (m.event == notify::kScreeningHit) EXPECT_EQ(m.username, "licensing.uz");
+    if (m.event == notify::kScreeningHit) {
+      EXPECT_EQ(m.username, "licensing.uz");
+    }
   }
 }
 
@@ -347,14 +354,22 @@ TEST_P(MailTest, DueFollowUpsAndOverdueMilestonesAreToldOnceToThoseWhoMayChangeT
   assessment::Service assessments(*store_);
   plans::Service plans(*store_, assessments);
   meetings::Service meetings(*store_, assessments, plans);
-  ASSERT_TRUE(plans.SeedDemo(seeder).ok());
-  ASSERT_TRUE(meetings.SeedDemo(seeder).ok());
+  ASSERT_TRUE(meetings.SeedDemo(seeder).ok());  // Central Asia's round tables, a follow-up open
+  // Uzbekistan's plan with a milestone not reached.
+  auto plan = As("nfp.uz", "POST", "/api/v1/action_plans", R"({"country":"UZ","title":"NAP Uzbekistan"})");
+  ASSERT_EQ(plan.status, 201) << plan.body;
+  auto action = As("nfp.uz", "POST", "/api/v1/plan_actions",
+                   json{{"plan_id", Json(plan)["id"]}, {"title", "Train the first responders"}}.dump());
+  ASSERT_EQ(action.status, 201) << action.body;
+  auto milestone = As("nfp.uz", "POST", "/api/v1/plan_milestones",
+                      json{{"action_id", Json(action)["id"]}, {"title", "Course held"}, {"due", "2026-01-15"}}.dump());
+  ASSERT_EQ(milestone.status, 201) << milestone.body;
   auto due = meetings.NotifyDueFollowUps("2999-12-31");
   ASSERT_TRUE(due.ok()) << due.status().ToString();
   auto overdue = plans.NotifyOverdueMilestones("2999-12-31");
   ASSERT_TRUE(overdue.ok()) << overdue.status().ToString();
-  EXPECT_GT(*due, 0);
-  EXPECT_GT(*overdue, 0);
+  EXPECT_GT(*due, 0) << Dump();
+  EXPECT_EQ(*overdue, 1) << Dump();  // the focal point (who made it is told too: a date passing is nobody's doing)
   // Once: the next check adds nothing.
   EXPECT_EQ(*meetings.NotifyDueFollowUps("2999-12-31"), 0);
   EXPECT_EQ(*plans.NotifyOverdueMilestones("2999-12-31"), 0);

@@ -300,7 +300,7 @@ int Main(int argc, char** argv) {
   auto* mail_queue = mail_cmd->add_subcommand("queue", "the mail queue, newest first");
   mail_queue->add_option("--status", mail_status, "queued, sent or failed (default: all)");
   mail_queue->add_option("--limit", mail_limit, "how many (1-1000, default 50)");
-  auto* mail_send = mail_cmd->add_subcommand("send", "send the messages due now (smtp_* settings)");
+  mail_cmd->add_subcommand("send", "send the messages due now (smtp_* settings)");
 
   auto* rec = cli.add_subcommand("records", "list, show and change records of any kind");
   rec->require_subcommand(1);

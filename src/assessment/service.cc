@@ -500,12 +500,12 @@ Result<Json> Service::Transition(const Caller& caller, const std::string& id, co
   CBRN_RETURN_IF_ERROR(audit::Append(*txn, caller.actor(), {"transition:" + to, kAssessments, after["id"], after["owner"],
                                                             before.dump(), after.dump()}));
   // Submitted: the region's secretariat, who reviews it; returned or validated: the focal point,
-  // who submits it. Queued in this transaction, so no message without the change or vice versa.
+  // who manages it. Queued in this transaction, so no message without the change or vice versa.
   notify::Event event{to == "submitted"  ? notify::kAssessmentSubmitted
                       : to == "returned" ? notify::kAssessmentReturned
                                          : notify::kAssessmentValidated,
                       kAssessments, after["id"].get<std::string>(), kind->ScopeOf(after),
-                      to == "submitted" ? access::Action::kReview : access::Action::kSubmit,
+                      to == "submitted" ? access::Action::kReview : access::Action::kChange,
                       after["title"].get<std::string>(), "/assessments/" + after["id"].get<std::string>(),
                       caller.who.user_id};
   CBRN_RETURN_IF_ERROR(notify::Enqueue(*txn, event).status());

@@ -46,6 +46,8 @@ std::string KeyColumn(const std::string& table) {
   if (table == "sanction_entities" || table == "sanction_removals") return "edition_id, entity_id";
   if (table == "control_items") return "code";
   if (table == "answers") return "assessment_id, question_id";
+  if (table == "external_identities") return "issuer, subject";
+  if (table == "notification_settings") return "user_id";
   return table == "role_settings" ? "role" : "id";
 }
 

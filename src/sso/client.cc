@@ -48,7 +48,7 @@ bool IsLoopbackHttp(const std::string& url) {
 // GET `url`, or POST `form` to it with HTTP basic client authentication. Unavailable when the
 // provider cannot be reached or answers with neither 2xx nor a JSON error.
 Result<json> FetchJson(const Settings& settings, const std::string& url, const std::string& form = "",
-                       bool authenticate = false) {
+                       bool authenticate = false, const std::string& bearer = "") {
   if (url.rfind("https://", 0) != 0 && !IsLoopbackHttp(url)) {
     return Status::Unavailable("the identity provider's address " + url + " is not https://");
   }
@@ -70,6 +70,11 @@ Result<json> FetchJson(const Settings& settings, const std::string& url, const s
     std::string user = Escape(curl.get(), settings.client_id) + ":" + Escape(curl.get(), settings.client_secret);
     curl_easy_setopt(curl.get(), CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(curl.get(), CURLOPT_USERPWD, user.c_str());
+  }
+  std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, curl_slist_free_all);
+  if (!bearer.empty()) {
+    headers.reset(curl_slist_append(nullptr, ("Authorization: Bearer " + bearer).c_str()));
+    curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
   }
   CURLcode rc = curl_easy_perform(curl.get());
   if (rc != CURLE_OK) {
@@ -274,6 +279,18 @@ Result<Client::Completed> Client::Complete(const std::string& state, const std::
     verified = VerifyIdToken(id_token, jwks, expected);
   }
   if (!verified.ok()) return verified.status();
+  // Claims asked for by scope may come from the UserInfo endpoint rather than the ID token
+  // (OpenID Connect Core 5.4): only for the subject the verified ID token names.
+  if (verified->email.empty() && !Text(doc, "userinfo_endpoint").empty() && !Text(tokens, "access_token").empty()) {
+    CBRN_ASSIGN_OR_RETURN(json info, FetchJson(settings_, Text(doc, "userinfo_endpoint"), "", false,
+                                               Text(tokens, "access_token")));
+    if (Text(info, "sub") == verified->subject) {
+      verified->email = Text(info, "email");
+      if (verified->name.empty()) verified->name = Text(info, "name");
+      verified->email_verified = info.contains("email_verified") && info["email_verified"].is_boolean() &&
+                                 info["email_verified"].get<bool>();
+    }
+  }
   CBRN_ASSIGN_OR_RETURN(identity::LoginResult login,
                         identity_.LoginExternal(*verified, invite, settings_.domain_rules, remote_addr, user_agent));
   return Completed{std::move(login), next};
