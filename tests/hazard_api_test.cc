@@ -71,7 +71,7 @@ TEST_P(HazardApiTest, BadReleasesAreRefusedNamingTheField) {
   EXPECT_EQ(field_of(replace("\"duration_s\": 600", "\"duration_s\": 0")), "release.duration_s");
   EXPECT_EQ(field_of(replace("\"class\": \"D\"}", "\"class\": \"D\"}, \"averaging_time_s\": 0")),
             "averaging_time_s");
-  EXPECT_EQ(field_of("{not json"), "");
+  EXPECT_EQ(Call("POST", "/api/v1/hazard/footprint", "{not json").status, 400);
   auto r = Call("POST", "/api/v1/hazard/footprint?format=pdf", kChlorine);
   EXPECT_EQ(r.status, 400);
 }
