@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "assessment/workbook.h"
 #include "core/ids.h"
 #include "exportctl/exportctl.h"
+#include "hazard/hazard.h"
 #include "network/network.h"
 #include "sanctions/sanctions.h"
 #include "records/records.h"
@@ -373,13 +375,30 @@ int ICal(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
+int HazardRelease(const std::uint8_t* data, std::size_t size) {
+  auto scenario = hazard::ScenarioFromJson(Text(data, size));
+  if (!scenario.ok()) return 0;
+  auto model = hazard::Model::Make(*scenario);
+  if (!model.ok()) return 0;
+  hazard::Footprint footprint = hazard::ComputeFootprint(*model, 12);
+  std::string geojson = hazard::FootprintGeoJson(*model, footprint);
+  // nlohmann writes a NaN or infinity as null: none may reach a map.
+  if (geojson.find("null") != std::string::npos) std::abort();
+  auto grid = hazard::ComputeGrid(*model, 2000, 8);
+  if (!grid.ok()) std::abort();
+  for (float v : grid->values)
+    if (!std::isfinite(v) || v < 0) std::abort();
+  return 0;
+}
+
 const std::vector<NamedTarget>& AllTargets() {
   static const std::vector<NamedTarget> kTargets = {
       {"json_body", JsonBody}, {"csv", Csv}, {"config", Config},
       {"backup", Backup},      {"query", Query},   {"un_xml", UnXml}, {"eu_xml", EuXml},
       {"ofac_csv", OfacCsv},   {"list_csv", ListCsv}, {"multipart", Multipart},
       {"definition", Definition}, {"workbook", Workbook}, {"plan_workbook", PlanWorkbook},
-      {"risk_method", RiskMethod}, {"risk_workbook", RiskWorkbook}, {"markdown", Markdown}, {"ical", ICal}};
+      {"risk_method", RiskMethod}, {"risk_workbook", RiskWorkbook}, {"markdown", Markdown}, {"ical", ICal},
+      {"hazard_release", HazardRelease}};
   return kTargets;
 }
 

@@ -57,6 +57,10 @@ int Markdown(const std::uint8_t* data, std::size_t size);
 // most 75 octets, never split inside a UTF-8 sequence.
 int ICal(const std::uint8_t* data, std::size_t size);
 
+// Hazard release JSON: refused with a field, or a footprint whose GeoJSON and grid hold no NaN
+// or infinity.
+int HazardRelease(const std::uint8_t* data, std::size_t size);
+
 const std::vector<NamedTarget>& AllTargets();
 
 }  // namespace cbrnhub::fuzz

@@ -204,6 +204,9 @@ std::map<std::string, std::string> ExpectedRoutes() {
                             "POST /api/v1/activities/{id}/documents", "POST /activities/{id}/documents"}) {
     e[route] = "write";
   }
+  for (std::string route : {"POST /api/v1/hazard/footprint", "GET /hazard/footprint.geojson", "GET /hazard",
+                            "GET /api/v1/hazard_scenarios/{id}/footprint.geojson", "GET /hazard_scenarios/{id}/map.svg"})
+    e[route] = "read";
   e["GET /api/v1/questionnaires"] = "read";
   e["GET /api/v1/questionnaires/{id}"] = "read";
   e["GET /api/v1/questionnaires/{id}/history"] = "read";
@@ -212,7 +215,7 @@ std::map<std::string, std::string> ExpectedRoutes() {
                         "plan_actions", "plan_milestones", "plan_indicators", "indicator_values", "projects",
                         "risk_registers", "risk_scenarios",
                         "activities", "exercise_injects", "exercise_evaluations", "lessons", "round_tables",
-                        "agenda_items", "follow_ups"}) {
+                        "agenda_items", "follow_ups", "hazard_scenarios"}) {
     std::string base = "/api/v1/" + k;
     e["GET " + base] = "read";
     e["POST " + base] = "write";

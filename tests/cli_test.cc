@@ -104,6 +104,33 @@ TEST(Cli, QuestionnaireCheckNeedsNoDatabase) {
   EXPECT_FALSE(std::filesystem::exists(dir + "/var"));
 }
 
+TEST(Cli, HazardWritesGeoJsonSvgAndCsvWithoutADatabase) {
+  std::string env = "cd " + TempDir() + " && CBRNHUB_DATABASE=sqlite:/nonexistent/cbrnhub/x.db";
+  std::string release =
+      "hazard --substance chlorine --rate 10 --duration 600 --wind 3@270 --class D";
+  CliRun geojson = RunCli(release + " --format geojson", env);
+  ASSERT_EQ(geojson.code, 0) << geojson.out;
+  auto doc = json::parse(geojson.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << geojson.out;
+  EXPECT_EQ(doc["properties"]["planning_estimate"], true);
+  CliRun svg = RunCli(release + " --format svg --lang fr", env);
+  ASSERT_EQ(svg.code, 0) << svg.out;
+  EXPECT_NE(svg.out.find("Estimation pour la planification, pas une consigne d’intervention"),
+            std::string::npos);
+  CliRun csv = RunCli(release + " --format csv", env);
+  EXPECT_NE(csv.out.find("3,AEGL,60,20,"), std::string::npos) << csv.out;
+  CliRun calm =
+      RunCli("hazard --substance chlorine --rate 10 --duration 600 --wind 0@270 --class D", env);
+  EXPECT_EQ(calm.code, 2);
+  EXPECT_NE(calm.out.find("[met.wind_speed_m_s]"), std::string::npos) << calm.out;
+  CliRun unknown = RunCli("hazard --substance mustard --rate 1 --duration 60 --wind 3@90", env);
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.out.find("[substance]"), std::string::npos) << unknown.out;
+  CliRun bad_wind = RunCli("hazard --substance chlorine --rate 1 --duration 60 --wind west", env);
+  EXPECT_EQ(bad_wind.code, 2);
+  EXPECT_NE(bad_wind.out.find("[wind]"), std::string::npos) << bad_wind.out;
+}
+
 TEST(Config, FileThenEnvironmentThenFlags) {
   Config c;
   ASSERT_TRUE(LoadConfigText(c, "port = 9000\nthreads = 3\ndatabase = \"sqlite:/tmp/a.db\"\n",

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "hazard/hazard.h"
-#include "http/web.h"
+#include "http/hazard_map.h"
 #include "i18n/i18n.h"
 
 namespace cbrnhub::app {

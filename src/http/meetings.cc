@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "http/brief.h"
 #include "http/handlers.h"
+#include "http/hazard_map.h"
 
 namespace cbrnhub::http {
 namespace {
@@ -257,6 +258,28 @@ Response ActivityPage(Ctx& ctx, Request& req) {
     Json items = Json::array();
     for (const auto& i : list->items) items.push_back(Labelled(ctx, req, i, {"rating"}));
     data[key] = items;
+  }
+  if (data["exercise"].get<bool>()) {
+    // Hazard scenarios with their maps; an inject they are tied to shows it in the timeline.
+    records::ListQuery q;
+    q.filters["activity_id"] = Str(*activity, "id");
+    q.limit = 50;
+    auto list = ctx.store.List(caller, kHazardScenarioKind, q);
+    if (!list.ok()) return ErrorFor(ctx, req, list.status());
+    Json scenarios = Json::array();
+    for (const auto& sc : list->items) {
+      Json item = {{"id", Str(sc, "id")}, {"title", Str(sc, "title")}};
+      if (auto model = ModelFromBody(Str(sc, "release_json")); model.ok())
+        item["map"] =
+            RenderHazardMap(*model, hazard::ComputeFootprint(*model), ctx.catalogs, req.lang);
+      for (auto& inject : data["injects"]) {
+        if (Str(inject, "id") != Str(sc, "inject_id")) continue;
+        inject["scenarios"].push_back({{"id", item["id"]}, {"title", item["title"]}});
+        item["inject_time"] = Str(inject, "at_time");
+      }
+      scenarios.push_back(item);
+    }
+    data["hazard_scenarios"] = scenarios;
   }
   data["may_change"] = access::Allows(req.who, access::Action::kChange,
                                       ScopeOf(ctx, meetings::kActivities, *activity));

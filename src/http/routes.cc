@@ -1,5 +1,6 @@
 // Every route of the server, with its access policy, in one table.
 #include "http/handlers.h"
+#include "http/hazard_map.h"
 
 namespace cbrnhub::http {
 
@@ -327,6 +328,21 @@ void RegisterRoutes(Ctx& ctx) {
       "the region's calendar as iCalendar (RFC 5545) to subscribe to");
   add("GET", "/api/v1/countries/{iso2}/calendar.ics", {A::kRead, "activities"}, CountryCalendarIcs,
       "a country's calendar as iCalendar (RFC 5545) to subscribe to");
+  // Hazard planning estimates: computed from the request alone, nothing stored or read.
+  add("POST", "/api/v1/hazard/footprint", {A::kRead, "hazard"}, ApiHazardFootprint,
+      "threat zones of a release (body: release JSON; ?format=geojson|svg|csv&lang=)");
+  add("GET", "/hazard/footprint.geojson", {A::kRead, "hazard"}, HazardFootprintGeoJson,
+      "threat zones of the release described by the planning page's query, as GeoJSON");
+  add("GET", "/hazard", {A::kRead, "hazard"}, HazardPage,
+      "the hazard planning page: a release's zones on a map");
+  add(
+      "GET", "/api/v1/hazard_scenarios/{id}/footprint.geojson", {A::kRead, "hazard_scenarios"},
+      [](Ctx& c, Request& q) { return HazardScenarioFootprint(c, q, "geojson"); },
+      "an exercise's hazard scenario: its threat zones as GeoJSON");
+  add(
+      "GET", "/hazard_scenarios/{id}/map.svg", {A::kRead, "hazard_scenarios"},
+      [](Ctx& c, Request& q) { return HazardScenarioFootprint(c, q, "svg"); },
+      "an exercise's hazard scenario: its map (SVG) in the reader's language");
   add("GET", "/api/v1/regions/{code}/brief", {A::kRead, "round_tables"}, ApiBrief,
       "the round table's brief (?date=YYYY-MM-DD&format=json|html|pdf&lang=)");
   add("GET", "/calendar", {A::kRead, "activities"}, CalendarPage, "activities and round tables by month");

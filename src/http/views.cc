@@ -13,6 +13,8 @@
 #include <string>
 
 #include "assets/assets.h"
+#include "http/hazard_map.h"
+#include "http/views.h"
 
 namespace cbrnhub::http {
 namespace {
@@ -367,14 +369,17 @@ std::string HazardMapSvg(const HazardMapView& view) {
   const size_t legend_rows = fp.zones.size() + 2 + (view.probability ? 1 : 0);
   const double height = legend_top + 22 * legend_rows + 30;
 
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"hazard-map\" viewBox=\"0 0 600 " +
-                    Num(height) + "\" role=\"img\" aria-label=\"" + Escape(view.title + ". " + view.notice) +
-                    "\" style=\"direction: ltr\"><title>" + Escape(view.title) + "</title>";
+  std::string svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"hazard-map\" viewBox=\"0 0 600 " +
+      Num(height) + "\" role=\"img\" aria-label=\"" + Escape(view.title + ". " + view.notice) +
+      "\" style=\"direction: ltr\"><title>" + Escape(view.title) + "</title>";
   svg += "<rect x=\"0\" y=\"0\" width=\"600\" height=\"" + Num(height) + "\" fill=\"#ffffff\"/>";
-  svg += "<text x=\"20\" y=\"26\" font-size=\"16\" font-weight=\"bold\">" + Escape(view.title) + "</text>";
-  svg += "<defs><clipPath id=\"hazard-frame\"><rect x=\"" + Num(left) + "\" y=\"" + Num(top) + "\" width=\"" +
-         Num(size) + "\" height=\"" + Num(size) + "\"/></clipPath></defs>";
-  svg += "<rect x=\"" + Num(left) + "\" y=\"" + Num(top) + "\" width=\"" + Num(size) + "\" height=\"" + Num(size) +
+  svg += "<text x=\"20\" y=\"26\" font-size=\"16\" font-weight=\"bold\">" + Escape(view.title) +
+         "</text>";
+  svg += "<defs><clipPath id=\"hazard-frame\"><rect x=\"" + Num(left) + "\" y=\"" + Num(top) +
+         "\" width=\"" + Num(size) + "\" height=\"" + Num(size) + "\"/></clipPath></defs>";
+  svg += "<rect x=\"" + Num(left) + "\" y=\"" + Num(top) + "\" width=\"" + Num(size) +
+         "\" height=\"" + Num(size) +
          "\" fill=\"#f4f6f4\" stroke=\"#555\"/><g clip-path=\"url(#hazard-frame)\">";
 
   if (view.probability && view.probability_level < view.probability->probability.size()) {
@@ -387,8 +392,9 @@ std::string HazardMapSvg(const HazardMapView& view) {
         float value = p[static_cast<size_t>(row) * g.columns + column];
         if (!(value >= 0.05f)) continue;  // under 5 %: left blank so the zones stay readable
         svg += "<rect x=\"" + Num(sx(west + column * g.cell_m)) + "\" y=\"" +
-               Num(sy(south + (row + 1) * g.cell_m)) + "\" width=\"" + Num(cell + 0.3) + "\" height=\"" +
-               Num(cell + 0.3) + "\" fill=\"#5e3c99\" fill-opacity=\"" + Num(0.1 + 0.7 * value) + "\"/>";
+               Num(sy(south + (row + 1) * g.cell_m)) + "\" width=\"" + Num(cell + 0.3) +
+               "\" height=\"" + Num(cell + 0.3) + "\" fill=\"#5e3c99\" fill-opacity=\"" +
+               Num(0.1 + 0.7 * value) + "\"/>";
       }
   }
   // Largest zone first, so the red zone is drawn on top.
@@ -401,39 +407,48 @@ std::string HazardMapSvg(const HazardMapView& view) {
       points += Num(sx(e)) + "," + Num(sy(n)) + " ";
     }
     int level = std::clamp(it->threshold.level, 1, 3);
-    svg += "<polygon class=\"zone-" + std::to_string(level) + "\" points=\"" + points + "\" fill=\"" +
-           kZoneFill[level - 1] + "\" fill-opacity=\"0.75\" stroke=\"#333\" stroke-width=\"0.8\"/>";
+    svg += "<polygon class=\"zone-" + std::to_string(level) + "\" points=\"" + points +
+           "\" fill=\"" + kZoneFill[level - 1] +
+           "\" fill-opacity=\"0.75\" stroke=\"#333\" stroke-width=\"0.8\"/>";
   }
   for (const auto& line : fp.confidence_lines) {
     if (line.size() < 2) continue;
     auto [e0, n0] = local(line.front());
     auto [e1, n1] = local(line.back());
-    svg += "<line class=\"confidence\" x1=\"" + Num(sx(e0)) + "\" y1=\"" + Num(sy(n0)) + "\" x2=\"" + Num(sx(e1)) +
-           "\" y2=\"" + Num(sy(n1)) + "\" stroke=\"#222\" stroke-dasharray=\"6 4\"/>";
+    svg += "<line class=\"confidence\" x1=\"" + Num(sx(e0)) + "\" y1=\"" + Num(sy(n0)) +
+           "\" x2=\"" + Num(sx(e1)) + "\" y2=\"" + Num(sy(n1)) +
+           "\" stroke=\"#222\" stroke-dasharray=\"6 4\"/>";
   }
   svg += "<circle cx=\"" + Num(sx(0)) + "\" cy=\"" + Num(sy(0)) + "\" r=\"4\" fill=\"#000\"/></g>";
   // North arrow and scale bar.
-  svg += "<path d=\"M560 80 l8 -24 l8 24 l-8 -6 z\" fill=\"#222\"/><text x=\"568\" y=\"96\" font-size=\"12\" "
-         "text-anchor=\"middle\">" + Escape(view.north) + "</text>";
+  svg +=
+      "<path d=\"M560 80 l8 -24 l8 24 l-8 -6 z\" fill=\"#222\"/><text x=\"568\" y=\"96\" "
+      "font-size=\"12\" "
+      "text-anchor=\"middle\">" +
+      Escape(view.north) + "</text>";
   double bar_m = ScaleLength(half * 0.6);
   double bar_px = bar_m / (2 * half) * size;
-  std::string bar_text = bar_m >= 1000 ? std::to_string(static_cast<int>(bar_m / 1000)) + " " + view.kilometres
-                                        : std::to_string(static_cast<int>(bar_m)) + " " + view.metres;
-  svg += "<rect x=\"" + Num(left + 10) + "\" y=\"" + Num(top + size - 18) + "\" width=\"" + Num(bar_px) +
-         "\" height=\"5\" fill=\"#222\"/><text x=\"" + Num(left + 10) + "\" y=\"" + Num(top + size - 24) +
-         "\" font-size=\"11\">" + Escape(bar_text) + "</text>";
+  std::string bar_text =
+      bar_m >= 1000 ? std::to_string(static_cast<int>(bar_m / 1000)) + " " + view.kilometres
+                    : std::to_string(static_cast<int>(bar_m)) + " " + view.metres;
+  svg += "<rect x=\"" + Num(left + 10) + "\" y=\"" + Num(top + size - 18) + "\" width=\"" +
+         Num(bar_px) + "\" height=\"5\" fill=\"#222\"/><text x=\"" + Num(left + 10) + "\" y=\"" +
+         Num(top + size - 24) + "\" font-size=\"11\">" + Escape(bar_text) + "</text>";
   // The warning sits right under the map, on every map.
-  svg += "<text class=\"notice\" x=\"20\" y=\"" + Num(top + size + 24) + "\" font-size=\"14\" font-weight=\"bold\" "
-         "fill=\"#a00000\">" + Escape(view.notice) + "</text>";
+  svg += "<text class=\"notice\" x=\"20\" y=\"" + Num(top + size + 24) +
+         "\" font-size=\"14\" font-weight=\"bold\" "
+         "fill=\"#a00000\">" +
+         Escape(view.notice) + "</text>";
   double y = legend_top;
   auto legend = [&](const std::string& swatch, const std::string& label) {
-    svg += swatch + "<text x=\"48\" y=\"" + Num(y + 12) + "\" font-size=\"12\">" + Escape(label) + "</text>";
+    svg += swatch + "<text x=\"48\" y=\"" + Num(y + 12) + "\" font-size=\"12\">" + Escape(label) +
+           "</text>";
     y += 22;
   };
   for (size_t i = 0; i < fp.zones.size(); ++i) {
     int level = std::clamp(fp.zones[i].threshold.level, 1, 3);
-    legend("<rect x=\"20\" y=\"" + Num(y) + "\" width=\"20\" height=\"14\" fill=\"" + kZoneFill[level - 1] +
-               "\" stroke=\"#333\"/>",
+    legend("<rect x=\"20\" y=\"" + Num(y) + "\" width=\"20\" height=\"14\" fill=\"" +
+               kZoneFill[level - 1] + "\" stroke=\"#333\"/>",
            i < view.zone_labels.size() ? view.zone_labels[i] : "");
   }
   legend("<line x1=\"20\" y1=\"" + Num(y + 7) + "\" x2=\"40\" y2=\"" + Num(y + 7) +
@@ -441,7 +456,8 @@ std::string HazardMapSvg(const HazardMapView& view) {
          view.confidence_label);
   legend("<circle cx=\"30\" cy=\"" + Num(y + 7) + "\" r=\"4\" fill=\"#000\"/>", view.source_label);
   if (view.probability)
-    legend("<rect x=\"20\" y=\"" + Num(y) + "\" width=\"20\" height=\"14\" fill=\"#5e3c99\" fill-opacity=\"0.5\"/>",
+    legend("<rect x=\"20\" y=\"" + Num(y) +
+               "\" width=\"20\" height=\"14\" fill=\"#5e3c99\" fill-opacity=\"0.5\"/>",
            view.probability_label);
   return svg + "</svg>";
 }

@@ -5,7 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include "hazard/hazard.h"
 #include "identity/identity.h"
 
 namespace cbrnhub::http {
@@ -63,19 +62,5 @@ std::string CountryMapSvg(const std::vector<MapCountry>& countries, const std::s
 
 // The QR code's modules as an SVG image with its accessible label; "" for an empty code.
 std::string QrSvg(const identity::QrModules& qr, const std::string& label);
-
-// A hazard scenario's map, north up, in metres around the release point: the threat zones
-// (yellow under orange under red), the wind-direction confidence lines, a scale bar, optionally
-// one level's ensemble probability as shaded cells, and `notice` (the planning-estimate warning)
-// on every map. Every word comes translated from the caller.
-struct HazardMapView {
-  std::string title, notice, source_label, confidence_label, north, metres, kilometres;
-  hazard::Footprint footprint;
-  std::vector<std::string> zone_labels;  // one per footprint zone
-  const hazard::ProbabilityGrid* probability = nullptr;
-  size_t probability_level = 0;  // index into probability->probability
-  std::string probability_label;
-};
-std::string HazardMapSvg(const HazardMapView& view);
 
 }  // namespace cbrnhub::http

@@ -5,7 +5,6 @@
 #include <memory>
 #include <string>
 
-#include "hazard/hazard.h"
 #include "http/http.h"
 #include "http/router.h"
 #include "i18n/i18n.h"
@@ -48,12 +47,5 @@ class WebApp {
 Result<std::string> RenderBrief(meetings::Service& service, const i18n::Catalogs& catalogs, const records::Caller& caller,
                                 const std::string& region, const std::string& date, const std::string& lang,
                                 const std::string& format);
-
-// The map of a hazard footprint as SVG in `lang`: zones with their thresholds, the confidence
-// lines, "planning estimate, not response advice"; with `probability`, the ensemble's chance of
-// exceeding the lowest zone's threshold shaded under the zones (for `cbrnhub hazard` and pages).
-std::string RenderHazardMap(const hazard::Model& model, const hazard::Footprint& footprint,
-                            const i18n::Catalogs& catalogs, const std::string& lang,
-                            const hazard::ProbabilityGrid* probability = nullptr);
 
 }  // namespace cbrnhub::http

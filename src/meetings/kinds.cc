@@ -5,11 +5,16 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "hazard/hazard.h"
 #include "meetings/meetings.h"
 #include "meetings/util.h"
 
 namespace cbrnhub::meetings {
 namespace {
+
+// A toxic-release scenario of an exercise (hazard/hazard.h computes its zones), optionally tied
+// to one of the exercise's injects. http names the kind by the same string (http/hazard_map.h).
+constexpr const char* kHazardScenarios = "hazard_scenarios";
 
 using records::FieldSpec;
 using records::FieldType;
@@ -220,6 +225,26 @@ Status CheckInject(Transaction& txn, const Json*, const Json& f) {
   return Status::Ok();
 }
 
+// A scenario's release must compute (the same checks as the API's planning estimate) and its
+// inject, when given, must be one of the same exercise's.
+Status CheckHazardScenario(Transaction& txn, const Json*, const Json& f) {
+  CBRN_RETURN_IF_ERROR(ExerciseOf(txn, Text(f, "activity_id")).status());
+  auto scenario = hazard::ScenarioFromJson(Text(f, "release_json"));
+  Status model = scenario.ok() ? hazard::Model::Make(*scenario).status() : scenario.status();
+  if (!model.ok())
+    return Status::Invalid("release_json",
+                           (model.field().empty() ? "" : model.field() + ": ") + model.message());
+  std::string inject = Text(f, "inject_id");
+  if (!inject.empty()) {
+    CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT activity_id FROM exercise_injects WHERE id = ?"
+                                            " AND deleted_at IS NULL",
+                                            {inject}));
+    if (r.empty() || r[0].Text(0) != Text(f, "activity_id"))
+      return Status::Invalid("inject_id", "the inject is not one of this exercise's");
+  }
+  return Status::Ok();
+}
+
 Status CheckEvaluation(Transaction& txn, const Json*, const Json& f) {
   return ExerciseOf(txn, Text(f, "activity_id")).status();
 }
@@ -345,6 +370,18 @@ void RegisterKinds(records::Catalog& catalog) {
                 Spec("expected_action", FieldType::kLongText, false, 4000)};
     Child(k, "activity_id", kActivities);
     k.check = CheckInject;
+    catalog.Add(std::move(k));
+  }
+  {
+    KindSpec k;
+    k.name = kHazardScenarios;
+    k.table = "hazard_scenarios";
+    k.order_by = "created_at";
+    k.fields = {Spec("title", FieldType::kText, true, 200),
+                Spec("release_json", FieldType::kLongText, true, 4000),
+                Link("inject_id", kInjects)};
+    Child(k, "activity_id", kActivities);
+    k.check = CheckHazardScenario;
     catalog.Add(std::move(k));
   }
   {

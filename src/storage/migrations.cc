@@ -24,6 +24,13 @@ struct Migration {
   " updated_by TEXT NOT NULL, deleted_at TEXT"
 
 
+// Version 11: a toxic-release scenario of an exercise, the same on both backends.
+#define CBRN_HAZARD_TABLES                                                                              \
+  "CREATE TABLE hazard_scenarios (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"     \
+  " assigned_to TEXT, activity_id TEXT NOT NULL REFERENCES activities(id),"                              \
+  " inject_id TEXT REFERENCES exercise_injects(id), title TEXT NOT NULL, release_json TEXT NOT NULL);\n"     \
+  "CREATE INDEX hazard_scenarios_activity ON hazard_scenarios(activity_id)"
+
 // Version 10's tables (activities, exercises, lessons, round tables), the same on both backends.
 #define CBRN_MEETINGS_TABLES                                                                            \
   "CREATE TABLE activities (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"          \
@@ -335,6 +342,9 @@ const Migration kMigrations[] = {
      // and Russian words are found alike, by prefix).
      CBRN_MEETINGS_TABLES
      "CREATE INDEX lessons_text ON lessons USING GIN (to_tsvector('simple', " CBRN_LESSON_TEXT("") "))"},
+    {11, "hazard scenarios of exercises",
+     // The release is the JSON of docs/hazard.md, checked by hazard::Model on every write.
+     CBRN_HAZARD_TABLES},
     {12, "single sign-on (OpenID Connect) and e-mail notifications",
      // A provider's user (issuer + subject) linked to one account; several links per account.
      "CREATE TABLE external_identities (issuer TEXT NOT NULL, subject TEXT NOT NULL,"
@@ -364,6 +374,7 @@ const Migration kMigrations[] = {
 
 #undef CBRN_LESSON_TEXT
 #undef CBRN_MEETINGS_TABLES
+#undef CBRN_HAZARD_TABLES
 #undef CBRN_RECORD_COLUMNS
 
 std::vector<std::string> SplitStatements(const char* sql) {
@@ -407,7 +418,7 @@ const std::vector<std::string>& DataTables() {
       "risk_scenarios", "risk_rounds", "risk_evidence", "risk_imports",
       "activities", "activity_documents", "exercise_injects",
       "exercise_evaluations", "lessons", "round_tables", "agenda_items", "follow_ups",
-      "external_identities", "notification_settings"};
+      "external_identities", "notification_settings", "hazard_scenarios"};
   return kTables;
 }
 
