@@ -1,12 +1,15 @@
 // Sanctions-list importers on the real published files (and broken copies of them), and the
 // matching engine on transliteration, word order, company forms and secondary facts.
+#include "sanctions/sanctions.h"
+
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
-#include "sanctions/sanctions.h"
 #include "test_support.h"
 
 namespace cbrnhub::sanctions {
@@ -347,6 +350,69 @@ TEST_F(Matching, ExplanationNamesEachPairing) {
   EXPECT_EQ(why["listed_parts_unmatched"][0], "viktorovich");
   EXPECT_GE(c[0].score, 0.0);
   EXPECT_LE(c[0].score, 1.0);
+}
+
+// Retrieval scores only the names it finds; ScreenOptions::exhaustive scores every listed name.
+// On the real lists retrieval must never report a hit that exhaustive scoring does not, and may
+// miss few. Known misses (docs/screening.md, "Retrieval against exhaustive scoring"): hits of
+// the "written together / apart" rule and of names made of initials that share no other part
+// with the party (Petro SA / Petropars Ltd, K. M. A.), and more hits than the 40 names scored
+// (Global Inc.). Lower kMaxMissed as retrieval improves; 0 is the goal.
+TEST(Retrieval, FindsWhatScoringEveryListedNameFindsOnTheRealLists) {
+  std::string un_xml = Read("un_consolidated.xml");
+  ASSERT_FALSE(un_xml.empty()) << "shared data missing";
+  auto un = ParseUnXml(un_xml, "un.xml");
+  auto ofac =
+      ParseOfacCsv(Read("ofac_sdn.csv"), Read("ofac_add.csv"), Read("ofac_alt.csv"), "ofac");
+  ASSERT_TRUE(un.ok() && ofac.ok());
+  Index index({{"un", std::make_shared<ListFile>(std::move(*un))},
+               {"ofac", std::make_shared<ListFile>(std::move(*ofac))}});
+  std::vector<std::string> queries;
+  for (const auto& source : index.sources()) {
+    const auto& entities = source.file->entities;
+    for (size_t e = 0; e < entities.size(); e += 307) {
+      for (const auto& name : entities[e].names) {
+        std::vector<std::string> words;
+        std::stringstream in(name.text);
+        for (std::string w; in >> w;) words.push_back(w);
+        if (words.empty()) continue;
+        queries.push_back(name.text);
+        // Word order, a part dropped, a typo (two letters swapped) in the longest word.
+        std::string reordered;
+        for (size_t i = 1; i <= words.size(); ++i) reordered += words[i % words.size()] + " ";
+        queries.push_back(reordered);
+        if (words.size() >= 3) queries.push_back(words.front() + " " + words.back());
+        auto longest =
+            std::max_element(words.begin(), words.end(),
+                             [](const auto& a, const auto& b) { return a.size() < b.size(); });
+        if (longest->size() >= 6) std::swap((*longest)[2], (*longest)[3]);
+        std::string typo;
+        for (const auto& w : words) typo += w + " ";
+        queries.push_back(typo);
+        break;  // the primary name
+      }
+    }
+  }
+  ASSERT_GT(queries.size(), 150u);
+  size_t differ = 0;
+  for (const auto& query : queries) {
+    Party party;
+    party.name = query;
+    ScreenOptions retrieved{0, 1000}, exhaustive{0, 1000};
+    exhaustive.exhaustive = true;
+    std::set<std::pair<size_t, size_t>> found, all;
+    for (const auto& c : index.Screen(party, retrieved)) found.insert({c.list, c.entity});
+    for (const auto& c : index.Screen(party, exhaustive)) all.insert({c.list, c.entity});
+    for (const auto& hit : found)
+      EXPECT_TRUE(all.count(hit)) << query << ": a hit exhaustive scoring does not report";
+    if (found != all) {
+      ++differ;
+      std::cout << "retrieval missed a hit of exhaustive scoring: " << query << "\n";
+    }
+  }
+  constexpr double kMaxMissed = 0.07;  // measured 2026-11-30: 9 screens of the sample differ
+  EXPECT_LE(differ, static_cast<size_t>(kMaxMissed * queries.size()))
+      << "of " << queries.size() << " screens";
 }
 
 TEST(PartyValidation, BadFactsAreRefusedByField) {

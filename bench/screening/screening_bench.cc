@@ -225,10 +225,13 @@ int main(int argc, char** argv) {
   std::string hand_path = argv[2];
   double threshold = DefaultThreshold();
   std::string pairs_out;
-  for (int i = 3; i + 1 < argc; i += 2) {
+  for (int i = 3; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--threshold") threshold = std::atof(argv[i + 1]);
     if (std::string(argv[i]) == "--pairs-out") pairs_out = argv[i + 1];
   }
+  // --speed: index build, latency and throughput only (for profilers: callgrind, perf).
+  bool speed_only = false;
+  for (int i = 3; i < argc; ++i) speed_only |= std::string(argv[i]) == "--speed";
 
   auto t0 = std::chrono::steady_clock::now();
   auto un = ParseUnXml(Read(dir + "/sanctions/un_consolidated.xml"), "un");
@@ -390,136 +393,176 @@ int main(int argc, char** argv) {
     pairs.push_back({hand->Get(i, "query"), hand->Get(i, "listed"), "H hand-checked", hand->Get(i, "match") == "yes"});
   }
 
-  // --- Pair-level precision and recall ---
-  struct Tally {
-    size_t tp = 0, fp = 0, tn = 0, fn = 0;
-  };
-  std::map<std::string, Tally> by_class;
-  Tally total;
-  std::ofstream dump;
-  if (!pairs_out.empty()) {
-    dump.open(pairs_out);
-    dump << "class,should_match,score,query,listed\n";
-  }
-  for (const auto& p : pairs) {
-    Party party;
-    party.name = p.query;
-    double s = index.ScoreAgainst(party, p.listed).score;
-    bool hit = s >= threshold;
-    Tally& t = by_class[p.cls];
-    for (Tally* x : {&t, &total}) {
-      if (p.should_match) (hit ? x->tp : x->fn)++;
-      else (hit ? x->fp : x->tn)++;
-    }
-    if (dump) {
-      auto q = [](std::string v) {
-        std::string o = "\"";
-        for (char c : v) o += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return o + "\"";
-      };
-      dump << q(p.cls) << ',' << p.should_match << ',' << s << ',' << q(p.query) << ',' << q(p.listed) << '\n';
-    }
-  }
-  std::printf("\nevaluation at threshold %.2f: %zu pairs (%zu should match, %zu should not)\n", threshold,
-              pairs.size(), total.tp + total.fn, total.fp + total.tn);
-  for (const auto& [cls, t] : by_class) {
-    size_t pos = t.tp + t.fn, neg = t.fp + t.tn;
-    if (pos) std::printf("  %-40s %5zu pairs  recall %.3f\n", cls.c_str(), pos, double(t.tp) / pos);
-    if (neg) std::printf("  %-40s %5zu pairs  false-positive rate %.3f\n", cls.c_str(), neg, double(t.fp) / neg);
-  }
-  std::printf("precision %.3f  recall %.3f\n", double(total.tp) / std::max<size_t>(1, total.tp + total.fp),
-              double(total.tp) / std::max<size_t>(1, total.tp + total.fn));
-
-  // --- List-level recall: the source entity is among the candidates of a full screen ---
-  size_t found = 0;
   std::vector<double> latencies;
-  latencies.reserve(screen_queries.size());
-  std::map<std::string, std::pair<size_t, size_t>> found_by_class;  // class -> (found, screens)
-  for (const auto& sq : screen_queries) {
-    Party party;
-    party.name = sq.query;
-    auto a = std::chrono::steady_clock::now();
-    auto c = index.Screen(party, {threshold, 20});
-    latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
-    auto& [f, n] = found_by_class[sq.cls];
-    ++n;
-    for (const auto& x : c) {
-      if (x.list == sq.list && index.entity(x).entity_id == sq.entity_id) {
-        ++found;
-        ++f;
-        break;
+  if (!speed_only) {
+    // --- Pair-level precision and recall ---
+    struct Tally {
+      size_t tp = 0, fp = 0, tn = 0, fn = 0;
+    };
+    std::map<std::string, Tally> by_class;
+    Tally total;
+    std::ofstream dump;
+    if (!pairs_out.empty()) {
+      dump.open(pairs_out);
+      dump << "class,should_match,score,query,listed\n";
+    }
+    for (const auto& p : pairs) {
+      Party party;
+      party.name = p.query;
+      double s = index.ScoreAgainst(party, p.listed).score;
+      bool hit = s >= threshold;
+      Tally& t = by_class[p.cls];
+      for (Tally* x : {&t, &total}) {
+        if (p.should_match)
+          (hit ? x->tp : x->fn)++;
+        else
+          (hit ? x->fp : x->tn)++;
+      }
+      if (dump) {
+        auto q = [](std::string v) {
+          std::string o = "\"";
+          for (char c : v) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+          return o + "\"";
+        };
+        dump << q(p.cls) << ',' << p.should_match << ',' << s << ',' << q(p.query) << ','
+             << q(p.listed) << '\n';
       }
     }
-  }
-  std::printf("list-level recall (source entity among the candidates): %.3f of %zu screens\n",
-              double(found) / std::max<size_t>(1, screen_queries.size()), screen_queries.size());
-
-  // --- False hits of a full screen: parties that are not listed ---
-  std::set<std::string> listed_loose;
-  for (const auto& src : index.sources()) {
-    for (const auto& e : src.file->entities) {
-      for (const auto& n : e.names) listed_loose.insert(LooseKey(n.text));
+    std::printf("\nevaluation at threshold %.2f: %zu pairs (%zu should match, %zu should not)\n",
+                threshold, pairs.size(), total.tp + total.fn, total.fp + total.tn);
+    for (const auto& [cls, t] : by_class) {
+      size_t pos = t.tp + t.fn, neg = t.fp + t.tn;
+      if (pos)
+        std::printf("  %-40s %5zu pairs  recall %.3f\n", cls.c_str(), pos, double(t.tp) / pos);
+      if (neg)
+        std::printf("  %-40s %5zu pairs  false-positive rate %.3f\n", cls.c_str(), neg,
+                    double(t.fp) / neg);
     }
-  }
-  std::map<std::string, std::pair<size_t, size_t>> hits_by_class;  // class -> (hit, screens)
-  auto screen_negative = [&](const std::string& q, const std::string& loose, const char* cls) {
-    if (listed_loose.count(LooseKey(loose))) return;  // in fact a listed name
-    Party party;
-    party.name = q;
-    auto& [h, n_screens] = hits_by_class[cls];
-    ++n_screens;
-    auto found = index.Screen(party, {threshold, 20});
-    // A candidate listing every part of the query (Hassan al-Libi / Muhammad Hasan al-Libi) is
-    // the dropped-part case, which should match: such a query is not a negative.
-    auto loose_words = Words(LooseKey(loose));
-    std::sort(loose_words.begin(), loose_words.end());
-    for (const auto& cand : found) {
-      for (const auto& n : index.entity(cand).names) {
-        auto listed = Words(LooseKey(n.text));
-        std::sort(listed.begin(), listed.end());
-        if (std::includes(listed.begin(), listed.end(), loose_words.begin(), loose_words.end())) {
-          --n_screens;
-          return;
+    std::printf("precision %.3f  recall %.3f\n",
+                double(total.tp) / std::max<size_t>(1, total.tp + total.fp),
+                double(total.tp) / std::max<size_t>(1, total.tp + total.fn));
+
+    // --- List-level recall: the source entity is among the candidates of a full screen ---
+    size_t found = 0;
+    latencies.reserve(screen_queries.size());
+    std::map<std::string, std::pair<size_t, size_t>> found_by_class;  // class -> (found, screens)
+    for (const auto& sq : screen_queries) {
+      Party party;
+      party.name = sq.query;
+      auto a = std::chrono::steady_clock::now();
+      auto c = index.Screen(party, {threshold, 20});
+      latencies.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
+      auto& [f, n] = found_by_class[sq.cls];
+      ++n;
+      for (const auto& x : c) {
+        if (x.list == sq.list && index.entity(x).entity_id == sq.entity_id) {
+          ++found;
+          ++f;
+          break;
         }
       }
     }
-    if (!found.empty()) {
-      ++h;
-      if (std::getenv("SCREENING_BENCH_SHOW_FALSE_HITS")) {
-        std::printf("false hit (%s): %s -> %s %.3f\n", cls, q.c_str(),
-                    index.entity(found[0]).names[found[0].name].text.c_str(), found[0].score);
+    std::printf("list-level recall (source entity among the candidates): %.3f of %zu screens\n",
+                double(found) / std::max<size_t>(1, screen_queries.size()), screen_queries.size());
+
+    // --- False hits of a full screen: parties that are not listed ---
+    std::set<std::string> listed_loose;
+    for (const auto& src : index.sources()) {
+      for (const auto& e : src.file->entities) {
+        for (const auto& n : e.names) listed_loose.insert(LooseKey(n.text));
       }
     }
-  };
-  std::mt19937 neg_rng(20261130);
-  for (int i = 0; i < 2000; ++i) {
-    std::string q = bench::MadeUpName(neg_rng);
-    screen_negative(q, q, "N5 made-up name");
-  }
-  std::vector<std::string> surnames;
-  for (const auto& src : all) {
-    const Entity& e = index.sources()[src.list].file->entities[src.entity];
-    if (e.kind != EntityKind::kIndividual || Words(e.names[0].text).size() < 2) continue;
-    std::string s = Surname(e.names[0].text);
-    if (Words(s).size() == 1 && Words(s)[0].size() >= 3) surnames.push_back(s);
-  }
-  for (int i = 0; i < 2000 && !surnames.empty(); ++i) {
-    const std::string& surname = surnames[neg_rng() % surnames.size()];
-    std::string q = kGiven[neg_rng() % kGiven.size()] + " " + surname;
-    screen_negative(q, q, "N6 common given name + listed surname");
-    const auto& [arabic, latin] = kArabicGiven[neg_rng() % kArabicGiven.size()];
-    std::string written = bench::ToArabicScript(surname, false, neg_rng);
-    if (!written.empty()) screen_negative(arabic + " " + written, latin + " " + surname, "N7 Arabic given name + listed surname");
-    const std::string& given = kGiven[neg_rng() % kGiven.size()];
-    std::string cyr = bench::ToCyrillic(given + " " + surname, CyrLang::kRussian);
-    screen_negative(cyr, given + " " + surname, "N8 Cyrillic given name + listed surname");
-  }
-  std::printf("\nfull screens by class at threshold %.2f\n", threshold);
-  for (const auto& [cls, fn] : found_by_class) {
-    std::printf("  %-40s %5zu screens  recall %.3f\n", cls.c_str(), fn.second, double(fn.first) / fn.second);
-  }
-  for (const auto& [cls, hn] : hits_by_class) {
-    std::printf("  %-40s %5zu screens  false-hit rate %.3f\n", cls.c_str(), hn.second, double(hn.first) / hn.second);
+    std::map<std::string, std::pair<size_t, size_t>> hits_by_class;  // class -> (hit, screens)
+    auto screen_negative = [&](const std::string& q, const std::string& loose, const char* cls) {
+      if (listed_loose.count(LooseKey(loose))) return;  // in fact a listed name
+      Party party;
+      party.name = q;
+      auto& [h, n_screens] = hits_by_class[cls];
+      ++n_screens;
+      auto found = index.Screen(party, {threshold, 20});
+      // A candidate listing every part of the query (Hassan al-Libi / Muhammad Hasan al-Libi) is
+      // the dropped-part case, which should match: such a query is not a negative.
+      auto loose_words = Words(LooseKey(loose));
+      std::sort(loose_words.begin(), loose_words.end());
+      for (const auto& cand : found) {
+        for (const auto& n : index.entity(cand).names) {
+          auto listed = Words(LooseKey(n.text));
+          std::sort(listed.begin(), listed.end());
+          if (std::includes(listed.begin(), listed.end(), loose_words.begin(), loose_words.end())) {
+            --n_screens;
+            return;
+          }
+        }
+      }
+      if (!found.empty()) {
+        ++h;
+        if (std::getenv("SCREENING_BENCH_SHOW_FALSE_HITS")) {
+          std::printf("false hit (%s): %s -> %s %.3f\n", cls, q.c_str(),
+                      index.entity(found[0]).names[found[0].name].text.c_str(), found[0].score);
+        }
+      }
+    };
+    std::mt19937 neg_rng(20261130);
+    for (int i = 0; i < 2000; ++i) {
+      std::string q = bench::MadeUpName(neg_rng);
+      screen_negative(q, q, "N5 made-up name");
+    }
+    std::vector<std::string> surnames;
+    for (const auto& src : all) {
+      const Entity& e = index.sources()[src.list].file->entities[src.entity];
+      if (e.kind != EntityKind::kIndividual || Words(e.names[0].text).size() < 2) continue;
+      std::string s = Surname(e.names[0].text);
+      if (Words(s).size() == 1 && Words(s)[0].size() >= 3) surnames.push_back(s);
+    }
+    for (int i = 0; i < 2000 && !surnames.empty(); ++i) {
+      const std::string& surname = surnames[neg_rng() % surnames.size()];
+      std::string q = kGiven[neg_rng() % kGiven.size()] + " " + surname;
+      screen_negative(q, q, "N6 common given name + listed surname");
+      const auto& [arabic, latin] = kArabicGiven[neg_rng() % kArabicGiven.size()];
+      std::string written = bench::ToArabicScript(surname, false, neg_rng);
+      if (!written.empty())
+        screen_negative(arabic + " " + written, latin + " " + surname,
+                        "N7 Arabic given name + listed surname");
+      const std::string& given = kGiven[neg_rng() % kGiven.size()];
+      std::string cyr = bench::ToCyrillic(given + " " + surname, CyrLang::kRussian);
+      screen_negative(cyr, given + " " + surname, "N8 Cyrillic given name + listed surname");
+    }
+    std::printf("\nfull screens by class at threshold %.2f\n", threshold);
+    for (const auto& [cls, fn] : found_by_class) {
+      std::printf("  %-40s %5zu screens  recall %.3f\n", cls.c_str(), fn.second,
+                  double(fn.first) / fn.second);
+    }
+    for (const auto& [cls, hn] : hits_by_class) {
+      std::printf("  %-40s %5zu screens  false-hit rate %.3f\n", cls.c_str(), hn.second,
+                  double(hn.first) / hn.second);
+    }
+
+  }  // !speed_only
+
+  // --- Retrieval against exhaustive scoring: the same hits? ---
+  {
+    size_t same = 0, sampled = 0, missed_hits = 0, extra_hits = 0;
+    for (size_t i = 0; i < screen_queries.size();
+         i += std::max<size_t>(1, screen_queries.size() / 150)) {
+      Party party;
+      party.name = screen_queries[i].query;
+      ScreenOptions pruned{threshold, 1000}, exhaustive{threshold, 1000};
+      exhaustive.exhaustive = true;
+      std::set<std::pair<size_t, size_t>> a, b;
+      for (const auto& c : index.Screen(party, pruned)) a.insert({c.list, c.entity});
+      for (const auto& c : index.Screen(party, exhaustive)) b.insert({c.list, c.entity});
+      ++sampled;
+      same += a == b;
+      for (const auto& x : b) missed_hits += !a.count(x);
+      for (const auto& x : a) extra_hits += !b.count(x);
+      if (a != b && std::getenv("SCREENING_BENCH_SHOW_MISSED"))
+        std::printf("differs: %s\n", party.name.c_str());
+    }
+    std::printf(
+        "\nretrieval vs exhaustive scoring: same hits for %zu of %zu screens (%zu hits missed, %zu "
+        "extra)\n",
+        same, sampled, missed_hits, extra_hits);
   }
 
   // --- Latency and throughput: positives and negatives mixed ---

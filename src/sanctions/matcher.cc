@@ -831,6 +831,11 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
       }
     }
   }
+  if (options.exhaustive) {
+    for (uint32_t name : touched) acc[name] = 0.0;
+    touched.resize(x.names.size());
+    for (uint32_t i = 0; i < touched.size(); ++i) touched[i] = i;
+  }
   std::vector<std::pair<double, uint32_t>> ranked;
   ranked.reserve(touched.size());
   // Ranked by an estimate of the name score: what the name shares, over the query's weight and a
@@ -841,7 +846,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     ranked.emplace_back(acc[name] / (query_weight + kMissingListedPart * x.names[name].weight), name);
     acc[name] = 0.0;
   }
-  size_t keep = std::min(kRetrieve, ranked.size());
+  size_t keep = options.exhaustive ? ranked.size() : std::min(kRetrieve, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(keep), ranked.end(),
                     [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
   ranked.resize(keep);
@@ -858,7 +863,9 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     const auto& n = x.names[id];
     x.TokensOf(n, tokens);
     thread_local std::string gender;
-    double s = x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &table, &gender);
+    double s = options.exhaustive
+                   ? x.ScoreName(q.tokens, tokens, nullptr, nullptr, nullptr, &gender)
+                   : x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &table, &gender);
     uint64_t key = (static_cast<uint64_t>(n.list) << 32) | n.entity;
     Best& b = best[key];
     // Compared with the gender fact applied: Ivana Petrova is nearer to an alias "Ivana

@@ -112,6 +112,9 @@ struct Candidate {
 struct ScreenOptions {
   double threshold = 0.0;  // 0 = DefaultThreshold()
   int limit = 10;          // best candidates kept
+  // Score every listed name instead of the names retrieval finds: for tests and evaluation of
+  // retrieval (much slower).
+  bool exhaustive = false;
 };
 
 // The threshold at which a candidate is reported (measured by bench/screening).
