@@ -14,7 +14,6 @@
 
 #include "assets/assets.h"
 #include "http/hazard_map.h"
-#include "http/views.h"
 
 namespace cbrnhub::http {
 namespace {
