@@ -256,9 +256,14 @@ int Main(int argc, char** argv) {
   auto* seed = cli.add_subcommand("seed", "load the network's reference data (idempotent)");
   bool demo = false;
   seed->add_flag("--demo", demo, "also load fictitious demo organisations, agencies and people");
-  auto* backup_cmd = cli.add_subcommand("backup", "write all data to FILE (safe while serving)");
+  auto* backup_cmd = cli.add_subcommand(
+      "backup",
+      "write all data to FILE, or into backup_dir keeping backup_keep (safe while serving)");
   std::string backup_file;
-  backup_cmd->add_option("FILE", backup_file, "backup file to write")->required();
+  backup_cmd->add_option(
+      "FILE", backup_file,
+      "backup file to write (default: a new file in backup_dir, the oldest beyond "
+      "backup_keep removed)");
   auto* restore_cmd = cli.add_subcommand("restore", "replace all data with the backup in FILE");
   std::string restore_file, safety_file;
   restore_cmd->add_option("FILE", restore_file, "backup file to read")->required();
@@ -826,6 +831,15 @@ int Main(int argc, char** argv) {
     std::cout << username << (updated->disabled ? " disabled\n" : " enabled\n");
     return 0;
   }
+  if (*backup_cmd && backup_file.empty()) {
+    auto rotation = backup::BackupInto(*s.db, config.backup_dir, config.backup_keep);
+    if (!rotation.ok()) return Fail(rotation.status());
+    std::cout << "backup written to " << rotation->path << ": "
+              << HumanCount(rotation->summary.rows) << "\n";
+    for (const auto& old : rotation->removed)
+      std::cout << "removed " << old << " (backup_keep " << config.backup_keep << ")\n";
+    return 0;
+  }
   if (*backup_cmd) {
     auto summary = backup::Backup(*s.db, backup_file);
     if (!summary.ok()) return Fail(summary.status());
@@ -911,7 +925,8 @@ int Main(int argc, char** argv) {
   // serve
   i18n::Catalogs catalogs;
   if (Status st = catalogs.Load(); !st.ok()) return Fail(st);
-  auto web = http::WebApp::Create(*s.db, *s.store, *s.identity, catalogs, CBRNHUB_VERSION);
+  auto web =
+      http::WebApp::Create(*s.db, *s.store, *s.identity, catalogs, CBRNHUB_VERSION, config.web);
   if (!web.ok()) return Fail(web.status());
   http::WebApp& app = **web;
   http::Server server(config.server, [&app](http::Request& req) { return app.Handle(req); });

@@ -19,8 +19,8 @@ class WebApp {
   // Compiles the templates compiled into the binary and builds the route table.
   static Result<std::unique_ptr<WebApp>> Create(storage::Database& db, records::Store& store,
                                                 identity::Service& identity,
-                                                const i18n::Catalogs& catalogs,
-                                                std::string version);
+                                                const i18n::Catalogs& catalogs, std::string version,
+                                                WebOptions options = {});
   ~WebApp();
 
   // Answers one request. Never throws.
