@@ -119,15 +119,15 @@ TEST_P(MetricsTest, CountsFollowWhatHappens) {
                       R"({"name":"Metrics Test Org","short_name":"MTO","kind":"other"})");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(Sample(Scrape(token).body, "cbrnhub_audit_appends_total") - appends, 1);
-  // A screening against a small national list.
+  // A licensing officer screens a party against a small national list.
+  auto [cookie, csrf] = SignIn("licensing.uz");
+  std::map<std::string, std::string> officer = {{"Cookie", cookie}, {"X-CSRF-Token", csrf}};
   std::string list = "id,name,kind\nM-1,Ivan Metricsov,individual\n";
-  auto imported = Call(
-      "POST", "/api/v1/sanctions/editions",
-      json{
-          {"list_code", "national"}, {"format", "csv"}, {"source_name", "n.csv"}, {"content", list}}
-          .dump());
+  json upload = {{"list_code", "national"}, {"format", "csv"}, {"source_name", "n.csv"}, {"content", list}};
+  auto imported = Call("POST", "/api/v1/sanctions/editions", upload.dump(), officer);
   ASSERT_TRUE(imported.status == 201 || imported.status == 200) << imported.body;
-  auto screened = Call("POST", "/api/v1/screenings", R"({"name":"Ivan Metricsov","country":"UZ"})");
+  auto screened =
+      Call("POST", "/api/v1/screenings", R"({"name":"Ivan Metricsov","country":"UZ"})", officer);
   ASSERT_EQ(screened.status, 201) << screened.body;
   std::string after = Scrape(token).body;
   EXPECT_GE(Sample(after, "cbrnhub_response_cache_hits_total") -
