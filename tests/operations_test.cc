@@ -1,6 +1,9 @@
 // What an operator relies on: /metrics (who may read it, what it counts, and that Prometheus's
 // own checker, promtool, accepts a real scrape of a running server), the address lists of the
 // configuration, and the OpenAPI document covering every API route.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +11,7 @@
 #include <set>
 
 #include "app/config.h"
+#include "backup/backup.h"
 #include "metrics/metrics.h"
 #include "server_fixture.h"
 
@@ -244,7 +248,44 @@ TEST_P(OpenApiTest, EveryApiRouteIsDocumented) {
     EXPECT_TRUE(query.count(name)) << name;
 }
 
+using BackupRotationTest = ServerTest;
+
+// The nightly timer's `cbrnhub backup` without a file: a new file in the folder, the oldest of
+// its own files beyond `keep` removed, nothing else touched.
+TEST_P(BackupRotationTest, KeepsTheNewestAndLeavesOtherFilesAlone) {
+  auto dir = std::filesystem::temp_directory_path() / ("cbrnhub-rotation-" + std::to_string(getpid()) + GetParam());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "before-upgrade-from-0.0.9.jsonl") << "kept\n";
+  std::ofstream(dir / "notes.txt") << "kept\n";
+  std::vector<std::string> written;
+  for (int i = 0; i < 3; ++i) {
+    auto rotation = backup::BackupInto(t_->db(), dir.string(), 2);
+    ASSERT_TRUE(rotation.ok()) << rotation.status().ToString();
+    EXPECT_GT(rotation->summary.rows.at("countries"), 0);
+    written.push_back(rotation->path);
+    EXPECT_EQ(rotation->removed.size(), i < 2 ? 0u : 1u);
+  }
+  EXPECT_FALSE(std::filesystem::exists(written[0]));  // the oldest went
+  EXPECT_TRUE(std::filesystem::exists(written[1]));
+  EXPECT_TRUE(std::filesystem::exists(written[2]));
+  EXPECT_TRUE(std::filesystem::exists(dir / "before-upgrade-from-0.0.9.jsonl"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "notes.txt"));
+  // The newest restores.
+  auto restored = backup::Restore(t_->db(), written[2]);
+  EXPECT_TRUE(restored.ok()) << restored.status().ToString();
+  auto refused = backup::BackupInto(t_->db(), dir.string(), 0);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().field(), "backup_keep");
+  // A folder that cannot be made is named in the error.
+  auto blocked = backup::BackupInto(t_->db(), (dir / "notes.txt" / "sub").string(), 2);
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_NE(blocked.status().message().find("notes.txt"), std::string::npos) << blocked.status().message();
+  std::filesystem::remove_all(dir);
+}
+
 INSTANTIATE_BACKENDS(MetricsTest);
+INSTANTIATE_BACKENDS(BackupRotationTest);
 INSTANTIATE_BACKENDS(OpenApiTest);
 
 TEST(AddressList, NetworksAndMappedAddresses) {

@@ -1,6 +1,7 @@
 // The command line: serve, migrate, seed, backup, restore, check, audit, records, version.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 #include <malloc.h>
 #include <termios.h>
@@ -212,6 +213,27 @@ std::string CsvField(const std::string& v) {
   }
   return out + "\"";
 }
+
+// The syslog priority of a log line as the journal reads it from the start of a line.
+class JournalPriority : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    int priority = 6;  // info
+    switch (msg.level) {
+      case spdlog::level::trace:
+      case spdlog::level::debug: priority = 7; break;
+      case spdlog::level::warn: priority = 4; break;
+      case spdlog::level::err: priority = 3; break;
+      case spdlog::level::critical: priority = 2; break;
+      default: break;
+    }
+    const char text[] = {'<', static_cast<char>('0' + priority), '>'};
+    dest.append(text, text + 3);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JournalPriority>();
+  }
+};
 
 // "N rows (table n, ...)" for the backup and restore reports.
 std::string HumanCount(const std::map<std::string, std::int64_t>& rows) {
@@ -477,7 +499,15 @@ int Main(int argc, char** argv) {
     }
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (std::getenv("JOURNAL_STREAM")) {
+    // Under systemd the output goes to the journal, which stamps the time itself and reads the
+    // priority from a "<N>" prefix (sd-daemon(3)), so `journalctl -p warning` finds warnings.
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<JournalPriority>('*').set_pattern("%*%l %v");
+    spdlog::set_formatter(std::move(formatter));
+  } else {
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  }
 
   // Commands that change the schema or serve apply migrations first; the others refuse to run
   // against a database of another schema version.
