@@ -1,6 +1,8 @@
 # The Debian package (CPack DEB), built by scripts/package: the binary, the default
 # configuration (a conffile), the systemd units and the maintainer scripts in packaging/.
 include(GNUInstallDirs)
+# The package holds the program only: installing needs it, not the tests and benchmarks.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 install(TARGETS cbrnhub RUNTIME DESTINATION bin)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/cbrnhub.conf DESTINATION /etc/cbrnhub)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/cbrnhub.service
