@@ -127,7 +127,8 @@ TEST_P(MetricsTest, CountsFollowWhatHappens) {
   auto [cookie, csrf] = SignIn("licensing.uz");
   std::map<std::string, std::string> officer = {{"Cookie", cookie}, {"X-CSRF-Token", csrf}};
   std::string list = "id,name,kind\nM-1,Ivan Metricsov,individual\n";
-  json upload = {{"list_code", "national"}, {"format", "csv"}, {"source_name", "n.csv"}, {"content", list}};
+  json upload = {
+      {"list_code", "national"}, {"format", "csv"}, {"source_name", "n.csv"}, {"content", list}};
   auto imported = Call("POST", "/api/v1/sanctions/editions", upload.dump(), officer);
   ASSERT_TRUE(imported.status == 201 || imported.status == 200) << imported.body;
   auto screened =
@@ -253,7 +254,8 @@ using BackupRotationTest = ServerTest;
 // The nightly timer's `cbrnhub backup` without a file: a new file in the folder, the oldest of
 // its own files beyond `keep` removed, nothing else touched.
 TEST_P(BackupRotationTest, KeepsTheNewestAndLeavesOtherFilesAlone) {
-  auto dir = std::filesystem::temp_directory_path() / ("cbrnhub-rotation-" + std::to_string(getpid()) + GetParam());
+  auto dir = std::filesystem::temp_directory_path() /
+             ("cbrnhub-rotation-" + std::to_string(getpid()) + GetParam());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "before-upgrade-from-0.0.9.jsonl") << "kept\n";
@@ -280,7 +282,8 @@ TEST_P(BackupRotationTest, KeepsTheNewestAndLeavesOtherFilesAlone) {
   // A folder that cannot be made is named in the error.
   auto blocked = backup::BackupInto(t_->db(), (dir / "notes.txt" / "sub").string(), 2);
   ASSERT_FALSE(blocked.ok());
-  EXPECT_NE(blocked.status().message().find("notes.txt"), std::string::npos) << blocked.status().message();
+  EXPECT_NE(blocked.status().message().find("notes.txt"), std::string::npos)
+      << blocked.status().message();
   std::filesystem::remove_all(dir);
 }
 

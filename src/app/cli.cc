@@ -217,15 +217,25 @@ std::string CsvField(const std::string& v) {
 // The syslog priority of a log line as the journal reads it from the start of a line.
 class JournalPriority : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     int priority = 6;  // info
     switch (msg.level) {
       case spdlog::level::trace:
-      case spdlog::level::debug: priority = 7; break;
-      case spdlog::level::warn: priority = 4; break;
-      case spdlog::level::err: priority = 3; break;
-      case spdlog::level::critical: priority = 2; break;
-      default: break;
+      case spdlog::level::debug:
+        priority = 7;
+        break;
+      case spdlog::level::warn:
+        priority = 4;
+        break;
+      case spdlog::level::err:
+        priority = 3;
+        break;
+      case spdlog::level::critical:
+        priority = 2;
+        break;
+      default:
+        break;
     }
     const char text[] = {'<', static_cast<char>('0' + priority), '>'};
     dest.append(text, text + 3);

@@ -346,7 +346,8 @@ Response ApiOpenApi(Ctx& ctx, Request& req) {
     operation_ids.insert(operation_id);
     std::string tag = TagOf(route);
     tags.insert(tag);
-    Json op = {{"summary", route.summary}, {"operationId", operation_id}, {"tags", Json::array({tag})}};
+    Json op = {
+        {"summary", route.summary}, {"operationId", operation_id}, {"tags", Json::array({tag})}};
     if (is_public) op["security"] = Json::array();
 
     Json params = Json::array();
