@@ -44,6 +44,7 @@ std::map<std::string, std::string> ExpectedRoutes() {
   std::map<std::string, std::string> e = {
       {"GET /healthz", "public"},
       {"GET /readyz", "public"},
+      {"GET /metrics", "admin"},
       {"GET /static/{file}", "public"},
       {"GET /api/v1", "public"},
       {"GET /api/v1/openapi.json", "public"},

@@ -46,3 +46,18 @@ function request()
   local token = readers[(counter % #readers) + 1]
   return wrk.format("GET", reads[(counter % #reads) + 1], { ["Authorization"] = "Bearer " .. token })
 end
+
+-- With CBRNHUB_ACK_DIR set (bench/soak/nodes), every person whose creation was acknowledged
+-- (201) is written to a file of this thread, to check afterwards that none was lost.
+local ack_dir = os.getenv("CBRNHUB_ACK_DIR")
+if ack_dir then
+  local acks
+  function response(status, headers, body)
+    if status ~= 201 then return end
+    local name = body:match('"full_name":"(Soak [^"]*)"')
+    if not name then return end
+    acks = acks or io.open(ack_dir .. "/thread-" .. (thread_id or 0), "a")
+    acks:write(name, "\n")
+    acks:flush()
+  end
+end

@@ -342,8 +342,15 @@ Decision DecideRoute(const Principal& who, Need need) {
       return who.role == Role::kAdmin || who.role == Role::kAuditor || IsExportControlRole(who.role)
                  ? Decision::kAllow
                  : Decision::kForbidden;
+    case Need::kMetrics:
+      return who.role == Role::kAdmin ? Decision::kAllow : Decision::kForbidden;
   }
   return Decision::kForbidden;
+}
+
+Decision DecideRoute(const Principal& who, Need need, bool from_monitoring_address) {
+  if (need == Need::kMetrics && from_monitoring_address) return Decision::kAllow;
+  return DecideRoute(who, need);
 }
 
 std::string OwnScope(const Principal& who) {

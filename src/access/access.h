@@ -71,10 +71,15 @@ struct Principal {
 };
 
 // What a route needs (see http::Policy): the coarse gate before any record is looked at.
-enum class Need { kNone, kSignedIn, kWriter, kAdmin, kAudit, kExportControl };
+// kMetrics: the server's metrics, for administrators and for a monitoring server calling from an
+// address the installation lists.
+enum class Need { kNone, kSignedIn, kWriter, kAdmin, kAudit, kExportControl, kMetrics };
 
 enum class Decision { kAllow, kUnauthenticated, kForbidden };
 Decision DecideRoute(const Principal& who, Need need);
+// The same, knowing whether the request comes from one of the installation's monitoring
+// addresses (config `metrics_allow`), which may read the metrics without signing in.
+Decision DecideRoute(const Principal& who, Need need, bool from_monitoring_address);
 
 // The rule family a kind of record follows (each records::KindSpec names one).
 enum class Policy {

@@ -1,6 +1,7 @@
 // The command line: serve, migrate, seed, backup, restore, check, audit, records, version, hazard.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 #include <malloc.h>
 #include <termios.h>
@@ -214,6 +215,37 @@ std::string CsvField(const std::string& v) {
   return out + "\"";
 }
 
+// The syslog priority of a log line as the journal reads it from the start of a line.
+class JournalPriority : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    int priority = 6;  // info
+    switch (msg.level) {
+      case spdlog::level::trace:
+      case spdlog::level::debug:
+        priority = 7;
+        break;
+      case spdlog::level::warn:
+        priority = 4;
+        break;
+      case spdlog::level::err:
+        priority = 3;
+        break;
+      case spdlog::level::critical:
+        priority = 2;
+        break;
+      default:
+        break;
+    }
+    const char text[] = {'<', static_cast<char>('0' + priority), '>'};
+    dest.append(text, text + 3);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JournalPriority>();
+  }
+};
+
 // "N rows (table n, ...)" for the backup and restore reports.
 std::string HumanCount(const std::map<std::string, std::int64_t>& rows) {
   std::string out;
@@ -257,9 +289,14 @@ int Main(int argc, char** argv) {
   auto* seed = cli.add_subcommand("seed", "load the network's reference data (idempotent)");
   bool demo = false;
   seed->add_flag("--demo", demo, "also load fictitious demo organisations, agencies and people");
-  auto* backup_cmd = cli.add_subcommand("backup", "write all data to FILE (safe while serving)");
+  auto* backup_cmd = cli.add_subcommand(
+      "backup",
+      "write all data to FILE, or into backup_dir keeping backup_keep (safe while serving)");
   std::string backup_file;
-  backup_cmd->add_option("FILE", backup_file, "backup file to write")->required();
+  backup_cmd->add_option(
+      "FILE", backup_file,
+      "backup file to write (default: a new file in backup_dir, the oldest beyond "
+      "backup_keep removed)");
   auto* restore_cmd = cli.add_subcommand("restore", "replace all data with the backup in FILE");
   std::string restore_file, safety_file;
   restore_cmd->add_option("FILE", restore_file, "backup file to read")->required();
@@ -487,7 +524,15 @@ int Main(int argc, char** argv) {
     }
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (std::getenv("JOURNAL_STREAM")) {
+    // Under systemd the output goes to the journal, which stamps the time itself and reads the
+    // priority from a "<N>" prefix (sd-daemon(3)), so `journalctl -p warning` finds warnings.
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<JournalPriority>('*').set_pattern("%*%l %v");
+    spdlog::set_formatter(std::move(formatter));
+  } else {
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  }
 
   // Commands that change the schema or serve apply migrations first; the others refuse to run
   // against a database of another schema version.
@@ -861,6 +906,15 @@ int Main(int argc, char** argv) {
     std::cout << username << (updated->disabled ? " disabled\n" : " enabled\n");
     return 0;
   }
+  if (*backup_cmd && backup_file.empty()) {
+    auto rotation = backup::BackupInto(*s.db, config.backup_dir, config.backup_keep);
+    if (!rotation.ok()) return Fail(rotation.status());
+    std::cout << "backup written to " << rotation->path << ": "
+              << HumanCount(rotation->summary.rows) << "\n";
+    for (const auto& old : rotation->removed)
+      std::cout << "removed " << old << " (backup_keep " << config.backup_keep << ")\n";
+    return 0;
+  }
   if (*backup_cmd) {
     auto summary = backup::Backup(*s.db, backup_file);
     if (!summary.ok()) return Fail(summary.status());
@@ -946,7 +1000,8 @@ int Main(int argc, char** argv) {
   // serve
   i18n::Catalogs catalogs;
   if (Status st = catalogs.Load(); !st.ok()) return Fail(st);
-  auto web = http::WebApp::Create(*s.db, *s.store, *s.identity, catalogs, CBRNHUB_VERSION, config.sso, config.smtp);
+  auto web = http::WebApp::Create(*s.db, *s.store, *s.identity, catalogs, CBRNHUB_VERSION,
+                                  config.web, config.sso, config.smtp);
   if (!web.ok()) return Fail(web.status());
   http::WebApp& app = **web;
   http::Server server(config.server, [&app](http::Request& req) { return app.Handle(req); });

@@ -43,7 +43,8 @@ const std::map<std::string, std::string>& ConfigKeys() {
       {"threads", "worker threads (default: four per core)"},
       {"db_pool", "database connections kept open per process (default 16)"},
       {"body_limit", "largest request body in bytes (default 1048576)"},
-      {"upload_limit", "largest file upload (sanctions lists, party files) in bytes (default 67108864)"},
+      {"upload_limit",
+       "largest file upload (sanctions lists, party files) in bytes (default 67108864)"},
       {"header_limit", "largest request header block in bytes (default 16384)"},
       {"request_timeout", "seconds a client has to send a whole request (default 30)"},
       {"idle_timeout", "seconds an idle keep-alive connection stays open (default 60)"},
@@ -51,6 +52,13 @@ const std::map<std::string, std::string>& ConfigKeys() {
       {"max_connections", "open connections beyond which new ones get 503 (default 4096)"},
       {"access_log", "log every request (true/false, default true)"},
       {"log_level", "debug, info, warn or error (default info)"},
+      {"backup_dir", "folder of 'cbrnhub backup' without a file name (default var/backups)"},
+      {"backup_keep", "backups kept in backup_dir; older ones are removed (default 14)"},
+      {"trusted_proxies",
+       "reverse proxies whose X-Forwarded-For names the client, comma-separated (default none)"},
+      {"metrics_allow",
+       "addresses or networks that may read /metrics without signing in, comma-separated "
+       "(default none: administrators only)"},
       {"session_idle_minutes", "sign-in ends after this long without a request (default 60)"},
       {"session_absolute_hours", "sign-in ends after this long in any case (default 12)"},
       {"max_failed_logins", "failed sign-ins before an account is locked (default 5)"},
@@ -176,6 +184,20 @@ Status ApplySetting(Config& c, const std::string& key, const std::string& value)
   } else if (key == "smtp_poll_seconds") {
     CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 3600));
     c.smtp.poll_seconds = static_cast<int>(n);
+  } else if (key == "backup_dir") {
+    if (value.empty()) return Status::Invalid(key, "backup_dir must not be empty");
+    c.backup_dir = value;
+  } else if (key == "backup_keep") {
+    CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 10000));
+    c.backup_keep = static_cast<int>(n);
+  } else if (key == "trusted_proxies") {
+    auto list = http::AddressList::Parse(value);
+    if (!list.ok()) return Status::Invalid(key, "trusted_proxies: " + list.status().message());
+    c.web.trusted_proxies = std::move(list).value();
+  } else if (key == "metrics_allow") {
+    auto list = http::AddressList::Parse(value);
+    if (!list.ok()) return Status::Invalid(key, "metrics_allow: " + list.status().message());
+    c.web.metrics_allow = std::move(list).value();
   } else if (key == "log_level") {
     if (value != "debug" && value != "info" && value != "warn" && value != "error") {
       return Status::Invalid(key, "log_level must be debug, info, warn or error");

@@ -16,11 +16,15 @@ namespace cbrnhub::app {
 struct Config {
   std::string database = "sqlite:var/cbrnhub.db";
   http::ServerOptions server;
+  http::WebOptions web;
   int db_pool = 16;
   identity::Settings identity;
   sso::Settings sso;  // single sign-on (OpenID Connect); off without sso_issuer
   notify::SmtpSettings smtp;  // e-mail notifications; off without smtp_url
   std::string log_level = "info";
+  // `cbrnhub backup` without a file: where backups go and how many are kept (the nightly timer).
+  std::string backup_dir = "var/backups";
+  int backup_keep = 14;
 };
 
 // The settings a config file or the environment may set, with a one-line description each.

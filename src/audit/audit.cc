@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "core/ids.h"
+#include "metrics/metrics.h"
 
 namespace cbrnhub::audit {
 namespace {
@@ -72,11 +73,12 @@ Status Append(storage::Transaction& txn, const Actor& actor, const Change& chang
     }
   }
   params.emplace_back(hash);
-  return txn
-      .Exec(std::string("INSERT INTO audit_log (") + kColumns +
-                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params)
-      .status();
+  CBRN_RETURN_IF_ERROR(txn.Exec(std::string("INSERT INTO audit_log (") + kColumns +
+                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                params)
+                           .status());
+  metrics::Get().audit_appends.Add();
+  return Status::Ok();
 }
 
 Result<std::pair<std::vector<Entry>, std::int64_t>> List(storage::Database& db, const Query& q) {

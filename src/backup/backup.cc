@@ -1,13 +1,14 @@
 #include "backup/backup.h"
 
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/ids.h"
@@ -222,6 +223,50 @@ Result<Summary> Restore(storage::Database& db, const std::string& path) {
   if (!ended) return fail(line_no, "the file ends before its end marker (truncated backup)");
   CBRN_RETURN_IF_ERROR(txn->Commit());
   return summary;
+}
+
+Result<Rotation> BackupInto(storage::Database& db, const std::string& dir, int keep) {
+  namespace fs = std::filesystem;
+  if (keep < 1) return Status::Invalid("backup_keep", "backup_keep must be at least 1");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::Unavailable("cannot make the backup folder " + dir + ": " + ec.message());
+  // The name sorts by time ("cbrnhub-2026-11-30T02-00-00Z.jsonl"; no ':' so that the files copy
+  // to any file system); a second backup within the same second gets "-2", "-3", ...
+  std::string stamp = NowUtc().substr(0, 19);
+  std::replace(stamp.begin(), stamp.end(), ':', '-');
+  const std::string prefix = "cbrnhub-", suffix = ".jsonl";
+  fs::path path = fs::path(dir) / (prefix + stamp + "Z" + suffix);
+  for (int n = 2; fs::exists(path); ++n) {
+    path = fs::path(dir) / (prefix + stamp + "Z-" + std::to_string(n) + suffix);
+  }
+  Rotation out;
+  out.path = path.string();
+  CBRN_ASSIGN_OR_RETURN(out.summary, Backup(db, out.path));
+  std::vector<std::string> kept;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.rfind(prefix, 0) == 0 &&
+        name.size() > prefix.size() + suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      kept.push_back(entry.path().string());
+    }
+  }
+  if (ec) return Status::Unavailable("cannot list the backup folder " + dir + ": " + ec.message());
+  // "...Z.jsonl" sorts before "...Z-2.jsonl" of the same second, as written.
+  std::sort(kept.begin(), kept.end(), [](const std::string& a, const std::string& b) {
+    auto key = [](const std::string& p) {
+      std::string k = p;
+      auto z = k.rfind("Z");
+      if (z != std::string::npos && k.compare(z, 7, "Z.jsonl") == 0) k.replace(z, 7, "Z-1.jsonl");
+      return k;
+    };
+    return key(a) < key(b);
+  });
+  for (size_t i = 0; i + static_cast<size_t>(keep) < kept.size(); ++i) {
+    if (fs::remove(kept[i], ec)) out.removed.push_back(kept[i]);
+  }
+  return out;
 }
 
 }  // namespace cbrnhub::backup

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "storage/storage.h"
@@ -31,5 +32,16 @@ Result<Summary> Backup(storage::Database& db, const std::string& path);
 // file, truncated file, wrong schema version, bad row) nothing changes. The error names the
 // file and line.
 Result<Summary> Restore(storage::Database& db, const std::string& path);
+
+// Backups kept in a folder (the nightly timer's): writes `dir`/cbrnhub-<UTC time>.jsonl (the
+// folder is made when missing), then removes the oldest files of that name pattern beyond
+// `keep`, newest kept; other files in the folder are never touched. InvalidArgument when
+// `keep` < 1; the errors of Backup otherwise (then nothing is removed).
+struct Rotation {
+  std::string path;  // the backup written
+  Summary summary;
+  std::vector<std::string> removed;  // older backups deleted, oldest first
+};
+Result<Rotation> BackupInto(storage::Database& db, const std::string& dir, int keep);
 
 }  // namespace cbrnhub::backup

@@ -1,11 +1,11 @@
 // Sanctions-list editions, screenings and decisions, the control list, the licence workflow.
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "assets/assets.h"
@@ -14,6 +14,7 @@
 #include "core/csv.h"
 #include "core/ids.h"
 #include "exportctl/exportctl.h"
+#include "metrics/metrics.h"
 
 namespace cbrnhub::exportctl {
 namespace {
@@ -421,7 +422,13 @@ Result<Json> Service::ScreenIn(storage::Transaction& txn, const Caller& caller, 
     scope = l[0].Text(0);
   }
   double threshold = request.threshold > 0 ? request.threshold : sanctions::DefaultThreshold();
-  auto candidates = index.Screen(request.party, {threshold, 20});
+  std::vector<sanctions::Candidate> candidates;
+  {
+    metrics::Timer matching(metrics::Get().screening_match);
+    candidates = index.Screen(request.party, {threshold, 20});
+  }
+  metrics::Get().screenings.Add();
+  if (!candidates.empty()) metrics::Get().screenings_with_hits.Add();
   std::string party_key = PartyKey(request.party);
   Json results = Json::array();
   std::int64_t open = 0;

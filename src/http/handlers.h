@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -18,6 +20,7 @@
 #include "sso/sso.h"
 #include "http/templates.h"
 #include "http/web.h"
+#include "metrics/metrics.h"
 
 namespace cbrnhub::http {
 
@@ -45,6 +48,32 @@ class ResponseCache {
   Shard shards_[kShards];
 };
 
+// Requests by route template, method and status, and their latency, for /metrics. One slot per
+// route (by its index in the route table) plus one for requests no route matched; updated with
+// relaxed atomics only, so recording costs a few additions per request.
+class RouteMetrics {
+ public:
+  static constexpr size_t kNoRoute = static_cast<size_t>(-1);
+  // Sizes the table for `routes` routes; called once, before serving.
+  void Reset(size_t routes);
+  void Record(size_t route, int status, std::chrono::nanoseconds elapsed);
+  // The families cbrnhub_http_requests_total and cbrnhub_http_request_duration_seconds, for the
+  // routes that have answered at least once.
+  void Write(std::string& out, const Router& router) const;
+
+ private:
+  // The statuses this server answers with; anything else is counted as "other".
+  static constexpr int kStatuses[] = {200, 201, 204, 301, 302, 303, 304, 400, 401, 403, 404,
+                                      405, 409, 410, 413, 415, 422, 429, 431, 500, 503};
+  static constexpr size_t kStatusSlots = std::size(kStatuses) + 1;
+  struct Slot {
+    std::array<metrics::Counter, kStatusSlots> by_status;
+    metrics::Histogram latency;
+  };
+  std::unique_ptr<Slot[]> slots_;  // routes + 1; the last is kNoRoute
+  size_t routes_ = 0;
+};
+
 struct WebApp::Context {
   storage::Database& db;
   records::Store& store;
@@ -59,6 +88,8 @@ struct WebApp::Context {
   std::unique_ptr<plans::Service> plans;
   std::unique_ptr<risk::Service> risk;
   std::unique_ptr<meetings::Service> meetings;
+  WebOptions options;
+  RouteMetrics route_metrics;
   std::unique_ptr<sso::Client> sso;  // null when single sign-on is off
   // Last member: destroyed (its thread stopped) before the services its checks use.
   std::unique_ptr<notify::Sender> mail;  // null when e-mail is off
@@ -129,6 +160,8 @@ Response ApiNetwork(Ctx& ctx, Request& req);
 Response ApiRegionOverview(Ctx& ctx, Request& req);
 Response ApiCountryOverview(Ctx& ctx, Request& req);
 Response Healthz(Ctx& ctx, Request& req);
+// Prometheus text format (metrics.cc).
+Response MetricsPage(Ctx& ctx, Request& req);
 Response Readyz(Ctx& ctx, Request& req);
 
 // Signing in, accounts, administration, audit (auth.cc, admin.cc).

@@ -1,6 +1,9 @@
 #include "http/http.h"
 
+#include <arpa/inet.h>
+
 #include <cctype>
+#include <cstring>
 
 namespace cbrnhub::http {
 
@@ -140,6 +143,82 @@ std::string PercentEncode(const std::string& s) {
     }
   }
   return out;
+}
+
+namespace {
+
+// Reads "a.b.c.d" or an IPv6 address; an IPv4-mapped IPv6 address becomes its IPv4 form.
+bool ReadAddress(const std::string& text, int* family, unsigned char* bytes) {
+  if (inet_pton(AF_INET, text.c_str(), bytes) == 1) {
+    *family = AF_INET;
+    return true;
+  }
+  if (inet_pton(AF_INET6, text.c_str(), bytes) != 1) return false;
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(bytes, kMapped, 12) == 0) {
+    std::memmove(bytes, bytes + 12, 4);
+    *family = AF_INET;
+    return true;
+  }
+  *family = AF_INET6;
+  return true;
+}
+
+std::string TrimSpaces(const std::string& s) {
+  auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+}  // namespace
+
+Result<AddressList> AddressList::Parse(const std::string& comma_separated) {
+  AddressList list;
+  size_t pos = 0;
+  while (pos <= comma_separated.size()) {
+    size_t comma = comma_separated.find(',', pos);
+    if (comma == std::string::npos) comma = comma_separated.size();
+    std::string entry = TrimSpaces(comma_separated.substr(pos, comma - pos));
+    pos = comma + 1;
+    if (entry.empty()) continue;
+    Network net;
+    std::string address = entry;
+    int prefix = -1;
+    if (auto slash = entry.find('/'); slash != std::string::npos) {
+      address = entry.substr(0, slash);
+      std::string bits = entry.substr(slash + 1);
+      if (bits.empty() || bits.size() > 3 ||
+          bits.find_first_not_of("0123456789") != std::string::npos) {
+        return Status::Invalid("", "'" + entry + "' is not an address or network (a.b.c.d/bits)");
+      }
+      prefix = std::stoi(bits);
+    }
+    if (!ReadAddress(address, &net.family, net.bytes)) {
+      return Status::Invalid("", "'" + entry + "' is not an IP address or network");
+    }
+    int width = net.family == AF_INET ? 32 : 128;
+    if (prefix > width) {
+      return Status::Invalid("", "'" + entry + "': a network of " + std::to_string(width) +
+                                     "-bit addresses has at most /" + std::to_string(width));
+    }
+    net.prefix_bits = prefix < 0 ? width : prefix;
+    list.networks_.push_back(net);
+  }
+  return list;
+}
+
+bool AddressList::Contains(const std::string& address) const {
+  int family = 0;
+  unsigned char bytes[16] = {};
+  if (networks_.empty() || !ReadAddress(address, &family, bytes)) return false;
+  for (const auto& net : networks_) {
+    if (net.family != family) continue;
+    int full = net.prefix_bits / 8, rest = net.prefix_bits % 8;
+    if (std::memcmp(net.bytes, bytes, full) != 0) continue;
+    unsigned char mask = static_cast<unsigned char>(0xff << (8 - rest));
+    if (rest == 0 || (net.bytes[full] & mask) == (bytes[full] & mask)) return true;
+  }
+  return false;
 }
 
 void ParseQuery(const std::string& query, std::multimap<std::string, std::string>& out) {

@@ -78,6 +78,37 @@ struct ServerOptions {
   bool access_log = true;
 };
 
+// Addresses and networks a request may come from ("127.0.0.1", "10.0.0.0/8", "::1",
+// "fd00::/8"). An IPv4 client seen through an IPv6 socket (::ffff:a.b.c.d) matches its IPv4 form.
+class AddressList {
+ public:
+  // From a comma-separated list; "" is the empty list. InvalidArgument naming the entry that is
+  // not an address or network.
+  static Result<AddressList> Parse(const std::string& comma_separated);
+  bool Contains(const std::string& address) const;
+  bool empty() const { return networks_.empty(); }
+
+ private:
+  struct Network {
+    int family = 0;  // AF_INET or AF_INET6
+    unsigned char bytes[16] = {};
+    int prefix_bits = 0;
+  };
+  std::vector<Network> networks_;
+};
+
+// Settings of the web application (http::WebApp) beyond the server's.
+struct WebOptions {
+  // Callers that may read /metrics without signing in (a Prometheus server). Administrators may
+  // always. Behind a reverse proxy that is not in trusted_proxies every request comes from the
+  // proxy's address: do not list it then (docs/operations.md).
+  AddressList metrics_allow;
+  // Reverse proxies whose X-Forwarded-For names the client: a request from one of them takes the
+  // last address of that header as its remote address (audit log, sign-in rate limit,
+  // metrics_allow). Empty: the connection's address, whatever the headers say.
+  AddressList trusted_proxies;
+};
+
 // Parses "a=1&b=x%20y" into `out` (percent and '+' decoding).
 void ParseQuery(const std::string& query, std::multimap<std::string, std::string>& out);
 std::string PercentDecode(const std::string& s, bool plus_is_space);

@@ -14,13 +14,14 @@ namespace cbrnhub::http {
 // access:: rules. kPublic is the only policy that lets an anonymous caller through.
 struct Policy {
   enum class Access {
-    kPublic,   // anyone, signed in or not (sign-in page, health, static files)
-    kSession,  // a signed-in session, even one still waiting for its second factor
-    kRead,     // anyone signed in; what they see is filtered by access::
-    kWrite,    // signed in with a role that may change something
-    kAdmin,    // administrators
-    kAudit,    // administrators and auditors
+    kPublic,         // anyone, signed in or not (sign-in page, health, static files)
+    kSession,        // a signed-in session, even one still waiting for its second factor
+    kRead,           // anyone signed in; what they see is filtered by access::
+    kWrite,          // signed in with a role that may change something
+    kAdmin,          // administrators
+    kAudit,          // administrators and auditors
     kExportControl,  // licensing officers, reviewing agencies, customs, administrators, auditors
+    kMetrics,  // administrators, and monitoring servers at the configured addresses (/metrics)
   };
   Access access;
   std::string resource;  // record kind or area ("countries", "system", ...)

@@ -18,6 +18,8 @@ void RegisterRoutes(Ctx& ctx) {
   // Operations.
   add("GET", "/healthz", {A::kPublic, "system"}, Healthz, "liveness: the process answers");
   add("GET", "/readyz", {A::kPublic, "system"}, Readyz, "readiness: the database answers");
+  add("GET", "/metrics", {A::kMetrics, "system"}, MetricsPage,
+      "Prometheus metrics (administrators, or the addresses in metrics_allow)");
   add("GET", "/static/{file}", {A::kPublic, "static"}, StaticFile, "static asset");
 
   // JSON API.

@@ -4,18 +4,20 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <list>
 #include <mutex>
 #include <thread>
+
+#include "metrics/metrics.h"
 
 namespace cbrnhub::http {
 
@@ -128,6 +130,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Server::Impl::
   }
   ~Session() {
     --server_.connections;
+    metrics::Get().http_connections_open.Add(-1);
     if (registered_) server_.Unregister(self_it_);
   }
 
@@ -340,6 +343,7 @@ void Server::Impl::Accept() {
       spdlog::warn("accept failed: {}", ec.message());
     } else {
       size_t n = ++connections;
+      metrics::Get().http_connections_open.Add(1);
       auto session = std::make_shared<Session>(*this, std::move(socket));
       session->Start(n > options.max_connections);
     }

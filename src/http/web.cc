@@ -9,7 +9,8 @@
 namespace cbrnhub::http {
 namespace {
 
-bool IsApi(const Request& req) { return req.path.rfind("/api/", 0) == 0; }
+// The API, and /metrics whose reader is a program: errors as JSON, never a sign-in page.
+bool IsApi(const Request& req) { return req.path.rfind("/api/", 0) == 0 || req.path == "/metrics"; }
 
 }  // namespace
 
@@ -212,11 +213,12 @@ WebApp::~WebApp() = default;
 
 Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::Store& store,
                                                identity::Service& identity,
-                                               const i18n::Catalogs& catalogs,
-                                               std::string version, const sso::Settings& sso,
+                                               const i18n::Catalogs& catalogs, std::string version,
+                                               WebOptions options, const sso::Settings& sso,
                                                const notify::SmtpSettings& smtp) {
   auto ctx = std::unique_ptr<Context>(
-      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr});
+      new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr,
+                  nullptr, nullptr, nullptr, {}, {}, nullptr, nullptr});
   if (!store.catalog().Find(assessment::kAssessments)) {
     return Status::Internal("the catalog lacks the assessment kinds: call assessment::RegisterKinds");
   }
@@ -263,7 +265,9 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
           ctx->templates.Add(name.substr(0, name.size() - 5), std::string(*assets::Find(path))));
     }
   }
+  ctx->options = std::move(options);
   RegisterRoutes(*ctx);
+  ctx->route_metrics.Reset(ctx->router.routes().size());
   return std::unique_ptr<WebApp>(new WebApp(std::move(ctx)));
 }
 
@@ -280,6 +284,8 @@ access::Need NeedOf(Policy::Access a) {
     case Policy::Access::kAdmin: return access::Need::kAdmin;
     case Policy::Access::kAudit: return access::Need::kAudit;
     case Policy::Access::kExportControl: return access::Need::kExportControl;
+    case Policy::Access::kMetrics:
+      return access::Need::kMetrics;
   }
   return access::Need::kAdmin;
 }
@@ -295,14 +301,13 @@ std::string PendingStep(const identity::Session& s) {
   return "";
 }
 
-}  // namespace
-
-Response WebApp::Handle(Request& req) {
-  Ctx& ctx = *ctx_;
+// Answers one request; `*matched` is the route that matched (nullptr for none).
+Response Dispatch(Ctx& ctx, Request& req, const Route** matched) {
   std::string chosen = req.Query("lang");
   bool path_matched = false;
   std::string allowed;
   const Route* route = ctx.router.Match(req, &path_matched, &allowed);
+  *matched = route;
 
   // Read once per request: it validates both the session cache and the response cache.
   std::uint64_t data_version = ctx.db.DataVersion();
@@ -357,7 +362,10 @@ Response WebApp::Handle(Request& req) {
     }
     return Response::Redirect(pending);
   }
-  switch (access::DecideRoute(req.who, NeedOf(route->policy.access))) {
+  // Only the metrics route looks at the caller's address.
+  bool from_monitoring = route->policy.access == Policy::Access::kMetrics &&
+                         ctx.options.metrics_allow.Contains(req.remote_addr);
+  switch (access::DecideRoute(req.who, NeedOf(route->policy.access), from_monitoring)) {
     case access::Decision::kAllow:
       break;
     case access::Decision::kUnauthenticated:
@@ -399,8 +407,10 @@ Response WebApp::Handle(Request& req) {
                                   req.target
                             : std::string();
   if (auto hit = version ? ctx.cache.Find(key, version) : std::nullopt) {
+    metrics::Get().cache_hits.Add();
     res = std::move(*hit);
   } else {
+    if (version) metrics::Get().cache_misses.Add();
     try {
       res = route->handler(req);
     } catch (const std::exception& e) {
@@ -414,6 +424,34 @@ Response WebApp::Handle(Request& req) {
                              "lang=" + req.lang + "; Path=/; Max-Age=31536000; SameSite=Lax");
   }
   if (!api) res.headers.emplace_back("Vary", "Cookie, Accept-Language");
+  return res;
+}
+
+// Behind a trusted reverse proxy the client is the last address the proxy appended to
+// X-Forwarded-For; earlier entries come from the client and may be forged.
+void TakeForwardedAddress(const WebOptions& options, Request& req) {
+  if (options.trusted_proxies.empty() || !options.trusted_proxies.Contains(req.remote_addr)) return;
+  std::string header = req.Header("x-forwarded-for");
+  auto comma = header.rfind(',');
+  std::string last = header.substr(comma == std::string::npos ? 0 : comma + 1);
+  last.erase(0, last.find_first_not_of(' '));
+  last.erase(last.find_last_not_of(' ') + 1);
+  if (last.empty() || last.find('/') != std::string::npos) return;
+  auto parsed = AddressList::Parse(last);
+  if (parsed.ok() && !parsed->empty()) req.remote_addr = last;
+}
+
+}  // namespace
+
+Response WebApp::Handle(Request& req) {
+  auto started = std::chrono::steady_clock::now();
+  TakeForwardedAddress(ctx_->options, req);
+  const Route* route = nullptr;
+  Response res = Dispatch(*ctx_, req, &route);
+  const auto& routes = ctx_->router.routes();
+  ctx_->route_metrics.Record(
+      route ? static_cast<size_t>(route - routes.data()) : RouteMetrics::kNoRoute, res.status,
+      std::chrono::steady_clock::now() - started);
   return res;
 }
 

@@ -23,8 +23,8 @@ class WebApp {
   // notification queue (stopped when the app is destroyed).
   static Result<std::unique_ptr<WebApp>> Create(storage::Database& db, records::Store& store,
                                                 identity::Service& identity,
-                                                const i18n::Catalogs& catalogs,
-                                                std::string version,
+                                                const i18n::Catalogs& catalogs, std::string version,
+                                                WebOptions options = {},
                                                 const sso::Settings& sso = {},
                                                 const notify::SmtpSettings& smtp = {});
   ~WebApp();

@@ -125,6 +125,7 @@ class PostgresTransaction final : public Transaction {
   std::unique_ptr<pqxx::dbtransaction> txn_;
   bool failed_ = false;
   bool write_ = false;
+  ConnectionInUse in_use_;
 
   void NoteLocalCommit();
 };
@@ -189,6 +190,7 @@ class PostgresDatabase final : public Database {
         if (c->is_open()) return c;
       }
     }
+    metrics::Get().db_connections_opened.Add();
     try {
       return std::make_unique<pqxx::connection>(url_);
     } catch (...) {

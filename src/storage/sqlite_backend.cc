@@ -140,6 +140,7 @@ class SqliteTransaction final : public Transaction {
   std::unique_ptr<Connection> conn_;
   std::unique_lock<std::mutex> write_lock_;  // held for the life of a write transaction
   bool finished_ = false;
+  ConnectionInUse in_use_;
 };
 
 class SqliteDatabase final : public Database {
@@ -188,7 +189,15 @@ class SqliteDatabase final : public Database {
     // moment the lock is free) instead of SQLite's busy handler, which polls with sleeps of up
     // to 100 ms; the busy timeout still covers writers in other processes.
     std::unique_lock<std::mutex> write_lock;
-    if (access == Access::kWrite) write_lock = std::unique_lock<std::mutex>(write_mu_);
+    if (access == Access::kWrite) {
+      write_lock = std::unique_lock<std::mutex>(write_mu_, std::try_to_lock);
+      if (!write_lock.owns_lock()) {
+        // Only the queued writers pay for the clock: an uncontended write stays a try_lock.
+        metrics::Get().db_write_lock_waits.Add();
+        metrics::Timer waited(metrics::Get().db_write_lock_wait);
+        write_lock.lock();
+      }
+    }
     CBRN_ASSIGN_OR_RETURN(auto conn, Acquire());
     auto txn = std::make_unique<SqliteTransaction>(this, std::move(conn), std::move(write_lock));
     CBRN_RETURN_IF_ERROR(txn->Simple(access == Access::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
@@ -215,6 +224,7 @@ class SqliteDatabase final : public Database {
         return c;
       }
     }
+    metrics::Get().db_connections_opened.Add();
     auto conn = std::make_unique<Connection>();
     int rc = sqlite3_open_v2(path_.c_str(), &conn->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
