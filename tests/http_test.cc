@@ -362,16 +362,23 @@ TEST_P(HttpTest, CachedAnswersFollowEveryChange) {
 INSTANTIATE_BACKENDS(HttpTest);
 
 // Every working language has every English key, none empty, and keeps the English text's
-// markup and placeholders ({name}, <b>, &nbsp;) exactly: a lost one would break the page.
+// markup (<b>, &nbsp;) exactly and its ICU arguments ({count, plural, ...}, {name}) by name: a
+// lost one would break the page. Plural forms differ by language, so only names are compared.
 TEST(Catalogs, EveryLanguageIsCompleteAndKeepsPlaceholders) {
   i18n::Catalogs catalogs;
   ASSERT_TRUE(catalogs.Load().ok());
-  std::regex markup(R"(\{[^}]*\}|<[^>]*>|&[#a-zA-Z0-9]+;)");
+  std::regex markup(R"(<[^>]*>|&[#a-zA-Z0-9]+;)");
   auto tokens = [&](const std::string& text) {
     std::multiset<std::string> out;
     for (std::sregex_iterator it(text.begin(), text.end(), markup), end; it != end; ++it)
       out.insert(it->str());
     return out;
+  };
+  auto arguments = [](const std::string& text) {
+    if (text.find('{') == std::string::npos) return std::vector<std::string>{};
+    auto names = i18n::MessageArguments(text);
+    EXPECT_TRUE(names.ok()) << text;
+    return names.ok() ? *names : std::vector<std::string>{};
   };
   for (const char* lang : {"fr", "ru", "ar"}) {
     ASSERT_TRUE(catalogs.Supports(lang)) << lang;
@@ -380,6 +387,7 @@ TEST(Catalogs, EveryLanguageIsCompleteAndKeepsPlaceholders) {
       const std::string& text = catalogs.Translate(lang, key);
       EXPECT_FALSE(text.empty()) << lang << " " << key;
       EXPECT_EQ(tokens(text), tokens(catalogs.Translate("en", key))) << lang << " " << key;
+      EXPECT_EQ(arguments(text), arguments(catalogs.Translate("en", key))) << lang << " " << key;
     }
   }
   // Arabic is written in Arabic script (a value copied from English would not be).
@@ -408,11 +416,22 @@ TEST(Catalogs, EveryTemplateKeyExists) {
   ASSERT_TRUE(catalogs.Load().ok());
   auto keys = catalogs.Keys();
   std::set<std::string> known(keys.begin(), keys.end());
-  std::regex tag(R"(\{\{_ ([a-zA-Z0-9_.]+)\}\})");
+  // {{_ key}} and {{_ key n=path}}; {{_ prefix.$path}} names keys by stored values, which the
+  // all-pages test (tests/pages_test.cc) checks on real data.
+  std::regex tag(R"(\{\{_ ([a-zA-Z0-9_.]+)(\$[a-zA-Z0-9_.]+)?((?: [a-z_]+=[a-zA-Z0-9_.]+)*)\}\})");
   for (auto path : assets::List("web/templates/")) {
     std::string text(*assets::Find(path));
     for (std::sregex_iterator it(text.begin(), text.end(), tag), end; it != end; ++it) {
+      if ((*it)[2].matched) continue;
       EXPECT_TRUE(known.count((*it)[1])) << path << " uses unknown message " << (*it)[1];
+      if ((*it)[3].length() > 0 && known.count((*it)[1])) {
+        auto names = i18n::MessageArguments(catalogs.Translate("en", (*it)[1]));
+        ASSERT_TRUE(names.ok()) << (*it)[1];
+        std::string given = (*it)[3];
+        for (const auto& name : *names) {
+          EXPECT_NE(given.find(" " + name + "="), std::string::npos) << path << ": " << (*it)[1] << " needs " << name;
+        }
+      }
     }
   }
 }
@@ -428,19 +447,22 @@ TEST(Catalogs, CountryNamesComeFromIcu) {
 }
 
 TEST(Templates, EscapingSectionsPartialsAndErrors) {
+  i18n::Catalogs catalogs;
+  ASSERT_TRUE(catalogs.Load().ok());
+  i18n::Presenter en(catalogs, "en"), ru(catalogs, "ru");
   Templates t;
   ASSERT_TRUE(t.Add("item", "<li>{{name}}</li>").ok());
   ASSERT_TRUE(t.Add("page", "{{#items}}{{> item}}{{/items}}{{^items}}none{{/items}}|{{{raw}}}|"
-                            "{{_ hello}}|{{a.b}}|{{list.1}}")
+                            "{{_ nav.network}}|{{a.b}}|{{list.1}}")
                   .ok());
   json data = {{"items", {{{"name", "<b>&"}}, {{"name", "x"}}}},
                {"raw", "<i>"},
                {"a", {{"b", "deep"}}},
                {"list", {"zero", "one"}}};
-  auto out = t.Render("page", data, [](const std::string& k) { return "T(" + k + ")"; });
+  auto out = t.Render("page", data, en);
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(*out, "<li>&lt;b&gt;&amp;</li><li>x</li>|<i>|T(hello)|deep|one");
-  auto empty = t.Render("page", json{{"items", json::array()}}, [](const std::string&) { return ""; });
+  EXPECT_EQ(*out, "<li>&lt;b&gt;&amp;</li><li>x</li>|<i>|Network|deep|one");
+  auto empty = t.Render("page", json{{"items", json::array()}}, en);
   EXPECT_EQ(empty->substr(0, 5), "none|");
   Status unclosed = t.Add("bad", "line1\n{{#open}}\nline3");
   EXPECT_NE(unclosed.message().find("bad:2"), std::string::npos) << unclosed.message();
@@ -448,7 +470,27 @@ TEST(Templates, EscapingSectionsPartialsAndErrors) {
   EXPECT_FALSE(mismatched.ok());
   Status unterminated = t.Add("bad3", "x {{name");
   EXPECT_FALSE(unterminated.ok());
-  EXPECT_EQ(t.Render("missing", json::object(), {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(t.Render("missing", json::object(), en).status().code(), StatusCode::kNotFound);
+  Status bad_argument = t.Add("bad4", "line1\n{{_ audit.entries total}}");
+  EXPECT_NE(bad_argument.message().find("bad4:2"), std::string::npos) << bad_argument.message();
+  EXPECT_FALSE(t.Add("bad5", "{{%weekday at}}").ok());
+}
+
+// Plural arguments, labels of stored values and formatted values, in the page's language.
+TEST(Templates, MessagesWithArgumentsLabelsAndFormats) {
+  i18n::Catalogs catalogs;
+  ASSERT_TRUE(catalogs.Load().ok());
+  Templates t;
+  ASSERT_TRUE(t.Add("p", "{{_ audit.entries count=n}}|{{_ role.$role}}|{{_ role.$none}}|{{%date day}}|"
+                         "{{%percent pct}}|{{%money amount currency}}|{{%number n}}")
+                  .ok());
+  json data = {{"n", 21}, {"role", "nfp"}, {"day", "2026-03-01"}, {"pct", 40}, {"amount", 48000}, {"currency", "USD"}};
+  auto ru = t.Render("p", data, i18n::Presenter(catalogs, "ru"));
+  ASSERT_TRUE(ru.ok()) << ru.status().ToString();
+  EXPECT_EQ(*ru, "21 запись|" + catalogs.Translate("ru", "role.nfp") + "||1 мар. 2026 г.|40 %|48 000 $|21")
+      << *ru;
+  auto en = t.Render("p", data, i18n::Presenter(catalogs, "en"));
+  EXPECT_EQ(*en, "21 entries|" + catalogs.Translate("en", "role.nfp") + "||Mar 1, 2026|40%|$48,000|21") << *en;
 }
 
 }  // namespace

@@ -174,8 +174,9 @@ Response StaticFile(Ctx& ctx, Request& req) {
                                        : "application/octet-stream";
   // Assets change only with a new binary; the version in the ETag makes that safe to cache.
   r.headers.emplace_back("Cache-Control", "public, max-age=3600");
-  r.headers.emplace_back("ETag", "\"" + ctx.version + "-" + std::to_string(r.body.size()) + "\"");
-  if (req.Header("if-none-match") == "\"" + ctx.version + "-" + std::to_string(r.body.size()) + "\"") {
+  std::string etag = "\"" + ctx.version + "-" + std::to_string(r.body.size()) + "\"";
+  r.headers.emplace_back("ETag", etag);
+  if (EtagMatches(req.Header("if-none-match"), etag)) {
     r.status = 304;
     r.body.clear();
   }

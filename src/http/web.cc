@@ -52,6 +52,8 @@ std::string Translate(const Ctx& ctx, const Request& req, const std::string& key
   return ctx.catalogs.Translate(req.lang, key);
 }
 
+i18n::Presenter PresenterOf(const Ctx& ctx, const Request& req) { return i18n::Presenter(ctx.catalogs, req.lang); }
+
 Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::string& name,
                     Json data, const std::string& title) {
   Json page = data.contains("page") ? data["page"] : Json::object();
@@ -84,9 +86,7 @@ Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::s
   std::string notice = req.Query("notice");
   if (notice == "saved" || notice == "deleted") page["notice"] = Translate(ctx, req, "notice." + notice);
   data["page"] = page;
-  auto html = ctx.templates.Render(name, data, [&](const std::string& key) {
-    return ctx.catalogs.Translate(req.lang, key);
-  });
+  auto html = ctx.templates.Render(name, data, PresenterOf(ctx, req));
   if (!html.ok()) {
     spdlog::error("template {}: {}", name, html.status().ToString());
     return Response::Html(500, "<h1>500</h1><p>page template error</p>");

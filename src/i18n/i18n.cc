@@ -28,6 +28,14 @@ Status Catalogs::Load() {
                                std::string(path) + ": message " + key + " is not a string");
       }
       table[key] = value.get<std::string>();
+      // Braces make a message an ICU pattern: one ICU would refuse is a mistake in the file.
+      if (table[key].find('{') != std::string::npos) {
+        auto arguments = MessageArguments(table[key]);
+        if (!arguments.ok()) {
+          return Status::Invalid(std::string(path), std::string(path) + ": message " + key + " is " +
+                                                        arguments.status().message());
+        }
+      }
     }
   }
   if (!Supports(kDefaultLanguage)) return Status::Internal("no English message catalogue");
