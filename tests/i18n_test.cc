@@ -1,9 +1,10 @@
 // Messages with ICU plural and select forms, and values formatted for each language, on the
 // catalogues as shipped (src/web/i18n/*.json).
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include "i18n/i18n.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 namespace cbrnhub::i18n {
 namespace {
@@ -39,8 +40,10 @@ TEST_F(Messages, RussianPluralCategories) {
   EXPECT_EQ(Entries("ru", 111), "111 записей");
   EXPECT_EQ(Entries("ru", 1.5), "1,5 записи");
   EXPECT_EQ(catalogs_.Format("ru", "home.regions", json{{"count", 8}}), "регионов");
-  EXPECT_EQ(catalogs_.Format("ru", "home.partner_countries", json{{"count", 64}}), "страны-партнёра");
-  EXPECT_EQ(catalogs_.Format("ru", "home.partner_countries", json{{"count", 59}}), "стран-партнёров");
+  EXPECT_EQ(catalogs_.Format("ru", "home.partner_countries", json{{"count", 64}}),
+            "страны-партнёра");
+  EXPECT_EQ(catalogs_.Format("ru", "home.partner_countries", json{{"count", 59}}),
+            "стран-партнёров");
 }
 
 // Arabic: zero, one, two, few (3-10, 103-110), many (11-99, 111-199), other (100-102).
@@ -84,7 +87,8 @@ TEST(Formatting, DatesInEachLanguageWithoutRawIso) {
   EXPECT_EQ(FormatDate("fr", "2026-03-01"), "1 mars 2026");
   EXPECT_EQ(FormatDate("en", "2026-03-01T23:30:00.123Z"), "Mar 1, 2026");
   // Times are shown in UTC whatever offset they were stored with.
-  EXPECT_EQ(FormatDateTime("en", "2026-03-01T23:30:00.123+02:00"), FormatDateTime("en", "2026-03-01T21:30:00Z"));
+  EXPECT_EQ(FormatDateTime("en", "2026-03-01T23:30:00.123+02:00"),
+            FormatDateTime("en", "2026-03-01T21:30:00Z"));
   std::string ru = FormatDateTime("ru", "2026-03-01T09:05:07.123Z");
   EXPECT_NE(ru.find("2026"), std::string::npos) << ru;
   EXPECT_NE(ru.find("09:05"), std::string::npos) << ru;

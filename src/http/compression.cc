@@ -14,8 +14,8 @@ constexpr const char* kGzipSuffix = "-gzip";
 
 bool Compressible(const std::string& content_type) {
   std::string type = content_type.substr(0, content_type.find(';'));
-  return type.rfind("text/", 0) == 0 || type == "application/json" || type == "application/javascript" ||
-         type == "image/svg+xml" || type == "application/xml";
+  return type.rfind("text/", 0) == 0 || type == "application/json" ||
+         type == "application/javascript" || type == "image/svg+xml" || type == "application/xml";
 }
 
 std::string Lower(std::string s) {
@@ -47,7 +47,8 @@ bool AcceptsGzip(const std::string& accept_encoding) {
 std::string Gzip(std::string_view data) {
   z_stream z{};
   // 15 window bits + 16: a gzip header and trailer rather than zlib's.
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return "";
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return "";
   std::string out(deflateBound(&z, static_cast<uLong>(data.size())), '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   z.avail_in = static_cast<uInt>(data.size());
@@ -90,7 +91,15 @@ void CompressForClient(const Request& req, Response& res) {
   for (const auto& [name, value] : res.headers) {
     if (Lower(name) == "content-encoding") return;
   }
-  res.headers.emplace_back("Vary", "Accept-Encoding");
+  bool varied = false;
+  for (auto& [name, value] : res.headers) {
+    if (Lower(name) == "vary") {
+      value += ", Accept-Encoding";
+      varied = true;
+      break;
+    }
+  }
+  if (!varied) res.headers.emplace_back("Vary", "Accept-Encoding");
   if (res.body.size() < kGzipMinBytes || !AcceptsGzip(req.Header("accept-encoding"))) return;
   std::string packed = Gzip(res.body);
   if (packed.empty()) return;

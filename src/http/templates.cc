@@ -1,10 +1,9 @@
 #include "http/templates.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdlib>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "http/http.h"
@@ -16,7 +15,7 @@ using nlohmann::json;
 struct Templates::Node {
   enum class Type { kRoot, kText, kVar, kRaw, kSection, kInverted, kPartial, kMessage, kFormat };
   Type type = Type::kRoot;
-  std::string text;  // literal text, variable path, partial, message key or format
+  std::string text;      // literal text, variable path, partial, message key or format
   std::string key_path;  // kMessage: the path whose value ends the key ({{_ choice.$path}})
   std::vector<std::pair<std::string, std::string>> args;  // kMessage: name -> path; kFormat: paths
   std::vector<std::unique_ptr<Node>> children;
@@ -109,7 +108,8 @@ bool NumberOf(const json* v, double& out) {
   return end && *end == '\0';
 }
 
-std::string FormatValue(const std::string& how, const std::vector<const json*>& values, const i18n::Presenter& words) {
+std::string FormatValue(const std::string& how, const std::vector<const json*>& values,
+                        const i18n::Presenter& words) {
   const json* v = values.empty() ? nullptr : values[0];
   if (!v || v->is_null()) return "";
   if (how == "date" || how == "datetime") {
@@ -189,7 +189,8 @@ Status Templates::Add(const std::string& name, const std::string& text) {
     } else if (tag[0] == '_' && tag.size() > 1 && tag[1] == ' ') {
       n->type = Node::Type::kMessage;
       auto words = Words(tag.substr(2));
-      if (words.empty()) return Status::Invalid("template", where(line) + "{{_ }} names no message");
+      if (words.empty())
+        return Status::Invalid("template", where(line) + "{{_ }} names no message");
       n->text = words[0];
       if (auto dollar = n->text.find('$'); dollar != std::string::npos) {
         n->key_path = n->text.substr(dollar + 1);
@@ -198,16 +199,19 @@ Status Templates::Add(const std::string& name, const std::string& text) {
       for (size_t i = 1; i < words.size(); ++i) {
         auto eq = words[i].find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == words[i].size()) {
-          return Status::Invalid("template", where(line) + "message argument " + words[i] + " is not name=path");
+          return Status::Invalid(
+              "template", where(line) + "message argument " + words[i] + " is not name=path");
         }
         n->args.emplace_back(words[i].substr(0, eq), words[i].substr(eq + 1));
       }
     } else if (tag[0] == '%') {
       n->type = Node::Type::kFormat;
       auto words = Words(tag.substr(1));
-      if (words.size() < 2 || std::find(std::begin(kFormats), std::end(kFormats), words[0]) == std::end(kFormats)) {
-        return Status::Invalid("template", where(line) + "{{%" + Trim(tag.substr(1)) +
-                                               "}}: write {{%date|datetime|number|percent|money path}}");
+      if (words.size() < 2 ||
+          std::find(std::begin(kFormats), std::end(kFormats), words[0]) == std::end(kFormats)) {
+        return Status::Invalid("template",
+                               where(line) + "{{%" + Trim(tag.substr(1)) +
+                                   "}}: write {{%date|datetime|number|percent|money path}}");
       }
       n->text = words[0];
       for (size_t i = 1; i < words.size(); ++i) n->args.emplace_back("", words[i]);
@@ -225,8 +229,8 @@ Status Templates::Add(const std::string& name, const std::string& text) {
   return Status::Ok();
 }
 
-Status Templates::RenderNode(const Node& node, std::vector<const json*>& stack, const i18n::Presenter& words,
-                             std::string& out, int depth) const {
+Status Templates::RenderNode(const Node& node, std::vector<const json*>& stack,
+                             const i18n::Presenter& words, std::string& out, int depth) const {
   for (const auto& child : node.children) {
     switch (child->type) {
       case Node::Type::kText:
@@ -301,7 +305,7 @@ Status Templates::RenderNode(const Node& node, std::vector<const json*>& stack, 
 }
 
 Result<std::string> Templates::Render(const std::string& name, const json& data,
-                                     const i18n::Presenter& words) const {
+                                      const i18n::Presenter& words) const {
   auto it = templates_.find(name);
   if (it == templates_.end()) return Status::NotFound("no template named " + name);
   std::vector<const json*> stack = {&data};

@@ -12,10 +12,9 @@
 //   {{! comment }}
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "core/status.h"
@@ -41,8 +40,8 @@ class Templates {
  private:
   struct Node;
   std::map<std::string, std::unique_ptr<Node>> templates_;
-  Status RenderNode(const Node& node, std::vector<const nlohmann::json*>& stack, const i18n::Presenter& words,
-                    std::string& out, int depth) const;
+  Status RenderNode(const Node& node, std::vector<const nlohmann::json*>& stack,
+                    const i18n::Presenter& words, std::string& out, int depth) const;
 };
 
 }  // namespace cbrnhub::http

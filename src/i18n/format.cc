@@ -56,16 +56,16 @@ bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
 // `iso` is not one.
 bool ParseIso(std::string_view iso, UDate& out, bool& has_time) {
   int y, mo, d, h = 0, mi = 0, s = 0;
-  if (!Digits(iso, 0, 4, y) || iso.size() < 10 || iso[4] != '-' || !Digits(iso, 5, 2, mo) || iso[7] != '-' ||
-      !Digits(iso, 8, 2, d) || mo < 1 || mo > 12 || d < 1 || d > 31) {
+  if (!Digits(iso, 0, 4, y) || iso.size() < 10 || iso[4] != '-' || !Digits(iso, 5, 2, mo) ||
+      iso[7] != '-' || !Digits(iso, 8, 2, d) || mo < 1 || mo > 12 || d < 1 || d > 31) {
     return false;
   }
   has_time = iso.size() > 10;
   double millis = 0;
   long offset_minutes = 0;
   if (has_time) {
-    if ((iso[10] != 'T' && iso[10] != ' ') || !Digits(iso, 11, 2, h) || iso.size() < 16 || iso[13] != ':' ||
-        !Digits(iso, 14, 2, mi)) {
+    if ((iso[10] != 'T' && iso[10] != ' ') || !Digits(iso, 11, 2, h) || iso.size() < 16 ||
+        iso[13] != ':' || !Digits(iso, 14, 2, mi)) {
       return false;
     }
     size_t pos = 16;
@@ -81,7 +81,8 @@ bool ParseIso(std::string_view iso, UDate& out, bool& has_time) {
     }
     if (pos < iso.size() && (iso[pos] == '+' || iso[pos] == '-')) {
       int oh, om;
-      if (!Digits(iso, pos + 1, 2, oh) || pos + 3 >= iso.size() || !Digits(iso, pos + 4, 2, om)) return false;
+      if (!Digits(iso, pos + 1, 2, oh) || pos + 3 >= iso.size() || !Digits(iso, pos + 4, 2, om))
+        return false;
       offset_minutes = (iso[pos] == '-' ? -1 : 1) * (oh * 60 + om);
       pos += 6;
     } else if (pos < iso.size() && iso[pos] == 'Z') {
@@ -89,8 +90,10 @@ bool ParseIso(std::string_view iso, UDate& out, bool& has_time) {
     }
     if (pos != iso.size()) return false;
   }
-  double seconds = static_cast<double>(DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) * 86400 +
-                   h * 3600 + mi * 60 + s - offset_minutes * 60;
+  double seconds =
+      static_cast<double>(DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) *
+          86400 +
+      h * 3600 + mi * 60 + s - offset_minutes * 60;
   out = seconds * 1000 + std::floor(millis);
   return true;
 }
@@ -114,7 +117,8 @@ icu::DateFormat& DateFormatter(const std::string& lang, bool with_time) {
 }
 
 // Formats with this thread's formatter for `key`, made by `make` on first use.
-std::string FormatWith(const std::string& key, const std::function<icu::number::LocalizedNumberFormatter()>& make,
+std::string FormatWith(const std::string& key,
+                       const std::function<icu::number::LocalizedNumberFormatter()>& make,
                        double value) {
   thread_local std::map<std::string, icu::number::LocalizedNumberFormatter> cache;
   auto it = cache.find(key);
@@ -127,13 +131,15 @@ std::string FormatWith(const std::string& key, const std::function<icu::number::
 
 }  // namespace
 
-std::string Catalogs::Format(const std::string& lang, const std::string& key, const nlohmann::json& args) const {
+std::string Catalogs::Format(const std::string& lang, const std::string& key,
+                             const nlohmann::json& args) const {
   const std::string& pattern = Translate(lang, key);
   thread_local std::map<std::string, std::unique_ptr<icu::MessageFormat>> cache;
   auto& format = cache[lang + '\x1f' + pattern];
   if (!format) {
     UErrorCode status = U_ZERO_ERROR;
-    auto made = std::make_unique<icu::MessageFormat>(icu::UnicodeString::fromUTF8(pattern), LocaleOf(lang), status);
+    auto made = std::make_unique<icu::MessageFormat>(icu::UnicodeString::fromUTF8(pattern),
+                                                     LocaleOf(lang), status);
     if (U_FAILURE(status)) return pattern;
     format = std::move(made);
   }
@@ -164,49 +170,58 @@ Result<std::vector<std::string>> MessageArguments(const std::string& pattern) {
   UParseError where{};
   icu::MessagePattern parsed(icu::UnicodeString::fromUTF8(pattern), &where, status);
   if (U_FAILURE(status)) {
-    return Status::Invalid("", "not an ICU message pattern (" + std::string(u_errorName(status)) + " at character " +
-                                   std::to_string(where.offset) + ")");
+    return Status::Invalid("", "not an ICU message pattern (" + std::string(u_errorName(status)) +
+                                   " at character " + std::to_string(where.offset) + ")");
   }
   std::vector<std::string> names;
   for (int32_t i = 0; i < parsed.countParts(); ++i) {
     const icu::MessagePattern::Part& part = parsed.getPart(i);
-    if (part.getType() == UMSGPAT_PART_TYPE_ARG_NAME) names.push_back(Utf8(parsed.getSubstring(part)));
+    if (part.getType() == UMSGPAT_PART_TYPE_ARG_NAME)
+      names.push_back(Utf8(parsed.getSubstring(part)));
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;
 }
 
-std::string FormatDate(const std::string& lang, std::string_view iso) {
+namespace {
+std::string FormatIso(const std::string& lang, std::string_view iso, bool with_time) {
   UDate when;
   bool has_time;
   if (!ParseIso(iso, when, has_time)) return std::string(iso);
   icu::UnicodeString out;
-  DateFormatter(lang, false).format(when, out);
+  DateFormatter(lang, with_time && has_time).format(when, out);
   return Utf8(out);
+}
+}  // namespace
+
+std::string FormatDate(const std::string& lang, std::string_view iso) {
+  return FormatIso(lang, iso, false);
 }
 
 std::string FormatDateTime(const std::string& lang, std::string_view iso) {
-  UDate when;
-  bool has_time;
-  if (!ParseIso(iso, when, has_time)) return std::string(iso);
-  icu::UnicodeString out;
-  DateFormatter(lang, has_time).format(when, out);
-  return Utf8(out);
+  return FormatIso(lang, iso, true);
 }
 
 std::string FormatNumber(const std::string& lang, double value, int max_fraction) {
-  return FormatWith(lang + " n" + std::to_string(max_fraction), [&] {
-    return icu::number::NumberFormatter::withLocale(LocaleOf(lang)).precision(icu::number::Precision::maxFraction(max_fraction));
-  }, value);
+  return FormatWith(
+      lang + " n" + std::to_string(max_fraction),
+      [&] {
+        return icu::number::NumberFormatter::withLocale(LocaleOf(lang))
+            .precision(icu::number::Precision::maxFraction(max_fraction));
+      },
+      value);
 }
 
 std::string FormatPercent(const std::string& lang, double points, int max_fraction) {
-  return FormatWith(lang + " %" + std::to_string(max_fraction), [&] {
-    return icu::number::NumberFormatter::withLocale(LocaleOf(lang))
-        .unit(icu::NoUnit::percent())
-        .precision(icu::number::Precision::maxFraction(max_fraction));
-  }, points);
+  return FormatWith(
+      lang + " %" + std::to_string(max_fraction),
+      [&] {
+        return icu::number::NumberFormatter::withLocale(LocaleOf(lang))
+            .unit(icu::NoUnit::percent())
+            .precision(icu::number::Precision::maxFraction(max_fraction));
+      },
+      points);
 }
 
 std::string FormatMoney(const std::string& lang, double amount, const std::string& currency) {
@@ -218,12 +233,15 @@ std::string FormatMoney(const std::string& lang, double amount, const std::strin
     std::string number = FormatNumber(lang, amount, 2);
     return currency.empty() ? number : number + " " + currency;
   }
-  return FormatWith(lang + " " + currency, [&] {
-    return icu::number::NumberFormatter::withLocale(LocaleOf(lang))
-        .unit(unit)
-        .precision(icu::number::Precision::currency(UCURR_USAGE_STANDARD)
-                       .trailingZeroDisplay(UNUM_TRAILING_ZERO_HIDE_IF_WHOLE));
-  }, amount);
+  return FormatWith(
+      lang + " " + currency,
+      [&] {
+        return icu::number::NumberFormatter::withLocale(LocaleOf(lang))
+            .unit(unit)
+            .precision(icu::number::Precision::currency(UCURR_USAGE_STANDARD)
+                           .trailingZeroDisplay(UNUM_TRAILING_ZERO_HIDE_IF_WHOLE));
+      },
+      amount);
 }
 
 }  // namespace cbrnhub::i18n

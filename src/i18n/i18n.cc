@@ -32,8 +32,8 @@ Status Catalogs::Load() {
       if (table[key].find('{') != std::string::npos) {
         auto arguments = MessageArguments(table[key]);
         if (!arguments.ok()) {
-          return Status::Invalid(std::string(path), std::string(path) + ": message " + key + " is " +
-                                                        arguments.status().message());
+          return Status::Invalid(std::string(path), std::string(path) + ": message " + key +
+                                                        " is " + arguments.status().message());
         }
       }
     }
@@ -50,6 +50,11 @@ const std::string& Catalogs::Translate(const std::string& lang, const std::strin
     if (m != t->second.end()) return m->second;
   }
   return key;
+}
+
+bool Catalogs::Has(const std::string& key) const {
+  auto t = messages_.find(kDefaultLanguage);
+  return t != messages_.end() && t->second.count(key) > 0;
 }
 
 std::vector<std::string> Catalogs::Languages() const {

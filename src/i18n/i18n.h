@@ -2,9 +2,8 @@
 // binary), language negotiation, and names of countries from ICU's locale data.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +28,11 @@ class Catalogs {
   // "{count, plural, one {# entry} other {# entries}}" picks the language's plural category:
   // Russian one/few/many, Arabic zero/one/two/few/many). A pattern ICU rejects comes back as
   // written, so the gap shows on the page instead of a blank.
-  std::string Format(const std::string& lang, const std::string& key, const nlohmann::json& args) const;
+  std::string Format(const std::string& lang, const std::string& key,
+                     const nlohmann::json& args) const;
   bool Supports(const std::string& lang) const { return messages_.count(lang) > 0; }
+  // Whether English has a message `key` (stored values are shown by label only when one exists).
+  bool Has(const std::string& key) const;
   // Codes of the loaded catalogues: en, fr, ru, ar first (the order of the language switcher),
   // then any other alphabetically.
   std::vector<std::string> Languages() const;
@@ -69,7 +71,8 @@ std::string FormatDate(const std::string& lang, std::string_view iso);
 std::string FormatDateTime(const std::string& lang, std::string_view iso);
 // Grouped, with at most `max_fraction` decimals ("48 000,5" in French).
 std::string FormatNumber(const std::string& lang, double value, int max_fraction = 1);
-// `points` percentage points (40 -> "40 %", "40 %" with a narrow space in French, "40%" in English).
+// `points` percentage points (40 -> "40 %", "40 %" with a narrow space in French, "40%" in
+// English).
 std::string FormatPercent(const std::string& lang, double points, int max_fraction = 0);
 // An amount in the ISO 4217 currency `currency` ("$48,000", "48 000 $US"); cents only when
 // there are any. An unknown or empty currency gives the grouped number followed by the code.
@@ -78,17 +81,29 @@ std::string FormatMoney(const std::string& lang, double amount, const std::strin
 // The catalogue and formatting for one language: what templates and handlers use to write a page.
 class Presenter {
  public:
-  Presenter(const Catalogs& catalogs, std::string lang) : catalogs_(catalogs), lang_(std::move(lang)) {}
+  Presenter(const Catalogs& catalogs, std::string lang)
+      : catalogs_(catalogs), lang_(std::move(lang)) {}
   const std::string& lang() const { return lang_; }
   const std::string& Text(const std::string& key) const { return catalogs_.Translate(lang_, key); }
+  // The label of a stored value: the message `prefix + value` when the catalogue has one, else
+  // the value as stored (a name or a code that is a name, such as a control-list entry).
+  std::string Label(const std::string& prefix, const std::string& value) const {
+    return catalogs_.Has(prefix + value) ? Text(prefix + value) : value;
+  }
   std::string Text(const std::string& key, const nlohmann::json& args) const {
     return catalogs_.Format(lang_, key, args);
   }
   std::string Date(std::string_view iso) const { return FormatDate(lang_, iso); }
   std::string DateTime(std::string_view iso) const { return FormatDateTime(lang_, iso); }
-  std::string Number(double value, int max_fraction = 1) const { return FormatNumber(lang_, value, max_fraction); }
-  std::string Percent(double points, int max_fraction = 0) const { return FormatPercent(lang_, points, max_fraction); }
-  std::string Money(double amount, const std::string& currency) const { return FormatMoney(lang_, amount, currency); }
+  std::string Number(double value, int max_fraction = 1) const {
+    return FormatNumber(lang_, value, max_fraction);
+  }
+  std::string Percent(double points, int max_fraction = 0) const {
+    return FormatPercent(lang_, points, max_fraction);
+  }
+  std::string Money(double amount, const std::string& currency) const {
+    return FormatMoney(lang_, amount, currency);
+  }
   std::string Country(const std::string& iso2, const std::string& fallback) const {
     return CountryName(iso2, lang_, fallback);
   }
