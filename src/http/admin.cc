@@ -85,21 +85,32 @@ std::string ValueText(const i18n::Presenter& words, const Json& v) {
   if (v.is_null()) return "";
   if (v.is_boolean()) return words.Text(v.get<bool>() ? "audit.yes" : "audit.no");
   if (v.is_number()) return words.Number(v.get<double>(), 2);
-  if (v.is_array()) {
+  if (v.is_array() || v.is_object()) {
+    // An answer ({"value": ...}, {"status": ..., "reference": ...}, {"levels": [...]}) shows its
+    // values, not its keys.
     std::string out;
-    for (const auto& item : v) out += (out.empty() ? "" : ", ") + ValueText(words, item);
+    for (const auto& item : v) {
+      std::string text = ValueText(words, item);
+      if (!text.empty()) out += (out.empty() ? "" : ", ") + text;
+    }
     return out;
   }
-  if (!v.is_string()) return v.dump();
   const std::string& s = v.get_ref<const std::string&>();
   if (s.size() >= 10 && s[4] == '-' && s[7] == '-') return words.DateTime(s);
-  return words.Label("choice.", s);
+  // A state of whichever workflow stored it, else a choice.
+  for (const char* prefix : {"choice.", "assessment.state.", "licences.state.", "plans.state.", "projects.state.",
+                             "risk.state."}) {
+    std::string label = words.Label(prefix, s);
+    if (label != s) return label;
+  }
+  return s;
 }
 
 // The fields an audited change touched, each with its label and the value before and after
 // (bookkeeping fields that change with every write left out).
 Json ChangedFields(const i18n::Presenter& words, const Json& before, const Json& after) {
-  static const std::set<std::string> kBookkeeping = {"revision", "updated_at", "updated_by", "id"};
+  static const std::set<std::string> kBookkeeping = {"revision",   "updated_at", "updated_by", "id",
+                                                     "created_at", "created_by", "deleted_at", "deleted_by"};
   std::set<std::string> fields;
   for (const Json* side : {&before, &after}) {
     if (!side->is_object()) continue;

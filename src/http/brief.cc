@@ -97,7 +97,7 @@ Document Build(const Json& brief, const Words& tr) {
     s.blocks.push_back(Para(prev.is_object()
                                 ? tr("brief.previous") + ": " + Str(prev, "title") + " \u00b7 " +
                                       Day(doc.lang, Str(prev, "meeting_date"))
-                                : tr("brief.no_previous") + " " + since));
+                                : tr("brief.no_previous") + " " + Day(doc.lang, since)));
     Table t{{tr("brief.country"), tr("brief.focal_points"), tr("brief.shared")},
             {},
             {0.25, 0.5, 0.25},
@@ -251,7 +251,7 @@ Document Build(const Json& brief, const Words& tr) {
       }
       return t;
     };
-    s.blocks.push_back(Para(tr("brief.activities_since") + " " + since));
+    s.blocks.push_back(Para(tr("brief.activities_since") + " " + Day(doc.lang, since)));
     if (brief["activities_since"].empty())
       s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
     else
