@@ -249,7 +249,8 @@ TEST_P(ExportControlTest, PagesScreenAndDecide) {
   EXPECT_EQ(d.status, 303);
   // The decision shows by its label, not its stored code.
   std::string decided_page = Call("GET", where, "", as_["licensing.uz"]).body;
-  EXPECT_NE(decided_page.find("id=\"decision-QDi.006\"><strong>" + catalogs_.Translate("en", "decision.escalated")),
+  EXPECT_NE(decided_page.find("id=\"decision-QDi.006\"><strong>" +
+                              catalogs_.Translate("en", "decision.escalated")),
             std::string::npos);
   EXPECT_EQ(decided_page.find(">escalated<"), std::string::npos);
   // The import form takes multipart files.

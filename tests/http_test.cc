@@ -559,8 +559,9 @@ TEST(Templates, MessagesWithArgumentsLabelsAndFormats) {
                {"pct", 40}, {"amount", 48000}, {"currency", "USD"}};
   auto ru = t.Render("p", data, i18n::Presenter(catalogs, "ru"));
   ASSERT_TRUE(ru.ok()) << ru.status().ToString();
-  EXPECT_EQ(*ru, "21 запись|" + catalogs.Translate("ru", "role.nfp") + "||" + i18n::FormatDate("ru", "2026-03-01") + "|" +
-                     i18n::FormatPercent("ru", 40) + "|" + i18n::FormatMoney("ru", 48000, "USD") + "|21")
+  EXPECT_EQ(*ru, "21 запись|" + catalogs.Translate("ru", "role.nfp") + "||" +
+                     i18n::FormatDate("ru", "2026-03-01") + "|" + i18n::FormatPercent("ru", 40) +
+                     "|" + i18n::FormatMoney("ru", 48000, "USD") + "|21")
       << *ru;
   auto en = t.Render("p", data, i18n::Presenter(catalogs, "en"));
   EXPECT_EQ(*en,

@@ -228,7 +228,8 @@ class PagesTest : public ServerTest {
       for (const auto& field : kind.fields) {
         for (const auto& choice : field.choices) {
           // Levels 1..5 are numbers, shown as numbers.
-          if (choice.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) enumerations_.insert(choice);
+          if (choice.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos)
+            enumerations_.insert(choice);
         }
       }
     }
@@ -240,8 +241,8 @@ class PagesTest : public ServerTest {
       answers_.push_back(answers);
       // Priority reasons: worded in C++ until issue 14 part B (see Problems).
       for (const char* lang : {"en", "fr", "ru", "ar"}) {
-        json results =
-            Json(Get("/api/v1/assessments/" + a["id"].get<std::string>() + "/results?lang=" + lang));
+        json results = Json(
+            Get("/api/v1/assessments/" + a["id"].get<std::string>() + "/results?lang=" + lang));
         for (const auto& p : results["priorities"]) {
           if (!p.value("reason", "").empty()) part_b_texts_.insert(p["reason"].get<std::string>());
         }
@@ -261,7 +262,8 @@ class PagesTest : public ServerTest {
     }
     for (const auto& kind : catalog_.kinds()) {
       for (const auto& field : kind.fields) {
-        if (field.read_only && field.default_value.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) {
+        if (field.read_only &&
+            field.default_value.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) {
           enumerations_.insert(field.default_value);
         }
       }
@@ -347,8 +349,9 @@ class PagesTest : public ServerTest {
       std::string shown = text.substr(0, 120);
       // The priority reasons are worded in C++ until issue 14 part B makes them translated
       // sentences: a text that shows one is left out until that is merged.
-      if (std::any_of(part_b_texts_.begin(), part_b_texts_.end(),
-                      [&](const std::string& reason) { return text.find(reason) != std::string::npos; })) {
+      if (std::any_of(part_b_texts_.begin(), part_b_texts_.end(), [&](const std::string& reason) {
+            return text.find(reason) != std::string::npos;
+          })) {
         continue;
       }
       for (std::sregex_iterator it(text.begin(), text.end(), key_like), end; it != end; ++it) {

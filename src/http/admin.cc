@@ -98,8 +98,8 @@ std::string ValueText(const i18n::Presenter& words, const Json& v) {
   const std::string& s = v.get_ref<const std::string&>();
   if (s.size() >= 10 && s[4] == '-' && s[7] == '-') return words.DateTime(s);
   // A state of whichever workflow stored it, else a choice.
-  for (const char* prefix : {"choice.", "assessment.state.", "licences.state.", "plans.state.", "projects.state.",
-                             "risk.state."}) {
+  for (const char* prefix : {"choice.", "assessment.state.", "licences.state.", "plans.state.",
+                             "projects.state.", "risk.state."}) {
     std::string label = words.Label(prefix, s);
     if (label != s) return label;
   }
@@ -109,8 +109,9 @@ std::string ValueText(const i18n::Presenter& words, const Json& v) {
 // The fields an audited change touched, each with its label and the value before and after
 // (bookkeeping fields that change with every write left out).
 Json ChangedFields(const i18n::Presenter& words, const Json& before, const Json& after) {
-  static const std::set<std::string> kBookkeeping = {"revision",   "updated_at", "updated_by", "id",
-                                                     "created_at", "created_by", "deleted_at", "deleted_by"};
+  static const std::set<std::string> kBookkeeping = {"revision",   "updated_at", "updated_by",
+                                                     "id",         "created_at", "created_by",
+                                                     "deleted_at", "deleted_by"};
   std::set<std::string> fields;
   for (const Json* side : {&before, &after}) {
     if (!side->is_object()) continue;

@@ -202,17 +202,15 @@ Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status) {
                     : status.code() == StatusCode::kPermissionDenied ? "error.forbidden"
                                                                      : "error.bad_request";
   // A refusal is worded for the reader; the CSRF check's own refusal says why it differs.
-  std::string message = status.code() == StatusCode::kNotFound
-                            ? Translate(ctx, req, "error.not_found.text")
-                        : status.code() == StatusCode::kPermissionDenied
-                            ? Translate(ctx, req, status.message().find("CSRF") != std::string::npos
-                                                      ? "error.forbidden.text"
-                                                      : "error.forbidden.role")
-                        : status.code() == StatusCode::kUnavailable
-                            ? Translate(ctx, req, "error.unavailable.text")
-                        : status.code() == StatusCode::kInternal
-                            ? "internal error, request id " + req.request_id
-                            : status.message();
+  std::string message =
+      status.code() == StatusCode::kNotFound ? Translate(ctx, req, "error.not_found.text")
+      : status.code() == StatusCode::kPermissionDenied
+          ? Translate(ctx, req,
+                      status.message().find("CSRF") != std::string::npos ? "error.forbidden.text"
+                                                                         : "error.forbidden.role")
+      : status.code() == StatusCode::kUnavailable ? Translate(ctx, req, "error.unavailable.text")
+      : status.code() == StatusCode::kInternal    ? "internal error, request id " + req.request_id
+                                                  : status.message();
   Json data = {{"heading", Translate(ctx, req, key)}, {"message", message}};
   return RenderPage(ctx, req, HttpStatus(status.code()), "error", data, data["heading"]);
 }
