@@ -258,7 +258,12 @@ TEST_P(ExportControlTest, PagesScreenAndDecide) {
   auto d = Call("POST", where + "/decide",
                 "csrf_token=" + csrf + "&list=un&entity_id=QDi.006&decision=escalated&reason=", form);
   EXPECT_EQ(d.status, 303);
-  EXPECT_NE(Call("GET", where, "", as_["licensing.uz"]).body.find("escalated"), std::string::npos);
+  // The decision shows by its label, not its stored code.
+  std::string decided_page = Call("GET", where, "", as_["licensing.uz"]).body;
+  EXPECT_NE(decided_page.find("id=\"decision-QDi.006\"><strong>" +
+                              catalogs_.Translate("en", "decision.escalated")),
+            std::string::npos);
+  EXPECT_EQ(decided_page.find(">escalated<"), std::string::npos);
   // The import form takes multipart files.
   std::string boundary = "cbrnhubTestBoundary";
   std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + csrf +

@@ -1,13 +1,13 @@
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <thread>
@@ -270,6 +270,74 @@ TEST_P(HttpTest, HeadAndStaticAssets) {
   EXPECT_EQ(Get("/static/..%2F..%2Fetc%2Fpasswd").status, 404);
 }
 
+std::string Gunzip(const std::string& packed) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return "";
+  std::string out;
+  char buf[16384];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(packed.data()));
+  z.avail_in = static_cast<uInt>(packed.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+  }
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : "";
+}
+
+// Pages, API answers and stylesheets over 1 KB travel gzip-compressed to a client that accepts
+// it, and unchanged to one that does not; files compressed already are sent as they are.
+TEST_P(HttpTest, LargeResponsesTravelGzipCompressed) {
+  auto plain = Get("/countries?lang=ru");
+  ASSERT_EQ(plain.status, 200);
+  ASSERT_GT(plain.body.size(), http::kGzipMinBytes);
+  EXPECT_EQ(plain.headers.count("content-encoding"), 0u);
+  EXPECT_NE(plain.headers["vary"].find("Accept-Encoding"), std::string::npos)
+      << plain.headers["vary"];
+  auto packed = Get("/countries?lang=ru", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_EQ(packed.status, 200);
+  EXPECT_EQ(packed.headers["content-encoding"], "gzip");
+  EXPECT_NE(packed.headers["vary"].find("Accept-Encoding"), std::string::npos);
+  EXPECT_NE(packed.headers["vary"].find("Cookie"), std::string::npos)
+      << "the page's own Vary is kept";
+  EXPECT_LT(packed.body.size() * 3, plain.body.size())
+      << packed.body.size() << " of " << plain.body.size();
+  EXPECT_EQ(Gunzip(packed.body), plain.body);
+  // Refused by q=0; accepted through "*".
+  EXPECT_EQ(Get("/countries", {{"Accept-Encoding", "gzip;q=0, identity"}})
+                .headers.count("content-encoding"),
+            0u);
+  EXPECT_EQ(Get("/countries", {{"Accept-Encoding", "*"}}).headers["content-encoding"], "gzip");
+  // JSON too; small answers are not worth it.
+  auto api = Get("/api/v1/countries?limit=100", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(api.headers["content-encoding"], "gzip");
+  EXPECT_TRUE(json::parse(Gunzip(api.body), nullptr, false).is_object());
+  EXPECT_EQ(Get("/healthz", {{"Accept-Encoding", "gzip"}}).headers.count("content-encoding"), 0u);
+  // A workbook is a ZIP already.
+  auto xlsx = Get("/api/v1/portfolio.xlsx", {{"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.headers.count("content-encoding"), 0u);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+  // The compressed stylesheet has its own ETag, and revalidates with either.
+  auto css = Get("/static/app.css", {{"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(css.headers["content-encoding"], "gzip");
+  std::string tag = css.headers["etag"];
+  EXPECT_NE(tag.find("-gzip\""), std::string::npos) << tag;
+  EXPECT_NE(tag, Get("/static/app.css").headers["etag"]);
+  auto again = Get("/static/app.css", {{"Accept-Encoding", "gzip"}, {"If-None-Match", tag}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_EQ(again.headers["etag"], tag);
+  EXPECT_EQ(Get("/static/app.css", {{"If-None-Match", tag}}).status, 304);
+  EXPECT_EQ(Get("/static/app.css", {{"If-None-Match", "\"other\""}}).status, 200);
+  // HEAD: the length of what a GET would send.
+  auto head = Call("HEAD", "/countries", "", {{"Accept-Encoding", "gzip"}, {"Cookie", cookie_}});
+  EXPECT_EQ(head.headers["content-length"],
+            std::to_string(Get("/countries", {{"Accept-Encoding", "gzip"}}).body.size()));
+}
+
 TEST_P(HttpTest, HealthReadinessAndOpenApi) {
   EXPECT_EQ(Json(Get("/healthz"))["status"], "ok");
   auto ready = Get("/readyz");
@@ -362,16 +430,23 @@ TEST_P(HttpTest, CachedAnswersFollowEveryChange) {
 INSTANTIATE_BACKENDS(HttpTest);
 
 // Every working language has every English key, none empty, and keeps the English text's
-// markup and placeholders ({name}, <b>, &nbsp;) exactly: a lost one would break the page.
+// markup (<b>, &nbsp;) exactly and its ICU arguments ({count, plural, ...}, {name}) by name: a
+// lost one would break the page. Plural forms differ by language, so only names are compared.
 TEST(Catalogs, EveryLanguageIsCompleteAndKeepsPlaceholders) {
   i18n::Catalogs catalogs;
   ASSERT_TRUE(catalogs.Load().ok());
-  std::regex markup(R"(\{[^}]*\}|<[^>]*>|&[#a-zA-Z0-9]+;)");
+  std::regex markup(R"(<[^>]*>|&[#a-zA-Z0-9]+;)");
   auto tokens = [&](const std::string& text) {
     std::multiset<std::string> out;
     for (std::sregex_iterator it(text.begin(), text.end(), markup), end; it != end; ++it)
       out.insert(it->str());
     return out;
+  };
+  auto arguments = [](const std::string& text) {
+    if (text.find('{') == std::string::npos) return std::vector<std::string>{};
+    auto names = i18n::MessageArguments(text);
+    EXPECT_TRUE(names.ok()) << text;
+    return names.ok() ? *names : std::vector<std::string>{};
   };
   for (const char* lang : {"fr", "ru", "ar"}) {
     ASSERT_TRUE(catalogs.Supports(lang)) << lang;
@@ -380,6 +455,7 @@ TEST(Catalogs, EveryLanguageIsCompleteAndKeepsPlaceholders) {
       const std::string& text = catalogs.Translate(lang, key);
       EXPECT_FALSE(text.empty()) << lang << " " << key;
       EXPECT_EQ(tokens(text), tokens(catalogs.Translate("en", key))) << lang << " " << key;
+      EXPECT_EQ(arguments(text), arguments(catalogs.Translate("en", key))) << lang << " " << key;
     }
   }
   // Arabic is written in Arabic script (a value copied from English would not be).
@@ -408,11 +484,23 @@ TEST(Catalogs, EveryTemplateKeyExists) {
   ASSERT_TRUE(catalogs.Load().ok());
   auto keys = catalogs.Keys();
   std::set<std::string> known(keys.begin(), keys.end());
-  std::regex tag(R"(\{\{_ ([a-zA-Z0-9_.]+)\}\})");
+  // {{_ key}} and {{_ key n=path}}; {{_ prefix.$path}} names keys by stored values, which the
+  // all-pages test (tests/pages_test.cc) checks on real data.
+  std::regex tag(R"(\{\{_ ([a-zA-Z0-9_.]+)(\$[a-zA-Z0-9_.]+)?((?: [a-z_]+=[a-zA-Z0-9_.]+)*)\}\})");
   for (auto path : assets::List("web/templates/")) {
     std::string text(*assets::Find(path));
     for (std::sregex_iterator it(text.begin(), text.end(), tag), end; it != end; ++it) {
+      if ((*it)[2].matched) continue;
       EXPECT_TRUE(known.count((*it)[1])) << path << " uses unknown message " << (*it)[1];
+      if ((*it)[3].length() > 0 && known.count((*it)[1])) {
+        auto names = i18n::MessageArguments(catalogs.Translate("en", (*it)[1]));
+        ASSERT_TRUE(names.ok()) << (*it)[1];
+        std::string given = (*it)[3];
+        for (const auto& name : *names) {
+          EXPECT_NE(given.find(" " + name + "="), std::string::npos)
+              << path << ": " << (*it)[1] << " needs " << name;
+        }
+      }
     }
   }
 }
@@ -428,19 +516,23 @@ TEST(Catalogs, CountryNamesComeFromIcu) {
 }
 
 TEST(Templates, EscapingSectionsPartialsAndErrors) {
+  i18n::Catalogs catalogs;
+  ASSERT_TRUE(catalogs.Load().ok());
+  i18n::Presenter en(catalogs, "en");
   Templates t;
   ASSERT_TRUE(t.Add("item", "<li>{{name}}</li>").ok());
-  ASSERT_TRUE(t.Add("page", "{{#items}}{{> item}}{{/items}}{{^items}}none{{/items}}|{{{raw}}}|"
-                            "{{_ hello}}|{{a.b}}|{{list.1}}")
+  ASSERT_TRUE(t.Add("page",
+                    "{{#items}}{{> item}}{{/items}}{{^items}}none{{/items}}|{{{raw}}}|"
+                    "{{_ nav.network}}|{{a.b}}|{{list.1}}")
                   .ok());
   json data = {{"items", {{{"name", "<b>&"}}, {{"name", "x"}}}},
                {"raw", "<i>"},
                {"a", {{"b", "deep"}}},
                {"list", {"zero", "one"}}};
-  auto out = t.Render("page", data, [](const std::string& k) { return "T(" + k + ")"; });
+  auto out = t.Render("page", data, en);
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(*out, "<li>&lt;b&gt;&amp;</li><li>x</li>|<i>|T(hello)|deep|one");
-  auto empty = t.Render("page", json{{"items", json::array()}}, [](const std::string&) { return ""; });
+  EXPECT_EQ(*out, "<li>&lt;b&gt;&amp;</li><li>x</li>|<i>|Network|deep|one");
+  auto empty = t.Render("page", json{{"items", json::array()}}, en);
   EXPECT_EQ(empty->substr(0, 5), "none|");
   Status unclosed = t.Add("bad", "line1\n{{#open}}\nline3");
   EXPECT_NE(unclosed.message().find("bad:2"), std::string::npos) << unclosed.message();
@@ -448,7 +540,33 @@ TEST(Templates, EscapingSectionsPartialsAndErrors) {
   EXPECT_FALSE(mismatched.ok());
   Status unterminated = t.Add("bad3", "x {{name");
   EXPECT_FALSE(unterminated.ok());
-  EXPECT_EQ(t.Render("missing", json::object(), {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(t.Render("missing", json::object(), en).status().code(), StatusCode::kNotFound);
+  Status bad_argument = t.Add("bad4", "line1\n{{_ audit.entries total}}");
+  EXPECT_NE(bad_argument.message().find("bad4:2"), std::string::npos) << bad_argument.message();
+  EXPECT_FALSE(t.Add("bad5", "{{%weekday at}}").ok());
+}
+
+// Plural arguments, labels of stored values and formatted values, in the page's language.
+TEST(Templates, MessagesWithArgumentsLabelsAndFormats) {
+  i18n::Catalogs catalogs;
+  ASSERT_TRUE(catalogs.Load().ok());
+  Templates t;
+  ASSERT_TRUE(t.Add("p",
+                    "{{_ audit.entries count=n}}|{{_ role.$role}}|{{_ role.$none}}|{{%date day}}|"
+                    "{{%percent pct}}|{{%money amount currency}}|{{%number n}}")
+                  .ok());
+  json data = {{"n", 21},   {"role", "nfp"},   {"day", "2026-03-01"},
+               {"pct", 40}, {"amount", 48000}, {"currency", "USD"}};
+  auto ru = t.Render("p", data, i18n::Presenter(catalogs, "ru"));
+  ASSERT_TRUE(ru.ok()) << ru.status().ToString();
+  EXPECT_EQ(*ru, "21 запись|" + catalogs.Translate("ru", "role.nfp") + "||" +
+                     i18n::FormatDate("ru", "2026-03-01") + "|" + i18n::FormatPercent("ru", 40) +
+                     "|" + i18n::FormatMoney("ru", 48000, "USD") + "|21")
+      << *ru;
+  auto en = t.Render("p", data, i18n::Presenter(catalogs, "en"));
+  EXPECT_EQ(*en,
+            "21 entries|" + catalogs.Translate("en", "role.nfp") + "||Mar 1, 2026|40%|$48,000|21")
+      << *en;
 }
 
 }  // namespace

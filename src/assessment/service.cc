@@ -688,9 +688,14 @@ Result<Json> Service::RegionView(const Caller& caller, const std::string& region
       std::lock_guard lock(state_->mu);
       state_->scores[key] = {revision, scores};
     }
-    Json row = {{"country", country}, {"assessment_id", r.Text(0)}, {"status", r.Text(3)},
-                {"version", def->code + " " + def->version}, {"overall", scores->overall},
-                {"by_function", ScoreMap(scores->by_function)}, {"by_domain", ScoreMap(scores->by_domain)}};
+    Json row = {{"country", country},
+                {"assessment_id", r.Text(0)},
+                {"status", r.Text(3)},
+                {"version", def->code + " " + def->version},
+                {"questionnaire_title", def->title.Get(lang)},
+                {"overall", scores->overall},
+                {"by_function", ScoreMap(scores->by_function)},
+                {"by_domain", ScoreMap(scores->by_domain)}};
     for (const auto& [k, v] : scores->by_function) functions.insert(k);
     for (const auto& [k, v] : scores->by_domain) domains.insert(k);
     heat.push_back(row);

@@ -79,6 +79,57 @@ Json EntryJson(const audit::Entry& e) {
   return j;
 }
 
+// A stored value as a person reads it: a state or choice by its label, a date in the page's
+// language, a list item by item.
+std::string ValueText(const i18n::Presenter& words, const Json& v) {
+  if (v.is_null()) return "";
+  if (v.is_boolean()) return words.Text(v.get<bool>() ? "audit.yes" : "audit.no");
+  if (v.is_number()) return words.Number(v.get<double>(), 2);
+  if (v.is_array() || v.is_object()) {
+    // An answer ({"value": ...}, {"status": ..., "reference": ...}, {"levels": [...]}) shows its
+    // values, not its keys.
+    std::string out;
+    for (const auto& item : v) {
+      std::string text = ValueText(words, item);
+      if (!text.empty()) out += (out.empty() ? "" : ", ") + text;
+    }
+    return out;
+  }
+  const std::string& s = v.get_ref<const std::string&>();
+  if (s.size() >= 10 && s[4] == '-' && s[7] == '-') return words.DateTime(s);
+  // A state of whichever workflow stored it, else a choice.
+  for (const char* prefix : {"choice.", "assessment.state.", "licences.state.", "plans.state.",
+                             "projects.state.", "risk.state."}) {
+    std::string label = words.Label(prefix, s);
+    if (label != s) return label;
+  }
+  return s;
+}
+
+// The fields an audited change touched, each with its label and the value before and after
+// (bookkeeping fields that change with every write left out).
+Json ChangedFields(const i18n::Presenter& words, const Json& before, const Json& after) {
+  static const std::set<std::string> kBookkeeping = {"revision",   "updated_at", "updated_by",
+                                                     "id",         "created_at", "created_by",
+                                                     "deleted_at", "deleted_by"};
+  std::set<std::string> fields;
+  for (const Json* side : {&before, &after}) {
+    if (!side->is_object()) continue;
+    for (const auto& [key, value] : side->items()) fields.insert(key);
+  }
+  Json out = Json::array();
+  for (const auto& field : fields) {
+    if (kBookkeeping.count(field)) continue;
+    Json was = before.is_object() && before.contains(field) ? before[field] : Json();
+    Json now = after.is_object() && after.contains(field) ? after[field] : Json();
+    if (was == now) continue;
+    out.push_back({{"label", words.Label("field.", field)},
+                   {"before", ValueText(words, was)},
+                   {"after", ValueText(words, now)}});
+  }
+  return out;
+}
+
 Result<audit::Query> AuditQuery(const Request& req) {
   audit::Query q;
   q.actor = req.Query("actor");
@@ -171,11 +222,13 @@ Response AuditPage(Ctx& ctx, Request& req) {
   q->limit = std::min(q->limit, 200);
   auto page = audit::List(ctx.db, *q);
   if (!page.ok()) return ErrorFor(ctx, req, page.status());
+  i18n::Presenter words = PresenterOf(ctx, req);
   Json entries = Json::array();
   for (const auto& e : page->first) {
     Json j = EntryJson(e);
-    j["before_text"] = e.before_json.value_or("");
-    j["after_text"] = e.after_json.value_or("");
+    j["action_label"] = words.Label("audit.action.", e.action);
+    j["kind_label"] = words.Label("kind.", e.entity_kind);
+    j["changes"] = ChangedFields(words, j["before"], j["after"]);
     entries.push_back(std::move(j));
   }
   Json data = {{"entries", entries},

@@ -26,29 +26,25 @@ std::int64_t Int(const Json& j, const char* key) {
   return it != j.end() && it->is_number() ? it->get<std::int64_t>() : 0;
 }
 
-// 1234567 -> "1 234 567" (a thin space groups digits in both languages).
-std::string Grouped(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += "\u202f";
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
-
-std::string Pct(double v) { return std::to_string(static_cast<int>(std::lround(v * 100))) + " %"; }
+// Values written for the brief's reader (ICU, as on every page).
+std::string Pct(const std::string& lang, double v) { return i18n::FormatPercent(lang, v * 100); }
 
 std::string Dash() { return "\u2014"; }
 
-std::string Period(const std::string& a, const std::string& b) {
-  return a == b ? a : a + " \u2013 " + b;
+std::string Day(const std::string& lang, const std::string& iso) {
+  return i18n::FormatDate(lang, iso);
 }
 
-// Money by currency: "120 000 EUR; 5 000 USD".
-std::string Money(const Json& list, const char* key) {
+std::string Period(const std::string& lang, const std::string& a, const std::string& b) {
+  return a == b ? Day(lang, a) : Day(lang, a) + " \u2013 " + Day(lang, b);
+}
+
+// Money by currency: "120 000 €; 5 000 $US".
+std::string Money(const std::string& lang, const Json& list, const char* key) {
   std::string out;
   for (const auto& m : list)
-    out += (out.empty() ? "" : "; ") + Grouped(Int(m, key)) + " " + Str(m, "currency");
+    out += (out.empty() ? "" : "; ") +
+           i18n::FormatMoney(lang, static_cast<double>(Int(m, key)), Str(m, "currency"));
   return out.empty() ? Dash() : out;
 }
 
@@ -76,7 +72,8 @@ Document Build(const Json& brief, const Words& tr) {
   std::string region =
       (name == key ? Str(brief, "region_name") : name) + " (" + Str(brief, "region") + ")";
   doc.title = tr("brief.title") + ": " + region;
-  doc.running = region + " \u00b7 " + tr("brief.meeting_date") + " " + Str(brief, "date");
+  doc.running =
+      region + " \u00b7 " + tr("brief.meeting_date") + " " + Day(doc.lang, Str(brief, "date"));
   doc.toc_title = tr("brief.contents");
   doc.page_word = tr("brief.page");
   std::map<std::string, std::string> names;
@@ -91,15 +88,17 @@ Document Build(const Json& brief, const Words& tr) {
     Section s{"meeting", tr("brief.meeting"), {}};
     const Json& rt = brief["round_table"];
     if (rt.is_object()) {
-      s.blocks.push_back(Para(Str(rt, "title") + " \u00b7 " + Str(rt, "meeting_date") +
+      s.blocks.push_back(Para(Str(rt, "title") + " \u00b7 " +
+                              Day(doc.lang, Str(rt, "meeting_date")) +
                               (Str(rt, "city").empty() ? "" : " \u00b7 " + Str(rt, "city"))));
     } else {
       s.blocks.push_back(Para(tr("brief.no_round_table"), Block::Kind::kNote));
     }
     const Json& prev = brief["previous_round_table"];
-    s.blocks.push_back(Para(prev.is_object() ? tr("brief.previous") + ": " + Str(prev, "title") +
-                                                   " \u00b7 " + Str(prev, "meeting_date")
-                                             : tr("brief.no_previous") + " " + since));
+    s.blocks.push_back(Para(prev.is_object()
+                                ? tr("brief.previous") + ": " + Str(prev, "title") + " \u00b7 " +
+                                      Day(doc.lang, Str(prev, "meeting_date"))
+                                : tr("brief.no_previous") + " " + Day(doc.lang, since)));
     Table t{{tr("brief.country"), tr("brief.focal_points"), tr("brief.shared")},
             {},
             {0.25, 0.5, 0.25},
@@ -145,9 +144,12 @@ Document Build(const Json& brief, const Words& tr) {
         change =
             (d > 0 ? "+" : "") + std::to_string(static_cast<int>(std::lround(d * 100))) + " pp";
       }
-      t.rows.push_back({country(code), Str(r, "version"), tr("brief.state." + Str(r, "status")),
-                        Str(r, "date").empty() ? Dash() : Str(r, "date"),
-                        Pct(r.value("overall", 0.0)), change});
+      t.rows.push_back({country(code),
+                        Str(r, "questionnaire_title").empty() ? Str(r, "version")
+                                                              : Str(r, "questionnaire_title"),
+                        tr("brief.state." + Str(r, "status")),
+                        Str(r, "date").empty() ? Dash() : Day(doc.lang, Str(r, "date")),
+                        Pct(doc.lang, r.value("overall", 0.0)), change});
     }
     s.blocks.push_back(TableBlock(std::move(t)));
     if (!brief["assessments"].empty()) {
@@ -164,7 +166,7 @@ Document Build(const Json& brief, const Words& tr) {
         for (const auto& f : brief["functions"]) {
           auto it = r["by_function"].find(f.get<std::string>());
           bool has = it != r["by_function"].end() && it->is_number();
-          cells.push_back(has ? Pct(it->get<double>()) : Dash());
+          cells.push_back(has ? Pct(doc.lang, it->get<double>()) : Dash());
           scores.push_back(has ? it->get<double>() : -1);
         }
         heat.rows.push_back(cells);
@@ -207,7 +209,8 @@ Document Build(const Json& brief, const Words& tr) {
       t.rows.push_back({country(Str(p, "country")), tr("plans.state." + Str(p["plan"], "status")),
                         by("on_track"), by("delayed"), by("completed"),
                         std::to_string(Int(sum, "overdue_milestones")),
-                        Money(sum["budget"], "planned"), Money(sum["budget"], "secured")});
+                        Money(doc.lang, sum["budget"], "planned"),
+                        Money(doc.lang, sum["budget"], "secured")});
     }
     s.blocks.push_back(TableBlock(std::move(t)));
     doc.sections.push_back(std::move(s));
@@ -221,7 +224,7 @@ Document Build(const Json& brief, const Words& tr) {
     for (const auto& st : pf["pipeline"]) {
       std::string state = Str(st, "status");
       if (state == "rejected" || state == "withdrawn") continue;
-      std::string money = Money(st["budget"], "amount");
+      std::string money = Money(doc.lang, st["budget"], "amount");
       bars.bars.push_back(
           {tr("projects.state." + state), static_cast<double>(Int(st, "count")),
            std::to_string(Int(st, "count")) + (st["budget"].empty() ? "" : " \u00b7 " + money)});
@@ -234,9 +237,12 @@ Document Build(const Json& brief, const Words& tr) {
             {}};
     for (const auto& p : pf["projects"]) {
       std::string cur = Str(p, "currency");
-      t.rows.push_back({Str(p, "title"), tr("projects.state." + Str(p, "status")),
-                        cur.empty() ? Dash() : Grouped(Int(p, "budget")) + " " + cur,
-                        cur.empty() ? Dash() : Grouped(Int(p, "secured")) + " " + cur});
+      t.rows.push_back(
+          {Str(p, "title"), tr("projects.state." + Str(p, "status")),
+           cur.empty() ? Dash()
+                       : i18n::FormatMoney(doc.lang, static_cast<double>(Int(p, "budget")), cur),
+           cur.empty() ? Dash()
+                       : i18n::FormatMoney(doc.lang, static_cast<double>(Int(p, "secured")), cur)});
     }
     if (t.rows.empty())
       s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
@@ -253,14 +259,14 @@ Document Build(const Json& brief, const Words& tr) {
               {0.2, 0.38, 0.16, 0.14, 0.12},
               {}};
       for (const auto& e : list) {
-        t.rows.push_back({Period(Str(e, "start"), Str(e, "end")), Str(e, "title"),
+        t.rows.push_back({Period(doc.lang, Str(e, "start"), Str(e, "end")), Str(e, "title"),
                           tr("choice." + Str(e, "type")),
                           Str(e, "place").empty() ? Dash() : Str(e, "place"),
                           tr("choice." + Str(e, "status"))});
       }
       return t;
     };
-    s.blocks.push_back(Para(tr("brief.activities_since") + " " + since));
+    s.blocks.push_back(Para(tr("brief.activities_since") + " " + Day(doc.lang, since)));
     if (brief["activities_since"].empty())
       s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));
     else
@@ -279,10 +285,12 @@ Document Build(const Json& brief, const Words& tr) {
             {0.4, 0.22, 0.13, 0.25},
             {}};
     for (const auto& f : brief["follow_ups"]) {
-      std::string due = Str(f, "due");
-      if (!due.empty() && due < Str(brief, "date")) due += " (" + tr("brief.overdue_short") + ")";
-      t.rows.push_back({Str(f, "title"), Str(f, "responsible"), due.empty() ? Dash() : due,
-                        Str(f["meeting"], "title") + " \u00b7 " + Str(f["meeting"], "date")});
+      std::string due = Day(doc.lang, Str(f, "due"));
+      if (!due.empty() && Str(f, "due") < Str(brief, "date"))
+        due += " (" + tr("brief.overdue_short") + ")";
+      t.rows.push_back(
+          {Str(f, "title"), Str(f, "responsible"), due.empty() ? Dash() : due,
+           Str(f["meeting"], "title") + " \u00b7 " + Day(doc.lang, Str(f["meeting"], "date"))});
     }
     if (t.rows.empty())
       s.blocks.push_back(Para(tr("brief.none"), Block::Kind::kNote));

@@ -78,13 +78,16 @@ Result<exportctl::ListUpload> UploadOf(const Request& req) {
   return up;
 }
 
-std::string Pct(double score) { return std::to_string(static_cast<int>(std::lround(score * 100))) + "%"; }
-
-// Adds what the screening page shows besides the stored screening.
-void DecorateScreening(Json& s) {
+// What the screening page shows besides the stored screening: scores as percentages, and the
+// engine's explanation (codes, reasons with values) in the page's language.
+void DecorateScreening(const i18n::Presenter& words, Json& s) {
+  auto snake = [](std::string code) {
+    for (auto& c : code) c = c == ' ' || c == '-' ? '_' : c;
+    return code;
+  };
   for (auto& r : s["results"]) {
-    r["score_pct"] = Pct(r["score"].get<double>());
-    r["name_score_pct"] = Pct(r["name_score"].get<double>());
+    r["score_pct"] = words.Percent(r["score"].get<double>() * 100);
+    r["name_score_pct"] = words.Percent(r["name_score"].get<double>() * 100);
     r["open"] = !r.contains("decision");
     // Older screenings may lack the edition; their candidates then have no entry page to open.
     if (!r.value("edition_id", "").empty()) {
@@ -92,6 +95,24 @@ void DecorateScreening(Json& s) {
                         "/entries/" + PercentEncode(r["entity_id"].get<std::string>());
     }
     if (r.contains("decision")) r["decision_label"] = r["decision"]["decision"];
+    Json& why = r["explanation"];
+    if (!why.is_object()) continue;
+    for (auto& part : why["parts"]) {
+      part["how_label"] = words.Label("screening.how.", snake(part.value("how", "")));
+      part["similarity_pct"] = words.Percent(part.value("similarity", 0.0) * 100);
+    }
+    for (auto& fact : why["facts"]) {
+      fact["fact_label"] = words.Label("screening.fact_name.", fact.value("fact", ""));
+      fact["outcome_label"] = words.Label("screening.outcome.", fact.value("outcome", ""));
+      // Screenings stored before the engine gave reasons keep their English detail.
+      fact["detail_text"] =
+          fact.contains("reason")
+              ? words.Text("screening.fact." + fact["reason"].get<std::string>(), fact["values"])
+              : fact.value("detail", "");
+      double effect = fact.value("effect", 0.0) * 100;
+      fact["effect_text"] = effect == 0 ? "" : (effect > 0 ? "+" : "") + words.Percent(effect);
+    }
+    if (why.contains("capped")) why["capped_text"] = words.Text("screening.capped");
   }
 }
 
@@ -316,7 +337,7 @@ Response ScreeningResult(Ctx& ctx, Request& req, int status, const std::string& 
   auto s = ctx.exportctl->GetScreening(CallerOf(req), req.Param("id"));
   if (!s.ok()) return ErrorFor(ctx, req, s.status());
   Json data = {{"screening", *s}};
-  DecorateScreening(data["screening"]);
+  DecorateScreening(PresenterOf(ctx, req), data["screening"]);
   for (auto& r : data["screening"]["results"]) {
     if (kept.is_object() && r["list"] == kept["list"] && r["entity_id"] == kept["entity_id"]) {
       r["kept_reason"] = kept["reason"];
@@ -428,6 +449,23 @@ Response ControlListPage(Ctx& ctx, Request& req) {
   return RenderPage(ctx, req, 200, "control_list", data, Translate(ctx, req, "control.title"));
 }
 
+namespace {
+// A licence's screening state as exportctl stores it (Service::ScreeningStatusText: "clear",
+// "hits decided", "<n> hits to decide", "not screened"), in the page's language.
+std::string ScreeningStateLabel(const i18n::Presenter& words, const std::string& stored) {
+  const std::string open_suffix = " hits to decide";
+  if (stored == "clear") return words.Text("licences.screening_state.clear");
+  if (stored == "hits decided") return words.Text("licences.screening_state.decided");
+  if (stored == "not screened" || stored.empty())
+    return words.Text("licences.screening_state.not_screened");
+  if (stored.size() > open_suffix.size() &&
+      stored.compare(stored.size() - open_suffix.size(), open_suffix.size(), open_suffix) == 0) {
+    return words.Text("licences.screening_state.open", Json{{"count", std::atoll(stored.c_str())}});
+  }
+  return stored;
+}
+}  // namespace
+
 Response LicencesPage(Ctx& ctx, Request& req) {
   records::ListQuery q;
   q.text = req.Query("q");
@@ -435,6 +473,9 @@ Response LicencesPage(Ctx& ctx, Request& req) {
   if (!req.Query("status").empty()) q.filters["status"] = req.Query("status");
   auto page = ctx.store.List(CallerOf(req), exportctl::kLicences, q);
   if (!page.ok()) return ErrorFor(ctx, req, page.status());
+  i18n::Presenter words = PresenterOf(ctx, req);
+  for (auto& l : page->items)
+    l["screening_status_label"] = ScreeningStateLabel(words, l.value("screening_status", ""));
   Json data = {{"licences", page->items}, {"total", page->total}, {"q", q.text},
                {"may_create", MayDoOwn(req, access::Action::kCreate)}};
   return RenderPage(ctx, req, 200, "licences", data, Translate(ctx, req, "licences.title"));
@@ -446,6 +487,14 @@ Response LicencePage(Ctx& ctx, Request& req) {
   Json data = *r;
   data["error"] = req.Query("error");
   data["under_review"] = data["licence"]["status"] == "under_review";
+  i18n::Presenter words = PresenterOf(ctx, req);
+  Json& licence = data["licence"];
+  licence["screening_status_label"] =
+      ScreeningStateLabel(words, licence.value("screening_status", ""));
+  for (const char* party : {"exporter_country", "consignee_country", "end_user_country"}) {
+    std::string iso2 = licence.value(party, "");
+    licence[std::string(party) + "_name"] = iso2.empty() ? "" : words.Country(iso2, iso2);
+  }
   Json next = Json::array();
   for (const auto& to : data["next"]) next.push_back({{"to", to}, {"label", Translate(ctx, req, "licence.to." + to.get<std::string>())}});
   data["next"] = next;

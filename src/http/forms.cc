@@ -28,7 +28,17 @@ bool SameOrigin(const Request& req) {
   return true;
 }
 
-std::string RecordLabel(const Json& r) {
+// How a referenced record is named in a drop-down: a country by ICU's name in the page's language,
+// a reference region by its catalogue name, else its own name or code.
+std::string RecordLabel(const i18n::Presenter& words, const Json& r) {
+  if (r.contains("iso2") && r["iso2"].is_string()) {
+    return words.Country(r["iso2"].get<std::string>(),
+                         r.value("name", r["iso2"].get<std::string>()));
+  }
+  if (r.contains("code") && r["code"].is_string() && !r.contains("full_name")) {
+    std::string name = words.Label("region.", r["code"].get<std::string>() + ".name");
+    if (name != r["code"].get<std::string>() + ".name") return name;
+  }
   for (const char* key : {"full_name", "name", "code"}) {
     if (r.contains(key) && r[key].is_string()) return r[key].get<std::string>();
   }
@@ -39,6 +49,7 @@ std::string RecordLabel(const Json& r) {
 Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& values,
                 const Status& error) {
   Json fields = Json::array();
+  i18n::Presenter words = PresenterOf(ctx, req);
   for (const auto& f : kind.fields) {
     if (!f.in_forms) continue;
     Json field = {{"name", f.name},
@@ -64,7 +75,7 @@ Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& 
         if (page.ok()) {
           for (const auto& r : page->items) {
             options.push_back({{"value", r["id"]},
-                               {"label", RecordLabel(r)},
+                               {"label", RecordLabel(words, r)},
                                {"selected", r["id"] == value}});
           }
         }

@@ -111,6 +111,8 @@ records::Caller CallerOf(const Request& req);
 // The session cookie (Secure when the request came over TLS through the proxy).
 std::string SessionCookie(const Request& req, const std::string& token, bool clear = false);
 std::string Translate(const Ctx& ctx, const Request& req, const std::string& key);
+// Messages and formatting (dates, numbers, amounts) in the request's language.
+i18n::Presenter PresenterOf(const Ctx& ctx, const Request& req);
 // Renders `name` inside the layout; `data["page"]` gets language, title and navigation.
 Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::string& name,
                     Json data, const std::string& title);

@@ -118,6 +118,19 @@ std::string HtmlEscape(const std::string& s);
 // javascript:, vbscript:, file: and data: lose their target.
 std::string MarkdownHtml(const std::string& markdown);
 
+// Responses at least this large are worth compressing: below it gzip's header and the CPU time
+// outweigh the bytes saved.
+inline constexpr size_t kGzipMinBytes = 1024;
+// Sends `res` gzip-compressed (Content-Encoding: gzip) when the request's Accept-Encoding takes
+// gzip, the body is at least kGzipMinBytes and its type is text, JSON, JavaScript or SVG (XLSX,
+// PDF, ZIP and images are compressed already). Every response of a compressible type gets
+// `Vary: Accept-Encoding`; a compressed one's ETag becomes the gzip variant's own ("<tag>-gzip"),
+// as the bytes differ. Leaves `res` as it was should zlib fail.
+void CompressForClient(const Request& req, Response& res);
+// Whether an If-None-Match header value names `etag` (a quoted tag), in either encoding.
+bool EtagMatches(const std::string& if_none_match, const std::string& etag);
+// Gzip (RFC 1952) of `data`; "" should zlib fail.
+std::string Gzip(std::string_view data);
 // Paths that accept file uploads (and so the larger upload_limit).
 bool IsUploadPath(std::string_view target);
 

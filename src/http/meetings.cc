@@ -195,8 +195,9 @@ Response ApiBrief(Ctx& ctx, Request& req) {
 }
 
 Response BriefPage(Ctx& ctx, Request& req) {
+  // Without a date, the brief as of today.
   auto doc = RenderBrief(*ctx.meetings, ctx.catalogs, CallerOf(req), req.Param("code"),
-                         req.Query("date"), req.lang, "html");
+                         req.Query("date", NowUtc().substr(0, 10)), req.lang, "html");
   if (!doc.ok()) return ErrorFor(ctx, req, doc.status());
   return Response::Html(200, *doc);
 }

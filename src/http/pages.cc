@@ -1,4 +1,6 @@
 // Server-rendered HTML pages. They work without JavaScript and stay small for slow links.
+#include <cctype>
+
 #include "assets/assets.h"
 #include "http/handlers.h"
 #include "network/network.h"
@@ -116,6 +118,30 @@ Response CountriesPage(Ctx& ctx, Request& req) {
   return RenderPage(ctx, req, 200, "countries", data, Translate(ctx, req, "countries.title"));
 }
 
+namespace {
+// An agency's areas are typed as a list ("first response, chemical"): each known area in the
+// page's language, anything else as typed.
+std::string AreasLabel(const i18n::Presenter& words, const std::string& areas) {
+  std::string out;
+  size_t pos = 0;
+  while (pos <= areas.size()) {
+    size_t comma = areas.find(',', pos);
+    if (comma == std::string::npos) comma = areas.size();
+    std::string area = areas.substr(pos, comma - pos);
+    area.erase(0, area.find_first_not_of(" \t"));
+    area.erase(area.find_last_not_of(" \t") + 1);
+    pos = comma + 1;
+    if (area.empty()) continue;
+    std::string code;
+    for (char c : area)
+      code += c == ' ' || c == '-' ? '_'
+                                   : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += (out.empty() ? "" : ", ") + words.Label("area.", code);
+  }
+  return out;
+}
+}  // namespace
+
 Response CountryPage(Ctx& ctx, Request& req) {
   auto view = network::CountryOverview(ctx.store, CallerOf(req), req.Param("iso2"));
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
@@ -129,7 +155,11 @@ Response CountryPage(Ctx& ctx, Request& req) {
     r["membership_status_label"] = ChoiceLabel(ctx, req, r["membership_status"]);
     crumbs.push_back(Crumb(r["display_name"], "/regions/" + r["code"].get<std::string>()));
   }
-  for (auto& a : data["agencies"]) a["kind_label"] = ChoiceLabel(ctx, req, a["kind"]);
+  i18n::Presenter words = PresenterOf(ctx, req);
+  for (auto& a : data["agencies"]) {
+    a["kind_label"] = ChoiceLabel(ctx, req, a["kind"]);
+    a["areas_label"] = AreasLabel(words, a.value("areas", ""));
+  }
   LabelPeople(ctx, req, data["focal_points"]);
   LabelPeople(ctx, req, data["team"]);
   data["page"]["breadcrumbs"] = crumbs;
@@ -182,8 +212,9 @@ Response StaticFile(Ctx& ctx, Request& req) {
                                        : "application/octet-stream";
   // Assets change only with a new binary; the version in the ETag makes that safe to cache.
   r.headers.emplace_back("Cache-Control", "public, max-age=3600");
-  r.headers.emplace_back("ETag", "\"" + ctx.version + "-" + std::to_string(r.body.size()) + "\"");
-  if (req.Header("if-none-match") == "\"" + ctx.version + "-" + std::to_string(r.body.size()) + "\"") {
+  std::string etag = "\"" + ctx.version + "-" + std::to_string(r.body.size()) + "\"";
+  r.headers.emplace_back("ETag", etag);
+  if (EtagMatches(req.Header("if-none-match"), etag)) {
     r.status = 304;
     r.body.clear();
   }

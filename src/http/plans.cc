@@ -58,6 +58,7 @@ std::string TimelineSvg(const Ctx& ctx, const Request& req, const Json& actions,
     hi = std::max(hi, de);
   }
   if (dated.empty()) return "";
+  i18n::Presenter words = PresenterOf(ctx, req);
   std::stable_sort(dated.begin(), dated.end(), [](const Json* a, const Json* b) { return Text(*a, "area") < Text(*b, "area"); });
   long t = DayNumber(today);
   if (hi <= lo) hi = lo + 1;
@@ -80,8 +81,9 @@ std::string TimelineSvg(const Ctx& ctx, const Request& req, const Json& actions,
     std::string label = title.size() > 38 ? title.substr(0, 36) + "…" : title;
     double x0 = x(DayNumber(Text(*a, "start_date"))), x1 = x(DayNumber(Text(*a, "end_date")));
     double pct = a->contains("percent") && (*a)["percent"].is_number() ? (*a)["percent"].get<double>() : 0;
-    rows += "<g class=\"bar " + status + "\"><title>" + HtmlEscape(title) + ": " + Text(*a, "start_date") + " – " +
-            Text(*a, "end_date") + ", " + Translate(ctx, req, "choice." + status) + ", " + Num(pct) + " %</title>";
+    rows += "<g class=\"bar " + status + "\"><title>" + HtmlEscape(title) + ": " +
+            words.Date(Text(*a, "start_date")) + " – " + words.Date(Text(*a, "end_date")) + ", " +
+            Translate(ctx, req, "choice." + status) + ", " + words.Percent(pct, 1) + "</title>";
     rows += "<text x=\"16\" y=\"" + Num(y + 14) + "\">" + HtmlEscape(label) + "</text>";
     rows += "<rect class=\"span\" x=\"" + Num(x0) + "\" y=\"" + Num(y + 4) + "\" width=\"" + Num(std::max(2.0, x1 - x0)) +
             "\" height=\"14\"/>";
@@ -90,9 +92,11 @@ std::string TimelineSvg(const Ctx& ctx, const Request& req, const Json& actions,
     for (const auto& m : (*a)["milestones"]) {
       double mx = x(DayNumber(Text(m, "due")));
       bool overdue = m.value("overdue", false);
-      rows += "<path class=\"milestone" + std::string(overdue ? " overdue" : "") + "\" d=\"M" + Num(mx) + " " +
-              Num(y + 3) + " l5 8 l-5 8 l-5 -8 z\"><title>" + HtmlEscape(Text(m, "title")) + ": " + Text(m, "due") +
-              (overdue ? " (" + Translate(ctx, req, "plans.overdue") + ")" : "") + "</title></path>";
+      rows += "<path class=\"milestone" + std::string(overdue ? " overdue" : "") + "\" d=\"M" +
+              Num(mx) + " " + Num(y + 3) + " l5 8 l-5 8 l-5 -8 z\"><title>" +
+              HtmlEscape(Text(m, "title")) + ": " + words.Date(Text(m, "due")) +
+              (overdue ? " (" + Translate(ctx, req, "plans.overdue") + ")" : "") +
+              "</title></path>";
     }
     rows += "</g>";
     y += row;
@@ -108,8 +112,10 @@ std::string TimelineSvg(const Ctx& ctx, const Request& req, const Json& actions,
   }
   std::string today_line;
   if (t >= lo && t <= hi) {
-    today_line = "<line class=\"today\" x1=\"" + Num(x(t)) + "\" y1=\"18\" x2=\"" + Num(x(t)) + "\" y2=\"" + Num(y) +
-                 "\"><title>" + HtmlEscape(Translate(ctx, req, "plans.today")) + " " + today + "</title></line>";
+    today_line = "<line class=\"today\" x1=\"" + Num(x(t)) + "\" y1=\"18\" x2=\"" + Num(x(t)) +
+                 "\" y2=\"" + Num(y) + "\"><title>" +
+                 HtmlEscape(Translate(ctx, req, "plans.today")) + " " + words.Date(today) +
+                 "</title></line>";
   }
   return "<svg class=\"timeline\" role=\"img\" aria-label=\"" + HtmlEscape(Translate(ctx, req, "plans.timeline")) +
          "\" viewBox=\"0 0 " + Num(left + width + 10) + " " + Num(y + 8) + "\" xmlns=\"http://www.w3.org/2000/svg\">" +

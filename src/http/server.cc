@@ -269,6 +269,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Server::Impl::
       out = Response::Json(500, "{\"code\":\"internal\",\"message\":\"internal error, request id " +
                                     req.request_id + "\"}");
     }
+    CompressForClient(req, out);
 
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
         static_cast<bhttp::status>(out.status), in.version());

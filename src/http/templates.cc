@@ -1,7 +1,9 @@
 #include "http/templates.h"
 
+#include <algorithm>
+#include <cstdlib>
+#include <iterator>
 #include <nlohmann/json.hpp>
-
 #include <vector>
 
 #include "http/http.h"
@@ -11,9 +13,11 @@ namespace cbrnhub::http {
 using nlohmann::json;
 
 struct Templates::Node {
-  enum class Type { kRoot, kText, kVar, kRaw, kSection, kInverted, kPartial, kMessage };
+  enum class Type { kRoot, kText, kVar, kRaw, kSection, kInverted, kPartial, kMessage, kFormat };
   Type type = Type::kRoot;
-  std::string text;  // literal text, variable path, partial or message key
+  std::string text;      // literal text, variable path, partial, message key or format
+  std::string key_path;  // kMessage: the path whose value ends the key ({{_ choice.$path}})
+  std::vector<std::pair<std::string, std::string>> args;  // kMessage: name -> path; kFormat: paths
   std::vector<std::unique_ptr<Node>> children;
 };
 
@@ -76,6 +80,47 @@ std::string ToText(const json* v) {
   if (!v || v->is_null()) return "";
   if (v->is_string()) return v->get<std::string>();
   return v->dump();
+}
+
+std::vector<std::string> Words(const std::string& s) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while ((pos = s.find_first_not_of(" \t\r\n", pos)) != std::string::npos) {
+    size_t end = s.find_first_of(" \t\r\n", pos);
+    out.push_back(s.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    pos = end;
+  }
+  return out;
+}
+
+const char* const kFormats[] = {"date", "datetime", "number", "percent", "money"};
+
+// A number given as JSON number or numeric text; false for anything else.
+bool NumberOf(const json* v, double& out) {
+  if (v && v->is_number()) {
+    out = v->get<double>();
+    return true;
+  }
+  if (!v || !v->is_string() || v->get_ref<const std::string&>().empty()) return false;
+  char* end = nullptr;
+  const std::string& s = v->get_ref<const std::string&>();
+  out = std::strtod(s.c_str(), &end);
+  return end && *end == '\0';
+}
+
+std::string FormatValue(const std::string& how, const std::vector<const json*>& values,
+                        const i18n::Presenter& words) {
+  const json* v = values.empty() ? nullptr : values[0];
+  if (!v || v->is_null()) return "";
+  if (how == "date" || how == "datetime") {
+    std::string text = ToText(v);
+    return how == "date" ? words.Date(text) : words.DateTime(text);
+  }
+  double number;
+  if (!NumberOf(v, number)) return ToText(v);
+  if (how == "number") return words.Number(number);
+  if (how == "percent") return words.Percent(number);
+  return words.Money(number, values.size() > 1 ? ToText(values[1]) : std::string());
 }
 
 }  // namespace
@@ -143,7 +188,33 @@ Status Templates::Add(const std::string& name, const std::string& text) {
       n->text = Trim(tag.substr(1));
     } else if (tag[0] == '_' && tag.size() > 1 && tag[1] == ' ') {
       n->type = Node::Type::kMessage;
-      n->text = Trim(tag.substr(2));
+      auto words = Words(tag.substr(2));
+      if (words.empty())
+        return Status::Invalid("template", where(line) + "{{_ }} names no message");
+      n->text = words[0];
+      if (auto dollar = n->text.find('$'); dollar != std::string::npos) {
+        n->key_path = n->text.substr(dollar + 1);
+        n->text.resize(dollar);
+      }
+      for (size_t i = 1; i < words.size(); ++i) {
+        auto eq = words[i].find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == words[i].size()) {
+          return Status::Invalid(
+              "template", where(line) + "message argument " + words[i] + " is not name=path");
+        }
+        n->args.emplace_back(words[i].substr(0, eq), words[i].substr(eq + 1));
+      }
+    } else if (tag[0] == '%') {
+      n->type = Node::Type::kFormat;
+      auto words = Words(tag.substr(1));
+      if (words.size() < 2 ||
+          std::find(std::begin(kFormats), std::end(kFormats), words[0]) == std::end(kFormats)) {
+        return Status::Invalid("template",
+                               where(line) + "{{%" + Trim(tag.substr(1)) +
+                                   "}}: write {{%date|datetime|number|percent|money path}}");
+      }
+      n->text = words[0];
+      for (size_t i = 1; i < words.size(); ++i) n->args.emplace_back("", words[i]);
     } else {
       n->type = Node::Type::kVar;
       n->text = Trim(tag);
@@ -159,8 +230,7 @@ Status Templates::Add(const std::string& name, const std::string& text) {
 }
 
 Status Templates::RenderNode(const Node& node, std::vector<const json*>& stack,
-                             const std::function<std::string(const std::string&)>& translate,
-                             std::string& out, int depth) const {
+                             const i18n::Presenter& words, std::string& out, int depth) const {
   for (const auto& child : node.children) {
     switch (child->type) {
       case Node::Type::kText:
@@ -172,12 +242,34 @@ Status Templates::RenderNode(const Node& node, std::vector<const json*>& stack,
       case Node::Type::kRaw:
         out += ToText(Lookup(stack, child->text));
         break;
-      case Node::Type::kMessage:
-        out += HtmlEscape(translate(child->text));
+      case Node::Type::kMessage: {
+        std::string key = child->text;
+        if (!child->key_path.empty()) {
+          std::string value = ToText(Lookup(stack, child->key_path));
+          if (value.empty()) break;
+          key += value;
+        }
+        if (child->args.empty()) {
+          out += HtmlEscape(words.Text(key));
+          break;
+        }
+        json args = json::object();
+        for (const auto& [name, path] : child->args) {
+          const json* v = Lookup(stack, path);
+          args[name] = v ? *v : json();
+        }
+        out += HtmlEscape(words.Text(key, args));
         break;
+      }
+      case Node::Type::kFormat: {
+        std::vector<const json*> values;
+        for (const auto& arg : child->args) values.push_back(Lookup(stack, arg.second));
+        out += HtmlEscape(FormatValue(child->text, values, words));
+        break;
+      }
       case Node::Type::kInverted:
         if (!Truthy(Lookup(stack, child->text))) {
-          CBRN_RETURN_IF_ERROR(RenderNode(*child, stack, translate, out, depth));
+          CBRN_RETURN_IF_ERROR(RenderNode(*child, stack, words, out, depth));
         }
         break;
       case Node::Type::kSection: {
@@ -186,13 +278,13 @@ Status Templates::RenderNode(const Node& node, std::vector<const json*>& stack,
         if (v->is_array()) {
           for (const auto& item : *v) {
             stack.push_back(&item);
-            Status st = RenderNode(*child, stack, translate, out, depth);
+            Status st = RenderNode(*child, stack, words, out, depth);
             stack.pop_back();
             CBRN_RETURN_IF_ERROR(st);
           }
         } else {
           stack.push_back(v);
-          Status st = RenderNode(*child, stack, translate, out, depth);
+          Status st = RenderNode(*child, stack, words, out, depth);
           stack.pop_back();
           CBRN_RETURN_IF_ERROR(st);
         }
@@ -202,7 +294,7 @@ Status Templates::RenderNode(const Node& node, std::vector<const json*>& stack,
         auto it = templates_.find(child->text);
         if (it == templates_.end()) return Status::NotFound("no template named " + child->text);
         if (depth >= kMaxDepth) return Status::Internal("templates nested too deeply");
-        CBRN_RETURN_IF_ERROR(RenderNode(*it->second, stack, translate, out, depth + 1));
+        CBRN_RETURN_IF_ERROR(RenderNode(*it->second, stack, words, out, depth + 1));
         break;
       }
       case Node::Type::kRoot:
@@ -212,15 +304,14 @@ Status Templates::RenderNode(const Node& node, std::vector<const json*>& stack,
   return Status::Ok();
 }
 
-Result<std::string> Templates::Render(
-    const std::string& name, const json& data,
-    const std::function<std::string(const std::string&)>& translate) const {
+Result<std::string> Templates::Render(const std::string& name, const json& data,
+                                      const i18n::Presenter& words) const {
   auto it = templates_.find(name);
   if (it == templates_.end()) return Status::NotFound("no template named " + name);
   std::vector<const json*> stack = {&data};
   std::string out;
   out.reserve(8192);
-  CBRN_RETURN_IF_ERROR(RenderNode(*it->second, stack, translate, out, 0));
+  CBRN_RETURN_IF_ERROR(RenderNode(*it->second, stack, words, out, 0));
   return out;
 }
 

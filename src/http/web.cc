@@ -54,6 +54,38 @@ std::string Translate(const Ctx& ctx, const Request& req, const std::string& key
   return ctx.catalogs.Translate(req.lang, key);
 }
 
+i18n::Presenter PresenterOf(const Ctx& ctx, const Request& req) {
+  return i18n::Presenter(ctx.catalogs, req.lang);
+}
+
+namespace {
+
+void FindActorIds(Json& v, std::vector<Json*>& out) {
+  if (v.is_string()) {
+    if (v.get_ref<const std::string&>().rfind("user:", 0) == 0) out.push_back(&v);
+  } else if (v.is_array() || v.is_object()) {
+    for (auto& item : v) FindActorIds(item, out);
+  }
+}
+
+// Pages show people by name: every "user:<uuid>" that records and the audit log keep becomes
+// the account's display name. The filters a page echoes back into its inputs keep what was typed.
+void NameActors(const Ctx& ctx, const Request& req, Json& data) {
+  std::vector<Json*> ids;
+  for (auto& [key, value] : data.items()) {
+    if (key != "filter") FindActorIds(value, ids);
+  }
+  if (ids.empty() || !req.who.authenticated()) return;
+  auto names = ctx.identity.ActorNames(CallerOf(req));
+  if (!names.ok()) return;
+  for (Json* id : ids) {
+    auto it = names->find(id->get<std::string>());
+    if (it != names->end()) *id = it->second;
+  }
+}
+
+}  // namespace
+
 Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::string& name,
                     Json data, const std::string& title) {
   Json page = data.contains("page") ? data["page"] : Json::object();
@@ -85,10 +117,9 @@ Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::s
   if (!page.contains("breadcrumbs")) page["breadcrumbs"] = Json::array();
   std::string notice = req.Query("notice");
   if (notice == "saved" || notice == "deleted") page["notice"] = Translate(ctx, req, "notice." + notice);
+  NameActors(ctx, req, data);
   data["page"] = page;
-  auto html = ctx.templates.Render(name, data, [&](const std::string& key) {
-    return ctx.catalogs.Translate(req.lang, key);
-  });
+  auto html = ctx.templates.Render(name, data, PresenterOf(ctx, req));
   if (!html.ok()) {
     spdlog::error("template {}: {}", name, html.status().ToString());
     return Response::Html(500, "<h1>500</h1><p>page template error</p>");
@@ -172,13 +203,16 @@ Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status) {
                     : status.code() == StatusCode::kConflict    ? "error.conflict"
                     : status.code() == StatusCode::kPermissionDenied ? "error.forbidden"
                                                                      : "error.bad_request";
-  std::string message = status.code() == StatusCode::kNotFound
-                            ? Translate(ctx, req, "error.not_found.text")
-                        : status.code() == StatusCode::kUnavailable
-                            ? Translate(ctx, req, "error.unavailable.text")
-                        : status.code() == StatusCode::kInternal
-                            ? "internal error, request id " + req.request_id
-                            : status.message();
+  // A refusal is worded for the reader; the CSRF check's own refusal says why it differs.
+  std::string message =
+      status.code() == StatusCode::kNotFound ? Translate(ctx, req, "error.not_found.text")
+      : status.code() == StatusCode::kPermissionDenied
+          ? Translate(ctx, req,
+                      status.message().find("CSRF") != std::string::npos ? "error.forbidden.text"
+                                                                         : "error.forbidden.role")
+      : status.code() == StatusCode::kUnavailable ? Translate(ctx, req, "error.unavailable.text")
+      : status.code() == StatusCode::kInternal    ? "internal error, request id " + req.request_id
+                                                  : status.message();
   Json data = {{"heading", Translate(ctx, req, key)}, {"message", message}};
   return RenderPage(ctx, req, HttpStatus(status.code()), "error", data, data["heading"]);
 }

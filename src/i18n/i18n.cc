@@ -28,6 +28,14 @@ Status Catalogs::Load() {
                                std::string(path) + ": message " + key + " is not a string");
       }
       table[key] = value.get<std::string>();
+      // Braces make a message an ICU pattern: one ICU would refuse is a mistake in the file.
+      if (table[key].find('{') != std::string::npos) {
+        auto arguments = MessageArguments(table[key]);
+        if (!arguments.ok()) {
+          return Status::Invalid(std::string(path), std::string(path) + ": message " + key +
+                                                        " is " + arguments.status().message());
+        }
+      }
     }
   }
   if (!Supports(kDefaultLanguage)) return Status::Internal("no English message catalogue");
@@ -42,6 +50,11 @@ const std::string& Catalogs::Translate(const std::string& lang, const std::strin
     if (m != t->second.end()) return m->second;
   }
   return key;
+}
+
+bool Catalogs::Has(const std::string& key) const {
+  auto t = messages_.find(kDefaultLanguage);
+  return t != messages_.end() && t->second.count(key) > 0;
 }
 
 std::vector<std::string> Catalogs::Languages() const {

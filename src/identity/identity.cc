@@ -297,6 +297,20 @@ Result<std::vector<User>> Service::ListUsers(const records::Caller& caller) {
   return out;
 }
 
+Result<std::map<std::string, std::string>> Service::ActorNames(const records::Caller& caller) {
+  if (!caller.who.authenticated()) return Denied("sign in first");
+  CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(storage::Rows rows, txn->Query("SELECT id, display_name FROM users"));
+  std::map<std::string, std::string> out;
+  for (const auto& r : rows) {
+    access::Principal who;
+    who.user_id = r.Text(0);
+    const std::string& name = r.Text(1);
+    out[who.audit_id()] = name.empty() ? who.user_id : name;
+  }
+  return out;
+}
+
 Result<User> Service::GetUser(const records::Caller& caller, const std::string& id_or_username) {
   if (!IsAdmin(caller) && caller.who.user_id != id_or_username) {
     return Status::NotFound("no user " + id_or_username);

@@ -99,6 +99,10 @@ class Service {
   // Creates a user. Without a password the result carries an invitation token (shown once).
   Result<std::pair<User, std::string>> CreateUser(const records::Caller& caller, const NewUser& u);
   Result<std::vector<User>> ListUsers(const records::Caller& caller);
+  // The display name of each account by the id that records and the audit log keep of it
+  // ("user:<uuid>", access::Principal::audit_id), so that pages show people by name. For any
+  // signed-in caller: whoever may read a record may know who changed it.
+  Result<std::map<std::string, std::string>> ActorNames(const records::Caller& caller);
   Result<User> GetUser(const records::Caller& caller, const std::string& id_or_username);
   Result<User> UpdateUser(const records::Caller& caller, const std::string& id,
                           const UserChanges& changes);

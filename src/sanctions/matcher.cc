@@ -698,15 +698,27 @@ void AddGenderFact(const std::string& forms, Facts& f) {
   }
   double effect = outweighed ? 0.0 : -kGenderDiffers;
   f.effect += effect;
-  f.json.push_back({{"fact", "gender"}, {"outcome", outweighed ? "outweighed" : "disagrees"}, {"effect", effect},
-                    {"detail", "masculine and feminine forms: " + forms}});
+  f.json.push_back({{"fact", "gender"},
+                    {"outcome", outweighed ? "outweighed" : "disagrees"},
+                    {"effect", effect},
+                    {"detail", "masculine and feminine forms: " + forms},
+                    {"reason", "gender_forms"},
+                    {"values", {{"forms", forms}}}});
 }
 
 Facts CompareFacts(const Party& p, const Entity& e) {
   Facts f;
-  auto add = [&](const char* fact, const char* outcome, double effect, const std::string& detail) {
+  // `detail` in English for the API and logs; `reason` and `values` for pages, which word it in
+  // the reader's language (message screening.fact.<reason>).
+  auto add = [&](const char* fact, const char* outcome, double effect, const std::string& detail,
+                 const char* reason, Json values) {
     f.effect += effect;
-    f.json.push_back({{"fact", fact}, {"outcome", outcome}, {"effect", effect}, {"detail", detail}});
+    f.json.push_back({{"fact", fact},
+                      {"outcome", outcome},
+                      {"effect", effect},
+                      {"detail", detail},
+                      {"reason", reason},
+                      {"values", std::move(values)}});
   };
   if (!p.birth_date.empty() && !e.birth_dates.empty()) {
     double year = DateYearFrom(p.birth_date);
@@ -719,9 +731,16 @@ Facts CompareFacts(const Party& p, const Entity& e) {
       double to = d.find("..") != std::string::npos ? DateYearFrom(d.substr(d.find("..") + 2)) : from;
       if (year >= from - 1 && year <= to + 1) same_year = true;
     }
-    if (same_day) add("birth_date", "agrees", 0.06, "same date of birth: " + p.birth_date);
-    else if (same_year) add("birth_date", "agrees", 0.03, "birth year agrees with " + listed);
-    else add("birth_date", "disagrees", -0.15, "born " + p.birth_date + ", listed " + listed);
+    if (same_day) {
+      add("birth_date", "agrees", 0.06, "same date of birth: " + p.birth_date, "same_birth_date",
+          {{"date", p.birth_date}});
+    } else if (same_year) {
+      add("birth_date", "agrees", 0.03, "birth year agrees with " + listed, "birth_year_agrees",
+          {{"listed", listed}});
+    } else {
+      add("birth_date", "disagrees", -0.15, "born " + p.birth_date + ", listed " + listed,
+          "birth_date_differs", {{"date", p.birth_date}, {"listed", listed}});
+    }
   }
   if (!p.country.empty()) {
     bool any_code = false, agree = false;
@@ -729,11 +748,14 @@ Facts CompareFacts(const Party& p, const Entity& e) {
       if (c.size() == 2) any_code = true;
       if (c == p.country) agree = true;
     }
-    if (agree) add("country", "agrees", 0.03, p.country + " is among the listed countries");
-    else if (any_code) {
+    if (agree) {
+      add("country", "agrees", 0.03, p.country + " is among the listed countries", "country_listed",
+          {{"country", p.country}});
+    } else if (any_code) {
       std::string listed;
       for (const auto& c : e.countries) listed += (listed.empty() ? "" : ", ") + c;
-      add("country", "disagrees", -0.04, "listed countries: " + listed);
+      add("country", "disagrees", -0.04, "listed countries: " + listed, "country_not_listed",
+          {{"listed", listed}});
     }
   }
   std::string wanted = Alnum(p.id_number);
@@ -752,11 +774,14 @@ Facts CompareFacts(const Party& p, const Entity& e) {
         }
       }
       if (found) {
-        add("id_number", "agrees", 0.2, "listed: " + id);
+        add("id_number", "agrees", 0.2, "listed: " + id, "id_listed", {{"id", id}});
         break;
       }
     }
-    if (!found) add("id_number", "unknown", 0.0, "not among the listed documents (a person may hold several)");
+    if (!found) {
+      add("id_number", "unknown", 0.0, "not among the listed documents (a person may hold several)",
+          "id_not_listed", Json::object());
+    }
   }
   return f;
 }

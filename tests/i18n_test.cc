@@ -1,0 +1,122 @@
+// Messages with ICU plural and select forms, and values formatted for each language, on the
+// catalogues as shipped (src/web/i18n/*.json).
+#include "i18n/i18n.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace cbrnhub::i18n {
+namespace {
+
+using nlohmann::json;
+
+class Messages : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(catalogs_.Load().ok()); }
+  std::string Entries(const std::string& lang, double count) {
+    return catalogs_.Format(lang, "audit.entries", json{{"count", count}});
+  }
+  std::string Entries(const std::string& lang, int count) {
+    return catalogs_.Format(lang, "audit.entries", json{{"count", count}});
+  }
+  Catalogs catalogs_;
+};
+
+// Russian: one (1, 21, 101), few (2-4, 22), many (0, 5-20, 100), other (fractions).
+TEST_F(Messages, RussianPluralCategories) {
+  EXPECT_EQ(Entries("ru", 1), "1 запись");
+  EXPECT_EQ(Entries("ru", 2), "2 записи");
+  EXPECT_EQ(Entries("ru", 4), "4 записи");
+  EXPECT_EQ(Entries("ru", 5), "5 записей");
+  EXPECT_EQ(Entries("ru", 11), "11 записей");
+  EXPECT_EQ(Entries("ru", 12), "12 записей");
+  EXPECT_EQ(Entries("ru", 21), "21 запись");
+  EXPECT_EQ(Entries("ru", 22), "22 записи");
+  EXPECT_EQ(Entries("ru", 0), "0 записей");
+  EXPECT_EQ(Entries("ru", 100), "100 записей");
+  EXPECT_EQ(Entries("ru", 101), "101 запись");
+  EXPECT_EQ(Entries("ru", 102), "102 записи");
+  EXPECT_EQ(Entries("ru", 111), "111 записей");
+  EXPECT_EQ(Entries("ru", 1.5), "1,5 записи");
+  EXPECT_EQ(catalogs_.Format("ru", "home.regions", json{{"count", 8}}), "регионов");
+  EXPECT_EQ(catalogs_.Format("ru", "home.partner_countries", json{{"count", 64}}),
+            "страны-партнёра");
+  EXPECT_EQ(catalogs_.Format("ru", "home.partner_countries", json{{"count", 59}}),
+            "стран-партнёров");
+}
+
+// Arabic: zero, one, two, few (3-10, 103-110), many (11-99, 111-199), other (100-102).
+TEST_F(Messages, ArabicPluralCategories) {
+  EXPECT_EQ(Entries("ar", 0), "لا قيود");
+  EXPECT_EQ(Entries("ar", 1), "قيد واحد");
+  EXPECT_EQ(Entries("ar", 2), "قيدان");
+  EXPECT_EQ(Entries("ar", 3), "3 قيود");
+  EXPECT_EQ(Entries("ar", 10), "10 قيود");
+  EXPECT_EQ(Entries("ar", 11), "11 قيدًا");
+  EXPECT_EQ(Entries("ar", 21), "21 قيدًا");
+  EXPECT_EQ(Entries("ar", 99), "99 قيدًا");
+  EXPECT_EQ(Entries("ar", 100), "100 قيد");
+  EXPECT_EQ(Entries("ar", 102), "102 قيد");
+  EXPECT_EQ(Entries("ar", 105), "105 قيود");
+  EXPECT_EQ(Entries("ar", 111), "111 قيدًا");
+}
+
+// English and French: French counts 0 and 1 as singular.
+TEST_F(Messages, EnglishAndFrenchPlurals) {
+  EXPECT_EQ(Entries("en", 1), "1 entry");
+  EXPECT_EQ(Entries("en", 0), "0 entries");
+  EXPECT_EQ(Entries("en", 1234), "1,234 entries");
+  EXPECT_EQ(Entries("fr", 0), "0 entrée");
+  EXPECT_EQ(Entries("fr", 1), "1 entrée");
+  EXPECT_EQ(Entries("fr", 2), "2 entrées");
+}
+
+// A message without the arguments it names, or a key nobody wrote, never vanishes.
+TEST_F(Messages, MissingArgumentsAndKeysStayVisible) {
+  EXPECT_FALSE(catalogs_.Format("ru", "audit.entries", json::object()).empty());
+  EXPECT_EQ(catalogs_.Format("ru", "no.such.key", json{{"count", 1}}), "no.such.key");
+  EXPECT_EQ(MessageArguments("{count, plural, one {# x} other {# y}} {who}").value(),
+            (std::vector<std::string>{"count", "who"}));
+  EXPECT_FALSE(MessageArguments("{count, plural, one {# x}").ok());
+  EXPECT_FALSE(MessageArguments("{count, plural, one {# x}}").ok()) << "a plural without other";
+}
+
+TEST(Formatting, DatesInEachLanguageWithoutRawIso) {
+  EXPECT_EQ(FormatDate("en", "2026-03-01"), "Mar 1, 2026");
+  EXPECT_EQ(FormatDate("fr", "2026-03-01"), "1 mars 2026");
+  EXPECT_EQ(FormatDate("en", "2026-03-01T23:30:00.123Z"), "Mar 1, 2026");
+  // Times are shown in UTC whatever offset they were stored with.
+  EXPECT_EQ(FormatDateTime("en", "2026-03-01T23:30:00.123+02:00"),
+            FormatDateTime("en", "2026-03-01T21:30:00Z"));
+  std::string ru = FormatDateTime("ru", "2026-03-01T09:05:07.123Z");
+  EXPECT_NE(ru.find("2026"), std::string::npos) << ru;
+  EXPECT_NE(ru.find("09:05"), std::string::npos) << ru;
+  EXPECT_EQ(ru.find(".123"), std::string::npos) << ru;
+  EXPECT_EQ(ru.find("T09"), std::string::npos) << ru;
+  std::string ar = FormatDate("ar", "2026-03-01");
+  EXPECT_NE(ar.find("2026"), std::string::npos) << "Western digits in Arabic: " << ar;
+  // Not a date: left as it is.
+  EXPECT_EQ(FormatDate("en", "soon"), "soon");
+  EXPECT_EQ(FormatDate("en", "2026-13-01"), "2026-13-01");
+  EXPECT_EQ(FormatDateTime("en", "2026-03-01T25"), "2026-03-01T25");
+  EXPECT_EQ(FormatDate("en", ""), "");
+}
+
+TEST(Formatting, NumbersPercentagesAndAmounts) {
+  EXPECT_EQ(FormatNumber("en", 48000), "48,000");
+  EXPECT_EQ(FormatNumber("en", 2.25, 1), "2.2");
+  EXPECT_EQ(FormatPercent("en", 40), "40%");
+  EXPECT_EQ(FormatMoney("en", 48000, "USD"), "$48,000");
+  EXPECT_EQ(FormatMoney("en", 1234.5, "EUR"), "€1,234.50");
+  EXPECT_EQ(FormatMoney("fr", 48000, "USD"), "48\u202f000\u00a0$US");
+  EXPECT_EQ(FormatNumber("fr", 48000.5), "48\u202f000,5");
+  EXPECT_EQ(FormatNumber("ru", 48000), "48\u00a0000");
+  EXPECT_EQ(FormatNumber("ar", 48000), "48,000");
+  // Not an ISO 4217 code: the number and what was written.
+  EXPECT_EQ(FormatMoney("en", 48000, "dollars"), "48,000 dollars");
+  EXPECT_EQ(FormatMoney("en", 48000, ""), "48,000");
+}
+
+}  // namespace
+}  // namespace cbrnhub::i18n

@@ -1,0 +1,423 @@
+// Every page in every language. Each GET route of the route table that answers with HTML is
+// rendered with real ids from the demo data (assessments, plans, risk registers, meetings, a
+// list edition, a screening and a licence), for every demo role, in English, French, Russian and
+// Arabic, and its visible text (text, title, aria-label, placeholder, alt) must hold:
+//   - no catalogue key shown instead of its message ("assessment.overall");
+//   - no stored enumeration value shown as text: the values are the record kinds' choices and the
+//     questionnaires' fixed answers, gathered from the code (so the list cannot go stale); on
+//     English pages only those with an underscore, as English labels may read like their codes;
+//   - no raw ISO date or time, no "user:<uuid>";
+//   - on French, Russian and Arabic pages no English word: a word of the English catalogue that
+//     is neither in the page language's catalogue nor in the stored data the pages show (names,
+//     titles and texts people typed are shown as they typed them), nor a name in kAllowed.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "server_fixture.h"
+
+namespace cbrnhub::testing {
+namespace {
+
+using Headers = std::map<std::string, std::string>;
+
+// Demo roles: a user of each, in two countries of two regions.
+const std::vector<std::string> kUsers = {"admin",          "auditor", "programme", "observer",
+                                         "secretariat.ca", "nfp.uz",  "team.uz",   "licensing.uz",
+                                         "reviewer.uz",    "nfp.ge"};
+
+// Latin-script words that are names, not English: formats, standards, the product, units, and
+// English as the language switcher names it in its own language.
+const std::set<std::string> kAllowed = {
+    "english", "cbrnhub", "xlsx",  "pdf",    "csv",  "svg",       "api", "json", "yaml", "iso",
+    "totp",    "utc",     "gmt",   "sha256", "ical", "icalendar", "ics", "url",  "naq",  "usd",
+    "eur",     "http",    "https", "www",    "mfa",  "2fa",       "otp", "xml"};
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string DecodeEntities(std::string s) {
+  static const std::pair<const char*, const char*> kEntities[] = {{"&amp;", "&"}, {"&lt;", "<"},
+                                                                  {"&gt;", ">"},  {"&quot;", "\""},
+                                                                  {"&#39;", "'"}, {"&nbsp;", " "}};
+  for (const auto& [from, to] : kEntities) {
+    for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += std::strlen(to)) {
+      s.replace(pos, std::strlen(from), to);
+    }
+  }
+  return s;
+}
+
+// What a reader sees or hears: text outside tags (not in script, style, code, pre or textarea,
+// which hold programs, codes and what people typed) and the texts of a few attributes.
+std::vector<std::string> VisibleText(const std::string& html) {
+  std::vector<std::string> out;
+  static const std::regex attribute(R"re(\b(title|aria-label|placeholder|alt)="([^"]*)")re");
+  static const std::set<std::string> kSkipped = {"script", "style", "code", "pre", "textarea"};
+  size_t pos = 0;
+  std::string skipping;
+  while (pos < html.size()) {
+    size_t open = html.find('<', pos);
+    if (skipping.empty()) {
+      std::string text =
+          html.substr(pos, open == std::string::npos ? std::string::npos : open - pos);
+      if (text.find_first_not_of(" \t\r\n") != std::string::npos)
+        out.push_back(DecodeEntities(text));
+    }
+    if (open == std::string::npos) break;
+    size_t close = html.find('>', open);
+    if (close == std::string::npos) break;
+    std::string tag = html.substr(open + 1, close - open - 1);
+    std::string name = tag.substr(0, tag.find_first_of(" \t\r\n/>"));
+    if (!tag.empty() && tag[0] == '/') {
+      if (tag.substr(1) == skipping) skipping.clear();
+    } else if (skipping.empty()) {
+      if (kSkipped.count(Lower(name))) skipping = Lower(name);
+      for (std::sregex_iterator it(tag.begin(), tag.end(), attribute), end; it != end; ++it) {
+        out.push_back(DecodeEntities((*it)[2]));
+      }
+    }
+    pos = close + 1;
+  }
+  return out;
+}
+
+// Lower-case words of Latin letters, at least three long.
+std::vector<std::string> LatinWords(const std::string& text) {
+  std::vector<std::string> out;
+  std::string word;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    char c = i < text.size() ? text[i] : ' ';
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      continue;
+    }
+    // A word glued to a non-Latin letter or a digit is part of a name or code ("ХБРЯ-2", "1C350").
+    if (word.size() >= 3 && !(static_cast<unsigned char>(c) >= 0x80) &&
+        !std::isdigit(static_cast<unsigned char>(c))) {
+      out.push_back(word);
+    }
+    word.clear();
+    // Skip the rest of a token that continues with digits or non-Latin letters.
+    if (static_cast<unsigned char>(c) >= 0x80 || std::isdigit(static_cast<unsigned char>(c))) {
+      while (i + 1 < text.size() && !std::isspace(static_cast<unsigned char>(text[i + 1]))) ++i;
+    }
+  }
+  return out;
+}
+
+// Tokens that could be stored codes: letters, digits, '_', '-' and ':'; a trailing ':' dropped.
+std::vector<std::string> CodeTokens(const std::string& text) {
+  std::vector<std::string> out;
+  std::string token;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    char c = i < text.size() ? text[i] : ' ';
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ':') {
+      token += c;
+      continue;
+    }
+    while (!token.empty() && (token.back() == ':' || token.back() == '-')) token.pop_back();
+    if (!token.empty()) out.push_back(token);
+    token.clear();
+  }
+  return out;
+}
+
+void CollectStrings(const nlohmann::json& j, std::vector<std::string>& out) {
+  if (j.is_string()) {
+    out.push_back(j.get<std::string>());
+  } else if (j.is_array() || j.is_object()) {
+    for (const auto& v : j) CollectStrings(v, out);
+  }
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class PagesTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    records::Caller seeder{access::Principal::System("seed"), ""};
+    assessment::Service assessments(*store_);
+    ASSERT_TRUE(assessments.SeedDemo(seeder).ok());
+    plans::Service plans(*store_, assessments);
+    ASSERT_TRUE(plans.SeedDemo(seeder).ok());
+    risk::Service risks(*store_, assessments);
+    ASSERT_TRUE(risks.SeedSamples(seeder).ok());
+    ASSERT_TRUE(risks.SeedDemo(seeder).ok());
+    ASSERT_TRUE(meetings::Service(*store_, assessments, plans).SeedDemo(seeder).ok());
+    for (const auto& u : kUsers) {
+      auto [cookie, csrf] = SignIn(u);
+      as_[u] = {{"Cookie", cookie}, {"X-CSRF-Token", csrf}};
+    }
+    as_[""] = {{"Anonymous", "1"}};
+    // Export control: a list edition, a screening with candidates and a licence.
+    std::string xml = ReadFile(SharedDataDir() + "/sanctions/un_consolidated.xml");
+    ASSERT_FALSE(xml.empty());
+    // Imported in process: a thousand entries through HTTP can outlast the test client's wait
+    // on a busy machine.
+    exportctl::ListUpload upload{"un", "un-xml", "un.xml", xml, "", ""};
+    auto edition = exportctl::Service(*store_).ImportList(seeder, upload);
+    ASSERT_TRUE(edition.ok()) << edition.status().ToString();
+    ids_["sanctions/editions"] = (*edition)["edition"]["id"];
+    auto screening =
+        Call("POST", "/api/v1/screenings",
+             json{{"name", "Ayman al-Zawahiri"}, {"id", "CONS-1"}}.dump(), as_["licensing.uz"]);
+    ASSERT_EQ(screening.status, 201) << screening.body.substr(0, 300);
+    ids_["screening"] = Json(screening)["id"];
+    json licence = {{"reference", "UZ-2026-001"},   {"country", "UZ"},
+                    {"exporter", "Navoiyazot JSC"}, {"end_user", "Ayman al-Zawahiri"},
+                    {"end_user_country", "EG"},     {"end_use", "water treatment"}};
+    auto created = Call("POST", "/api/v1/licences", licence.dump(), as_["licensing.uz"]);
+    ASSERT_EQ(created.status, 201) << created.body;
+    ids_["licences"] = Json(created)["id"];
+    ASSERT_EQ(Call("POST", "/api/v1/licence_items",
+                   json{{"licence_id", ids_["licences"]},
+                        {"control_code", "1C350"},
+                        {"description", "thiodiglycol"},
+                        {"quantity", 200}}
+                       .dump(),
+                   as_["licensing.uz"])
+                  .status,
+              201);
+    auto first = [&](const std::string& kind) {
+      json list = Json(Get("/api/v1/" + kind + "?limit=1"));
+      return list["items"].empty() ? std::string() : list["items"][0]["id"].get<std::string>();
+    };
+    ids_["organisations"] = first("organisations");
+    ids_["plans"] = first("action_plans");
+    ids_["risk"] = first("risk_registers");
+    ids_["risk/scenarios"] = first("risk_scenarios");
+    ids_["activities"] = first("activities");
+    ids_["round-tables"] = first("round_tables");
+    ids_["people"] = first("people");
+    json all = Json(Get("/api/v1/assessments?country=UZ"));
+    ASSERT_FALSE(all["items"].empty());
+    ids_["assessments"] = all["items"][0]["id"];
+    json results = Json(Get("/api/v1/assessments/" + ids_["assessments"] + "/results"));
+    for (const auto& p : results["priorities"]) {
+      ids_["question"] = p["question"];
+      break;
+    }
+    json users = Json(Get("/api/v1/users"));
+    for (const auto& u : users["items"]) {
+      if (u["username"] == "team.uz") ids_["admin/users"] = u["id"];
+    }
+    for (const auto& [key, id] : ids_) ASSERT_FALSE(id.empty()) << "no demo record for " << key;
+
+    // The stored enumerations: every record kind's choices and read-only states. The
+    // questionnaire's domain, function and area keys (legal_framework, cross-cutting, ...) are
+    // not gathered yet: their labels come with issue 14 part B, and the lead adds them here
+    // (from the definitions' sections) once that is merged.
+    for (const auto& kind : catalog_.kinds()) {
+      for (const auto& field : kind.fields) {
+        for (const auto& choice : field.choices) {
+          // Levels 1..5 are numbers, shown as numbers.
+          if (choice.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos)
+            enumerations_.insert(choice);
+        }
+      }
+    }
+    // Answers store their choices as codes (in_place, not_applicable, ...): those of the demo
+    // assessments, as stored.
+    json every_assessment = Json(Get("/api/v1/assessments"));
+    for (const auto& a : every_assessment["items"]) {
+      json answers = Json(Get("/api/v1/assessments/" + a["id"].get<std::string>() + "/answers"));
+      answers_.push_back(answers);
+      // Priority reasons: worded in C++ until issue 14 part B (see Problems).
+      for (const char* lang : {"en", "fr", "ru", "ar"}) {
+        json results = Json(
+            Get("/api/v1/assessments/" + a["id"].get<std::string>() + "/results?lang=" + lang));
+        for (const auto& p : results["priorities"]) {
+          if (!p.value("reason", "").empty()) part_b_texts_.insert(p["reason"].get<std::string>());
+        }
+      }
+      std::vector<std::string> values;
+      for (const auto& answer : answers["answers"]) {
+        for (const char* key : {"status", "value"}) {
+          if (answer.contains("value") && answer["value"].is_object() &&
+              answer["value"].contains(key)) {
+            CollectStrings(answer["value"][key], values);
+          }
+        }
+      }
+      for (const auto& v : values) {
+        if (std::regex_match(v, std::regex("[a-z]+(_[a-z]+)*"))) enumerations_.insert(v);
+      }
+    }
+    for (const auto& kind : catalog_.kinds()) {
+      for (const auto& field : kind.fields) {
+        if (field.read_only &&
+            field.default_value.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos) {
+          enumerations_.insert(field.default_value);
+        }
+      }
+    }
+    std::vector<std::string> stored;
+    auto collect = [&](const std::string& target) {
+      auto r = Get(target);
+      EXPECT_EQ(r.status, 200) << target << ": " << r.body.substr(0, 200);
+      CollectStrings(Json(r), stored);
+    };
+    for (const auto& kind : catalog_.kinds()) collect("/api/v1/" + kind.name + "?limit=500");
+    for (const char* more : {"/api/v1/users", "/api/v1/questionnaires", "/api/v1/risk_methods",
+                             "/api/v1/control-list?limit=200", "/api/v1/sanctions/editions"}) {
+      collect(more);
+    }
+    CollectStrings(Json(screening), stored);
+    for (const auto& answers : answers_) CollectStrings(answers, stored);
+    for (const auto& q : Json(Get("/api/v1/questionnaires"))["items"]) {
+      collect("/api/v1/questionnaires/" + q["id"].get<std::string>() + "/definition");
+    }
+    for (const auto& m : Json(Get("/api/v1/risk_methods"))["items"]) {
+      collect("/api/v1/risk_methods/" + m["id"].get<std::string>() + "/view");
+    }
+    for (const auto& text : stored) {
+      if (enumerations_.count(text)) continue;  // a stored code, not a text people typed
+      for (const auto& w : LatinWords(text)) data_words_.insert(w);
+      for (const auto& t : CodeTokens(text)) data_tokens_.insert(t);
+    }
+    ASSERT_TRUE(catalogs_.Load().ok());
+    for (const auto& lang : catalogs_.Languages()) {
+      for (const auto& key : catalogs_.Keys()) {
+        for (const auto& w : LatinWords(catalogs_.Translate(lang, key)))
+          catalogue_words_[lang].insert(w);
+        key_namespaces_.insert(key.substr(0, key.find('.')));
+      }
+    }
+  }
+
+  // The GET routes that answer with a page, each with a concrete target.
+  std::vector<std::string> Targets() {
+    std::vector<std::string> out;
+    for (const auto& route : app_->router().routes()) {
+      const std::string& p = route.pattern;
+      if (route.method != "GET" || p.rfind("/api/", 0) == 0 || p.rfind("/static/", 0) == 0 ||
+          p == "/healthz" || p == "/readyz" || p.find(".pdf") != std::string::npos) {
+        continue;
+      }
+      std::string target = p;
+      auto fill = [&](const std::string& param, const std::string& value) {
+        auto pos = target.find("{" + param + "}");
+        if (pos != std::string::npos) target.replace(pos, param.size() + 2, value);
+      };
+      fill("code", "CA");
+      fill("iso2", "UZ");
+      fill("token", "not-a-real-invitation");
+      fill("question", ids_["question"]);
+      if (p == "/forms/{kind}") {
+        for (const auto& kind : catalog_.kinds()) out.push_back("/forms/" + kind.name);
+        continue;
+      }
+      fill("kind", "people");
+      for (const char* prefix : {"risk/scenarios", "sanctions/editions", "admin/users",
+                                 "organisations", "assessments", "plans", "risk", "activities",
+                                 "round-tables", "screening", "licences", "forms/people"}) {
+        if (target.rfind(std::string("/") + prefix + "/", 0) == 0) {
+          fill("id", ids_[std::string(prefix) == "forms/people" ? "people" : prefix]);
+          break;
+        }
+      }
+      out.push_back(target);
+    }
+    return out;
+  }
+
+  // The problems of one page's text, each as "what: the text" (so that one leak on many pages
+  // is reported once).
+  std::set<std::string> Problems(const std::string& html, const std::string& lang) {
+    std::set<std::string> out;
+    static const std::regex key_like(R"(\b([a-z][a-z0-9_]*)\.[a-z0-9_]+(\.[a-z0-9_]+)*\b)");
+    static const std::regex iso_date(R"(\b\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?)");
+    static const std::regex user_id(R"(user:[0-9a-f]{8}-)");
+    for (const std::string& text : VisibleText(html)) {
+      std::string shown = text.substr(0, 120);
+      // The priority reasons are worded in C++ until issue 14 part B makes them translated
+      // sentences: a text that shows one is left out until that is merged.
+      if (std::any_of(part_b_texts_.begin(), part_b_texts_.end(), [&](const std::string& reason) {
+            return text.find(reason) != std::string::npos;
+          })) {
+        continue;
+      }
+      for (std::sregex_iterator it(text.begin(), text.end(), key_like), end; it != end; ++it) {
+        if (key_namespaces_.count((*it)[1]))
+          out.insert("untranslated key " + it->str() + ": " + shown);
+      }
+      std::smatch m;
+      if (std::regex_search(text, m, iso_date)) out.insert("ISO date " + m.str() + ": " + shown);
+      if (std::regex_search(text, m, user_id)) out.insert("user id: " + shown);
+      for (const auto& token : CodeTokens(text)) {
+        if (!enumerations_.count(token)) continue;
+        bool code_like =
+            token.find('_') != std::string::npos || token.find(':') != std::string::npos;
+        if (code_like || (lang != "en" && !data_tokens_.count(token) &&
+                          !catalogue_words_[lang].count(Lower(token)))) {
+          out.insert("stored value " + token + ": " + shown);
+        }
+      }
+      if (lang == "en") continue;
+      for (const auto& w : LatinWords(text)) {
+        if (catalogue_words_["en"].count(w) && !catalogue_words_[lang].count(w) &&
+            !data_words_.count(w) && !kAllowed.count(w)) {
+          out.insert("English word '" + w + "': " + shown);
+        }
+      }
+    }
+    return out;
+  }
+
+  void CheckEveryPageIn(const std::string& lang) {
+    std::map<std::string, std::string> problems;  // problem -> first page and user showing it
+    int pages = 0;
+    for (const auto& target : Targets()) {
+      for (const auto& user : kUsers) {
+        if (target.rfind("/forms/", 0) == 0 && user != "admin" && user != "nfp.uz") continue;
+        auto r = Call("GET",
+                      target + (target.find('?') == std::string::npos ? "?" : "&") + "lang=" + lang,
+                      "", as_[user]);
+        SCOPED_TRACE(target + " as " + user + " in " + lang);
+        EXPECT_LT(r.status, 500) << r.body.substr(0, 300);
+        if (r.headers["content-type"].rfind("text/html", 0) != 0) continue;
+        ++pages;
+        for (const auto& p : Problems(r.body, lang)) problems.emplace(p, target + " as " + user);
+      }
+    }
+    EXPECT_GT(pages, 300) << "the pages were not rendered";
+    std::string report;
+    for (const auto& [problem, where] : problems) report += "  " + where + ": " + problem + "\n";
+    EXPECT_TRUE(problems.empty()) << problems.size() << " problems on " << lang << " pages:\n"
+                                  << report;
+  }
+
+  std::map<std::string, Headers> as_;
+  std::map<std::string, std::string> ids_;
+  std::set<std::string> enumerations_, data_words_, key_namespaces_;
+  std::vector<json> answers_;
+  std::set<std::string> part_b_texts_, data_tokens_;
+  std::map<std::string, std::set<std::string>> catalogue_words_;
+};
+
+TEST_P(PagesTest, EveryPageInEnglish) { CheckEveryPageIn("en"); }
+TEST_P(PagesTest, EveryPageInFrench) { CheckEveryPageIn("fr"); }
+TEST_P(PagesTest, EveryPageInRussian) { CheckEveryPageIn("ru"); }
+TEST_P(PagesTest, EveryPageInArabic) { CheckEveryPageIn("ar"); }
+
+INSTANTIATE_BACKENDS(PagesTest);
+
+}  // namespace
+}  // namespace cbrnhub::testing
