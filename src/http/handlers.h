@@ -90,6 +90,7 @@ struct WebApp::Context {
   std::unique_ptr<meetings::Service> meetings;
   WebOptions options;
   RouteMetrics route_metrics;
+  std::unique_ptr<metrics::ScrapedGauge> mail_queue_gauge;  // while e-mail is on
   std::unique_ptr<sso::Client> sso;  // null when single sign-on is off
   // Last member: destroyed (its thread stopped) before the services its checks use.
   std::unique_ptr<notify::Sender> mail;  // null when e-mail is off

@@ -252,7 +252,7 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
                                                const notify::SmtpSettings& smtp) {
   auto ctx = std::unique_ptr<Context>(
       new Context{db, store, identity, catalogs, {}, std::move(version), {}, {}, nullptr, nullptr,
-                  nullptr, nullptr, nullptr, {}, {}, nullptr, nullptr});
+                  nullptr, nullptr, nullptr, {}, {}, nullptr, nullptr, nullptr});
   if (!store.catalog().Find(assessment::kAssessments)) {
     return Status::Internal("the catalog lacks the assessment kinds: call assessment::RegisterKinds");
   }
@@ -290,6 +290,12 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
       if (auto r = c->plans->NotifyOverdueMilestones(today); !r.ok()) spdlog::warn("milestones overdue: {}", r.status().message());
     });
     ctx->mail->Start();
+    ctx->mail_queue_gauge = metrics::RegisterScrapedGauge(
+        "cbrnhub_mail_queue_length", "E-mail messages queued and not yet sent.",
+        [&db]() -> double {
+          auto n = notify::QueueLength(db);
+          return n.ok() ? static_cast<double>(n.value()) : -1;
+        });
   }
   const std::string prefix = "web/templates/";
   for (std::string_view path : assets::List(prefix)) {
