@@ -479,6 +479,7 @@ TEST_P(AssessmentApiTest, AnsweringResultsAndHeatMapPages) {
   EXPECT_NE(heat.body.find("class=\"table-box\""), std::string::npos);
   auto heat_ar = As("secretariat.ca", "GET", "/regions/CA/assessments?lang=ar");
   EXPECT_NE(heat_ar.body.find("غير مُشارَك مع المنطقة"), std::string::npos);
+}
 
 TEST_P(AssessmentApiTest, APublishedVersionTakesNewTranslationsInPlaceAndNothingElse) {
   const std::string current(*assets::Find("data/assessment/naq-2024.yaml"));

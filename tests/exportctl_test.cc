@@ -432,6 +432,7 @@ TEST_P(ExportControlTest, FinalLicenceDecisionsAskForConfirmation) {
   EXPECT_EQ(status(), "denied");
   EXPECT_EQ(Json(As("licensing.uz", "GET", "/api/v1/licences/" + id))["decision_note"],
             "end use not credible");
+}
 
 TEST_P(ExportControlTest, ControlListInTheUsersLanguageWithEnglishBeyondTheTranslation) {
   auto get = [&](const std::string& target) { return Json(As("licensing.uz", "GET", target)); };

@@ -180,7 +180,7 @@ Document Build(const Json& brief, const Words& tr) {
       for (const auto& c : brief["countries"]) {
         std::string code = Str(c, "country");
         bool shared = overall.count(code) > 0;
-        members.push_back({code, country(code) + ": " + (shared ? Pct(overall[code]) : tr("assessment.not_shared")),
+        members.push_back({code, country(code) + ": " + (shared ? Pct(doc.lang, overall[code]) : tr("assessment.not_shared")),
                            "/countries/" + code, shared ? overall[code] : -1});
       }
       Block map;
