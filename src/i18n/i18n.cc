@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <set>
 
 #include "assets/assets.h"
 
@@ -17,9 +18,26 @@ Status Catalogs::Load() {
     std::string name(path.substr(prefix.size()));
     if (name.size() < 6 || name.substr(name.size() - 5) != ".json") continue;
     std::string lang = name.substr(0, name.size() - 5);
-    auto parsed = nlohmann::json::parse(*assets::Find(path), nullptr, false);
+    // A key given twice (easily made when two branches add it at different places) would
+    // silently keep the last: refused, naming the key.
+    std::set<std::string> keys;
+    std::string twice;
+    auto parsed = nlohmann::json::parse(
+        *assets::Find(path),
+        [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed_key) {
+          if (depth == 1 && event == nlohmann::json::parse_event_t::key &&
+              !keys.insert(parsed_key.get<std::string>()).second && twice.empty()) {
+            twice = parsed_key.get<std::string>();
+          }
+          return true;
+        },
+        false);
     if (parsed.is_discarded() || !parsed.is_object()) {
       return Status::Invalid(std::string(path), std::string(path) + " is not a JSON object");
+    }
+    if (!twice.empty()) {
+      return Status::Invalid(std::string(path),
+                             std::string(path) + ": message " + twice + " is given twice");
     }
     auto& table = messages_[lang];
     for (const auto& [key, value] : parsed.items()) {
