@@ -282,10 +282,13 @@ class PagesTest : public ServerTest {
     }
     CollectStrings(Json(screening), stored);
     for (const auto& answers : answers_) CollectStrings(answers, stored);
-    for (const auto& q : Json(Get("/api/v1/questionnaires"))["items"]) {
+    // Named, not looped over directly: a range-for over a temporary's member reads freed memory.
+    const auto questionnaires = Json(Get("/api/v1/questionnaires"));
+    for (const auto& q : questionnaires["items"]) {
       collect("/api/v1/questionnaires/" + q["id"].get<std::string>() + "/definition");
     }
-    for (const auto& m : Json(Get("/api/v1/risk_methods"))["items"]) {
+    const auto methods = Json(Get("/api/v1/risk_methods"));
+    for (const auto& m : methods["items"]) {
       collect("/api/v1/risk_methods/" + m["id"].get<std::string>() + "/view");
     }
     // The shipped questionnaires and risk method are stored data in every language (a French

@@ -67,31 +67,39 @@ Json AnswerFromForm(const Form& form, const Json& q) {
 
 // Marks what the answer page needs to render each input as filled in.
 void DecorateQuestions(Json& view) {
+  // A const json's operator[] with a missing key is undefined behaviour: read through field().
+  static const Json kNull;
+  auto field = [](const Json& j, const char* key) -> const Json& {
+    if (!j.is_object()) return kNull;
+    auto it = j.find(key);
+    return it == j.end() ? kNull : *it;
+  };
   for (auto& sec : view["questionnaire"]["sections"]) {
     for (auto& q : sec["questions"]) {
       std::string id = q["id"];
       const Json& a = view["answers"].contains(id) ? view["answers"][id] : Json();
-      const Json& v = a.is_object() ? a["value"] : Json();
-      q["comment"] = a.is_object() ? a["comment"] : Json("");
-      q["revision"] = a.is_object() ? a["revision"] : Json(0);
+      const Json& v = field(a, "value");
+      q["comment"] = a.is_object() && a.contains("comment") ? a["comment"] : Json("");
+      q["revision"] = a.is_object() && a.contains("revision") ? a["revision"] : Json(0);
       q["is_" + q["type"].get<std::string>()] = true;
       if (q.contains("levels")) {
         // Stored levels are cumulative (1..k): the page shows k, the highest met.
         int highest = 0;
-        if (v.is_object() && v["levels"].is_array()) {
-          for (const auto& x : v["levels"])
+        const Json& levels = field(v, "levels");
+        if (levels.is_array()) {
+          for (const auto& x : levels)
             highest = std::max(highest, x.is_number_integer() ? x.get<int>() : 0);
         }
         for (auto& l : q["levels"]) l["checked"] = l["level"] == highest;
-        q["none_checked"] = v.is_object() && v["levels"].is_array() && v["levels"].empty();
+        q["none_checked"] = levels.is_array() && levels.empty();
       }
       std::string chosen = v.is_object() && v.contains("value") && v["value"].is_string() ? v["value"].get<std::string>() : "";
       if (q["type"] == "presence" && v.is_object()) chosen = v.value("status", "");
       if (q.contains("options")) {
         for (auto& o : q["options"]) {
           bool sel = o["value"] == chosen;
-          if (v.is_object() && v["values"].is_array()) {
-            for (const auto& x : v["values"]) sel |= x == o["value"];
+          if (const Json& values = field(v, "values"); values.is_array()) {
+            for (const auto& x : values) sel |= x == o["value"];
           }
           o["selected"] = sel;
         }
@@ -103,7 +111,7 @@ void DecorateQuestions(Json& view) {
       for (const auto& c : values) choices.push_back({{"value", c}, {"selected", c == chosen}});
       q["choices"] = choices;
       q["text_value"] = chosen;
-      if (v.is_object() && v["value"].is_number()) q["number_value"] = v["value"];
+      if (field(v, "value").is_number()) q["number_value"] = field(v, "value");
       if (v.is_object() && v.contains("reference")) q["reference"] = v["reference"];
       q["answered"] = v.is_object();
       if (q.contains("show_if")) q["condition"] = q["show_if"].dump();
