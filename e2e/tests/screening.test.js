@@ -46,12 +46,12 @@ test('load a list, screen a name, decide on the hit', async () => {
   await page.waitForURL(/\/screening\/[0-9a-f-]{36}$/);
   const hit = page.locator('#hits li').first();
   assert.match(await hit.textContent(), /UZ-7/);
-  assert.match(await hit.textContent(), /transliteration variant|exact/);
+  assert.match(await hit.textContent(), /transliteration variant|same spelling/);
   await hit.locator('select[name=decision]').selectOption('false_positive');
   await hit.locator('input[name=reason]').fill('a different person: passport checked');
   await hit.getByRole('button', { name: 'Record the decision' }).click();
   await page.waitForURL(/notice=saved/);
-  assert.match(await page.locator('#decision-UZ-7').textContent(), /false_positive.*passport checked/);
+  assert.match(await page.locator('#decision-UZ-7').textContent(), /False positive.*passport checked/);
 
   // The same party again: the decision is remembered, nothing is left to decide.
   await page.goto(base + '/screening');
