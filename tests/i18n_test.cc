@@ -82,6 +82,27 @@ TEST_F(Messages, MissingArgumentsAndKeysStayVisible) {
   EXPECT_FALSE(MessageArguments("{count, plural, one {# x}}").ok()) << "a plural without other";
 }
 
+// Why a priority ranks where it does: one sentence per language, the gap counted in points with
+// each language's plural forms, the percentages and the weight in the language's own format.
+TEST_F(Messages, PriorityReasonInEachLanguage) {
+  auto reason = [&](const std::string& lang, int gap) {
+    Presenter present(catalogs_, lang);
+    return present.Text("assessment.priority_reason",
+                        json{{"score", present.Percent(40)}, {"target", present.Percent(80)},
+                             {"gap", gap}, {"weight", present.Number(1.5, 2)}});
+  };
+  EXPECT_EQ(reason("en", 40), "Score 40% against a target of 80%: a gap of 40 points, weighted 1.5.");
+  EXPECT_EQ(reason("en", 1), "Score 40% against a target of 80%: a gap of 1 point, weighted 1.5.");
+  EXPECT_NE(reason("fr", 40).find("1,5"), std::string::npos) << reason("fr", 40);
+  EXPECT_NE(reason("ru", 21).find("21 пункт,"), std::string::npos) << reason("ru", 21);
+  EXPECT_NE(reason("ru", 3).find("3 пункта"), std::string::npos) << reason("ru", 3);
+  EXPECT_NE(reason("ru", 40).find("40 пунктов"), std::string::npos) << reason("ru", 40);
+  EXPECT_NE(reason("ar", 2).find("نقطتان"), std::string::npos) << reason("ar", 2);
+  for (const char* lang : {"en", "fr", "ru", "ar"}) {
+    EXPECT_EQ(reason(lang, 5).find('{'), std::string::npos) << lang << ": " << reason(lang, 5);
+  }
+}
+
 TEST(Formatting, DatesInEachLanguageWithoutRawIso) {
   EXPECT_EQ(FormatDate("en", "2026-03-01"), "Mar 1, 2026");
   EXPECT_EQ(FormatDate("fr", "2026-03-01"), "1 mars 2026");

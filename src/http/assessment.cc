@@ -165,26 +165,17 @@ void KeepOneSection(Json& data, const std::string& wanted) {
   sections = Json::array({sections[current]});
 }
 
-// `message` with each {name} replaced by its value: the catalogue's sentences keep their own
-// word order in every language.
-std::string Fill(std::string message, const std::map<std::string, std::string>& values) {
-  for (const auto& [name, value] : values) {
-    std::string slot = "{" + name + "}";
-    for (size_t at = message.find(slot); at != std::string::npos; at = message.find(slot, at + value.size())) {
-      message.replace(at, slot.size(), value);
-    }
-  }
-  return message;
-}
-
 // Why a priority ranks where it does, as one translated sentence made from its values (the
 // API's "reason" stays as it was for programs that read it).
 std::string PriorityReason(const Ctx& ctx, const Request& req, const Json& p, double target) {
+  i18n::Presenter present = PresenterOf(ctx, req);
   double gap = p["gap"].get<double>();
-  char weight[32];
-  std::snprintf(weight, sizeof weight, "%g", gap > 0 ? p["weighted_gap"].get<double>() / gap : 1.0);
-  return Fill(Translate(ctx, req, "assessment.priority_reason"),
-              {{"score", Pct(p["score"])}, {"target", Pct(target)}, {"gap", Pct(gap)}, {"weight", weight}});
+  double weight = gap > 0 ? p["weighted_gap"].get<double>() / gap : 1.0;
+  return present.Text("assessment.priority_reason",
+                      {{"score", present.Percent(p["score"].get<double>() * 100)},
+                       {"target", present.Percent(target * 100)},
+                       {"gap", std::lround(gap * 100)},
+                       {"weight", present.Number(weight, 2)}});
 }
 
 // Results of many questions: the top priorities, then each section folded with its own.
