@@ -301,7 +301,7 @@ TEST_P(AuthzTest, EveryRouteForEveryRole) {
     fill("id", id_of.count(kind) ? id_of[kind] : ids_["uz_private"]);
     bool api = target.rfind("/api/", 0) == 0;
     bool ends_session = key == "POST /logout" || key == "DELETE /api/v1/session";
-    for (const std::string user : [&] { auto v = kUsers; v.push_back(""); return v; }()) {
+    for (const std::string& user : [&] { auto v = kUsers; v.push_back(""); return v; }()) {
       Headers h = as_[user];
       if (ends_session && !user.empty()) {
         auto [cookie, csrf] = SignIn(user);
