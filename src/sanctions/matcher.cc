@@ -1,11 +1,10 @@
 // The matching engine: an inverted index of name tokens for retrieval, token similarities for
 // scoring, secondary facts for adjustment. The score is documented in docs/screening.md; change
 // the two together, and re-run bench/screening to see what the change does to precision/recall.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <type_traits>
 #include <unordered_map>
 
@@ -74,9 +73,12 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // A Latin v is ف in Arabic writing and و in Persian: the Latin side has a key for each.
   size_t agreed = 0;
   if ((q.abjad || c.abjad) && !q.article && !c.article) {
-    if (AkeysAgree(q.akey, c.akey)) agreed = q.akey.size();
-    else if (AkeysAgree(q.akey, c.akey_persian)) agreed = q.akey.size();
-    else if (AkeysAgree(q.akey_persian, c.akey)) agreed = c.akey.size();
+    if (AkeysAgree(q.akey, c.akey))
+      agreed = q.akey.size();
+    else if (AkeysAgree(q.akey, c.akey_persian))
+      agreed = q.akey.size();
+    else if (AkeysAgree(q.akey_persian, c.akey))
+      agreed = c.akey.size();
   }
   if (agreed > 0) {
     if (agreed >= 3) return {0.9, "Arabic consonants agree"};
@@ -115,21 +117,24 @@ TokenSim Similarity(const Token& q, const Token& c) {
   };
   if (joined_article(q, c) || joined_article(c, q)) return {0.95, "article written together"};
   // Same consonants in the same order, and the same first sound (Armen is not Ramon).
-  bool same_start = q.skeleton[0] == c.skeleton[0] || (IsVowelChar(q.skeleton[0]) && IsVowelChar(c.skeleton[0]));
+  bool same_start =
+      q.skeleton[0] == c.skeleton[0] || (IsVowelChar(q.skeleton[0]) && IsVowelChar(c.skeleton[0]));
   size_t length_gap = q.skeleton.size() > c.skeleton.size() ? q.skeleton.size() - c.skeleton.size()
-                                                             : c.skeleton.size() - q.skeleton.size();
+                                                            : c.skeleton.size() - q.skeleton.size();
   if (q.consonants == c.consonants && !q.consonants.empty() && same_start && length_gap <= 2) {
     double jw = JaroWinkler(q.skeleton, c.skeleton);
     if (q.consonants.size() >= 3 && jw >= 0.75) return {std::max(jw, 0.9), "vowels differ"};
     // Arabic or Persian written without short vowels ("mhmd", "ywsf"), same first letter.
     bool abjad = q.text.find_first_of("aeiou") == std::string::npos ||
                  c.text.find_first_of("aeiou") == std::string::npos;
-    if (abjad && q.text[0] == c.text[0] && q.consonants.size() >= 2) return {0.88, "consonants agree"};
+    if (abjad && q.text[0] == c.text[0] && q.consonants.size() >= 2)
+      return {0.88, "consonants agree"};
     if (abjad && q.consonants.size() >= 3) return {0.86, "consonants agree"};
   }
   // Jaro-Winkler is generous with short words: also require few edits for them.
   size_t shorter = std::min(q.skeleton.size(), c.skeleton.size());
-  if (shorter <= 4 && (q.skeleton[0] != c.skeleton[0] || EditDistance(q.skeleton, c.skeleton) > 1)) {
+  if (shorter <= 4 &&
+      (q.skeleton[0] != c.skeleton[0] || EditDistance(q.skeleton, c.skeleton) > 1)) {
     return {0, ""};
   }
   // Most pairs scored share few letters: skip Jaro-Winkler when it cannot reach the floor.
@@ -143,39 +148,49 @@ TokenSim Similarity(const Token& q, const Token& c) {
   return {jw, "similar spelling"};
 }
 
-// +1 when the Slavic endings of a name's parts say masculine (-ov, -ev, -skiy, -ovich), -1
-// feminine (-ova, -eva, -skaya, -ovna), 0 when they say nothing or disagree. `which` gets the
-// part that said it.
+// What the Slavic endings of a name's parts say: `sign` +1 masculine (-ov, -ev, -skiy, -ovich),
+// -1 feminine (-ova, -eva, -skaya, -ovna), 0 nothing or disagreeing; `token` is the first part
+// with such an ending (-1: none).
+struct NameGenderOf {
+  int sign = 0;
+  int token = -1;
+};
+
 template <typename Tokens>
-int NameGender(const Tokens& tokens, std::string* which) {
+NameGenderOf NameGender(const Tokens& tokens) {
   auto text = [](const auto& t) -> const std::string& {
-    if constexpr (std::is_pointer_v<std::decay_t<decltype(t)>>) return t->text;
-    else return t.text;
+    if constexpr (std::is_pointer_v<std::decay_t<decltype(t)>>)
+      return t->text;
+    else
+      return t.text;
   };
   auto ends = [](const std::string& s, std::string_view e, size_t min) {
-    return s.size() >= min && s.size() > e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
+    return s.size() >= min && s.size() > e.size() &&
+           s.compare(s.size() - e.size(), e.size(), e) == 0;
   };
-  int male = 0, female = 0;
+  int male = 0, female = 0, which = -1, i = 0;
   for (const auto& t : tokens) {
     const std::string& s = text(t);
+    ++i;
     bool m = ends(s, "ov", 5) || ends(s, "ev", 5) || ends(s, "skiy", 6) || ends(s, "skii", 6) ||
              ends(s, "vich", 6) || ends(s, "vitch", 6) || ends(s, "in", 6);
     bool f = ends(s, "ova", 6) || ends(s, "eva", 6) || ends(s, "skaya", 7) || ends(s, "vna", 6) ||
              ends(s, "ina", 6);
     if (m) ++male;
     if (f) ++female;
-    if ((m || f) && which->empty()) *which = s;
+    if ((m || f) && which < 0) which = i - 1;
   }
-  if (male > 0 && female == 0) return 1;
-  if (female > 0 && male == 0) return -1;
-  return 0;
+  if (male > 0 && female == 0) return {1, which};
+  if (female > 0 && male == 0) return {-1, which};
+  return {0, which};
 }
 
 // `whole` is `first` (`middle`) `last` written as one word, by their Arabic consonant keys.
 // The middle token is a particle (the article) that may or may not have been written.
 // The article may be written as it is pronounced before a sun letter (Abdur Rahman, Abdul
 // Rahman, Abdurrahman all stand for عبد الرحمن).
-bool JoinedKeysAgree(const Token& whole, const Token* first, const Token* middle, const Token& last) {
+bool JoinedKeysAgree(const Token& whole, const Token* first, const Token* middle,
+                     const Token& last) {
   if (whole.akey.size() < 3 || first->akey.empty() || last.akey.empty()) return false;
   if (whole.akey.compare(0, first->akey.size(), first->akey) != 0) return false;
   auto agrees = [&](const std::string& mid, const std::string& end) {
@@ -189,7 +204,9 @@ bool JoinedKeysAgree(const Token& whole, const Token* first, const Token* middle
   }
   if (agrees("", last.akey)) return true;
   // A foreign name that begins with al (Aleksei: ال + يكسي) reads its next letter as a glide.
-  if (first->article && (last.akey[0] == 'y' || last.akey[0] == 'w') && agrees("", last.akey.substr(1))) return true;
+  if (first->article && (last.akey[0] == 'y' || last.akey[0] == 'w') &&
+      agrees("", last.akey.substr(1)))
+    return true;
   if (!middle) return false;
   if (agrees(middle->akey, last.akey)) return true;
   return middle->article && (agrees("l", last.akey) || agrees(last.akey.substr(0, 1), last.akey));
@@ -204,9 +221,12 @@ Status Validate(const Party& party) {
     return Status::Invalid("name", "is required");
   }
   if (party.name.size() > 1000) return Status::Invalid("name", "longer than 1000 bytes");
-  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"name", &party.name},
-                                     {"id", &party.id}, {"id_number", &party.id_number}}) {
-    if (InvalidUtf8At(*value) != std::string_view::npos) return Status::Invalid(field, "is not valid UTF-8");
+  for (const auto& [field, value] :
+       {std::pair<const char*, const std::string*>{"name", &party.name},
+        {"id", &party.id},
+        {"id_number", &party.id_number}}) {
+    if (InvalidUtf8At(*value) != std::string_view::npos)
+      return Status::Invalid(field, "is not valid UTF-8");
   }
   if (party.id.size() > 200) return Status::Invalid("id", "longer than 200 bytes");
   if (!party.country.empty() &&
@@ -222,7 +242,8 @@ Status Validate(const Party& party) {
     return true;
   };
   if (!d.empty() && !(d.size() == 4 && digits(0, 4)) &&
-      !(d.size() == 10 && digits(0, 4) && d[4] == '-' && digits(5, 2) && d[7] == '-' && digits(8, 2))) {
+      !(d.size() == 10 && digits(0, 4) && d[4] == '-' && digits(5, 2) && d[7] == '-' &&
+        digits(8, 2))) {
     return Status::Invalid("birth_date", "must be YYYY or YYYY-MM-DD");
   }
   if (party.id_number.size() > 100) return Status::Invalid("id_number", "longer than 100 bytes");
@@ -242,13 +263,15 @@ std::vector<std::string> NameTokens(std::string_view name) {
 struct Index::Impl {
   struct IndexedName {
     uint32_t list, entity, name;
+    uint32_t entity_slot;          // the entity's number among all of the index's entities
     std::vector<uint32_t> tokens;  // vocabulary ids
     double weight = 0;             // sum of the tokens' effective weights
+    NameGenderOf gender;           // what the endings of its parts say
   };
   std::vector<Token> vocab;
-  std::vector<double> weight;                     // per vocabulary id: from the IDF
-  std::vector<double> effective_weight;           // per vocabulary id: WeightOf() of the token
-  std::vector<std::vector<uint32_t>> postings;    // vocabulary id -> names
+  std::vector<double> weight;                   // per vocabulary id: from the IDF
+  std::vector<double> effective_weight;         // per vocabulary id: WeightOf() of the token
+  std::vector<std::vector<uint32_t>> postings;  // vocabulary id -> names
   std::unordered_map<std::string, uint32_t> by_text;
   std::unordered_map<std::string, std::vector<uint32_t>> by_skeleton, by_consonants;
   // Arabic consonant keys: of every token (for queries read from Arabic script), and of the
@@ -267,7 +290,8 @@ struct Index::Impl {
     auto at = [&](size_t i) -> uint32_t {
       return i == 0 ? '^' : i > s.size() ? '$' : static_cast<unsigned char>(s[i - 1]);
     };
-    for (size_t i = 0; i + 3 <= s.size() + 2; ++i) out.push_back(at(i) << 16 | at(i + 1) << 8 | at(i + 2));
+    for (size_t i = 0; i + 3 <= s.size() + 2; ++i)
+      out.push_back(at(i) << 16 | at(i + 1) << 8 | at(i + 2));
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
@@ -302,7 +326,8 @@ struct Index::Impl {
   }
 
   // Vocabulary tokens that may pair with `q`, with their similarity.
-  std::vector<std::pair<uint32_t, TokenSim>> Similar(const Token& q) const {
+  using SimilarList = std::vector<std::pair<uint32_t, TokenSim>>;
+  SimilarList Similar(const Token& q) const {
     // Per-thread scratch sized to the vocabulary: no allocation per query on the hot path.
     thread_local std::vector<uint32_t> seen_stamp, shared;
     thread_local uint32_t stamp = 0;
@@ -353,7 +378,8 @@ struct Index::Impl {
       }
     }
     // "alanizi" finds "anizi", and "anizi" finds "alanizi".
-    if (q.skeleton.size() >= 5 && (q.skeleton.rfind("al", 0) == 0 || q.skeleton.rfind("el", 0) == 0)) {
+    if (q.skeleton.size() >= 5 &&
+        (q.skeleton.rfind("al", 0) == 0 || q.skeleton.rfind("el", 0) == 0)) {
       if (auto it = by_skeleton.find(q.skeleton.substr(2)); it != by_skeleton.end()) {
         for (uint32_t id : it->second) consider(id);
       }
@@ -383,7 +409,8 @@ struct Index::Impl {
       for (uint32_t id : touched) {
         // Each edit changes the length by one at most.
         size_t other = vocab[id].skeleton.size();
-        size_t gap = other > q.skeleton.size() ? other - q.skeleton.size() : q.skeleton.size() - other;
+        size_t gap =
+            other > q.skeleton.size() ? other - q.skeleton.size() : q.skeleton.size() - other;
         if (shared[id] >= need && seen_stamp[id] != stamp &&
             (q.abjad || (gap <= edits && CanReachFloor(q.skeleton, vocab[id].skeleton)))) {
           consider(id);
@@ -395,18 +422,25 @@ struct Index::Impl {
   }
 
   // Similar() per token, remembered by each thread: the parts of names in a batch repeat
-  // (given names, company words), and retrieval is most of the cost of a screen.
-  const std::vector<std::pair<uint32_t, TokenSim>>& SimilarCached(const Token& q) const {
-    thread_local std::unordered_map<std::string, std::vector<std::pair<uint32_t, TokenSim>>> cache;
+  // (given names, company words), and retrieval is most of the cost of a screen. The lists
+  // returned stay valid until the next StartQuery() of the thread.
+  static std::unordered_map<std::string, SimilarList>& ThreadSimilarCache() {
+    thread_local std::unordered_map<std::string, SimilarList> cache;
+    return cache;
+  }
+  void StartQuery() const {
     thread_local uint64_t owner = 0;
-    if (owner != generation) {
+    auto& cache = ThreadSimilarCache();
+    if (owner != generation || cache.size() >= kSimilarCacheSize) {
       cache.clear();
       owner = generation;
     }
+  }
+  const SimilarList& SimilarCached(const Token& q) const {
+    auto& cache = ThreadSimilarCache();
     std::string key = q.text;
     if (q.abjad) key += '\1';
     if (auto it = cache.find(key); it != cache.end()) return it->second;
-    if (cache.size() >= kSimilarCacheSize) cache.clear();
     return cache.emplace(std::move(key), Similar(q)).first->second;
   }
 
@@ -446,7 +480,8 @@ struct Index::Impl {
   // `ids` (the vocabulary ids of `c`) and `table` are optional.
   double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
                    const std::vector<uint32_t>* ids = nullptr, SimTable* table = nullptr,
-                   std::string* gender = nullptr) const {
+                   std::string* gender = nullptr, const NameGenderOf* q_gender = nullptr,
+                   const NameGenderOf* c_gender = nullptr) const {
     // Scratch space reused by each thread: this runs for every retrieved name.
     thread_local std::vector<Pair> all, chosen;
     thread_local std::vector<double> qw, cw;
@@ -461,23 +496,32 @@ struct Index::Impl {
           // Retrieval finds every pair of longer words at or above the floor (see Similar):
           // a pair it did not find is below it. Short words, particles and Arabic script are
           // compared here.
-          bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 || q[i].particle || c[j]->particle ||
-                        q[i].abjad || c[j]->abjad;
+          bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 || q[i].particle ||
+                        c[j]->particle || q[i].abjad || c[j]->abjad;
           if (s.sim < 0 && !direct) s = {0, ""};
         }
         if (s.sim < 0) {
           s = Similarity(q[i], *c[j]);
           if (table && ids) table->Set((*ids)[j], i, s);
         }
-        if (s.sim >= kPairFloor) all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});
+        if (s.sim >= kPairFloor)
+          all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});
       }
     }
-    std::stable_sort(all.begin(), all.end(), [](const Pair& a, const Pair& b) { return a.sim > b.sim; });
+    // Best similarity first, ties in the order found. A few pairs: insertion sort, which (unlike
+    // std::stable_sort) needs no buffer from the heap.
+    for (size_t k = 1; k < all.size(); ++k) {
+      Pair p = all[k];
+      size_t m = k;
+      for (; m > 0 && all[m - 1].sim < p.sim; --m) all[m] = all[m - 1];
+      all[m] = p;
+    }
     // Weights: the query's looked up once, the listed name's by vocabulary id when known.
     qw.resize(q.size());
     cw.resize(c.size());
     for (size_t i = 0; i < q.size(); ++i) qw[i] = WeightOf(q[i]);
-    for (size_t j = 0; j < c.size(); ++j) cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
+    for (size_t j = 0; j < c.size(); ++j)
+      cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
     q_used.assign(q.size(), 0);
     c_used.assign(c.size(), 0);
     for (const auto& p : all) {
@@ -497,7 +541,8 @@ struct Index::Impl {
               JoinedKeysAgree(q[i], c[j], k == j + 2 ? c[j + 1] : nullptr, *c[k])) {
             q_used[i] = c_used[j] = c_used[k] = true;
             if (k == j + 2) c_used[j + 1] = true;
-            chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), 0.9, "written together"});
+            chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), 0.9,
+                              "written together"});
             break;
           }
           // Cheap checks first: the joined word starts like the first part and is about as long.
@@ -508,11 +553,14 @@ struct Index::Impl {
           }
           std::string joined = c[j]->skeleton + c[k]->skeleton;
           double s = JaroWinkler(q[i].skeleton, joined);
-          if (k == j + 2) s = std::max(s, JaroWinkler(q[i].skeleton, c[j]->skeleton + c[j + 1]->skeleton + c[k]->skeleton));
+          if (k == j + 2)
+            s = std::max(s, JaroWinkler(q[i].skeleton,
+                                        c[j]->skeleton + c[j + 1]->skeleton + c[k]->skeleton));
           if (s >= 0.9) {
             q_used[i] = c_used[j] = c_used[k] = true;
             if (k == j + 2 && !c_used[j + 1]) c_used[j + 1] = true;
-            chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), s, "written together"});
+            chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), s,
+                              "written together"});
             break;
           }
         }
@@ -523,8 +571,8 @@ struct Index::Impl {
       for (size_t i = 0; i + 1 < q.size(); ++i) {
         if (q_used[i] || q_used[i + 1]) continue;
         // Three parts before two: farid al din is fariduddin, not farid al + din.
-        if (i + 2 < q.size() && q[i + 1].particle && !q_used[i + 2] && (q[i].abjad || c[j]->abjad) &&
-            JoinedKeysAgree(*c[j], &q[i], &q[i + 1], q[i + 2])) {
+        if (i + 2 < q.size() && q[i + 1].particle && !q_used[i + 2] &&
+            (q[i].abjad || c[j]->abjad) && JoinedKeysAgree(*c[j], &q[i], &q[i + 1], q[i + 2])) {
           q_used[i] = q_used[i + 1] = q_used[i + 2] = c_used[j] = true;
           chosen.push_back({static_cast<int>(i), static_cast<int>(j), -3, 0.9, "written apart"});
           break;
@@ -536,7 +584,8 @@ struct Index::Impl {
         }
         if (q[i].skeleton[0] != c[j]->skeleton[0]) continue;
         size_t joined_length = q[i].skeleton.size() + q[i + 1].skeleton.size();
-        if (c[j]->skeleton.size() + 3 < joined_length || c[j]->skeleton.size() > joined_length + 4) continue;
+        if (c[j]->skeleton.size() + 3 < joined_length || c[j]->skeleton.size() > joined_length + 4)
+          continue;
         std::string joined = q[i].skeleton + q[i + 1].skeleton;
         double s = JaroWinkler(joined, c[j]->skeleton);
         if (s >= 0.9) {
@@ -558,14 +607,17 @@ struct Index::Impl {
       }
       // Or the endings of the whole names disagree (Olga Tokarev / Olga Bokareva).
       if (gender->empty() && !chosen.empty()) {
-        std::string qs, cs;
-        int gq = NameGender(q, &qs), gc = NameGender(c, &cs);
-        if (gq != 0 && gc != 0 && gq != gc) *gender = qs + " / " + cs;
+        NameGenderOf gq = q_gender ? *q_gender : NameGender(q);
+        NameGenderOf gc = c_gender ? *c_gender : NameGender(c);
+        if (gq.sign != 0 && gc.sign != 0 && gq.sign != gc.sign) {
+          *gender = q[gq.token].text + " / " + c[gc.token]->text;
+        }
       }
     }
     double matched = 0, matched_weight = 0, missing_q = 0, missing_c = 0;
     int strong_q = 0, strong_matched = 0, strong_c = 0;
-    Json parts = Json::array();
+    Json parts, unmatched_q, unmatched_c;  // the explanation, built only when asked for
+    if (why) parts = Json::array(), unmatched_q = Json::array(), unmatched_c = Json::array();
     for (const auto& p : chosen) {
       double wq = qw[p.q], wc = cw[p.c];
       if (p.c2 == -2) wq += qw[p.q + 1];
@@ -581,24 +633,25 @@ struct Index::Impl {
         std::string given = q[p.q].text;
         if (p.c2 <= -2) given += " " + q[p.q + 1].text;
         if (p.c2 == -3) given += " " + q[p.q + 2].text;
-        parts.push_back({{"party", given}, {"listed", listed}, {"how", p.how},
+        parts.push_back({{"party", given},
+                         {"listed", listed},
+                         {"how", p.how},
                          {"similarity", std::round(p.sim * 1000) / 1000}});
       }
     }
-    Json unmatched_q = Json::array(), unmatched_c = Json::array();
     for (size_t i = 0; i < q.size(); ++i) {
       bool strong = !q[i].particle && q[i].text.size() > 1;
       strong_q += strong;
       if (!q_used[i]) {
         missing_q += qw[i];
-        unmatched_q.push_back(q[i].text);
+        if (why) unmatched_q.push_back(q[i].text);
       }
     }
     for (size_t j = 0; j < c.size(); ++j) {
       strong_c += !c[j]->particle && c[j]->text.size() > 1;
       if (!c_used[j]) {
         missing_c += cw[j];
-        unmatched_c.push_back(c[j]->text);
+        if (why) unmatched_c.push_back(c[j]->text);
       }
     }
     double denom = matched_weight + missing_q + kMissingListedPart * missing_c;
@@ -626,22 +679,23 @@ struct Index::Impl {
   }
 };
 
-Index::Index(std::vector<Source> sources) : sources_(std::move(sources)), impl_(std::make_unique<Impl>()) {
+Index::Index(std::vector<Source> sources)
+    : sources_(std::move(sources)), impl_(std::make_unique<Impl>()) {
   Impl& x = *impl_;
   static std::atomic<uint64_t> generations{0};
   x.generation = ++generations;
   for (uint32_t l = 0; l < sources_.size(); ++l) {
     const auto& entities = sources_[l].file->entities;
-    x.entities += entities.size();
     for (uint32_t e = 0; e < entities.size(); ++e) {
       for (uint32_t n = 0; n < entities[e].names.size(); ++n) {
         NormalisedName norm = Normalise(entities[e].names[n].text);
         if (norm.tokens.empty()) continue;
-        Impl::IndexedName in{l, e, n, {}};
+        Impl::IndexedName in{l, e, n, static_cast<uint32_t>(x.entities + e), {}, 0, {}};
         for (const auto& t : norm.tokens) in.tokens.push_back(x.Intern(t));
         x.names.push_back(std::move(in));
       }
     }
+    x.entities += entities.size();
   }
   for (uint32_t i = 0; i < x.names.size(); ++i) {
     auto& toks = x.names[i].tokens;
@@ -661,6 +715,7 @@ Index::Index(std::vector<Source> sources) : sources_(std::move(sources)), impl_(
   for (size_t t = 0; t < x.vocab.size(); ++t) x.effective_weight[t] = x.WeightOf(x.vocab[t]);
   for (auto& n : x.names) {
     for (uint32_t t : n.tokens) n.weight += x.effective_weight[t];
+    n.gender = NameGender(x.TokensOf(n));
   }
 }
 
@@ -680,7 +735,8 @@ struct Facts {
 std::string Alnum(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return out;
 }
@@ -691,8 +747,9 @@ std::string Alnum(const std::string& s) {
 void AddGenderFact(const std::string& forms, Facts& f) {
   bool outweighed = false;
   for (const auto& fact : f.json) {
-    if (fact["outcome"] == "agrees" && (fact["fact"] == "id_number" ||
-                                        (fact["fact"] == "birth_date" && fact["effect"].get<double>() >= 0.06))) {
+    if (fact["outcome"] == "agrees" &&
+        (fact["fact"] == "id_number" ||
+         (fact["fact"] == "birth_date" && fact["effect"].get<double>() >= 0.06))) {
       outweighed = true;
     }
   }
@@ -728,7 +785,8 @@ Facts CompareFacts(const Party& p, const Entity& e) {
       listed += (listed.empty() ? "" : ", ") + d;
       if (d == p.birth_date) same_day = true;
       double from = DateYearFrom(d);
-      double to = d.find("..") != std::string::npos ? DateYearFrom(d.substr(d.find("..") + 2)) : from;
+      double to =
+          d.find("..") != std::string::npos ? DateYearFrom(d.substr(d.find("..") + 2)) : from;
       if (year >= from - 1 && year <= to + 1) same_year = true;
     }
     if (same_day) {
@@ -767,7 +825,8 @@ Facts CompareFacts(const Party& p, const Entity& e) {
       for (size_t i = 0; i <= id.size() && !found; ++i) {
         char c = i < id.size() ? id[i] : ' ';
         if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '/') {
-          if (c != '-' && c != '/') run += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          if (c != '-' && c != '/')
+            run += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         } else {
           if (run == wanted) found = true;
           run.clear();
@@ -796,7 +855,8 @@ Candidate Index::ScoreAgainst(const Party& party, const std::string& listed_name
   auto why = std::make_shared<Json>(Json::object());
   Candidate cand;
   std::string gender;
-  cand.name_score = cand.score = impl_->ScoreName(q.tokens, ct, why.get(), nullptr, nullptr, &gender);
+  cand.name_score = cand.score =
+      impl_->ScoreName(q.tokens, ct, why.get(), nullptr, nullptr, &gender);
   if (!gender.empty()) {
     Facts f;
     AddGenderFact(gender, f);
@@ -813,6 +873,8 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   double threshold = options.threshold > 0 ? options.threshold : DefaultThreshold();
   NormalisedName q = Normalise(party.name);
   if (q.tokens.empty()) return {};
+  x.StartQuery();
+  NameGenderOf q_gender = NameGender(q.tokens);
   // Retrieval: names sharing a similar token, ranked by the weight of what they share.
   thread_local std::vector<double> acc;
   thread_local const Impl* owner = nullptr;
@@ -821,18 +883,21 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     owner = &x;
   }
   std::vector<uint32_t> touched;
-  bool all_particles = std::all_of(q.tokens.begin(), q.tokens.end(), [](const Token& t) { return t.particle; });
+  bool all_particles =
+      std::all_of(q.tokens.begin(), q.tokens.end(), [](const Token& t) { return t.particle; });
   thread_local Impl::SimTable table;
   table.Reset(x.vocab.size(), q.tokens.size());
   // Rare parts first. A part found in very many names (Muhammad, Ali, company) only adds to the
   // names the rarer parts found: sharing that part alone cannot reach a threshold when the
   // party has other parts (the score is capped at 0.75 for one part in common).
   std::vector<std::pair<size_t, size_t>> order;  // (names reached, query token)
+  std::vector<const Impl::SimilarList*> similar(q.tokens.size(), nullptr);
   for (size_t i = 0; i < q.tokens.size(); ++i) {
     const Token& t = q.tokens[i];
     if (t.particle && !all_particles) continue;
+    similar[i] = &x.SimilarCached(t);
     size_t reach = 0;
-    for (const auto& [id, sim] : x.SimilarCached(t)) reach += x.postings[id].size();
+    for (const auto& [id, sim] : *similar[i]) reach += x.postings[id].size();
     order.emplace_back(reach, i);
   }
   std::sort(order.begin(), order.end());
@@ -840,13 +905,16 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   bool rare_anchor = std::any_of(order.begin(), order.end(), [&](const auto& o) {
     return o.first <= kFrequentPart && q.tokens[o.second].text.size() > 1;
   });
-  std::stable_partition(order.begin(), order.end(), [&](const auto& o) { return q.tokens[o.second].text.size() > 1; });
+  std::stable_partition(order.begin(), order.end(),
+                        [&](const auto& o) { return q.tokens[o.second].text.size() > 1; });
   for (size_t k = 0; k < order.size(); ++k) {
     const Token& t = q.tokens[order[k].second];
-    for (const auto& [id, sim] : x.SimilarCached(t)) table.Set(id, order[k].second, sim);
-    bool extend_only = rare_anchor && !t.particle && (order[k].first > kFrequentPart || t.text.size() == 1);
+    const Impl::SimilarList& similar_to_t = *similar[order[k].second];
+    for (const auto& [id, sim] : similar_to_t) table.Set(id, order[k].second, sim);
+    bool extend_only =
+        rare_anchor && !t.particle && (order[k].first > kFrequentPart || t.text.size() == 1);
     double w = x.WeightOf(t);
-    for (const auto& [id, sim] : x.SimilarCached(t)) {
+    for (const auto& [id, sim] : similar_to_t) {
       for (uint32_t name : x.postings[id]) {
         if (acc[name] == 0.0) {
           if (extend_only) continue;
@@ -868,47 +936,71 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   double query_weight = 0;
   for (const auto& t : q.tokens) query_weight += x.WeightOf(t);
   for (uint32_t name : touched) {
-    ranked.emplace_back(acc[name] / (query_weight + kMissingListedPart * x.names[name].weight), name);
+    ranked.emplace_back(acc[name] / (query_weight + kMissingListedPart * x.names[name].weight),
+                        name);
     acc[name] = 0.0;
   }
   size_t keep = options.exhaustive ? ranked.size() : std::min(kRetrieve, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(keep), ranked.end(),
-                    [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+                    [](const auto& a, const auto& b) {
+                      return a.first > b.first || (a.first == b.first && a.second < b.second);
+                    });
   ranked.resize(keep);
 
   // Scoring: the best name of each entity, then the entity's facts.
   struct Best {
     double name_score = -1;
     uint32_t name = 0;
-    bool gendered = false;
+    std::string gender;  // the masculine and feminine forms paired, or ""
   };
-  std::unordered_map<uint64_t, Best> best;
+  // Per entity (a slot per entity of the index, stamped per query: no hashing, no clearing).
+  thread_local std::vector<Best> best;
+  thread_local std::vector<uint32_t> best_of_entity, best_stamp_of_entity;
+  thread_local uint32_t best_stamp = 0;
+  if (best_stamp_of_entity.size() != x.entities || ++best_stamp == 0) {
+    best_of_entity.assign(x.entities, 0);
+    best_stamp_of_entity.assign(x.entities, 0);
+    best_stamp = 1;
+  }
+  best.clear();
   std::vector<const Token*> tokens;
+  thread_local std::string gender;
   for (const auto& [a, id] : ranked) {
     const auto& n = x.names[id];
     x.TokensOf(n, tokens);
-    thread_local std::string gender;
     double s = options.exhaustive
                    ? x.ScoreName(q.tokens, tokens, nullptr, nullptr, nullptr, &gender)
-                   : x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &table, &gender);
-    uint64_t key = (static_cast<uint64_t>(n.list) << 32) | n.entity;
-    Best& b = best[key];
+                   : x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &table, &gender, &q_gender,
+                                 &n.gender);
+    if (best_stamp_of_entity[n.entity_slot] != best_stamp) {
+      best_stamp_of_entity[n.entity_slot] = best_stamp;
+      best_of_entity[n.entity_slot] = static_cast<uint32_t>(best.size());
+      best.emplace_back();
+    }
+    Best& b = best[best_of_entity[n.entity_slot]];
     // Compared with the gender fact applied: Ivana Petrova is nearer to an alias "Ivana
     // Petrova" than to the primary name "Ivan Petrov".
     double effective = gender.empty() ? s : s - kGenderDiffers;
-    double best_effective = b.gendered ? b.name_score - kGenderDiffers : b.name_score;
-    if (effective > best_effective) b = {s, id, !gender.empty()};
+    double best_effective = !b.gender.empty() ? b.name_score - kGenderDiffers : b.name_score;
+    if (effective > best_effective) {
+      b.name_score = s;
+      b.name = id;
+      b.gender = gender;
+    }
   }
+  // The most the facts can add (the gender of the name only takes away): names that cannot
+  // reach the threshold with them are not looked at further.
+  double facts_bound = 0;
+  if (!party.birth_date.empty()) facts_bound += 0.06;
+  if (!party.country.empty()) facts_bound += 0.03;
+  if (!party.id_number.empty()) facts_bound += 0.2;
   std::vector<Candidate> out;
-  for (const auto& [key, b] : best) {
+  for (const Best& b : best) {
+    if (b.name_score + facts_bound < threshold - 1e-9) continue;
     const auto& n = x.names[b.name];
     const Entity& e = sources_[n.list].file->entities[n.entity];
     Facts facts = CompareFacts(party, e);
-    std::string gender;
-    if (b.gendered) {
-      x.ScoreName(q.tokens, x.TokensOf(n), nullptr, nullptr, nullptr, &gender);
-      AddGenderFact(gender, facts);
-    }
+    if (!b.gender.empty()) AddGenderFact(b.gender, facts);
     double score = std::clamp(b.name_score + facts.effect, 0.0, 1.0);
     if (score < threshold) continue;
     Candidate c;
@@ -934,7 +1026,8 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     const Entity& eb = entity(b);
     return std::tie(a.list, ea.entity_id) < std::tie(b.list, eb.entity_id);
   });
-  if (options.limit > 0 && out.size() > static_cast<size_t>(options.limit)) out.resize(options.limit);
+  if (options.limit > 0 && out.size() > static_cast<size_t>(options.limit))
+    out.resize(options.limit);
   return out;
 }
 

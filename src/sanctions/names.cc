@@ -26,17 +26,36 @@ std::string TransformFor(const icu::UnicodeString& s) {
     if (c >= 0x0400 && c <= 0x04FF) {
       cyrillic = true;
       switch (c) {
-        case 0x04D9: case 0x04D8: case 0x04B1: case 0x04B0: case 0x0456: case 0x0406:
-        case 0x04BB: case 0x04BA:  // ә ұ і һ
+        case 0x04D9:
+        case 0x04D8:
+        case 0x04B1:
+        case 0x04B0:
+        case 0x0456:
+        case 0x0406:
+        case 0x04BB:
+        case 0x04BA:  // ә ұ і һ
           kazakh = true;
           break;
-        case 0x045E: case 0x040E: case 0x04B3: case 0x04B2:  // ў ҳ
+        case 0x045E:
+        case 0x040E:
+        case 0x04B3:
+        case 0x04B2:  // ў ҳ
           uzbek = true;
           break;
-        case 0x04A3: case 0x04A2: case 0x04E9: case 0x04E8: case 0x04AF: case 0x04AE:  // ң ө ү
+        case 0x04A3:
+        case 0x04A2:
+        case 0x04E9:
+        case 0x04E8:
+        case 0x04AF:
+        case 0x04AE:  // ң ө ү
           kyrgyz = true;
           break;
-        case 0x0457: case 0x0407: case 0x0454: case 0x0404: case 0x0491: case 0x0490:  // ї є ґ
+        case 0x0457:
+        case 0x0407:
+        case 0x0454:
+        case 0x0404:
+        case 0x0491:
+        case 0x0490:  // ї є ґ
           ukrainian = true;
           break;
         default:
@@ -51,11 +70,16 @@ std::string TransformFor(const icu::UnicodeString& s) {
   }
   std::string id;
   if (cyrillic) {
-    if (kazakh) id = "Kazakh-Latin/BGN; ";
-    else if (uzbek) id = "Uzbek-Latin/BGN; ";
-    else if (kyrgyz) id = "Kirghiz-Latin/BGN; ";
-    else if (ukrainian) id = "Ukrainian-Latin/BGN; ";
-    else id = "Russian-Latin/BGN; ";
+    if (kazakh)
+      id = "Kazakh-Latin/BGN; ";
+    else if (uzbek)
+      id = "Uzbek-Latin/BGN; ";
+    else if (kyrgyz)
+      id = "Kirghiz-Latin/BGN; ";
+    else if (ukrainian)
+      id = "Ukrainian-Latin/BGN; ";
+    else
+      id = "Russian-Latin/BGN; ";
   }
   if (arabic) id += persian ? "Persian-Latin/BGN; " : "Arabic-Latin/BGN; ";
   return id + "Any-Latin; Latin-ASCII; Lower";
@@ -67,30 +91,57 @@ icu::Transliterator* TransliteratorFor(const std::string& id) {
   auto it = cache.find(id);
   if (it != cache.end()) return it->second.get();
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::Transliterator> t(
-      icu::Transliterator::createInstance(icu::UnicodeString::fromUTF8(id), UTRANS_FORWARD, status));
+  std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(
+      icu::UnicodeString::fromUTF8(id), UTRANS_FORWARD, status));
   if (U_FAILURE(status)) t.reset();
   return cache.emplace(id, std::move(t)).first->second.get();
 }
 
 const std::unordered_set<std::string>& Honorifics() {
   static const std::unordered_set<std::string> kWords = {
-      "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "sheikh", "shaykh", "sheik",
-      "shaikh", "haji", "hajji", "hadji", "mullah", "mulla", "maulana", "maulvi", "mawlawi",
-      "general", "gen", "colonel", "col", "captain", "capt", "major", "lieutenant", "lt",
-      "gospodin", "gospozha", "madame", "monsieur", "mme", "m", "herr", "frau", "sayyid"};
+      "mr",       "mrs",     "ms",     "miss",       "dr",      "prof",     "professor", "sir",
+      "sheikh",   "shaykh",  "sheik",  "shaikh",     "haji",    "hajji",    "hadji",     "mullah",
+      "mulla",    "maulana", "maulvi", "mawlawi",    "general", "gen",      "colonel",   "col",
+      "captain",  "capt",    "major",  "lieutenant", "lt",      "gospodin", "gospozha",  "madame",
+      "monsieur", "mme",     "m",      "herr",       "frau",    "sayyid"};
   return kWords;
 }
 
 // Legal-form words, in the languages of the partner countries and of the lists.
 const std::unordered_set<std::string>& CompanyForms() {
-  static const std::unordered_set<std::string> kWords = {
-      "llc", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "co", "company",
-      "plc", "gmbh", "ag", "sa", "sarl", "srl", "spa", "bv", "nv", "jsc", "ojsc", "cjsc", "pjsc",
-      "oao", "zao", "pao", "ooo", "too", "ao", "tov", "mchj", "xk", "qk", "aj", "osoo", "zhshs",
-      "ak", "aq", "llp", "lp", "fze", "fzco", "fzc", "fzllc", "pte", "pvt", "bhd", "sdn", "jv",
-      "kft", "sro", "ooo", "ip", "chp", "gp", "kg", "ug", "ab", "oy", "as", "pty", "est",
-      "establishment", "sharikat", "sherkat", "shirkat"};
+  static const std::unordered_set<std::string> kWords = {"llc",          "ltd",
+                                                         "limited",      "inc",
+                                                         "incorporated", "corp",
+                                                         "corporation",  "co",
+                                                         "company",      "plc",
+                                                         "gmbh",         "ag",
+                                                         "sa",           "sarl",
+                                                         "srl",          "spa",
+                                                         "bv",           "nv",
+                                                         "jsc",          "ojsc",
+                                                         "cjsc",         "pjsc",
+                                                         "oao",          "zao",
+                                                         "pao",          "ooo",
+                                                         "too",          "ao",
+                                                         "tov",          "mchj",
+                                                         "xk",           "qk",
+                                                         "aj",           "osoo",
+                                                         "zhshs",        "ak",
+                                                         "aq",           "llp",
+                                                         "lp",           "fze",
+                                                         "fzco",         "fzc",
+                                                         "fzllc",        "pte",
+                                                         "pvt",          "bhd",
+                                                         "sdn",          "jv",
+                                                         "kft",          "sro",
+                                                         "ooo",          "ip",
+                                                         "chp",          "gp",
+                                                         "kg",           "ug",
+                                                         "ab",           "oy",
+                                                         "as",           "pty",
+                                                         "est",          "establishment",
+                                                         "sharikat",     "sherkat",
+                                                         "shirkat"};
   return kWords;
 }
 
@@ -136,9 +187,10 @@ const std::unordered_set<std::string>& CompanyFormSkeletons() {
 
 const std::unordered_set<std::string>& Particles() {
   static const std::unordered_set<std::string> kWords = {
-      "al", "el", "ul", "ad", "ed", "as", "ash", "ar", "az", "bin", "ben", "ibn", "bint", "binti",
-      "abu", "abou", "umm", "de", "da", "del", "der", "di", "du", "la", "le", "van", "von", "den",
-      "y", "e", "ould", "ogli", "ugli", "oglu", "uly", "uli", "kyzy", "kizi", "qizi", "the", "and", "of"};
+      "al",   "el",   "ul",    "ad",   "ed",   "as",   "ash", "ar",  "az",   "bin",  "ben",
+      "ibn",  "bint", "binti", "abu",  "abou", "umm",  "de",  "da",  "del",  "der",  "di",
+      "du",   "la",   "le",    "van",  "von",  "den",  "y",   "e",   "ould", "ogli", "ugli",
+      "oglu", "uly",  "uli",   "kyzy", "kizi", "qizi", "the", "and", "of"};
   return kWords;
 }
 
@@ -157,49 +209,110 @@ bool IsArabicMark(UChar32 c) {
 // not written in Arabic, so none are added; long vowels (alif, waw, ya) are.
 std::string ArabicLetterLatin(UChar32 c, bool initial, bool final) {
   switch (c) {
-    case 0x0627: case 0x0623: case 0x0622: case 0x0671: case 0x0672: return "a";  // ا أ آ
-    case 0x0625: case 0x0673: return "i";                                             // إ
-    case 0x0621: return "";                                                           // ء
-    case 0x0624: return "u";                                                          // ؤ
-    case 0x0626: return "i";                                                          // ئ
-    case 0x0628: return "b";
-    case 0x067E: return "p";                                                          // پ
-    case 0x062A: case 0x0637: case 0x0679: return "t";                                // ت ط ٹ
-    case 0x062B: return "th";                                                         // ث
-    case 0x062C: return "j";
-    case 0x0686: return "ch";                                                         // چ
-    case 0x062D: case 0x0647: case 0x06C1: case 0x06BE: case 0x06D5: case 0x06C0: return "h";
-    case 0x062E: return "kh";
-    case 0x062F: case 0x0636: case 0x0688: return "d";                                // د ض ڈ
-    case 0x0630: return "dh";                                                         // ذ
-    case 0x0631: case 0x0691: return "r";
-    case 0x0632: case 0x0638: return "z";                                             // ز ظ
-    case 0x0698: return "zh";                                                         // ژ
-    case 0x0633: case 0x0635: return "s";                                             // س ص
-    case 0x0634: return "sh";
-    case 0x0639: return initial ? "a" : "";                                           // ع
-    case 0x063A: return "gh";
-    case 0x0641: case 0x06A4: return c == 0x06A4 ? "v" : "f";
-    case 0x0642: return "q";
-    case 0x0643: case 0x06A9: case 0x06AA: return "k";
-    case 0x06AF: return "g";
-    case 0x0644: return "l";
-    case 0x0645: return "m";
-    case 0x0646: case 0x06BA: return "n";
-    case 0x0648: return initial ? "w" : "u";                                          // و
-    case 0x0649: return final ? "a" : "i";                                            // ى
-    case 0x064A: case 0x06CC: case 0x06D0: case 0x06CD: return initial ? "y" : "i";   // ي ی
-    case 0x06D2: case 0x06D3: return "e";                                             // ے
-    case 0x0629: case 0x06C3: return "a";                                             // ة
-    default: return "";
+    case 0x0627:
+    case 0x0623:
+    case 0x0622:
+    case 0x0671:
+    case 0x0672:
+      return "a";  // ا أ آ
+    case 0x0625:
+    case 0x0673:
+      return "i";  // إ
+    case 0x0621:
+      return "";  // ء
+    case 0x0624:
+      return "u";  // ؤ
+    case 0x0626:
+      return "i";  // ئ
+    case 0x0628:
+      return "b";
+    case 0x067E:
+      return "p";  // پ
+    case 0x062A:
+    case 0x0637:
+    case 0x0679:
+      return "t";  // ت ط ٹ
+    case 0x062B:
+      return "th";  // ث
+    case 0x062C:
+      return "j";
+    case 0x0686:
+      return "ch";  // چ
+    case 0x062D:
+    case 0x0647:
+    case 0x06C1:
+    case 0x06BE:
+    case 0x06D5:
+    case 0x06C0:
+      return "h";
+    case 0x062E:
+      return "kh";
+    case 0x062F:
+    case 0x0636:
+    case 0x0688:
+      return "d";  // د ض ڈ
+    case 0x0630:
+      return "dh";  // ذ
+    case 0x0631:
+    case 0x0691:
+      return "r";
+    case 0x0632:
+    case 0x0638:
+      return "z";  // ز ظ
+    case 0x0698:
+      return "zh";  // ژ
+    case 0x0633:
+    case 0x0635:
+      return "s";  // س ص
+    case 0x0634:
+      return "sh";
+    case 0x0639:
+      return initial ? "a" : "";  // ع
+    case 0x063A:
+      return "gh";
+    case 0x0641:
+    case 0x06A4:
+      return c == 0x06A4 ? "v" : "f";
+    case 0x0642:
+      return "q";
+    case 0x0643:
+    case 0x06A9:
+    case 0x06AA:
+      return "k";
+    case 0x06AF:
+      return "g";
+    case 0x0644:
+      return "l";
+    case 0x0645:
+      return "m";
+    case 0x0646:
+    case 0x06BA:
+      return "n";
+    case 0x0648:
+      return initial ? "w" : "u";  // و
+    case 0x0649:
+      return final ? "a" : "i";  // ى
+    case 0x064A:
+    case 0x06CC:
+    case 0x06D0:
+    case 0x06CD:
+      return initial ? "y" : "i";  // ي ی
+    case 0x06D2:
+    case 0x06D3:
+      return "e";  // ے
+    case 0x0629:
+    case 0x06C3:
+      return "a";  // ة
+    default:
+      return "";
   }
 }
 
 // Particles written as words of their own, in the spelling the lists use.
 std::string ArabicParticle(const std::string& romanised) {
   static const std::map<std::string, std::string> kWords = {
-      {"bn", "bin"}, {"abn", "ibn"}, {"ibn", "ibn"}, {"bnt", "bint"}, {"abu", "abu"},
-      {"ab", "abu"}, {"wld", "ould"}, {"am", "umm"}};
+      {"bn", "bin"},  {"abn", "ibn"}, {"ibn", "ibn"},  {"bnt", "bint"},
+      {"abu", "abu"}, {"ab", "abu"},  {"wld", "ould"}, {"am", "umm"}};
   auto it = kWords.find(romanised);
   return it == kWords.end() ? romanised : it->second;
 }
@@ -227,8 +340,10 @@ std::string RomaniseArabicScript(std::string_view utf8) {
     std::vector<UChar32> letters;
     while (i < u.length()) {
       UChar32 d = u.char32At(i);
-      if (IsArabicLetter(d)) letters.push_back(d);
-      else if (!IsArabicMark(d)) break;
+      if (IsArabicLetter(d))
+        letters.push_back(d);
+      else if (!IsArabicMark(d))
+        break;
       i += U16_LENGTH(d);
     }
     std::string word;
@@ -238,7 +353,8 @@ std::string RomaniseArabicScript(std::string_view utf8) {
           letters[2] == 0x062F) {
         word = "abd ";
       }
-      bool starts_article = k + 3 < letters.size() && (letters[k] == 0x0627 || letters[k] == 0x0671) &&
+      bool starts_article = k + 3 < letters.size() &&
+                            (letters[k] == 0x0627 || letters[k] == 0x0671) &&
                             letters[k + 1] == 0x0644 && (k == 0 || word.back() == ' ');
       // Allah is not the article and a name (عبدالله: abd allah).
       if (starts_article && k + 4 == letters.size() && letters[k + 2] == 0x0644 &&
@@ -267,27 +383,31 @@ std::vector<std::string> CyrillicSounds(std::string_view t) {
   // Upper-case letters are sounds: S ш, Z ж, Q ч, X х, C ц, W щ; s is с and з (German writes
   // both s).
   static const Rules kEnglish = {
-      {"shch", "W"}, {"dzh", "dZ"}, {"tch", "Q"}, {"sch", "S"}, {"zh", "Z"}, {"kh", "X"}, {"ts", "C"},
-      {"tz", "C"},   {"ch", "Q"},   {"sh", "S"},  {"ph", "f"},  {"th", "t"}, {"ck", "k"}, {"ou", "u"},
-      {"j", "dZ"},   {"w", "v"},    {"h", "X"},   {"c", "k"},   {"q", "k"},  {"x", "ks"}, {"z", "s"}};
+      {"shch", "W"}, {"dzh", "dZ"}, {"tch", "Q"}, {"sch", "S"}, {"zh", "Z"}, {"kh", "X"},
+      {"ts", "C"},   {"tz", "C"},   {"ch", "Q"},  {"sh", "S"},  {"ph", "f"}, {"th", "t"},
+      {"ck", "k"},   {"ou", "u"},   {"j", "dZ"},  {"w", "v"},   {"h", "X"},  {"c", "k"},
+      {"q", "k"},    {"x", "ks"},   {"z", "s"}};
   // German writes ш and ж both sch: its readings are made with S and again with Z.
   static const Rules kGerman = {
       {"schtsch", "W"}, {"tsch", "Q"}, {"dsch", "dZ"}, {"sch", "S"}, {"ch", "X"}, {"tz", "C"},
       {"z", "C"},       {"ss", "s"},   {"j", "y"},     {"w", "v"},   {"h", "X"},  {"ph", "f"},
       {"th", "t"},      {"ck", "k"},   {"c", "k"},     {"q", "k"},   {"x", "ks"}};
   static const Rules kFrench = {
-      {"chtch", "W"}, {"tch", "Q"}, {"dj", "dZ"}, {"ch", "S"}, {"j", "Z"},  {"kh", "X"}, {"ou", "u"},
-      {"gu", "g"},    {"ss", "s"},  {"z", "s"},   {"ts", "C"}, {"w", "v"},  {"h", "X"},  {"ph", "f"},
-      {"th", "t"},    {"c", "k"},   {"q", "k"},   {"x", "ks"}};
+      {"chtch", "W"}, {"tch", "Q"}, {"dj", "dZ"}, {"ch", "S"}, {"j", "Z"},  {"kh", "X"},
+      {"ou", "u"},    {"gu", "g"},  {"ss", "s"},  {"z", "s"},  {"ts", "C"}, {"w", "v"},
+      {"h", "X"},     {"ph", "f"},  {"th", "t"},  {"c", "k"},  {"q", "k"},  {"x", "ks"}};
   // The rules that can start at each letter, longest first (this runs for every name token).
   using ByFirst = std::array<Rules, 128>;
   static const std::array<ByFirst, 3> kByFirst = [] {
     std::array<ByFirst, 3> out;
     const Rules* all[] = {&kEnglish, &kGerman, &kFrench};
     for (size_t r = 0; r < 3; ++r) {
-      for (const auto& rule : *all[r]) out[r][static_cast<unsigned char>(rule.first[0]) & 0x7F].push_back(rule);
+      for (const auto& rule : *all[r])
+        out[r][static_cast<unsigned char>(rule.first[0]) & 0x7F].push_back(rule);
       for (auto& rules : out[r]) {
-        std::stable_sort(rules.begin(), rules.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+        std::stable_sort(rules.begin(), rules.end(), [](const auto& a, const auto& b) {
+          return a.first.size() > b.first.size();
+        });
       }
     }
     return out;
@@ -339,38 +459,80 @@ std::string ArabicKey(std::string_view t) {
     char k = 0;
     switch (c) {
       // kh is خ, which Arabic writes apart from ح and ه (Khalid is not Hilda).
-      case 'k': k = 'h' == n ? (++i, 'K') : 'k'; break;
-      // ق is g in the Gulf, Egypt and the Maghreb (Gaddafi, Ghedeir), ج is g in Egypt (Ragab).
-      case 'g': if (n == 'h') ++i; k = 'g'; break;
-      case 's':
-        if (n == 'h') k = (++i, 'x');
-        else if (n == 'c' && at(i + 2) == 'h') k = (i += 2, 'x');
-        else k = 's';
+      case 'k':
+        k = 'h' == n ? (++i, 'K') : 'k';
         break;
-      case 'c': k = n == 'h' ? (++i, 'x') : n == 'k' ? (++i, 'k') : 'k'; break;
+      // ق is g in the Gulf, Egypt and the Maghreb (Gaddafi, Ghedeir), ج is g in Egypt (Ragab).
+      case 'g':
+        if (n == 'h') ++i;
+        k = 'g';
+        break;
+      case 's':
+        if (n == 'h')
+          k = (++i, 'x');
+        else if (n == 'c' && at(i + 2) == 'h')
+          k = (i += 2, 'x');
+        else
+          k = 's';
+        break;
+      case 'c':
+        k = n == 'h' ? (++i, 'x') : n == 'k' ? (++i, 'k') : 'k';
+        break;
       case 't':
-        if (n == 'h') k = (++i, 't');
-        else if (n == 'c' && at(i + 2) == 'h') k = (i += 2, 'x');
-        else k = 't';
+        if (n == 'h')
+          k = (++i, 't');
+        else if (n == 'c' && at(i + 2) == 'h')
+          k = (i += 2, 'x');
+        else
+          k = 't';
         break;
       case 'd':
-        if (n == 'h') k = (++i, 'd');
-        else if (n == 'j') k = (++i, 'g');
-        else if (n == 'z' && at(i + 2) == 'h') k = (i += 2, 'g');
-        else k = 'd';
+        if (n == 'h')
+          k = (++i, 'd');
+        else if (n == 'j')
+          k = (++i, 'g');
+        else if (n == 'z' && at(i + 2) == 'h')
+          k = (i += 2, 'g');
+        else
+          k = 'd';
         break;
-      case 'z': k = n == 'h' ? (++i, 'g') : 'd'; break;
-      case 'p': k = n == 'h' ? (++i, 'f') : 'b'; break;
-      case 'j': k = 'g'; break;
-      case 'q': k = 'k'; break;
-      case 'x': out += 'k'; k = 's'; break;
+      case 'z':
+        k = n == 'h' ? (++i, 'g') : 'd';
+        break;
+      case 'p':
+        k = n == 'h' ? (++i, 'f') : 'b';
+        break;
+      case 'j':
+        k = 'g';
+        break;
+      case 'q':
+        k = 'k';
+        break;
+      case 'x':
+        out += 'k';
+        k = 's';
+        break;
       // v is ف in Arabic writing of foreign names (Viktor, -ov) and و in Persian (Vali): V at
       // the start stands for both (see AkeysAgree), f elsewhere.
-      case 'v': k = i == 0 ? 'V' : 'f'; break;
-      case 'w': k = i == 0 ? 'w' : 0; break;
-      case 'y': k = i == 0 ? 'y' : 0; break;
-      case 'a': case 'e': case 'i': case 'o': case 'u': k = 0; break;
-      default: k = c; break;
+      case 'v':
+        k = i == 0 ? 'V' : 'f';
+        break;
+      case 'w':
+        k = i == 0 ? 'w' : 0;
+        break;
+      case 'y':
+        k = i == 0 ? 'y' : 0;
+        break;
+      case 'a':
+      case 'e':
+      case 'i':
+      case 'o':
+      case 'u':
+        k = 0;
+        break;
+      default:
+        k = c;
+        break;
     }
     if (k && (out.empty() || out.back() != k)) out += k;
   }
@@ -397,10 +559,14 @@ std::string TransliterateToAscii(std::string_view utf8) {
   clean.reserve(out.size());
   for (char ch : out) {
     unsigned char c = static_cast<unsigned char>(ch);
-    if (c >= 'A' && c <= 'Z') clean += static_cast<char>(c - 'A' + 'a');
-    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) clean += static_cast<char>(c);
-    else if (c == '\'' || c == '`' || c >= 0x80) continue;  // marks left over (ʿ, ˌ, ...)
-    else clean += ' ';
+    if (c >= 'A' && c <= 'Z')
+      clean += static_cast<char>(c - 'A' + 'a');
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+      clean += static_cast<char>(c);
+    else if (c == '\'' || c == '`' || c >= 0x80)
+      continue;  // marks left over (ʿ, ˌ, ...)
+    else
+      clean += ' ';
   }
   return clean;
 }
@@ -410,11 +576,11 @@ std::string Skeleton(std::string_view t) {
   // form: ш sh/sch/s, щ shch/sch, ч ch/tch/c, ж zh/j/dj, х kh/h, ц ts/tz/c, й/ы y/i/j, ю yu/iu,
   // я ya/ia, у ou/oo/u, and q/k, w/v, ph/f, c/k.
   static const std::pair<const char*, const char*> kRules[] = {
-      {"shch", "2"}, {"tsch", "1"}, {"iou", "u"}, {"sch", "2"}, {"tch", "1"}, {"dzh", "j"}, {"sh", "2"},
-      {"ch", "1"},   {"zh", "j"},   {"dj", "j"},  {"kh", "h"},  {"gh", "g"},  {"ph", "f"},
-      {"th", "t"},   {"ts", "3"},   {"tz", "3"},  {"ck", "k"},  {"iu", "u"},  {"ia", "a"},
-      {"ie", "e"},   {"ou", "u"},   {"oo", "u"},  {"ee", "i"},  {"q", "k"},   {"x", "ks"},
-      {"w", "v"},    {"c", "k"},
+      {"shch", "2"}, {"tsch", "1"}, {"iou", "u"}, {"sch", "2"}, {"tch", "1"}, {"dzh", "j"},
+      {"sh", "2"},   {"ch", "1"},   {"zh", "j"},  {"dj", "j"},  {"kh", "h"},  {"gh", "g"},
+      {"ph", "f"},   {"th", "t"},   {"ts", "3"},  {"tz", "3"},  {"ck", "k"},  {"iu", "u"},
+      {"ia", "a"},   {"ie", "e"},   {"ou", "u"},  {"oo", "u"},  {"ee", "i"},  {"q", "k"},
+      {"x", "ks"},   {"w", "v"},    {"c", "k"},
   };
   // y and i are one letter for this purpose (Yusuf / Iusuf, Sergey / Sergei).
   std::string y_folded(t);
@@ -472,7 +638,8 @@ NormalisedName Normalise(std::string_view name) {
     unsigned char b = static_cast<unsigned char>(name[i]);
     abjad = b >= 0xD8 && b <= 0xDB;  // lead bytes of U+0600..U+06FF
   }
-  if (!abjad && name.find("\xEF\xBA") != std::string_view::npos) abjad = true;  // presentation forms
+  if (!abjad && name.find("\xEF\xBA") != std::string_view::npos)
+    abjad = true;  // presentation forms
   if (!abjad && name.find("\xEF\xBB") != std::string_view::npos) abjad = true;
   std::string romanised = abjad ? RomaniseArabicScript(name) : std::string();
   std::string ascii = TransliterateToAscii(abjad ? std::string_view(romanised) : name);
@@ -504,7 +671,8 @@ NormalisedName Normalise(std::string_view name) {
       std::string other = w;
       std::replace(other.begin() + 1, other.end(), 'v', 'w');
       for (size_t k = 0; k + 1 < other.size(); ++k) {
-        if (other[k] == 'c' && (other[k + 1] == 'e' || other[k + 1] == 'i' || other[k + 1] == 'y')) other[k] = 's';
+        if (other[k] == 'c' && (other[k + 1] == 'e' || other[k + 1] == 'i' || other[k + 1] == 'y'))
+          other[k] = 's';
       }
       if (std::string k = ArabicKey(other); k != t.akey) t.akey_persian = k;
     }
@@ -517,8 +685,8 @@ NormalisedName Normalise(std::string_view name) {
     t.particle = Particles().count(w) > 0 || legal_form;
     t.legal_form = legal_form;
     static const std::unordered_set<std::string> kArticles = {
-        "al", "el", "ul", "ad", "an", "ar", "as", "ash", "at", "az", "ath", "adh", "ed", "en", "er",
-        "es", "et", "ez", "ud", "un", "ur", "us", "ut", "uz"};
+        "al", "el", "ul", "ad", "an", "ar", "as", "ash", "at", "az", "ath", "adh",
+        "ed", "en", "er", "es", "et", "ez", "ud", "un",  "ur", "us", "ut",  "uz"};
     t.article = kArticles.count(w) > 0;
     result.tokens.push_back(std::move(t));
   }
@@ -585,6 +753,8 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 bool GenderedPair(std::string_view a, std::string_view b) {
   if (a.size() > b.size()) std::swap(a, b);  // a: the shorter, usually the masculine form
   if (a.size() < 3 || a == b) return false;
+  // Every form below shares its stem (at least the first letter) and adds at most two letters.
+  if (a[0] != b[0] || b.size() > a.size() + 2) return false;
   auto ends = [](std::string_view s, std::string_view e) {
     return s.size() > e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
   };
@@ -592,25 +762,33 @@ bool GenderedPair(std::string_view a, std::string_view b) {
     return s.size() > cut && s.substr(0, s.size() - cut) == stem;
   };
   // Patronymics: -ovich / -ovna, -evich / -evna, -ich / -ichna.
-  for (auto [m, f] : {std::pair<std::string_view, std::string_view>{"vich", "vna"}, {"vitch", "vna"},
-                      {"vych", "vna"}, {"ich", "ichna"}}) {
-    if (ends(a, m) && ends(b, f) && a.substr(0, a.size() - m.size()) == b.substr(0, b.size() - f.size())) return true;
-    if (ends(b, m) && ends(a, f) && b.substr(0, b.size() - m.size()) == a.substr(0, a.size() - f.size())) return true;
+  for (auto [m, f] : {std::pair<std::string_view, std::string_view>{"vich", "vna"},
+                      {"vitch", "vna"},
+                      {"vych", "vna"},
+                      {"ich", "ichna"}}) {
+    if (ends(a, m) && ends(b, f) &&
+        a.substr(0, a.size() - m.size()) == b.substr(0, b.size() - f.size()))
+      return true;
+    if (ends(b, m) && ends(a, f) &&
+        b.substr(0, b.size() - m.size()) == a.substr(0, a.size() - f.size()))
+      return true;
   }
   bool consonant_end = !IsVowel(a.back()) && a.back() != 'y';
   // Petrov / Petrova, Ivan / Ivana, Aleksandr / Aleksandra.
-  if (consonant_end && b.size() == a.size() + 1 && b.back() == 'a' && b.substr(0, a.size()) == a) return true;
+  if (consonant_end && b.size() == a.size() + 1 && b.back() == 'a' && b.substr(0, a.size()) == a)
+    return true;
   // Dostoevskiy / Dostoevskaya, Tolstoy / Tolstaya, Yevgeniy / Yevgeniya.
   for (std::string_view m : {"iy", "yy", "ii", "ij", "oy", "y", "i"}) {
     if (!ends(a, m)) continue;
     std::string_view stem = a.substr(0, a.size() - m.size());
     for (std::string_view f : {"aya", "aia", "aja", "ya", "ia", "a"}) {
-      if (ends(b, f) && stem_is(b, f.size(), stem) && !(m == "i" && f == "a") && stem.size() >= 2) return true;
+      if (ends(b, f) && stem_is(b, f.size(), stem) && !(m == "i" && f == "a") && stem.size() >= 2)
+        return true;
     }
   }
   // Jean / Jeanne, Daniel / Danielle, Louis / Louise, Pascal / Pascale.
-  if (consonant_end && b.size() == a.size() + 2 && b.substr(0, a.size()) == a && b[a.size()] == a.back() &&
-      b.back() == 'e') {
+  if (consonant_end && b.size() == a.size() + 2 && b.substr(0, a.size()) == a &&
+      b[a.size()] == a.back() && b.back() == 'e') {
     return true;
   }
   if (consonant_end && b.size() == a.size() + 1 && b.back() == 'e' && b.substr(0, a.size()) == a &&
