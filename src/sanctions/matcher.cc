@@ -278,7 +278,14 @@ struct Index::Impl {
   // tokens read from Arabic script (for Latin queries).
   std::unordered_map<std::string, std::vector<uint32_t>> by_akey, by_akey_abjad;
   std::unordered_map<std::string, std::vector<uint32_t>> by_sound;  // Cyrillic readings
-  std::unordered_map<uint32_t, std::vector<uint32_t>> by_trigram;
+  // Trigram -> the vocabulary tokens with it, ordered by the length of their skeleton (then by
+  // id), with those lengths: a spelling within the allowed edits is within as many letters of
+  // the length, so a query reads only that range.
+  struct TrigramPostings {
+    std::vector<uint32_t> ids;
+    std::vector<uint16_t> lengths;
+  };
+  std::unordered_map<uint32_t, TrigramPostings> by_trigram;
   std::vector<IndexedName> names;
   size_t entities = 0;
   uint64_t generation = 0;  // unique per index: keys the per-thread caches
@@ -311,7 +318,7 @@ struct Index::Impl {
         if (t.abjad) by_akey_abjad[t.akey].push_back(it->second);
       }
       if (t.skeleton.size() >= 4) {
-        for (const auto& g : Trigrams(t.skeleton)) by_trigram[g].push_back(it->second);
+        for (const auto& g : Trigrams(t.skeleton)) by_trigram[g].ids.push_back(it->second);
       }
     }
     return it->second;
@@ -329,12 +336,13 @@ struct Index::Impl {
   using SimilarList = std::vector<std::pair<uint32_t, TokenSim>>;
   SimilarList Similar(const Token& q) const {
     // Per-thread scratch sized to the vocabulary: no allocation per query on the hot path.
-    thread_local std::vector<uint32_t> seen_stamp, shared;
+    thread_local std::vector<uint32_t> seen_stamp, shared, first_gram;
     thread_local uint32_t stamp = 0;
     thread_local const Impl* owner = nullptr;
     if (owner != this || seen_stamp.size() != vocab.size()) {
       seen_stamp.assign(vocab.size(), 0);
       shared.assign(vocab.size(), 0);
+      first_gram.assign(vocab.size(), 0);
       owner = this;
       stamp = 0;
     }
@@ -392,31 +400,46 @@ struct Index::Impl {
     // Last, spellings alike: every other rule has found its tokens above, so a token that
     // shares too few letters to reach the floor by Jaro-Winkler is skipped unscored.
     if (q.skeleton.size() >= 4) {
-      auto grams = Trigrams(q.skeleton);
-      std::vector<uint32_t> touched;
-      for (uint32_t g : grams) {
-        if (auto it = by_trigram.find(g); it != by_trigram.end()) {
-          for (uint32_t id : it->second) {
-            if (shared[id]++ == 0) touched.push_back(id);
+      const std::vector<uint32_t> grams = Trigrams(q.skeleton);
+      thread_local std::vector<uint32_t> touched, accepted;
+      touched.clear();
+      accepted.clear();
+      // Each edit changes the length by one at most. Arabic script is compared by its keys,
+      // whatever the length.
+      size_t edits = SpellingEdits(q.skeleton.size() + 2);
+      size_t shortest = q.abjad || q.skeleton.size() < edits ? 0 : q.skeleton.size() - edits;
+      size_t longest = q.abjad ? SIZE_MAX : q.skeleton.size() + edits;
+      for (uint32_t g = 0; g < grams.size(); ++g) {
+        auto it = by_trigram.find(grams[g]);
+        if (it == by_trigram.end()) continue;
+        const TrigramPostings& p = it->second;
+        auto from = std::lower_bound(p.lengths.begin(), p.lengths.end(), shortest);
+        auto to = std::upper_bound(from, p.lengths.end(), longest);
+        for (auto k = from - p.lengths.begin(); k < to - p.lengths.begin(); ++k) {
+          uint32_t id = p.ids[k];
+          if (shared[id]++ == 0) {
+            touched.push_back(id);
+            first_gram[id] = g;
           }
         }
       }
       // An edit touches at most three trigrams; a similar spelling has at most SpellingEdits().
       uint32_t n_grams = static_cast<uint32_t>(grams.size());
-      size_t edits = SpellingEdits(q.skeleton.size() + 2);
       uint32_t lost = 3 * static_cast<uint32_t>(edits);
       uint32_t need = n_grams > lost + 1 ? n_grams - lost : 1;
       for (uint32_t id : touched) {
-        // Each edit changes the length by one at most.
-        size_t other = vocab[id].skeleton.size();
-        size_t gap =
-            other > q.skeleton.size() ? other - q.skeleton.size() : q.skeleton.size() - other;
         if (shared[id] >= need && seen_stamp[id] != stamp &&
-            (q.abjad || (gap <= edits && CanReachFloor(q.skeleton, vocab[id].skeleton)))) {
-          consider(id);
+            (q.abjad || CanReachFloor(q.skeleton, vocab[id].skeleton))) {
+          accepted.push_back(id);
         }
         shared[id] = 0;
       }
+      // In the order of the trigram that found them, then of the vocabulary: what is found is
+      // then summed in the same order whatever the layout of the postings.
+      std::sort(accepted.begin(), accepted.end(), [](uint32_t a, uint32_t b) {
+        return first_gram[a] != first_gram[b] ? first_gram[a] < first_gram[b] : a < b;
+      });
+      for (uint32_t id : accepted) consider(id);
     }
     return found;
   }
@@ -696,6 +719,16 @@ Index::Index(std::vector<Source> sources)
       }
     }
     x.entities += entities.size();
+  }
+  for (auto& [gram, p] : x.by_trigram) {
+    std::stable_sort(p.ids.begin(), p.ids.end(), [&](uint32_t a, uint32_t b) {
+      return x.vocab[a].skeleton.size() < x.vocab[b].skeleton.size();
+    });
+    p.lengths.reserve(p.ids.size());
+    for (uint32_t id : p.ids) {
+      p.lengths.push_back(
+          static_cast<uint16_t>(std::min<size_t>(x.vocab[id].skeleton.size(), UINT16_MAX)));
+    }
   }
   for (uint32_t i = 0; i < x.names.size(); ++i) {
     auto& toks = x.names[i].tokens;
