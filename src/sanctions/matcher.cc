@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <type_traits>
 #include <unordered_map>
 
@@ -501,10 +502,25 @@ struct Index::Impl {
 
   // Name similarity of query tokens to listed tokens, with the explanation of each pairing.
   // `ids` (the vocabulary ids of `c`) and `table` are optional.
+  // What the caller knows already of the query and the listed name (Screen: per query, and
+  // from the index build); ScoreName works out what is not given.
+  struct Known {
+    const std::vector<uint32_t>* ids = nullptr;  // vocabulary ids of the listed name's tokens
+    SimTable* table = nullptr;                   // with `ids`: similarities found so far
+    const NameGenderOf* q_gender = nullptr;
+    const NameGenderOf* c_gender = nullptr;
+    const std::vector<double>* q_weights = nullptr;  // WeightOf() of each query token
+  };
   double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
-                   const std::vector<uint32_t>* ids = nullptr, SimTable* table = nullptr,
-                   std::string* gender = nullptr, const NameGenderOf* q_gender = nullptr,
-                   const NameGenderOf* c_gender = nullptr) const {
+                   std::string* gender = nullptr) const {
+    return ScoreName(q, c, why, gender, Known{});
+  }
+  double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
+                   std::string* gender, const Known& known) const {
+    const std::vector<uint32_t>* ids = known.ids;
+    SimTable* table = known.table;
+    const NameGenderOf* q_gender = known.q_gender;
+    const NameGenderOf* c_gender = known.c_gender;
     // Scratch space reused by each thread: this runs for every retrieved name.
     thread_local std::vector<Pair> all, chosen;
     thread_local std::vector<double> qw, cw;
@@ -542,7 +558,8 @@ struct Index::Impl {
     // Weights: the query's looked up once, the listed name's by vocabulary id when known.
     qw.resize(q.size());
     cw.resize(c.size());
-    for (size_t i = 0; i < q.size(); ++i) qw[i] = WeightOf(q[i]);
+    for (size_t i = 0; i < q.size(); ++i)
+      qw[i] = known.q_weights ? (*known.q_weights)[i] : WeightOf(q[i]);
     for (size_t j = 0; j < c.size(); ++j)
       cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
     q_used.assign(q.size(), 0);
@@ -707,18 +724,73 @@ Index::Index(std::vector<Source> sources)
   Impl& x = *impl_;
   static std::atomic<uint64_t> generations{0};
   x.generation = ++generations;
+  // Every listed name, in order; normalised by several threads (ICU and the keys are most of
+  // the build), then interned in that order, so that the index is the same whatever the threads.
+  struct ListedName {
+    uint32_t list, entity, name, entity_slot;
+    const std::string* text;
+  };
+  std::vector<ListedName> listed;
   for (uint32_t l = 0; l < sources_.size(); ++l) {
     const auto& entities = sources_[l].file->entities;
     for (uint32_t e = 0; e < entities.size(); ++e) {
       for (uint32_t n = 0; n < entities[e].names.size(); ++n) {
-        NormalisedName norm = Normalise(entities[e].names[n].text);
-        if (norm.tokens.empty()) continue;
-        Impl::IndexedName in{l, e, n, static_cast<uint32_t>(x.entities + e), {}, 0, {}};
-        for (const auto& t : norm.tokens) in.tokens.push_back(x.Intern(t));
-        x.names.push_back(std::move(in));
+        listed.push_back(
+            {l, e, n, static_cast<uint32_t>(x.entities + e), &entities[e].names[n].text});
       }
     }
     x.entities += entities.size();
+  }
+  // Each thread normalises a contiguous share of the names into its own tokens (a word is made
+  // into a token once per thread) and the names as lists of its token numbers.
+  struct Share {
+    size_t from = 0, to = 0;
+    TokenMemo memo;
+    std::vector<const Token*> tokens;  // in the order first met
+    std::unordered_map<const Token*, uint32_t> number_of;
+    std::vector<std::vector<uint32_t>> names;  // per name of the share: token numbers
+  };
+  constexpr size_t kNamesPerThread = 4000;  // below this a thread costs more than it saves
+  size_t threads =
+      std::clamp<size_t>(listed.size() / kNamesPerThread, 1,
+                         std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4));
+  std::vector<Share> shares(threads);
+  auto normalise_share = [&](Share& share) {
+    for (size_t i = share.from; i < share.to; ++i) {
+      NormalisedName norm = Normalise(*listed[i].text, &share.memo);
+      std::vector<uint32_t> numbers;
+      for (const auto& t : norm.tokens) {
+        std::string key = t.abjad ? t.text + '\1' : t.text;
+        const Token* kept = &share.memo.at(key);
+        auto [it, added] =
+            share.number_of.emplace(kept, static_cast<uint32_t>(share.tokens.size()));
+        if (added) share.tokens.push_back(kept);
+        numbers.push_back(it->second);
+      }
+      share.names.push_back(std::move(numbers));
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t k = 0; k < threads; ++k) {
+    shares[k].from = listed.size() * k / threads;
+    shares[k].to = listed.size() * (k + 1) / threads;
+    if (k > 0) helpers.emplace_back(normalise_share, std::ref(shares[k]));
+  }
+  normalise_share(shares[0]);
+  for (auto& h : helpers) h.join();
+  for (const Share& share : shares) {
+    // A share's tokens in the order it first met them: the order a single thread interns them.
+    std::vector<uint32_t> vocabulary_id(share.tokens.size());
+    for (size_t k = 0; k < share.tokens.size(); ++k) vocabulary_id[k] = x.Intern(*share.tokens[k]);
+    for (size_t i = share.from; i < share.to; ++i) {
+      const auto& numbers = share.names[i - share.from];
+      if (numbers.empty()) continue;
+      const ListedName& ln = listed[i];
+      Impl::IndexedName in{ln.list, ln.entity, ln.name, ln.entity_slot, {}, 0, {}};
+      in.tokens.reserve(numbers.size());
+      for (uint32_t k : numbers) in.tokens.push_back(vocabulary_id[k]);
+      x.names.push_back(std::move(in));
+    }
   }
   for (auto& [gram, p] : x.by_trigram) {
     std::stable_sort(p.ids.begin(), p.ids.end(), [&](uint32_t a, uint32_t b) {
@@ -888,8 +960,7 @@ Candidate Index::ScoreAgainst(const Party& party, const std::string& listed_name
   auto why = std::make_shared<Json>(Json::object());
   Candidate cand;
   std::string gender;
-  cand.name_score = cand.score =
-      impl_->ScoreName(q.tokens, ct, why.get(), nullptr, nullptr, &gender);
+  cand.name_score = cand.score = impl_->ScoreName(q.tokens, ct, why.get(), &gender);
   if (!gender.empty()) {
     Facts f;
     AddGenderFact(gender, f);
@@ -908,6 +979,8 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   if (q.tokens.empty()) return {};
   x.StartQuery();
   NameGenderOf q_gender = NameGender(q.tokens);
+  std::vector<double> q_weights;
+  for (const auto& t : q.tokens) q_weights.push_back(x.WeightOf(t));
   // Retrieval: names sharing a similar token, ranked by the weight of what they share.
   thread_local std::vector<double> acc;
   thread_local const Impl* owner = nullptr;
@@ -946,7 +1019,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     for (const auto& [id, sim] : similar_to_t) table.Set(id, order[k].second, sim);
     bool extend_only =
         rare_anchor && !t.particle && (order[k].first > kFrequentPart || t.text.size() == 1);
-    double w = x.WeightOf(t);
+    double w = q_weights[order[k].second];
     for (const auto& [id, sim] : similar_to_t) {
       for (uint32_t name : x.postings[id]) {
         if (acc[name] == 0.0) {
@@ -967,7 +1040,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   // Ranked by an estimate of the name score: what the name shares, over the query's weight and a
   // fifth of the name's (the score's denominator when every shared part pairs).
   double query_weight = 0;
-  for (const auto& t : q.tokens) query_weight += x.WeightOf(t);
+  for (double w : q_weights) query_weight += w;
   for (uint32_t name : touched) {
     ranked.emplace_back(acc[name] / (query_weight + kMissingListedPart * x.names[name].weight),
                         name);
@@ -1002,9 +1075,9 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     const auto& n = x.names[id];
     x.TokensOf(n, tokens);
     double s = options.exhaustive
-                   ? x.ScoreName(q.tokens, tokens, nullptr, nullptr, nullptr, &gender)
-                   : x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &table, &gender, &q_gender,
-                                 &n.gender);
+                   ? x.ScoreName(q.tokens, tokens, nullptr, &gender)
+                   : x.ScoreName(q.tokens, tokens, nullptr, &gender,
+                                 {&n.tokens, &table, &q_gender, &n.gender, &q_weights});
     if (best_stamp_of_entity[n.entity_slot] != best_stamp) {
       best_stamp_of_entity[n.entity_slot] = best_stamp;
       best_of_entity[n.entity_slot] = static_cast<uint32_t>(best.size());

@@ -643,7 +643,44 @@ std::string Consonants(std::string_view skeleton) {
   return out;
 }
 
-NormalisedName Normalise(std::string_view name) {
+namespace {
+
+// Everything a token is follows from its word and whether it was read from Arabic script.
+Token MakeToken(const std::string& w, bool abjad) {
+  Token t;
+  t.text = w;
+  t.skeleton = Skeleton(w);
+  t.consonants = Consonants(t.skeleton);
+  t.akey = ArabicKey(w);
+  // The other reading of letters Latin uses two ways: v written و (Persian), c before e/i
+  // as s (French and Spanish: Lounici لونيسي).
+  if (!abjad && (w.find('v', 1) != std::string::npos || w.find('c') != std::string::npos)) {
+    std::string other = w;
+    std::replace(other.begin() + 1, other.end(), 'v', 'w');
+    for (size_t k = 0; k + 1 < other.size(); ++k) {
+      if (other[k] == 'c' && (other[k + 1] == 'e' || other[k + 1] == 'i' || other[k + 1] == 'y'))
+        other[k] = 's';
+    }
+    if (std::string k = ArabicKey(other); k != t.akey) t.akey_persian = k;
+  }
+  t.abjad = abjad;
+  if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);
+  // Legal-form words stay, with little weight: a reordered or misspelled form ("stock
+  // company joint", "kompany") then costs little instead of counting as a missing name part.
+  t.legal_form = CompanyFormSkeletons().count(t.skeleton) > 0;
+  t.particle = Particles().count(w) > 0 || t.legal_form;
+  static const std::unordered_set<std::string> kArticles = {
+      "al", "el", "ul", "ad", "an", "ar", "as", "ash", "at", "az", "ath", "adh",
+      "ed", "en", "er", "es", "et", "ez", "ud", "un",  "ur", "us", "ut",  "uz"};
+  t.article = kArticles.count(w) > 0;
+  return t;
+}
+
+}  // namespace
+
+NormalisedName Normalise(std::string_view name) { return Normalise(name, nullptr); }
+
+NormalisedName Normalise(std::string_view name, TokenMemo* memo) {
   NormalisedName result;
   // Arabic script is romanised here, not by ICU: ICU's Arabic-Latin/BGN joins the article to
   // the name ("lrhmn") and leaves letters of Urdu and presentation forms unread.
@@ -665,6 +702,7 @@ NormalisedName Normalise(std::string_view name) {
     if (j > i) words.emplace_back(ascii.substr(i, j - i));
     i = j;
   }
+  std::string memo_key;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
     // Only when something else remains: "Mr" alone is a name; after the article it is a
@@ -674,35 +712,16 @@ NormalisedName Normalise(std::string_view name) {
       result.dropped.push_back(w);
       continue;
     }
-    Token t;
-    t.text = w;
-    t.skeleton = Skeleton(w);
-    t.consonants = Consonants(t.skeleton);
-    t.akey = ArabicKey(w);
-    // The other reading of letters Latin uses two ways: v written و (Persian), c before e/i
-    // as s (French and Spanish: Lounici لونيسي).
-    if (!abjad && (w.find('v', 1) != std::string::npos || w.find('c') != std::string::npos)) {
-      std::string other = w;
-      std::replace(other.begin() + 1, other.end(), 'v', 'w');
-      for (size_t k = 0; k + 1 < other.size(); ++k) {
-        if (other[k] == 'c' && (other[k + 1] == 'e' || other[k + 1] == 'i' || other[k + 1] == 'y'))
-          other[k] = 's';
-      }
-      if (std::string k = ArabicKey(other); k != t.akey) t.akey_persian = k;
+    if (memo) {
+      memo_key = w;
+      if (abjad) memo_key += '\1';
+      auto it = memo->find(memo_key);
+      if (it == memo->end()) it = memo->emplace(memo_key, MakeToken(w, abjad)).first;
+      result.tokens.push_back(it->second);
+    } else {
+      result.tokens.push_back(MakeToken(w, abjad));
     }
-    t.abjad = abjad;
-    if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);
-    // Legal-form words stay, with little weight: a reordered or misspelled form ("stock
-    // company joint", "kompany") then costs little instead of counting as a missing name part.
-    bool legal_form = CompanyFormSkeletons().count(t.skeleton) > 0;
-    if (legal_form && words.size() > 1) result.dropped.push_back(w);
-    t.particle = Particles().count(w) > 0 || legal_form;
-    t.legal_form = legal_form;
-    static const std::unordered_set<std::string> kArticles = {
-        "al", "el", "ul", "ad", "an", "ar", "as", "ash", "at", "az", "ath", "adh",
-        "ed", "en", "er", "es", "et", "ez", "ud", "un",  "ur", "us", "ut",  "uz"};
-    t.article = kArticles.count(w) > 0;
-    result.tokens.push_back(std::move(t));
+    if (result.tokens.back().legal_form && words.size() > 1) result.dropped.push_back(w);
   }
   return result;
 }
@@ -769,6 +788,9 @@ bool GenderedPair(std::string_view a, std::string_view b) {
   if (a.size() < 3 || a == b) return false;
   // Every form below shares its stem (at least the first letter) and adds at most two letters.
   if (a[0] != b[0] || b.size() > a.size() + 2) return false;
+  // and one of the two (the feminine form) ends in a or e.
+  auto feminine_end = [](char c) { return c == 'a' || c == 'e'; };
+  if (!feminine_end(a.back()) && !feminine_end(b.back())) return false;
   auto ends = [](std::string_view s, std::string_view e) {
     return s.size() > e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
   };

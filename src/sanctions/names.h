@@ -3,19 +3,20 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace cbrnhub::sanctions {
 
 struct Token {
-  std::string text;        // transliterated, lower-case ASCII letters and digits
-  std::string skeleton;    // transliteration variants folded (kh/h, y/i, sh/sch/shch, ...)
-  std::string consonants;  // skeleton without vowels ("mhmd")
-  bool particle = false;   // al, bin, ibn, abu, ogli, van, ...: weak evidence
-  bool legal_form = false; // LLC, OOO, JSC, company, ...: weaker still
-  bool article = false;    // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
-  bool abjad = false;      // read from Arabic script: short vowels were not written
-  std::string akey;        // Arabic consonant key: what an Arabic writer keeps of the sounds
+  std::string text;          // transliterated, lower-case ASCII letters and digits
+  std::string skeleton;      // transliteration variants folded (kh/h, y/i, sh/sch/shch, ...)
+  std::string consonants;    // skeleton without vowels ("mhmd")
+  bool particle = false;     // al, bin, ibn, abu, ogli, van, ...: weak evidence
+  bool legal_form = false;   // LLC, OOO, JSC, company, ...: weaker still
+  bool article = false;      // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
+  bool abjad = false;        // read from Arabic script: short vowels were not written
+  std::string akey;          // Arabic consonant key: what an Arabic writer keeps of the sounds
   std::string akey_persian;  // the key with v as و (Persian), ce/ci as s: "" when the same
   std::vector<std::string> sounds;  // Cyrillic sounds under English, German and French readings
 };
@@ -30,6 +31,9 @@ struct NormalisedName {
 // diacritics folded. Thread-safe (ICU transliterators are per thread).
 std::string TransliterateToAscii(std::string_view utf8);
 NormalisedName Normalise(std::string_view name);
+// Tokens already made, by word and script: list names repeat their parts (the index build).
+using TokenMemo = std::unordered_map<std::string, Token>;
+NormalisedName Normalise(std::string_view name, TokenMemo* memo);
 std::string Skeleton(std::string_view ascii_token);
 std::string Consonants(std::string_view skeleton);
 // The consonants an Arabic writer would write for a romanised token, folded where Arabic
