@@ -49,18 +49,12 @@ size_t SpellingEdits(size_t length) { return 1 + length / 7; }
 
 bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
-// Whether Jaro-Winkler of a and b can reach kPairFloor. It is at most 0.6 * jaro + 0.4 (four
-// letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3 with m the letters the
-// two have in common (as multisets).
-bool CanReachFloor(std::string_view a, std::string_view b) {
-  unsigned char count[128] = {};
-  for (char ch : a) ++count[static_cast<unsigned char>(ch) & 0x7F];
-  size_t m = 0;
-  for (char ch : b) {
-    unsigned char& n = count[static_cast<unsigned char>(ch) & 0x7F];
-    if (n > 0) --n, ++m;
-  }
-  double jaro_bound = (double(m) / a.size() + double(m) / b.size() + 1.0) / 3.0;
+// Whether Jaro-Winkler of the skeletons of a and b can reach kPairFloor. It is at most
+// 0.6 * jaro + 0.4 (four letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3
+// with m the letters the two have in common (as multisets).
+bool CanReachFloor(const Token& a, const Token& b) {
+  double m = static_cast<double>(CommonLetters(a, b));
+  double jaro_bound = (m / a.skeleton.size() + m / b.skeleton.size() + 1.0) / 3.0;
   return 0.6 * jaro_bound + 0.4 >= kPairFloor;
 }
 
@@ -139,7 +133,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
     return {0, ""};
   }
   // Most pairs scored share few letters: skip Jaro-Winkler when it cannot reach the floor.
-  if (!CanReachFloor(q.skeleton, c.skeleton)) return {0, ""};
+  if (!CanReachFloor(q, c)) return {0, ""};
   double jw = JaroWinkler(q.skeleton, c.skeleton);
   if (jw < kPairFloor) return {jw, "similar spelling"};
   // Jaro-Winkler rewards a common beginning: Karim and Carrizales share one. A spelling that
@@ -428,10 +422,22 @@ struct Index::Impl {
       uint32_t n_grams = static_cast<uint32_t>(grams.size());
       uint32_t lost = 3 * static_cast<uint32_t>(edits);
       uint32_t need = n_grams > lost + 1 ? n_grams - lost : 1;
+      // Between two Latin spellings that no key above has found, Similarity() has only the
+      // similar spelling left (two consonants without vowels aside): within SpellingEdits()
+      // edits, and an edit distance is at least the letters of the longer not in the other.
+      bool spelling_only = !q.abjad && q.consonants.size() != 2;
       for (uint32_t id : touched) {
-        if (shared[id] >= need && seen_stamp[id] != stamp &&
-            (q.abjad || CanReachFloor(q.skeleton, vocab[id].skeleton))) {
-          accepted.push_back(id);
+        if (shared[id] >= need && seen_stamp[id] != stamp) {
+          const Token& c = vocab[id];
+          if (q.abjad) {
+            accepted.push_back(id);
+          } else if (CanReachFloor(q, c)) {
+            size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
+            if (!(spelling_only && !c.abjad &&
+                  longer - CommonLetters(q, c) > SpellingEdits(longer))) {
+              accepted.push_back(id);
+            }
+          }
         }
         shared[id] = 0;
       }

@@ -1,6 +1,9 @@
 // Name normalisation: transliteration (ICU), tokens, folded spellings, similarity measures.
 #include "sanctions/names.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
@@ -673,6 +676,7 @@ Token MakeToken(const std::string& w, bool abjad) {
       "al", "el", "ul", "ad", "an", "ar", "as", "ash", "at", "az", "ath", "adh",
       "ed", "en", "er", "es", "et", "ez", "ud", "un",  "ur", "us", "ut",  "uz"};
   t.article = kArticles.count(w) > 0;
+  CountLetters(t);
   return t;
 }
 
@@ -724,6 +728,48 @@ NormalisedName Normalise(std::string_view name, TokenMemo* memo) {
     if (result.tokens.back().legal_form && words.size() > 1) result.dropped.push_back(w);
   }
   return result;
+}
+
+void CountLetters(Token& t) {
+  t.letters.fill(0);
+  t.letters_counted = t.skeleton.size() < 256;
+  for (char c : t.skeleton) {
+    if (!t.letters_counted) break;
+    if (c >= 'a' && c <= 'z')
+      ++t.letters[c - 'a'];
+    else if (c >= '0' && c <= '9')
+      ++t.letters[26 + c - '0'];
+    else
+      t.letters_counted = false;
+  }
+}
+
+size_t CommonLetters(const Token& a, const Token& b) {
+  if (a.letters_counted && b.letters_counted) {
+#if defined(__SSE2__)
+    // Per letter the smaller count, summed: three times 16 bytes.
+    __m128i sum = _mm_setzero_si128();
+    for (size_t k = 0; k < a.letters.size(); k += 16) {
+      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.letters.data() + k));
+      __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.letters.data() + k));
+      sum = _mm_add_epi64(sum, _mm_sad_epu8(_mm_min_epu8(x, y), _mm_setzero_si128()));
+    }
+    return static_cast<size_t>(_mm_cvtsi128_si64(sum) +
+                               _mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum)));
+#else
+    size_t m = 0;
+    for (size_t k = 0; k < a.letters.size(); ++k) m += std::min(a.letters[k], b.letters[k]);
+    return m;
+#endif
+  }
+  unsigned count[256] = {};
+  for (char ch : a.skeleton) ++count[static_cast<unsigned char>(ch)];
+  size_t m = 0;
+  for (char ch : b.skeleton) {
+    unsigned& n = count[static_cast<unsigned char>(ch)];
+    if (n > 0) --n, ++m;
+  }
+  return m;
 }
 
 double JaroWinkler(std::string_view a, std::string_view b) {

@@ -1,6 +1,8 @@
 // Private to sanctions: how a name becomes the tokens the matcher compares.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,6 +21,11 @@ struct Token {
   std::string akey;          // Arabic consonant key: what an Arabic writer keeps of the sounds
   std::string akey_persian;  // the key with v as و (Persian), ce/ci as s: "" when the same
   std::vector<std::string> sounds;  // Cyrillic sounds under English, German and French readings
+  // How often each letter and digit occurs in the skeleton (a-z, then 0-9), for the bounds of
+  // CommonLetters(); `letters_counted` is false when the skeleton has another character or is
+  // too long for a byte per count.
+  std::array<uint8_t, 48> letters{};
+  bool letters_counted = false;
 };
 
 struct NormalisedName {
@@ -53,6 +60,11 @@ std::string RomaniseArabicScript(std::string_view utf8);
 // Dostoevskiy / Dostoevskaya, Ivanovich / Ivanovna, Ivan / Ivana, Yevgeniy / Yevgeniya,
 // Jean / Jeanne, Daniel / Danielle. Lower-case ASCII tokens.
 bool GenderedPair(std::string_view a, std::string_view b);
+// How many letters the skeletons of a and b have in common, counted as multisets: bounds both
+// Jaro-Winkler (matches) and the edit distance (at least max(|a|, |b|) minus this).
+size_t CommonLetters(const Token& a, const Token& b);
+// Counts the letters of t.skeleton into t.letters (see Token).
+void CountLetters(Token& t);
 // Optimal string alignment distance: Levenshtein with a transposition as one edit.
 size_t EditDistance(std::string_view a, std::string_view b);
 // Jaro-Winkler similarity in [0,1] (prefix scale 0.1, up to 4 characters).
