@@ -26,6 +26,8 @@ constexpr double kParticleWeight = 0.25;
 constexpr double kLegalFormWeight = 0.1;
 // Tokens whose similar vocabulary each thread remembers (about 2 KB each).
 constexpr size_t kSimilarCacheSize = 20000;
+// Words of queries each thread remembers as tokens (about 1 KB each).
+constexpr size_t kQueryWordMemo = 20000;
 // A name part found in more names than this only extends what rarer parts retrieved.
 constexpr size_t kFrequentPart = 300;
 // The masculine and feminine forms of a name (Petrov / Petrova) paired: weighed as a fact.
@@ -981,7 +983,11 @@ Candidate Index::ScoreAgainst(const Party& party, const std::string& listed_name
 std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& options) const {
   const Impl& x = *impl_;
   double threshold = options.threshold > 0 ? options.threshold : DefaultThreshold();
-  NormalisedName q = Normalise(party.name);
+  // The words of a batch's names repeat (given names, company words): each thread makes a
+  // word into a token once.
+  thread_local TokenMemo query_words;
+  if (query_words.size() >= kQueryWordMemo) query_words.clear();
+  NormalisedName q = Normalise(party.name, &query_words);
   if (q.tokens.empty()) return {};
   x.StartQuery();
   NameGenderOf q_gender = NameGender(q.tokens);
