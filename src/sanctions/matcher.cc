@@ -432,7 +432,13 @@ struct Index::Impl {
         if (shared[id] >= need && seen_stamp[id] != stamp) {
           const Token& c = vocab[id];
           if (q.abjad) {
-            accepted.push_back(id);
+            // Arabic script against Latin: only the Arabic keys can pair them (Similarity), and
+            // only keys of the same length or one letter apart.
+            size_t qa = q.akey.size(), ca = c.akey.size();
+            if (c.abjad || (qa + 1 >= ca && ca + 1 >= qa) ||
+                (!c.akey_persian.empty() && c.akey_persian.size() == qa)) {
+              accepted.push_back(id);
+            }
           } else if (CanReachFloor(q, c)) {
             size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
             if (!(spelling_only && !c.abjad &&
