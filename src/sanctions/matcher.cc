@@ -88,7 +88,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
     }
   }
   if ((q.abjad || c.abjad) && q.akey.size() >= 4 && c.akey.size() >= 4 && q.akey[0] == c.akey[0] &&
-      EditDistance(q.akey, c.akey) == 1) {
+      q.akey != c.akey && EditDistanceAtMost(q.akey, c.akey, 1)) {
     return {0.85, "Arabic consonants nearly agree"};
   }
   if (q.text.size() == 1 || c.text.size() == 1) {
@@ -131,7 +131,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // Jaro-Winkler is generous with short words: also require few edits for them.
   size_t shorter = std::min(q.skeleton.size(), c.skeleton.size());
   if (shorter <= 4 &&
-      (q.skeleton[0] != c.skeleton[0] || EditDistance(q.skeleton, c.skeleton) > 1)) {
+      (q.skeleton[0] != c.skeleton[0] || !EditDistanceAtMost(q.skeleton, c.skeleton, 1))) {
     return {0, ""};
   }
   // Most pairs scored share few letters: skip Jaro-Winkler when it cannot reach the floor.
@@ -141,7 +141,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // Jaro-Winkler rewards a common beginning: Karim and Carrizales share one. A spelling that
   // differs from the other by more than a typo or two is another name.
   size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
-  if (EditDistance(q.skeleton, c.skeleton) > SpellingEdits(longer)) return {0, ""};
+  if (!EditDistanceAtMost(q.skeleton, c.skeleton, SpellingEdits(longer))) return {0, ""};
   return {jw, "similar spelling"};
 }
 

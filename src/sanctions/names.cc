@@ -829,6 +829,37 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+bool EditDistanceAtMost(std::string_view a, std::string_view b, size_t k) {
+  // As EditDistance() (the same bound for long strings), on the cells within k of the
+  // diagonal only: a cell outside is more than k, and a row's smallest cell never decreases
+  // further down, so the work stops once it is over k.
+  constexpr size_t kMax = 64;
+  if (a.size() >= kMax || b.size() >= kMax) return std::max(a.size(), b.size()) <= k;
+  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > k) return false;
+  const size_t over = k + 1;
+  size_t prev2[kMax + 1], prev[kMax + 1], row[kMax + 1];
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = std::min(j, over);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t lo = i > k ? i - k : 1, hi = std::min(b.size(), i + k);
+    row[0] = std::min(i, over);
+    for (size_t j = 1; j < lo; ++j) row[j] = over;
+    size_t smallest = lo > 1 ? over : row[0];
+    for (size_t j = lo; j <= hi; ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      size_t v = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        v = std::min(v, prev2[j - 2] + 1);
+      row[j] = std::min(v, over);
+      smallest = std::min(smallest, row[j]);
+    }
+    for (size_t j = hi + 1; j <= b.size(); ++j) row[j] = over;
+    if (smallest > k) return false;
+    std::copy(prev, prev + b.size() + 1, prev2);
+    std::copy(row, row + b.size() + 1, prev);
+  }
+  return prev[b.size()] <= k;
+}
+
 bool GenderedPair(std::string_view a, std::string_view b) {
   if (a.size() > b.size()) std::swap(a, b);  // a: the shorter, usually the masculine form
   if (a.size() < 3 || a == b) return false;

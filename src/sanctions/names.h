@@ -67,6 +67,8 @@ size_t CommonLetters(const Token& a, const Token& b);
 void CountLetters(Token& t);
 // Optimal string alignment distance: Levenshtein with a transposition as one edit.
 size_t EditDistance(std::string_view a, std::string_view b);
+// EditDistance(a, b) <= k, faster (the cells within k of the diagonal, stopping when over k).
+bool EditDistanceAtMost(std::string_view a, std::string_view b, size_t k);
 // Jaro-Winkler similarity in [0,1] (prefix scale 0.1, up to 4 characters).
 double JaroWinkler(std::string_view a, std::string_view b);
 
