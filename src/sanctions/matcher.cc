@@ -1134,7 +1134,9 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     c.name_score = b.name_score;
     c.score = score;
     auto why = std::make_shared<Json>(Json::object());
-    x.ScoreName(q.tokens, x.TokensOf(n), why.get());
+    // With what the query's scoring found: the pairs explained are those scored.
+    x.ScoreName(q.tokens, x.TokensOf(n), why.get(), nullptr,
+                {&n.tokens, &table, &q_gender, &n.gender, &q_weights});
     (*why)["matched_name"] = e.names[n.name].text;
     (*why)["name_type"] = e.names[n.name].type;
     (*why)["name_score"] = std::round(b.name_score * 1000) / 1000;
