@@ -997,7 +997,17 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   if (q.tokens.empty()) return {};
   x.StartQuery();
   NameGenderOf q_gender = NameGender(q.tokens);
-  std::vector<double> q_weights;
+  // Scratch space of each thread, reused by its queries.
+  thread_local std::vector<double> q_weights;
+  thread_local std::vector<uint32_t> touched;
+  thread_local std::vector<std::pair<size_t, size_t>> order;  // (names reached, query token)
+  thread_local std::vector<const Impl::SimilarList*> similar;
+  thread_local std::vector<std::pair<double, uint32_t>> ranked;
+  q_weights.clear();
+  touched.clear();
+  order.clear();
+  similar.assign(q.tokens.size(), nullptr);
+  ranked.clear();
   for (const auto& t : q.tokens) q_weights.push_back(x.WeightOf(t));
   // Retrieval: names sharing a similar token, ranked by the weight of what they share.
   thread_local std::vector<double> acc;
@@ -1006,7 +1016,6 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     acc.assign(x.names.size(), 0.0);
     owner = &x;
   }
-  std::vector<uint32_t> touched;
   bool all_particles =
       std::all_of(q.tokens.begin(), q.tokens.end(), [](const Token& t) { return t.particle; });
   thread_local Impl::SimTable table;
@@ -1014,8 +1023,6 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   // Rare parts first. A part found in very many names (Muhammad, Ali, company) only adds to the
   // names the rarer parts found: sharing that part alone cannot reach a threshold when the
   // party has other parts (the score is capped at 0.75 for one part in common).
-  std::vector<std::pair<size_t, size_t>> order;  // (names reached, query token)
-  std::vector<const Impl::SimilarList*> similar(q.tokens.size(), nullptr);
   for (size_t i = 0; i < q.tokens.size(); ++i) {
     const Token& t = q.tokens[i];
     if (t.particle && !all_particles) continue;
@@ -1053,8 +1060,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     touched.resize(x.names.size());
     for (uint32_t i = 0; i < touched.size(); ++i) touched[i] = i;
   }
-  std::vector<std::pair<double, uint32_t>> ranked;
-  ranked.reserve(touched.size());
+
   // Ranked by an estimate of the name score: what the name shares, over the query's weight and a
   // fifth of the name's (the score's denominator when every shared part pairs).
   double query_weight = 0;
