@@ -2,9 +2,10 @@
 // scoring, secondary facts for adjustment. The score is documented in docs/screening.md; change
 // the two together, and re-run bench/screening to see what the change does to precision/recall.
 #include <algorithm>
-#include <atomic>
 #include <cmath>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <shared_mutex>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -24,7 +25,7 @@ constexpr double kMissingListedPart = 0.2;
 constexpr double kParticleWeight = 0.25;
 // Weight of legal-form words (LLC, OOO, company...): added, dropped or reordered freely.
 constexpr double kLegalFormWeight = 0.1;
-// Tokens whose similar vocabulary each thread remembers (about 2 KB each).
+// Tokens whose similar vocabulary an index remembers (about 2 KB each).
 constexpr size_t kSimilarCacheSize = 20000;
 // Words of queries each thread remembers as tokens (about 1 KB each).
 constexpr size_t kQueryWordMemo = 20000;
@@ -285,7 +286,6 @@ struct Index::Impl {
   std::unordered_map<uint32_t, TrigramPostings> by_trigram;
   std::vector<IndexedName> names;
   size_t entities = 0;
-  uint64_t generation = 0;  // unique per index: keys the per-thread caches
 
   // Trigrams of "^word$" packed in an integer each.
   static std::vector<uint32_t> Trigrams(const std::string& s) {
@@ -459,28 +459,32 @@ struct Index::Impl {
     return found;
   }
 
-  // Similar() per token, remembered by each thread: the parts of names in a batch repeat
-  // (given names, company words), and retrieval is most of the cost of a screen. The lists
-  // returned stay valid until the next StartQuery() of the thread.
-  static std::unordered_map<std::string, SimilarList>& ThreadSimilarCache() {
-    thread_local std::unordered_map<std::string, SimilarList> cache;
-    return cache;
-  }
-  void StartQuery() const {
-    thread_local uint64_t owner = 0;
-    auto& cache = ThreadSimilarCache();
-    if (owner != generation || cache.size() >= kSimilarCacheSize) {
-      cache.clear();
-      owner = generation;
-    }
-  }
-  const SimilarList& SimilarCached(const Token& q) const {
-    auto& cache = ThreadSimilarCache();
+  // Similar() per token, remembered by the index for all threads: the parts of names in a
+  // batch repeat (given names, company words), and retrieval is much of the cost of a screen;
+  // threads screening one batch share what each found. A query keeps the lists it uses in
+  // `held` (the cache starts again when full, and another thread may empty it meanwhile).
+  using HeldLists = std::vector<std::shared_ptr<const SimilarList>>;
+  const SimilarList& SimilarCached(const Token& q, HeldLists& held) const {
     std::string key = q.text;
     if (q.abjad) key += '\1';
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
-    return cache.emplace(std::move(key), Similar(q)).first->second;
+    {
+      std::shared_lock lock(similar_mutex);
+      if (auto it = similar_cache.find(key); it != similar_cache.end()) {
+        held.push_back(it->second);
+        return *held.back();
+      }
+    }
+    auto list = std::make_shared<const SimilarList>(Similar(q));
+    {
+      std::unique_lock lock(similar_mutex);
+      if (similar_cache.size() >= kSimilarCacheSize) similar_cache.clear();
+      similar_cache.emplace(std::move(key), list);  // or another thread's equal list stays
+    }
+    held.push_back(std::move(list));
+    return *held.back();
   }
+  mutable std::shared_mutex similar_mutex;
+  mutable std::unordered_map<std::string, std::shared_ptr<const SimilarList>> similar_cache;
 
   // Similarities of one query's tokens to vocabulary tokens: those retrieval found, and those
   // computed while scoring (sim < 0: not known yet). Reused by each thread across queries.
@@ -736,8 +740,6 @@ struct Index::Impl {
 Index::Index(std::vector<Source> sources)
     : sources_(std::move(sources)), impl_(std::make_unique<Impl>()) {
   Impl& x = *impl_;
-  static std::atomic<uint64_t> generations{0};
-  x.generation = ++generations;
   // Every listed name, in order; normalised by several threads (ICU and the keys are most of
   // the build), then interned in that order, so that the index is the same whatever the threads.
   struct ListedName {
@@ -995,7 +997,6 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   if (query_words.size() >= kQueryWordMemo) query_words.clear();
   NormalisedName q = Normalise(party.name, &query_words);
   if (q.tokens.empty()) return {};
-  x.StartQuery();
   NameGenderOf q_gender = NameGender(q.tokens);
   // Scratch space of each thread, reused by its queries.
   thread_local std::vector<double> q_weights;
@@ -1003,6 +1004,8 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   thread_local std::vector<std::pair<size_t, size_t>> order;  // (names reached, query token)
   thread_local std::vector<const Impl::SimilarList*> similar;
   thread_local std::vector<std::pair<double, uint32_t>> ranked;
+  thread_local Impl::HeldLists held_lists;
+  held_lists.clear();
   q_weights.clear();
   touched.clear();
   order.clear();
@@ -1026,7 +1029,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   for (size_t i = 0; i < q.tokens.size(); ++i) {
     const Token& t = q.tokens[i];
     if (t.particle && !all_particles) continue;
-    similar[i] = &x.SimilarCached(t);
+    similar[i] = &x.SimilarCached(t, held_lists);
     size_t reach = 0;
     for (const auto& [id, sim] : *similar[i]) reach += x.postings[id].size();
     order.emplace_back(reach, i);
