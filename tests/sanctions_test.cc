@@ -381,15 +381,22 @@ constexpr size_t kEntityStride = 307 * 5;
 constexpr size_t kEntityStride = 307;
 #endif
 
-TEST(Retrieval, FindsWhatScoringEveryListedNameFindsOnTheRealLists) {
+// The UN and OFAC lists of the shared data, indexed; null when they are missing or broken.
+std::unique_ptr<Index> IndexOfTheRealLists() {
   std::string un_xml = Read("un_consolidated.xml");
-  ASSERT_FALSE(un_xml.empty()) << "shared data missing";
   auto un = ParseUnXml(un_xml, "un.xml");
   auto ofac =
       ParseOfacCsv(Read("ofac_sdn.csv"), Read("ofac_add.csv"), Read("ofac_alt.csv"), "ofac");
-  ASSERT_TRUE(un.ok() && ofac.ok());
-  Index index({{"un", std::make_shared<ListFile>(std::move(*un))},
-               {"ofac", std::make_shared<ListFile>(std::move(*ofac))}});
+  if (un_xml.empty() || !un.ok() || !ofac.ok()) return nullptr;
+  return std::make_unique<Index>(
+      std::vector<Index::Source>{{"un", std::make_shared<ListFile>(std::move(*un))},
+                                 {"ofac", std::make_shared<ListFile>(std::move(*ofac))}});
+}
+
+TEST(Retrieval, FindsWhatScoringEveryListedNameFindsOnTheRealLists) {
+  std::unique_ptr<Index> lists = IndexOfTheRealLists();
+  ASSERT_TRUE(lists) << "shared data missing or unreadable";
+  const Index& index = *lists;
   std::vector<std::string> queries;
   for (const auto& source : index.sources()) {
     const auto& entities = source.file->entities;
@@ -442,14 +449,9 @@ TEST(Retrieval, FindsWhatScoringEveryListedNameFindsOnTheRealLists) {
 // threads screening the same names at once find what one thread finds alone, with the same
 // scores and explanations.
 TEST(Retrieval, TwoThreadsAtOnceFindWhatOneThreadFinds) {
-  std::string un_xml = Read("un_consolidated.xml");
-  ASSERT_FALSE(un_xml.empty()) << "shared data missing";
-  auto un = ParseUnXml(un_xml, "un.xml");
-  auto ofac =
-      ParseOfacCsv(Read("ofac_sdn.csv"), Read("ofac_add.csv"), Read("ofac_alt.csv"), "ofac");
-  ASSERT_TRUE(un.ok() && ofac.ok());
-  Index index({{"un", std::make_shared<ListFile>(std::move(*un))},
-               {"ofac", std::make_shared<ListFile>(std::move(*ofac))}});
+  std::unique_ptr<Index> lists = IndexOfTheRealLists();
+  ASSERT_TRUE(lists) << "shared data missing or unreadable";
+  const Index& index = *lists;
   std::vector<std::string> queries;
   for (const auto& source : index.sources()) {
     for (size_t e = 0; e < source.file->entities.size(); e += kEntityStride / 3) {
