@@ -7,9 +7,12 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
+#include "sanctions/names.h"
 #include "test_support.h"
 
 namespace cbrnhub::sanctions {
@@ -62,7 +65,8 @@ TEST(UnXml, TruncatedCorruptAndForeignFilesAreRefusedWithALine) {
   EXPECT_NE(truncated.status().field().find("un.xml"), std::string::npos);
   EXPECT_NE(truncated.status().message().find("line"), std::string::npos);
   std::string broken = xml;
-  broken.replace(broken.find("<REFERENCE_NUMBER>QDi.335</REFERENCE_NUMBER>"), 44, "<REFERENCE_NUMBER></REFERENCE_NUMBER>");
+  broken.replace(broken.find("<REFERENCE_NUMBER>QDi.335</REFERENCE_NUMBER>"), 44,
+                 "<REFERENCE_NUMBER></REFERENCE_NUMBER>");
   auto no_ref = ParseUnXml(broken, "un.xml");
   ASSERT_FALSE(no_ref.ok());
   EXPECT_NE(no_ref.status().field().find("line"), std::string::npos);
@@ -83,7 +87,8 @@ TEST(UnXml, TruncatedCorruptAndForeignFilesAreRefusedWithALine) {
 // fuzz seed too): one person with a Cyrillic and a weak alias, one enterprise named first in
 // Arabic.
 std::string EuFixture() {
-  std::ifstream in(std::string(CBRNHUB_SOURCE_DIR) + "/fuzz/corpus/eu_xml/small.xml", std::ios::binary);
+  std::ifstream in(std::string(CBRNHUB_SOURCE_DIR) + "/fuzz/corpus/eu_xml/small.xml",
+                   std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
@@ -106,11 +111,13 @@ TEST(EuXml, EntitiesNamesDatesDocumentsAndProgrammes) {
   EXPECT_EQ(person.names[2].type, "weak");
   EXPECT_EQ(person.birth_dates, std::vector<std::string>{"1970-03-02"});
   EXPECT_EQ(person.countries, std::vector<std::string>{"RU"});
-  EXPECT_EQ(person.identifiers, std::vector<std::string>{"National passport 7212345678 (RUSSIAN FEDERATION)"});
+  EXPECT_EQ(person.identifiers,
+            std::vector<std::string>{"National passport 7212345678 (RUSSIAN FEDERATION)"});
   EXPECT_EQ(person.programmes, std::vector<std::string>{"UKR"});
   const Entity& company = list->entities[1];
   EXPECT_EQ(company.kind, EntityKind::kOrganisation);
-  EXPECT_EQ(company.names[0].text, "Al Noor Trading Company") << "the Latin name is the primary one";
+  EXPECT_EQ(company.names[0].text, "Al Noor Trading Company")
+      << "the Latin name is the primary one";
   EXPECT_EQ(company.names[0].type, "primary");
   EXPECT_EQ(company.listed_on, "2012-01-24");
   Index index({{"eu", std::make_shared<ListFile>(std::move(*list))}});
@@ -148,7 +155,8 @@ TEST(OfacCsv, RealTripleCountsAgreeWithTheFiles) {
   EXPECT_EQ(list->entities.size(), 14965u);  // lines of sdn.csv, less the Ctrl-Z line
   size_t aliases = 0;
   for (const auto& e : list->entities) aliases += e.names.size() - 1;
-  EXPECT_EQ(aliases, 17533u);  // alt rows whose ent_num is in this sdn.csv (counted with Python's csv)
+  EXPECT_EQ(aliases,
+            17533u);  // alt rows whose ent_num is in this sdn.csv (counted with Python's csv)
   const Entity* zawahiri = nullptr;
   for (const auto& e : list->entities) {
     if (e.entity_id == "2676") zawahiri = &e;
@@ -156,7 +164,8 @@ TEST(OfacCsv, RealTripleCountsAgreeWithTheFiles) {
   ASSERT_NE(zawahiri, nullptr);
   EXPECT_EQ(zawahiri->kind, EntityKind::kIndividual);
   EXPECT_EQ(zawahiri->birth_dates[0], "1951-06-19");
-  EXPECT_NE(std::find(zawahiri->identifiers.begin(), zawahiri->identifiers.end(), "Passport 1084010 (Egypt)"),
+  EXPECT_NE(std::find(zawahiri->identifiers.begin(), zawahiri->identifiers.end(),
+                      "Passport 1084010 (Egypt)"),
             zawahiri->identifiers.end());
   // Re-parsing is deterministic: the same fingerprints.
   auto again = ParseOfacCsv(sdn, add, alt, "ofac");
@@ -166,7 +175,8 @@ TEST(OfacCsv, RealTripleCountsAgreeWithTheFiles) {
 TEST(OfacCsv, BrokenRowsNameTheFileAndLine) {
   std::string sdn = Read("ofac_sdn.csv");
   std::string bad = sdn;
-  bad.insert(bad.find('\n', 1000) + 1, "x12,\"SOMEONE\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n");
+  bad.insert(bad.find('\n', 1000) + 1,
+             "x12,\"SOMEONE\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n");
   auto r = ParseOfacCsv(bad, "", "", "sdn.csv");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().field().find("line"), std::string::npos);
@@ -176,7 +186,8 @@ TEST(OfacCsv, BrokenRowsNameTheFileAndLine) {
   EXPECT_NE(short_row.status().message().find("expected 12 fields"), std::string::npos);
   auto quote = ParseOfacCsv("36,\"AEROCARIBBEAN AIRLINES,-0- ,-0- \n", "", "", "sdn.csv");
   EXPECT_FALSE(quote.ok());
-  auto dup = ParseOfacCsv(sdn.substr(0, sdn.find('\n') + 1) + sdn.substr(0, sdn.find('\n') + 1), "", "", "sdn.csv");
+  auto dup = ParseOfacCsv(sdn.substr(0, sdn.find('\n') + 1) + sdn.substr(0, sdn.find('\n') + 1), "",
+                          "", "sdn.csv");
   ASSERT_FALSE(dup.ok());
   EXPECT_NE(dup.status().message().find("twice"), std::string::npos);
 }
@@ -228,10 +239,12 @@ class Matching : public ::testing::Test {
         "P-12,Ramon Carrizales,individual,,,MX,\n",
         "test.csv");
     ASSERT_TRUE(list.ok()) << list.status().message();
-    index_ = std::make_unique<Index>(std::vector<Index::Source>{{"test", std::make_shared<ListFile>(std::move(*list))}});
+    index_ = std::make_unique<Index>(
+        std::vector<Index::Source>{{"test", std::make_shared<ListFile>(std::move(*list))}});
   }
   // The id of the best candidate for `name` at the default threshold, or "".
-  std::string Best(const std::string& name, const std::string& birth = "", const std::string& country = "") {
+  std::string Best(const std::string& name, const std::string& birth = "",
+                   const std::string& country = "") {
     Party p;
     p.name = name;
     p.birth_date = birth;
@@ -244,10 +257,10 @@ class Matching : public ::testing::Test {
 
 TEST_F(Matching, RussianCyrillicAndOtherTransliterations) {
   EXPECT_EQ(Best("Сергей Викторович Щукин"), "P-1");
-  EXPECT_EQ(Best("Sergei Shchukin"), "P-1");       // no patronymic
-  EXPECT_EQ(Best("SCHUKIN, Sergej"), "P-1");       // German-style, reordered
+  EXPECT_EQ(Best("Sergei Shchukin"), "P-1");  // no patronymic
+  EXPECT_EQ(Best("SCHUKIN, Sergej"), "P-1");  // German-style, reordered
   EXPECT_EQ(Best("Евгений Кузнецов"), "P-6");
-  EXPECT_EQ(Best("Evgenii Kuznetsov"), "P-6");     // passport-style transliteration
+  EXPECT_EQ(Best("Evgenii Kuznetsov"), "P-6");                  // passport-style transliteration
   EXPECT_EQ(Best("Georgi Konstantinowitsch Schukow"), "P-11");  // German-style
   EXPECT_EQ(Best("Gueorgui Joukov"), "P-11");                   // French-style
 }
@@ -268,7 +281,7 @@ TEST_F(Matching, ArabicScriptArticlesAndJoinedNames) {
 TEST_F(Matching, ArabicScriptPartiesAgainstLatinOnlyEntries) {
   // Long vowels written, short ones not; bin written بن; the article and abd joined or apart.
   EXPECT_EQ(Best("أسامة بن محمد بن عوض بن لادن"), "P-9");
-  EXPECT_EQ(Best("عبدالغفار شینواری"), "P-10");   // Persian letters, abd al- written together
+  EXPECT_EQ(Best("عبدالغفار شینواری"), "P-10");  // Persian letters, abd al- written together
   EXPECT_EQ(Best("عبد الغفار شينواري"), "P-10");
   Party p;
   p.name = "عبد الغفار شينواري";
@@ -288,7 +301,8 @@ TEST_F(Matching, MasculineAndFeminineFormsAreToldApartUnlessFactsAgree) {
   ASSERT_FALSE(c.empty()) << "the same date of birth outweighs the form of the name";
   bool outweighed = false;
   Json why = c[0].explanation();
-  for (const auto& f : why["facts"]) outweighed |= f["fact"] == "gender" && f["outcome"] == "outweighed";
+  for (const auto& f : why["facts"])
+    outweighed |= f["fact"] == "gender" && f["outcome"] == "outweighed";
   EXPECT_TRUE(outweighed) << why.dump();
   EXPECT_LT(index_->ScoreAgainst(p, "Jeanne Dupont").score, DefaultThreshold()) << "Jean / Jeanne";
 }
@@ -314,7 +328,7 @@ TEST_F(Matching, CompanyFormsInSeveralLanguagesAreIgnored) {
 
 TEST_F(Matching, UnrelatedNamesAndSingleSharedPartsDoNotMatch) {
   EXPECT_EQ(Best("John Smith"), "");
-  EXPECT_EQ(Best("Sergey Ivanov"), "");       // shares only the first name
+  EXPECT_EQ(Best("Sergey Ivanov"), "");  // shares only the first name
   EXPECT_EQ(Best("Tashkent Textile Company"), "");
   EXPECT_EQ(Best("Mohammed"), "");
 }
@@ -330,7 +344,8 @@ TEST_F(Matching, SecondaryFactsAgreeOrDisagree) {
   EXPECT_GT(agree[0].score, plain);
   p.birth_date = "1995";
   p.country = "FR";
-  EXPECT_EQ(index_->Screen(p).size(), 0u) << "born 27 years later, another country: not the listed person";
+  EXPECT_EQ(index_->Screen(p).size(), 0u)
+      << "born 27 years later, another country: not the listed person";
   p.birth_date = "";
   p.country = "";
   p.id_number = "72 1234 5678";
@@ -366,15 +381,22 @@ constexpr size_t kEntityStride = 307 * 5;
 constexpr size_t kEntityStride = 307;
 #endif
 
-TEST(Retrieval, FindsWhatScoringEveryListedNameFindsOnTheRealLists) {
+// The UN and OFAC lists of the shared data, indexed; null when they are missing or broken.
+std::unique_ptr<Index> IndexOfTheRealLists() {
   std::string un_xml = Read("un_consolidated.xml");
-  ASSERT_FALSE(un_xml.empty()) << "shared data missing";
   auto un = ParseUnXml(un_xml, "un.xml");
   auto ofac =
       ParseOfacCsv(Read("ofac_sdn.csv"), Read("ofac_add.csv"), Read("ofac_alt.csv"), "ofac");
-  ASSERT_TRUE(un.ok() && ofac.ok());
-  Index index({{"un", std::make_shared<ListFile>(std::move(*un))},
-               {"ofac", std::make_shared<ListFile>(std::move(*ofac))}});
+  if (un_xml.empty() || !un.ok() || !ofac.ok()) return nullptr;
+  return std::make_unique<Index>(
+      std::vector<Index::Source>{{"un", std::make_shared<ListFile>(std::move(*un))},
+                                 {"ofac", std::make_shared<ListFile>(std::move(*ofac))}});
+}
+
+TEST(Retrieval, FindsWhatScoringEveryListedNameFindsOnTheRealLists) {
+  std::unique_ptr<Index> lists = IndexOfTheRealLists();
+  ASSERT_TRUE(lists) << "shared data missing or unreadable";
+  const Index& index = *lists;
   std::vector<std::string> queries;
   for (const auto& source : index.sources()) {
     const auto& entities = source.file->entities;
@@ -421,6 +443,78 @@ TEST(Retrieval, FindsWhatScoringEveryListedNameFindsOnTheRealLists) {
   constexpr double kMaxMissed = 0.07;  // measured 2026-11-30: 9 screens of the sample differ
   EXPECT_LE(differ, static_cast<size_t>(kMaxMissed * queries.size()))
       << "of " << queries.size() << " screens";
+}
+
+// The index is built on several threads and each screening thread keeps its own caches: two
+// threads screening the same names at once find what one thread finds alone, with the same
+// scores and explanations.
+TEST(Retrieval, TwoThreadsAtOnceFindWhatOneThreadFinds) {
+  std::unique_ptr<Index> lists = IndexOfTheRealLists();
+  ASSERT_TRUE(lists) << "shared data missing or unreadable";
+  const Index& index = *lists;
+  std::vector<std::string> queries;
+  for (const auto& source : index.sources()) {
+    for (size_t e = 0; e < source.file->entities.size(); e += kEntityStride / 3) {
+      for (const auto& name : source.file->entities[e].names) queries.push_back(name.text);
+    }
+  }
+  queries.push_back("Мухаммад Юсуф");
+  queries.push_back("محمد عبدالرحمن");
+  auto screen_all = [&](size_t from, size_t step) {
+    std::vector<std::string> out(queries.size());
+    for (size_t i = from; i < queries.size(); i += step) {
+      Party party;
+      party.name = queries[i];
+      for (const auto& c : index.Screen(party)) out[i] += c.explanation().dump() + "\n";
+    }
+    return out;
+  };
+  std::vector<std::string> alone = screen_all(0, 1);
+  std::vector<std::string> even, odd;
+  std::thread first([&] { even = screen_all(0, 2); });
+  std::thread second([&] { odd = screen_all(1, 2); });
+  first.join();
+  second.join();
+  size_t hits = 0;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    EXPECT_EQ(alone[i], i % 2 == 0 ? even[i] : odd[i]) << queries[i];
+    hits += !alone[i].empty();
+  }
+  EXPECT_GT(hits, queries.size() / 2);
+}
+
+TEST(Names, EditDistanceAtMostAgreesWithTheDistance) {
+  std::mt19937 rng(15);
+  const std::string letters = "abcdeh";
+  for (int n = 0; n < 20000; ++n) {
+    std::string a, b;
+    for (size_t i = rng() % 12; i > 0; --i) a += letters[rng() % letters.size()];
+    b = a;
+    // A few edits of every kind, so that distances 0 to 4 all occur.
+    for (size_t e = rng() % 5; e > 0; --e) {
+      size_t at = b.empty() ? 0 : rng() % b.size();
+      switch (rng() % 4) {
+        case 0:
+          b.insert(b.begin() + at, letters[rng() % letters.size()]);
+          break;
+        case 1:
+          if (!b.empty()) b.erase(b.begin() + at);
+          break;
+        case 2:
+          if (!b.empty()) b[at] = letters[rng() % letters.size()];
+          break;
+        default:
+          if (at + 1 < b.size()) std::swap(b[at], b[at + 1]);
+          break;
+      }
+    }
+    size_t d = EditDistance(a, b);
+    for (size_t k = 0; k <= 4; ++k)
+      ASSERT_EQ(EditDistanceAtMost(a, b, k), d <= k) << a << " " << b << " " << k;
+  }
+  EXPECT_TRUE(EditDistanceAtMost("mohammed", "muhammad", 2));
+  EXPECT_FALSE(EditDistanceAtMost("mohammed", "muhammad", 1));
+  EXPECT_TRUE(EditDistanceAtMost("abdulah", "abdluah", 1));  // a transposition is one edit
 }
 
 TEST(PartyValidation, BadFactsAreRefusedByField) {

@@ -1,11 +1,12 @@
 // The matching engine: an inverted index of name tokens for retrieval, token similarities for
 // scoring, secondary facts for adjustment. The score is documented in docs/screening.md; change
 // the two together, and re-run bench/screening to see what the change does to precision/recall.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
-#include <atomic>
 #include <cmath>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <shared_mutex>
+#include <thread>
 #include <type_traits>
 #include <unordered_map>
 
@@ -24,8 +25,10 @@ constexpr double kMissingListedPart = 0.2;
 constexpr double kParticleWeight = 0.25;
 // Weight of legal-form words (LLC, OOO, company...): added, dropped or reordered freely.
 constexpr double kLegalFormWeight = 0.1;
-// Tokens whose similar vocabulary each thread remembers (about 2 KB each).
+// Tokens whose similar vocabulary an index remembers (about 2 KB each).
 constexpr size_t kSimilarCacheSize = 20000;
+// Words of queries each thread remembers as tokens (about 1 KB each).
+constexpr size_t kQueryWordMemo = 20000;
 // A name part found in more names than this only extends what rarer parts retrieved.
 constexpr size_t kFrequentPart = 300;
 // The masculine and feminine forms of a name (Petrov / Petrova) paired: weighed as a fact.
@@ -49,18 +52,12 @@ size_t SpellingEdits(size_t length) { return 1 + length / 7; }
 
 bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
-// Whether Jaro-Winkler of a and b can reach kPairFloor. It is at most 0.6 * jaro + 0.4 (four
-// letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3 with m the letters the
-// two have in common (as multisets).
-bool CanReachFloor(std::string_view a, std::string_view b) {
-  unsigned char count[128] = {};
-  for (char ch : a) ++count[static_cast<unsigned char>(ch) & 0x7F];
-  size_t m = 0;
-  for (char ch : b) {
-    unsigned char& n = count[static_cast<unsigned char>(ch) & 0x7F];
-    if (n > 0) --n, ++m;
-  }
-  double jaro_bound = (double(m) / a.size() + double(m) / b.size() + 1.0) / 3.0;
+// Whether Jaro-Winkler of the skeletons of a and b can reach kPairFloor. It is at most
+// 0.6 * jaro + 0.4 (four letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3
+// with m the letters the two have in common (as multisets).
+bool CanReachFloor(const Token& a, const Token& b) {
+  double m = static_cast<double>(CommonLetters(a, b));
+  double jaro_bound = (m / a.skeleton.size() + m / b.skeleton.size() + 1.0) / 3.0;
   return 0.6 * jaro_bound + 0.4 >= kPairFloor;
 }
 
@@ -74,9 +71,12 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // A Latin v is ف in Arabic writing and و in Persian: the Latin side has a key for each.
   size_t agreed = 0;
   if ((q.abjad || c.abjad) && !q.article && !c.article) {
-    if (AkeysAgree(q.akey, c.akey)) agreed = q.akey.size();
-    else if (AkeysAgree(q.akey, c.akey_persian)) agreed = q.akey.size();
-    else if (AkeysAgree(q.akey_persian, c.akey)) agreed = c.akey.size();
+    if (AkeysAgree(q.akey, c.akey))
+      agreed = q.akey.size();
+    else if (AkeysAgree(q.akey, c.akey_persian))
+      agreed = q.akey.size();
+    else if (AkeysAgree(q.akey_persian, c.akey))
+      agreed = c.akey.size();
   }
   if (agreed > 0) {
     if (agreed >= 3) return {0.9, "Arabic consonants agree"};
@@ -89,7 +89,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
     }
   }
   if ((q.abjad || c.abjad) && q.akey.size() >= 4 && c.akey.size() >= 4 && q.akey[0] == c.akey[0] &&
-      EditDistance(q.akey, c.akey) == 1) {
+      q.akey != c.akey && EditDistanceAtMost(q.akey, c.akey, 1)) {
     return {0.85, "Arabic consonants nearly agree"};
   }
   if (q.text.size() == 1 || c.text.size() == 1) {
@@ -115,67 +115,80 @@ TokenSim Similarity(const Token& q, const Token& c) {
   };
   if (joined_article(q, c) || joined_article(c, q)) return {0.95, "article written together"};
   // Same consonants in the same order, and the same first sound (Armen is not Ramon).
-  bool same_start = q.skeleton[0] == c.skeleton[0] || (IsVowelChar(q.skeleton[0]) && IsVowelChar(c.skeleton[0]));
+  bool same_start =
+      q.skeleton[0] == c.skeleton[0] || (IsVowelChar(q.skeleton[0]) && IsVowelChar(c.skeleton[0]));
   size_t length_gap = q.skeleton.size() > c.skeleton.size() ? q.skeleton.size() - c.skeleton.size()
-                                                             : c.skeleton.size() - q.skeleton.size();
+                                                            : c.skeleton.size() - q.skeleton.size();
   if (q.consonants == c.consonants && !q.consonants.empty() && same_start && length_gap <= 2) {
     double jw = JaroWinkler(q.skeleton, c.skeleton);
     if (q.consonants.size() >= 3 && jw >= 0.75) return {std::max(jw, 0.9), "vowels differ"};
     // Arabic or Persian written without short vowels ("mhmd", "ywsf"), same first letter.
     bool abjad = q.text.find_first_of("aeiou") == std::string::npos ||
                  c.text.find_first_of("aeiou") == std::string::npos;
-    if (abjad && q.text[0] == c.text[0] && q.consonants.size() >= 2) return {0.88, "consonants agree"};
+    if (abjad && q.text[0] == c.text[0] && q.consonants.size() >= 2)
+      return {0.88, "consonants agree"};
     if (abjad && q.consonants.size() >= 3) return {0.86, "consonants agree"};
   }
   // Jaro-Winkler is generous with short words: also require few edits for them.
   size_t shorter = std::min(q.skeleton.size(), c.skeleton.size());
-  if (shorter <= 4 && (q.skeleton[0] != c.skeleton[0] || EditDistance(q.skeleton, c.skeleton) > 1)) {
+  if (shorter <= 4 &&
+      (q.skeleton[0] != c.skeleton[0] || !EditDistanceAtMost(q.skeleton, c.skeleton, 1))) {
     return {0, ""};
   }
   // Most pairs scored share few letters: skip Jaro-Winkler when it cannot reach the floor.
-  if (!CanReachFloor(q.skeleton, c.skeleton)) return {0, ""};
+  if (!CanReachFloor(q, c)) return {0, ""};
   double jw = JaroWinkler(q.skeleton, c.skeleton);
   if (jw < kPairFloor) return {jw, "similar spelling"};
   // Jaro-Winkler rewards a common beginning: Karim and Carrizales share one. A spelling that
   // differs from the other by more than a typo or two is another name.
   size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
-  if (EditDistance(q.skeleton, c.skeleton) > SpellingEdits(longer)) return {0, ""};
+  if (!EditDistanceAtMost(q.skeleton, c.skeleton, SpellingEdits(longer))) return {0, ""};
   return {jw, "similar spelling"};
 }
 
-// +1 when the Slavic endings of a name's parts say masculine (-ov, -ev, -skiy, -ovich), -1
-// feminine (-ova, -eva, -skaya, -ovna), 0 when they say nothing or disagree. `which` gets the
-// part that said it.
+// What the Slavic endings of a name's parts say: `sign` +1 masculine (-ov, -ev, -skiy, -ovich),
+// -1 feminine (-ova, -eva, -skaya, -ovna), 0 nothing or disagreeing; `token` is the first part
+// with such an ending (-1: none).
+struct NameGenderOf {
+  int sign = 0;
+  int token = -1;
+};
+
 template <typename Tokens>
-int NameGender(const Tokens& tokens, std::string* which) {
+NameGenderOf NameGender(const Tokens& tokens) {
   auto text = [](const auto& t) -> const std::string& {
-    if constexpr (std::is_pointer_v<std::decay_t<decltype(t)>>) return t->text;
-    else return t.text;
+    if constexpr (std::is_pointer_v<std::decay_t<decltype(t)>>)
+      return t->text;
+    else
+      return t.text;
   };
   auto ends = [](const std::string& s, std::string_view e, size_t min) {
-    return s.size() >= min && s.size() > e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
+    return s.size() >= min && s.size() > e.size() &&
+           s.compare(s.size() - e.size(), e.size(), e) == 0;
   };
-  int male = 0, female = 0;
+  int male = 0, female = 0, which = -1, i = 0;
   for (const auto& t : tokens) {
     const std::string& s = text(t);
+    ++i;
     bool m = ends(s, "ov", 5) || ends(s, "ev", 5) || ends(s, "skiy", 6) || ends(s, "skii", 6) ||
              ends(s, "vich", 6) || ends(s, "vitch", 6) || ends(s, "in", 6);
     bool f = ends(s, "ova", 6) || ends(s, "eva", 6) || ends(s, "skaya", 7) || ends(s, "vna", 6) ||
              ends(s, "ina", 6);
     if (m) ++male;
     if (f) ++female;
-    if ((m || f) && which->empty()) *which = s;
+    if ((m || f) && which < 0) which = i - 1;
   }
-  if (male > 0 && female == 0) return 1;
-  if (female > 0 && male == 0) return -1;
-  return 0;
+  if (male > 0 && female == 0) return {1, which};
+  if (female > 0 && male == 0) return {-1, which};
+  return {0, which};
 }
 
 // `whole` is `first` (`middle`) `last` written as one word, by their Arabic consonant keys.
 // The middle token is a particle (the article) that may or may not have been written.
 // The article may be written as it is pronounced before a sun letter (Abdur Rahman, Abdul
 // Rahman, Abdurrahman all stand for عبد الرحمن).
-bool JoinedKeysAgree(const Token& whole, const Token* first, const Token* middle, const Token& last) {
+bool JoinedKeysAgree(const Token& whole, const Token* first, const Token* middle,
+                     const Token& last) {
   if (whole.akey.size() < 3 || first->akey.empty() || last.akey.empty()) return false;
   if (whole.akey.compare(0, first->akey.size(), first->akey) != 0) return false;
   auto agrees = [&](const std::string& mid, const std::string& end) {
@@ -189,7 +202,9 @@ bool JoinedKeysAgree(const Token& whole, const Token* first, const Token* middle
   }
   if (agrees("", last.akey)) return true;
   // A foreign name that begins with al (Aleksei: ال + يكسي) reads its next letter as a glide.
-  if (first->article && (last.akey[0] == 'y' || last.akey[0] == 'w') && agrees("", last.akey.substr(1))) return true;
+  if (first->article && (last.akey[0] == 'y' || last.akey[0] == 'w') &&
+      agrees("", last.akey.substr(1)))
+    return true;
   if (!middle) return false;
   if (agrees(middle->akey, last.akey)) return true;
   return middle->article && (agrees("l", last.akey) || agrees(last.akey.substr(0, 1), last.akey));
@@ -204,9 +219,12 @@ Status Validate(const Party& party) {
     return Status::Invalid("name", "is required");
   }
   if (party.name.size() > 1000) return Status::Invalid("name", "longer than 1000 bytes");
-  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"name", &party.name},
-                                     {"id", &party.id}, {"id_number", &party.id_number}}) {
-    if (InvalidUtf8At(*value) != std::string_view::npos) return Status::Invalid(field, "is not valid UTF-8");
+  for (const auto& [field, value] :
+       {std::pair<const char*, const std::string*>{"name", &party.name},
+        {"id", &party.id},
+        {"id_number", &party.id_number}}) {
+    if (InvalidUtf8At(*value) != std::string_view::npos)
+      return Status::Invalid(field, "is not valid UTF-8");
   }
   if (party.id.size() > 200) return Status::Invalid("id", "longer than 200 bytes");
   if (!party.country.empty() &&
@@ -222,7 +240,8 @@ Status Validate(const Party& party) {
     return true;
   };
   if (!d.empty() && !(d.size() == 4 && digits(0, 4)) &&
-      !(d.size() == 10 && digits(0, 4) && d[4] == '-' && digits(5, 2) && d[7] == '-' && digits(8, 2))) {
+      !(d.size() == 10 && digits(0, 4) && d[4] == '-' && digits(5, 2) && d[7] == '-' &&
+        digits(8, 2))) {
     return Status::Invalid("birth_date", "must be YYYY or YYYY-MM-DD");
   }
   if (party.id_number.size() > 100) return Status::Invalid("id_number", "longer than 100 bytes");
@@ -242,23 +261,31 @@ std::vector<std::string> NameTokens(std::string_view name) {
 struct Index::Impl {
   struct IndexedName {
     uint32_t list, entity, name;
+    uint32_t entity_slot;          // the entity's number among all of the index's entities
     std::vector<uint32_t> tokens;  // vocabulary ids
     double weight = 0;             // sum of the tokens' effective weights
+    NameGenderOf gender;           // what the endings of its parts say
   };
   std::vector<Token> vocab;
-  std::vector<double> weight;                     // per vocabulary id: from the IDF
-  std::vector<double> effective_weight;           // per vocabulary id: WeightOf() of the token
-  std::vector<std::vector<uint32_t>> postings;    // vocabulary id -> names
+  std::vector<double> weight;                   // per vocabulary id: from the IDF
+  std::vector<double> effective_weight;         // per vocabulary id: WeightOf() of the token
+  std::vector<std::vector<uint32_t>> postings;  // vocabulary id -> names
   std::unordered_map<std::string, uint32_t> by_text;
   std::unordered_map<std::string, std::vector<uint32_t>> by_skeleton, by_consonants;
   // Arabic consonant keys: of every token (for queries read from Arabic script), and of the
   // tokens read from Arabic script (for Latin queries).
   std::unordered_map<std::string, std::vector<uint32_t>> by_akey, by_akey_abjad;
   std::unordered_map<std::string, std::vector<uint32_t>> by_sound;  // Cyrillic readings
-  std::unordered_map<uint32_t, std::vector<uint32_t>> by_trigram;
+  // Trigram -> the vocabulary tokens with it, ordered by the length of their skeleton (then by
+  // id), with those lengths: a spelling within the allowed edits is within as many letters of
+  // the length, so a query reads only that range.
+  struct TrigramPostings {
+    std::vector<uint32_t> ids;
+    std::vector<uint16_t> lengths;
+  };
+  std::unordered_map<uint32_t, TrigramPostings> by_trigram;
   std::vector<IndexedName> names;
   size_t entities = 0;
-  uint64_t generation = 0;  // unique per index: keys the per-thread caches
 
   // Trigrams of "^word$" packed in an integer each.
   static std::vector<uint32_t> Trigrams(const std::string& s) {
@@ -267,7 +294,8 @@ struct Index::Impl {
     auto at = [&](size_t i) -> uint32_t {
       return i == 0 ? '^' : i > s.size() ? '$' : static_cast<unsigned char>(s[i - 1]);
     };
-    for (size_t i = 0; i + 3 <= s.size() + 2; ++i) out.push_back(at(i) << 16 | at(i + 1) << 8 | at(i + 2));
+    for (size_t i = 0; i + 3 <= s.size() + 2; ++i)
+      out.push_back(at(i) << 16 | at(i + 1) << 8 | at(i + 2));
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
@@ -287,7 +315,7 @@ struct Index::Impl {
         if (t.abjad) by_akey_abjad[t.akey].push_back(it->second);
       }
       if (t.skeleton.size() >= 4) {
-        for (const auto& g : Trigrams(t.skeleton)) by_trigram[g].push_back(it->second);
+        for (const auto& g : Trigrams(t.skeleton)) by_trigram[g].ids.push_back(it->second);
       }
     }
     return it->second;
@@ -302,14 +330,16 @@ struct Index::Impl {
   }
 
   // Vocabulary tokens that may pair with `q`, with their similarity.
-  std::vector<std::pair<uint32_t, TokenSim>> Similar(const Token& q) const {
+  using SimilarList = std::vector<std::pair<uint32_t, TokenSim>>;
+  SimilarList Similar(const Token& q) const {
     // Per-thread scratch sized to the vocabulary: no allocation per query on the hot path.
-    thread_local std::vector<uint32_t> seen_stamp, shared;
+    thread_local std::vector<uint32_t> seen_stamp, shared, first_gram;
     thread_local uint32_t stamp = 0;
     thread_local const Impl* owner = nullptr;
     if (owner != this || seen_stamp.size() != vocab.size()) {
       seen_stamp.assign(vocab.size(), 0);
       shared.assign(vocab.size(), 0);
+      first_gram.assign(vocab.size(), 0);
       owner = this;
       stamp = 0;
     }
@@ -353,7 +383,8 @@ struct Index::Impl {
       }
     }
     // "alanizi" finds "anizi", and "anizi" finds "alanizi".
-    if (q.skeleton.size() >= 5 && (q.skeleton.rfind("al", 0) == 0 || q.skeleton.rfind("el", 0) == 0)) {
+    if (q.skeleton.size() >= 5 &&
+        (q.skeleton.rfind("al", 0) == 0 || q.skeleton.rfind("el", 0) == 0)) {
       if (auto it = by_skeleton.find(q.skeleton.substr(2)); it != by_skeleton.end()) {
         for (uint32_t id : it->second) consider(id);
       }
@@ -366,49 +397,94 @@ struct Index::Impl {
     // Last, spellings alike: every other rule has found its tokens above, so a token that
     // shares too few letters to reach the floor by Jaro-Winkler is skipped unscored.
     if (q.skeleton.size() >= 4) {
-      auto grams = Trigrams(q.skeleton);
-      std::vector<uint32_t> touched;
-      for (uint32_t g : grams) {
-        if (auto it = by_trigram.find(g); it != by_trigram.end()) {
-          for (uint32_t id : it->second) {
-            if (shared[id]++ == 0) touched.push_back(id);
+      const std::vector<uint32_t> grams = Trigrams(q.skeleton);
+      thread_local std::vector<uint32_t> touched, accepted;
+      touched.clear();
+      accepted.clear();
+      // Each edit changes the length by one at most. Arabic script is compared by its keys,
+      // whatever the length.
+      size_t edits = SpellingEdits(q.skeleton.size() + 2);
+      size_t shortest = q.abjad || q.skeleton.size() < edits ? 0 : q.skeleton.size() - edits;
+      size_t longest = q.abjad ? SIZE_MAX : q.skeleton.size() + edits;
+      for (uint32_t g = 0; g < grams.size(); ++g) {
+        auto it = by_trigram.find(grams[g]);
+        if (it == by_trigram.end()) continue;
+        const TrigramPostings& p = it->second;
+        auto from = std::lower_bound(p.lengths.begin(), p.lengths.end(), shortest);
+        auto to = std::upper_bound(from, p.lengths.end(), longest);
+        for (auto k = from - p.lengths.begin(); k < to - p.lengths.begin(); ++k) {
+          uint32_t id = p.ids[k];
+          if (shared[id]++ == 0) {
+            touched.push_back(id);
+            first_gram[id] = g;
           }
         }
       }
       // An edit touches at most three trigrams; a similar spelling has at most SpellingEdits().
       uint32_t n_grams = static_cast<uint32_t>(grams.size());
-      size_t edits = SpellingEdits(q.skeleton.size() + 2);
       uint32_t lost = 3 * static_cast<uint32_t>(edits);
       uint32_t need = n_grams > lost + 1 ? n_grams - lost : 1;
+      // Between two Latin spellings that no key above has found, Similarity() has only the
+      // similar spelling left (two consonants without vowels aside): within SpellingEdits()
+      // edits, and an edit distance is at least the letters of the longer not in the other.
+      bool spelling_only = !q.abjad && q.consonants.size() != 2;
       for (uint32_t id : touched) {
-        // Each edit changes the length by one at most.
-        size_t other = vocab[id].skeleton.size();
-        size_t gap = other > q.skeleton.size() ? other - q.skeleton.size() : q.skeleton.size() - other;
-        if (shared[id] >= need && seen_stamp[id] != stamp &&
-            (q.abjad || (gap <= edits && CanReachFloor(q.skeleton, vocab[id].skeleton)))) {
-          consider(id);
+        if (shared[id] >= need && seen_stamp[id] != stamp) {
+          const Token& c = vocab[id];
+          if (q.abjad) {
+            // Arabic script against Latin: only the Arabic keys can pair them (Similarity), and
+            // only keys of the same length or one letter apart.
+            size_t qa = q.akey.size(), ca = c.akey.size();
+            if (c.abjad || (qa + 1 >= ca && ca + 1 >= qa) ||
+                (!c.akey_persian.empty() && c.akey_persian.size() == qa)) {
+              accepted.push_back(id);
+            }
+          } else if (CanReachFloor(q, c)) {
+            size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
+            if (!(spelling_only && !c.abjad &&
+                  longer - CommonLetters(q, c) > SpellingEdits(longer))) {
+              accepted.push_back(id);
+            }
+          }
         }
         shared[id] = 0;
       }
+      // In the order of the trigram that found them, then of the vocabulary: what is found is
+      // then summed in the same order whatever the layout of the postings.
+      std::sort(accepted.begin(), accepted.end(), [](uint32_t a, uint32_t b) {
+        return first_gram[a] != first_gram[b] ? first_gram[a] < first_gram[b] : a < b;
+      });
+      for (uint32_t id : accepted) consider(id);
     }
     return found;
   }
 
-  // Similar() per token, remembered by each thread: the parts of names in a batch repeat
-  // (given names, company words), and retrieval is most of the cost of a screen.
-  const std::vector<std::pair<uint32_t, TokenSim>>& SimilarCached(const Token& q) const {
-    thread_local std::unordered_map<std::string, std::vector<std::pair<uint32_t, TokenSim>>> cache;
-    thread_local uint64_t owner = 0;
-    if (owner != generation) {
-      cache.clear();
-      owner = generation;
-    }
+  // Similar() per token, remembered by the index for all threads: the parts of names in a
+  // batch repeat (given names, company words), and retrieval is much of the cost of a screen;
+  // threads screening one batch share what each found. A query keeps the lists it uses in
+  // `held` (the cache starts again when full, and another thread may empty it meanwhile).
+  using HeldLists = std::vector<std::shared_ptr<const SimilarList>>;
+  const SimilarList& SimilarCached(const Token& q, HeldLists& held) const {
     std::string key = q.text;
     if (q.abjad) key += '\1';
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
-    if (cache.size() >= kSimilarCacheSize) cache.clear();
-    return cache.emplace(std::move(key), Similar(q)).first->second;
+    {
+      std::shared_lock lock(similar_mutex);
+      if (auto it = similar_cache.find(key); it != similar_cache.end()) {
+        held.push_back(it->second);
+        return *held.back();
+      }
+    }
+    auto list = std::make_shared<const SimilarList>(Similar(q));
+    {
+      std::unique_lock lock(similar_mutex);
+      if (similar_cache.size() >= kSimilarCacheSize) similar_cache.clear();
+      similar_cache.emplace(std::move(key), list);  // or another thread's equal list stays
+    }
+    held.push_back(std::move(list));
+    return *held.back();
   }
+  mutable std::shared_mutex similar_mutex;
+  mutable std::unordered_map<std::string, std::shared_ptr<const SimilarList>> similar_cache;
 
   // Similarities of one query's tokens to vocabulary tokens: those retrieval found, and those
   // computed while scoring (sim < 0: not known yet). Reused by each thread across queries.
@@ -444,9 +520,25 @@ struct Index::Impl {
 
   // Name similarity of query tokens to listed tokens, with the explanation of each pairing.
   // `ids` (the vocabulary ids of `c`) and `table` are optional.
+  // What the caller knows already of the query and the listed name (Screen: per query, and
+  // from the index build); ScoreName works out what is not given.
+  struct Known {
+    const std::vector<uint32_t>* ids = nullptr;  // vocabulary ids of the listed name's tokens
+    SimTable* table = nullptr;                   // with `ids`: similarities found so far
+    const NameGenderOf* q_gender = nullptr;
+    const NameGenderOf* c_gender = nullptr;
+    const std::vector<double>* q_weights = nullptr;  // WeightOf() of each query token
+  };
   double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
-                   const std::vector<uint32_t>* ids = nullptr, SimTable* table = nullptr,
                    std::string* gender = nullptr) const {
+    return ScoreName(q, c, why, gender, Known{});
+  }
+  double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
+                   std::string* gender, const Known& known) const {
+    const std::vector<uint32_t>* ids = known.ids;
+    SimTable* table = known.table;
+    const NameGenderOf* q_gender = known.q_gender;
+    const NameGenderOf* c_gender = known.c_gender;
     // Scratch space reused by each thread: this runs for every retrieved name.
     thread_local std::vector<Pair> all, chosen;
     thread_local std::vector<double> qw, cw;
@@ -461,23 +553,33 @@ struct Index::Impl {
           // Retrieval finds every pair of longer words at or above the floor (see Similar):
           // a pair it did not find is below it. Short words, particles and Arabic script are
           // compared here.
-          bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 || q[i].particle || c[j]->particle ||
-                        q[i].abjad || c[j]->abjad;
+          bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 || q[i].particle ||
+                        c[j]->particle || q[i].abjad || c[j]->abjad;
           if (s.sim < 0 && !direct) s = {0, ""};
         }
         if (s.sim < 0) {
           s = Similarity(q[i], *c[j]);
           if (table && ids) table->Set((*ids)[j], i, s);
         }
-        if (s.sim >= kPairFloor) all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});
+        if (s.sim >= kPairFloor)
+          all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});
       }
     }
-    std::stable_sort(all.begin(), all.end(), [](const Pair& a, const Pair& b) { return a.sim > b.sim; });
+    // Best similarity first, ties in the order found. A few pairs: insertion sort, which (unlike
+    // std::stable_sort) needs no buffer from the heap.
+    for (size_t k = 1; k < all.size(); ++k) {
+      Pair p = all[k];
+      size_t m = k;
+      for (; m > 0 && all[m - 1].sim < p.sim; --m) all[m] = all[m - 1];
+      all[m] = p;
+    }
     // Weights: the query's looked up once, the listed name's by vocabulary id when known.
     qw.resize(q.size());
     cw.resize(c.size());
-    for (size_t i = 0; i < q.size(); ++i) qw[i] = WeightOf(q[i]);
-    for (size_t j = 0; j < c.size(); ++j) cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
+    for (size_t i = 0; i < q.size(); ++i)
+      qw[i] = known.q_weights ? (*known.q_weights)[i] : WeightOf(q[i]);
+    for (size_t j = 0; j < c.size(); ++j)
+      cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
     q_used.assign(q.size(), 0);
     c_used.assign(c.size(), 0);
     for (const auto& p : all) {
@@ -497,7 +599,8 @@ struct Index::Impl {
               JoinedKeysAgree(q[i], c[j], k == j + 2 ? c[j + 1] : nullptr, *c[k])) {
             q_used[i] = c_used[j] = c_used[k] = true;
             if (k == j + 2) c_used[j + 1] = true;
-            chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), 0.9, "written together"});
+            chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), 0.9,
+                              "written together"});
             break;
           }
           // Cheap checks first: the joined word starts like the first part and is about as long.
@@ -508,11 +611,14 @@ struct Index::Impl {
           }
           std::string joined = c[j]->skeleton + c[k]->skeleton;
           double s = JaroWinkler(q[i].skeleton, joined);
-          if (k == j + 2) s = std::max(s, JaroWinkler(q[i].skeleton, c[j]->skeleton + c[j + 1]->skeleton + c[k]->skeleton));
+          if (k == j + 2)
+            s = std::max(s, JaroWinkler(q[i].skeleton,
+                                        c[j]->skeleton + c[j + 1]->skeleton + c[k]->skeleton));
           if (s >= 0.9) {
             q_used[i] = c_used[j] = c_used[k] = true;
             if (k == j + 2 && !c_used[j + 1]) c_used[j + 1] = true;
-            chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), s, "written together"});
+            chosen.push_back({static_cast<int>(i), static_cast<int>(j), static_cast<int>(k), s,
+                              "written together"});
             break;
           }
         }
@@ -523,8 +629,8 @@ struct Index::Impl {
       for (size_t i = 0; i + 1 < q.size(); ++i) {
         if (q_used[i] || q_used[i + 1]) continue;
         // Three parts before two: farid al din is fariduddin, not farid al + din.
-        if (i + 2 < q.size() && q[i + 1].particle && !q_used[i + 2] && (q[i].abjad || c[j]->abjad) &&
-            JoinedKeysAgree(*c[j], &q[i], &q[i + 1], q[i + 2])) {
+        if (i + 2 < q.size() && q[i + 1].particle && !q_used[i + 2] &&
+            (q[i].abjad || c[j]->abjad) && JoinedKeysAgree(*c[j], &q[i], &q[i + 1], q[i + 2])) {
           q_used[i] = q_used[i + 1] = q_used[i + 2] = c_used[j] = true;
           chosen.push_back({static_cast<int>(i), static_cast<int>(j), -3, 0.9, "written apart"});
           break;
@@ -536,7 +642,8 @@ struct Index::Impl {
         }
         if (q[i].skeleton[0] != c[j]->skeleton[0]) continue;
         size_t joined_length = q[i].skeleton.size() + q[i + 1].skeleton.size();
-        if (c[j]->skeleton.size() + 3 < joined_length || c[j]->skeleton.size() > joined_length + 4) continue;
+        if (c[j]->skeleton.size() + 3 < joined_length || c[j]->skeleton.size() > joined_length + 4)
+          continue;
         std::string joined = q[i].skeleton + q[i + 1].skeleton;
         double s = JaroWinkler(joined, c[j]->skeleton);
         if (s >= 0.9) {
@@ -558,14 +665,17 @@ struct Index::Impl {
       }
       // Or the endings of the whole names disagree (Olga Tokarev / Olga Bokareva).
       if (gender->empty() && !chosen.empty()) {
-        std::string qs, cs;
-        int gq = NameGender(q, &qs), gc = NameGender(c, &cs);
-        if (gq != 0 && gc != 0 && gq != gc) *gender = qs + " / " + cs;
+        NameGenderOf gq = q_gender ? *q_gender : NameGender(q);
+        NameGenderOf gc = c_gender ? *c_gender : NameGender(c);
+        if (gq.sign != 0 && gc.sign != 0 && gq.sign != gc.sign) {
+          *gender = q[gq.token].text + " / " + c[gc.token]->text;
+        }
       }
     }
     double matched = 0, matched_weight = 0, missing_q = 0, missing_c = 0;
     int strong_q = 0, strong_matched = 0, strong_c = 0;
-    Json parts = Json::array();
+    Json parts, unmatched_q, unmatched_c;  // the explanation, built only when asked for
+    if (why) parts = Json::array(), unmatched_q = Json::array(), unmatched_c = Json::array();
     for (const auto& p : chosen) {
       double wq = qw[p.q], wc = cw[p.c];
       if (p.c2 == -2) wq += qw[p.q + 1];
@@ -581,24 +691,25 @@ struct Index::Impl {
         std::string given = q[p.q].text;
         if (p.c2 <= -2) given += " " + q[p.q + 1].text;
         if (p.c2 == -3) given += " " + q[p.q + 2].text;
-        parts.push_back({{"party", given}, {"listed", listed}, {"how", p.how},
+        parts.push_back({{"party", given},
+                         {"listed", listed},
+                         {"how", p.how},
                          {"similarity", std::round(p.sim * 1000) / 1000}});
       }
     }
-    Json unmatched_q = Json::array(), unmatched_c = Json::array();
     for (size_t i = 0; i < q.size(); ++i) {
       bool strong = !q[i].particle && q[i].text.size() > 1;
       strong_q += strong;
       if (!q_used[i]) {
         missing_q += qw[i];
-        unmatched_q.push_back(q[i].text);
+        if (why) unmatched_q.push_back(q[i].text);
       }
     }
     for (size_t j = 0; j < c.size(); ++j) {
       strong_c += !c[j]->particle && c[j]->text.size() > 1;
       if (!c_used[j]) {
         missing_c += cw[j];
-        unmatched_c.push_back(c[j]->text);
+        if (why) unmatched_c.push_back(c[j]->text);
       }
     }
     double denom = matched_weight + missing_q + kMissingListedPart * missing_c;
@@ -626,21 +737,85 @@ struct Index::Impl {
   }
 };
 
-Index::Index(std::vector<Source> sources) : sources_(std::move(sources)), impl_(std::make_unique<Impl>()) {
+Index::Index(std::vector<Source> sources)
+    : sources_(std::move(sources)), impl_(std::make_unique<Impl>()) {
   Impl& x = *impl_;
-  static std::atomic<uint64_t> generations{0};
-  x.generation = ++generations;
+  // Every listed name, in order; normalised by several threads (ICU and the keys are most of
+  // the build), then interned in that order, so that the index is the same whatever the threads.
+  struct ListedName {
+    uint32_t list, entity, name, entity_slot;
+    const std::string* text;
+  };
+  std::vector<ListedName> listed;
   for (uint32_t l = 0; l < sources_.size(); ++l) {
     const auto& entities = sources_[l].file->entities;
-    x.entities += entities.size();
     for (uint32_t e = 0; e < entities.size(); ++e) {
       for (uint32_t n = 0; n < entities[e].names.size(); ++n) {
-        NormalisedName norm = Normalise(entities[e].names[n].text);
-        if (norm.tokens.empty()) continue;
-        Impl::IndexedName in{l, e, n, {}};
-        for (const auto& t : norm.tokens) in.tokens.push_back(x.Intern(t));
-        x.names.push_back(std::move(in));
+        listed.push_back(
+            {l, e, n, static_cast<uint32_t>(x.entities + e), &entities[e].names[n].text});
       }
+    }
+    x.entities += entities.size();
+  }
+  // Each thread normalises a contiguous share of the names into its own tokens (a word is made
+  // into a token once per thread) and the names as lists of its token numbers.
+  struct Share {
+    size_t from = 0, to = 0;
+    TokenMemo memo;
+    std::vector<const Token*> tokens;  // in the order first met
+    std::unordered_map<const Token*, uint32_t> number_of;
+    std::vector<std::vector<uint32_t>> names;  // per name of the share: token numbers
+  };
+  constexpr size_t kNamesPerThread = 4000;  // below this a thread costs more than it saves
+  size_t threads =
+      std::clamp<size_t>(listed.size() / kNamesPerThread, 1,
+                         std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4));
+  std::vector<Share> shares(threads);
+  auto normalise_share = [&](Share& share) {
+    for (size_t i = share.from; i < share.to; ++i) {
+      NormalisedName norm = Normalise(*listed[i].text, &share.memo);
+      std::vector<uint32_t> numbers;
+      for (const auto& t : norm.tokens) {
+        std::string key = t.abjad ? t.text + '\1' : t.text;
+        const Token* kept = &share.memo.at(key);
+        auto [it, added] =
+            share.number_of.emplace(kept, static_cast<uint32_t>(share.tokens.size()));
+        if (added) share.tokens.push_back(kept);
+        numbers.push_back(it->second);
+      }
+      share.names.push_back(std::move(numbers));
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t k = 0; k < threads; ++k) {
+    shares[k].from = listed.size() * k / threads;
+    shares[k].to = listed.size() * (k + 1) / threads;
+    if (k > 0) helpers.emplace_back(normalise_share, std::ref(shares[k]));
+  }
+  normalise_share(shares[0]);
+  for (auto& h : helpers) h.join();
+  for (const Share& share : shares) {
+    // A share's tokens in the order it first met them: the order a single thread interns them.
+    std::vector<uint32_t> vocabulary_id(share.tokens.size());
+    for (size_t k = 0; k < share.tokens.size(); ++k) vocabulary_id[k] = x.Intern(*share.tokens[k]);
+    for (size_t i = share.from; i < share.to; ++i) {
+      const auto& numbers = share.names[i - share.from];
+      if (numbers.empty()) continue;
+      const ListedName& ln = listed[i];
+      Impl::IndexedName in{ln.list, ln.entity, ln.name, ln.entity_slot, {}, 0, {}};
+      in.tokens.reserve(numbers.size());
+      for (uint32_t k : numbers) in.tokens.push_back(vocabulary_id[k]);
+      x.names.push_back(std::move(in));
+    }
+  }
+  for (auto& [gram, p] : x.by_trigram) {
+    std::stable_sort(p.ids.begin(), p.ids.end(), [&](uint32_t a, uint32_t b) {
+      return x.vocab[a].skeleton.size() < x.vocab[b].skeleton.size();
+    });
+    p.lengths.reserve(p.ids.size());
+    for (uint32_t id : p.ids) {
+      p.lengths.push_back(
+          static_cast<uint16_t>(std::min<size_t>(x.vocab[id].skeleton.size(), UINT16_MAX)));
     }
   }
   for (uint32_t i = 0; i < x.names.size(); ++i) {
@@ -661,6 +836,7 @@ Index::Index(std::vector<Source> sources) : sources_(std::move(sources)), impl_(
   for (size_t t = 0; t < x.vocab.size(); ++t) x.effective_weight[t] = x.WeightOf(x.vocab[t]);
   for (auto& n : x.names) {
     for (uint32_t t : n.tokens) n.weight += x.effective_weight[t];
+    n.gender = NameGender(x.TokensOf(n));
   }
 }
 
@@ -680,7 +856,8 @@ struct Facts {
 std::string Alnum(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return out;
 }
@@ -691,8 +868,9 @@ std::string Alnum(const std::string& s) {
 void AddGenderFact(const std::string& forms, Facts& f) {
   bool outweighed = false;
   for (const auto& fact : f.json) {
-    if (fact["outcome"] == "agrees" && (fact["fact"] == "id_number" ||
-                                        (fact["fact"] == "birth_date" && fact["effect"].get<double>() >= 0.06))) {
+    if (fact["outcome"] == "agrees" &&
+        (fact["fact"] == "id_number" ||
+         (fact["fact"] == "birth_date" && fact["effect"].get<double>() >= 0.06))) {
       outweighed = true;
     }
   }
@@ -728,7 +906,8 @@ Facts CompareFacts(const Party& p, const Entity& e) {
       listed += (listed.empty() ? "" : ", ") + d;
       if (d == p.birth_date) same_day = true;
       double from = DateYearFrom(d);
-      double to = d.find("..") != std::string::npos ? DateYearFrom(d.substr(d.find("..") + 2)) : from;
+      double to =
+          d.find("..") != std::string::npos ? DateYearFrom(d.substr(d.find("..") + 2)) : from;
       if (year >= from - 1 && year <= to + 1) same_year = true;
     }
     if (same_day) {
@@ -767,7 +946,8 @@ Facts CompareFacts(const Party& p, const Entity& e) {
       for (size_t i = 0; i <= id.size() && !found; ++i) {
         char c = i < id.size() ? id[i] : ' ';
         if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '/') {
-          if (c != '-' && c != '/') run += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          if (c != '-' && c != '/')
+            run += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         } else {
           if (run == wanted) found = true;
           run.clear();
@@ -796,7 +976,7 @@ Candidate Index::ScoreAgainst(const Party& party, const std::string& listed_name
   auto why = std::make_shared<Json>(Json::object());
   Candidate cand;
   std::string gender;
-  cand.name_score = cand.score = impl_->ScoreName(q.tokens, ct, why.get(), nullptr, nullptr, &gender);
+  cand.name_score = cand.score = impl_->ScoreName(q.tokens, ct, why.get(), &gender);
   if (!gender.empty()) {
     Facts f;
     AddGenderFact(gender, f);
@@ -811,8 +991,27 @@ Candidate Index::ScoreAgainst(const Party& party, const std::string& listed_name
 std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& options) const {
   const Impl& x = *impl_;
   double threshold = options.threshold > 0 ? options.threshold : DefaultThreshold();
-  NormalisedName q = Normalise(party.name);
+  // The words of a batch's names repeat (given names, company words): each thread makes a
+  // word into a token once.
+  thread_local TokenMemo query_words;
+  if (query_words.size() >= kQueryWordMemo) query_words.clear();
+  NormalisedName q = Normalise(party.name, &query_words);
   if (q.tokens.empty()) return {};
+  NameGenderOf q_gender = NameGender(q.tokens);
+  // Scratch space of each thread, reused by its queries.
+  thread_local std::vector<double> q_weights;
+  thread_local std::vector<uint32_t> touched;
+  thread_local std::vector<std::pair<size_t, size_t>> order;  // (names reached, query token)
+  thread_local std::vector<const Impl::SimilarList*> similar;
+  thread_local std::vector<std::pair<double, uint32_t>> ranked;
+  thread_local Impl::HeldLists held_lists;
+  held_lists.clear();
+  q_weights.clear();
+  touched.clear();
+  order.clear();
+  similar.assign(q.tokens.size(), nullptr);
+  ranked.clear();
+  for (const auto& t : q.tokens) q_weights.push_back(x.WeightOf(t));
   // Retrieval: names sharing a similar token, ranked by the weight of what they share.
   thread_local std::vector<double> acc;
   thread_local const Impl* owner = nullptr;
@@ -820,19 +1019,19 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     acc.assign(x.names.size(), 0.0);
     owner = &x;
   }
-  std::vector<uint32_t> touched;
-  bool all_particles = std::all_of(q.tokens.begin(), q.tokens.end(), [](const Token& t) { return t.particle; });
+  bool all_particles =
+      std::all_of(q.tokens.begin(), q.tokens.end(), [](const Token& t) { return t.particle; });
   thread_local Impl::SimTable table;
   table.Reset(x.vocab.size(), q.tokens.size());
   // Rare parts first. A part found in very many names (Muhammad, Ali, company) only adds to the
   // names the rarer parts found: sharing that part alone cannot reach a threshold when the
   // party has other parts (the score is capped at 0.75 for one part in common).
-  std::vector<std::pair<size_t, size_t>> order;  // (names reached, query token)
   for (size_t i = 0; i < q.tokens.size(); ++i) {
     const Token& t = q.tokens[i];
     if (t.particle && !all_particles) continue;
+    similar[i] = &x.SimilarCached(t, held_lists);
     size_t reach = 0;
-    for (const auto& [id, sim] : x.SimilarCached(t)) reach += x.postings[id].size();
+    for (const auto& [id, sim] : *similar[i]) reach += x.postings[id].size();
     order.emplace_back(reach, i);
   }
   std::sort(order.begin(), order.end());
@@ -840,13 +1039,16 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   bool rare_anchor = std::any_of(order.begin(), order.end(), [&](const auto& o) {
     return o.first <= kFrequentPart && q.tokens[o.second].text.size() > 1;
   });
-  std::stable_partition(order.begin(), order.end(), [&](const auto& o) { return q.tokens[o.second].text.size() > 1; });
+  std::stable_partition(order.begin(), order.end(),
+                        [&](const auto& o) { return q.tokens[o.second].text.size() > 1; });
   for (size_t k = 0; k < order.size(); ++k) {
     const Token& t = q.tokens[order[k].second];
-    for (const auto& [id, sim] : x.SimilarCached(t)) table.Set(id, order[k].second, sim);
-    bool extend_only = rare_anchor && !t.particle && (order[k].first > kFrequentPart || t.text.size() == 1);
-    double w = x.WeightOf(t);
-    for (const auto& [id, sim] : x.SimilarCached(t)) {
+    const Impl::SimilarList& similar_to_t = *similar[order[k].second];
+    for (const auto& [id, sim] : similar_to_t) table.Set(id, order[k].second, sim);
+    bool extend_only =
+        rare_anchor && !t.particle && (order[k].first > kFrequentPart || t.text.size() == 1);
+    double w = q_weights[order[k].second];
+    for (const auto& [id, sim] : similar_to_t) {
       for (uint32_t name : x.postings[id]) {
         if (acc[name] == 0.0) {
           if (extend_only) continue;
@@ -861,54 +1063,77 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     touched.resize(x.names.size());
     for (uint32_t i = 0; i < touched.size(); ++i) touched[i] = i;
   }
-  std::vector<std::pair<double, uint32_t>> ranked;
-  ranked.reserve(touched.size());
+
   // Ranked by an estimate of the name score: what the name shares, over the query's weight and a
   // fifth of the name's (the score's denominator when every shared part pairs).
   double query_weight = 0;
-  for (const auto& t : q.tokens) query_weight += x.WeightOf(t);
+  for (double w : q_weights) query_weight += w;
   for (uint32_t name : touched) {
-    ranked.emplace_back(acc[name] / (query_weight + kMissingListedPart * x.names[name].weight), name);
+    ranked.emplace_back(acc[name] / (query_weight + kMissingListedPart * x.names[name].weight),
+                        name);
     acc[name] = 0.0;
   }
   size_t keep = options.exhaustive ? ranked.size() : std::min(kRetrieve, ranked.size());
   std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(keep), ranked.end(),
-                    [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+                    [](const auto& a, const auto& b) {
+                      return a.first > b.first || (a.first == b.first && a.second < b.second);
+                    });
   ranked.resize(keep);
 
   // Scoring: the best name of each entity, then the entity's facts.
   struct Best {
     double name_score = -1;
     uint32_t name = 0;
-    bool gendered = false;
+    std::string gender;  // the masculine and feminine forms paired, or ""
   };
-  std::unordered_map<uint64_t, Best> best;
+  // Per entity (a slot per entity of the index, stamped per query: no hashing, no clearing).
+  thread_local std::vector<Best> best;
+  thread_local std::vector<uint32_t> best_of_entity, best_stamp_of_entity;
+  thread_local uint32_t best_stamp = 0;
+  if (best_stamp_of_entity.size() != x.entities || ++best_stamp == 0) {
+    best_of_entity.assign(x.entities, 0);
+    best_stamp_of_entity.assign(x.entities, 0);
+    best_stamp = 1;
+  }
+  best.clear();
   std::vector<const Token*> tokens;
+  thread_local std::string gender;
   for (const auto& [a, id] : ranked) {
     const auto& n = x.names[id];
     x.TokensOf(n, tokens);
-    thread_local std::string gender;
     double s = options.exhaustive
-                   ? x.ScoreName(q.tokens, tokens, nullptr, nullptr, nullptr, &gender)
-                   : x.ScoreName(q.tokens, tokens, nullptr, &n.tokens, &table, &gender);
-    uint64_t key = (static_cast<uint64_t>(n.list) << 32) | n.entity;
-    Best& b = best[key];
+                   ? x.ScoreName(q.tokens, tokens, nullptr, &gender)
+                   : x.ScoreName(q.tokens, tokens, nullptr, &gender,
+                                 {&n.tokens, &table, &q_gender, &n.gender, &q_weights});
+    if (best_stamp_of_entity[n.entity_slot] != best_stamp) {
+      best_stamp_of_entity[n.entity_slot] = best_stamp;
+      best_of_entity[n.entity_slot] = static_cast<uint32_t>(best.size());
+      best.emplace_back();
+    }
+    Best& b = best[best_of_entity[n.entity_slot]];
     // Compared with the gender fact applied: Ivana Petrova is nearer to an alias "Ivana
     // Petrova" than to the primary name "Ivan Petrov".
     double effective = gender.empty() ? s : s - kGenderDiffers;
-    double best_effective = b.gendered ? b.name_score - kGenderDiffers : b.name_score;
-    if (effective > best_effective) b = {s, id, !gender.empty()};
+    double best_effective = !b.gender.empty() ? b.name_score - kGenderDiffers : b.name_score;
+    if (effective > best_effective) {
+      b.name_score = s;
+      b.name = id;
+      b.gender = gender;
+    }
   }
+  // The most the facts can add (the gender of the name only takes away): names that cannot
+  // reach the threshold with them are not looked at further.
+  double facts_bound = 0;
+  if (!party.birth_date.empty()) facts_bound += 0.06;
+  if (!party.country.empty()) facts_bound += 0.03;
+  if (!party.id_number.empty()) facts_bound += 0.2;
   std::vector<Candidate> out;
-  for (const auto& [key, b] : best) {
+  for (const Best& b : best) {
+    if (b.name_score + facts_bound < threshold - 1e-9) continue;
     const auto& n = x.names[b.name];
     const Entity& e = sources_[n.list].file->entities[n.entity];
     Facts facts = CompareFacts(party, e);
-    std::string gender;
-    if (b.gendered) {
-      x.ScoreName(q.tokens, x.TokensOf(n), nullptr, nullptr, nullptr, &gender);
-      AddGenderFact(gender, facts);
-    }
+    if (!b.gender.empty()) AddGenderFact(b.gender, facts);
     double score = std::clamp(b.name_score + facts.effect, 0.0, 1.0);
     if (score < threshold) continue;
     Candidate c;
@@ -918,7 +1143,9 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     c.name_score = b.name_score;
     c.score = score;
     auto why = std::make_shared<Json>(Json::object());
-    x.ScoreName(q.tokens, x.TokensOf(n), why.get());
+    // With what the query's scoring found: the pairs explained are those scored.
+    x.ScoreName(q.tokens, x.TokensOf(n), why.get(), nullptr,
+                {&n.tokens, &table, &q_gender, &n.gender, &q_weights});
     (*why)["matched_name"] = e.names[n.name].text;
     (*why)["name_type"] = e.names[n.name].type;
     (*why)["name_score"] = std::round(b.name_score * 1000) / 1000;
@@ -934,7 +1161,8 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     const Entity& eb = entity(b);
     return std::tie(a.list, ea.entity_id) < std::tie(b.list, eb.entity_id);
   });
-  if (options.limit > 0 && out.size() > static_cast<size_t>(options.limit)) out.resize(options.limit);
+  if (options.limit > 0 && out.size() > static_cast<size_t>(options.limit))
+    out.resize(options.limit);
   return out;
 }
 

@@ -1,6 +1,9 @@
 // Name normalisation: transliteration (ICU), tokens, folded spellings, similarity measures.
 #include "sanctions/names.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
@@ -10,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <unordered_set>
 
 namespace cbrnhub::sanctions {
@@ -26,17 +30,36 @@ std::string TransformFor(const icu::UnicodeString& s) {
     if (c >= 0x0400 && c <= 0x04FF) {
       cyrillic = true;
       switch (c) {
-        case 0x04D9: case 0x04D8: case 0x04B1: case 0x04B0: case 0x0456: case 0x0406:
-        case 0x04BB: case 0x04BA:  // ә ұ і һ
+        case 0x04D9:
+        case 0x04D8:
+        case 0x04B1:
+        case 0x04B0:
+        case 0x0456:
+        case 0x0406:
+        case 0x04BB:
+        case 0x04BA:  // ә ұ і һ
           kazakh = true;
           break;
-        case 0x045E: case 0x040E: case 0x04B3: case 0x04B2:  // ў ҳ
+        case 0x045E:
+        case 0x040E:
+        case 0x04B3:
+        case 0x04B2:  // ў ҳ
           uzbek = true;
           break;
-        case 0x04A3: case 0x04A2: case 0x04E9: case 0x04E8: case 0x04AF: case 0x04AE:  // ң ө ү
+        case 0x04A3:
+        case 0x04A2:
+        case 0x04E9:
+        case 0x04E8:
+        case 0x04AF:
+        case 0x04AE:  // ң ө ү
           kyrgyz = true;
           break;
-        case 0x0457: case 0x0407: case 0x0454: case 0x0404: case 0x0491: case 0x0490:  // ї є ґ
+        case 0x0457:
+        case 0x0407:
+        case 0x0454:
+        case 0x0404:
+        case 0x0491:
+        case 0x0490:  // ї є ґ
           ukrainian = true;
           break;
         default:
@@ -51,46 +74,91 @@ std::string TransformFor(const icu::UnicodeString& s) {
   }
   std::string id;
   if (cyrillic) {
-    if (kazakh) id = "Kazakh-Latin/BGN; ";
-    else if (uzbek) id = "Uzbek-Latin/BGN; ";
-    else if (kyrgyz) id = "Kirghiz-Latin/BGN; ";
-    else if (ukrainian) id = "Ukrainian-Latin/BGN; ";
-    else id = "Russian-Latin/BGN; ";
+    if (kazakh)
+      id = "Kazakh-Latin/BGN; ";
+    else if (uzbek)
+      id = "Uzbek-Latin/BGN; ";
+    else if (kyrgyz)
+      id = "Kirghiz-Latin/BGN; ";
+    else if (ukrainian)
+      id = "Ukrainian-Latin/BGN; ";
+    else
+      id = "Russian-Latin/BGN; ";
   }
   if (arabic) id += persian ? "Persian-Latin/BGN; " : "Arabic-Latin/BGN; ";
   return id + "Any-Latin; Latin-ASCII; Lower";
 }
 
 // ICU transliterators are not safe to share between threads: each thread keeps its own.
+// Creating one parses its rules (about 50 ms for the Cyrillic ones); a clone shares the parsed
+// rules. So each transform is created once per process and cloned per thread: a new thread (a
+// batch's worker, the index build's helper) starts screening at once.
 icu::Transliterator* TransliteratorFor(const std::string& id) {
   thread_local std::map<std::string, std::unique_ptr<icu::Transliterator>> cache;
   auto it = cache.find(id);
   if (it != cache.end()) return it->second.get();
-  UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::Transliterator> t(
-      icu::Transliterator::createInstance(icu::UnicodeString::fromUTF8(id), UTRANS_FORWARD, status));
-  if (U_FAILURE(status)) t.reset();
+  static std::mutex prototypes_mutex;
+  static std::map<std::string, std::unique_ptr<icu::Transliterator>> prototypes;
+  std::unique_ptr<icu::Transliterator> t;
+  {
+    std::lock_guard<std::mutex> lock(prototypes_mutex);
+    auto& prototype = prototypes[id];
+    if (!prototype) {
+      UErrorCode status = U_ZERO_ERROR;
+      prototype.reset(icu::Transliterator::createInstance(icu::UnicodeString::fromUTF8(id),
+                                                          UTRANS_FORWARD, status));
+      if (U_FAILURE(status)) prototype.reset();
+    }
+    if (prototype) t.reset(prototype->clone());
+  }
   return cache.emplace(id, std::move(t)).first->second.get();
 }
 
 const std::unordered_set<std::string>& Honorifics() {
   static const std::unordered_set<std::string> kWords = {
-      "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "sheikh", "shaykh", "sheik",
-      "shaikh", "haji", "hajji", "hadji", "mullah", "mulla", "maulana", "maulvi", "mawlawi",
-      "general", "gen", "colonel", "col", "captain", "capt", "major", "lieutenant", "lt",
-      "gospodin", "gospozha", "madame", "monsieur", "mme", "m", "herr", "frau", "sayyid"};
+      "mr",       "mrs",     "ms",     "miss",       "dr",      "prof",     "professor", "sir",
+      "sheikh",   "shaykh",  "sheik",  "shaikh",     "haji",    "hajji",    "hadji",     "mullah",
+      "mulla",    "maulana", "maulvi", "mawlawi",    "general", "gen",      "colonel",   "col",
+      "captain",  "capt",    "major",  "lieutenant", "lt",      "gospodin", "gospozha",  "madame",
+      "monsieur", "mme",     "m",      "herr",       "frau",    "sayyid"};
   return kWords;
 }
 
 // Legal-form words, in the languages of the partner countries and of the lists.
 const std::unordered_set<std::string>& CompanyForms() {
-  static const std::unordered_set<std::string> kWords = {
-      "llc", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "co", "company",
-      "plc", "gmbh", "ag", "sa", "sarl", "srl", "spa", "bv", "nv", "jsc", "ojsc", "cjsc", "pjsc",
-      "oao", "zao", "pao", "ooo", "too", "ao", "tov", "mchj", "xk", "qk", "aj", "osoo", "zhshs",
-      "ak", "aq", "llp", "lp", "fze", "fzco", "fzc", "fzllc", "pte", "pvt", "bhd", "sdn", "jv",
-      "kft", "sro", "ooo", "ip", "chp", "gp", "kg", "ug", "ab", "oy", "as", "pty", "est",
-      "establishment", "sharikat", "sherkat", "shirkat"};
+  static const std::unordered_set<std::string> kWords = {"llc",          "ltd",
+                                                         "limited",      "inc",
+                                                         "incorporated", "corp",
+                                                         "corporation",  "co",
+                                                         "company",      "plc",
+                                                         "gmbh",         "ag",
+                                                         "sa",           "sarl",
+                                                         "srl",          "spa",
+                                                         "bv",           "nv",
+                                                         "jsc",          "ojsc",
+                                                         "cjsc",         "pjsc",
+                                                         "oao",          "zao",
+                                                         "pao",          "ooo",
+                                                         "too",          "ao",
+                                                         "tov",          "mchj",
+                                                         "xk",           "qk",
+                                                         "aj",           "osoo",
+                                                         "zhshs",        "ak",
+                                                         "aq",           "llp",
+                                                         "lp",           "fze",
+                                                         "fzco",         "fzc",
+                                                         "fzllc",        "pte",
+                                                         "pvt",          "bhd",
+                                                         "sdn",          "jv",
+                                                         "kft",          "sro",
+                                                         "ooo",          "ip",
+                                                         "chp",          "gp",
+                                                         "kg",           "ug",
+                                                         "ab",           "oy",
+                                                         "as",           "pty",
+                                                         "est",          "establishment",
+                                                         "sharikat",     "sherkat",
+                                                         "shirkat"};
   return kWords;
 }
 
@@ -136,9 +204,10 @@ const std::unordered_set<std::string>& CompanyFormSkeletons() {
 
 const std::unordered_set<std::string>& Particles() {
   static const std::unordered_set<std::string> kWords = {
-      "al", "el", "ul", "ad", "ed", "as", "ash", "ar", "az", "bin", "ben", "ibn", "bint", "binti",
-      "abu", "abou", "umm", "de", "da", "del", "der", "di", "du", "la", "le", "van", "von", "den",
-      "y", "e", "ould", "ogli", "ugli", "oglu", "uly", "uli", "kyzy", "kizi", "qizi", "the", "and", "of"};
+      "al",   "el",   "ul",    "ad",   "ed",   "as",   "ash", "ar",  "az",   "bin",  "ben",
+      "ibn",  "bint", "binti", "abu",  "abou", "umm",  "de",  "da",  "del",  "der",  "di",
+      "du",   "la",   "le",    "van",  "von",  "den",  "y",   "e",   "ould", "ogli", "ugli",
+      "oglu", "uly",  "uli",   "kyzy", "kizi", "qizi", "the", "and", "of"};
   return kWords;
 }
 
@@ -157,49 +226,110 @@ bool IsArabicMark(UChar32 c) {
 // not written in Arabic, so none are added; long vowels (alif, waw, ya) are.
 std::string ArabicLetterLatin(UChar32 c, bool initial, bool final) {
   switch (c) {
-    case 0x0627: case 0x0623: case 0x0622: case 0x0671: case 0x0672: return "a";  // ا أ آ
-    case 0x0625: case 0x0673: return "i";                                             // إ
-    case 0x0621: return "";                                                           // ء
-    case 0x0624: return "u";                                                          // ؤ
-    case 0x0626: return "i";                                                          // ئ
-    case 0x0628: return "b";
-    case 0x067E: return "p";                                                          // پ
-    case 0x062A: case 0x0637: case 0x0679: return "t";                                // ت ط ٹ
-    case 0x062B: return "th";                                                         // ث
-    case 0x062C: return "j";
-    case 0x0686: return "ch";                                                         // چ
-    case 0x062D: case 0x0647: case 0x06C1: case 0x06BE: case 0x06D5: case 0x06C0: return "h";
-    case 0x062E: return "kh";
-    case 0x062F: case 0x0636: case 0x0688: return "d";                                // د ض ڈ
-    case 0x0630: return "dh";                                                         // ذ
-    case 0x0631: case 0x0691: return "r";
-    case 0x0632: case 0x0638: return "z";                                             // ز ظ
-    case 0x0698: return "zh";                                                         // ژ
-    case 0x0633: case 0x0635: return "s";                                             // س ص
-    case 0x0634: return "sh";
-    case 0x0639: return initial ? "a" : "";                                           // ع
-    case 0x063A: return "gh";
-    case 0x0641: case 0x06A4: return c == 0x06A4 ? "v" : "f";
-    case 0x0642: return "q";
-    case 0x0643: case 0x06A9: case 0x06AA: return "k";
-    case 0x06AF: return "g";
-    case 0x0644: return "l";
-    case 0x0645: return "m";
-    case 0x0646: case 0x06BA: return "n";
-    case 0x0648: return initial ? "w" : "u";                                          // و
-    case 0x0649: return final ? "a" : "i";                                            // ى
-    case 0x064A: case 0x06CC: case 0x06D0: case 0x06CD: return initial ? "y" : "i";   // ي ی
-    case 0x06D2: case 0x06D3: return "e";                                             // ے
-    case 0x0629: case 0x06C3: return "a";                                             // ة
-    default: return "";
+    case 0x0627:
+    case 0x0623:
+    case 0x0622:
+    case 0x0671:
+    case 0x0672:
+      return "a";  // ا أ آ
+    case 0x0625:
+    case 0x0673:
+      return "i";  // إ
+    case 0x0621:
+      return "";  // ء
+    case 0x0624:
+      return "u";  // ؤ
+    case 0x0626:
+      return "i";  // ئ
+    case 0x0628:
+      return "b";
+    case 0x067E:
+      return "p";  // پ
+    case 0x062A:
+    case 0x0637:
+    case 0x0679:
+      return "t";  // ت ط ٹ
+    case 0x062B:
+      return "th";  // ث
+    case 0x062C:
+      return "j";
+    case 0x0686:
+      return "ch";  // چ
+    case 0x062D:
+    case 0x0647:
+    case 0x06C1:
+    case 0x06BE:
+    case 0x06D5:
+    case 0x06C0:
+      return "h";
+    case 0x062E:
+      return "kh";
+    case 0x062F:
+    case 0x0636:
+    case 0x0688:
+      return "d";  // د ض ڈ
+    case 0x0630:
+      return "dh";  // ذ
+    case 0x0631:
+    case 0x0691:
+      return "r";
+    case 0x0632:
+    case 0x0638:
+      return "z";  // ز ظ
+    case 0x0698:
+      return "zh";  // ژ
+    case 0x0633:
+    case 0x0635:
+      return "s";  // س ص
+    case 0x0634:
+      return "sh";
+    case 0x0639:
+      return initial ? "a" : "";  // ع
+    case 0x063A:
+      return "gh";
+    case 0x0641:
+    case 0x06A4:
+      return c == 0x06A4 ? "v" : "f";
+    case 0x0642:
+      return "q";
+    case 0x0643:
+    case 0x06A9:
+    case 0x06AA:
+      return "k";
+    case 0x06AF:
+      return "g";
+    case 0x0644:
+      return "l";
+    case 0x0645:
+      return "m";
+    case 0x0646:
+    case 0x06BA:
+      return "n";
+    case 0x0648:
+      return initial ? "w" : "u";  // و
+    case 0x0649:
+      return final ? "a" : "i";  // ى
+    case 0x064A:
+    case 0x06CC:
+    case 0x06D0:
+    case 0x06CD:
+      return initial ? "y" : "i";  // ي ی
+    case 0x06D2:
+    case 0x06D3:
+      return "e";  // ے
+    case 0x0629:
+    case 0x06C3:
+      return "a";  // ة
+    default:
+      return "";
   }
 }
 
 // Particles written as words of their own, in the spelling the lists use.
 std::string ArabicParticle(const std::string& romanised) {
   static const std::map<std::string, std::string> kWords = {
-      {"bn", "bin"}, {"abn", "ibn"}, {"ibn", "ibn"}, {"bnt", "bint"}, {"abu", "abu"},
-      {"ab", "abu"}, {"wld", "ould"}, {"am", "umm"}};
+      {"bn", "bin"},  {"abn", "ibn"}, {"ibn", "ibn"},  {"bnt", "bint"},
+      {"abu", "abu"}, {"ab", "abu"},  {"wld", "ould"}, {"am", "umm"}};
   auto it = kWords.find(romanised);
   return it == kWords.end() ? romanised : it->second;
 }
@@ -232,8 +362,10 @@ std::string RomaniseArabicScript(std::string_view utf8) {
     std::vector<UChar32> letters;
     while (i < u.length()) {
       UChar32 d = u.char32At(i);
-      if (IsArabicLetter(d)) letters.push_back(d);
-      else if (!IsArabicMark(d)) break;
+      if (IsArabicLetter(d))
+        letters.push_back(d);
+      else if (!IsArabicMark(d))
+        break;
       i += U16_LENGTH(d);
     }
     std::string word;
@@ -243,7 +375,8 @@ std::string RomaniseArabicScript(std::string_view utf8) {
           letters[2] == 0x062F) {
         word = "abd ";
       }
-      bool starts_article = k + 3 < letters.size() && (letters[k] == 0x0627 || letters[k] == 0x0671) &&
+      bool starts_article = k + 3 < letters.size() &&
+                            (letters[k] == 0x0627 || letters[k] == 0x0671) &&
                             letters[k + 1] == 0x0644 && (k == 0 || AfterSpace(word));
       // Allah is not the article and a name (عبدالله: abd allah).
       if (starts_article && k + 4 == letters.size() && letters[k + 2] == 0x0644 &&
@@ -272,27 +405,31 @@ std::vector<std::string> CyrillicSounds(std::string_view t) {
   // Upper-case letters are sounds: S ш, Z ж, Q ч, X х, C ц, W щ; s is с and з (German writes
   // both s).
   static const Rules kEnglish = {
-      {"shch", "W"}, {"dzh", "dZ"}, {"tch", "Q"}, {"sch", "S"}, {"zh", "Z"}, {"kh", "X"}, {"ts", "C"},
-      {"tz", "C"},   {"ch", "Q"},   {"sh", "S"},  {"ph", "f"},  {"th", "t"}, {"ck", "k"}, {"ou", "u"},
-      {"j", "dZ"},   {"w", "v"},    {"h", "X"},   {"c", "k"},   {"q", "k"},  {"x", "ks"}, {"z", "s"}};
+      {"shch", "W"}, {"dzh", "dZ"}, {"tch", "Q"}, {"sch", "S"}, {"zh", "Z"}, {"kh", "X"},
+      {"ts", "C"},   {"tz", "C"},   {"ch", "Q"},  {"sh", "S"},  {"ph", "f"}, {"th", "t"},
+      {"ck", "k"},   {"ou", "u"},   {"j", "dZ"},  {"w", "v"},   {"h", "X"},  {"c", "k"},
+      {"q", "k"},    {"x", "ks"},   {"z", "s"}};
   // German writes ш and ж both sch: its readings are made with S and again with Z.
   static const Rules kGerman = {
       {"schtsch", "W"}, {"tsch", "Q"}, {"dsch", "dZ"}, {"sch", "S"}, {"ch", "X"}, {"tz", "C"},
       {"z", "C"},       {"ss", "s"},   {"j", "y"},     {"w", "v"},   {"h", "X"},  {"ph", "f"},
       {"th", "t"},      {"ck", "k"},   {"c", "k"},     {"q", "k"},   {"x", "ks"}};
   static const Rules kFrench = {
-      {"chtch", "W"}, {"tch", "Q"}, {"dj", "dZ"}, {"ch", "S"}, {"j", "Z"},  {"kh", "X"}, {"ou", "u"},
-      {"gu", "g"},    {"ss", "s"},  {"z", "s"},   {"ts", "C"}, {"w", "v"},  {"h", "X"},  {"ph", "f"},
-      {"th", "t"},    {"c", "k"},   {"q", "k"},   {"x", "ks"}};
+      {"chtch", "W"}, {"tch", "Q"}, {"dj", "dZ"}, {"ch", "S"}, {"j", "Z"},  {"kh", "X"},
+      {"ou", "u"},    {"gu", "g"},  {"ss", "s"},  {"z", "s"},  {"ts", "C"}, {"w", "v"},
+      {"h", "X"},     {"ph", "f"},  {"th", "t"},  {"c", "k"},  {"q", "k"},  {"x", "ks"}};
   // The rules that can start at each letter, longest first (this runs for every name token).
   using ByFirst = std::array<Rules, 128>;
   static const std::array<ByFirst, 3> kByFirst = [] {
     std::array<ByFirst, 3> out;
     const Rules* all[] = {&kEnglish, &kGerman, &kFrench};
     for (size_t r = 0; r < 3; ++r) {
-      for (const auto& rule : *all[r]) out[r][static_cast<unsigned char>(rule.first[0]) & 0x7F].push_back(rule);
+      for (const auto& rule : *all[r])
+        out[r][static_cast<unsigned char>(rule.first[0]) & 0x7F].push_back(rule);
       for (auto& rules : out[r]) {
-        std::stable_sort(rules.begin(), rules.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+        std::stable_sort(rules.begin(), rules.end(), [](const auto& a, const auto& b) {
+          return a.first.size() > b.first.size();
+        });
       }
     }
     return out;
@@ -344,38 +481,80 @@ std::string ArabicKey(std::string_view t) {
     char k = 0;
     switch (c) {
       // kh is خ, which Arabic writes apart from ح and ه (Khalid is not Hilda).
-      case 'k': k = 'h' == n ? (++i, 'K') : 'k'; break;
-      // ق is g in the Gulf, Egypt and the Maghreb (Gaddafi, Ghedeir), ج is g in Egypt (Ragab).
-      case 'g': if (n == 'h') ++i; k = 'g'; break;
-      case 's':
-        if (n == 'h') k = (++i, 'x');
-        else if (n == 'c' && at(i + 2) == 'h') k = (i += 2, 'x');
-        else k = 's';
+      case 'k':
+        k = 'h' == n ? (++i, 'K') : 'k';
         break;
-      case 'c': k = n == 'h' ? (++i, 'x') : n == 'k' ? (++i, 'k') : 'k'; break;
+      // ق is g in the Gulf, Egypt and the Maghreb (Gaddafi, Ghedeir), ج is g in Egypt (Ragab).
+      case 'g':
+        if (n == 'h') ++i;
+        k = 'g';
+        break;
+      case 's':
+        if (n == 'h')
+          k = (++i, 'x');
+        else if (n == 'c' && at(i + 2) == 'h')
+          k = (i += 2, 'x');
+        else
+          k = 's';
+        break;
+      case 'c':
+        k = n == 'h' ? (++i, 'x') : n == 'k' ? (++i, 'k') : 'k';
+        break;
       case 't':
-        if (n == 'h') k = (++i, 't');
-        else if (n == 'c' && at(i + 2) == 'h') k = (i += 2, 'x');
-        else k = 't';
+        if (n == 'h')
+          k = (++i, 't');
+        else if (n == 'c' && at(i + 2) == 'h')
+          k = (i += 2, 'x');
+        else
+          k = 't';
         break;
       case 'd':
-        if (n == 'h') k = (++i, 'd');
-        else if (n == 'j') k = (++i, 'g');
-        else if (n == 'z' && at(i + 2) == 'h') k = (i += 2, 'g');
-        else k = 'd';
+        if (n == 'h')
+          k = (++i, 'd');
+        else if (n == 'j')
+          k = (++i, 'g');
+        else if (n == 'z' && at(i + 2) == 'h')
+          k = (i += 2, 'g');
+        else
+          k = 'd';
         break;
-      case 'z': k = n == 'h' ? (++i, 'g') : 'd'; break;
-      case 'p': k = n == 'h' ? (++i, 'f') : 'b'; break;
-      case 'j': k = 'g'; break;
-      case 'q': k = 'k'; break;
-      case 'x': out += 'k'; k = 's'; break;
+      case 'z':
+        k = n == 'h' ? (++i, 'g') : 'd';
+        break;
+      case 'p':
+        k = n == 'h' ? (++i, 'f') : 'b';
+        break;
+      case 'j':
+        k = 'g';
+        break;
+      case 'q':
+        k = 'k';
+        break;
+      case 'x':
+        out += 'k';
+        k = 's';
+        break;
       // v is ف in Arabic writing of foreign names (Viktor, -ov) and و in Persian (Vali): V at
       // the start stands for both (see AkeysAgree), f elsewhere.
-      case 'v': k = i == 0 ? 'V' : 'f'; break;
-      case 'w': k = i == 0 ? 'w' : 0; break;
-      case 'y': k = i == 0 ? 'y' : 0; break;
-      case 'a': case 'e': case 'i': case 'o': case 'u': k = 0; break;
-      default: k = c; break;
+      case 'v':
+        k = i == 0 ? 'V' : 'f';
+        break;
+      case 'w':
+        k = i == 0 ? 'w' : 0;
+        break;
+      case 'y':
+        k = i == 0 ? 'y' : 0;
+        break;
+      case 'a':
+      case 'e':
+      case 'i':
+      case 'o':
+      case 'u':
+        k = 0;
+        break;
+      default:
+        k = c;
+        break;
     }
     if (k && (out.empty() || out.back() != k)) out += k;
   }
@@ -402,10 +581,14 @@ std::string TransliterateToAscii(std::string_view utf8) {
   clean.reserve(out.size());
   for (char ch : out) {
     unsigned char c = static_cast<unsigned char>(ch);
-    if (c >= 'A' && c <= 'Z') clean += static_cast<char>(c - 'A' + 'a');
-    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) clean += static_cast<char>(c);
-    else if (c == '\'' || c == '`' || c >= 0x80) continue;  // marks left over (ʿ, ˌ, ...)
-    else clean += ' ';
+    if (c >= 'A' && c <= 'Z')
+      clean += static_cast<char>(c - 'A' + 'a');
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+      clean += static_cast<char>(c);
+    else if (c == '\'' || c == '`' || c >= 0x80)
+      continue;  // marks left over (ʿ, ˌ, ...)
+    else
+      clean += ' ';
   }
   return clean;
 }
@@ -415,11 +598,11 @@ std::string Skeleton(std::string_view t) {
   // form: ш sh/sch/s, щ shch/sch, ч ch/tch/c, ж zh/j/dj, х kh/h, ц ts/tz/c, й/ы y/i/j, ю yu/iu,
   // я ya/ia, у ou/oo/u, and q/k, w/v, ph/f, c/k.
   static const std::pair<const char*, const char*> kRules[] = {
-      {"shch", "2"}, {"tsch", "1"}, {"iou", "u"}, {"sch", "2"}, {"tch", "1"}, {"dzh", "j"}, {"sh", "2"},
-      {"ch", "1"},   {"zh", "j"},   {"dj", "j"},  {"kh", "h"},  {"gh", "g"},  {"ph", "f"},
-      {"th", "t"},   {"ts", "3"},   {"tz", "3"},  {"ck", "k"},  {"iu", "u"},  {"ia", "a"},
-      {"ie", "e"},   {"ou", "u"},   {"oo", "u"},  {"ee", "i"},  {"q", "k"},   {"x", "ks"},
-      {"w", "v"},    {"c", "k"},
+      {"shch", "2"}, {"tsch", "1"}, {"iou", "u"}, {"sch", "2"}, {"tch", "1"}, {"dzh", "j"},
+      {"sh", "2"},   {"ch", "1"},   {"zh", "j"},  {"dj", "j"},  {"kh", "h"},  {"gh", "g"},
+      {"ph", "f"},   {"th", "t"},   {"ts", "3"},  {"tz", "3"},  {"ck", "k"},  {"iu", "u"},
+      {"ia", "a"},   {"ie", "e"},   {"ou", "u"},  {"oo", "u"},  {"ee", "i"},  {"q", "k"},
+      {"x", "ks"},   {"w", "v"},    {"c", "k"},
   };
   // y and i are one letter for this purpose (Yusuf / Iusuf, Sergey / Sergei).
   std::string y_folded(t);
@@ -468,7 +651,45 @@ std::string Consonants(std::string_view skeleton) {
   return out;
 }
 
-NormalisedName Normalise(std::string_view name) {
+namespace {
+
+// Everything a token is follows from its word and whether it was read from Arabic script.
+Token MakeToken(const std::string& w, bool abjad) {
+  Token t;
+  t.text = w;
+  t.skeleton = Skeleton(w);
+  t.consonants = Consonants(t.skeleton);
+  t.akey = ArabicKey(w);
+  // The other reading of letters Latin uses two ways: v written و (Persian), c before e/i
+  // as s (French and Spanish: Lounici لونيسي).
+  if (!abjad && (w.find('v', 1) != std::string::npos || w.find('c') != std::string::npos)) {
+    std::string other = w;
+    std::replace(other.begin() + 1, other.end(), 'v', 'w');
+    for (size_t k = 0; k + 1 < other.size(); ++k) {
+      if (other[k] == 'c' && (other[k + 1] == 'e' || other[k + 1] == 'i' || other[k + 1] == 'y'))
+        other[k] = 's';
+    }
+    if (std::string k = ArabicKey(other); k != t.akey) t.akey_persian = k;
+  }
+  t.abjad = abjad;
+  if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);
+  // Legal-form words stay, with little weight: a reordered or misspelled form ("stock
+  // company joint", "kompany") then costs little instead of counting as a missing name part.
+  t.legal_form = CompanyFormSkeletons().count(t.skeleton) > 0;
+  t.particle = Particles().count(w) > 0 || t.legal_form;
+  static const std::unordered_set<std::string> kArticles = {
+      "al", "el", "ul", "ad", "an", "ar", "as", "ash", "at", "az", "ath", "adh",
+      "ed", "en", "er", "es", "et", "ez", "ud", "un",  "ur", "us", "ut",  "uz"};
+  t.article = kArticles.count(w) > 0;
+  CountLetters(t);
+  return t;
+}
+
+}  // namespace
+
+NormalisedName Normalise(std::string_view name) { return Normalise(name, nullptr); }
+
+NormalisedName Normalise(std::string_view name, TokenMemo* memo) {
   NormalisedName result;
   // Arabic script is romanised here, not by ICU: ICU's Arabic-Latin/BGN joins the article to
   // the name ("lrhmn") and leaves letters of Urdu and presentation forms unread.
@@ -477,7 +698,8 @@ NormalisedName Normalise(std::string_view name) {
     unsigned char b = static_cast<unsigned char>(name[i]);
     abjad = b >= 0xD8 && b <= 0xDB;  // lead bytes of U+0600..U+06FF
   }
-  if (!abjad && name.find("\xEF\xBA") != std::string_view::npos) abjad = true;  // presentation forms
+  if (!abjad && name.find("\xEF\xBA") != std::string_view::npos)
+    abjad = true;  // presentation forms
   if (!abjad && name.find("\xEF\xBB") != std::string_view::npos) abjad = true;
   std::string romanised = abjad ? RomaniseArabicScript(name) : std::string();
   std::string ascii = TransliterateToAscii(abjad ? std::string_view(romanised) : name);
@@ -489,6 +711,7 @@ NormalisedName Normalise(std::string_view name) {
     if (j > i) words.emplace_back(ascii.substr(i, j - i));
     i = j;
   }
+  std::string memo_key;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
     // Only when something else remains: "Mr" alone is a name; after the article it is a
@@ -498,36 +721,60 @@ NormalisedName Normalise(std::string_view name) {
       result.dropped.push_back(w);
       continue;
     }
-    Token t;
-    t.text = w;
-    t.skeleton = Skeleton(w);
-    t.consonants = Consonants(t.skeleton);
-    t.akey = ArabicKey(w);
-    // The other reading of letters Latin uses two ways: v written و (Persian), c before e/i
-    // as s (French and Spanish: Lounici لونيسي).
-    if (!abjad && (w.find('v', 1) != std::string::npos || w.find('c') != std::string::npos)) {
-      std::string other = w;
-      std::replace(other.begin() + 1, other.end(), 'v', 'w');
-      for (size_t k = 0; k + 1 < other.size(); ++k) {
-        if (other[k] == 'c' && (other[k + 1] == 'e' || other[k + 1] == 'i' || other[k + 1] == 'y')) other[k] = 's';
-      }
-      if (std::string k = ArabicKey(other); k != t.akey) t.akey_persian = k;
+    if (memo) {
+      memo_key = w;
+      if (abjad) memo_key += '\1';
+      auto it = memo->find(memo_key);
+      if (it == memo->end()) it = memo->emplace(memo_key, MakeToken(w, abjad)).first;
+      result.tokens.push_back(it->second);
+    } else {
+      result.tokens.push_back(MakeToken(w, abjad));
     }
-    t.abjad = abjad;
-    if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);
-    // Legal-form words stay, with little weight: a reordered or misspelled form ("stock
-    // company joint", "kompany") then costs little instead of counting as a missing name part.
-    bool legal_form = CompanyFormSkeletons().count(t.skeleton) > 0;
-    if (legal_form && words.size() > 1) result.dropped.push_back(w);
-    t.particle = Particles().count(w) > 0 || legal_form;
-    t.legal_form = legal_form;
-    static const std::unordered_set<std::string> kArticles = {
-        "al", "el", "ul", "ad", "an", "ar", "as", "ash", "at", "az", "ath", "adh", "ed", "en", "er",
-        "es", "et", "ez", "ud", "un", "ur", "us", "ut", "uz"};
-    t.article = kArticles.count(w) > 0;
-    result.tokens.push_back(std::move(t));
+    if (result.tokens.back().legal_form && words.size() > 1) result.dropped.push_back(w);
   }
   return result;
+}
+
+void CountLetters(Token& t) {
+  t.letters.fill(0);
+  t.letters_counted = t.skeleton.size() < 256;
+  for (char c : t.skeleton) {
+    if (!t.letters_counted) break;
+    if (c >= 'a' && c <= 'z')
+      ++t.letters[c - 'a'];
+    else if (c >= '0' && c <= '9')
+      ++t.letters[26 + c - '0'];
+    else
+      t.letters_counted = false;
+  }
+}
+
+size_t CommonLetters(const Token& a, const Token& b) {
+  if (a.letters_counted && b.letters_counted) {
+#if defined(__SSE2__)
+    // Per letter the smaller count, summed: three times 16 bytes.
+    __m128i sum = _mm_setzero_si128();
+    for (size_t k = 0; k < a.letters.size(); k += 16) {
+      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.letters.data() + k));
+      __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.letters.data() + k));
+      sum = _mm_add_epi64(sum, _mm_sad_epu8(_mm_min_epu8(x, y), _mm_setzero_si128()));
+    }
+    return static_cast<size_t>(_mm_cvtsi128_si64(sum) +
+                               _mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum)));
+#else
+    size_t m = 0;
+    for (size_t k = 0; k < a.letters.size(); ++k) m += std::min(a.letters[k], b.letters[k]);
+    return m;
+#endif
+  }
+  unsigned count[256] = {};
+  for (char ch : a.skeleton) ++count[static_cast<unsigned char>(ch)];
+  size_t m = 0;
+  for (char ch : b.skeleton) {
+    unsigned& n = count[static_cast<unsigned char>(ch)];
+    if (n > 0) --n, ++m;
+  }
+  return m;
 }
 
 double JaroWinkler(std::string_view a, std::string_view b) {
@@ -587,9 +834,45 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+bool EditDistanceAtMost(std::string_view a, std::string_view b, size_t k) {
+  // As EditDistance() (the same bound for long strings), on the cells within k of the
+  // diagonal only: a cell outside is more than k, and a row's smallest cell never decreases
+  // further down, so the work stops once it is over k.
+  constexpr size_t kMax = 64;
+  if (a.size() >= kMax || b.size() >= kMax) return std::max(a.size(), b.size()) <= k;
+  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > k) return false;
+  const size_t over = k + 1;
+  size_t prev2[kMax + 1], prev[kMax + 1], row[kMax + 1];
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = std::min(j, over);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t lo = i > k ? i - k : 1, hi = std::min(b.size(), i + k);
+    row[0] = std::min(i, over);
+    for (size_t j = 1; j < lo; ++j) row[j] = over;
+    size_t smallest = lo > 1 ? over : row[0];
+    for (size_t j = lo; j <= hi; ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      size_t v = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        v = std::min(v, prev2[j - 2] + 1);
+      row[j] = std::min(v, over);
+      smallest = std::min(smallest, row[j]);
+    }
+    for (size_t j = hi + 1; j <= b.size(); ++j) row[j] = over;
+    if (smallest > k) return false;
+    std::copy(prev, prev + b.size() + 1, prev2);
+    std::copy(row, row + b.size() + 1, prev);
+  }
+  return prev[b.size()] <= k;
+}
+
 bool GenderedPair(std::string_view a, std::string_view b) {
   if (a.size() > b.size()) std::swap(a, b);  // a: the shorter, usually the masculine form
   if (a.size() < 3 || a == b) return false;
+  // Every form below shares its stem (at least the first letter) and adds at most two letters.
+  if (a[0] != b[0] || b.size() > a.size() + 2) return false;
+  // and one of the two (the feminine form) ends in a or e.
+  auto feminine_end = [](char c) { return c == 'a' || c == 'e'; };
+  if (!feminine_end(a.back()) && !feminine_end(b.back())) return false;
   auto ends = [](std::string_view s, std::string_view e) {
     return s.size() > e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
   };
@@ -597,25 +880,33 @@ bool GenderedPair(std::string_view a, std::string_view b) {
     return s.size() > cut && s.substr(0, s.size() - cut) == stem;
   };
   // Patronymics: -ovich / -ovna, -evich / -evna, -ich / -ichna.
-  for (auto [m, f] : {std::pair<std::string_view, std::string_view>{"vich", "vna"}, {"vitch", "vna"},
-                      {"vych", "vna"}, {"ich", "ichna"}}) {
-    if (ends(a, m) && ends(b, f) && a.substr(0, a.size() - m.size()) == b.substr(0, b.size() - f.size())) return true;
-    if (ends(b, m) && ends(a, f) && b.substr(0, b.size() - m.size()) == a.substr(0, a.size() - f.size())) return true;
+  for (auto [m, f] : {std::pair<std::string_view, std::string_view>{"vich", "vna"},
+                      {"vitch", "vna"},
+                      {"vych", "vna"},
+                      {"ich", "ichna"}}) {
+    if (ends(a, m) && ends(b, f) &&
+        a.substr(0, a.size() - m.size()) == b.substr(0, b.size() - f.size()))
+      return true;
+    if (ends(b, m) && ends(a, f) &&
+        b.substr(0, b.size() - m.size()) == a.substr(0, a.size() - f.size()))
+      return true;
   }
   bool consonant_end = !IsVowel(a.back()) && a.back() != 'y';
   // Petrov / Petrova, Ivan / Ivana, Aleksandr / Aleksandra.
-  if (consonant_end && b.size() == a.size() + 1 && b.back() == 'a' && b.substr(0, a.size()) == a) return true;
+  if (consonant_end && b.size() == a.size() + 1 && b.back() == 'a' && b.substr(0, a.size()) == a)
+    return true;
   // Dostoevskiy / Dostoevskaya, Tolstoy / Tolstaya, Yevgeniy / Yevgeniya.
   for (std::string_view m : {"iy", "yy", "ii", "ij", "oy", "y", "i"}) {
     if (!ends(a, m)) continue;
     std::string_view stem = a.substr(0, a.size() - m.size());
     for (std::string_view f : {"aya", "aia", "aja", "ya", "ia", "a"}) {
-      if (ends(b, f) && stem_is(b, f.size(), stem) && !(m == "i" && f == "a") && stem.size() >= 2) return true;
+      if (ends(b, f) && stem_is(b, f.size(), stem) && !(m == "i" && f == "a") && stem.size() >= 2)
+        return true;
     }
   }
   // Jean / Jeanne, Daniel / Danielle, Louis / Louise, Pascal / Pascale.
-  if (consonant_end && b.size() == a.size() + 2 && b.substr(0, a.size()) == a && b[a.size()] == a.back() &&
-      b.back() == 'e') {
+  if (consonant_end && b.size() == a.size() + 2 && b.substr(0, a.size()) == a &&
+      b[a.size()] == a.back() && b.back() == 'e') {
     return true;
   }
   if (consonant_end && b.size() == a.size() + 1 && b.back() == 'e' && b.substr(0, a.size()) == a &&

@@ -1,23 +1,31 @@
 // Private to sanctions: how a name becomes the tokens the matcher compares.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace cbrnhub::sanctions {
 
 struct Token {
-  std::string text;        // transliterated, lower-case ASCII letters and digits
-  std::string skeleton;    // transliteration variants folded (kh/h, y/i, sh/sch/shch, ...)
-  std::string consonants;  // skeleton without vowels ("mhmd")
-  bool particle = false;   // al, bin, ibn, abu, ogli, van, ...: weak evidence
-  bool legal_form = false; // LLC, OOO, JSC, company, ...: weaker still
-  bool article = false;    // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
-  bool abjad = false;      // read from Arabic script: short vowels were not written
-  std::string akey;        // Arabic consonant key: what an Arabic writer keeps of the sounds
+  std::string text;          // transliterated, lower-case ASCII letters and digits
+  std::string skeleton;      // transliteration variants folded (kh/h, y/i, sh/sch/shch, ...)
+  std::string consonants;    // skeleton without vowels ("mhmd")
+  bool particle = false;     // al, bin, ibn, abu, ogli, van, ...: weak evidence
+  bool legal_form = false;   // LLC, OOO, JSC, company, ...: weaker still
+  bool article = false;      // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
+  bool abjad = false;        // read from Arabic script: short vowels were not written
+  std::string akey;          // Arabic consonant key: what an Arabic writer keeps of the sounds
   std::string akey_persian;  // the key with v as و (Persian), ce/ci as s: "" when the same
   std::vector<std::string> sounds;  // Cyrillic sounds under English, German and French readings
+  // How often each letter and digit occurs in the skeleton (a-z, then 0-9), for the bounds of
+  // CommonLetters(); `letters_counted` is false when the skeleton has another character or is
+  // too long for a byte per count.
+  std::array<uint8_t, 48> letters{};
+  bool letters_counted = false;
 };
 
 struct NormalisedName {
@@ -30,6 +38,9 @@ struct NormalisedName {
 // diacritics folded. Thread-safe (ICU transliterators are per thread).
 std::string TransliterateToAscii(std::string_view utf8);
 NormalisedName Normalise(std::string_view name);
+// Tokens already made, by word and script: list names repeat their parts (the index build).
+using TokenMemo = std::unordered_map<std::string, Token>;
+NormalisedName Normalise(std::string_view name, TokenMemo* memo);
 std::string Skeleton(std::string_view ascii_token);
 std::string Consonants(std::string_view skeleton);
 // The consonants an Arabic writer would write for a romanised token, folded where Arabic
@@ -49,8 +60,15 @@ std::string RomaniseArabicScript(std::string_view utf8);
 // Dostoevskiy / Dostoevskaya, Ivanovich / Ivanovna, Ivan / Ivana, Yevgeniy / Yevgeniya,
 // Jean / Jeanne, Daniel / Danielle. Lower-case ASCII tokens.
 bool GenderedPair(std::string_view a, std::string_view b);
+// How many letters the skeletons of a and b have in common, counted as multisets: bounds both
+// Jaro-Winkler (matches) and the edit distance (at least max(|a|, |b|) minus this).
+size_t CommonLetters(const Token& a, const Token& b);
+// Counts the letters of t.skeleton into t.letters (see Token).
+void CountLetters(Token& t);
 // Optimal string alignment distance: Levenshtein with a transposition as one edit.
 size_t EditDistance(std::string_view a, std::string_view b);
+// EditDistance(a, b) <= k, faster (the cells within k of the diagonal, stopping when over k).
+bool EditDistanceAtMost(std::string_view a, std::string_view b, size_t k);
 // Jaro-Winkler similarity in [0,1] (prefix scale 0.1, up to 4 characters).
 double JaroWinkler(std::string_view a, std::string_view b);
 
