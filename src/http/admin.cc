@@ -97,9 +97,11 @@ std::string ValueText(const i18n::Presenter& words, const Json& v) {
   }
   const std::string& s = v.get_ref<const std::string&>();
   if (s.size() >= 10 && s[4] == '-' && s[7] == '-') return words.DateTime(s);
-  // A state of whichever workflow stored it, else a choice.
+  // A state of whichever workflow stored it, else a choice, a questionnaire's domain or function
+  // (a risk scenario's capabilities), a licence's screening state.
   for (const char* prefix : {"choice.", "assessment.state.", "licences.state.", "plans.state.",
-                             "projects.state.", "risk.state."}) {
+                             "projects.state.", "risk.state.", "capability.",
+                             "licences.screening_state."}) {
     std::string label = words.Label(prefix, s);
     if (label != s) return label;
   }
