@@ -371,7 +371,9 @@ TEST_P(AssessmentApiTest, CarryOverToTheRevisionAndEvidence) {
   EXPECT_TRUE(to_answer.count("BIO5"));
   EXPECT_TRUE(to_answer.count("BIO10"));
   for (const auto& t : c["to_answer"]) {
-    if (t["question"] == "BIO5") EXPECT_EQ(t["reason_key"], "assessment.carry.changed");
+    if (t["question"] == "BIO5") {
+      EXPECT_EQ(t["reason_key"], "assessment.carry.changed");
+    }
   }
   // No English note is written into the carried answers' comments.
   EXPECT_EQ(answers["GOV1a"]["comment"], "");

@@ -547,7 +547,7 @@ TEST(CarryOver, SplitMergeDropAndTypeChange) {
   std::map<std::string, CarryNote> left;
   for (const auto& note : c.to_answer) left[note.question] = note;
   EXPECT_TRUE(left.count("Y1"));  // yes/partial/no cannot become a maturity level
-  EXPECT_EQ(left["Y1"].reason_key, "assessment.carry.changed");
+  EXPECT_EQ(left["Y1"].reason_key, "assessment.carry.not_carried");
   EXPECT_TRUE(left.count("N1"));
   EXPECT_EQ(left["N1"].reason, "new in 2");
   // The same note for pages: a message key and its values, worded by the catalogue.

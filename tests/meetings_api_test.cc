@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -529,7 +530,7 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
   // The region's map is in the PDF too: its title and legend, and countries filled in the score
   // bands' colours (ColorBrewer YlGnBu, as on the pages), found in the rendered pages' pixels.
   EXPECT_NE(text.find("Map of the region: overall score"), std::string::npos);
-  EXPECT_NE(text.find("not shared with the region"), std::string::npos);
+  EXPECT_NE(text.find("not shared"), std::string::npos);  // the legend (its words may wrap)
   const unsigned char kBands[][3] = {{0xff, 0xff, 0xcc},
                                      {0xc7, 0xe9, 0xb4},
                                      {0x7f, 0xcd, 0xbb},
@@ -545,11 +546,12 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
       at = ppm.find_first_of(" \n", ppm.find_first_not_of(" \n", at));
     if (at == std::string::npos) continue;
     for (size_t i = at + 1; i + 2 < ppm.size(); i += 3) {
+      // Within 2 of each channel: the colour goes through the PDF as fractions of 1.
+      auto near = [&](size_t at, unsigned char want) {
+        return std::abs(static_cast<int>(static_cast<unsigned char>(ppm[at])) - want) <= 2;
+      };
       for (const auto& band : kBands) {
-        if (static_cast<unsigned char>(ppm[i]) == band[0] &&
-            static_cast<unsigned char>(ppm[i + 1]) == band[1] &&
-            static_cast<unsigned char>(ppm[i + 2]) == band[2])
-          ++band_pixels;
+        if (near(i, band[0]) && near(i + 1, band[1]) && near(i + 2, band[2])) ++band_pixels;
       }
     }
   }
