@@ -313,7 +313,9 @@ TEST_P(AssessmentApiTest, ThousandQuestionsArePagedBySectionAndResultsFolded) {
   EXPECT_LT(results.body.size(), 150u << 10);
   EXPECT_EQ(count(results.body, "<details class=\"result-section\""), 20u);
   EXPECT_EQ(count(results.body, "<summary>"), 20u);
-  EXPECT_NE(results.body.find("<strong>Section 3</strong> 25 % · 2 / 50"), std::string::npos)
+  const size_t s3 = results.body.find("<strong>Section 3</strong>");
+  ASSERT_NE(s3, std::string::npos);
+  EXPECT_EQ(results.body.find(" 25 % · 2 / 50", s3), results.body.find("</small>", s3) + 8)
       << results.body.substr(results.body.find("id=\"s-S3\""), 300);
 }
 
@@ -368,6 +370,23 @@ TEST_P(AssessmentApiTest, CarryOverToTheRevisionAndEvidence) {
   for (const auto& t : c["to_answer"]) to_answer.insert(t["question"]);
   EXPECT_TRUE(to_answer.count("BIO5"));
   EXPECT_TRUE(to_answer.count("BIO10"));
+  for (const auto& t : c["to_answer"]) {
+    if (t["question"] == "BIO5") {
+      EXPECT_EQ(t["reason_key"], "assessment.carry.changed");
+    }
+  }
+  // No English note is written into the carried answers' comments.
+  EXPECT_EQ(answers["GOV1a"]["comment"], "");
+  // The new draft's page lists what is left to answer, each with why, in the page's language.
+  auto page = As("nfp.uz", "GET", "/assessments/" + next + "?lang=fr");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("id=\"to-answer\""), std::string::npos);
+  EXPECT_NE(page.body.find("La question a changé (type ou choix de réponse)"), std::string::npos);
+  EXPECT_NE(page.body.find("#q-BIO5\""), std::string::npos);
+  EXPECT_EQ(page.body.find("the question changed"), std::string::npos);
+  ASSERT_EQ(Answer("nfp.uz", next, "BIO5", {{"levels", {1}}}).status, 200);
+  EXPECT_EQ(As("nfp.uz", "GET", "/assessments/" + next).body.find("#q-BIO5\""), std::string::npos)
+      << "an answered question is no longer listed";
   auto results = Json(As("nfp.uz", "GET", "/api/v1/assessments/" + next + "/results"));
   EXPECT_EQ(results["previous"]["id"], uz);
 
@@ -463,6 +482,18 @@ TEST_P(AssessmentApiTest, AnsweringResultsAndHeatMapPages) {
   EXPECT_NE(in_french.body.find("Résultats provisoires"), std::string::npos);
   EXPECT_NE(in_french.body.find("pour une cible de"), std::string::npos) << "the priority's reason, translated";
   EXPECT_EQ(in_french.body.find("against a target"), std::string::npos);
+  // The question's own reason in a sentence of the page's language (GOV1 at level 2 of 5), and
+  // the questionnaire's labels of its keys on the radar, in the table and under each section.
+  EXPECT_NE(in_french.body.find("Niveau 2 sur 5 : pas encore « Développé"), std::string::npos)
+      << in_french.body.substr(in_french.body.find("id=\"priorities\""), 600);
+  EXPECT_NE(in_french.body.find(">Cadre juridique<"), std::string::npos);
+  EXPECT_NE(in_french.body.find("<small>Transversal · Gouvernance</small>"), std::string::npos);
+  EXPECT_NE(in_french.body.find(">Domaine thématique<"), std::string::npos)
+      << "the thematic areas' scores in the table";
+  EXPECT_EQ(in_french.body.find("legal_framework"), std::string::npos);
+  auto answering_ru = As("team.uz", "GET", "/assessments/" + uz + "?lang=ru");
+  EXPECT_NE(answering_ru.body.find("<small>Сквозная · Управление</small>"), std::string::npos)
+      << "the section's domain and function by their labels";
 
   ASSERT_EQ(
       As("nfp.uz", "POST", "/api/v1/assessments/" + uz + "/transition", R"({"to":"submitted"})")
@@ -483,14 +514,24 @@ TEST_P(AssessmentApiTest, AnsweringResultsAndHeatMapPages) {
 
 TEST_P(AssessmentApiTest, APublishedVersionTakesNewTranslationsInPlaceAndNothingElse) {
   const std::string current(*assets::Find("data/assessment/naq-2024.yaml"));
-  // The version as an installation published it before French and Arabic.
+  // The version as an installation published it before French and Arabic, and before the
+  // definitions had labels for their keys.
   std::string before;
   std::istringstream lines(current);
+  bool in_labels = false;
   for (std::string line; std::getline(lines, line);) {
-    if (line.find(" fr: ") == std::string::npos && line.find(" ar: ") == std::string::npos &&
-        line.rfind("languages:", 0) != 0)
+    if (line.rfind("labels:", 0) == 0) in_labels = true;
+    if (line.rfind("sections:", 0) == 0) in_labels = false;
+    if (!in_labels && line.find(" fr: ") == std::string::npos &&
+        line.find(" ar: ") == std::string::npos && line.rfind("languages:", 0) != 0)
       before += line + "\n";
   }
+  ASSERT_EQ(before.find("labels:"), std::string::npos);
+  auto function_label = [&](const std::string& lang) {
+    return Json(Get("/api/v1/questionnaires/" + ids_["2024"] +
+                    "/definition?lang=" + lang))["labels"]["functions"]
+        .value("legal_framework", "");
+  };
   auto section_title = [&](const std::string& lang) {
     return Json(Get("/api/v1/questionnaires/" + ids_["2024"] +
                     "/definition?lang=" + lang))["sections"][0]["title"];
@@ -499,6 +540,7 @@ TEST_P(AssessmentApiTest, APublishedVersionTakesNewTranslationsInPlaceAndNothing
   ASSERT_EQ(older.status, 200) << older.body.substr(0, 300);
   EXPECT_TRUE(Json(older)["retranslated"].get<bool>());
   EXPECT_EQ(section_title("fr"), "National coordination and governance");  // English stands in
+  EXPECT_EQ(function_label("fr"), "");  // no labels yet: pages use the catalogue's
   // The seeded sample again: its translations are taken, the version and its answers stay.
   std::string uz = Start("nfp.uz", "UZ", "2024");
   ASSERT_EQ(Answer("nfp.uz", uz, "GOV2", {{"value", "yes"}}).status, 200);
@@ -507,6 +549,9 @@ TEST_P(AssessmentApiTest, APublishedVersionTakesNewTranslationsInPlaceAndNothing
   EXPECT_EQ(Json(newer)["questionnaire"]["id"], ids_["2024"]);
   EXPECT_EQ(section_title("fr"), "Coordination nationale et gouvernance");
   EXPECT_EQ(section_title("ar"), "التنسيق الوطني والحوكمة");
+  // The labels of the keys came with it, in place (yamldoc::SameButForTranslations).
+  EXPECT_EQ(function_label("fr"), "Cadre juridique");
+  EXPECT_EQ(function_label("ru"), "Правовая база");
   EXPECT_EQ(Json(Call("POST", "/api/v1/questionnaires", current))["unchanged"], true);
   EXPECT_EQ(Json(As("nfp.uz", "GET", "/api/v1/assessments/" + uz + "/answers"))["answers"].size(),
             1u);

@@ -376,6 +376,68 @@ TEST(Definition, APublishedVersionMayChangeOnlyInItsTranslations) {
   }
 }
 
+TEST(Definition, LabelsOfDomainsFunctionsAndAreasInTheDeclaredLanguages) {
+  const std::string labels =
+      "labels:\n"
+      "  domains: {chemical: {en: Chemical, ru: Химическая}}\n"
+      "  functions:\n"
+      "    response: {en: Response, ru: Реагирование}\n"
+      "  areas: {first_response: {en: First response}}\n";
+  auto def = ParseDefinition(
+      OneSection(
+          "      - {id: Y, type: yes_partial_no, text: {en: y, ru: д}, area: first_response}\n",
+          "title: {en: T, ru: Т}\n" + labels),
+      "t.yaml");
+  ASSERT_TRUE(def.ok()) << def.status().message();
+  EXPECT_EQ(def->labels.domains.at("chemical").Get("ru"), "Химическая");
+  EXPECT_EQ(def->labels.functions.at("response").Get("ru"), "Реагирование");
+  // A label is a text people read: a missing language is named like any other.
+  EXPECT_NE(MissingTranslations(*def, "t.yaml").find("labels.areas.first_response: no ru text"),
+            std::string::npos)
+      << MissingTranslations(*def, "t.yaml");
+  // A label for a key the definition cannot use is a misspelt key: refused with its line.
+  ExpectRefused(
+      OneSection("      - {id: Y, type: yes_partial_no, text: y, area: first_response}\n",
+                 "title: T\nlabels:\n  functions: {responce: Response}\n"
+                 "  domains: {chemicals: Chemical}\n  areas: {first_responce: First response}\n"
+                 "  sectors: {}\n"),
+      {"bad.yaml:5 labels.functions.responce: 'responce' is not a function",
+       "bad.yaml:6 labels.domains.chemicals: 'chemicals' is not a domain",
+       "bad.yaml:7 labels.areas.first_responce: no question has the area 'first_responce'",
+       "bad.yaml:8 labels.sectors: unknown key 'sectors'"});
+  ExpectRefused(OneSection("      - {id: Y, type: yes_partial_no, text: y}\n",
+                           "title: T\nlabels: [chemical]\n"),
+                {"bad.yaml:4 labels: must map domains, functions and areas"});
+  // Labels may be added to a published version in place: they change no answer or score.
+  const std::string without = OneSection("      - {id: Y, type: yes_partial_no, text: y}\n");
+  const std::string with =
+      OneSection("      - {id: Y, type: yes_partial_no, text: y}\n",
+                 "title: {en: T, ru: Т}\nlabels: {functions: {response: {en: Response}}}\n");
+  EXPECT_TRUE(yamldoc::SameButForTranslations(without, with));
+}
+
+TEST(Definition, EveryKeyOfTheShippedQuestionnairesHasALabelInTheFourLanguages) {
+  for (const char* path : {"data/assessment/naq-2019.yaml", "data/assessment/naq-2024.yaml"}) {
+    auto def = ParseDefinition(ReadRepo(path), path);
+    ASSERT_TRUE(def.ok()) << def.status().message();
+    auto labelled = [&](const std::map<std::string, yamldoc::Text>& labels, const std::string& key,
+                        const char* group) {
+      auto it = labels.find(key);
+      ASSERT_NE(it, labels.end()) << path << ": no label for the " << group << " " << key;
+      for (const char* lang : {"en", "fr", "ru", "ar"}) {
+        EXPECT_FALSE(it->second.by_lang.count(lang) == 0 || it->second.by_lang.at(lang).empty())
+            << path << ": " << key << " in " << lang;
+      }
+      EXPECT_NE(it->second.Get("fr"), key) << path;
+    };
+    for (const auto& q : def->questions) {
+      labelled(def->labels.domains, q.domain, "domain");
+      labelled(def->labels.functions, q.function, "function");
+      if (!q.area.empty()) labelled(def->labels.areas, q.area, "area");
+    }
+  }
+}
+
 TEST(Scoring, HandComputedWithWeightsAndConditions) {
   auto def = ParseDefinition(kSmall, "small");
   ASSERT_TRUE(def.ok()) << def.status().message();
@@ -400,6 +462,22 @@ TEST(Scoring, HandComputedWithWeightsAndConditions) {
   EXPECT_EQ(s.priorities[2].question, "C1");
   EXPECT_EQ(s.priorities[3].question, "P1");
   EXPECT_NE(s.priorities[0].reason.find("weight 6"), std::string::npos);
+  // The reasons also come as message keys with values, for pages in every language.
+  EXPECT_EQ(s.priorities[0].reason_key, "assessment.reason.answer");
+  EXPECT_EQ(s.priorities[0].reason_args, J(R"({"value": "partial"})"));
+  EXPECT_EQ(s.priorities[0].weight, 6);
+  EXPECT_EQ(s.priorities[1].reason_key, "assessment.reason.level_not_yet");
+  EXPECT_EQ(s.priorities[1].reason_args, J(R"({"level": 2, "next": "c"})"));
+  EXPECT_EQ(s.priorities[2].reason_key, "assessment.reason.number");
+  EXPECT_EQ(s.priorities[2].reason_args, J(R"({"value": 5.0, "unit": "", "target": 10.0})"));
+  EXPECT_EQ(s.priorities[3].reason_key, "assessment.reason.no_reference");
+  EXPECT_EQ(s.questions[4].reason_key, "assessment.reason.option");
+  EXPECT_EQ(s.questions[4].reason_args, J(R"({"option": "B"})"));
+  {
+    auto unanswered = Score(*def, {}, "en");
+    EXPECT_EQ(unanswered.questions[0].reason, "not answered yet");
+    EXPECT_EQ(unanswered.questions[0].reason_key, "assessment.reason.not_answered");
+  }
   // "no" hides C1: it leaves the score altogether.
   answers["Y1"] = J(R"({"value": "no"})");
   Scores hidden = Score(*def, answers, "en");
@@ -466,10 +544,15 @@ TEST(CarryOver, SplitMergeDropAndTypeChange) {
   EXPECT_EQ(c.answers["M1a"], answers["M1"]);
   EXPECT_EQ(c.answers["M1b"], answers["M1"]);
   EXPECT_EQ(c.answers["P2"], answers["P1"]);
-  std::map<std::string, std::string> left(c.to_answer.begin(), c.to_answer.end());
+  std::map<std::string, CarryNote> left;
+  for (const auto& note : c.to_answer) left[note.question] = note;
   EXPECT_TRUE(left.count("Y1"));  // yes/partial/no cannot become a maturity level
+  EXPECT_EQ(left["Y1"].reason_key, "assessment.carry.not_carried");
   EXPECT_TRUE(left.count("N1"));
-  EXPECT_EQ(left["N1"], "new in 2");
+  EXPECT_EQ(left["N1"].reason, "new in 2");
+  // The same note for pages: a message key and its values, worded by the catalogue.
+  EXPECT_EQ(left["N1"].reason_key, "assessment.carry.new");
+  EXPECT_EQ(left["N1"].reason_args, J(R"({"version": "2"})"));
   // A maturity answer stored before levels had to be cumulative carries as the level it scored.
   EXPECT_EQ(Carry(*from, *to, *mapping, {{"M1", J(R"({"levels": [1, 2, 4]})")}}).answers["M1a"],
             J(R"({"levels": [1, 2]})"));

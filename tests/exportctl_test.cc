@@ -210,7 +210,20 @@ TEST_P(ExportControlTest, LicenceWorkflowScreensItsParties) {
                R"({"control_code": "1C350"})").status, 200);
   auto submitted = submit("submitted");
   ASSERT_EQ(submitted.status, 200) << submitted.body;
-  EXPECT_EQ(Json(submitted)["screening_status"].get<std::string>().find("to decide") != std::string::npos, true);
+  // Stored as a code, shown by its label (an open hit: the end user is listed).
+  EXPECT_EQ(Json(submitted)["screening_status"], "hits_open");
+  for (const std::string& page :
+       std::vector<std::string>{"/licences/" + id + "?lang=fr", "/licences?lang=fr"}) {
+    auto shown = As("licensing.uz", "GET", page);
+    ASSERT_EQ(shown.status, 200) << page;
+    EXPECT_NE(shown.body.find("à trancher"), std::string::npos) << page;
+    EXPECT_EQ(shown.body.find("hits_open"), std::string::npos)
+        << page << ": the code, not its label";
+  }
+  // The licence's own page counts the hits left (the end user's, on the UN list).
+  EXPECT_NE(As("licensing.uz", "GET", "/licences/" + id + "?lang=fr")
+                .body.find("1 correspondance à trancher"),
+            std::string::npos);
   ASSERT_EQ(submit("under_review").status, 200);
   auto opinion = As("reviewer.uz", "POST", "/api/v1/licences/" + id + "/opinions",
                     json{{"agency", "State Committee for Industrial Safety"}, {"opinion", "object"}}.dump());

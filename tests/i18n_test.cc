@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace cbrnhub::i18n {
 namespace {
@@ -101,6 +104,64 @@ TEST_F(Messages, PriorityReasonInEachLanguage) {
   for (const char* lang : {"en", "fr", "ru", "ar"}) {
     EXPECT_EQ(reason(lang, 5).find('{'), std::string::npos) << lang << ": " << reason(lang, 5);
   }
+}
+
+// A question's own reason, as the scoring gives it (a message key and values): worded by each
+// language, the stored answer codes by their labels, counts with the language's plurals.
+TEST_F(Messages, QuestionReasonsInEachLanguage) {
+  auto text = [&](const std::string& lang, const std::string& key, const json& args) {
+    return Presenter(catalogs_, lang).Text("assessment.reason." + key, args);
+  };
+  EXPECT_EQ(text("en", "level_not_yet", {{"level", 2}, {"next", "Developed"}}),
+            "Level 2 of 5: not yet “Developed”.");
+  EXPECT_EQ(text("fr", "presence", {{"status", "not_in_place"}}), "Réponse « pas en place ».");
+  EXPECT_EQ(text("ru", "answer", {{"value", "partial"}}), "Ответ: «частично».");
+  EXPECT_EQ(text("ar", "answer", {{"value", "not_applicable"}}), "الإجابة: «لا ينطبق».");
+  EXPECT_EQ(text("ru", "selected", {{"count", 3}}), "Выбрано 3 варианта.");
+  EXPECT_EQ(text("ru", "selected", {{"count", 5}}), "Выбрано 5 вариантов.");
+  EXPECT_NE(text("fr", "number", {{"value", 48000}, {"unit", "personnes"}, {"target", 100000}})
+                .find("personnes pour une cible de 100"),
+            std::string::npos);
+  for (const char* lang : {"en", "fr", "ru", "ar"}) {
+    for (const char* key : {"not_answered", "does_not_fit", "no_reference"}) {
+      std::string t = text(lang, key, json::object());
+      EXPECT_TRUE(t.find('{') == std::string::npos && t.find("assessment.") == std::string::npos)
+          << lang << ": " << t;
+    }
+  }
+}
+
+// Countries in drop-downs: in the order of the reader's language, not of the bytes.
+TEST(Collation, CountriesAreSortedByTheirNamesInEachLanguage) {
+  EXPECT_EQ(CollationOrder("fr", {"Zambie", "Égypte", "Djibouti", "Érythrée"}),
+            (std::vector<size_t>{2, 1, 3, 0}));
+  EXPECT_EQ(CollationOrder("en", {"b", "A", "a"}), (std::vector<size_t>{2, 1, 0}));
+  for (const char* lang : {"en", "fr", "ru", "ar"}) {
+    const auto& countries = CountriesByName(lang);
+    ASSERT_GT(countries.size(), 200u) << lang;
+    std::vector<std::string> names;
+    std::map<std::string, std::string> by_code;
+    for (const auto& [code, name] : countries) {
+      names.push_back(name);
+      by_code[code] = name;
+    }
+    // Already in the language's order: sorting again changes nothing.
+    auto order = CollationOrder(lang, names);
+    for (size_t i = 0; i < order.size(); ++i) ASSERT_EQ(order[i], i) << lang << " at " << i;
+    EXPECT_EQ(by_code["UZ"], CountryName("UZ", lang, "UZ")) << lang;
+  }
+  // French: Egypt (Égypte) before Eritrea (Érythrée), both before Spain (Espagne).
+  std::vector<std::string> fr;
+  for (const auto& [code, name] : CountriesByName("fr")) {
+    if (code == "EG" || code == "ER" || code == "ES") fr.push_back(code);
+  }
+  EXPECT_EQ(fr, (std::vector<std::string>{"EG", "ER", "ES"}));
+  // Russian: by the Cyrillic names (Узбекистан after Таджикистан), not by the codes.
+  std::vector<std::string> ru;
+  for (const auto& [code, name] : CountriesByName("ru")) {
+    if (code == "UZ" || code == "TJ" || code == "AF") ru.push_back(code);
+  }
+  EXPECT_EQ(ru, (std::vector<std::string>{"AF", "TJ", "UZ"}));
 }
 
 TEST(Formatting, DatesInEachLanguageWithoutRawIso) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -524,7 +525,37 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
   std::string info = Poppler("pdfinfo", pdf.body);
   auto pages = info.find("Pages:");
   ASSERT_NE(pages, std::string::npos);
-  EXPECT_GE(std::stoi(info.substr(pages + 6)), 7);  // contents + 7 sections, each from a new page
+  const int page_count = std::stoi(info.substr(pages + 6));
+  EXPECT_GE(page_count, 7);  // contents + 7 sections, each from a new page
+  // The region's map is in the PDF too: its title and legend, and countries filled in the score
+  // bands' colours (ColorBrewer YlGnBu, as on the pages), found in the rendered pages' pixels.
+  EXPECT_NE(text.find("Map of the region: overall score"), std::string::npos);
+  EXPECT_NE(text.find("not shared"), std::string::npos);  // the legend (its words may wrap)
+  const unsigned char kBands[][3] = {{0xff, 0xff, 0xcc},
+                                     {0xc7, 0xe9, 0xb4},
+                                     {0x7f, 0xcd, 0xbb},
+                                     {0x41, 0xb6, 0xc4},
+                                     {0x22, 0x5e, 0xa8}};
+  int band_pixels = 0;
+  for (int page = 2; page <= page_count && page <= 5; ++page) {
+    std::string ppm = Poppler(
+        "pdftoppm -r 30 -f " + std::to_string(page) + " -l " + std::to_string(page), pdf.body);
+    // P6 header: magic, width, height, maximum, each followed by one whitespace byte.
+    size_t at = 0;
+    for (int field = 0; field < 4 && at != std::string::npos; ++field)
+      at = ppm.find_first_of(" \n", ppm.find_first_not_of(" \n", at));
+    if (at == std::string::npos) continue;
+    for (size_t i = at + 1; i + 2 < ppm.size(); i += 3) {
+      // Within 2 of each channel: the colour goes through the PDF as fractions of 1.
+      auto near = [&](size_t at, unsigned char want) {
+        return std::abs(static_cast<int>(static_cast<unsigned char>(ppm[at])) - want) <= 2;
+      };
+      for (const auto& band : kBands) {
+        if (near(i, band[0]) && near(i + 1, band[1]) && near(i + 2, band[2])) ++band_pixels;
+      }
+    }
+  }
+  EXPECT_GT(band_pixels, 150) << "no country filled in a score band's colour";
   std::string ru =
       Poppler("pdftotext",
               As("secretariat.ca", "GET", "/regions/CA/brief.pdf?date=2026-12-10&lang=ru").body);

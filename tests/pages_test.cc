@@ -221,10 +221,29 @@ class PagesTest : public ServerTest {
     }
     for (const auto& [key, id] : ids_) ASSERT_FALSE(id.empty()) << "no demo record for " << key;
 
-    // The stored enumerations: every record kind's choices and read-only states. The
-    // questionnaire's domain, function and area keys (legal_framework, cross-cutting, ...) are
-    // not gathered yet: their labels come with issue 14 part B, and the lead adds them here
-    // (from the definitions' sections) once that is merged.
+    // The stored enumerations: every record kind's choices and read-only states, and the keys
+    // of the questionnaires' domains, functions and thematic areas (legal_framework,
+    // cross-cutting, biosafety_biosecurity, ...), which pages show by their labels.
+    {
+      const auto definitions = Json(Get("/api/v1/questionnaires"));
+      for (const auto& q : definitions["items"]) {
+        const auto view =
+            Json(Get("/api/v1/questionnaires/" + q["id"].get<std::string>() + "/definition"));
+        for (const auto& section : view["sections"]) {
+          for (const char* key : {"domain", "function"})
+            enumerations_.insert(section[key].get<std::string>());
+          for (const auto& question : section["questions"]) {
+            for (const char* key : {"domain", "function", "area"}) {
+              std::string value = question[key].get<std::string>();
+              if (!value.empty()) enumerations_.insert(value);
+            }
+          }
+        }
+      }
+      ASSERT_TRUE(enumerations_.count("legal_framework") && enumerations_.count("cross-cutting") &&
+                  enumerations_.count("biosafety_biosecurity"))
+          << "the questionnaires' keys were not gathered";
+    }
     for (const auto& kind : catalog_.kinds()) {
       for (const auto& field : kind.fields) {
         for (const auto& choice : field.choices) {
@@ -240,14 +259,6 @@ class PagesTest : public ServerTest {
     for (const auto& a : every_assessment["items"]) {
       json answers = Json(Get("/api/v1/assessments/" + a["id"].get<std::string>() + "/answers"));
       answers_.push_back(answers);
-      // Priority reasons: worded in C++ until issue 14 part B (see Problems).
-      for (const char* lang : {"en", "fr", "ru", "ar"}) {
-        json results = Json(
-            Get("/api/v1/assessments/" + a["id"].get<std::string>() + "/results?lang=" + lang));
-        for (const auto& p : results["priorities"]) {
-          if (!p.value("reason", "").empty()) part_b_texts_.insert(p["reason"].get<std::string>());
-        }
-      }
       std::vector<std::string> values;
       for (const auto& answer : answers["answers"]) {
         for (const char* key : {"status", "value"}) {
@@ -283,18 +294,21 @@ class PagesTest : public ServerTest {
     CollectStrings(Json(screening), stored);
     for (const auto& answers : answers_) CollectStrings(answers, stored);
     // Named, not looped over directly: a range-for over a temporary's member reads freed memory.
+    // The questionnaires in every language: their texts are stored data (a French question may
+    // use a word that is also English, or one spelled like a stored code), their keys are not.
     const auto questionnaires = Json(Get("/api/v1/questionnaires"));
     for (const auto& q : questionnaires["items"]) {
-      collect("/api/v1/questionnaires/" + q["id"].get<std::string>() + "/definition");
+      for (const char* lang : {"en", "fr", "ru", "ar"}) {
+        collect("/api/v1/questionnaires/" + q["id"].get<std::string>() +
+                "/definition?lang=" + lang);
+      }
     }
     const auto methods = Json(Get("/api/v1/risk_methods"));
     for (const auto& m : methods["items"]) {
       collect("/api/v1/risk_methods/" + m["id"].get<std::string>() + "/view");
     }
-    // The shipped questionnaires and risk method are stored data in every language (a French
-    // question may use a word that is also English, or one spelled like a stored code).
-    for (const char* file : {"data/assessment/naq-2019.yaml", "data/assessment/naq-2024.yaml",
-                             "data/risk/eu-rmg-2010.yaml"}) {
+    // The shipped risk method is stored data in every language.
+    for (const char* file : {"data/risk/eu-rmg-2010.yaml"}) {
       auto content = assets::Find(file);
       ASSERT_TRUE(content) << file;
       stored.emplace_back(*content);
@@ -360,13 +374,6 @@ class PagesTest : public ServerTest {
     static const std::regex user_id(R"(user:[0-9a-f]{8}-)");
     for (const std::string& text : VisibleText(html)) {
       std::string shown = text.substr(0, 120);
-      // The priority reasons are worded in C++ until issue 14 part B makes them translated
-      // sentences: a text that shows one is left out until that is merged.
-      if (std::any_of(part_b_texts_.begin(), part_b_texts_.end(), [&](const std::string& reason) {
-            return text.find(reason) != std::string::npos;
-          })) {
-        continue;
-      }
       for (std::sregex_iterator it(text.begin(), text.end(), key_like), end; it != end; ++it) {
         if (key_namespaces_.count((*it)[1]))
           out.insert("untranslated key " + it->str() + ": " + shown);
@@ -421,7 +428,7 @@ class PagesTest : public ServerTest {
   std::map<std::string, std::string> ids_;
   std::set<std::string> enumerations_, data_words_, key_namespaces_;
   std::vector<json> answers_;
-  std::set<std::string> part_b_texts_, data_tokens_;
+  std::set<std::string> data_tokens_;
   std::map<std::string, std::set<std::string>> catalogue_words_;
 };
 

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>  // in full: scores carry their reasons' message arguments as values
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,6 +83,13 @@ struct Definition {
   // Texts without a translation into a declared language ("no ru text"): a warning when checking,
   // refused on publish unless allowed (see MissingTranslations).
   std::vector<DefinitionError> untranslated;
+  // What people read for the keys of the sections and questions (`labels:`): by domain
+  // ("cross-cutting"), function ("legal_framework") and thematic area ("biosafety_biosecurity"),
+  // each a text in the declared languages. Optional: a key without one is shown by the
+  // interface's own label for it.
+  struct Labels {
+    std::map<std::string, Text> domains, functions, areas;
+  } labels;
   const Question* Find(const std::string& id) const;
 };
 
@@ -144,14 +152,22 @@ struct QuestionScore {
   double target = 0;  // 0..1
   double gap = 0;     // max(0, target - score), when scored
   double weight = 1;  // question weight × section weight
-  std::string reason;
+  // Why the question scores what it does, as a message key of the interface's catalogues
+  // ("assessment.reason.level_not_yet") and its arguments (texts already in the scoring
+  // language); `reason` says the same in English for programs that read the API.
+  std::string reason, reason_key;
+  Json reason_args = Json::object();
 };
 
 struct Priority {
   int rank = 0;
   std::string question, text, section, domain, function;
   double score = 0, gap = 0, weighted_gap = 0;
-  std::string reason;  // why it ranks where it does
+  double weight = 1;   // question weight × section weight
+  std::string reason;  // why it ranks where it does, in English (the API's)
+  // The question's own reason as a message key and arguments (see QuestionScore).
+  std::string reason_key;
+  Json reason_args = Json::object();
 };
 
 struct Scores {
@@ -165,9 +181,15 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
 
 // Carries answers of `from` to `to` through `mapping`: the carried answers and the questions of
 // `to` left to answer (with why).
+struct CarryNote {
+  std::string question;
+  std::string reason;                 // in English, for the API
+  std::string reason_key;             // the same as a message key ("assessment.carry.new") ...
+  Json reason_args = Json::object();  // ... and its arguments
+};
 struct CarryOver {
   std::map<std::string, Json> answers;
-  std::vector<std::pair<std::string, std::string>> to_answer;  // question id, reason
+  std::vector<CarryNote> to_answer;
 };
 CarryOver Carry(const Definition& from, const Definition& to, const Mapping& mapping,
                 const std::map<std::string, Json>& answers);

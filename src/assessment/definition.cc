@@ -186,7 +186,8 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
   YAML::Node root = *loaded;
   Reader r(errors, strictness == Strictness::kStrict);
   if (r.strict()) CheckTree(root, "", 0, errors);
-  r.Keys(root, "", {"code", "version", "title", "languages", "target", "level_sets", "sections"});
+  r.Keys(root, "",
+         {"code", "version", "title", "languages", "target", "level_sets", "labels", "sections"});
   Definition def;
   def.code = r.String(root, "code", "", true);
   if (!def.code.empty() && !ValidId(def.code)) r.Error(root["code"], "code", "use letters, digits, '-', '_' or '.'");
@@ -241,6 +242,38 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
         }
         level_sets[name] = levels;
       }
+    }
+  }
+  // Labels of the keys; whether each labels a key the definition uses is checked after the
+  // sections are read.
+  struct LabelNode {
+    std::string group, key;
+    YAML::Node node;
+  };
+  std::vector<LabelNode> label_nodes;
+  if (YAML::Node labels = root["labels"]; labels.IsDefined() && !labels.IsNull()) {
+    if (!labels.IsMap()) {
+      r.Error(labels, "labels",
+              "must map domains, functions and areas to the labels of their keys");
+    } else {
+      r.Keys(labels, "labels", {"domains", "functions", "areas"});
+      auto read = [&](const char* group, std::map<std::string, Text>& into) {
+        YAML::Node g = labels[group];
+        if (!g.IsDefined() || g.IsNull()) return;
+        std::string gp = std::string("labels.") + group;
+        if (!g.IsMap()) {
+          r.Error(g, gp, "must map each key to its label, e.g. {en: ..., fr: ...}");
+          return;
+        }
+        for (const auto& kv : g) {
+          std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+          into[key] = r.TextAt(kv.second, gp + "." + key.substr(0, 40));
+          label_nodes.push_back({group, key, kv.first});
+        }
+      };
+      read("domains", def.labels.domains);
+      read("functions", def.labels.functions);
+      read("areas", def.labels.areas);
     }
   }
   YAML::Node sections = root["sections"];
@@ -408,6 +441,26 @@ Result<Definition> ParseDefinitionUnguarded(std::string_view yaml, const std::st
       def.questions.push_back(std::move(q));
     }
     def.sections.push_back(std::move(sec));
+  }
+  // A label for a key nothing uses is most likely a misspelt key, which would stay unlabelled.
+  std::set<std::string> areas;
+  for (const auto& q : def.questions) areas.insert(q.area);
+  for (const auto& l : label_nodes) {
+    std::string p = "labels." + l.group + "." + l.key.substr(0, 40);
+    if (l.group == "domains" && !OneOf(l.key, std::begin(kDomains), std::end(kDomains))) {
+      r.Strict(
+          l.node, p,
+          "'" + l.key.substr(0, 40) +
+              "' is not a domain (chemical, biological, radiological, nuclear or cross-cutting)");
+    } else if (l.group == "functions" &&
+               !OneOf(l.key, std::begin(kFunctions), std::end(kFunctions))) {
+      r.Strict(l.node, p,
+               "'" + l.key.substr(0, 40) +
+                   "' is not a function (legal_framework, governance, prevention, detection, "
+                   "preparedness, response or recovery)");
+    } else if (l.group == "areas" && !areas.count(l.key)) {
+      r.Strict(l.node, p, "no question has the area '" + l.key.substr(0, 40) + "'");
+    }
   }
   if (!errors.empty()) return fail();
   return def;

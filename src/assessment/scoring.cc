@@ -197,7 +197,10 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
       ++out.visible;
       if (s.answered) ++out.answered;
       if (!q.scored() || !s.answered) {
-        if (q.scored()) s.reason = "not answered yet";
+        if (q.scored()) {
+          s.reason = "not answered yet";
+          s.reason_key = "assessment.reason.not_answered";
+        }
         out.questions.push_back(s);
         continue;
       }
@@ -205,6 +208,7 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
       // Stored answers were checked when saved; one that no longer fits is not scored.
       if (!CheckAnswer(q, v, false).ok()) {
         s.reason = "the answer does not fit the question";
+        s.reason_key = "assessment.reason.does_not_fit";
         out.questions.push_back(s);
         continue;
       }
@@ -214,14 +218,24 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
           s.level = MaturityLevel(v);
           s.score = s.level / 5.0;
           s.reason = "level " + std::to_string(s.level) + " of 5";
-          if (s.level > 0 && s.level < 5) s.reason += ": not yet \"" + q.levels[s.level].Get(lang) + "\"";
+          s.reason_key = "assessment.reason.level";
+          s.reason_args = {{"level", s.level}};
+          if (s.level > 0 && s.level < 5) {
+            s.reason += ": not yet \"" + q.levels[s.level].Get(lang) + "\"";
+            s.reason_key = "assessment.reason.level_not_yet";
+            s.reason_args["next"] = q.levels[s.level].Get(lang);
+          }
           break;
         case QuestionType::kPresence: {
           std::string st = v.value("status", "");
           if (st == "not_applicable") s.scored = false;
           // In place counts fully only with the legal or executive reference that shows it.
           s.score = st == "in_place" ? (v.value("reference", "").empty() ? 0.5 : 1.0) : 0.0;
-          s.reason = st == "in_place" && v.value("reference", "").empty() ? "in place, but no reference given" : st;
+          bool unreferenced = st == "in_place" && v.value("reference", "").empty();
+          s.reason = unreferenced ? "in place, but no reference given" : st;
+          s.reason_key =
+              unreferenced ? "assessment.reason.no_reference" : "assessment.reason.presence";
+          if (!unreferenced) s.reason_args = {{"status", st}};
           break;
         }
         case QuestionType::kYesPartialNo: {
@@ -229,6 +243,8 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
           if (x == "not_applicable") s.scored = false;
           s.score = x == "yes" ? 1.0 : x == "partial" ? 0.5 : 0.0;
           s.reason = x;
+          s.reason_key = "assessment.reason.answer";
+          s.reason_args = {{"value", x}};
           break;
         }
         case QuestionType::kNumber: {
@@ -238,6 +254,8 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
           std::snprintf(buf, sizeof buf, "%g %s of a target of %g", x, q.unit.Get(lang).c_str(),
                         *q.target);
           s.reason = buf;
+          s.reason_key = "assessment.reason.number";
+          s.reason_args = {{"value", x}, {"unit", q.unit.Get(lang)}, {"target", *q.target}};
           break;
         }
         case QuestionType::kSingleChoice:
@@ -245,6 +263,8 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
             if (Member(v, "value") == o.value) {
               s.score = o.score;
               s.reason = o.label.Get(lang);
+              s.reason_key = "assessment.reason.option";
+              s.reason_args = {{"option", o.label.Get(lang)}};
             }
           }
           break;
@@ -257,6 +277,8 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
           }
           s.score = std::min(1.0, sum);
           s.reason = std::to_string(Member(v, "values").size()) + " selected";
+          s.reason_key = "assessment.reason.selected";
+          s.reason_args = {{"count", Member(v, "values").size()}};
           break;
         }
         case QuestionType::kText:
@@ -295,8 +317,9 @@ Scores Score(const Definition& def, const std::map<std::string, Json>& answers, 
     char because[160];
     std::snprintf(because, sizeof because, "score %.0f %% against a target of %.0f %% (gap %.0f points) x weight %g",
                   s.score * 100, s.target * 100, s.gap * 100, s.weight);
-    out.priorities.push_back({++rank, s.id, q.text.Get(lang), q.section, q.domain, q.function, s.score, s.gap,
-                              weighted, std::string(because) + "; " + s.reason});
+    out.priorities.push_back({++rank, s.id, q.text.Get(lang), q.section, q.domain, q.function,
+                              s.score, s.gap, weighted, s.weight,
+                              std::string(because) + "; " + s.reason, s.reason_key, s.reason_args});
   }
   return out;
 }
@@ -330,8 +353,15 @@ CarryOver Carry(const Definition& from, const Definition& to, const Mapping& map
         else answered_other_type = true;
       }
       if (given.empty()) {
-        out.to_answer.emplace_back(t, answered_other_type ? "the question changed (type or choices): answer it again"
-                                                          : "not answered in " + from.version);
+        if (answered_other_type) {
+          out.to_answer.push_back({t, "the question changed (type or choices): answer it again",
+                                   "assessment.carry.changed"});
+        } else {
+          out.to_answer.push_back({t,
+                                   "not answered in " + from.version,
+                                   "assessment.carry.not_answered",
+                                   {{"version", from.version}}});
+        }
         continue;
       }
       // Several feed one question (a merge): keep the highest, the lowest or the first.
@@ -354,7 +384,12 @@ CarryOver Carry(const Definition& from, const Definition& to, const Mapping& map
         std::find(mapping.dropped.begin(), mapping.dropped.end(), q.id) == mapping.dropped.end()) {
       out.answers[q.id] = it->second;
     } else {
-      out.to_answer.emplace_back(q.id, fq ? "not carried over" : "new in " + to.version);
+      if (fq) {
+        out.to_answer.push_back({q.id, "not carried over", "assessment.carry.not_carried"});
+      } else {
+        out.to_answer.push_back(
+            {q.id, "new in " + to.version, "assessment.carry.new", {{"version", to.version}}});
+      }
     }
   }
   return out;

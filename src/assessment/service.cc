@@ -66,6 +66,37 @@ Status BumpRevision(storage::Transaction& txn, const std::string& assessment_id)
       .status();
 }
 
+// The definition's labels of its keys in `lang` ({"domains": {"cross-cutting": "Transversal"},
+// "functions": {...}, "areas": {...}}), merged into `into` (a key labelled already keeps its
+// label).
+void AddLabels(const Definition& def, const std::string& lang, Json& into) {
+  for (const auto& [group, labels] :
+       {std::pair<const char*, const std::map<std::string, Text>*>{"domains", &def.labels.domains},
+        {"functions", &def.labels.functions},
+        {"areas", &def.labels.areas}}) {
+    Json& out = into[group];
+    if (!out.is_object()) out = Json::object();
+    for (const auto& [key, text] : *labels) {
+      if (!out.contains(key)) out[key] = text.Get(lang);
+    }
+  }
+}
+
+Json LabelsJson(const Definition& def, const std::string& lang) {
+  Json labels = Json::object();
+  AddLabels(def, lang, labels);
+  return labels;
+}
+
+Result<std::map<std::string, Json>> LoadAnswers(storage::Transaction& txn, const std::string& id) {
+  CBRN_ASSIGN_OR_RETURN(
+      Rows rows,
+      txn.Query("SELECT question_id, value_json FROM answers WHERE assessment_id = ?", {id}));
+  std::map<std::string, Json> out;
+  for (const auto& r : rows) out[r.Text(0)] = Json::parse(r.Text(1));
+  return out;
+}
+
 Json AnswerJson(const storage::Row& r) {
   return {{"question", r.Text(0)}, {"value", Json::parse(r.Text(1))}, {"comment", r.Text(2)},
           {"revision", r.Int(3)},  {"updated_at", r.Text(4)},        {"updated_by", r.Text(5)}};
@@ -300,6 +331,7 @@ Result<Json> Service::QuestionnaireView(const Caller& caller, const std::string&
                         {"weight", s.weight}, {"questions", qs}});
   }
   record["title_text"] = def->title.Get(lang);
+  record["labels"] = LabelsJson(*def, lang);
   record["target"] = def->target;
   record["sections"] = sections;
   return record;
@@ -386,6 +418,43 @@ Result<Json> Service::Get(const Caller& caller, const std::string& id, const std
     evidence.push_back({{"id", r.Text(0)}, {"question", r.Text(1)}, {"filename", r.Text(2)}, {"content_type", r.Text(3)},
                         {"size", r.Int(4)}, {"sha256", r.Text(5)}, {"created_at", r.Text(6)}, {"created_by", r.Text(7)}});
   }
+  // After a carry-over, the questions still to answer, each with why its answer was not
+  // carried (worked out again from the assessment it came from, when the caller may read that).
+  Json to_answer = Json::array();
+  if (std::string from_id = a.value("carried_from", ""); !from_id.empty()) {
+    auto from = store_.GetIn(*txn, caller, *store_.catalog().Find(kAssessments), from_id);
+    if (from.ok()) {
+      auto from_def = DefinitionOf((*from)["questionnaire_id"]);
+      CBRN_ASSIGN_OR_RETURN(auto to_def, DefinitionOf(a["questionnaire_id"]));
+      CBRN_ASSIGN_OR_RETURN(
+          Rows maps, txn->Query("SELECT mapping FROM questionnaire_mappings WHERE from_id = ? AND"
+                                " to_id = ?",
+                                {(*from)["questionnaire_id"].get<std::string>(),
+                                 a["questionnaire_id"].get<std::string>()}));
+      Mapping mapping;
+      bool mapped = maps.empty();
+      if (from_def.ok() && !maps.empty()) {
+        auto parsed =
+            ParseMapping(maps[0].Text(0), "mapping", **from_def, *to_def, Strictness::kStored);
+        if (parsed.ok()) {
+          mapping = std::move(*parsed);
+          mapped = true;
+        }
+      }
+      if (from_def.ok() && mapped) {
+        CBRN_ASSIGN_OR_RETURN(auto earlier, LoadAnswers(*txn, from_id));
+        for (const auto& note : Carry(**from_def, *to_def, mapping, earlier).to_answer) {
+          const Question* q = to_def->Find(note.question);
+          if (answers.contains(note.question) || !q) continue;
+          to_answer.push_back({{"question", note.question},
+                               {"section", q->section},
+                               {"reason", note.reason},
+                               {"reason_key", note.reason_key},
+                               {"reason_args", note.reason_args}});
+        }
+      }
+    }
+  }
   // What the caller may do, from access:: (the page shows exactly these).
   const access::RecordScope scope = store_.catalog().Find(kAssessments)->ScopeOf(a);
   Json levels = Json::array();
@@ -396,8 +465,13 @@ Result<Json> Service::Get(const Caller& caller, const std::string& id, const std
               {"carry", access::Allows(caller.who, access::Action::kCreate, scope)},
               {"share", levels.size() > 1 || (levels.size() == 1 && levels[0] != a["sharing"])},
               {"sharing_levels", levels}};
-  return Json{{"assessment", a}, {"questionnaire", q}, {"answers", answers}, {"evidence", evidence},
-              {"may_answer", may["answer"]}, {"may", may}};
+  return Json{{"assessment", a},
+              {"questionnaire", q},
+              {"answers", answers},
+              {"evidence", evidence},
+              {"to_answer", to_answer},
+              {"may_answer", may["answer"]},
+              {"may", may}};
 }
 
 Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& caller, const Json& a,
@@ -515,19 +589,22 @@ Result<Json> Service::Transition(const Caller& caller, const std::string& id, co
 
 namespace {
 
-Result<std::map<std::string, Json>> LoadAnswers(storage::Transaction& txn, const std::string& id) {
-  CBRN_ASSIGN_OR_RETURN(Rows rows, txn.Query("SELECT question_id, value_json FROM answers WHERE assessment_id = ?", {id}));
-  std::map<std::string, Json> out;
-  for (const auto& r : rows) out[r.Text(0)] = Json::parse(r.Text(1));
-  return out;
-}
-
 Json PrioritiesJson(const std::vector<Priority>& priorities) {
   Json out = Json::array();
   for (const auto& p : priorities) {
-    out.push_back({{"rank", p.rank}, {"question", p.question}, {"text", p.text}, {"section", p.section},
-                   {"domain", p.domain}, {"function", p.function}, {"score", p.score}, {"gap", p.gap},
-                   {"weighted_gap", p.weighted_gap}, {"reason", p.reason}});
+    out.push_back({{"rank", p.rank},
+                   {"question", p.question},
+                   {"text", p.text},
+                   {"section", p.section},
+                   {"domain", p.domain},
+                   {"function", p.function},
+                   {"score", p.score},
+                   {"gap", p.gap},
+                   {"weighted_gap", p.weighted_gap},
+                   {"weight", p.weight},
+                   {"reason", p.reason},
+                   {"reason_key", p.reason_key},
+                   {"reason_args", p.reason_args}});
   }
   return out;
 }
@@ -554,14 +631,33 @@ Result<Json> Service::Results(const Caller& caller, const std::string& id, const
   Json questions = Json::array();
   for (const auto& q : s.questions) {
     const Question& dq = *def->Find(q.id);
-    questions.push_back({{"id", q.id}, {"text", dq.text.Get(lang)}, {"section", dq.section}, {"visible", q.visible},
-                         {"answered", q.answered}, {"scored", q.scored}, {"score", q.score}, {"level", q.level},
-                         {"target", q.target}, {"gap", q.gap}, {"weight", q.weight}, {"reason", q.reason}});
+    questions.push_back({{"id", q.id},
+                         {"text", dq.text.Get(lang)},
+                         {"section", dq.section},
+                         {"visible", q.visible},
+                         {"answered", q.answered},
+                         {"scored", q.scored},
+                         {"score", q.score},
+                         {"level", q.level},
+                         {"target", q.target},
+                         {"gap", q.gap},
+                         {"weight", q.weight},
+                         {"reason", q.reason},
+                         {"reason_key", q.reason_key},
+                         {"reason_args", q.reason_args}});
   }
-  Json out = {{"assessment", a}, {"overall", s.overall}, {"answered", s.answered}, {"visible", s.visible},
-              {"target", def->target}, {"sections", sections}, {"by_domain", ScoreMap(s.by_domain)},
-              {"by_function", ScoreMap(s.by_function)}, {"by_area", ScoreMap(s.by_area)},
-              {"questions", questions}, {"priorities", PrioritiesJson(s.priorities)}};
+  Json out = {{"assessment", a},
+              {"overall", s.overall},
+              {"answered", s.answered},
+              {"visible", s.visible},
+              {"target", def->target},
+              {"labels", LabelsJson(*def, lang)},
+              {"sections", sections},
+              {"by_domain", ScoreMap(s.by_domain)},
+              {"by_function", ScoreMap(s.by_function)},
+              {"by_area", ScoreMap(s.by_area)},
+              {"questions", questions},
+              {"priorities", PrioritiesJson(s.priorities)}};
   // Change since the previous assessment of the same country and questionnaire family.
   std::string previous_id = a["carried_from"];
   if (previous_id.empty()) {
@@ -625,10 +721,17 @@ Result<Json> Service::CarryOver(const Caller& caller, const std::string& id, con
                            .status());
   created["carried_from"] = old["id"];
   for (const auto& [q, v] : carried.answers) {
-    CBRN_RETURN_IF_ERROR(SaveAnswerIn(*txn, caller, created, *to, q, v, "carried over from " + from->version, std::nullopt).status());
+    // The assessment names where its answers came from (carried_from): no English note is
+    // written into the answers' comments.
+    CBRN_RETURN_IF_ERROR(SaveAnswerIn(*txn, caller, created, *to, q, v, "", std::nullopt).status());
   }
   Json to_answer = Json::array();
-  for (const auto& [q, why] : carried.to_answer) to_answer.push_back({{"question", q}, {"reason", why}});
+  for (const auto& note : carried.to_answer) {
+    to_answer.push_back({{"question", note.question},
+                         {"reason", note.reason},
+                         {"reason_key", note.reason_key},
+                         {"reason_args", note.reason_args}});
+  }
   CBRN_RETURN_IF_ERROR(txn->Commit());
   return Json{{"assessment", created}, {"carried", carried.answers.size()}, {"to_answer", to_answer}};
 }
@@ -670,6 +773,7 @@ Result<Json> Service::RegionView(const Caller& caller, const std::string& region
   std::unordered_map<std::string_view, Gaps> gaps;
   std::vector<std::pair<std::shared_ptr<const Definition>, std::shared_ptr<const Scores>>> held;
   std::set<std::string> functions, domains, seen;
+  Json labels = Json::object();  // of every version shown (the first to label a key keeps it)
   for (const auto& r : rows) {
     std::string country = r.Text(1);
     if (!seen.insert(country).second) continue;  // older assessments of the same country
@@ -699,6 +803,7 @@ Result<Json> Service::RegionView(const Caller& caller, const std::string& region
     for (const auto& [k, v] : scores->by_function) functions.insert(k);
     for (const auto& [k, v] : scores->by_domain) domains.insert(k);
     heat.push_back(row);
+    AddLabels(*def, lang, labels);
     held.emplace_back(def, scores);
     for (const auto& q : scores->questions) {
       if (!q.scored || q.gap <= 0) continue;
@@ -742,8 +847,9 @@ Result<Json> Service::RegionView(const Caller& caller, const std::string& region
   }
   Json all_countries = Json::array();
   for (const auto& c : countries) all_countries.push_back({{"iso2", c.Text(0)}, {"name", c.Text(1)}});
-  return Json{{"region", region}, {"countries", all_countries}, {"rows", heat}, {"functions", functions},
-              {"domains", domains}, {"shared_priorities", shared}};
+  return Json{{"region", region},           {"countries", all_countries}, {"rows", heat},
+              {"functions", functions},     {"domains", domains},         {"labels", labels},
+              {"shared_priorities", shared}};
 }
 
 // --- Evidence ----------------------------------------------------------------------------

@@ -134,10 +134,14 @@ class Service {
   Result<Json> ScreenIn(storage::Transaction& txn, const Caller& caller, const sanctions::Index& index,
                         const ScreenRequest& request);
   Status RescreenOpenLicences(const Caller& caller);
-  // Screens a licence's exporter, consignee and end user; returns its screening status.
+  // Screens a licence's exporter, consignee and end user; returns its screening state.
   Result<std::string> ScreenLicenceParties(storage::Transaction& txn, const Caller& caller,
                                            const sanctions::Index& index, const Json& licence);
-  static std::string ScreeningStatusText(std::int64_t open, std::int64_t hits);
+  // A licence's screening state as stored, a code pages show by its label: "clear" (no party
+  // listed), "hits_open" (hits left to decide), "hits_decided"; "not_screened" before the first
+  // screening. (Versions before these codes stored English: "clear", "hits decided", "<n> hits
+  // to decide", "not screened"; pages read both.)
+  static std::string ScreeningState(std::int64_t open, std::int64_t hits);
   // The entry `item` (code, category, title, text, parameters) in `lang` where the shipped
   // translation covers it; sets item["lang"].
   void LocalizeControlEntry(Json& item, const std::string& lang);

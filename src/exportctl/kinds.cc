@@ -71,7 +71,7 @@ void RegisterKinds(records::Catalog& catalog) {
                 Field("end_user_country", FieldType::kCountryCode),
                 Field("end_use", FieldType::kLongText, false, 4000),
                 ReadOnly("status", "draft", true),
-                ReadOnly("screening_status", "not screened"),
+                ReadOnly("screening_status", "not_screened"),
                 ReadOnly("decision_note", "")};
     k.owner = [](storage::Transaction&, const Json& f) -> Result<std::string> {
       return "exportctl:" + f["country"].get<std::string>();

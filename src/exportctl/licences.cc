@@ -35,8 +35,8 @@ bool IsOpen(const std::string& status) { return status == "submitted" || status 
 
 }  // namespace
 
-std::string Service::ScreeningStatusText(std::int64_t open, std::int64_t hits) {
-  return open > 0 ? std::to_string(open) + " hits to decide" : hits > 0 ? "hits decided" : "clear";
+std::string Service::ScreeningState(std::int64_t open, std::int64_t hits) {
+  return open > 0 ? "hits_open" : hits > 0 ? "hits_decided" : "clear";
 }
 
 Result<std::string> Service::ScreenLicenceParties(storage::Transaction& txn, const Caller& caller,
@@ -56,7 +56,7 @@ Result<std::string> Service::ScreenLicenceParties(storage::Transaction& txn, con
     open += s["open_count"].get<std::int64_t>();
     hits += s["hit_count"].get<std::int64_t>();
   }
-  return ScreeningStatusText(open, hits);
+  return ScreeningState(open, hits);
 }
 
 Status Service::RescreenOpenLicences(const Caller& caller) {

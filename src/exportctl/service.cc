@@ -665,7 +665,7 @@ Result<Json> Service::Decide(const Caller& caller, const std::string& screening_
                                              " AND created_at = (SELECT max(created_at) FROM screenings t WHERE"
                                              " t.licence_id = s.licence_id AND t.party_key = s.party_key)",
                                              {licence}));
-    std::string status = ScreeningStatusText(s[0].Int(0), s[0].Int(1));
+    std::string status = ScreeningState(s[0].Int(0), s[0].Int(1));
     CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE licences SET screening_status = ? WHERE id = ?", {status, licence}).status());
   }
   CBRN_ASSIGN_OR_RETURN(Rows after, txn->Query(std::string("SELECT ") + kScreeningColumns + " FROM screenings WHERE id = ?",

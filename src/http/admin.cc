@@ -97,9 +97,22 @@ std::string ValueText(const i18n::Presenter& words, const Json& v) {
   }
   const std::string& s = v.get_ref<const std::string&>();
   if (s.size() >= 10 && s[4] == '-' && s[7] == '-') return words.DateTime(s);
-  // A state of whichever workflow stored it, else a choice.
+  // A list stored as one text ("detection, legal_framework"): each of its codes by its label.
+  if (size_t comma = s.find(", "); comma != std::string::npos) {
+    std::string out;
+    for (size_t from = 0; from <= s.size();) {
+      size_t to = s.find(", ", from);
+      if (to == std::string::npos) to = s.size();
+      out += (out.empty() ? "" : ", ") + ValueText(words, Json(s.substr(from, to - from)));
+      from = to + 2;
+    }
+    return out;
+  }
+  // A state of whichever workflow stored it, else a choice, a questionnaire's domain or function
+  // (a risk scenario's capabilities), a licence's screening state.
   for (const char* prefix : {"choice.", "assessment.state.", "licences.state.", "plans.state.",
-                             "projects.state.", "risk.state."}) {
+                             "projects.state.", "risk.state.", "capability.",
+                             "licences.screening_state."}) {
     std::string label = words.Label(prefix, s);
     if (label != s) return label;
   }

@@ -8,6 +8,7 @@
 
 #include "http/handlers.h"
 #include "http/views.h"
+#include "network/network.h"
 
 namespace cbrnhub::http {
 namespace {
@@ -171,11 +172,18 @@ std::string PriorityReason(const Ctx& ctx, const Request& req, const Json& p, do
   i18n::Presenter present = PresenterOf(ctx, req);
   double gap = p["gap"].get<double>();
   double weight = gap > 0 ? p["weighted_gap"].get<double>() / gap : 1.0;
-  return present.Text("assessment.priority_reason",
-                      {{"score", present.Percent(p["score"].get<double>() * 100)},
-                       {"target", present.Percent(target * 100)},
-                       {"gap", std::lround(gap * 100)},
-                       {"weight", present.Number(weight, 2)}});
+  std::string sentence = present.Text("assessment.priority_reason",
+                                      {{"score", present.Percent(p["score"].get<double>() * 100)},
+                                       {"target", present.Percent(target * 100)},
+                                       {"gap", std::lround(gap * 100)},
+                                       {"weight", present.Number(weight, 2)}});
+  // The question's own reason (its level, answer or value), worded by the catalogue.
+  if (p.contains("reason_key") && p["reason_key"].is_string() &&
+      !p["reason_key"].get<std::string>().empty()) {
+    sentence += " " + present.Text(p["reason_key"].get<std::string>(),
+                                   p.value("reason_args", Json::object()));
+  }
+  return sentence;
 }
 
 // Results of many questions: the top priorities, then each section folded with its own.
@@ -206,6 +214,18 @@ void GroupBySection(Json& data) {
 }
 
 }  // namespace
+
+std::string KeyLabel(const i18n::Presenter& words, const Json& labels, const char* group,
+                     const std::string& key) {
+  if (labels.is_object()) {
+    auto g = labels.find(group);
+    if (g != labels.end() && g->is_object()) {
+      auto it = g->find(key);
+      if (it != g->end() && it->is_string() && !it->get<std::string>().empty()) return *it;
+    }
+  }
+  return words.Label("capability.", key);
+}
 
 // --- API --------------------------------------------------------------------------------
 
@@ -337,11 +357,31 @@ Response AssessmentsPage(Ctx& ctx, Request& req) {
   all.limit = 200;
   auto questionnaires = ctx.store.List(CallerOf(req), assessment::kQuestionnaires, all);
   if (!questionnaires.ok()) return ErrorFor(ctx, req, questionnaires.status());
-  Json data = {{"assessments", list->items}, {"questionnaires", questionnaires->items},
-               {"may_start", MayStartAssessment(req.who)},
-               {"is_admin", access::DecideRoute(req.who, access::Need::kAdmin) == access::Decision::kAllow},
-               {"country", req.who.country},
-               {"error", req.Query("error")}};
+  // The start form's countries: the network's partners the caller can see, by their names in
+  // the page's language and in its order.
+  i18n::Presenter words = PresenterOf(ctx, req);
+  for (auto& a : list->items) a["country_name"] = words.Country(a["country"], a["country"]);
+  Json countries = Json::array();
+  records::ListQuery every;
+  every.limit = 500;
+  if (auto partners = ctx.store.List(CallerOf(req), network::kCountries, every); partners.ok()) {
+    std::vector<std::string> names;
+    for (const auto& c : partners->items)
+      names.push_back(words.Country(c["iso2"], c.value("name", c["iso2"].get<std::string>())));
+    for (size_t i : i18n::CollationOrder(req.lang, names)) {
+      const Json& c = partners->items[i];
+      countries.push_back(
+          {{"iso2", c["iso2"]}, {"name", names[i]}, {"selected", c["iso2"] == req.who.country}});
+    }
+  }
+  Json data = {
+      {"assessments", list->items},
+      {"questionnaires", questionnaires->items},
+      {"countries", countries},
+      {"may_start", MayStartAssessment(req.who)},
+      {"is_admin", access::DecideRoute(req.who, access::Need::kAdmin) == access::Decision::kAllow},
+      {"country", req.who.country},
+      {"error", req.Query("error")}};
   return RenderPage(ctx, req, 200, "assessments", data, Translate(ctx, req, "assessment.title"));
 }
 
@@ -377,6 +417,15 @@ Response AssessmentPage(Ctx& ctx, Request& req) {
   Json data = *view;
   DecorateQuestions(data);
   KeepOneSection(data, req.Query("section"));
+  i18n::Presenter words = PresenterOf(ctx, req);
+  const Json& labels = data["questionnaire"]["labels"];
+  for (auto& sec : data["questionnaire"]["sections"]) {
+    sec["domain_label"] = KeyLabel(words, labels, "domains", sec["domain"]);
+    sec["function_label"] = KeyLabel(words, labels, "functions", sec["function"]);
+  }
+  for (auto& note : data["to_answer"])
+    note["reason_text"] = words.Text(note["reason_key"].get<std::string>(), note["reason_args"]);
+  data["to_answer_count"] = data["to_answer"].size();
   data["error"] = req.Query("error");
   const Json& a = data["assessment"];
   std::string status = a["status"];
@@ -513,7 +562,13 @@ Response ResultsPage(Ctx& ctx, Request& req) {
   Json data = *r;
   data["overall_pct"] = Pct(data["overall"]);
   data["target_pct"] = Pct(data["target"]);
-  for (auto& s : data["sections"]) s["pct"] = s["score"].is_null() ? "—" : Pct(s["score"]);
+  i18n::Presenter words = PresenterOf(ctx, req);
+  const Json labels = data["labels"];
+  for (auto& s : data["sections"]) {
+    s["pct"] = s["score"].is_null() ? "—" : Pct(s["score"]);
+    s["domain_label"] = KeyLabel(words, labels, "domains", s["domain"]);
+    s["function_label"] = KeyLabel(words, labels, "functions", s["function"]);
+  }
   for (auto& p : data["priorities"]) {
     p["gap_pct"] = Pct(p["gap"]);
     p["reason_text"] = PriorityReason(ctx, req, p, data["target"].is_number() ? data["target"].get<double>() : 0);
@@ -540,13 +595,15 @@ Response ResultsPage(Ctx& ctx, Request& req) {
                           {"heat", "h" + std::to_string(ScoreBand(v))}});
   };
   for (const auto& [k, v] : data["by_function"].items()) {
-    radar.axes.emplace_back(Translate(ctx, req, "capability." + k), v.get<double>());
+    radar.axes.emplace_back(KeyLabel(words, labels, "functions", k), v.get<double>());
     row("assessment.function", radar.axes.back().first, v.get<double>());
   }
   for (const auto& [k, v] : data["by_domain"].items()) {
-    bars.emplace_back(Translate(ctx, req, "capability." + k), v.get<double>());
+    bars.emplace_back(KeyLabel(words, labels, "domains", k), v.get<double>());
     row("assessment.domain", bars.back().first, v.get<double>());
   }
+  for (const auto& [k, v] : data["by_area"].items())
+    row("assessment.area", KeyLabel(words, labels, "areas", k), v.get<double>());
   data["radar"] = RadarSvg(radar);
   data["bars"] = BarsSvg(bars, Translate(ctx, req, "assessment.by_domain"));
   data["score_rows"] = score_rows;
@@ -604,16 +661,16 @@ Response RegionAssessmentsPage(Ctx& ctx, Request& req) {
   auto r = ctx.assessment->RegionView(CallerOf(req), req.Param("code"), req.lang);
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   Json data = *r;
+  i18n::Presenter words = PresenterOf(ctx, req);
+  const Json labels = data["labels"];
   Json columns = Json::array();
   for (const auto& f : data["functions"]) {
-    columns.push_back({{"key", f},
-                       {"group", "function"},
-                       {"label", Translate(ctx, req, "capability." + f.get<std::string>())}});
+    columns.push_back(
+        {{"key", f}, {"group", "function"}, {"label", KeyLabel(words, labels, "functions", f)}});
   }
   for (const auto& d : data["domains"]) {
-    columns.push_back({{"key", d},
-                       {"group", "domain"},
-                       {"label", Translate(ctx, req, "capability." + d.get<std::string>())}});
+    columns.push_back(
+        {{"key", d}, {"group", "domain"}, {"label", KeyLabel(words, labels, "domains", d)}});
   }
   std::map<std::string, std::string> names;
   for (const auto& c : data["countries"]) {
@@ -647,10 +704,12 @@ Response RegionAssessmentsPage(Ctx& ctx, Request& req) {
     if (!shown.count(iso2))
       rows.push_back({{"country", iso2}, {"country_name", names[iso2]}, {"not_shared", true}});
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const Json& a, const Json& b) {
-    return a["country_name"].get<std::string>() < b["country_name"].get<std::string>();
-  });
-  data["rows"] = rows;
+  // By name, as the reader's language sorts names.
+  std::vector<std::string> row_names;
+  for (const auto& row : rows) row_names.push_back(row["country_name"]);
+  Json sorted_rows = Json::array();
+  for (size_t i : i18n::CollationOrder(req.lang, row_names)) sorted_rows.push_back(rows[i]);
+  data["rows"] = sorted_rows;
   for (auto& p : data["shared_priorities"]) p["gap_pct"] = Pct(p["mean_gap"]);
   data["columns"] = columns;
   data["not_shared_span"] = columns.size() + 1;  // the overall column and every score column
@@ -669,12 +728,12 @@ Response RegionAssessmentsPage(Ctx& ctx, Request& req) {
                      {"selected", function.empty()}});
   for (const auto& f : data["functions"]) {
     choices.push_back({{"value", f},
-                       {"label", Translate(ctx, req, "capability." + f.get<std::string>())},
+                       {"label", KeyLabel(words, labels, "functions", f)},
                        {"selected", f == function}});
   }
   data["map_choices"] = choices;
   std::string measure = function.empty() ? Translate(ctx, req, "assessment.overall_score")
-                                         : Translate(ctx, req, "capability." + function);
+                                         : KeyLabel(words, labels, "functions", function);
   data["map"] = ScoreMap(ctx, req, {req.Param("code")}, function,
                          data["region_name"].get<std::string>() + ": " + measure);
   // A shared priority becomes a project idea of the region, for whoever may create one.

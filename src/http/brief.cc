@@ -156,7 +156,14 @@ Document Build(const Json& brief, const Words& tr) {
       s.blocks.push_back(Para(tr("brief.heat_map")));
       Table heat;
       heat.header.push_back(tr("brief.country"));
-      for (const auto& f : brief["functions"]) heat.header.push_back(tr("capability." + f.get<std::string>()));
+      // The questionnaire's own labels of its functions, else the catalogue's.
+      for (const auto& f : brief["functions"]) {
+        const Json& labels = brief.contains("labels") ? brief["labels"] : Json();
+        std::string label = labels.is_object() && labels.contains("functions")
+                                ? Str(labels["functions"], f.get<std::string>().c_str())
+                                : "";
+        heat.header.push_back(label.empty() ? tr("capability." + f.get<std::string>()) : label);
+      }
       double w = 0.78 / std::max<size_t>(1, brief["functions"].size());
       heat.widths.push_back(0.22);
       for (size_t i = 0; i < brief["functions"].size(); ++i) heat.widths.push_back(w);
@@ -185,7 +192,20 @@ Document Build(const Json& brief, const Words& tr) {
       }
       Block map;
       map.kind = Block::Kind::kMap;
-      map.svg = CountryMapSvg(members, tr("assessment.map") + ": " + tr("assessment.overall_score"));
+      map.text = tr("assessment.map") + ": " + tr("assessment.overall_score");
+      map.svg = CountryMapSvg(members, map.text);
+      map.map = ProjectCountries(members);
+      for (const auto& shape : map.map.shapes) {
+        map.fills.push_back(
+            shape.country.score < 0 ? "" : ScoreBandColour(ScoreBand(shape.country.score)));
+      }
+      for (int band = 1; band <= kScoreBands; ++band) {
+        int from = (band - 1) * 100 / kScoreBands;
+        int to = band == kScoreBands ? 100 : band * 100 / kScoreBands - 1;
+        map.legend.emplace_back(ScoreBandColour(band),
+                                std::to_string(from) + "\u2013" + Pct(doc.lang, to / 100.0));
+      }
+      map.legend.emplace_back("", tr("assessment.not_shared"));
       if (!map.svg.empty()) s.blocks.push_back(std::move(map));
     }
     doc.sections.push_back(std::move(s));

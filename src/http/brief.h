@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "http/views.h"
 
 namespace cbrnhub::http::brief {
 
@@ -28,8 +29,13 @@ struct Bar {
 
 struct Block {
   enum class Kind { kParagraph, kNote, kTable, kBars, kMap } kind = Kind::kParagraph;
-  std::string text;
-  std::string svg;  // kMap: the region's map, drawn (HTML only: the PDF has its numbers in the heat map)
+  std::string text;  // kMap: its title
+  // kMap: the region's map drawn as SVG (HTML), and projected for the PDF with each shape's
+  // fill ("#rrggbb", "" for hatched: nothing shared) and the legend (fill, words).
+  std::string svg;
+  MapDrawing map;
+  std::vector<std::string> fills;
+  std::vector<std::pair<std::string, std::string>> legend;
   Table table;
   std::vector<Bar> bars;
 };

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <string>
 
 #include "http/brief.h"
 
@@ -146,8 +147,98 @@ class Writer {
         TableOf(b.table);
         break;
       case Block::Kind::kMap:
+        Map(b);
         break;
     }
+  }
+
+  // "#rrggbb" as the source colour.
+  void Colour(const std::string& hex) {
+    unsigned rgb =
+        hex.size() == 7 ? static_cast<unsigned>(std::stoul(hex.substr(1), nullptr, 16)) : 0;
+    cairo_set_source_rgb(cr_, ((rgb >> 16) & 0xFF) / 255.0, ((rgb >> 8) & 0xFF) / 255.0,
+                         (rgb & 0xFF) / 255.0);
+  }
+
+  // The current path (within x0..x1, y0..y1) filled with the "not shared" hatching, as on the
+  // pages' maps; the path stays current for its outline.
+  void Hatch(double x0, double y0, double x1, double y1) {
+    cairo_path_t* outline = cairo_copy_path(cr_);
+    cairo_save(cr_);
+    cairo_clip_preserve(cr_);
+    cairo_set_source_rgb(cr_, 0.953, 0.957, 0.965);
+    cairo_fill(cr_);
+    cairo_set_source_rgb(cr_, 0.6, 0.64, 0.68);
+    cairo_set_line_width(cr_, 1);
+    for (double d = -(y1 - y0); d < x1 - x0; d += 4) {
+      cairo_move_to(cr_, x0 + d, y1);
+      cairo_line_to(cr_, x0 + d + (y1 - y0), y0);
+    }
+    cairo_stroke(cr_);
+    cairo_restore(cr_);
+    cairo_new_path(cr_);
+    cairo_append_path(cr_, outline);
+    cairo_path_destroy(outline);
+  }
+
+  // The current path (within x0..x1, y0..y1) filled with `fill` ("#rrggbb"; "": hatched as not
+  // shared), then outlined.
+  void FillShape(const std::string& fill, double x0, double y0, double x1, double y1) {
+    if (fill.empty()) {
+      Hatch(x0, y0, x1, y1);
+    } else {
+      Colour(fill);
+      cairo_fill_preserve(cr_);
+    }
+    cairo_set_source_rgb(cr_, 0.29, 0.33, 0.38);
+    cairo_set_line_width(cr_, 0.4);
+    cairo_stroke(cr_);
+  }
+
+  // The region's map: each country filled by its score band (hatched when it shared nothing),
+  // at most about half a page tall, and the legend of the bands under it.
+  void Map(const Block& b) {
+    const MapDrawing& m = b.map;
+    if (m.shapes.empty() || m.width <= 0 || m.height <= 0) return;
+    const double scale = std::min(kBody / m.width, 340.0 / m.height);
+    const double height = m.height * scale, legend = 22;
+    double caption = Measure(b.text, 10, kBody, true);
+    Need(caption + 4 + height + legend);
+    Text(b.text, kLeft, y_, 10, kBody, true);
+    y_ += caption + 4;
+    if (draw_) {
+      for (size_t s = 0; s < m.shapes.size(); ++s) {
+        const MapShape& shape = m.shapes[s];
+        const std::string fill = s < b.fills.size() ? b.fills[s] : "";
+        cairo_new_path(cr_);
+        double x0 = kWidth, y0 = kHeight, x1 = 0, y1 = 0;
+        for (const auto& ring : shape.rings) {
+          for (size_t i = 0; i < ring.size(); ++i) {
+            double x = kLeft + ring[i].first * scale, y = y_ + ring[i].second * scale;
+            x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+            if (i == 0)
+              cairo_move_to(cr_, x, y);
+            else
+              cairo_line_to(cr_, x, y);
+          }
+          cairo_close_path(cr_);
+        }
+        FillShape(fill, x0, y0, x1, y1);
+      }
+    }
+    y_ += height + 6;
+    double x = kLeft;
+    const double step = kBody / std::max<size_t>(1, b.legend.size());
+    for (const auto& [fill, words] : b.legend) {
+      if (draw_) {
+        cairo_new_path(cr_);
+        cairo_rectangle(cr_, x, y_ + 1, 10, 10);
+        FillShape(fill, x, y_ + 1, x + 10, y_ + 11);
+      }
+      Text(words, x + 14, y_, 8, step - 16);
+      x += step;
+    }
+    y_ += legend;
   }
 
   void Bars(const Block& b) {

@@ -1,7 +1,9 @@
 // Export control over HTTP: sanctions lists, screening and decisions, control list, licences.
 // The API and the pages call the same exportctl::Service operations.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <set>
 
 #include "http/handlers.h"
 
@@ -78,9 +80,38 @@ Result<exportctl::ListUpload> UploadOf(const Request& req) {
   return up;
 }
 
+// A fact's values as the reader reads them: dates in the page's language, countries by their
+// names (the engine gives ISO dates and codes, a list of them joined by ", ").
+Json ReadableValues(const i18n::Presenter& words, const Json& values) {
+  if (!values.is_object()) return values;
+  auto readable = [&](const std::string& piece) {
+    bool code = piece.size() == 2 && std::isupper(static_cast<unsigned char>(piece[0])) &&
+                std::isupper(static_cast<unsigned char>(piece[1]));
+    return code ? words.Country(piece, piece) : words.Date(piece);
+  };
+  Json out = values;
+  for (const char* key : {"date", "listed", "country"}) {
+    if (!out.contains(key) || !out[key].is_string()) continue;
+    const std::string joined = out[key];
+    std::string shown;
+    for (size_t pos = 0; pos <= joined.size();) {
+      size_t comma = joined.find(", ", pos);
+      if (comma == std::string::npos) comma = joined.size();
+      shown += (shown.empty() ? "" : ", ") + readable(joined.substr(pos, comma - pos));
+      pos = comma + 2;
+    }
+    out[key] = shown;
+  }
+  return out;
+}
+
 // What the screening page shows besides the stored screening: scores as percentages, and the
 // engine's explanation (codes, reasons with values) in the page's language.
 void DecorateScreening(const i18n::Presenter& words, Json& s) {
+  if (s.contains("party") && s["party"].is_object() && s["party"].contains("country") &&
+      s["party"]["country"].is_string() && !s["party"]["country"].get<std::string>().empty()) {
+    s["party_country_name"] = words.Country(s["party"]["country"], s["party"]["country"]);
+  }
   auto snake = [](std::string code) {
     for (auto& c : code) c = c == ' ' || c == '-' ? '_' : c;
     return code;
@@ -105,10 +136,10 @@ void DecorateScreening(const i18n::Presenter& words, Json& s) {
       fact["fact_label"] = words.Label("screening.fact_name.", fact.value("fact", ""));
       fact["outcome_label"] = words.Label("screening.outcome.", fact.value("outcome", ""));
       // Screenings stored before the engine gave reasons keep their English detail.
-      fact["detail_text"] =
-          fact.contains("reason")
-              ? words.Text("screening.fact." + fact["reason"].get<std::string>(), fact["values"])
-              : fact.value("detail", "");
+      fact["detail_text"] = fact.contains("reason")
+                                ? words.Text("screening.fact." + fact["reason"].get<std::string>(),
+                                             ReadableValues(words, fact["values"]))
+                                : fact.value("detail", "");
       double effect = fact.value("effect", 0.0) * 100;
       fact["effect_text"] = effect == 0 ? "" : (effect > 0 ? "+" : "") + words.Percent(effect);
     }
@@ -450,19 +481,37 @@ Response ControlListPage(Ctx& ctx, Request& req) {
 }
 
 namespace {
-// A licence's screening state as exportctl stores it (Service::ScreeningStatusText: "clear",
-// "hits decided", "<n> hits to decide", "not screened"), in the page's language.
-std::string ScreeningStateLabel(const i18n::Presenter& words, const std::string& stored) {
+// A licence's screening state as exportctl stores it (Service::ScreeningState: a code, or the
+// English of versions before the codes), in the page's language; with the number of hits left
+// to decide when the page knows it (`open` >= 0).
+std::string ScreeningStateLabel(const i18n::Presenter& words, const std::string& stored,
+                                std::int64_t open = -1) {
   const std::string open_suffix = " hits to decide";
   if (stored == "clear") return words.Text("licences.screening_state.clear");
-  if (stored == "hits decided") return words.Text("licences.screening_state.decided");
-  if (stored == "not screened" || stored.empty())
+  if (stored == "hits_decided" || stored == "hits decided")
+    return words.Text("licences.screening_state.hits_decided");
+  if (stored == "not_screened" || stored == "not screened" || stored.empty())
     return words.Text("licences.screening_state.not_screened");
+  if (stored == "hits_open") {
+    return open > 0 ? words.Text("licences.screening_state.open", Json{{"count", open}})
+                    : words.Text("licences.screening_state.hits_open");
+  }
   if (stored.size() > open_suffix.size() &&
       stored.compare(stored.size() - open_suffix.size(), open_suffix.size(), open_suffix) == 0) {
     return words.Text("licences.screening_state.open", Json{{"count", std::atoll(stored.c_str())}});
   }
   return stored;
+}
+
+// Hits left to decide on a licence: those of each party's latest screening (`screenings` as
+// LicenceDetail lists them, newest first).
+std::int64_t OpenHits(const Json& screenings) {
+  std::set<std::string> parties;
+  std::int64_t open = 0;
+  for (const auto& s : screenings) {
+    if (parties.insert(s.value("party_id", "")).second) open += s.value("open_count", 0);
+  }
+  return open;
 }
 }  // namespace
 
@@ -489,8 +538,8 @@ Response LicencePage(Ctx& ctx, Request& req) {
   data["under_review"] = data["licence"]["status"] == "under_review";
   i18n::Presenter words = PresenterOf(ctx, req);
   Json& licence = data["licence"];
-  licence["screening_status_label"] =
-      ScreeningStateLabel(words, licence.value("screening_status", ""));
+  licence["screening_status_label"] = ScreeningStateLabel(
+      words, licence.value("screening_status", ""), OpenHits(data["screenings"]));
   for (const char* party : {"exporter_country", "consignee_country", "end_user_country"}) {
     std::string iso2 = licence.value(party, "");
     licence[std::string(party) + "_name"] = iso2.empty() ? "" : words.Country(iso2, iso2);
@@ -518,7 +567,11 @@ Response LicenceTransitionSubmit(Ctx& ctx, Request& req) {
   if (NeedsConfirmation(to) && FormField(form, "confirmed") != "yes") {
     auto detail = ctx.exportctl->LicenceDetail(CallerOf(req), req.Param("id"));
     if (!detail.ok()) return ErrorFor(ctx, req, detail.status());
-    Json data = {{"licence", (*detail)["licence"]},
+    Json licence = (*detail)["licence"];
+    licence["screening_status_label"] =
+        ScreeningStateLabel(PresenterOf(ctx, req), licence.value("screening_status", ""),
+                            OpenHits((*detail)["screenings"]));
+    Json data = {{"licence", licence},
                  {"to", to},
                  {"note", FormField(form, "note")},
                  {"question", Translate(ctx, req, "licence.confirm." + to)},

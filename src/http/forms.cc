@@ -61,6 +61,7 @@ Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& 
     field["value"] = value;
     if (f.type == FieldType::kChoice || f.type == FieldType::kReference) {
       field["is_select"] = true;
+      field["placeholder"] = !f.required;
       Json options = Json::array();
       if (f.type == FieldType::kChoice) {
         for (const auto& c : f.choices) {
@@ -73,13 +74,31 @@ Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& 
         all.limit = 500;
         auto page = ctx.store.List(CallerOf(req), f.references, all);
         if (page.ok()) {
-          for (const auto& r : page->items) {
-            options.push_back({{"value", r["id"]},
-                               {"label", RecordLabel(words, r)},
-                               {"selected", r["id"] == value}});
+          std::vector<std::string> labels;
+          for (const auto& r : page->items) labels.push_back(RecordLabel(words, r));
+          // In the order the reader's language sorts the labels (countries by their names in
+          // that language, not by the stored English ones).
+          for (size_t i : i18n::CollationOrder(req.lang, labels)) {
+            const Json& r = page->items[i];
+            options.push_back(
+                {{"value", r["id"]}, {"label", labels[i]}, {"selected", r["id"] == value}});
           }
         }
       }
+      field["options"] = options;
+    } else if (f.type == FieldType::kCountryCode) {
+      // A country is chosen by its name in the page's language, in that language's order; the
+      // code is what is stored. A stored code ICU does not know stays choosable as it is.
+      field["is_select"] = true;
+      // Even when required: no country is chosen for the reader by being first in the list.
+      field["placeholder"] = true;
+      Json options = Json::array();
+      bool known = value.empty();
+      for (const auto& [code, name] : i18n::CountriesByName(req.lang)) {
+        known = known || code == value;
+        options.push_back({{"value", code}, {"label", name}, {"selected", code == value}});
+      }
+      if (!known) options.push_back({{"value", value}, {"label", value}, {"selected", true}});
       field["options"] = options;
     } else if (f.type == FieldType::kLongText) {
       field["is_textarea"] = true;

@@ -146,6 +146,12 @@ Json ScoreLegend(const Ctx& ctx, const Request& req);
 // score (or `function`'s), hatched when it shared nothing, linked to its page (assessment.cc).
 std::string ScoreMap(Ctx& ctx, const Request& req, const std::vector<std::string>& regions, const std::string& function,
                      const std::string& title);
+// What a page shows for a questionnaire's domain, function or thematic-area key (`group`:
+// "domains", "functions" or "areas"): the definition's label (`labels`, as the assessment module
+// gives them in the page's language), else the catalogue's "capability.<key>", else the key as
+// written (assessment.cc).
+std::string KeyLabel(const i18n::Presenter& words, const Json& labels, const char* group,
+                     const std::string& key);
 // An error as HTML (pages) or JSON (API), by the request path.
 Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status);
 

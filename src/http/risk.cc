@@ -634,6 +634,8 @@ Response PrioritiesByRiskPage(Ctx& ctx, Request& req) {
   auto view = ctx.risk->PrioritiesByRisk(CallerOf(req), req.Param("id"), req.lang);
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
   Json data = *view;
+  i18n::Presenter words = PresenterOf(ctx, req);
+  const Json labels = data.value("labels", Json::object());
   for (auto& p : data["priorities"]) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2f", p["risk_factor"].get<double>());
@@ -642,7 +644,7 @@ Response PrioritiesByRiskPage(Ctx& ctx, Request& req) {
     p["score_text"] = buf;
     int before = p["previous_rank"], now = p["rank"];
     p["moved"] = before > now ? "up" : before < now ? "down" : "";
-    p["capability_label"] = Translate(ctx, req, "capability." + Text(p, "function"));
+    p["capability_label"] = KeyLabel(words, labels, "functions", Text(p, "function"));
   }
   return RenderPage(ctx, req, 200, "risk_priorities", data, Translate(ctx, req, "risk.priorities_title"));
 }

@@ -263,8 +263,8 @@ const std::map<std::string, std::vector<Ring>>& Outlines() {
 
 }  // namespace
 
-std::string CountryMapSvg(const std::vector<MapCountry>& countries, const std::string& title,
-                          double width) {
+MapDrawing ProjectCountries(const std::vector<MapCountry>& countries, double width) {
+  MapDrawing out;
   const auto& outlines = Outlines();
   double min_lon = 180, max_lon = -180, min_lat = 90, max_lat = -90;
   for (const auto& c : countries) {
@@ -277,7 +277,7 @@ std::string CountryMapSvg(const std::vector<MapCountry>& countries, const std::s
       }
     }
   }
-  if (min_lon > max_lon) return "";
+  if (min_lon > max_lon) return out;
   // Equirectangular with the parallels shortened by the cosine of the middle latitude: true
   // enough in shape for a region, and a few lines instead of a projection library.
   const double squeeze = std::cos((min_lat + max_lat) / 2 * M_PI / 180);
@@ -288,9 +288,28 @@ std::string CountryMapSvg(const std::vector<MapCountry>& countries, const std::s
   const double height = span_y * scale + 2 * margin;
   auto x_of = [&](double lon) { return margin + (lon - min_lon) * squeeze * scale; };
   auto y_of = [&](double lat) { return margin + (max_lat - lat) * scale; };
+  out.width = width;
+  out.height = height;
+  for (const auto& c : countries) {
+    auto it = outlines.find(c.iso2);
+    if (it == outlines.end()) continue;
+    MapShape shape{c, {}};
+    for (const auto& ring : it->second) {
+      std::vector<std::pair<double, double>> points;
+      for (const auto& [lon, lat] : ring) points.emplace_back(x_of(lon), y_of(lat));
+      shape.rings.push_back(std::move(points));
+    }
+    out.shapes.push_back(std::move(shape));
+  }
+  return out;
+}
 
+std::string CountryMapSvg(const std::vector<MapCountry>& countries, const std::string& title,
+                          double width) {
+  const MapDrawing map = ProjectCountries(countries, width);
+  if (map.shapes.empty()) return "";
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" viewBox=\"0 0 " +
-                    Num(width) + " " + Num(height) +
+                    Num(map.width) + " " + Num(map.height) +
                     "\" aria-labelledby=\"map-title\"><title id=\"map-title\">" + Escape(title) +
                     "</title>";
   svg +=
@@ -298,17 +317,15 @@ std::string CountryMapSvg(const std::vector<MapCountry>& countries, const std::s
       " patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#f3f4f6\"/>"
       "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#9aa3ad\" "
       "stroke-width=\"2\"/></pattern></defs>";
-  for (const auto& c : countries) {
-    auto it = outlines.find(c.iso2);
-    if (it == outlines.end()) continue;
+  for (const auto& shape : map.shapes) {
+    const MapCountry& c = shape.country;
     std::string d;
-    for (const auto& ring : it->second) {
+    for (const auto& ring : shape.rings) {
       // Points closer than a pixel to the last one drawn add bytes, not shape.
       std::string part;
       double last_x = std::numeric_limits<double>::quiet_NaN(), last_y = last_x;
       int points = 0;
-      for (const auto& [lon, lat] : ring) {
-        double x = x_of(lon), y = y_of(lat);
+      for (const auto& [x, y] : ring) {
         if (points > 0 && std::abs(x - last_x) < 0.8 && std::abs(y - last_y) < 0.8) continue;
         part += (points == 0 ? "M" : "L") + Num(x) + " " + Num(y);
         last_x = x, last_y = y;

@@ -60,6 +60,19 @@ struct MapCountry {
 };
 std::string CountryMapSvg(const std::vector<MapCountry>& countries, const std::string& title, double width = 640);
 
+// The same map projected, for drawing by other means (the brief's PDF): each known country's
+// rings in drawing units (x to the right, y down) within width x height. Empty shapes when
+// none of the countries is known.
+struct MapShape {
+  MapCountry country;
+  std::vector<std::vector<std::pair<double, double>>> rings;
+};
+struct MapDrawing {
+  double width = 0, height = 0;
+  std::vector<MapShape> shapes;
+};
+MapDrawing ProjectCountries(const std::vector<MapCountry>& countries, double width = 640);
+
 // The QR code's modules as an SVG image with its accessible label; "" for an empty code.
 std::string QrSvg(const identity::QrModules& qr, const std::string& label);
 

@@ -1,11 +1,13 @@
 #include "i18n/i18n.h"
 
-#include <nlohmann/json.hpp>
+#include <unicode/coll.h>
 #include <unicode/locid.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "assets/assets.h"
@@ -161,6 +163,44 @@ std::string CountryName(const std::string& iso2, const std::string& lang,
   std::lock_guard lock(mu);
   cache[key] = out;
   return out.empty() ? fallback : out;
+}
+
+std::vector<size_t> CollationOrder(const std::string& lang, const std::vector<std::string>& texts) {
+  std::vector<size_t> order(texts.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::Collator> collator(
+      icu::Collator::createInstance(icu::Locale(lang.c_str()), status));
+  if (U_FAILURE(status) || !collator) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return texts[a] < texts[b]; });
+    return order;
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    UErrorCode s = U_ZERO_ERROR;
+    return collator->compareUTF8(texts[a], texts[b], s) == UCOL_LESS;
+  });
+  return order;
+}
+
+const std::vector<std::pair<std::string, std::string>>& CountriesByName(const std::string& lang) {
+  static std::mutex mu;
+  static std::map<std::string, std::vector<std::pair<std::string, std::string>>> cache;
+  std::lock_guard lock(mu);
+  auto it = cache.find(lang);
+  if (it != cache.end()) return it->second;
+  std::vector<std::string> codes, names;
+  for (const char* const* c = icu::Locale::getISOCountries(); *c; ++c) {
+    icu::UnicodeString name;
+    icu::Locale("und", *c).getDisplayCountry(icu::Locale(lang.c_str()), name);
+    std::string utf8;
+    name.toUTF8String(utf8);
+    codes.emplace_back(*c);
+    names.push_back(utf8.empty() ? *c : utf8);
+  }
+  std::vector<std::pair<std::string, std::string>> sorted;
+  for (size_t i : CollationOrder(lang, names)) sorted.emplace_back(codes[i], names[i]);
+  return cache[lang] = std::move(sorted);
 }
 
 }  // namespace cbrnhub::i18n

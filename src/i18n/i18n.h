@@ -63,6 +63,15 @@ const char* Direction(const std::string& lang);
 std::string CountryName(const std::string& iso2, const std::string& lang,
                         const std::string& fallback);
 
+// The order in which people of `lang` sort `texts` (ICU's collator for the language: in French
+// "Égypte" comes before "Érythrée" and after "Djibouti", not after "Zambie" as bytes would put
+// it): indexes into `texts`. Equal texts keep their order.
+std::vector<size_t> CollationOrder(const std::string& lang, const std::vector<std::string>& texts);
+
+// The world's countries and territories (ICU's ISO 3166-1 alpha-2 list) as (code, name in
+// `lang`), sorted by name in `lang` (CollationOrder). Thread-safe; built once per language.
+const std::vector<std::pair<std::string, std::string>>& CountriesByName(const std::string& lang);
+
 // Values written for people in `lang`, by ICU's locale data. Arabic keeps Western digits
 // (docs/decisions.md): codes, tables and the North African members' usage agree with them.
 // Stored dates are ISO 8601 ("2026-03-01", "2026-03-01T09:30:00.123Z"); a text that is not one

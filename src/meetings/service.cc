@@ -554,6 +554,7 @@ Result<Json> Service::Brief(const Caller& caller, const std::string& region,
   }
   brief["assessments"] = rows;
   brief["functions"] = heat.contains("functions") ? heat["functions"] : Json::array();
+  brief["labels"] = heat.contains("labels") ? heat["labels"] : Json::object();
   CBRN_ASSIGN_OR_RETURN(Json overview, plans_.RegionOverview(caller, region, date));
   brief["plans"] = overview["countries"];
   brief["regional_plans"] = overview["regional_plans"];

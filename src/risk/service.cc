@@ -625,7 +625,9 @@ Result<Json> Service::PrioritiesByRisk(const Caller& caller, const std::string& 
     }
   }
   if (!chosen && !regs.items.empty()) chosen = &regs.items.front();
-  Json out = {{"assessment_id", aid}, {"register", chosen ? *chosen : Json(nullptr)}};
+  Json out = {{"assessment_id", aid},
+              {"register", chosen ? *chosen : Json(nullptr)},
+              {"labels", results["labels"]}};
   Json ranked = Json::array();
   struct Risk {
     Json scenario;

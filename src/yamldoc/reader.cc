@@ -222,7 +222,8 @@ bool IsTextMap(const YAML::Node& n) {
   return english;
 }
 
-// `n` with each text reduced to its English (and the root's languages list left out).
+// `n` with each text reduced to its English (and the root's languages list and labels left
+// out).
 YAML::Node EnglishOnly(const YAML::Node& n, int depth) {
   // CheckTree refuses deeper documents; this only keeps a hostile one from exhausting the stack.
   constexpr int kMaxDepth = 64;
@@ -238,7 +239,11 @@ YAML::Node EnglishOnly(const YAML::Node& n, int depth) {
     for (const auto& item : n) out.push_back(EnglishOnly(item, depth + 1));
   } else if (n.IsMap()) {
     for (const auto& kv : n) {
-      if (depth == 0 && kv.first.IsScalar() && kv.first.Scalar() == "languages") continue;
+      // The languages list, and the labels of keys (presentation only: no answer or score
+      // depends on them), may change in a published document.
+      if (depth == 0 && kv.first.IsScalar() &&
+          (kv.first.Scalar() == "languages" || kv.first.Scalar() == "labels"))
+        continue;
       out.force_insert(EnglishOnly(kv.first, depth + 1), EnglishOnly(kv.second, depth + 1));
     }
   } else {

@@ -66,7 +66,8 @@ class Reader {
 void CheckTree(const YAML::Node& node, const std::string& path, int depth, std::vector<yamldoc::Error>& errors);
 // Whether documents `a` and `b` differ only in their translations: every text's English, every
 // other value and the order of keys alike; texts in other languages, the root's `languages`
-// list, a text written plainly or as {en: ...}, and comments may differ. False when either is
+// list and `labels` block (the labels of a definition's keys, in every language), a text written
+// plainly or as {en: ...}, and comments may differ. False when either is
 // not YAML. Lets a published definition gain translations, which change no score.
 bool SameButForTranslations(std::string_view a, std::string_view b);
 // One error per line holding bytes that are not UTF-8 (at most 20 lines listed).
