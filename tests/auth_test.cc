@@ -214,6 +214,19 @@ TEST_P(AuthTest, AuditLogIsForAuditorsAndTamperingIsFound) {
   EXPECT_NE(verify["problem"].get<std::string>().find("entry 3"), std::string::npos);
 }
 
+// The audit page shows stored codes by their labels, a list of codes too, but free text that
+// happens to begin with a code stays as written.
+TEST_P(AuthTest, AuditPageLabelsCodesButLeavesFreeTextAsWritten) {
+  auto users = Json(Get("/api/v1/users"));
+  std::string id;
+  for (const auto& u : users["items"]) if (u["username"] == "team.uz") id = u["id"];
+  ASSERT_EQ(Call("PATCH", "/api/v1/users/" + id, R"({"display_name":"clear, no concerns"})").status, 200);
+  auto page = Call("GET", "/audit?entity_id=" + id + "&limit=5", "", As("auditor"));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("clear, no concerns"), std::string::npos);
+  EXPECT_EQ(page.body.find("no listed party"), std::string::npos) << "a name read as a screening state";
+}
+
 TEST_P(AuthTest, EveryAnswerCarriesTheSecurityHeaders) {
   for (auto r : {Get("/"), Get("/nope"), Call("GET", "/api/v1/countries", "", {{"Anonymous", "1"}}),
                  Call("GET", "/login", "", {{"Anonymous", "1"}})}) {

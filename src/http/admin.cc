@@ -1,4 +1,5 @@
 // Administration (users, roles and their 2FA requirement) and the audit log.
+#include <optional>
 #include <set>
 
 #include "audit/audit.h"
@@ -79,6 +80,19 @@ Json EntryJson(const audit::Entry& e) {
   return j;
 }
 
+// The label of a stored code: a state of whichever workflow stored it, else a choice, a
+// questionnaire's domain or function (a risk scenario's capabilities), a licence's screening
+// state; nothing when the text is not one of them.
+std::optional<std::string> CodeLabel(const i18n::Presenter& words, const std::string& s) {
+  for (const char* prefix : {"choice.", "assessment.state.", "licences.state.", "plans.state.",
+                             "projects.state.", "risk.state.", "capability.",
+                             "licences.screening_state."}) {
+    std::string label = words.Label(prefix, s);
+    if (label != s) return label;
+  }
+  return std::nullopt;
+}
+
 // A stored value as a person reads it: a state or choice by its label, a date in the page's
 // language, a list item by item.
 std::string ValueText(const i18n::Presenter& words, const Json& v) {
@@ -97,26 +111,21 @@ std::string ValueText(const i18n::Presenter& words, const Json& v) {
   }
   const std::string& s = v.get_ref<const std::string&>();
   if (s.size() >= 10 && s[4] == '-' && s[7] == '-') return words.DateTime(s);
-  // A list stored as one text ("detection, legal_framework"): each of its codes by its label.
-  if (size_t comma = s.find(", "); comma != std::string::npos) {
+  // A list stored as one text ("detection, legal_framework"): each of its codes by its label,
+  // but only when every piece is a code (a note "clear, no concerns" stays as written).
+  if (s.find(", ") != std::string::npos) {
     std::string out;
     for (size_t from = 0; from <= s.size();) {
       size_t to = s.find(", ", from);
       if (to == std::string::npos) to = s.size();
-      out += (out.empty() ? "" : ", ") + ValueText(words, Json(s.substr(from, to - from)));
+      std::optional<std::string> label = CodeLabel(words, s.substr(from, to - from));
+      if (!label) return s;
+      out += (out.empty() ? "" : ", ") + *label;
       from = to + 2;
     }
     return out;
   }
-  // A state of whichever workflow stored it, else a choice, a questionnaire's domain or function
-  // (a risk scenario's capabilities), a licence's screening state.
-  for (const char* prefix : {"choice.", "assessment.state.", "licences.state.", "plans.state.",
-                             "projects.state.", "risk.state.", "capability.",
-                             "licences.screening_state."}) {
-    std::string label = words.Label(prefix, s);
-    if (label != s) return label;
-  }
-  return s;
+  return CodeLabel(words, s).value_or(s);
 }
 
 // The fields an audited change touched, each with its label and the value before and after

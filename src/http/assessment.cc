@@ -602,8 +602,12 @@ Response ResultsPage(Ctx& ctx, Request& req) {
     bars.emplace_back(KeyLabel(words, labels, "domains", k), v.get<double>());
     row("assessment.domain", bars.back().first, v.get<double>());
   }
-  for (const auto& [k, v] : data["by_area"].items())
-    row("assessment.area", KeyLabel(words, labels, "areas", k), v.get<double>());
+  // Thematic areas are the definition's own words: a definition without their labels (an older
+  // or a custom one) shows no area rows rather than its keys.
+  for (const auto& [k, v] : data["by_area"].items()) {
+    std::string label = KeyLabel(words, labels, "areas", k);
+    if (label != k) row("assessment.area", label, v.get<double>());
+  }
   data["radar"] = RadarSvg(radar);
   data["bars"] = BarsSvg(bars, Translate(ctx, req, "assessment.by_domain"));
   data["score_rows"] = score_rows;

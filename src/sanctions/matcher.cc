@@ -6,6 +6,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
+#include <exception>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -786,14 +787,38 @@ Index::Index(std::vector<Source> sources)
       share.names.push_back(std::move(numbers));
     }
   };
-  std::vector<std::thread> helpers;
-  for (size_t k = 0; k < threads; ++k) {
-    shares[k].from = listed.size() * k / threads;
-    shares[k].to = listed.size() * (k + 1) / threads;
-    if (k > 0) helpers.emplace_back(normalise_share, std::ref(shares[k]));
+  {
+    // A helper's exception (bad_alloc) comes back to this thread as if it had been one thread,
+    // and every started helper is joined, also when starting the next one fails: a joinable
+    // thread destroyed by unwinding would end the process.
+    std::vector<std::exception_ptr> failed(threads);
+    std::vector<std::thread> helpers;
+    struct JoinAll {
+      std::vector<std::thread>& threads;
+      ~JoinAll() {
+        for (auto& t : threads) {
+          if (t.joinable()) t.join();
+        }
+      }
+    } join_all{helpers};
+    auto run_share = [&](size_t k) {
+      try {
+        normalise_share(shares[k]);
+      } catch (...) {
+        failed[k] = std::current_exception();
+      }
+    };
+    for (size_t k = 0; k < threads; ++k) {
+      shares[k].from = listed.size() * k / threads;
+      shares[k].to = listed.size() * (k + 1) / threads;
+      if (k > 0) helpers.emplace_back(run_share, k);
+    }
+    run_share(0);
+    for (auto& h : helpers) h.join();
+    for (const auto& failure : failed) {
+      if (failure) std::rethrow_exception(failure);
+    }
   }
-  normalise_share(shares[0]);
-  for (auto& h : helpers) h.join();
   for (const Share& share : shares) {
     // A share's tokens in the order it first met them: the order a single thread interns them.
     std::vector<uint32_t> vocabulary_id(share.tokens.size());
@@ -1143,9 +1168,14 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     c.name_score = b.name_score;
     c.score = score;
     auto why = std::make_shared<Json>(Json::object());
-    // With what the query's scoring found: the pairs explained are those scored.
-    x.ScoreName(q.tokens, x.TokensOf(n), why.get(), nullptr,
-                {&n.tokens, &table, &q_gender, &n.gender, &q_weights});
+    // With what the query's scoring found: the pairs explained are those scored (exhaustive
+    // scoring did not use retrieval's table, so neither does its explanation).
+    if (options.exhaustive) {
+      x.ScoreName(q.tokens, x.TokensOf(n), why.get(), nullptr);
+    } else {
+      x.ScoreName(q.tokens, x.TokensOf(n), why.get(), nullptr,
+                  {&n.tokens, &table, &q_gender, &n.gender, &q_weights});
+    }
     (*why)["matched_name"] = e.names[n.name].text;
     (*why)["name_type"] = e.names[n.name].type;
     (*why)["name_score"] = std::round(b.name_score * 1000) / 1000;
