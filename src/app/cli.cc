@@ -1000,6 +1000,13 @@ int Main(int argc, char** argv) {
   // serve
   i18n::Catalogs catalogs;
   if (Status st = catalogs.Load(); !st.ok()) return Fail(st);
+  if (!config.hazard_population_grid.empty()) {
+    auto grid = LoadPopulationGrid(config.hazard_population_grid);
+    if (!grid.ok()) return Fail(grid.status());
+    spdlog::info("population grid {}: {} x {} cells, {:.0f} people", config.hazard_population_grid,
+                 (*grid)->columns, (*grid)->rows, (*grid)->total);
+    config.web.population = std::move(grid).value();
+  }
   auto web = http::WebApp::Create(*s.db, *s.store, *s.identity, catalogs, CBRNHUB_VERSION,
                                   config.web, config.sso, config.smtp);
   if (!web.ok()) return Fail(web.status());

@@ -2,6 +2,8 @@
 // with libzip and pugixml.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <string>
 #include <vector>

@@ -68,6 +68,7 @@ Result<std::string> RenderBrief(meetings::Service& service, const i18n::Catalogs
   if (format != "html" && format != "pdf")
     return Status::Invalid("format", "format must be html or pdf");
   CBRN_ASSIGN_OR_RETURN(Json data, service.Brief(caller, region, date, lang));
+  AddHazardFootprints(data, catalogs, lang);
   brief::Document doc =
       brief::Build(data, [&](const std::string& key) { return catalogs.Translate(lang, key); });
   if (format == "html") return brief::Html(doc);
@@ -267,12 +268,21 @@ Response ActivityPage(Ctx& ctx, Request& req) {
     q.limit = 50;
     auto list = ctx.store.List(caller, kHazardScenarioKind, q);
     if (!list.ok()) return ErrorFor(ctx, req, list.status());
+    auto places = ExercisePlaces(ctx, req, Str(*activity, "id"));
+    if (!places.ok()) return ErrorFor(ctx, req, places.status());
+    Json place_rows = Json::array();
+    for (const auto& p : *places)
+      place_rows.push_back({{"id", p.id},
+                            {"name", p.name},
+                            {"kind", Translate(ctx, req, "choice." + p.kind)},
+                            {"lat", i18n::FormatNumber(req.lang, p.at.lat, 5)},
+                            {"lon", i18n::FormatNumber(req.lang, p.at.lon, 5)}});
+    data["places"] = place_rows;
     Json scenarios = Json::array();
     for (const auto& sc : list->items) {
       Json item = {{"id", Str(sc, "id")}, {"title", Str(sc, "title")}};
       if (auto model = ModelFromBody(Str(sc, "release_json")); model.ok())
-        item["map"] =
-            RenderHazardMap(*model, hazard::ComputeFootprint(*model), ctx.catalogs, req.lang);
+        item.update(HazardScenarioSection(ctx, req, *model, *places));
       for (auto& inject : data["injects"]) {
         if (Str(inject, "id") != Str(sc, "inject_id")) continue;
         inject["scenarios"].push_back({{"id", item["id"]}, {"title", item["title"]}});
