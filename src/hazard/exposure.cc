@@ -140,7 +140,8 @@ Result<PopulationGrid> ParsePopulationGrid(std::string_view text) {
       grid.south < -90 - kSlack || grid.south + nrows * cell > 90 + kSlack)
     return GridError(header_end, "the grid lies outside longitudes -180..180 or latitudes -90..90");
   const size_t count = static_cast<size_t>(grid.columns) * grid.rows;
-  grid.people.reserve(count);
+  // Each value takes two characters at least: a header cannot make us reserve more than that.
+  grid.people.reserve(std::min(count, text.size() / 2 + 1));
   int last_line = header_end;  // where the last value was read
   while (!token.empty()) {
     last_line = tokens.line();
