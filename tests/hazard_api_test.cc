@@ -241,6 +241,13 @@ TEST_P(HazardPlacesTest, PlacesFromCsvAreListedPerZoneWithDistanceAndArrival) {
             std::string::npos);
   EXPECT_NE(page.body.find("id=\"place-list\""), std::string::npos);
   EXPECT_EQ(page.body.find("choice."), std::string::npos) << "an untranslated place kind";
+  // The scenario's probability map, linked from its section: bands and the places' marks.
+  EXPECT_NE(page.body.find("/hazard_scenarios/" + scenario + "/map.svg?members=500"),
+            std::string::npos);
+  auto bands = As("nfp.uz", "GET", "/hazard_scenarios/" + scenario + "/map.svg?members=100");
+  ASSERT_EQ(bands.status, 200);
+  EXPECT_NE(bands.body.find("class=\"probability-"), std::string::npos);
+  EXPECT_NE(bands.body.find("class=\"place\""), std::string::npos);
   // One place entered through the generic record API; coordinates checked.
   json one = {{"activity_id", activity},
               {"name", "Fire station 3"},
