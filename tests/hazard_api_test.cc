@@ -410,7 +410,7 @@ TEST_P(HazardApiTest, TheEnsembleProbabilityIsDrawnInBandsAndGivenAsGeoJson) {
 }
 
 // A population grid loaded at start-up: people per zone on the page and in the GeoJSON.
-class HazardPopulationTest : public HazardApiTest {
+class HazardPopulationTest : public HazardPlacesTest {
  protected:
   WebOptions WebSettings() override {
     // 0.002-degree cells around 41.31 N 69.28 E: 100 people in each, NODATA far north-west.
@@ -445,6 +445,11 @@ TEST_P(HazardPopulationTest, PeoplePerZoneComeFromTheLoadedGrid) {
           "&lon=69.28&wind_speed_m_s=3&wind_from_deg=270&class=D&lang=fr");
   EXPECT_NE(page.body.find("Personnes (grille de population)"), std::string::npos);
   EXPECT_NE(page.body.find("son décompte est un minimum"), std::string::npos);
+  // The brief of an exercise's scenario counts them too.
+  Scenario(Exercise("region"));
+  auto brief = As("secretariat.ca", "GET", "/regions/CA/brief?date=2026-12-10&lang=fr");
+  ASSERT_EQ(brief.status, 200);
+  EXPECT_NE(brief.body.find("Personnes (grille de population)"), std::string::npos);
 }
 
 INSTANTIATE_BACKENDS(HazardApiTest);

@@ -278,7 +278,8 @@ Response HazardScenarioFootprint(Ctx& ctx, Request& req, const std::string& form
   return FootprintResponse(ctx, req, *model, format, std::move(places).value());
 }
 
-void AddHazardFootprints(Json& brief, const i18n::Catalogs& catalogs, const std::string& lang) {
+void AddHazardFootprints(Json& brief, const i18n::Catalogs& catalogs, const std::string& lang,
+                         const hazard::PopulationGrid* population) {
   if (!brief.contains("hazard_scenarios")) return;
   for (Json& scenario : brief["hazard_scenarios"]) {
     auto model = ModelFromBody(scenario.value("release_json", ""));
@@ -291,7 +292,7 @@ void AddHazardFootprints(Json& brief, const i18n::Catalogs& catalogs, const std:
         places.push_back(
             {p.value("id", ""), p.value("name", ""), p.value("place_kind", ""), {*lat, *lon}, {}});
     }
-    auto view = ComputeView(nullptr, *model, std::move(places), {});
+    auto view = ComputeView(population, *model, std::move(places), {});
     if (!view.ok()) continue;
     Json details = FootprintDetails(catalogs, lang, *model, *view);
     details["substance"] = catalogs.Translate(lang, "hazard.substance." + model->substance().id);

@@ -73,9 +73,11 @@ Response ApiPlacesImport(WebApp::Context& ctx, Request& req);
 Response PlacesImportSubmit(WebApp::Context& ctx, Request& req);
 
 // The brief's hazard scenarios (meetings::Service::Brief's "hazard_scenarios") each get a
-// "footprint": the words of their zones and places per zone in `lang`, and the map (SVG).
+// "footprint": the words of their zones (with people when `population` is given) and places
+// per zone in `lang`, and the map (SVG).
 void AddHazardFootprints(nlohmann::json& brief, const i18n::Catalogs& catalogs,
-                         const std::string& lang);
+                         const std::string& lang,
+                         const hazard::PopulationGrid* population = nullptr);
 
 // The places of an exercise as the request's caller may read them.
 Result<std::vector<hazard::NamedPlace>> ExercisePlaces(WebApp::Context& ctx, const Request& req,

@@ -64,11 +64,12 @@ std::string MarkdownHtml(const std::string& markdown) {
 Result<std::string> RenderBrief(meetings::Service& service, const i18n::Catalogs& catalogs,
                                 const records::Caller& caller, const std::string& region,
                                 const std::string& date, const std::string& lang,
-                                const std::string& format) {
+                                const std::string& format,
+                                const hazard::PopulationGrid* population) {
   if (format != "html" && format != "pdf")
     return Status::Invalid("format", "format must be html or pdf");
   CBRN_ASSIGN_OR_RETURN(Json data, service.Brief(caller, region, date, lang));
-  AddHazardFootprints(data, catalogs, lang);
+  AddHazardFootprints(data, catalogs, lang, population);
   brief::Document doc =
       brief::Build(data, [&](const std::string& key) { return catalogs.Translate(lang, key); });
   if (format == "html") return brief::Html(doc);
@@ -184,7 +185,7 @@ Response ApiBrief(Ctx& ctx, Request& req) {
         ctx, req, ctx.meetings->Brief(CallerOf(req), req.Param("code"), req.Query("date"), lang));
   }
   auto doc = RenderBrief(*ctx.meetings, ctx.catalogs, CallerOf(req), req.Param("code"),
-                         req.Query("date"), lang, format);
+                         req.Query("date"), lang, format, ctx.options.population.get());
   if (!doc.ok()) return ErrorFor(ctx, req, doc.status());
   if (format == "html") return Response::Html(200, *doc);
   Response r;
@@ -198,7 +199,8 @@ Response ApiBrief(Ctx& ctx, Request& req) {
 Response BriefPage(Ctx& ctx, Request& req) {
   // Without a date, the brief as of today.
   auto doc = RenderBrief(*ctx.meetings, ctx.catalogs, CallerOf(req), req.Param("code"),
-                         req.Query("date", NowUtc().substr(0, 10)), req.lang, "html");
+                         req.Query("date", NowUtc().substr(0, 10)), req.lang, "html",
+                         ctx.options.population.get());
   if (!doc.ok()) return ErrorFor(ctx, req, doc.status());
   return Response::Html(200, *doc);
 }
