@@ -1,30 +1,31 @@
 #include "targets.h"
 
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "app/config.h"
+#include "assessment/assessment.h"
+#include "assessment/workbook.h"
 #include "backup/backup.h"
 #include "core/csv.h"
-#include "http/http.h"
-#include "i18n/i18n.h"
-#include "assessment/assessment.h"
-#include "meetings/meetings.h"
-#include "plans/plans.h"
-#include "risk/risk.h"
-#include "assessment/workbook.h"
 #include "core/ids.h"
 #include "exportctl/exportctl.h"
 #include "hazard/hazard.h"
+#include "http/http.h"
+#include "i18n/i18n.h"
+#include "meetings/meetings.h"
 #include "network/network.h"
-#include "sanctions/sanctions.h"
+#include "plans/plans.h"
 #include "records/records.h"
+#include "risk/risk.h"
+#include "sanctions/sanctions.h"
 #include "storage/storage.h"
 
 namespace cbrnhub::fuzz {
@@ -391,14 +392,54 @@ int HazardRelease(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
+int PopulationGrid(const std::uint8_t* data, std::size_t size) {
+  auto grid = hazard::ParsePopulationGrid(Text(data, size));
+  if (!grid.ok()) {
+    if (grid.status().message().rfind("line ", 0) != 0) std::abort();  // every error has its line
+    return 0;
+  }
+  if (grid->people.size() != static_cast<size_t>(grid->columns) * grid->rows) std::abort();
+  hazard::Scenario s;
+  s.substance_id = "chlorine";
+  s.release.rate_kg_s = 10;
+  s.release.duration_s = 600;
+  s.met.wind_speed_m_s = 3;
+  s.met.stability = hazard::kClassD;
+  s.latitude = std::clamp(grid->south + grid->rows * grid->cell_deg / 2, -89.0, 89.0);
+  s.longitude = std::clamp(grid->west + grid->columns * grid->cell_deg / 2, -179.0, 179.0);
+  auto model = hazard::Model::Make(s);
+  if (!model.ok()) std::abort();
+  hazard::PopulationByZone counted =
+      hazard::CountPopulation(*model, hazard::ComputeFootprint(*model, 12), *grid);
+  double sum = 0;
+  for (double people : counted.people) {
+    if (!std::isfinite(people) || people < 0) std::abort();
+    sum += people;
+  }
+  if (sum > grid->total * (1 + 1e-6) + 1) std::abort();
+  return 0;
+}
+
 const std::vector<NamedTarget>& AllTargets() {
-  static const std::vector<NamedTarget> kTargets = {
-      {"json_body", JsonBody}, {"csv", Csv}, {"config", Config},
-      {"backup", Backup},      {"query", Query},   {"un_xml", UnXml}, {"eu_xml", EuXml},
-      {"ofac_csv", OfacCsv},   {"list_csv", ListCsv}, {"multipart", Multipart},
-      {"definition", Definition}, {"workbook", Workbook}, {"plan_workbook", PlanWorkbook},
-      {"risk_method", RiskMethod}, {"risk_workbook", RiskWorkbook}, {"markdown", Markdown}, {"ical", ICal},
-      {"hazard_release", HazardRelease}};
+  static const std::vector<NamedTarget> kTargets = {{"json_body", JsonBody},
+                                                    {"csv", Csv},
+                                                    {"config", Config},
+                                                    {"backup", Backup},
+                                                    {"query", Query},
+                                                    {"un_xml", UnXml},
+                                                    {"eu_xml", EuXml},
+                                                    {"ofac_csv", OfacCsv},
+                                                    {"list_csv", ListCsv},
+                                                    {"multipart", Multipart},
+                                                    {"definition", Definition},
+                                                    {"workbook", Workbook},
+                                                    {"plan_workbook", PlanWorkbook},
+                                                    {"risk_method", RiskMethod},
+                                                    {"risk_workbook", RiskWorkbook},
+                                                    {"markdown", Markdown},
+                                                    {"ical", ICal},
+                                                    {"hazard_release", HazardRelease},
+                                                    {"population_grid", PopulationGrid}};
   return kTargets;
 }
 

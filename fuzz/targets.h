@@ -61,6 +61,10 @@ int ICal(const std::uint8_t* data, std::size_t size);
 // or infinity.
 int HazardRelease(const std::uint8_t* data, std::size_t size);
 
+// Population grids (ESRI ASCII): refused with a line, or counted under a chlorine plume from the
+// grid's middle with finite, non-negative counts no larger than the grid's total.
+int PopulationGrid(const std::uint8_t* data, std::size_t size);
+
 const std::vector<NamedTarget>& AllTargets();
 
 }  // namespace cbrnhub::fuzz

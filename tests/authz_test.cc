@@ -202,7 +202,8 @@ std::map<std::string, std::string> ExpectedRoutes() {
   }
   for (std::string route : {"POST /api/v1/follow_ups/{id}/close", "POST /api/v1/exercise_evaluations/{id}/lesson",
                             "POST /exercise_evaluations/{id}/lesson", "POST /follow_ups/{id}/close",
-                            "POST /api/v1/activities/{id}/documents", "POST /activities/{id}/documents"}) {
+                            "POST /api/v1/activities/{id}/documents", "POST /activities/{id}/documents",
+                            "POST /api/v1/activities/{id}/places", "POST /activities/{id}/places"}) {
     e[route] = "write";
   }
   for (std::string route : {"POST /api/v1/hazard/footprint", "GET /hazard/footprint.geojson", "GET /hazard",
@@ -216,7 +217,7 @@ std::map<std::string, std::string> ExpectedRoutes() {
                         "plan_actions", "plan_milestones", "plan_indicators", "indicator_values", "projects",
                         "risk_registers", "risk_scenarios",
                         "activities", "exercise_injects", "exercise_evaluations", "lessons", "round_tables",
-                        "agenda_items", "follow_ups", "hazard_scenarios"}) {
+                        "agenda_items", "follow_ups", "hazard_scenarios", "exercise_places"}) {
     std::string base = "/api/v1/" + k;
     e["GET " + base] = "read";
     e["POST " + base] = "write";

@@ -105,14 +105,20 @@ TEST(Cli, QuestionnaireCheckNeedsNoDatabase) {
 }
 
 TEST(Cli, HazardWritesGeoJsonSvgAndCsvWithoutADatabase) {
-  std::string env = "cd " + TempDir() + " && CBRNHUB_DATABASE=sqlite:/nonexistent/cbrnhub/x.db";
+  const std::string dir = TempDir();
+  std::string env = "cd " + dir + " && CBRNHUB_DATABASE=sqlite:/nonexistent/cbrnhub/x.db";
   std::string release =
       "hazard --substance chlorine --rate 10 --duration 600 --wind 3@270 --class D";
-  CliRun geojson = RunCli(release + " --format geojson", env);
+  // Chlorine at 10 kg/s is a dense gas: the warning goes to standard error, the map to the file.
+  CliRun geojson = RunCli(release + " --format geojson --output zones.geojson", env);
   ASSERT_EQ(geojson.code, 0) << geojson.out;
-  auto doc = json::parse(geojson.out, nullptr, false);
-  ASSERT_FALSE(doc.is_discarded()) << geojson.out;
+  EXPECT_NE(geojson.out.find("warning: a dense (heavier-than-air) release"), std::string::npos)
+      << geojson.out;
+  std::ifstream zones(dir + "/zones.geojson");
+  auto doc = json::parse(zones, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
   EXPECT_EQ(doc["properties"]["planning_estimate"], true);
+  EXPECT_EQ(doc["properties"]["dense_gas"]["dense"], true);
   CliRun svg = RunCli(release + " --format svg --lang fr", env);
   ASSERT_EQ(svg.code, 0) << svg.out;
   EXPECT_NE(svg.out.find("Estimation pour la planification, pas une consigne d’intervention"),
@@ -129,6 +135,29 @@ TEST(Cli, HazardWritesGeoJsonSvgAndCsvWithoutADatabase) {
   CliRun bad_wind = RunCli("hazard --substance chlorine --rate 1 --duration 60 --wind west", env);
   EXPECT_EQ(bad_wind.code, 2);
   EXPECT_NE(bad_wind.out.find("[wind]"), std::string::npos) << bad_wind.out;
+  // People per zone from a population grid: 0.002-degree cells of 100 people around the release
+  // at 0 N 0 E; a bad grid is refused with its file and line.
+  {
+    std::ofstream grid(dir + "/people.asc");
+    grid << "ncols 200\nnrows 200\nxllcorner -0.2\nyllcorner -0.2\ncellsize 0.002\n";
+    for (int row = 0; row < 200; ++row) {
+      for (int column = 0; column < 200; ++column) grid << "100 ";
+      grid << "\n";
+    }
+  }
+  CliRun people = RunCli(release + " --format csv --population people.asc", env);
+  ASSERT_EQ(people.code, 0) << people.out;
+  EXPECT_NE(people.out.find("max_half_width_m,people\n3,AEGL,60,20,"), std::string::npos)
+      << people.out;
+  EXPECT_NE(people.out.find("people per zone"), std::string::npos) << people.out;
+  EXPECT_NE(people.out.find("(the grid does not cover every zone)"), std::string::npos);
+  std::ofstream(dir + "/bad.asc") << "ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\n"
+                                     "cellsize 1\n5 lots\n";
+  CliRun bad_grid = RunCli(release + " --format csv --population bad.asc", env);
+  EXPECT_EQ(bad_grid.code, 2);
+  EXPECT_NE(bad_grid.out.find("bad.asc: line 6: \"lots\" is not a number [population]"),
+            std::string::npos)
+      << bad_grid.out;
 }
 
 TEST(Config, FileThenEnvironmentThenFlags) {

@@ -7,9 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numbers>
+#include <set>
 #include <sstream>
 
 #include "test_support.h"
@@ -340,6 +342,242 @@ TEST(Ensemble, ProbabilitiesAreHighOnTheAxisLowUpwindAndRepeatable) {
   EXPECT_EQ(a->probability, b->probability);
   options.members = 0;
   EXPECT_FALSE(ComputeEnsemble(*model, 3000, 60, options).ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who is inside: places, population, the dense-gas screen
+
+TEST(Places, LocalMetresUndoesOffset) {
+  LatLon origin{48.85, 2.35};
+  for (auto [east, north] : {std::pair{1200.0, -300.0}, {-5000.0, 8000.0}, {0.0, 0.0}}) {
+    EastNorth back = LocalMetres(origin, Offset(origin, east, north));
+    EXPECT_NEAR(back.east, east, 0.01);
+    EXPECT_NEAR(back.north, north, 0.01);
+  }
+  // Across the antimeridian the short way round.
+  EastNorth across = LocalMetres({0, 179.999}, {0, -179.999});
+  EXPECT_NEAR(across.east, 222.4, 0.5);
+}
+
+TEST(Places, ZoneDistanceAndArrivalOfPlacesAroundTheRelease) {
+  auto model = Model::Make(ChlorineScenario());  // wind from the west at 3 m/s: the cloud goes east
+  ASSERT_TRUE(model.ok());
+  LatLon source{48.85, 2.35};
+  PlaceExposure school = Expose(*model, Offset(source, 600, 0));
+  EXPECT_EQ(school.level, 3);
+  EXPECT_NEAR(school.distance_m, 600, 0.5);
+  EXPECT_NEAR(school.downwind_m, 600, 0.5);
+  ASSERT_TRUE(school.arrival_s.has_value());
+  EXPECT_NEAR(*school.arrival_s, 200, 0.2);  // 600 m at 3 m/s
+  EXPECT_NEAR(school.concentration_mg_m3, model->CentrelineConcentration(600), 1e-6);
+  // The same distance upwind: outside, and no cloud arrives.
+  PlaceExposure upwind = Expose(*model, Offset(source, -600, 0));
+  EXPECT_EQ(upwind.level, 0);
+  EXPECT_FALSE(upwind.arrival_s.has_value());
+  // Far to the side of the axis: outside; every level's boundary lies between the axis and it.
+  PlaceExposure side = Expose(*model, Offset(source, 600, 3000));
+  EXPECT_EQ(side.level, 0);
+  // Further down the axis each zone in turn, the level never rising with distance.
+  int previous = 3;
+  for (double x : {1000.0, 3000.0, 10000.0, 30000.0, 100000.0}) {
+    int level = Expose(*model, Offset(source, x, 0)).level;
+    EXPECT_LE(level, previous) << x;
+    previous = level;
+  }
+  Footprint fp = ComputeFootprint(*model);
+  // A place just inside the yellow zone's far end is yellow (level 1), just beyond it outside.
+  double yellow = fp.zones[2].length_m;
+  EXPECT_EQ(Expose(*model, Offset(source, yellow * 0.99, 0)).level, 1);
+  EXPECT_EQ(Expose(*model, Offset(source, yellow * 1.01, 0)).level, 0);
+}
+
+// A grid of `columns` x `rows` cells of `cell` degrees around (lat, lon), each holding `people`.
+std::string GridText(int columns, int rows, double west, double south, double cell,
+                     const std::function<double(int column, int row)>& people) {
+  std::ostringstream out;
+  out.precision(10);
+  out << "ncols " << columns << "\nnrows " << rows << "\nxllcorner " << west << "\nyllcorner "
+      << south << "\ncellsize " << cell << "\nNODATA_value -9999\n";
+  for (int row = 0; row < rows; ++row) {
+    for (int column = 0; column < columns; ++column) out << people(column, row) << ' ';
+    out << '\n';
+  }
+  return out.str();
+}
+
+TEST(Population, AsciiGridIsReadNorthRowFirst) {
+  auto grid = ParsePopulationGrid(
+      "NCOLS 3\nNROWS 2\nxllcenter 10.5\nyllcenter 20.5\ncellsize 1\nnodata_value -1\n"
+      "1 2 3\n4 -1 6.5\n");
+  ASSERT_TRUE(grid.ok()) << grid.status().ToString();
+  EXPECT_EQ(grid->columns, 3);
+  EXPECT_EQ(grid->rows, 2);
+  EXPECT_DOUBLE_EQ(grid->west, 10);
+  EXPECT_DOUBLE_EQ(grid->south, 20);
+  EXPECT_EQ(grid->people[0], 1);  // north-west
+  EXPECT_EQ(grid->people[4], 0);  // NODATA counts nobody
+  EXPECT_DOUBLE_EQ(grid->total, 16.5);
+}
+
+TEST(Population, BadGridsAreRefusedWithTheirLine) {
+  auto error = [](const std::string& text) {
+    auto grid = ParsePopulationGrid(text);
+    EXPECT_FALSE(grid.ok()) << text;
+    EXPECT_EQ(grid.status().field(), "population");
+    return grid.status().message();
+  };
+  const std::string header = "ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 0.5\n";
+  EXPECT_EQ(error(header + "1 2\n3 x\n"), "line 7: \"x\" is not a number");
+  EXPECT_EQ(error(header + "1 2\n3 -4\n"), "line 7: a people count cannot be negative (-4)");
+  EXPECT_EQ(error(header + "1 2\n3\n"), "line 7: fewer values (3) than ncols x nrows (4)");
+  EXPECT_EQ(error(header + "1 2\n3 4\n5\n"), "line 8: more values than ncols x nrows (4)");
+  EXPECT_NE(error("ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 0\n1 2 3 4")
+                .find("line 6: the header needs a positive cellsize"),
+            std::string::npos);
+  EXPECT_NE(error("ncols 2\nrows 2\n").find("line 2: unknown header \"rows\""), std::string::npos);
+  EXPECT_NE(error("ncols 2\nnrows\nxllcorner 0\n").find("line 2: the header line \"nrows\""),
+            std::string::npos);
+  EXPECT_NE(error("ncols 2\nnrows 1\nxllcorner 179.5\nyllcorner 0\ncellsize 1\n1 1")
+                .find("outside longitudes"),
+            std::string::npos);
+  EXPECT_NE(error("ncols 100000\nnrows 100000\nxllcorner 0\nyllcorner 0\ncellsize 0.000001\n")
+                .find("more than"),
+            std::string::npos);
+  EXPECT_NE(error("").find("ncols and nrows"), std::string::npos);
+}
+
+TEST(Population, CellsWhoseCentreIsInsideAZoneCountInTheHighestZoneOnly) {
+  auto model = Model::Make(ChlorineScenario());
+  ASSERT_TRUE(model.ok());
+  Footprint fp = ComputeFootprint(*model);
+  LatLon source{48.85, 2.35};
+  // 0.002-degree cells (about 150 x 220 m) 0.4 degrees each way: people only in three cells,
+  // one on the axis 1 km downwind (red), one 1 km upwind, one beyond the yellow zone's end.
+  const double cell = 0.002, west = 2.35 - 0.4, south = 48.85 - 0.4;
+  const int n = 400;
+  auto cell_of = [&](LatLon p) {
+    return std::pair{static_cast<int>((p.lon - west) / cell),
+                     n - 1 - static_cast<int>((p.lat - south) / cell)};
+  };
+  auto red = cell_of(Offset(source, 1000, 0)), upwind = cell_of(Offset(source, -1000, 0));
+  auto beyond = cell_of(Offset(source, fp.zones[2].length_m * 1.3, 0));
+  std::string text = GridText(n, n, west, south, cell, [&](int c, int r) {
+    std::pair here{c, r};
+    return here == red ? 1200.0 : here == upwind ? 800.0 : here == beyond ? 50.0 : 0.0;
+  });
+  auto grid = ParsePopulationGrid(text);
+  ASSERT_TRUE(grid.ok()) << grid.status().ToString();
+  PopulationByZone counted = CountPopulation(*model, fp, *grid);
+  ASSERT_EQ(counted.people.size(), 3u);
+  EXPECT_EQ(counted.people[0], 1200);  // red, counted once (not again in orange and yellow)
+  EXPECT_EQ(counted.people[1], 0);
+  EXPECT_EQ(counted.people[2], 0);
+  // The yellow zone reaches beyond this small grid: the count says it is a lower bound.
+  EXPECT_FALSE(counted.complete);
+  // Everyone everywhere: the bands add up to the people whose cell centre is in some zone.
+  auto uniform =
+      ParsePopulationGrid(GridText(n, n, west, south, cell, [](int, int) { return 1.0; }));
+  PopulationByZone all = CountPopulation(*model, fp, *uniform);
+  double inside = 0;
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < n; ++c) {
+      LatLon centre{south + (n - r - 0.5) * cell, west + (c + 0.5) * cell};
+      inside += Expose(*model, centre).level > 0;
+    }
+  EXPECT_EQ(all.people[0] + all.people[1] + all.people[2], inside);
+  EXPECT_GT(all.people[0], 0);
+  EXPECT_GT(all.people[2], all.people[0]);
+}
+
+TEST(DenseGas, BritterMcQuaidScreenMatchesAHandCalculation) {
+  // Chlorine, 10 kg/s, wind 3 m/s at 10 m, 20 C, 1013.25 hPa. By hand: rho0 = P M / (R Tb) with
+  // Tb = 239.25 K -> 3.611 kg/m3; rho_a = 1.2041; g'0 = 9.81 (3.611 - 1.2041) / 1.2041 = 19.61;
+  // q0 = 10 / 3.611 = 2.769 m3/s; D = sqrt(q0 / U) = 0.9608 m;
+  // (g'0 q0 / D)^(1/3) / U = (19.61 * 2.769 / 0.9608)^(1/3) / 3 = 1.279 >= 0.15: dense.
+  auto model = Model::Make(ChlorineScenario());
+  ASSERT_TRUE(model.ok());
+  DenseGasScreen screen = ScreenDenseGas(*model);
+  EXPECT_NEAR(screen.release_density_kg_m3, 3.611, 0.005);
+  EXPECT_NEAR(screen.air_density_kg_m3, 1.2041, 0.001);
+  EXPECT_NEAR(screen.reduced_gravity_m_s2, 19.61, 0.03);
+  EXPECT_NEAR(screen.criterion, 1.279, 0.003);
+  EXPECT_DOUBLE_EQ(screen.limit, 0.15);
+  EXPECT_TRUE(screen.dense);
+  // A trickle in a strong wind is passive: 1 g/s at 10 m/s gives 0.101 < 0.15.
+  Scenario trickle = ChlorineScenario();
+  trickle.release.rate_kg_s = 0.001;
+  trickle.met.wind_speed_m_s = 10;
+  DenseGasScreen weak = ScreenDenseGas(*Model::Make(trickle));
+  EXPECT_NEAR(weak.criterion, 0.101, 0.002);
+  EXPECT_FALSE(weak.dense);
+  // Instantaneous: 1 t of chlorine, wind 5 m/s: V0 = 276.9 m3, sqrt(19.61 * 276.9^(1/3)) / 5 =
+  // 2.262 >= 0.2.
+  Scenario puff = ChlorineScenario();
+  puff.release.kind = SourceKind::kInstantaneous;
+  puff.release.mass_kg = 1000;
+  puff.met.wind_speed_m_s = 5;
+  DenseGasScreen burst = ScreenDenseGas(*Model::Make(puff));
+  EXPECT_TRUE(burst.instantaneous);
+  EXPECT_DOUBLE_EQ(burst.limit, 0.2);
+  EXPECT_NEAR(burst.criterion, 2.262, 0.005);
+  EXPECT_TRUE(burst.dense);
+  // Ammonia vapour at its boiling point is lighter than air (17 g/mol): never dense here.
+  Scenario ammonia = ChlorineScenario();
+  ammonia.substance_id = "ammonia";
+  DenseGasScreen light = ScreenDenseGas(*Model::Make(ammonia));
+  EXPECT_LT(light.reduced_gravity_m_s2, 0);
+  EXPECT_EQ(light.criterion, 0);
+  EXPECT_FALSE(light.dense);
+}
+
+TEST(Footprint, GeoJsonCarriesPlacesProbabilityBandsAndTheDenseGasScreen) {
+  auto model = Model::Make(ChlorineScenario());
+  Footprint fp = ComputeFootprint(*model);
+  EnsembleOptions options;
+  options.members = 100;
+  auto probability = ComputeEnsemble(*model, 3000, 60, options);
+  ASSERT_TRUE(probability.ok());
+  FootprintExtras extras;
+  LatLon source{48.85, 2.35};
+  LatLon at = Offset(source, 800, 0);
+  extras.places.push_back({"p1", "School No. 4", "school", at, Expose(*model, at)});
+  extras.probability = &*probability;
+  extras.probability_index = 2;
+  extras.members = 100;
+  extras.population = PopulationByZone{{10, 20, 30}, true};
+  auto doc = nlohmann::json::parse(FootprintGeoJson(*model, fp, extras));
+  EXPECT_EQ(doc["properties"]["dense_gas"]["dense"], true);
+  EXPECT_EQ(doc["properties"]["population"]["zones"][2]["people"], 30);
+  int places = 0, bands = 0;
+  for (const auto& f : doc["features"]) {
+    const auto& p = f["properties"];
+    if (p["kind"] == "place") {
+      ++places;
+      EXPECT_EQ(p["name"], "School No. 4");
+      EXPECT_EQ(p["level"], 3);
+      EXPECT_NEAR(p["arrival_s"].get<double>(), 800.0 / 3, 0.5);
+    }
+    if (p["kind"] == "probability") {
+      ++bands;
+      EXPECT_EQ(p["level"], 1);
+      EXPECT_EQ(f["geometry"]["type"], "MultiPolygon");
+      for (const auto& polygon : f["geometry"]["coordinates"])
+        EXPECT_EQ(polygon[0].front(), polygon[0].back());
+    }
+  }
+  EXPECT_EQ(places, 1);
+  std::set<int> present;  // one MultiPolygon per band the grid holds
+  for (float p : probability->probability[2])
+    if (ProbabilityBand(p) >= 0) present.insert(ProbabilityBand(p));
+  EXPECT_EQ(bands, static_cast<int>(present.size()));
+  EXPECT_GE(bands, 2);
+  EXPECT_EQ(ProbabilityBand(0.05), -1);
+  EXPECT_EQ(ProbabilityBand(0.1), 0);
+  EXPECT_EQ(ProbabilityBand(0.89), 1);
+  EXPECT_EQ(ProbabilityBand(1.0), 2);
+  std::string csv = FootprintCsv(fp, &*extras.population);
+  EXPECT_NE(csv.find("max_half_width_m,people\n"), std::string::npos);
+  EXPECT_NE(csv.find(",30\n"), std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------------

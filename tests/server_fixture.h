@@ -26,6 +26,7 @@ using http::Request;
 using http::Server;
 using http::ServerOptions;
 using http::WebApp;
+using http::WebOptions;
 using nlohmann::json;
 
 // A real server on a free loopback port, over a seeded database of the backend under test.
@@ -37,6 +38,9 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     settings.fast_password_hashing = true;
     return settings;
   }
+
+  // The web application's options (e.g. a population grid); a test may override them.
+  virtual WebOptions WebSettings() { return {}; }
 
   void SetUp() override {
     SKIP_UNLESS_BACKEND(GetParam());
@@ -57,7 +61,7 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     identity_ = std::make_unique<identity::Service>(t_->db(), IdentitySettings());
     ASSERT_TRUE(identity_->SeedDemoUsers(seeder).ok());
     ASSERT_TRUE(catalogs_.Load().ok());
-    auto app = WebApp::Create(t_->db(), *store_, *identity_, catalogs_, "test");
+    auto app = WebApp::Create(t_->db(), *store_, *identity_, catalogs_, "test", WebSettings());
     ASSERT_TRUE(app.ok()) << app.status().ToString();
     app_ = std::move(app).value();
     ServerOptions options;

@@ -1,6 +1,9 @@
 // Shared by the browser tests: the browser, a signed-in page per demo account, and the checks
 // every page passes.
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const base = process.env.CBRNHUB_URL;
@@ -52,4 +55,11 @@ export async function assertTranslated(page) {
   const text = await page.evaluate(() => document.body.textContent);
   const raw = text.match(/\b(plans|projects|risk|choice|field|assessment|action|admin|capability)\.[a-z_]+(\.[a-z_]+)*\b/g);
   assert.equal(raw, null, `untranslated keys on ${page.url()}: ${raw}`);
+}
+
+// The folder browser tests leave their screenshots in (e2e/artifacts/), made when missing.
+export function artifactsDir() {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }

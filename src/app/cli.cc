@@ -627,7 +627,15 @@ int Main(int argc, char** argv) {
     i18n::Catalogs catalogs;
     if (auto st = catalogs.Load(); !st.ok()) return Fail(st);
     if (!catalogs.Supports(brief_lang)) return Fail(Status::Invalid("lang", "no interface language " + brief_lang));
-    auto doc = http::RenderBrief(*s.meetings, catalogs, CliCaller(), brief_region, brief_date, brief_lang, brief_format);
+    // The server's population grid, when configured: the exercises' footprints count people.
+    std::shared_ptr<const hazard::PopulationGrid> population;
+    if (!config.hazard_population_grid.empty()) {
+      auto grid = LoadPopulationGrid(config.hazard_population_grid);
+      if (!grid.ok()) return Fail(grid.status());
+      population = std::move(grid).value();
+    }
+    auto doc = http::RenderBrief(*s.meetings, catalogs, CliCaller(), brief_region, brief_date,
+                                 brief_lang, brief_format, population.get());
     if (!doc.ok()) return Fail(doc.status());
     std::ofstream out(brief_output, std::ios::binary);
     out << *doc;
@@ -1000,6 +1008,13 @@ int Main(int argc, char** argv) {
   // serve
   i18n::Catalogs catalogs;
   if (Status st = catalogs.Load(); !st.ok()) return Fail(st);
+  if (!config.hazard_population_grid.empty()) {
+    auto grid = LoadPopulationGrid(config.hazard_population_grid);
+    if (!grid.ok()) return Fail(grid.status());
+    spdlog::info("population grid {}: {} x {} cells, {:.0f} people", config.hazard_population_grid,
+                 (*grid)->columns, (*grid)->rows, (*grid)->total);
+    config.web.population = std::move(grid).value();
+  }
   auto web = http::WebApp::Create(*s.db, *s.store, *s.identity, catalogs, CBRNHUB_VERSION,
                                   config.web, config.sso, config.smtp);
   if (!web.ok()) return Fail(web.status());

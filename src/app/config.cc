@@ -54,6 +54,9 @@ const std::map<std::string, std::string>& ConfigKeys() {
       {"log_level", "debug, info, warn or error (default info)"},
       {"backup_dir", "folder of 'cbrnhub backup' without a file name (default var/backups)"},
       {"backup_keep", "backups kept in backup_dir; older ones are removed (default 14)"},
+      {"hazard_population_grid",
+       "ESRI ASCII grid of people per cell, read at start-up: hazard footprints count people per "
+       "zone (default none)"},
       {"trusted_proxies",
        "reverse proxies whose X-Forwarded-For names the client, comma-separated (default none)"},
       {"metrics_allow",
@@ -190,6 +193,8 @@ Status ApplySetting(Config& c, const std::string& key, const std::string& value)
   } else if (key == "backup_keep") {
     CBRN_ASSIGN_OR_RETURN(long long n, Number(key, value, 1, 10000));
     c.backup_keep = static_cast<int>(n);
+  } else if (key == "hazard_population_grid") {
+    c.hazard_population_grid = value;
   } else if (key == "trusted_proxies") {
     auto list = http::AddressList::Parse(value);
     if (!list.ok()) return Status::Invalid(key, "trusted_proxies: " + list.status().message());

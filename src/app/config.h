@@ -25,6 +25,9 @@ struct Config {
   // `cbrnhub backup` without a file: where backups go and how many are kept (the nightly timer).
   std::string backup_dir = "var/backups";
   int backup_keep = 14;
+  // An ESRI ASCII grid of people per cell (docs/hazard.md) that hazard footprints count people
+  // with; read when the server starts (a bad file stops it, naming the line). "" = none.
+  std::string hazard_population_grid;
 };
 
 // The settings a config file or the environment may set, with a one-line description each.

@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "hazard/hazard.h"
@@ -11,9 +12,6 @@
 
 namespace cbrnhub::app {
 namespace {
-
-// The map's extent is the longest zone plus a margin; the ensemble grid has this many cells a side.
-constexpr int kEnsembleCells = 120;
 
 int Refuse(const Status& st) {
   std::cerr << "error: " << st.message() << (st.field().empty() ? "" : " [" + st.field() + "]")
@@ -82,6 +80,16 @@ Result<hazard::Scenario> ScenarioFromOptions(const HazardCommand& o) {
 
 }  // namespace
 
+Result<std::shared_ptr<const hazard::PopulationGrid>> LoadPopulationGrid(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Invalid("population", "cannot read the population grid " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto grid = hazard::ParsePopulationGrid(text.str());
+  if (!grid.ok()) return Status::Invalid("population", path + ": " + grid.status().message());
+  return std::make_shared<const hazard::PopulationGrid>(std::move(grid).value());
+}
+
 void AddHazardCommand(CLI::App& cli, HazardCommand& o) {
   auto* c = cli.add_subcommand(
       "hazard", "threat zones of a toxic release (planning estimate, not response advice)");
@@ -113,7 +121,14 @@ void AddHazardCommand(CLI::App& cli, HazardCommand& o) {
   c->add_option("--lon", o.lon, "release longitude (default 0)");
   c->add_option("--averaging", o.averaging, "averaging time of concentrations, s (default 600)");
   c->add_option("--exposure", o.exposure, "threshold duration, minutes: 10, 30, 60, 240, 480");
-  c->add_option("--ensemble", o.ensemble, "svg: shade the probability from N perturbed members");
+  c->add_option("--ensemble", o.ensemble,
+                "svg, geojson: the probability of exceeding a zone's threshold from N perturbed "
+                "members (at most 100,000)");
+  c->add_option("--level", o.level,
+                "the zone whose probability --ensemble draws: 3 red, 2 orange, 1 yellow")
+      ->check(CLI::Range(1, 3));
+  c->add_option("--population", o.population_file,
+                "people per zone from an ESRI ASCII grid of people per cell (docs/hazard.md)");
   c->add_option("--format", o.format, "geojson, svg or csv")
       ->check(CLI::IsMember({"geojson", "svg", "csv"}));
   c->add_option("--lang", o.lang, "map language: en, fr, ru or ar");
@@ -126,28 +141,44 @@ int RunHazard(const HazardCommand& o) {
   auto model = hazard::Model::Make(*scenario);
   if (!model.ok()) return Refuse(model.status());
   hazard::Footprint footprint = hazard::ComputeFootprint(*model);
+  hazard::FootprintExtras extras;
+  if (!o.population_file.empty()) {
+    auto grid = LoadPopulationGrid(o.population_file);
+    if (!grid.ok()) return Refuse(grid.status());
+    extras.population = hazard::CountPopulation(*model, footprint, **grid);
+    std::cerr << "people per zone (cells whose centre is inside; bands do not overlap):";
+    for (size_t i = 0; i < extras.population->people.size(); ++i)
+      std::cerr << " level " << model->thresholds()[i].level << " "
+                << std::llround(extras.population->people[i]);
+    std::cerr << (extras.population->complete ? "" : " (the grid does not cover every zone)")
+              << "\n";
+  }
+  if (hazard::DenseGasScreen dense = hazard::ScreenDenseGas(*model); dense.dense)
+    std::cerr << "warning: a dense (heavier-than-air) release by Britter & McQuaid's criterion ("
+              << dense.criterion << " >= " << dense.limit
+              << "): the Gaussian zones may be wrong by a factor of several; use a dense-gas "
+                 "model\n";
+  std::optional<hazard::ProbabilityGrid> probability;
+  if (o.ensemble > 0 && o.format != "csv") {
+    auto grid = http::EnsembleForMap(*model, footprint, o.ensemble);
+    if (!grid.ok()) return Refuse(grid.status());
+    probability = std::move(grid).value();
+    for (size_t i = 0; i < probability->thresholds.size(); ++i)
+      if (probability->thresholds[i].level == o.level) extras.probability_index = i;
+    extras.probability = &*probability;
+    extras.members = o.ensemble;
+  }
   std::string text;
   if (o.format == "geojson") {
-    text = hazard::FootprintGeoJson(*model, footprint);
+    text = hazard::FootprintGeoJson(*model, footprint, extras);
   } else if (o.format == "csv") {
-    text = hazard::FootprintCsv(footprint);
+    text = hazard::FootprintCsv(footprint, extras.population ? &*extras.population : nullptr);
   } else {
     i18n::Catalogs catalogs;
     if (auto st = catalogs.Load(); !st.ok()) return Refuse(st);
     if (!catalogs.Supports(o.lang))
       return Refuse(Status::Invalid("lang", "no interface language " + o.lang));
-    std::optional<hazard::ProbabilityGrid> probability;
-    if (o.ensemble > 0) {
-      double reach = 1000;
-      for (const auto& zone : footprint.zones) reach = std::max(reach, zone.length_m * 1.2);
-      hazard::EnsembleOptions options;
-      options.members = o.ensemble;
-      auto grid = hazard::ComputeEnsemble(*model, reach, kEnsembleCells, options);
-      if (!grid.ok()) return Refuse(grid.status());
-      probability = std::move(grid).value();
-    }
-    text = http::RenderHazardMap(*model, footprint, catalogs, o.lang,
-                                 probability ? &*probability : nullptr);
+    text = http::RenderHazardMap(*model, footprint, catalogs, o.lang, extras);
   }
   if (o.output == "-") {
     std::cout << text;

@@ -9,13 +9,13 @@
 #include <sstream>
 #include <thread>
 
+#include "hazard/frame.h"
 #include "hazard/hazard.h"
 
 namespace cbrnhub::hazard {
 namespace {
 
 constexpr double kPi = std::numbers::pi;
-constexpr double kDegToRad = kPi / 180.0;
 constexpr double kEarthRadiusM = 6371008.8;  // mean radius (IUGG)
 // Zones are searched from 1 m to 200 km downwind, in steps of 1 %, then refined by bisection.
 constexpr double kSearchStartM = 1, kSearchEndM = 200000, kSearchStep = 1.01;
@@ -25,16 +25,6 @@ constexpr int kMaxCells = 2000;
 constexpr std::array<double, 6> kClassSigmaThetaDeg = {25.0, 20.0, 15.0, 10.0, 5.6, 2.5};
 // Distances in an ensemble member's profile; linear interpolation between them.
 constexpr int kProfileSamples = 2048;
-
-struct Frame {
-  double down_east, down_north;  // unit vector the wind blows toward
-  double left_east, left_north;  // unit vector to its left
-};
-
-Frame WindFrame(double wind_from_deg) {
-  double toward = (wind_from_deg + 180.0) * kDegToRad;
-  return {std::sin(toward), std::cos(toward), -std::cos(toward), std::sin(toward)};
-}
 
 // Half-width (m) of the region above `threshold` at distance x; 0 when the axis is below it.
 double HalfWidth(const Model& model, double x, double threshold) {
@@ -145,6 +135,21 @@ LatLon Offset(LatLon origin, double east_m, double north_m) {
   lat = std::clamp(lat, -90.0, 90.0);
   lon = std::fmod(lon + 540.0, 360.0) - 180.0;
   return {lat, lon};
+}
+
+EastNorth LocalMetres(LatLon origin, LatLon point) {
+  double cos_lat = std::max(std::cos(origin.lat * kDegToRad), 1e-6);
+  // The shorter way round in longitude (a place across the antimeridian).
+  double dlon = std::fmod(point.lon - origin.lon + 540.0, 360.0) - 180.0;
+  return {dlon * kDegToRad * kEarthRadiusM * cos_lat,
+          (point.lat - origin.lat) * kDegToRad * kEarthRadiusM};
+}
+
+int ProbabilityBand(double probability) {
+  int band = -1;
+  for (size_t i = 0; i < kProbabilityBands.size(); ++i)
+    if (probability >= kProbabilityBands[i]) band = static_cast<int>(i);
+  return band;
 }
 
 double DirectionSigmaDeg(const Model& model) {
@@ -317,14 +322,70 @@ Result<ProbabilityGrid> ComputeEnsemble(const Model& model, double extent_m, int
   return out;
 }
 
-std::string FootprintGeoJson(const Model& model, const Footprint& fp) {
-  using Json = nlohmann::json;
-  auto point = [](const LatLon& p) { return Json::array({p.lon, p.lat}); };
+namespace {
+
+using Json = nlohmann::json;
+
+Json Point(const LatLon& p) { return Json::array({p.lon, p.lat}); }
+
+Json DenseGasJson(const DenseGasScreen& screen) {
+  return {{"dense", screen.dense},
+          {"release", screen.instantaneous ? "instantaneous" : "continuous"},
+          {"release_density_kg_m3", screen.release_density_kg_m3},
+          {"air_density_kg_m3", screen.air_density_kg_m3},
+          {"reduced_gravity_m_s2", screen.reduced_gravity_m_s2},
+          {"criterion", screen.criterion},
+          {"limit", screen.limit},
+          {"method", "Britter & McQuaid (1988)"}};
+}
+
+// One MultiPolygon per probability band: each row's runs of cells in the band as rectangles.
+void AddProbabilityBands(const ProbabilityGrid& grid, size_t index, int members, Json& features) {
+  if (index >= grid.probability.size()) return;
+  const Grid& g = grid.layout;
+  const std::vector<float>& p = grid.probability[index];
+  for (size_t band = 0; band < kProbabilityBands.size(); ++band) {
+    Json polygons = Json::array();
+    for (int row = 0; row < g.rows; ++row) {
+      for (int column = 0; column < g.columns;) {
+        if (ProbabilityBand(p[static_cast<size_t>(row) * g.columns + column]) !=
+            static_cast<int>(band)) {
+          ++column;
+          continue;
+        }
+        int end = column;
+        while (end < g.columns && ProbabilityBand(p[static_cast<size_t>(row) * g.columns + end]) ==
+                                      static_cast<int>(band))
+          ++end;
+        LatLon sw = Offset(g.south_west, column * g.cell_m, row * g.cell_m);
+        LatLon ne = Offset(g.south_west, end * g.cell_m, (row + 1) * g.cell_m);
+        polygons.push_back(Json::array({Json::array(
+            {Point(sw), Point({sw.lat, ne.lon}), Point(ne), Point({ne.lat, sw.lon}), Point(sw)})}));
+        column = end;
+      }
+    }
+    if (polygons.empty()) continue;
+    double high = band + 1 < kProbabilityBands.size() ? kProbabilityBands[band + 1] : 1.0;
+    features.push_back({{"type", "Feature"},
+                        {"geometry", {{"type", "MultiPolygon"}, {"coordinates", polygons}}},
+                        {"properties",
+                         {{"kind", "probability"},
+                          {"level", grid.thresholds[index].level},
+                          {"probability_min", kProbabilityBands[band]},
+                          {"probability_max", high},
+                          {"members", members}}}});
+  }
+}
+
+}  // namespace
+
+std::string FootprintGeoJson(const Model& model, const Footprint& fp,
+                             const FootprintExtras& extras) {
   Json features = Json::array();
   for (const Zone& zone : fp.zones) {
     if (zone.polygon.empty()) continue;
     Json ring = Json::array();
-    for (const auto& p : zone.polygon) ring.push_back(point(p));
+    for (const auto& p : zone.polygon) ring.push_back(Point(p));
     features.push_back({{"type", "Feature"},
                         {"geometry", {{"type", "Polygon"}, {"coordinates", Json::array({ring})}}},
                         {"properties",
@@ -339,7 +400,7 @@ std::string FootprintGeoJson(const Model& model, const Footprint& fp) {
   }
   for (const auto& line : fp.confidence_lines) {
     Json coords = Json::array();
-    for (const auto& p : line) coords.push_back(point(p));
+    for (const auto& p : line) coords.push_back(Point(p));
     features.push_back(
         {{"type", "Feature"},
          {"geometry", {{"type", "LineString"}, {"coordinates", coords}}},
@@ -347,8 +408,24 @@ std::string FootprintGeoJson(const Model& model, const Footprint& fp) {
           {{"kind", "confidence_line"}, {"half_angle_deg", fp.confidence_half_angle_deg}}}});
   }
   features.push_back({{"type", "Feature"},
-                      {"geometry", {{"type", "Point"}, {"coordinates", point(fp.source)}}},
+                      {"geometry", {{"type", "Point"}, {"coordinates", Point(fp.source)}}},
                       {"properties", {{"kind", "source"}}}});
+  for (const NamedPlace& place : extras.places) {
+    const PlaceExposure& e = place.exposure;
+    features.push_back({{"type", "Feature"},
+                        {"geometry", {{"type", "Point"}, {"coordinates", Point(place.at)}}},
+                        {"properties",
+                         {{"kind", "place"},
+                          {"id", place.id},
+                          {"name", place.name},
+                          {"place_kind", place.kind},
+                          {"level", e.level},
+                          {"distance_m", e.distance_m},
+                          {"concentration_mg_m3", e.concentration_mg_m3},
+                          {"arrival_s", e.arrival_s ? Json(*e.arrival_s) : Json(nullptr)}}}});
+  }
+  if (extras.probability)
+    AddProbabilityBands(*extras.probability, extras.probability_index, extras.members, features);
   const SubstanceTable& table = ShippedSubstances();
   Json doc = {{"type", "FeatureCollection"},
               {"features", features},
@@ -358,18 +435,34 @@ std::string FootprintGeoJson(const Model& model, const Footprint& fp) {
                 {"stability_class", StabilityClassName(model.stability())},
                 {"averaging_time_s", model.scenario().averaging_time_s},
                 {"table_source", table.source},
-                {"table_revision", table.revision}}}};
+                {"table_revision", table.revision},
+                {"dense_gas", DenseGasJson(ScreenDenseGas(model))}}}};
+  if (extras.population) {
+    Json zones = Json::array();
+    for (size_t i = 0; i < extras.population->people.size() && i < model.thresholds().size(); ++i)
+      zones.push_back({{"level", model.thresholds()[i].level},
+                       {"people", std::lround(extras.population->people[i])}});
+    doc["properties"]["population"] = {{"zones", zones},
+                                       {"complete", extras.population->complete},
+                                       {"rule", "cell centre inside the zone"}};
+  }
   return doc.dump();
 }
 
-std::string FootprintCsv(const Footprint& fp) {
+std::string FootprintCsv(const Footprint& fp, const PopulationByZone* population) {
   std::ostringstream out;
   out.precision(6);
-  out << "level,family,duration_min,ppm,mg_m3,length_m,max_half_width_m\n";
-  for (const Zone& zone : fp.zones)
+  out << "level,family,duration_min,ppm,mg_m3,length_m,max_half_width_m"
+      << (population ? ",people" : "") << "\n";
+  for (size_t i = 0; i < fp.zones.size(); ++i) {
+    const Zone& zone = fp.zones[i];
     out << zone.threshold.level << ',' << FamilyName(zone.threshold.family) << ','
         << zone.threshold.duration_min << ',' << zone.threshold.ppm << ',' << zone.threshold.mg_m3
-        << ',' << zone.length_m << ',' << zone.max_half_width_m << '\n';
+        << ',' << zone.length_m << ',' << zone.max_half_width_m;
+    if (population)
+      out << ',' << (i < population->people.size() ? std::llround(population->people[i]) : 0);
+    out << '\n';
+  }
   return out.str();
 }
 

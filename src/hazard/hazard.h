@@ -270,11 +270,101 @@ struct ProbabilityGrid {
 Result<ProbabilityGrid> ComputeEnsemble(const Model& model, double extent_m, int cells,
                                         const EnsembleOptions& options = {});
 
+// ---------------------------------------------------------------------------------------------
+// Who is inside: places, population, and the dense-gas screen.
+
+struct EastNorth {
+  double east = 0, north = 0;  // metres
+};
+// The inverse of Offset: a point's east/north metres from `origin` (the same projection).
+EastNorth LocalMetres(LatLon origin, LatLon point);
+
+// Where a place lies in a footprint.
+struct PlaceExposure {
+  // The highest zone level (3 red, 2 orange, 1 yellow) whose threshold the mean concentration
+  // at the place exceeds; 0 outside every zone.
+  int level = 0;
+  double distance_m = 0;                   // from the release point
+  double downwind_m = 0, crosswind_m = 0;  // in the wind's frame
+  double concentration_mg_m3 = 0;          // at the receptor height
+  // When the cloud's front arrives (Model::ArrivalTimeS); downwind places only.
+  std::optional<double> arrival_s;
+};
+PlaceExposure Expose(const Model& model, LatLon place);
+
+// A population grid in the ESRI ASCII grid format (docs/hazard.md): a header of ncols, nrows,
+// xllcorner or xllcenter, yllcorner or yllcenter, cellsize (degrees) and optionally
+// NODATA_value, then nrows lines of ncols people counts, north row first. NODATA cells count 0.
+struct PopulationGrid {
+  int columns = 0, rows = 0;
+  double west = 0, south = 0;  // the grid's lower-left corner, degrees
+  double cell_deg = 0;
+  std::vector<float> people;  // rows * columns, row 0 = north (the file's order)
+  double total = 0;
+};
+// At most this many cells (a 1 km grid of a large country; 4 bytes each in memory).
+inline constexpr std::int64_t kMaxPopulationCells = 50'000'000;
+// InvalidArgument with field "population" and the line in the message ("line 7: ...") for a
+// bad header, a count that is not a non-negative number, too few or too many values, a grid
+// outside -180..180 / -90..90 or larger than kMaxPopulationCells.
+Result<PopulationGrid> ParsePopulationGrid(std::string_view text);
+
+// People per zone: the cells whose centre lies inside a zone (the mean concentration at the
+// cell's centre exceeds its threshold) count wholly, each in the highest zone it lies in, so
+// the bands do not overlap (red, then orange outside red, then yellow outside orange).
+struct PopulationByZone {
+  std::vector<double> people;  // one per model.thresholds(), red first
+  // False when part of a zone lies outside the grid (its count is then a lower bound).
+  bool complete = true;
+};
+PopulationByZone CountPopulation(const Model& model, const Footprint& footprint,
+                                 const PopulationGrid& grid);
+
+// Britter & McQuaid (1988), Workbook on the Dispersion of Dense Gases (HSE Contract Research
+// Report 17/1988), section 3: a release is dense, and a passive Gaussian model unfit, when
+// continuous: (g'0 q0 / D)^(1/3) / U >= 0.15 with D = (q0 / U)^(1/2);
+// instantaneous: sqrt(g'0 V0^(1/3)) / U >= 0.2;
+// g'0 = g (rho0 - rho_a) / rho_a, rho0 the released vapour's density at the lower of its
+// boiling point and the air temperature, q0 (m3/s) and V0 (m3) its volume, U the 10 m wind.
+struct DenseGasScreen {
+  bool dense = false;
+  bool instantaneous = false;
+  double release_density_kg_m3 = 0, air_density_kg_m3 = 0;
+  double reduced_gravity_m_s2 = 0;  // g'0; negative for a gas lighter than air
+  double criterion = 0;             // the left-hand side above (0 when lighter than air)
+  double limit = 0;                 // 0.15 or 0.2
+};
+DenseGasScreen ScreenDenseGas(const Model& model);
+
+// The ensemble's probability drawn in bands, like the zones: [10 %, 50 %), [50 %, 90 %),
+// [90 %, 100 %]; below 10 % is left blank.
+inline constexpr std::array<double, 3> kProbabilityBands = {0.1, 0.5, 0.9};
+// The band of a probability (0, 1, 2), or -1 below the first.
+int ProbabilityBand(double probability);
+
+// What a footprint's GeoJSON carries besides the zones.
+struct NamedPlace {
+  std::string id, name, kind;
+  LatLon at;
+  PlaceExposure exposure;
+};
+struct FootprintExtras {
+  std::vector<NamedPlace> places;
+  std::optional<PopulationByZone> population;
+  const ProbabilityGrid* probability = nullptr;
+  size_t probability_index = 0;  // which of probability->thresholds
+  int members = 0;
+};
+
 // GeoJSON FeatureCollection: zones (level, family, ppm, mg/m3, length), confidence lines, the
-// source, and properties {substance, source table, revision, planning_estimate: true}.
-std::string FootprintGeoJson(const Model& model, const Footprint& footprint);
-// CSV rows "level,family,duration_min,ppm,mg_m3,length_m,max_half_width_m" (header first).
-std::string FootprintCsv(const Footprint& footprint);
+// source, places (level, distance, arrival), the probability bands of one level (a MultiPolygon
+// per band), and properties {substance, source table, revision, planning_estimate: true,
+// dense_gas: the screen, population per zone}.
+std::string FootprintGeoJson(const Model& model, const Footprint& footprint,
+                             const FootprintExtras& extras = {});
+// CSV rows "level,family,duration_min,ppm,mg_m3,length_m,max_half_width_m" (header first),
+// with a "people" column when `population` is given.
+std::string FootprintCsv(const Footprint& footprint, const PopulationByZone* population = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // Scoring against field data (Chang & Hanna 2004).

@@ -298,6 +298,51 @@ Document Build(const Json& brief, const Words& tr) {
       s.blocks.push_back(TableBlock(events(brief["activities_coming"])));
     doc.sections.push_back(std::move(s));
   }
+  if (brief.contains("hazard_scenarios") && !brief["hazard_scenarios"].empty()) {
+    // The exercises' hazard scenarios (their words and maps made by AddHazardFootprints).
+    Section s{"hazard", tr("brief.hazard"), {}};
+    s.blocks.push_back(Para(tr("hazard.map.notice"), Block::Kind::kNote));
+    for (const auto& sc : brief["hazard_scenarios"]) {
+      if (!sc.contains("footprint")) continue;
+      const Json& fp = sc["footprint"];
+      const Json& exercise = sc["activity"];
+      s.blocks.push_back(Para(Str(exercise, "title") + " \u00b7 " +
+                              Period(doc.lang, Str(exercise, "start"), Str(exercise, "end")) +
+                              ": " + Str(sc, "title") + " (" + Str(fp, "substance") + ")"));
+      if (!Str(fp, "population_partial").empty())
+        s.blocks.push_back(Para(Str(fp, "population_partial"), Block::Kind::kNote));
+      if (!Str(fp, "dense_warning").empty())
+        s.blocks.push_back(Para(Str(fp, "dense_warning"), Block::Kind::kNote));
+      const bool people = fp.value("with_population", false);
+      Table t{{tr("hazard.table.zone"), tr("hazard.table.threshold"), tr("hazard.table.length"),
+               tr("hazard.table.width"), tr("brief.hazard_places")},
+              {},
+              {0.16, 0.2, 0.14, 0.14, 0.36},
+              {}};
+      if (people) {
+        t.header.insert(t.header.begin() + 4, tr("hazard.table.people"));
+        t.widths = {0.14, 0.18, 0.12, 0.12, 0.14, 0.3};
+      }
+      for (const auto& zone : fp["zones"]) {
+        std::string inside;
+        for (const auto& group : fp["place_groups"]) {
+          if (group.value("level", -1) != zone.value("level", -2)) continue;
+          for (const auto& p : group["places"])
+            inside +=
+                (inside.empty() ? "" : "; ") + Str(p, "name") + " (" + Str(p, "arrival") + ")";
+        }
+        t.rows.push_back({Str(zone, "zone"), Str(zone, "threshold"), Str(zone, "length"),
+                          Str(zone, "width"), inside.empty() ? Dash() : inside});
+        if (people) t.rows.back().insert(t.rows.back().begin() + 4, Str(zone, "people"));
+      }
+      s.blocks.push_back(TableBlock(std::move(t)));
+      Block map;
+      map.kind = Block::Kind::kMap;
+      map.svg = Str(fp, "map");
+      if (!map.svg.empty()) s.blocks.push_back(std::move(map));
+    }
+    doc.sections.push_back(std::move(s));
+  }
   {
     Section s{"follow_ups", tr("brief.follow_ups"), {}};
     Table t{{tr("field.title"), tr("field.responsible"), tr("field.due"), tr("brief.meeting")},

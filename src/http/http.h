@@ -6,12 +6,17 @@
 #include <string_view>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "access/access.h"
 #include "core/status.h"
+
+namespace cbrnhub::hazard {
+struct PopulationGrid;
+}
 
 namespace cbrnhub::http {
 
@@ -107,6 +112,9 @@ struct WebOptions {
   // last address of that header as its remote address (audit log, sign-in rate limit,
   // metrics_allow). Empty: the connection's address, whatever the headers say.
   AddressList trusted_proxies;
+  // The population grid hazard footprints count people with (config hazard_population_grid,
+  // loaded at start-up); null: pages and the API give no population.
+  std::shared_ptr<const hazard::PopulationGrid> population;
 };
 
 // Parses "a=1&b=x%20y" into `out` (percent and '+' decoding).

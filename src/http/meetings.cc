@@ -64,10 +64,12 @@ std::string MarkdownHtml(const std::string& markdown) {
 Result<std::string> RenderBrief(meetings::Service& service, const i18n::Catalogs& catalogs,
                                 const records::Caller& caller, const std::string& region,
                                 const std::string& date, const std::string& lang,
-                                const std::string& format) {
+                                const std::string& format,
+                                const hazard::PopulationGrid* population) {
   if (format != "html" && format != "pdf")
     return Status::Invalid("format", "format must be html or pdf");
   CBRN_ASSIGN_OR_RETURN(Json data, service.Brief(caller, region, date, lang));
+  AddHazardFootprints(data, catalogs, lang, population);
   brief::Document doc =
       brief::Build(data, [&](const std::string& key) { return catalogs.Translate(lang, key); });
   if (format == "html") return brief::Html(doc);
@@ -183,7 +185,7 @@ Response ApiBrief(Ctx& ctx, Request& req) {
         ctx, req, ctx.meetings->Brief(CallerOf(req), req.Param("code"), req.Query("date"), lang));
   }
   auto doc = RenderBrief(*ctx.meetings, ctx.catalogs, CallerOf(req), req.Param("code"),
-                         req.Query("date"), lang, format);
+                         req.Query("date"), lang, format, ctx.options.population.get());
   if (!doc.ok()) return ErrorFor(ctx, req, doc.status());
   if (format == "html") return Response::Html(200, *doc);
   Response r;
@@ -197,7 +199,8 @@ Response ApiBrief(Ctx& ctx, Request& req) {
 Response BriefPage(Ctx& ctx, Request& req) {
   // Without a date, the brief as of today.
   auto doc = RenderBrief(*ctx.meetings, ctx.catalogs, CallerOf(req), req.Param("code"),
-                         req.Query("date", NowUtc().substr(0, 10)), req.lang, "html");
+                         req.Query("date", NowUtc().substr(0, 10)), req.lang, "html",
+                         ctx.options.population.get());
   if (!doc.ok()) return ErrorFor(ctx, req, doc.status());
   return Response::Html(200, *doc);
 }
@@ -267,12 +270,21 @@ Response ActivityPage(Ctx& ctx, Request& req) {
     q.limit = 50;
     auto list = ctx.store.List(caller, kHazardScenarioKind, q);
     if (!list.ok()) return ErrorFor(ctx, req, list.status());
+    auto places = ExercisePlaces(ctx, req, Str(*activity, "id"));
+    if (!places.ok()) return ErrorFor(ctx, req, places.status());
+    Json place_rows = Json::array();
+    for (const auto& p : *places)
+      place_rows.push_back({{"id", p.id},
+                            {"name", p.name},
+                            {"kind", Translate(ctx, req, "choice." + p.kind)},
+                            {"lat", i18n::FormatNumber(req.lang, p.at.lat, 5)},
+                            {"lon", i18n::FormatNumber(req.lang, p.at.lon, 5)}});
+    data["places"] = place_rows;
     Json scenarios = Json::array();
     for (const auto& sc : list->items) {
       Json item = {{"id", Str(sc, "id")}, {"title", Str(sc, "title")}};
       if (auto model = ModelFromBody(Str(sc, "release_json")); model.ok())
-        item["map"] =
-            RenderHazardMap(*model, hazard::ComputeFootprint(*model), ctx.catalogs, req.lang);
+        item.update(HazardScenarioSection(ctx, req, *model, *places));
       for (auto& inject : data["injects"]) {
         if (Str(inject, "id") != Str(sc, "inject_id")) continue;
         inject["scenarios"].push_back({{"id", item["id"]}, {"title", item["title"]}});

@@ -345,6 +345,10 @@ void RegisterRoutes(Ctx& ctx) {
       "GET", "/hazard_scenarios/{id}/map.svg", {A::kRead, "hazard_scenarios"},
       [](Ctx& c, Request& q) { return HazardScenarioFootprint(c, q, "svg"); },
       "an exercise's hazard scenario: its map (SVG) in the reader's language");
+  add("POST", "/api/v1/activities/{id}/places", {A::kWrite, "activities"}, ApiPlacesImport,
+      "add an exercise's places from CSV (body or multipart file: name,kind,lat,lon); all or none");
+  add("POST", "/activities/{id}/places", {A::kWrite, "activities"}, PlacesImportSubmit,
+      "import an exercise's places (CSV)");
   add("GET", "/api/v1/regions/{code}/brief", {A::kRead, "round_tables"}, ApiBrief,
       "the round table's brief (?date=YYYY-MM-DD&format=json|html|pdf&lang=)");
   add("GET", "/calendar", {A::kRead, "activities"}, CalendarPage, "activities and round tables by month");

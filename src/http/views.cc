@@ -349,6 +349,9 @@ namespace {
 
 // Zone fills by level (1 yellow, 2 orange, 3 red), the colours ALOHA and most plans use.
 constexpr const char* kZoneFill[] = {"#ffd700", "#ff8c00", "#d00000"};
+// The ensemble's probability bands (hazard::kProbabilityBands), light to dark purple: apart from
+// the zones' yellow-to-red so the two read as different things.
+constexpr const char* kProbabilityFill[] = {"#dadaeb", "#9e9ac8", "#54278f"};
 constexpr double kMetresPerDegree = 6371008.8 * 3.14159265358979323846 / 180.0;
 
 // A round length for the scale bar: 1, 2 or 5 times a power of ten, at most `limit` metres.
@@ -381,8 +384,9 @@ std::string HazardMapSvg(const HazardMapView& view) {
   const double left = 20, top = 40, size = 560;
   auto sx = [&](double e) { return left + (e + half) / (2 * half) * size; };
   auto sy = [&](double n) { return top + (half - n) / (2 * half) * size; };
-  const double legend_top = top + size + 50;
-  const size_t legend_rows = fp.zones.size() + 2 + (view.probability ? 1 : 0);
+  const double legend_top = top + size + (view.warning.empty() ? 50 : 72);
+  const size_t legend_rows = fp.zones.size() + 2 + (view.places.empty() ? 0 : 1) +
+                             (view.probability ? 1 + view.probability_bands.size() : 0);
   const double height = legend_top + 22 * legend_rows + 30;
 
   std::string svg =
@@ -403,14 +407,21 @@ std::string HazardMapSvg(const HazardMapView& view) {
     const auto& p = view.probability->probability[view.probability_level];
     auto [west, south] = local(g.south_west);
     double cell = g.cell_m / (2 * half) * size;
+    // Each row's runs of cells in one band as one rectangle: fewer elements, no seams.
     for (int row = 0; row < g.rows; ++row)
-      for (int column = 0; column < g.columns; ++column) {
-        float value = p[static_cast<size_t>(row) * g.columns + column];
-        if (!(value >= 0.05f)) continue;  // under 5 %: left blank so the zones stay readable
-        svg += "<rect x=\"" + Num(sx(west + column * g.cell_m)) + "\" y=\"" +
-               Num(sy(south + (row + 1) * g.cell_m)) + "\" width=\"" + Num(cell + 0.3) +
-               "\" height=\"" + Num(cell + 0.3) + "\" fill=\"#5e3c99\" fill-opacity=\"" +
-               Num(0.1 + 0.7 * value) + "\"/>";
+      for (int column = 0; column < g.columns;) {
+        int band = hazard::ProbabilityBand(p[static_cast<size_t>(row) * g.columns + column]);
+        int end = column + 1;
+        while (end < g.columns &&
+               hazard::ProbabilityBand(p[static_cast<size_t>(row) * g.columns + end]) == band)
+          ++end;
+        if (band >= 0)  // under the first band: left blank so the zones stay readable
+          svg += "<rect class=\"probability-" + std::to_string(band) + "\" x=\"" +
+                 Num(sx(west + column * g.cell_m)) + "\" y=\"" +
+                 Num(sy(south + (row + 1) * g.cell_m)) + "\" width=\"" +
+                 Num(cell * (end - column) + 0.3) + "\" height=\"" + Num(cell + 0.3) +
+                 "\" fill=\"" + kProbabilityFill[band] + "\"/>";
+        column = end;
       }
   }
   // Largest zone first, so the red zone is drawn on top.
@@ -435,6 +446,14 @@ std::string HazardMapSvg(const HazardMapView& view) {
            "\" x2=\"" + Num(sx(e1)) + "\" y2=\"" + Num(sy(n1)) +
            "\" stroke=\"#222\" stroke-dasharray=\"6 4\"/>";
   }
+  for (const auto& [at, name] : view.places) {
+    auto [e, n] = local(at);
+    if (!std::isfinite(e) || !std::isfinite(n)) continue;
+    svg += "<rect class=\"place\" x=\"" + Num(sx(e) - 3.5) + "\" y=\"" + Num(sy(n) - 3.5) +
+           "\" width=\"7\" height=\"7\" fill=\"#ffffff\" stroke=\"#0b3d91\" "
+           "stroke-width=\"1.5\"><title>" +
+           Escape(name) + "</title></rect>";
+  }
   svg += "<circle cx=\"" + Num(sx(0)) + "\" cy=\"" + Num(sy(0)) + "\" r=\"4\" fill=\"#000\"/></g>";
   // North arrow and scale bar.
   svg +=
@@ -455,6 +474,10 @@ std::string HazardMapSvg(const HazardMapView& view) {
          "\" font-size=\"14\" font-weight=\"bold\" "
          "fill=\"#a00000\">" +
          Escape(view.notice) + "</text>";
+  if (!view.warning.empty())
+    svg += "<text class=\"dense-gas\" x=\"20\" y=\"" + Num(top + size + 46) +
+           "\" font-size=\"12\" font-weight=\"bold\" fill=\"#a00000\">" + Escape(view.warning) +
+           "</text>";
   double y = legend_top;
   auto legend = [&](const std::string& swatch, const std::string& label) {
     svg += swatch + "<text x=\"48\" y=\"" + Num(y + 12) + "\" font-size=\"12\">" + Escape(label) +
@@ -471,10 +494,18 @@ std::string HazardMapSvg(const HazardMapView& view) {
              "\" stroke=\"#222\" stroke-dasharray=\"6 4\"/>",
          view.confidence_label);
   legend("<circle cx=\"30\" cy=\"" + Num(y + 7) + "\" r=\"4\" fill=\"#000\"/>", view.source_label);
-  if (view.probability)
-    legend("<rect x=\"20\" y=\"" + Num(y) +
-               "\" width=\"20\" height=\"14\" fill=\"#5e3c99\" fill-opacity=\"0.5\"/>",
-           view.probability_label);
+  if (!view.places.empty())
+    legend("<rect x=\"26.5\" y=\"" + Num(y + 3.5) +
+               "\" width=\"7\" height=\"7\" fill=\"#ffffff\" stroke=\"#0b3d91\" "
+               "stroke-width=\"1.5\"/>",
+           view.place_label);
+  if (view.probability) {
+    legend("", view.probability_label);
+    for (size_t band = 0; band < view.probability_bands.size() && band < 3; ++band)
+      legend("<rect x=\"20\" y=\"" + Num(y) + "\" width=\"20\" height=\"14\" fill=\"" +
+                 kProbabilityFill[band] + "\"/>",
+             view.probability_bands[band]);
+  }
   return svg + "</svg>";
 }
 

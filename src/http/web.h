@@ -43,9 +43,12 @@ class WebApp {
 
 // The round table's brief for `region` on `date` as "html" (a printable page) or "pdf", in
 // `lang`, made from what `caller` may read (for `cbrnhub brief`; the server's routes use the
-// same). Errors as meetings::Service::Brief; InvalidArgument for another format.
-Result<std::string> RenderBrief(meetings::Service& service, const i18n::Catalogs& catalogs, const records::Caller& caller,
-                                const std::string& region, const std::string& date, const std::string& lang,
-                                const std::string& format);
+// same). With `population`, the exercises' hazard footprints count people per zone.
+// Errors as meetings::Service::Brief; InvalidArgument for another format.
+Result<std::string> RenderBrief(meetings::Service& service, const i18n::Catalogs& catalogs,
+                                const records::Caller& caller, const std::string& region,
+                                const std::string& date, const std::string& lang,
+                                const std::string& format,
+                                const hazard::PopulationGrid* population = nullptr);
 
 }  // namespace cbrnhub::http

@@ -2,6 +2,8 @@
 // span fields and records.
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -11,10 +13,6 @@
 
 namespace cbrnhub::meetings {
 namespace {
-
-// A toxic-release scenario of an exercise (hazard/hazard.h computes its zones), optionally tied
-// to one of the exercise's injects. http names the kind by the same string (http/hazard_map.h).
-constexpr const char* kHazardScenarios = "hazard_scenarios";
 
 using records::FieldSpec;
 using records::FieldType;
@@ -245,6 +243,20 @@ Status CheckHazardScenario(Transaction& txn, const Json*, const Json& f) {
   return Status::Ok();
 }
 
+// A place's coordinates are decimal degrees within range; its exercise an exercise.
+Status CheckPlace(Transaction& txn, const Json*, const Json& f) {
+  CBRN_RETURN_IF_ERROR(ExerciseOf(txn, Text(f, "activity_id")).status());
+  if (!ParseCoordinate(Text(f, "latitude"), 90))
+    return Status::Invalid("latitude", "latitude: \"" + Text(f, "latitude") +
+                                           "\" is not a latitude in decimal degrees between -90 "
+                                           "and 90, such as 41.311");
+  if (!ParseCoordinate(Text(f, "longitude"), 180))
+    return Status::Invalid("longitude", "longitude: \"" + Text(f, "longitude") +
+                                            "\" is not a longitude in decimal degrees between "
+                                            "-180 and 180, such as 69.279");
+  return Status::Ok();
+}
+
 Status CheckEvaluation(Transaction& txn, const Json*, const Json& f) {
   return ExerciseOf(txn, Text(f, "activity_id")).status();
 }
@@ -321,6 +333,26 @@ const std::vector<std::string>& ActivityTypes() {
   return kTypes;
 }
 
+const std::vector<std::string>& PlaceKinds() {
+  static const std::vector<std::string> kKinds = {
+      "school",       "kindergarten", "hospital",     "care_home",      "border_post",
+      "rail_station", "airport",      "fire_station", "police_station", "industrial_site",
+      "public_venue", "water_supply", "shelter",      "other"};
+  return kKinds;
+}
+
+std::optional<double> ParseCoordinate(const std::string& text, double limit) {
+  // Plain decimals only: no exponent, hex, "nan" or "inf" (what strtod would also take).
+  if (text.empty() || text.size() > 24 ||
+      text.find_first_not_of("+-.0123456789") != std::string::npos)
+    return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(v) || v < -limit || v > limit)
+    return std::nullopt;
+  return v;
+}
+
 bool IsExercise(const std::string& type) {
   return type == "tabletop_exercise" || type == "field_exercise" || type == "cross_border_exercise";
 }
@@ -382,6 +414,19 @@ void RegisterKinds(records::Catalog& catalog) {
                 Link("inject_id", kInjects)};
     Child(k, "activity_id", kActivities);
     k.check = CheckHazardScenario;
+    catalog.Add(std::move(k));
+  }
+  {
+    KindSpec k;
+    k.name = kPlaces;
+    k.table = "exercise_places";
+    k.order_by = "name";
+    k.fields = {Search(Spec("name", FieldType::kText, true, 200)),
+                OneOf("place_kind", PlaceKinds(), true),
+                Spec("latitude", FieldType::kText, true, 24),
+                Spec("longitude", FieldType::kText, true, 24)};
+    Child(k, "activity_id", kActivities);
+    k.check = CheckPlace;
     catalog.Add(std::move(k));
   }
   {

@@ -13,6 +13,7 @@
 // Every view shows only what the caller may read; words and drawings are the caller's business.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,11 +31,22 @@ inline constexpr const char* kLessons = "lessons";
 inline constexpr const char* kRoundTables = "round_tables";
 inline constexpr const char* kAgendaItems = "agenda_items";
 inline constexpr const char* kFollowUps = "follow_ups";
+// Places an exercise lists (schools, hospitals, border posts...) with their coordinates: its
+// hazard scenarios' footprints say which zone each lies in and when the cloud reaches it.
+inline constexpr const char* kPlaces = "exercise_places";
+// A toxic-release scenario of an exercise (hazard/hazard.h computes its zones), optionally tied
+// to one of the exercise's injects.
+inline constexpr const char* kHazardScenarios = "hazard_scenarios";
 
 // Stored values of the activity types and states (pages show them through the catalogue).
 const std::vector<std::string>& ActivityTypes();
 // True for the types that have injects and evaluations.
 bool IsExercise(const std::string& type);
+// Stored values of a place's kind (pages show them through the catalogue as "choice.<value>").
+const std::vector<std::string>& PlaceKinds();
+// A decimal-degree coordinate as stored in a place ("41.311", "-0.5"); nullopt unless it is a
+// plain decimal number within -limit..limit.
+std::optional<double> ParseCoordinate(const std::string& text, double limit);
 
 // Most participants an activity may count, per agency and in all: larger numbers are typing
 // mistakes (the largest regional field exercises gather a few thousand people).
@@ -91,6 +103,14 @@ class Service {
   // One document's metadata and content; NotFound unless the caller may read its activity.
   Result<std::pair<Json, std::string>> Document(const Caller& caller,
                                                 const std::string& document_id);
+
+  // Adds the places of a CSV file (header: name,kind,lat,lon; docs/hazard.md) to an exercise,
+  // all in one transaction: a bad row fails the whole file with InvalidArgument naming the row's
+  // line and field ("line 4: lat ..."), and nothing is written. `source` names the file in
+  // messages. PermissionDenied unless the caller may change the exercise. Returns
+  // {"created": n, "places": [...]}.
+  Result<Json> ImportPlaces(const Caller& caller, const std::string& activity_id,
+                            const std::string& csv_text, const std::string& source);
 
   // A round table with its agenda, its own follow-ups and the follow-ups still open from the
   // region's earlier round tables (carried), as the caller may read them.

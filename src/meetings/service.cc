@@ -7,6 +7,7 @@
 #include <set>
 
 #include "audit/audit.h"
+#include "core/csv.h"
 #include "core/ids.h"
 #include "core/upload.h"
 #include "meetings/meetings.h"
@@ -286,6 +287,47 @@ Result<std::pair<Json, std::string>> Service::Document(const Caller& caller,
                         bin);
 }
 
+Result<Json> Service::ImportPlaces(const Caller& caller, const std::string& activity_id,
+                                   const std::string& csv_text, const std::string& source) {
+  // The file's columns and the fields they fill; errors name the file's column.
+  static const std::vector<std::pair<std::string, std::string>> kColumns = {
+      {"name", "name"}, {"kind", "place_kind"}, {"lat", "latitude"}, {"lon", "longitude"}};
+  // More places than any exercise lists; the limit keeps one upload from growing without bound.
+  constexpr size_t kMaxPlaces = 5000;
+  std::vector<std::string> required;
+  for (const auto& [column, field] : kColumns) required.push_back(column);
+  auto table = CsvTable::Parse(csv_text, source, required);
+  if (!table.ok()) return Status::Invalid("file", table.status().message());
+  if (table->size() == 0) return Status::Invalid("file", source + ": no places (only a header)");
+  if (table->size() > kMaxPlaces)
+    return Status::Invalid(
+        "file", source + ": more than " + std::to_string(kMaxPlaces) + " places in one file");
+  const records::KindSpec& activities = KindOf(store_, kActivities);
+  const records::KindSpec& places = KindOf(store_, kPlaces);
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
+  CBRN_ASSIGN_OR_RETURN(Json activity, store_.GetIn(*txn, caller, activities, activity_id));
+  CBRN_RETURN_IF_ERROR(
+      access::Require(caller.who, access::Action::kChange, activities.ScopeOf(activity)));
+  Json made = Json::array();
+  for (size_t row = 0; row < table->size(); ++row) {
+    Json body = {{"activity_id", activity["id"]}};
+    for (const auto& [column, field] : kColumns) body[field] = table->Get(row, column);
+    auto place = store_.CreateIn(*txn, caller, places, body);
+    if (!place.ok() && place.status().code() != StatusCode::kInvalidArgument) return place.status();
+    if (!place.ok()) {
+      // Name the file's column rather than the stored field; the transaction is dropped.
+      std::string column = place.status().field();
+      for (const auto& [c, f] : kColumns)
+        if (f == column) column = c;
+      return Status::Invalid(column, source + ":" + std::to_string(table->line(row)) + ": " +
+                                         column + ": " + place.status().message());
+    }
+    made.push_back(*place);
+  }
+  CBRN_RETURN_IF_ERROR(txn->Commit());
+  return Json{{"created", made.size()}, {"places", made}};
+}
+
 Result<Json> Service::RoundTable(const Caller& caller, const std::string& id) {
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
   CBRN_ASSIGN_OR_RETURN(Json table, store_.GetIn(*txn, caller, KindOf(store_, kRoundTables), id));
@@ -527,6 +569,34 @@ Result<Json> Service::Brief(const Caller& caller, const std::string& region,
     brief["activities_since"] = past;
     brief["activities_coming"] = coming;
     brief["activities_from"] = from;
+    // The hazard scenarios of the brief's exercises, with the places each exercise lists.
+    std::vector<std::string> exercise_ids;
+    std::map<std::string, const Event*> exercise_of;
+    for (const auto& e : events) {
+      if (e.kind != "activity" || !IsExercise(e.type)) continue;
+      exercise_ids.push_back(e.uid);
+      exercise_of[e.uid] = &e;
+    }
+    Json scenarios = Json::array();
+    if (!exercise_ids.empty()) {
+      CBRN_ASSIGN_OR_RETURN(
+          auto found,
+          store_.ListChildrenIn(*txn, caller, KindOf(store_, kHazardScenarios), exercise_ids));
+      CBRN_ASSIGN_OR_RETURN(
+          auto places, store_.ListChildrenIn(*txn, caller, KindOf(store_, kPlaces), exercise_ids));
+      for (auto& sc : found) {
+        const Event& e = *exercise_of[Text(sc, "activity_id")];
+        Json listed = Json::array();
+        for (const auto& p : places)
+          if (Text(p, "activity_id") == e.uid) listed.push_back(p);
+        scenarios.push_back({{"id", sc["id"]},
+                             {"title", sc["title"]},
+                             {"release_json", sc["release_json"]},
+                             {"activity", EventJson(e)},
+                             {"places", listed}});
+      }
+    }
+    brief["hazard_scenarios"] = scenarios;
   }
   // Lessons learnt since the last meeting (or the past year).
   LessonQuery lq;

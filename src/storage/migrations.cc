@@ -370,6 +370,12 @@ const Migration kMigrations[] = {
      "CREATE INDEX mail_queue_due ON mail_queue(status, next_attempt_at);\n"
      "CREATE INDEX mail_queue_user ON mail_queue(user_id, status);\n"
      "CREATE INDEX mail_queue_record ON mail_queue(record_id, event)"},
+    {13, "places of exercises (schools, hospitals, border posts) for hazard footprints",
+     // Coordinates are decimal-degree text, checked by meetings' place check on every write.
+     "CREATE TABLE exercise_places (" CBRN_RECORD_COLUMNS ", sharing TEXT NOT NULL DEFAULT 'private',"
+     " assigned_to TEXT, activity_id TEXT NOT NULL REFERENCES activities(id), name TEXT NOT NULL,"
+     " place_kind TEXT NOT NULL, latitude TEXT NOT NULL, longitude TEXT NOT NULL);\n"
+     "CREATE INDEX exercise_places_activity ON exercise_places(activity_id)"},
 };
 
 #undef CBRN_LESSON_TEXT
@@ -418,7 +424,7 @@ const std::vector<std::string>& DataTables() {
       "risk_scenarios", "risk_rounds", "risk_evidence", "risk_imports",
       "activities", "activity_documents", "exercise_injects",
       "exercise_evaluations", "lessons", "round_tables", "agenda_items", "follow_ups",
-      "external_identities", "notification_settings", "hazard_scenarios"};
+      "external_identities", "notification_settings", "hazard_scenarios", "exercise_places"};
   return kTables;
 }
 
