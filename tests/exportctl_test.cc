@@ -570,5 +570,38 @@ TEST(ControlTranslation, AFileThatDoesNotMatchTheListIsRefusedWithLineAndField) 
   EXPECT_EQ(good->at("2B352").translated.title, "Équipements biologiques");
 }
 
+// Licences written before the screening state became a code kept English text ("2 hits to
+// decide"); migration 14 turns it into the codes the pages label, and leaves codes alone.
+TEST_P(ExportControlTest, MigrationTurnsOldScreeningTextsIntoCodes) {
+  std::vector<std::string> ids;
+  for (const char* reference : {"UZ-OLD-1", "UZ-OLD-2", "UZ-OLD-3", "UZ-OLD-4", "UZ-OLD-5"}) {
+    auto created = As("licensing.uz", "POST", "/api/v1/licences",
+                      json{{"reference", reference}, {"country", "UZ"}, {"exporter", "Navoiyazot JSC"}}.dump());
+    ASSERT_EQ(created.status, 201) << created.body;
+    ids.push_back(Json(created)["id"]);
+  }
+  const std::vector<std::pair<std::string, std::string>> old_and_new = {
+      {"not screened", "not_screened"}, {"clear", "clear"}, {"hits decided", "hits_decided"},
+      {"2 hits to decide", "hits_open"}, {"hits_open", "hits_open"}};
+  {
+    auto txn = t_->db().Begin(storage::Access::kWrite);
+    ASSERT_TRUE(txn.ok());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      ASSERT_TRUE((*txn)->Exec("UPDATE licences SET screening_status = ? WHERE id = ?",
+                               {old_and_new[i].first, ids[i]}).ok());
+    }
+    ASSERT_TRUE((*txn)->Exec("DELETE FROM schema_migrations WHERE version = 14").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto migrated = storage::Migrate(t_->db());
+  ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto read = t_->db().Begin(storage::Access::kRead);
+    auto rows = (*read)->Query("SELECT screening_status FROM licences WHERE id = ?", {ids[i]});
+    ASSERT_TRUE(rows.ok() && rows->size() == 1u);
+    EXPECT_EQ((*rows)[0].Text(0), old_and_new[i].second) << old_and_new[i].first;
+  }
+}
+
 }  // namespace
 }  // namespace cbrnhub::testing

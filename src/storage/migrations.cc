@@ -376,6 +376,14 @@ const Migration kMigrations[] = {
      " assigned_to TEXT, activity_id TEXT NOT NULL REFERENCES activities(id), name TEXT NOT NULL,"
      " place_kind TEXT NOT NULL, latitude TEXT NOT NULL, longitude TEXT NOT NULL);\n"
      "CREATE INDEX exercise_places_activity ON exercise_places(activity_id)"},
+    {14, "licences' screening state as a code, not English text",
+     // Versions before 2026-11-30 wrote "not screened", "clear", "hits decided" and "N hits to
+     // decide"; the open licences were re-screened since, the closed ones kept the text.
+     "UPDATE licences SET screening_status = CASE"
+     " WHEN screening_status = 'not screened' THEN 'not_screened'"
+     " WHEN screening_status = 'hits decided' THEN 'hits_decided'"
+     " WHEN screening_status LIKE '% hits to decide' THEN 'hits_open'"
+     " ELSE screening_status END"},
 };
 
 #undef CBRN_LESSON_TEXT
