@@ -576,7 +576,9 @@ TEST_P(ExportControlTest, MigrationTurnsOldScreeningTextsIntoCodes) {
   std::vector<std::string> ids;
   for (const char* reference : {"UZ-OLD-1", "UZ-OLD-2", "UZ-OLD-3", "UZ-OLD-4", "UZ-OLD-5"}) {
     auto created = As("licensing.uz", "POST", "/api/v1/licences",
-                      json{{"reference", reference}, {"country", "UZ"}, {"exporter", "Navoiyazot JSC"}}.dump());
+                      json{{"reference", reference}, {"country", "UZ"}, {"exporter", "Navoiyazot JSC"},
+                           {"end_user", "Tashkent Water Works"}, {"end_user_country", "UZ"},
+                           {"end_use", "water treatment"}}.dump());
     ASSERT_EQ(created.status, 201) << created.body;
     ids.push_back(Json(created)["id"]);
   }

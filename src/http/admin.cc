@@ -1,4 +1,5 @@
 // Administration (users, roles and their 2FA requirement) and the audit log.
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -112,15 +113,21 @@ std::string ValueText(const i18n::Presenter& words, const Json& v) {
   const std::string& s = v.get_ref<const std::string&>();
   if (s.size() >= 10 && s[4] == '-' && s[7] == '-') return words.DateTime(s);
   // A list stored as one text ("detection, legal_framework"): each of its codes by its label,
-  // but only when every piece is a code (a note "clear, no concerns" stays as written).
+  // but only when every piece is written like a code (a note "clear, no concerns" stays as
+  // written).
   if (s.find(", ") != std::string::npos) {
+    auto code_like = [](const std::string& piece) {
+      return !piece.empty() && std::all_of(piece.begin(), piece.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      });
+    };
     std::string out;
     for (size_t from = 0; from <= s.size();) {
       size_t to = s.find(", ", from);
       if (to == std::string::npos) to = s.size();
-      std::optional<std::string> label = CodeLabel(words, s.substr(from, to - from));
-      if (!label) return s;
-      out += (out.empty() ? "" : ", ") + *label;
+      std::string piece = s.substr(from, to - from);
+      if (!code_like(piece)) return s;
+      out += (out.empty() ? "" : ", ") + CodeLabel(words, piece).value_or(piece);
       from = to + 2;
     }
     return out;
