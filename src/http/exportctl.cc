@@ -481,26 +481,16 @@ Response ControlListPage(Ctx& ctx, Request& req) {
 }
 
 namespace {
-// A licence's screening state as exportctl stores it (Service::ScreeningState: a code, or the
-// English of versions before the codes), in the page's language; with the number of hits left
-// to decide when the page knows it (`open` >= 0).
+// A licence's screening state as exportctl stores it (a code; migration 14 turned the English
+// of older versions into codes), in the page's language; with the number of hits left to decide
+// when the page knows it (`open` > 0).
 std::string ScreeningStateLabel(const i18n::Presenter& words, const std::string& stored,
                                 std::int64_t open = -1) {
-  const std::string open_suffix = " hits to decide";
-  if (stored == "clear") return words.Text("licences.screening_state.clear");
-  if (stored == "hits_decided" || stored == "hits decided")
-    return words.Text("licences.screening_state.hits_decided");
-  if (stored == "not_screened" || stored == "not screened" || stored.empty())
-    return words.Text("licences.screening_state.not_screened");
-  if (stored == "hits_open") {
-    return open > 0 ? words.Text("licences.screening_state.open", Json{{"count", open}})
-                    : words.Text("licences.screening_state.hits_open");
+  if (stored.empty()) return words.Text("licences.screening_state.not_screened");
+  if (stored == "hits_open" && open > 0) {
+    return words.Text("licences.screening_state.open", Json{{"count", open}});
   }
-  if (stored.size() > open_suffix.size() &&
-      stored.compare(stored.size() - open_suffix.size(), open_suffix.size(), open_suffix) == 0) {
-    return words.Text("licences.screening_state.open", Json{{"count", std::atoll(stored.c_str())}});
-  }
-  return stored;
+  return words.Label("licences.screening_state.", stored);
 }
 
 // Hits left to decide on a licence: those of each party's latest screening (`screenings` as
