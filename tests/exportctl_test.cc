@@ -220,10 +220,12 @@ TEST_P(ExportControlTest, LicenceWorkflowScreensItsParties) {
     EXPECT_EQ(shown.body.find("hits_open"), std::string::npos)
         << page << ": the code, not its label";
   }
-  // The licence's own page counts the hits left (the end user's, on the UN list).
-  EXPECT_NE(As("licensing.uz", "GET", "/licences/" + id + "?lang=fr")
-                .body.find("1 correspondance à trancher"),
-            std::string::npos);
+  // The licence's own page and the list count the hits left (the end user's, on the UN list).
+  for (const std::string& page : {"/licences/" + id + "?lang=fr", std::string("/licences?lang=fr")}) {
+    EXPECT_NE(As("licensing.uz", "GET", page).body.find("1 correspondance à trancher"),
+              std::string::npos)
+        << page;
+  }
   ASSERT_EQ(submit("under_review").status, 200);
   auto opinion = As("reviewer.uz", "POST", "/api/v1/licences/" + id + "/opinions",
                     json{{"agency", "State Committee for Industrial Safety"}, {"opinion", "object"}}.dump());

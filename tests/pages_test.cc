@@ -22,6 +22,7 @@
 #include <sstream>
 
 #include "assets/assets.h"
+#include "http/http.h"
 #include "server_fixture.h"
 
 namespace cbrnhub::testing {
@@ -424,6 +425,49 @@ class PagesTest : public ServerTest {
                                   << report;
   }
 
+  // A value of `f`'s type that its check refuses ("" when the type has no check beyond length).
+  static std::string RefusedValue(const records::FieldSpec& f) {
+    switch (f.type) {
+      case records::FieldType::kEmail: return "no-at-sign";
+      case records::FieldType::kUrl: return "ftp://example.org";
+      case records::FieldType::kChoice: return "not_a_choice";
+      case records::FieldType::kReference: return "0x0x0x0";
+      case records::FieldType::kCountryCode: return "Uzbekistan";
+      case records::FieldType::kCode: return "lower case";
+      case records::FieldType::kDate: return "31.12.2026";
+      case records::FieldType::kInteger: return "twelve";
+      default: return std::string(f.max_length + 1, 'x');
+    }
+  }
+
+  // Every record kind's form sent empty, then with a refused value in each of its fields: the
+  // refusal comes back as the form with its error, and the page holds what every page holds in
+  // `lang` (no English, no codes, no keys).
+  void CheckRefusedFormsIn(const std::string& lang) {
+    std::map<std::string, std::string> problems;
+    int refused = 0;
+    for (const auto& kind : catalog_.kinds()) {
+      std::vector<std::string> bodies = {"return_to=/"};
+      for (const auto& f : kind.fields) {
+        if (f.in_forms) bodies.push_back("return_to=/&" + f.name + "=" + http::PercentEncode(RefusedValue(f)));
+      }
+      for (const auto& body : bodies) {
+        auto r = Call("POST", "/forms/" + kind.name + "?lang=" + lang, body, as_["nfp.uz"]);
+        SCOPED_TRACE(kind.name + " " + body.substr(0, 80) + " in " + lang);
+        EXPECT_LT(r.status, 500) << r.body.substr(0, 300);
+        if (r.status != 400) continue;  // a kind nfp.uz may not add, or a body some check let by
+        ++refused;
+        EXPECT_NE(r.body.find("error"), std::string::npos) << "a refusal without its error";
+        for (const auto& p : Problems(r.body, lang)) problems.emplace(p, "/forms/" + kind.name + " " + body.substr(0, 60));
+      }
+    }
+    EXPECT_GT(refused, 100) << "the forms were not refused";
+    std::string report;
+    for (const auto& [problem, where] : problems) report += "  " + where + ": " + problem + "\n";
+    EXPECT_TRUE(problems.empty()) << problems.size() << " problems on refused forms in " << lang
+                                  << ":\n" << report;
+  }
+
   std::map<std::string, Headers> as_;
   std::map<std::string, std::string> ids_;
   std::set<std::string> enumerations_, data_words_, key_namespaces_;
@@ -436,6 +480,68 @@ TEST_P(PagesTest, EveryPageInEnglish) { CheckEveryPageIn("en"); }
 TEST_P(PagesTest, EveryPageInFrench) { CheckEveryPageIn("fr"); }
 TEST_P(PagesTest, EveryPageInRussian) { CheckEveryPageIn("ru"); }
 TEST_P(PagesTest, EveryPageInArabic) { CheckEveryPageIn("ar"); }
+// The rules of a kind beyond its fields' types, and a conflict, refused in the reader's words.
+TEST_P(PagesTest, RecordRulesRefuseInTheReadersLanguage) {
+  struct Case {
+    std::string target, body, lang, expected, user = "nfp.uz";
+  };
+  const std::vector<Case> cases = {
+      {"/forms/action_plans", "country=UZ&title=Plan&period_start=2027-01-01&period_end=2026-01-01",
+       "ru", "раньше"},
+      {"/forms/action_plans", "country=UZ&title=Plan&period_start=2027-01-01&period_end=2026-01-01",
+       "ar", "تسبق"},
+      {"/forms/action_plans", "country=UZ&region=CA&title=Plan", "fr", "soit un pays, soit une région"},
+      {"/forms/people/" + ids_["people"], "full_name=Someone&revision=99999", "fr",
+       "modifié cet enregistrement entre-temps", "admin"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.target + " " + c.body + " in " + c.lang);
+    auto r = Call("POST", c.target + "?lang=" + c.lang, "return_to=/&" + c.body, as_[c.user]);
+    EXPECT_TRUE(r.status == 400 || r.status == 409) << r.status << " " << r.body.substr(0, 300);
+    EXPECT_NE(r.body.find(c.expected), std::string::npos) << r.body.substr(0, 3000);
+    EXPECT_TRUE(Problems(r.body, c.lang).empty());
+  }
+}
+// Charts whose direction carries meaning (bars, the plan's timeline) run right to left on an
+// Arabic page: drawn mirrored, every x of the English drawing becomes width - x.
+TEST_P(PagesTest, ChartsMirrorOnRightToLeftPages) {
+  auto first_svg = [&](const std::string& target, const std::string& lang, const std::string& cls) {
+    auto r = Call("GET", target + "?lang=" + lang, "", as_["admin"]);
+    EXPECT_EQ(r.status, 200) << target;
+    size_t at = r.body.find("class=\"" + cls);
+    if (at == std::string::npos) return std::string();
+    size_t start = r.body.rfind("<svg", at);
+    return r.body.substr(start, r.body.find("</svg>", at) - start);
+  };
+  auto xs = [](const std::string& svg) {
+    std::vector<double> out;
+    static const std::regex x(R"re(<(?:text|line) [^>]*?\bx1?="([0-9.]+)")re");
+    for (std::sregex_iterator it(svg.begin(), svg.end(), x), end; it != end; ++it)
+      out.push_back(std::stod((*it)[1]));
+    return out;
+  };
+  struct Chart {
+    std::string target, cls;
+    double width;
+  };
+  for (const Chart& chart : {Chart{"/assessments/" + ids_["assessments"] + "/results", "chart bars", 480},
+                             Chart{"/plans/" + ids_["plans"], "timeline", 910}}) {
+    SCOPED_TRACE(chart.target);
+    std::string en = first_svg(chart.target, "en", chart.cls);
+    std::string ar = first_svg(chart.target, "ar", chart.cls);
+    ASSERT_FALSE(en.empty());
+    ASSERT_FALSE(ar.empty());
+    EXPECT_EQ(en.find("mirrored"), std::string::npos);
+    EXPECT_NE(ar.find(chart.cls + " mirrored"), std::string::npos);
+    std::vector<double> ltr = xs(en), rtl = xs(ar);
+    ASSERT_EQ(ltr.size(), rtl.size());
+    ASSERT_GE(ltr.size(), 3u);
+    for (size_t i = 0; i < ltr.size(); ++i) EXPECT_NEAR(rtl[i], chart.width - ltr[i], 0.11) << i;
+  }
+}
+TEST_P(PagesTest, RefusedFormsInFrench) { CheckRefusedFormsIn("fr"); }
+TEST_P(PagesTest, RefusedFormsInRussian) { CheckRefusedFormsIn("ru"); }
+TEST_P(PagesTest, RefusedFormsInArabic) { CheckRefusedFormsIn("ar"); }
 
 INSTANTIATE_BACKENDS(PagesTest);
 

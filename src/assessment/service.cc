@@ -50,7 +50,7 @@ records::FieldSpec ReadOnly(std::string name, std::string value, bool filterable
 Status MayAnswer(const Caller& c, const records::KindSpec& kind, const Json& a) {
   std::string status = a["status"];
   if (status != "draft" && status != "returned") {
-    return Status::Conflict("the assessment is " + status + ": answers can change only in a draft or a returned assessment");
+    return Status::Conflict("the assessment is " + status + ": answers can change only in a draft or a returned assessment").Says("conflict.answers_locked", {{"status@assessment.state.", status}});
   }
   return access::Require(c.who, access::Action::kAnswer, kind.ScopeOf(a));
 }
@@ -201,7 +201,7 @@ Result<Json> Service::LoadQuestionnaire(const Caller& caller, std::string_view y
       if (!retranslated) {
         return Status::Conflict(
             def.code + " " + def.version +
-            " is already published with other content: publish the revision as a new version");
+            " is already published with other content: publish the revision as a new version").Says("conflict.questionnaire_version_taken", {{"value", def.code + " " + def.version}});
       }
       CBRN_ASSIGN_OR_RETURN(Json q, store_.GetIn(*txn, caller, *kind, id));
       CBRN_RETURN_IF_ERROR(txn->Commit());
@@ -495,7 +495,7 @@ Result<Json> Service::SaveAnswerIn(storage::Transaction& txn, const Caller& call
   std::int64_t current = old.empty() ? 0 : old[0].Int(3);
   if (revision && *revision != current) {
     return Status::Conflict("answer " + question + " was changed meanwhile (revision " + std::to_string(current) +
-                            ", you had " + std::to_string(*revision) + "): reload it");
+                            ", you had " + std::to_string(*revision) + "): reload it").Says("conflict.answer_changed", {{"value", question}});
   }
   // The same answer again (a page saved whole, a browser's "\r\n" for "\n") writes nothing: no
   // revision, no audit entry, the cached scores stay.
@@ -960,7 +960,7 @@ Result<Json> Service::ApplyWorkbook(const Caller& caller, const std::string& id,
                                               " WHERE id = ? AND assessment_id = ?",
                                               {import_id, a["id"].get<std::string>()}));
   if (rows.empty()) return Status::NotFound("no workbook import " + import_id);
-  if (!rows[0].IsNull(2)) return Status::Conflict("this workbook import was applied already");
+  if (!rows[0].IsNull(2)) return Status::Conflict("this workbook import was applied already").Says("conflict.workbook_applied");
   if (rows[0].Text(1) != caller.who.audit_id()) return Status{StatusCode::kPermissionDenied, "apply your own preview"};
   CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
   Json changes = Json::parse(rows[0].Text(0));
@@ -971,7 +971,7 @@ Result<Json> Service::ApplyWorkbook(const Caller& caller, const std::string& id,
     auto it = current.find(q);
     Json now = it == current.end() ? Json(nullptr) : it->second;
     if (now != c["before"]) {
-      return Status::Conflict("answer " + q + " changed after the preview: upload the workbook again");
+      return Status::Conflict("answer " + q + " changed after the preview: upload the workbook again").Says("conflict.workbook_answer_changed", {{"value", q}});
     }
     CBRN_RETURN_IF_ERROR(SaveAnswerIn(*txn, caller, a, *def, q, c["after"], c["comment"], std::nullopt).status());
   }

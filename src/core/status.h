@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace cbrnhub {
 
@@ -40,6 +41,23 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
+  // The same failure as a catalogue message for pages in the reader's language: the key
+  // ("invalid.required") and its named arguments. message() stays the English wording for the
+  // API, the CLI and the logs. An argument's name says how a page shows its value: "field..." a
+  // field name, "choice_..." a stored choice, "choices" a comma list of them (each by its label),
+  // "date..." an ISO date, "country" an ISO code, "region" a region code (by name), "#..." a
+  // number (plural rules, grouping), "name@prefix" a stored value shown by the catalogue's
+  // label `prefix + value` ({"status@plans.state.", "adopted"} fills {status}); any other is
+  // shown as it is.
+  using MessageArgs = std::vector<std::pair<std::string, std::string>>;
+  Status Says(std::string key, MessageArgs args = {}) && {
+    message_key_ = std::move(key);
+    message_args_ = std::move(args);
+    return std::move(*this);
+  }
+  const std::string& message_key() const { return message_key_; }
+  const MessageArgs& message_args() const { return message_args_; }
+
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
@@ -51,6 +69,8 @@ class [[nodiscard]] Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::string field_;
+  std::string message_key_;
+  MessageArgs message_args_;
 };
 
 // A value or the Status saying why there is none.

@@ -119,12 +119,12 @@ Result<Json> Service::Transition(const Caller& caller, const std::string& licenc
       for (const auto& hit : Json::parse(r.Text(0))) {
         if (!hit.contains("decision")) {
           return Status::Conflict("a screening hit (" + hit["list"].get<std::string>() + " " +
-                                  hit["entity_id"].get<std::string>() + ") is not decided yet");
+                                  hit["entity_id"].get<std::string>() + ") is not decided yet").Says("conflict.licence_hit_open", {{"value", hit["list"].get<std::string>() + " " + hit["entity_id"].get<std::string>()}});
         }
         std::string d = hit["decision"]["decision"];
         if (d != "false_positive") {
           return Status::Conflict("a party matches " + hit["list"].get<std::string>() + " " +
-                                  hit["entity_id"].get<std::string>() + " (" + d + "): the licence cannot be granted");
+                                  hit["entity_id"].get<std::string>() + " (" + d + "): the licence cannot be granted").Says("conflict.licence_party_listed", {{"value", hit["list"].get<std::string>() + " " + hit["entity_id"].get<std::string>()}, {"decision@decision.", d}});
         }
       }
     }

@@ -35,7 +35,7 @@ Response RenderUsers(Ctx& ctx, const Request& req, const Status& error, const Js
     list.push_back(std::move(j));
   }
   Json data = {{"users", list}, {"roles", RoleOptions(ctx, req, "team")}, {"created", created}};
-  if (!error.ok()) data["error"] = error.message();
+  if (!error.ok()) data["error"] = MessageOf(ctx, req, error);
   return RenderPage(ctx, req, error.ok() ? 200 : HttpStatus(error.code()), "admin_users", data,
                     Translate(ctx, req, "admin.users_title"));
 }
@@ -46,7 +46,7 @@ Response RenderUser(Ctx& ctx, const Request& req, const Status& error, const std
   Json data = {{"account", identity::ToJson(*user)},
                {"roles", RoleOptions(ctx, req, access::RoleName(user->role))},
                {"invite_link", link}};
-  if (!error.ok()) data["error"] = error.message();
+  if (!error.ok()) data["error"] = MessageOf(ctx, req, error);
   return RenderPage(ctx, req, error.ok() ? 200 : HttpStatus(error.code()), "admin_user", data,
                     user->display_name);
 }

@@ -392,7 +392,7 @@ Response AssessmentStartSubmit(Ctx& ctx, Request& req) {
   auto r = ctx.store.Create(CallerOf(req), assessment::kAssessments, body);
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kPermissionDenied) {
-      return Response::Redirect("/assessments?error=" + PercentEncode(r.status().field() + ": " + r.status().message()));
+      return Response::Redirect("/assessments?error=" + PercentEncode(FieldMessageOf(ctx, req, r.status())));
     }
     return ErrorFor(ctx, req, r.status());
   }
@@ -404,7 +404,7 @@ Response QuestionnaireLoadSubmit(Ctx& ctx, Request& req) {
   auto r = ctx.assessment->LoadQuestionnaire(CallerOf(req), up.yaml, up.name, up.allow_incomplete);
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict) {
-      return Response::Redirect("/assessments?error=" + PercentEncode(r.status().message()));
+      return Response::Redirect("/assessments?error=" + PercentEncode(MessageOf(ctx, req, r.status())));
     }
     return ErrorFor(ctx, req, r.status());
   }
@@ -470,7 +470,7 @@ Response AnswersSubmit(Ctx& ctx, Request& req) {
       std::string old_comment = old.is_object() ? old["comment"].get<std::string>() : "";
       if (value == old_value && comment == old_comment) continue;
       auto r = ctx.assessment->SaveAnswer(CallerOf(req), req.Param("id"), id, value, comment, std::nullopt);
-      if (!r.ok()) errors += (errors.empty() ? "" : "; ") + r.status().message();
+      if (!r.ok()) errors += (errors.empty() ? "" : "; ") + MessageOf(ctx, req, r.status());
       else ++saved;
     }
   }
@@ -500,7 +500,7 @@ Response EvidenceSubmit(Ctx& ctx, Request& req) {
   auto parts = ParseMultipart(req.Header("content-type"), req.body);
   std::string back = "/assessments/" + PercentEncode(req.Param("id"));
   if (!parts.ok())
-    return Response::Redirect(back + "?error=" + PercentEncode(parts.status().message()));
+    return Response::Redirect(back + "?error=" + PercentEncode(MessageOf(ctx, req, parts.status())));
   std::string question, filename, type, data, section;
   for (const auto& p : *parts) {
     if (p.name == "question") question = p.data;
@@ -524,7 +524,7 @@ Response WorkbookPreviewSubmit(Ctx& ctx, Request& req) {
   std::string back = "/assessments/" + PercentEncode(req.Param("id"));
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict) {
-      Json data = {{"id", req.Param("id")}, {"error", r.status().message()}};
+      Json data = {{"id", req.Param("id")}, {"error", MessageOf(ctx, req, r.status())}};
       return RenderPage(ctx, req, 400, "workbook_preview", data, Translate(ctx, req, "workbook.preview"));
     }
     return ErrorFor(ctx, req, r.status());
@@ -609,7 +609,10 @@ Response ResultsPage(Ctx& ctx, Request& req) {
     if (label != k) row("assessment.area", label, v.get<double>());
   }
   data["radar"] = RadarSvg(radar);
-  data["bars"] = BarsSvg(bars, Translate(ctx, req, "assessment.by_domain"));
+  BarsView domains{Translate(ctx, req, "assessment.by_domain"), false,
+                   std::string(i18n::Direction(req.lang)) == "rtl", {}};
+  for (const auto& [label, value] : bars) domains.bars.push_back({label, value, words.Percent(value * 100)});
+  data["bars"] = BarsSvg(domains);
   data["score_rows"] = score_rows;
   // Until the region validates it, an assessment's results can still change.
   data["provisional"] = data["assessment"]["status"] != "validated";

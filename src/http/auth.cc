@@ -26,7 +26,7 @@ Response RenderLogin(Ctx& ctx, const Request& req, const std::string& next, cons
     data["sso"] = {{"provider", ctx.sso->settings().provider_name},
                    {"href", "/login/sso?next=" + PercentEncode(next)}};
   }
-  if (!error.ok()) data["error"] = error.message();
+  if (!error.ok()) data["error"] = MessageOf(ctx, req, error);
   if (req.Query("notice") == "password_set") data["info"] = Translate(ctx, req, "login.password_set");
   return RenderPage(ctx, req, error.ok() ? 200 : HttpStatus(error.code()), "login", data,
                     Translate(ctx, req, "login.title"));
@@ -53,7 +53,7 @@ Response RenderAccount(Ctx& ctx, const Request& req, const Status& error,
   data["notification_modes"] = NotificationModes(ctx, req);
   data["account"]["role_label"] = Translate(ctx, req, std::string("role.") + access::RoleName(user->role));
   if (!error.ok()) {
-    data["error"] = error.message();
+    data["error"] = MessageOf(ctx, req, error);
     data["error_field"] = error.field();
   }
   return RenderPage(ctx, req, error.ok() ? 200 : HttpStatus(error.code()), "account", data,
@@ -142,7 +142,7 @@ Response SecondFactorSubmit(Ctx& ctx, Request& req) {
   std::string next = LocalPathOr(FormField(form, "next"));
   Status st = ctx.identity.VerifySecondFactor(req.session_token, FormField(form, "code"), req.remote_addr);
   if (!st.ok()) {
-    Json data = {{"next", next}, {"error", st.message()}};
+    Json data = {{"next", next}, {"error", MessageOf(ctx, req, st)}};
     return RenderPage(ctx, req, HttpStatus(st.code()), "login_totp", data,
                       Translate(ctx, req, "login.totp_title"));
   }
@@ -178,7 +178,7 @@ Response InviteSubmit(Ctx& ctx, Request& req) {
                                               req.remote_addr);
   if (!st.ok()) {
     Json data = {{"username", user->username}, {"display_name", user->display_name},
-                 {"error", st.message()}};
+                 {"error", MessageOf(ctx, req, st)}};
     return RenderPage(ctx, req, HttpStatus(st.code()), "invite", data,
                       Translate(ctx, req, "invite.title"));
   }
@@ -218,7 +218,7 @@ Response TotpEnrolSubmit(Ctx& ctx, Request& req) {
     // Show the same secret again: the user's app already has it.
     std::string secret = FormField(form, "secret");
     std::string uri = "otpauth://totp/cbrnhub?secret=" + secret;
-    Json data = {{"secret", secret}, {"error", st.message()}, {"qr_svg", QrSvg(identity::QrCode(uri), Translate(ctx, req, "totp.qr"))}};
+    Json data = {{"secret", secret}, {"error", MessageOf(ctx, req, st)}, {"qr_svg", QrSvg(identity::QrCode(uri), Translate(ctx, req, "totp.qr"))}};
     return RenderPage(ctx, req, HttpStatus(st.code()), "totp_enrol", data,
                       Translate(ctx, req, "totp.title"));
   }

@@ -390,34 +390,14 @@ namespace {
 // the page's security policy allows no inline style.
 int HeatClass(double v) { return static_cast<int>(std::lround(std::clamp(v, 0.0, 1.0) * 10)); }
 
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  return buf;
-}
-
-// Horizontal bars with their values as printed, as an SVG figure.
-std::string BarsSvg(const Block& b) {
-  const double row = 22, label = 150, span = 260;
+// Horizontal bars with their values as printed, as an SVG figure, mirrored on a right-to-left
+// page.
+std::string BarsSvg(const Block& b, const std::string& lang) {
   double max = 1;
   for (const auto& bar : b.bars) max = std::max(max, bar.value);
-  double height = row * static_cast<double>(b.bars.size()) + 26;
-  std::string svg =
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" role=\"img\" viewBox=\"0 0 640 " +
-      Num(height) + "\"><title>" + HtmlEscape(b.text) +
-      "</title><text x=\"0\" y=\"14\" font-size=\"13\" font-weight=\"bold\">" + HtmlEscape(b.text) +
-      "</text>";
-  for (size_t i = 0; i < b.bars.size(); ++i) {
-    double y = 24 + row * static_cast<double>(i);
-    double w = span * b.bars[i].value / max;
-    svg += "<text x=\"0\" y=\"" + Num(y + 13) + "\" font-size=\"12\">" +
-           HtmlEscape(b.bars[i].label) + "</text>";
-    svg += "<rect x=\"" + Num(label) + "\" y=\"" + Num(y + 2) + "\" width=\"" +
-           Num(std::max(w, 1.0)) + "\" height=\"14\" fill=\"#44997a\"/>";
-    svg += "<text x=\"" + Num(label + w + 6) + "\" y=\"" + Num(y + 13) + "\" font-size=\"12\">" +
-           HtmlEscape(b.bars[i].shown) + "</text>";
-  }
-  return svg + "</svg>";
+  BarsView view{b.text, true, std::string(i18n::Direction(lang)) == "rtl", {}};
+  for (const auto& bar : b.bars) view.bars.push_back({bar.label, bar.value / max, bar.shown});
+  return http::BarsSvg(view);
 }
 
 }  // namespace
@@ -446,7 +426,7 @@ std::string Html(const Document& doc) {
           h += "<p class=\"note\">" + HtmlEscape(b.text) + "</p>";
           break;
         case Block::Kind::kBars:
-          h += BarsSvg(b);
+          h += BarsSvg(b, doc.lang);
           break;
         case Block::Kind::kMap:
           h += "<figure class=\"map\">" + b.svg + "</figure>";

@@ -321,16 +321,16 @@ Response ScreeningSubmit(Ctx& ctx, Request& req) {
             {"birth_date", FormField(form, "birth_date")}, {"id_number", FormField(form, "id_number")},
             {"id", FormField(form, "party_id")}};
   auto party = PartyOf(f);
-  if (!party.ok()) return ScreeningForm(ctx, req, 400, f, party.status().field() + ": " + party.status().message());
+  if (!party.ok()) return ScreeningForm(ctx, req, 400, f, FieldMessageOf(ctx, req, party.status()));
   exportctl::Service::ScreenRequest r;
   r.party = *party;
   auto t = Threshold(FormField(form, "threshold"));
-  if (!t.ok()) return ScreeningForm(ctx, req, 400, f, t.status().message());
+  if (!t.ok()) return ScreeningForm(ctx, req, 400, f, MessageOf(ctx, req, t.status()));
   r.threshold = *t;
   auto s = ctx.exportctl->Screen(CallerOf(req), r);
   if (!s.ok()) {
     if (s.status().code() == StatusCode::kInvalidArgument || s.status().code() == StatusCode::kUnavailable) {
-      return ScreeningForm(ctx, req, s.status().code() == StatusCode::kUnavailable ? 503 : 400, f, s.status().message());
+      return ScreeningForm(ctx, req, s.status().code() == StatusCode::kUnavailable ? 503 : 400, f, MessageOf(ctx, req, s.status()));
     }
     return ErrorFor(ctx, req, s.status());
   }
@@ -339,7 +339,7 @@ Response ScreeningSubmit(Ctx& ctx, Request& req) {
 
 Response ScreeningBatchSubmit(Ctx& ctx, Request& req) {
   auto parts = ParseMultipart(req.Header("content-type"), req.body);
-  if (!parts.ok()) return ScreeningForm(ctx, req, 400, Json::object(), parts.status().message());
+  if (!parts.ok()) return ScreeningForm(ctx, req, 400, Json::object(), MessageOf(ctx, req, parts.status()));
   std::string csv, name = "parties.csv";
   for (const auto& p : *parts) {
     if (p.name == "file") {
@@ -348,9 +348,9 @@ Response ScreeningBatchSubmit(Ctx& ctx, Request& req) {
     }
   }
   auto parties = exportctl::ParsePartiesCsv(csv, name);
-  if (!parties.ok()) return ScreeningForm(ctx, req, 400, Json::object(), parties.status().message());
+  if (!parties.ok()) return ScreeningForm(ctx, req, 400, Json::object(), MessageOf(ctx, req, parties.status()));
   auto r = ctx.exportctl->ScreenBatch(CallerOf(req), *parties, 0);
-  if (!r.ok()) return ScreeningForm(ctx, req, 400, Json::object(), r.status().message());
+  if (!r.ok()) return ScreeningForm(ctx, req, 400, Json::object(), MessageOf(ctx, req, r.status()));
   return Response::Redirect("/screening?status=hits&notice=saved");
 }
 
@@ -404,7 +404,7 @@ Response ScreeningDecideSubmit(Ctx& ctx, Request& req) {
     if (r.status().code() == StatusCode::kInvalidArgument) {
       std::string message = r.status().field() == "reason"
                                 ? Translate(ctx, req, "screening.reason_required")
-                                : r.status().field() + ": " + r.status().message();
+                                : FieldMessageOf(ctx, req, r.status());
       return ScreeningResult(ctx, req, 400, message, kept);
     }
     return ErrorFor(ctx, req, r.status());
@@ -425,7 +425,7 @@ Response SanctionsImportSubmit(Ctx& ctx, Request& req) {
   Result<Json> r = up.ok() ? ctx.exportctl->ImportList(CallerOf(req), *up) : Result<Json>(up.status());
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument) {
-      return Response::Redirect("/sanctions?error=" + PercentEncode(r.status().field() + ": " + r.status().message()));
+      return Response::Redirect("/sanctions?error=" + PercentEncode(FieldMessageOf(ctx, req, r.status())));
     }
     return ErrorFor(ctx, req, r.status());
   }
@@ -513,8 +513,17 @@ Response LicencesPage(Ctx& ctx, Request& req) {
   auto page = ctx.store.List(CallerOf(req), exportctl::kLicences, q);
   if (!page.ok()) return ErrorFor(ctx, req, page.status());
   i18n::Presenter words = PresenterOf(ctx, req);
-  for (auto& l : page->items)
-    l["screening_status_label"] = ScreeningStateLabel(words, l.value("screening_status", ""));
+  for (auto& l : page->items) {
+    std::string state = l.value("screening_status", "");
+    // Only licences with hits left open say how many; they are few, so reading their
+    // screenings one by one costs little.
+    std::int64_t open = -1;
+    if (state == "hits_open") {
+      auto detail = ctx.exportctl->LicenceDetail(CallerOf(req), l["id"].get<std::string>());
+      if (detail.ok()) open = OpenHits((*detail)["screenings"]);
+    }
+    l["screening_status_label"] = ScreeningStateLabel(words, state, open);
+  }
   Json data = {{"licences", page->items}, {"total", page->total}, {"q", q.text},
                {"may_create", MayDoOwn(req, access::Action::kCreate)}};
   return RenderPage(ctx, req, 200, "licences", data, Translate(ctx, req, "licences.title"));
@@ -573,7 +582,7 @@ Response LicenceTransitionSubmit(Ctx& ctx, Request& req) {
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict ||
         r.status().code() == StatusCode::kUnavailable) {
-      return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
+      return Response::Redirect(back + "?error=" + PercentEncode(MessageOf(ctx, req, r.status())));
     }
     return ErrorFor(ctx, req, r.status());
   }
@@ -588,7 +597,7 @@ Response LicenceOpinionSubmit(Ctx& ctx, Request& req) {
   std::string back = "/licences/" + PercentEncode(req.Param("id"));
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument) {
-      return Response::Redirect(back + "?error=" + PercentEncode(r.status().field() + ": " + r.status().message()));
+      return Response::Redirect(back + "?error=" + PercentEncode(FieldMessageOf(ctx, req, r.status())));
     }
     return ErrorFor(ctx, req, r.status());
   }

@@ -110,7 +110,7 @@ Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& 
                             : f.type == FieldType::kInteger ? "number"
                                                             : "text";
     }
-    if (!error.ok() && error.field() == f.name) field["error"] = error.message();
+    if (!error.ok() && error.field() == f.name) field["error"] = MessageOf(ctx, req, error);
     fields.push_back(std::move(field));
   }
   // Who beyond the owner sees the record: offered to those who may decide it, with the levels
@@ -138,7 +138,7 @@ Json FormFields(Ctx& ctx, const Request& req, const KindSpec& kind, const Json& 
     }
     Json field = {{"name", "sharing"}, {"label", Translate(ctx, req, "field.sharing")},
                   {"required", true}, {"is_select", true}, {"options", options}};
-    if (!error.ok() && error.field() == "sharing") field["error"] = error.message();
+    if (!error.ok() && error.field() == "sharing") field["error"] = MessageOf(ctx, req, error);
     fields.push_back(std::move(field));
   }
   return fields;
@@ -157,7 +157,7 @@ Response RenderForm(Ctx& ctx, const Request& req, const KindSpec& kind, const Js
   // An error about no particular field (or a conflict) is shown above the form.
   if (!error.ok() &&
       (error.field().empty() || (!kind.Field(error.field()) && error.field() != "sharing"))) {
-    data["error"] = error.message();
+    data["error"] = MessageOf(ctx, req, error);
   }
   int status = error.ok() ? 200 : HttpStatus(error.code());
   return RenderPage(ctx, req, status, "record_form", data, data["heading"]);

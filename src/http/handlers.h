@@ -114,6 +114,11 @@ std::string SessionCookie(const Request& req, const std::string& token, bool cle
 std::string Translate(const Ctx& ctx, const Request& req, const std::string& key);
 // Messages and formatting (dates, numbers, amounts) in the request's language.
 i18n::Presenter PresenterOf(const Ctx& ctx, const Request& req);
+// A failure's message for a page: its catalogue message in the request's language (field names
+// and choices by their labels) when the status carries one, else its English message.
+std::string MessageOf(const Ctx& ctx, const Request& req, const Status& status);
+// The same, naming the field first ("title: ...") when the English message does not.
+std::string FieldMessageOf(const Ctx& ctx, const Request& req, const Status& status);
 // Renders `name` inside the layout; `data["page"]` gets language, title and navigation.
 Response RenderPage(const Ctx& ctx, const Request& req, int status, const std::string& name,
                     Json data, const std::string& title);

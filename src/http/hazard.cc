@@ -316,7 +316,7 @@ Response PlacesImportSubmit(Ctx& ctx, Request& req) {
     return BackWithError(
         ctx, req,
         Status::Invalid(r.status().field(),
-                        Translate(ctx, req, "places.import_failed") + " " + r.status().message()),
+                        Translate(ctx, req, "places.import_failed") + " " + MessageOf(ctx, req, r.status())),
         back, StatusCode::kInvalidArgument);
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   return Response::Redirect(back + "#places");

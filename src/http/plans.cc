@@ -62,16 +62,22 @@ std::string TimelineSvg(const Ctx& ctx, const Request& req, const Json& actions,
   std::stable_sort(dated.begin(), dated.end(), [](const Json* a, const Json* b) { return Text(*a, "area") < Text(*b, "area"); });
   long t = DayNumber(today);
   if (hi <= lo) hi = lo + 1;
-  const double left = 260, width = 640, row = 22, top = 30;
+  const double left = 260, width = 640, row = 22, top = 30, whole = left + width + 10;
   double span = static_cast<double>(hi - lo);
   auto x = [&](long d) { return left + width * static_cast<double>(std::clamp(d, lo, hi) - lo) / span; };
+  // Time runs the way the reader reads: right to left on an Arabic page. Drawn left to right and
+  // mirrored (x becomes whole - x); with the drawing's direction rtl, each text's start is then
+  // its right end, so the anchors keep their meaning.
+  const bool rtl = std::string(i18n::Direction(req.lang)) == "rtl";
+  auto at = [&](double ltr) { return Num(rtl ? whole - ltr : ltr); };
+  auto from = [&](double ltr, double w) { return Num(rtl ? whole - ltr - w : ltr); };
   std::string rows;
   std::string area;
   double y = top;
   for (const Json* a : dated) {
     if (Text(*a, "area") != area) {
       area = Text(*a, "area");
-      rows += "<text class=\"area\" x=\"4\" y=\"" + Num(y + 14) + "\">" +
+      rows += "<text class=\"area\" x=\"" + at(4) + "\" y=\"" + Num(y + 14) + "\">" +
               HtmlEscape(area.empty() ? Translate(ctx, req, "plans.no_area") : Translate(ctx, req, "choice." + area)) +
               "</text>";
       y += row;
@@ -84,16 +90,17 @@ std::string TimelineSvg(const Ctx& ctx, const Request& req, const Json& actions,
     rows += "<g class=\"bar " + status + "\"><title>" + HtmlEscape(title) + ": " +
             words.Date(Text(*a, "start_date")) + " – " + words.Date(Text(*a, "end_date")) + ", " +
             Translate(ctx, req, "choice." + status) + ", " + words.Percent(pct, 1) + "</title>";
-    rows += "<text x=\"16\" y=\"" + Num(y + 14) + "\">" + HtmlEscape(label) + "</text>";
-    rows += "<rect class=\"span\" x=\"" + Num(x0) + "\" y=\"" + Num(y + 4) + "\" width=\"" + Num(std::max(2.0, x1 - x0)) +
+    rows += "<text x=\"" + at(16) + "\" y=\"" + Num(y + 14) + "\">" + HtmlEscape(label) + "</text>";
+    rows += "<rect class=\"span\" x=\"" + from(x0, std::max(2.0, x1 - x0)) + "\" y=\"" + Num(y + 4) + "\" width=\"" + Num(std::max(2.0, x1 - x0)) +
             "\" height=\"14\"/>";
-    rows += "<rect class=\"done\" x=\"" + Num(x0) + "\" y=\"" + Num(y + 4) + "\" width=\"" +
-            Num(std::max(0.0, (x1 - x0) * std::clamp(pct, 0.0, 100.0) / 100)) + "\" height=\"14\"/>";
+    double done = std::max(0.0, (x1 - x0) * std::clamp(pct, 0.0, 100.0) / 100);
+    rows += "<rect class=\"done\" x=\"" + from(x0, done) + "\" y=\"" + Num(y + 4) + "\" width=\"" +
+            Num(done) + "\" height=\"14\"/>";
     for (const auto& m : (*a)["milestones"]) {
       double mx = x(DayNumber(Text(m, "due")));
       bool overdue = m.value("overdue", false);
       rows += "<path class=\"milestone" + std::string(overdue ? " overdue" : "") + "\" d=\"M" +
-              Num(mx) + " " + Num(y + 3) + " l5 8 l-5 8 l-5 -8 z\"><title>" +
+              at(mx) + " " + Num(y + 3) + " l5 8 l-5 8 l-5 -8 z\"><title>" +
               HtmlEscape(Text(m, "title")) + ": " + words.Date(Text(m, "due")) +
               (overdue ? " (" + Translate(ctx, req, "plans.overdue") + ")" : "") +
               "</title></path>";
@@ -107,18 +114,19 @@ std::string TimelineSvg(const Ctx& ctx, const Request& req, const Json& actions,
     long d = DayNumber(std::to_string(year) + "-01-01");
     if (d > hi) break;
     if (d < lo) continue;
-    axis += "<line class=\"grid\" x1=\"" + Num(x(d)) + "\" y1=\"20\" x2=\"" + Num(x(d)) + "\" y2=\"" + Num(y) + "\"/>";
-    axis += "<text class=\"year\" x=\"" + Num(x(d) + 2) + "\" y=\"14\">" + std::to_string(year) + "</text>";
+    axis += "<line class=\"grid\" x1=\"" + at(x(d)) + "\" y1=\"20\" x2=\"" + at(x(d)) + "\" y2=\"" + Num(y) + "\"/>";
+    axis += "<text class=\"year\" x=\"" + at(x(d) + 2) + "\" y=\"14\">" + std::to_string(year) + "</text>";
   }
   std::string today_line;
   if (t >= lo && t <= hi) {
-    today_line = "<line class=\"today\" x1=\"" + Num(x(t)) + "\" y1=\"18\" x2=\"" + Num(x(t)) +
+    today_line = "<line class=\"today\" x1=\"" + at(x(t)) + "\" y1=\"18\" x2=\"" + at(x(t)) +
                  "\" y2=\"" + Num(y) + "\"><title>" +
                  HtmlEscape(Translate(ctx, req, "plans.today")) + " " + words.Date(today) +
                  "</title></line>";
   }
-  return "<svg class=\"timeline\" role=\"img\" aria-label=\"" + HtmlEscape(Translate(ctx, req, "plans.timeline")) +
-         "\" viewBox=\"0 0 " + Num(left + width + 10) + " " + Num(y + 8) + "\" xmlns=\"http://www.w3.org/2000/svg\">" +
+  return "<svg class=\"timeline" + std::string(rtl ? " mirrored" : "") + "\" direction=\"" + (rtl ? "rtl" : "ltr") +
+         "\" role=\"img\" aria-label=\"" + HtmlEscape(Translate(ctx, req, "plans.timeline")) +
+         "\" viewBox=\"0 0 " + Num(whole) + " " + Num(y + 8) + "\" xmlns=\"http://www.w3.org/2000/svg\">" +
          axis + rows + today_line + "</svg>";
 }
 
@@ -361,7 +369,7 @@ Response PlanTransitionSubmit(Ctx& ctx, Request& req) {
                                      : Result<Json>(Status::Invalid("to", "say adopted or revised"));
   std::string back = "/plans/" + PercentEncode(req.Param("id"));
   if (!r.ok() && (r.status().code() == StatusCode::kConflict || r.status().code() == StatusCode::kInvalidArgument)) {
-    return Response::Redirect(back + "?error=" + PercentEncode(r.status().message()));
+    return Response::Redirect(back + "?error=" + PercentEncode(MessageOf(ctx, req, r.status())));
   }
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   return Response::Redirect(back + "?notice=saved");
@@ -504,7 +512,7 @@ Response PlanImportSubmit(Ctx& ctx, Request& req) {
   Json data = {{"id", req.Param("id")}};
   if (!r.ok()) {
     if (r.status().code() != StatusCode::kInvalidArgument) return ErrorFor(ctx, req, r.status());
-    data["error"] = r.status().message();
+    data["error"] = MessageOf(ctx, req, r.status());
     return RenderPage(ctx, req, 400, "plan_import", data, Translate(ctx, req, "workbook.preview"));
   }
   data.update(*r);

@@ -337,7 +337,7 @@ Response RiskMethodLoadSubmit(Ctx& ctx, Request& req) {
   auto r = ctx.risk->LoadMethod(CallerOf(req), up.yaml, up.name, up.allow_incomplete);
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict) {
-      return Response::Redirect("/risk?error=" + PercentEncode(r.status().message()));
+      return Response::Redirect("/risk?error=" + PercentEncode(MessageOf(ctx, req, r.status())));
     }
     return ErrorFor(ctx, req, r.status());
   }

@@ -109,23 +109,32 @@ std::string ScoreBandColour(int band) {
 
 std::string ScoreBandInk(int band) { return band >= kScoreBands ? "#fff" : "#1d2733"; }
 
-std::string BarsSvg(const std::vector<std::pair<std::string, double>>& bars,
-                    const std::string& title) {
-  const double row = 26, label = 130, width = 240;
-  double height = row * static_cast<double>(bars.size()) + 10;
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 420 " + Num(height) +
-                    "\" role=\"img\" class=\"chart bars\"><title>" + Escape(title) + "</title>";
-  for (size_t i = 0; i < bars.size(); ++i) {
-    double y = 5 + row * static_cast<double>(i);
-    double v = std::clamp(bars[i].second, 0.0, 1.0);
-    svg += "<text x=\"" + Num(label - 6) + "\" y=\"" + Num(y + 16) + "\" font-size=\"12\" text-anchor=\"end\">" +
-           Escape(bars[i].first) + "</text>";
-    svg += "<rect x=\"" + Num(label) + "\" y=\"" + Num(y + 4) + "\" width=\"" + Num(width) +
+std::string BarsSvg(const BarsView& view) {
+  const double width = 480, row = 24, label = 150, span = 250, top = view.title_drawn ? 24 : 4;
+  // Drawn left to right, mirrored for right to left: x becomes width - x, and with the drawing's
+  // direction set to rtl each text's anchor keeps its meaning (its start is then its right end).
+  auto x = [&](double ltr) { return Num(view.rtl ? width - ltr : ltr); };
+  auto bar_x = [&](double ltr, double w) { return Num(view.rtl ? width - ltr - w : ltr); };
+  double height = top + row * static_cast<double>(view.bars.size()) + 6;
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + Num(width) + " " +
+                    Num(height) + "\" role=\"img\" class=\"chart bars" + (view.rtl ? " mirrored" : "") + "\" direction=\"" +
+                    (view.rtl ? "rtl" : "ltr") + "\"><title>" + Escape(view.title) + "</title>";
+  if (view.title_drawn) {
+    svg += "<text x=\"" + x(0) + "\" y=\"14\" font-size=\"13\" font-weight=\"bold\">" +
+           Escape(view.title) + "</text>";
+  }
+  for (size_t i = 0; i < view.bars.size(); ++i) {
+    const auto& bar = view.bars[i];
+    double y = top + row * static_cast<double>(i);
+    double w = span * std::clamp(bar.fraction, 0.0, 1.0);
+    svg += "<text x=\"" + x(label - 6) + "\" y=\"" + Num(y + 15) +
+           "\" font-size=\"12\" text-anchor=\"end\"><tspan>" + Escape(bar.label) + "</tspan></text>";
+    svg += "<rect x=\"" + bar_x(label, span) + "\" y=\"" + Num(y + 3) + "\" width=\"" + Num(span) +
            "\" height=\"16\" fill=\"#eee\"/>";
-    svg += "<rect x=\"" + Num(label) + "\" y=\"" + Num(y + 4) + "\" width=\"" + Num(width * v) +
+    svg += "<rect x=\"" + bar_x(label, w) + "\" y=\"" + Num(y + 3) + "\" width=\"" + Num(w) +
            "\" height=\"16\" fill=\"#1e5aa0\"/>";
-    svg += "<text x=\"" + Num(label + width + 6) + "\" y=\"" + Num(y + 16) + "\" font-size=\"12\">" +
-           Num(v * 100) + " %</text>";
+    svg += "<text x=\"" + x(label + w + 6) + "\" y=\"" + Num(y + 15) + "\" font-size=\"12\">" +
+           Escape(bar.shown) + "</text>";
   }
   return svg + "</svg>";
 }

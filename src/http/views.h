@@ -17,8 +17,21 @@ struct RadarView {
   double target = -1;
 };
 std::string RadarSvg(const RadarView& view);
-// Horizontal bars of values in 0..1 (label, value), titled.
-std::string BarsSvg(const std::vector<std::pair<std::string, double>>& bars, const std::string& title);
+// Horizontal bars: each bar's length is its `fraction` (0..1) of the full length, and `shown` its
+// value as printed beside it. Right to left (`rtl`) mirrors the drawing, as an Arabic reader
+// reads the page: labels on the right, bars growing leftwards, values at their left ends.
+struct BarsView {
+  struct Bar {
+    std::string label;
+    double fraction = 0;
+    std::string shown;
+  };
+  std::string title;
+  bool title_drawn = false;  // the title above the bars too (a printed brief), not only as <title>
+  bool rtl = false;
+  std::vector<Bar> bars;
+};
+std::string BarsSvg(const BarsView& view);
 // A risk matrix: likelihood up the side (level 1 at the bottom), impact along the bottom, each
 // cell coloured by its band (a sequential palette that stays readable without colour vision, and
 // the band's initial written in the cell). Markers are numbered scenarios, with an arrow from

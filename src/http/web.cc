@@ -5,6 +5,7 @@
 #include "assets/assets.h"
 #include "core/ids.h"
 #include "http/handlers.h"
+#include "records/text.h"
 
 namespace cbrnhub::http {
 namespace {
@@ -56,6 +57,49 @@ std::string Translate(const Ctx& ctx, const Request& req, const std::string& key
 
 i18n::Presenter PresenterOf(const Ctx& ctx, const Request& req) {
   return i18n::Presenter(ctx.catalogs, req.lang);
+}
+
+std::string MessageOf(const Ctx& ctx, const Request& req, const Status& status) {
+  if (status.message_key().empty() || !ctx.catalogs.Has(status.message_key())) {
+    return status.message();
+  }
+  i18n::Presenter words = PresenterOf(ctx, req);
+  Json args = Json::object();
+  for (const auto& [name, value] : status.message_args()) {
+    // The argument's name says what its value is, so that the page shows a label, not a code.
+    if (auto at = name.find('@'); at != std::string::npos) {
+      args[name.substr(0, at)] = words.Label(name.substr(at + 1), value);
+    } else if (name.rfind("field", 0) == 0) {
+      args[name] = words.Label("field.", value);
+    } else if (name.rfind("choice_", 0) == 0) {
+      args[name] = words.Label("choice.", value);
+    } else if (name.rfind("date", 0) == 0) {
+      args[name] = value.empty() ? value : words.Date(value);
+    } else if (name == "country") {
+      args[name] = words.Country(value, value);
+    } else if (name == "region") {
+      std::string key = "region." + value + ".name";
+      args[name] = ctx.catalogs.Has(key) ? words.Text(key) : value;
+    } else if (name == "choices") {
+      std::string labels;
+      for (const std::string& choice : records::SplitList(value)) {
+        labels += (labels.empty() ? "" : ", ") + words.Label("choice.", choice);
+      }
+      args[name] = labels;
+    } else if (name.size() > 1 && name[0] == '#') {  // a number, for plural rules and grouping
+      char* end = nullptr;
+      double number = std::strtod(value.c_str(), &end);
+      args[name.substr(1)] = end && *end == '\0' ? Json(number) : Json(value);
+    } else {
+      args[name] = value;
+    }
+  }
+  return words.Text(status.message_key(), args);
+}
+
+std::string FieldMessageOf(const Ctx& ctx, const Request& req, const Status& status) {
+  if (!status.message_key().empty() || status.field().empty()) return MessageOf(ctx, req, status);
+  return status.field() + ": " + status.message();
 }
 
 namespace {
@@ -188,7 +232,9 @@ Response JsonResult(const Ctx& ctx, const Request& req, const Result<Json>& r, i
 
 Response BackWithError(const Ctx& ctx, const Request& req, const Status& status, const std::string& back,
                        StatusCode shown) {
-  if (status.code() == shown) return Response::Redirect(back + "?error=" + PercentEncode(status.message()));
+  if (status.code() == shown) {
+    return Response::Redirect(back + "?error=" + PercentEncode(MessageOf(ctx, req, status)));
+  }
   return ErrorFor(ctx, req, status);
 }
 
@@ -212,7 +258,7 @@ Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status) {
                                                                          : "error.forbidden.role")
       : status.code() == StatusCode::kUnavailable ? Translate(ctx, req, "error.unavailable.text")
       : status.code() == StatusCode::kInternal    ? "internal error, request id " + req.request_id
-                                                  : status.message();
+                                                  : MessageOf(ctx, req, status);
   Json data = {{"heading", Translate(ctx, req, key)}, {"message", message}};
   return RenderPage(ctx, req, HttpStatus(status.code()), "error", data, data["heading"]);
 }

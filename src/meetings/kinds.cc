@@ -62,7 +62,7 @@ Status CountryExists(Transaction& txn, const std::string& code, const char* fiel
       Rows r,
       txn.Query("SELECT iso2 FROM countries WHERE iso2 = ? AND deleted_at IS NULL", {code}));
   if (r.empty())
-    return Status::Invalid(field, std::string(field) + ": no partner country \"" + code + "\"");
+    return Status::Invalid(field, std::string(field) + ": no partner country \"" + code + "\"").Says("invalid.no_partner_country", {{"field", field}, {"value", code}});
   return Status::Ok();
 }
 
@@ -70,7 +70,7 @@ Status CountryExists(Transaction& txn, const std::string& code, const char* fiel
 Result<std::string> CountryOrRegion(Transaction& txn, const Json& f) {
   bool country = !Text(f, "country").empty(), region = !Text(f, "region").empty();
   if (country == region)
-    return Status::Invalid("country", "give either a country or a region, not both");
+    return Status::Invalid("country", "give either a country or a region, not both").Says("invalid.country_or_region");
   if (country) {
     CBRN_RETURN_IF_ERROR(CountryExists(txn, Text(f, "country"), "country"));
     return "country:" + Text(f, "country");
@@ -79,7 +79,7 @@ Result<std::string> CountryOrRegion(Transaction& txn, const Json& f) {
                         txn.Query("SELECT code FROM regions WHERE code = ? AND deleted_at IS NULL",
                                   {Text(f, "region")}));
   if (r.empty())
-    return Status::Invalid("region", "region: no region \"" + Text(f, "region") + "\"");
+    return Status::Invalid("region", "region: no region \"" + Text(f, "region") + "\"").Says("invalid.no_region", {{"field", "region"}, {"value", Text(f, "region")}});
   return "region:" + Text(f, "region");
 }
 
@@ -88,14 +88,14 @@ Result<std::string> RegionOwner(Transaction& txn, const Json& f) {
                         txn.Query("SELECT code FROM regions WHERE code = ? AND deleted_at IS NULL",
                                   {Text(f, "region")}));
   if (r.empty())
-    return Status::Invalid("region", "region: no region \"" + Text(f, "region") + "\"");
+    return Status::Invalid("region", "region: no region \"" + Text(f, "region") + "\"").Says("invalid.no_region", {{"field", "region"}, {"value", Text(f, "region")}});
   return "region:" + Text(f, "region");
 }
 
 Status CheckDates(const Json& f, const char* start, const char* end) {
   if (!Text(f, start).empty() && !Text(f, end).empty() && Text(f, end) < Text(f, start)) {
     return Status::Invalid(end, std::string(end) + " (" + Text(f, end) + ") is before " + start +
-                                    " (" + Text(f, start) + ")");
+                                    " (" + Text(f, start) + ")").Says("invalid.date_order", {{"field", end}, {"field_start", start}});
   }
   return Status::Ok();
 }
@@ -106,7 +106,7 @@ Status CheckCount(const Json& f, const char* key) {
   if (n < 0 || n > kMaxParticipants) {
     return Status::Invalid(key, std::string(key) + " must be between 0 and " +
                                     std::to_string(kMaxParticipants) + " (" + std::to_string(n) +
-                                    ")");
+                                    ")").Says("invalid.count_range", {{"field", key}, {"#max", std::to_string(kMaxParticipants)}});
   }
   return Status::Ok();
 }
@@ -123,7 +123,7 @@ Status CheckAgency(Transaction& txn, const std::string& agency,
     if (owner.rfind("country:", 0) == 0 && countries.count(owner.substr(8))) return Status::Ok();
   }
   return Status::Invalid(field, std::string(field) + ": \"" + agency +
-                                    "\" is not an agency of a participating country");
+                                    "\" is not an agency of a participating country").Says("invalid.not_agency_of_participant", {{"field", field}, {"value", agency}});
 }
 
 Status CheckActivity(Transaction& txn, const Json*, const Json& f) {
@@ -146,7 +146,7 @@ Status CheckActivity(Transaction& txn, const Json*, const Json& f) {
   }
   if (total > kMaxParticipants) {
     return Status::Invalid("participants_women", "more than " + std::to_string(kMaxParticipants) +
-                                                     " participants in all");
+                                                     " participants in all").Says("invalid.participants_total", {{"#max", std::to_string(kMaxParticipants)}});
   }
   // "UZ-SCES=12, KZ-MES=4": participants by agency.
   for (const auto& item : SplitList(Text(f, "participants_by_agency"))) {
@@ -160,7 +160,7 @@ Status CheckActivity(Transaction& txn, const Json*, const Json& f) {
       return Status::Invalid("participants_by_agency",
                              "participants_by_agency: \"" + item +
                                  "\" is not AGENCY=N with N between 0 and " +
-                                 std::to_string(kMaxParticipants));
+                                 std::to_string(kMaxParticipants)).Says("invalid.participants_by_agency", {{"field", "participants_by_agency"}, {"value", item}, {"#max", std::to_string(kMaxParticipants)}});
     }
     CBRN_RETURN_IF_ERROR(CheckAgency(txn, agency, countries, "participants_by_agency"));
   }
@@ -168,16 +168,16 @@ Status CheckActivity(Transaction& txn, const Json*, const Json& f) {
     CBRN_ASSIGN_OR_RETURN(
         Rows r, txn.Query("SELECT id FROM plan_actions WHERE id = ? AND deleted_at IS NULL", {id}));
     if (r.empty())
-      return Status::Invalid("plan_actions", "plan_actions: \"" + id + "\" is not a plan action");
+      return Status::Invalid("plan_actions", "plan_actions: \"" + id + "\" is not a plan action").Says("invalid.not_plan_action", {{"field", "plan_actions"}, {"value", id}});
   }
   for (const auto& id : SplitList(Text(f, "projects"))) {
     CBRN_ASSIGN_OR_RETURN(
         Rows r, txn.Query("SELECT id FROM projects WHERE id = ? AND deleted_at IS NULL", {id}));
-    if (r.empty()) return Status::Invalid("projects", "projects: \"" + id + "\" is not a project");
+    if (r.empty()) return Status::Invalid("projects", "projects: \"" + id + "\" is not a project").Says("invalid.not_project", {{"field", "projects"}, {"value", id}});
   }
   if ((!Text(f, "scenario").empty() || !Text(f, "objectives").empty()) &&
       !IsExercise(Text(f, "type"))) {
-    return Status::Invalid("scenario", "a scenario and objectives are for exercises");
+    return Status::Invalid("scenario", "a scenario and objectives are for exercises").Says("invalid.exercise_only", {{"field", "scenario"}});
   }
   return Status::Ok();
 }
@@ -189,11 +189,11 @@ struct ActivityInfo {
 Result<ActivityInfo> ExerciseOf(Transaction& txn, const std::string& id) {
   CBRN_ASSIGN_OR_RETURN(
       Rows r, txn.Query("SELECT type, start_date, end_date FROM activities WHERE id = ?", {id}));
-  if (r.empty()) return Status::Invalid("activity_id", "no such activity");
+  if (r.empty()) return Status::Invalid("activity_id", "no such activity").Says("invalid.reference", {{"field", "activity_id"}, {"value", id}});
   ActivityInfo info{r[0].Text(0), r[0].OptionalText(1).value_or(""),
                     r[0].OptionalText(2).value_or("")};
   if (!IsExercise(info.type))
-    return Status::Invalid("activity_id", "the activity is not an exercise");
+    return Status::Invalid("activity_id", "the activity is not an exercise").Says("invalid.not_exercise", {{"field", "activity_id"}});
   return info;
 }
 
@@ -214,11 +214,11 @@ Status CheckInject(Transaction& txn, const Json*, const Json& f) {
   std::string at = Text(f, "at_time");
   if (!IsMoment(at))
     return Status::Invalid("at_time",
-                           "at_time: \"" + at + "\" is not a time such as 2026-12-10 09:30");
+                           "at_time: \"" + at + "\" is not a time such as 2026-12-10 09:30").Says("invalid.time", {{"field", "at_time"}, {"value", at}});
   std::string day = at.substr(0, 10);
   if ((!a.start.empty() && day < a.start) || (!a.end.empty() && day > a.end)) {
     return Status::Invalid("at_time", "at_time " + at + " is outside the exercise's dates (" +
-                                          a.start + " to " + a.end + ")");
+                                          a.start + " to " + a.end + ")").Says("invalid.outside_exercise", {{"field", "at_time"}, {"date_start", a.start}, {"date_end", a.end}});
   }
   return Status::Ok();
 }
@@ -238,7 +238,7 @@ Status CheckHazardScenario(Transaction& txn, const Json*, const Json& f) {
                                             " AND deleted_at IS NULL",
                                             {inject}));
     if (r.empty() || r[0].Text(0) != Text(f, "activity_id"))
-      return Status::Invalid("inject_id", "the inject is not one of this exercise's");
+      return Status::Invalid("inject_id", "the inject is not one of this exercise's").Says("invalid.inject_of_exercise", {{"field", "inject_id"}});
   }
   return Status::Ok();
 }
@@ -249,11 +249,11 @@ Status CheckPlace(Transaction& txn, const Json*, const Json& f) {
   if (!ParseCoordinate(Text(f, "latitude"), 90))
     return Status::Invalid("latitude", "latitude: \"" + Text(f, "latitude") +
                                            "\" is not a latitude in decimal degrees between -90 "
-                                           "and 90, such as 41.311");
+                                           "and 90, such as 41.311").Says("invalid.latitude", {{"field", "latitude"}, {"value", Text(f, "latitude")}});
   if (!ParseCoordinate(Text(f, "longitude"), 180))
     return Status::Invalid("longitude", "longitude: \"" + Text(f, "longitude") +
                                             "\" is not a longitude in decimal degrees between "
-                                            "-180 and 180, such as 69.279");
+                                            "-180 and 180, such as 69.279").Says("invalid.longitude", {{"field", "longitude"}, {"value", Text(f, "longitude")}});
   return Status::Ok();
 }
 
@@ -265,7 +265,7 @@ Status CheckLesson(Transaction& txn, const Json*, const Json& f) {
   if (!Text(f, "activity_id").empty()) {
     CBRN_ASSIGN_OR_RETURN(
         Rows r, txn.Query("SELECT id FROM activities WHERE id = ?", {Text(f, "activity_id")}));
-    if (r.empty()) return Status::Invalid("activity_id", "no such activity");
+    if (r.empty()) return Status::Invalid("activity_id", "no such activity").Says("invalid.reference", {{"field", "activity_id"}, {"value", Text(f, "activity_id")}});
   }
   return Status::Ok();
 }
@@ -278,18 +278,18 @@ Status CheckRoundTable(Transaction& txn, const Json*, const Json& f) {
       if (!members.count(c)) {
         return Status::Invalid(key, std::string(key) + ": \"" + c +
                                         "\" is not a member country of region " +
-                                        Text(f, "region"));
+                                        Text(f, "region")).Says("invalid.not_region_country", {{"field", key}, {"value", c}, {"region", Text(f, "region")}});
       }
       if (std::string(key) == "invited")
         invited.insert(c);
       else if (!invited.empty() && !invited.count(c)) {
-        return Status::Invalid("present", "present: \"" + c + "\" was not invited");
+        return Status::Invalid("present", "present: \"" + c + "\" was not invited").Says("invalid.not_invited", {{"field", "present"}, {"value", c}});
       }
     }
   }
   if (f.contains("number") && f["number"].is_number_integer() &&
       f["number"].get<std::int64_t>() < 1) {
-    return Status::Invalid("number", "number must be 1 or more");
+    return Status::Invalid("number", "number must be 1 or more").Says("invalid.number_positive", {{"field", "number"}});
   }
   return Status::Ok();
 }
@@ -303,12 +303,12 @@ Status CheckAgendaItem(Transaction& txn, const Json*, const Json& f) {
                                                         : nullptr;
   if (!table)
     return Status::Invalid("reference",
-                           "a reference is for a questionnaire revision, a plan or a project idea");
+                           "a reference is for a questionnaire revision, a plan or a project idea").Says("invalid.agenda_reference_topic", {{"field", "reference"}});
   CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query(std::string("SELECT id FROM ") + table +
                                               " WHERE id = ? AND deleted_at IS NULL",
                                           {ref}));
   if (r.empty())
-    return Status::Invalid("reference", "reference: no such " + std::string(table) + " record");
+    return Status::Invalid("reference", "reference: no such " + std::string(table) + " record").Says("invalid.reference", {{"field", "reference"}, {"value", ref}});
   return Status::Ok();
 }
 

@@ -350,7 +350,7 @@ Result<Json> Service::CloseFollowUp(const Caller& caller, const std::string& id,
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json before, store_.GetIn(*txn, caller, kind, id));
   CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kChange, kind.ScopeOf(before)));
-  if (Text(before, "status") != "open") return Status::Conflict("the follow-up is closed already");
+  if (Text(before, "status") != "open") return Status::Conflict("the follow-up is closed already").Says("conflict.follow_up_closed");
   std::string now = NowUtc();
   CBRN_RETURN_IF_ERROR(
       txn->Exec("UPDATE follow_ups SET status = 'closed', closed_on = ?, closing_note = ?,"

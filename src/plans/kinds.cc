@@ -75,7 +75,7 @@ bool ContentChanged(const Json* before, const Json& after, const std::vector<std
 
 Status Adopted(const std::string& what) {
   return Status(StatusCode::kConflict,
-                "the plan is adopted: its " + what + " change only in a revision (revise the plan first)", "status");
+                "the plan is adopted: its " + what + " change only in a revision (revise the plan first)", "status").Says("conflict.plan_adopted");
 }
 
 // The plan a record belongs to: status, owner, country, region, assessment.
@@ -86,7 +86,7 @@ struct PlanInfo {
 Result<PlanInfo> PlanOf(Transaction& txn, const std::string& plan_id) {
   CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT status, owner_scope, country, region FROM action_plans WHERE id = ?",
                                           {plan_id}));
-  if (r.empty()) return Status::Invalid("plan_id", "no such plan");
+  if (r.empty()) return Status::Invalid("plan_id", "no such plan").Says("invalid.reference", {{"field", "plan_id"}, {"value", plan_id}});
   return PlanInfo{r[0].Text(0), r[0].Text(1), r[0].OptionalText(2).value_or(""), r[0].OptionalText(3).value_or("")};
 }
 
@@ -99,7 +99,7 @@ struct ActionInfo {
 Result<ActionInfo> ActionOf(Transaction& txn, const std::string& action_id) {
   CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT plan_id, start_date, end_date FROM plan_actions WHERE id = ?",
                                           {action_id}));
-  if (r.empty()) return Status::Invalid("action_id", "no such action");
+  if (r.empty()) return Status::Invalid("action_id", "no such action").Says("invalid.reference", {{"field", "action_id"}, {"value", action_id}});
   CBRN_ASSIGN_OR_RETURN(PlanInfo plan, PlanOf(txn, r[0].Text(0)));
   return ActionInfo{plan, r[0].OptionalText(1).value_or(""), r[0].OptionalText(2).value_or("")};
 }
@@ -107,7 +107,7 @@ Result<ActionInfo> ActionOf(Transaction& txn, const std::string& action_id) {
 Status CheckDates(const Json& f, const char* start, const char* end) {
   if (Has(f, start) && Has(f, end) && Text(f, end) < Text(f, start)) {
     return Status::Invalid(end, std::string(end) + " (" + Text(f, end) + ") is before " + start + " (" +
-                                    Text(f, start) + ")");
+                                    Text(f, start) + ")").Says("invalid.date_order", {{"field", end}, {"field_start", start}});
   }
   return Status::Ok();
 }
@@ -115,17 +115,17 @@ Status CheckDates(const Json& f, const char* start, const char* end) {
 Status CheckMoney(const Json& f) {
   for (const char* key : {"budget", "secured"}) {
     if (f.contains(key) && f[key].is_number_integer() && f[key].get<std::int64_t>() < 0) {
-      return Status::Invalid(key, std::string(key) + " must not be negative");
+      return Status::Invalid(key, std::string(key) + " must not be negative").Says("invalid.negative", {{"field", key}});
     }
   }
   bool amount = (f.contains("budget") && !f["budget"].is_null()) || (f.contains("secured") && !f["secured"].is_null());
   if (Has(f, "currency") && !IsCurrencyCode(Text(f, "currency"))) {
-    return Status::Invalid("currency", "currency: \"" + Text(f, "currency") + "\" is not an ISO 4217 code (e.g. EUR, USD, UZS)");
+    return Status::Invalid("currency", "currency: \"" + Text(f, "currency") + "\" is not an ISO 4217 code (e.g. EUR, USD, UZS)").Says("invalid.currency", {{"field", "currency"}, {"value", Text(f, "currency")}});
   }
-  if (amount && !Has(f, "currency")) return Status::Invalid("currency", "an amount needs its currency (ISO 4217, e.g. EUR)");
+  if (amount && !Has(f, "currency")) return Status::Invalid("currency", "an amount needs its currency (ISO 4217, e.g. EUR)").Says("invalid.currency_missing", {{"field", "currency"}});
   if (f.contains("budget") && f.contains("secured") && f["budget"].is_number_integer() &&
       f["secured"].is_number_integer() && f["secured"].get<std::int64_t>() > f["budget"].get<std::int64_t>()) {
-    return Status::Invalid("secured", "secured funding is more than the budget");
+    return Status::Invalid("secured", "secured funding is more than the budget").Says("invalid.secured_over_budget");
   }
   return Status::Ok();
 }
@@ -133,16 +133,16 @@ Status CheckMoney(const Json& f) {
 // Owner of a plan or project: a country (NAP, national project) or a region (RAP, regional).
 Result<std::string> CountryOrRegionOwner(Transaction& txn, const Json& f) {
   bool country = Has(f, "country"), region = Has(f, "region");
-  if (country == region) return Status::Invalid("country", "give either a country or a region, not both");
+  if (country == region) return Status::Invalid("country", "give either a country or a region, not both").Says("invalid.country_or_region");
   if (country) {
     CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT iso2 FROM countries WHERE iso2 = ? AND deleted_at IS NULL",
                                             {Text(f, "country")}));
-    if (r.empty()) return Status::Invalid("country", "country: no partner country " + Text(f, "country"));
+    if (r.empty()) return Status::Invalid("country", "country: no partner country " + Text(f, "country")).Says("invalid.no_partner_country", {{"field", "country"}, {"value", Text(f, "country")}});
     return "country:" + Text(f, "country");
   }
   CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT code FROM regions WHERE code = ? AND deleted_at IS NULL",
                                           {Text(f, "region")}));
-  if (r.empty()) return Status::Invalid("region", "region: no region " + Text(f, "region"));
+  if (r.empty()) return Status::Invalid("region", "region: no region " + Text(f, "region")).Says("invalid.no_region", {{"field", "region"}, {"value", Text(f, "region")}});
   return "region:" + Text(f, "region");
 }
 
@@ -159,7 +159,7 @@ Status CheckCountryList(Transaction& txn, const Json& f, const char* field, cons
     CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query(sql, params));
     if (r.empty()) {
       return Status::Invalid(field, std::string(field) + ": \"" + code + "\" is not a partner country" +
-                                        (region.empty() ? "" : " of region " + region));
+                                        (region.empty() ? "" : " of region " + region)).Says(region.empty() ? "invalid.not_partner_country" : "invalid.not_region_country", {{"field", field}, {"value", code}, {"region", region}});
     }
   }
   return Status::Ok();
@@ -178,7 +178,7 @@ Status CheckAgencies(Transaction& txn, const std::vector<std::string>& ids, cons
     if (!ok) {
       return Status::Invalid(field, std::string(field) + ": \"" + id + "\" is not an agency of " +
                                         (owners.size() == 1 ? owners[0].substr(owners[0].find(':') + 1)
-                                                            : std::string("a participating country")));
+                                                            : std::string("a participating country"))).Says(owners.size() == 1 ? "invalid.not_agency_of" : "invalid.not_agency_of_participant", {{"field", field}, {"value", id}, {"country", owners.size() == 1 ? owners[0].substr(owners[0].find(':') + 1) : std::string()}});
     }
   }
   return Status::Ok();
@@ -196,7 +196,7 @@ Status CheckPlan(Transaction& txn, const Json* before, const Json& f) {
   if (Has(f, "assessment_id")) {
     CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT country FROM assessments WHERE id = ?", {Text(f, "assessment_id")}));
     if (r.empty() || !Has(f, "country") || r[0].Text(0) != Text(f, "country")) {
-      return Status::Invalid("assessment_id", "a national plan links to an assessment of its own country");
+      return Status::Invalid("assessment_id", "a national plan links to an assessment of its own country").Says("invalid.plan_assessment_country");
     }
   }
   return Status::Ok();
@@ -211,14 +211,14 @@ Status CheckAction(Transaction& txn, const Json* before, const Json& f) {
   CBRN_RETURN_IF_ERROR(CheckMoney(f));
   if (f.contains("percent") && f["percent"].is_number_integer()) {
     auto p = f["percent"].get<std::int64_t>();
-    if (p < 0 || p > 100) return Status::Invalid("percent", "percent done must be between 0 and 100 (" + std::to_string(p) + ")");
+    if (p < 0 || p > 100) return Status::Invalid("percent", "percent done must be between 0 and 100 (" + std::to_string(p) + ")").Says("invalid.percent_range", {{"#value", std::to_string(p)}});
   }
   if (Text(f, "status") == "completed" && f.contains("percent") && f["percent"].is_number_integer() &&
       f["percent"].get<std::int64_t>() != 100) {
-    return Status::Invalid("percent", "a completed action is 100 % done");
+    return Status::Invalid("percent", "a completed action is 100 % done").Says("invalid.completed_not_100");
   }
   for (const auto& q : SplitList(Text(f, "priorities"))) {
-    if (!ValidCode(q)) return Status::Invalid("priorities", "priorities: \"" + q + "\" is not a question id");
+    if (!ValidCode(q)) return Status::Invalid("priorities", "priorities: \"" + q + "\" is not a question id").Says("invalid.not_question_id", {{"field", "priorities"}, {"value", q}});
   }
   // The countries an action of a regional plan involves; a national plan's is its own.
   std::vector<std::string> owners = {plan.owner};
@@ -227,7 +227,7 @@ Status CheckAction(Transaction& txn, const Json* before, const Json& f) {
     owners.clear();
     for (const auto& c : SplitList(Text(f, "countries"))) owners.push_back("country:" + c);
   } else if (Has(f, "countries")) {
-    return Status::Invalid("countries", "participating countries are for actions of a regional plan");
+    return Status::Invalid("countries", "participating countries are for actions of a regional plan").Says("invalid.countries_regional_only");
   }
   if (Has(f, "lead_agency_id")) CBRN_RETURN_IF_ERROR(CheckAgencies(txn, {Text(f, "lead_agency_id")}, "lead_agency_id", owners));
   CBRN_RETURN_IF_ERROR(CheckAgencies(txn, SplitList(Text(f, "partner_agencies")), "partner_agencies", owners));
@@ -239,10 +239,10 @@ Status CheckMilestone(Transaction& txn, const Json* before, const Json& f) {
   if (action.plan.status == "adopted" && ContentChanged(before, f, {"reached_on"})) return Adopted("milestones");
   std::string due = Text(f, "due");
   if (!action.start.empty() && due < action.start) {
-    return Status::Invalid("due", "due " + due + " is before the action starts (" + action.start + ")");
+    return Status::Invalid("due", "due " + due + " is before the action starts (" + action.start + ")").Says("invalid.due_before_start", {{"date_due", due}, {"date_start", action.start}});
   }
   if (!action.end.empty() && due > action.end) {
-    return Status::Invalid("due", "due " + due + " is after the action ends (" + action.end + ")");
+    return Status::Invalid("due", "due " + due + " is after the action ends (" + action.end + ")").Says("invalid.due_after_end", {{"date_due", due}, {"date_end", action.end}});
   }
   return Status::Ok();
 }
@@ -252,18 +252,18 @@ Status CheckIndicator(Transaction& txn, const Json* before, const Json& f) {
   if (action.plan.status == "adopted" && ContentChanged(before, f, {})) return Adopted("indicators");
   for (const char* key : {"baseline", "target"}) {
     if (Has(f, key) && !IsNumber(Text(f, key))) {
-      return Status::Invalid(key, std::string(key) + ": \"" + Text(f, key) + "\" is not a number");
+      return Status::Invalid(key, std::string(key) + ": \"" + Text(f, key) + "\" is not a number").Says("invalid.not_number", {{"field", key}, {"value", Text(f, key)}});
     }
   }
   return Status::Ok();
 }
 
 Status CheckIndicatorValue(Transaction& txn, const Json*, const Json& f) {
-  if (!IsNumber(Text(f, "value"))) return Status::Invalid("value", "value: \"" + Text(f, "value") + "\" is not a number");
+  if (!IsNumber(Text(f, "value"))) return Status::Invalid("value", "value: \"" + Text(f, "value") + "\" is not a number").Says("invalid.not_number", {{"field", "value"}, {"value", Text(f, "value")}});
   CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT unit FROM plan_indicators WHERE id = ?", {Text(f, "indicator_id")}));
-  if (r.empty()) return Status::Invalid("indicator_id", "no such indicator");
+  if (r.empty()) return Status::Invalid("indicator_id", "no such indicator").Says("invalid.reference", {{"field", "indicator_id"}, {"value", Text(f, "indicator_id")}});
   if (Has(f, "unit") && Text(f, "unit") != r[0].Text(0)) {
-    return Status::Invalid("unit", "the indicator is measured in \"" + r[0].Text(0) + "\", not \"" + Text(f, "unit") + "\"");
+    return Status::Invalid("unit", "the indicator is measured in \"" + r[0].Text(0) + "\", not \"" + Text(f, "unit") + "\"").Says("invalid.indicator_unit", {{"unit", r[0].Text(0)}, {"value", Text(f, "unit")}});
   }
   return Status::Ok();
 }
@@ -274,14 +274,14 @@ Status CheckProject(Transaction& txn, const Json* before, const Json& f) {
   CBRN_RETURN_IF_ERROR(CheckMoney(f));
   CBRN_RETURN_IF_ERROR(CheckCountryList(txn, f, "participants", ""));
   if (Text(f, "scope") == "national" && SplitList(Text(f, "participants")).size() > 1) {
-    return Status::Invalid("scope", "a national project has one participating country");
+    return Status::Invalid("scope", "a national project has one participating country").Says("invalid.national_project_country");
   }
   for (const auto& id : SplitList(Text(f, "actions"))) {
     CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT id FROM plan_actions WHERE id = ? AND deleted_at IS NULL", {id}));
-    if (r.empty()) return Status::Invalid("actions", "actions: \"" + id + "\" is not a plan action");
+    if (r.empty()) return Status::Invalid("actions", "actions: \"" + id + "\" is not a plan action").Says("invalid.not_plan_action", {{"field", "actions"}, {"value", id}});
   }
   for (const auto& q : SplitList(Text(f, "priorities"))) {
-    if (!ValidCode(q)) return Status::Invalid("priorities", "priorities: \"" + q + "\" is not a question id");
+    if (!ValidCode(q)) return Status::Invalid("priorities", "priorities: \"" + q + "\" is not a question id").Says("invalid.not_question_id", {{"field", "priorities"}, {"value", q}});
   }
   return Status::Ok();
 }

@@ -175,7 +175,7 @@ Result<Json> PlanTransition(records::Store& store, const Caller& caller, const s
   CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kSubmit, kind->ScopeOf(p.plan)));
   std::string status = p.plan["status"];
   if (status != from_a && status != from_b) {
-    return Status(StatusCode::kConflict, "the plan is " + status + ": it cannot become " + to, "status");
+    return Status(StatusCode::kConflict, "the plan is " + status + ": it cannot become " + to, "status").Says("conflict.plan_transition", {{"status@plans.state.", status}, {"to@plans.state.", to}});
   }
   std::string id = p.plan["id"];
   std::string now = NowUtc();
@@ -721,7 +721,7 @@ Result<Json> Service::ProjectTransition(const Caller& caller, const std::string&
   std::string from = before["status"];
   bool allowed = false;
   for (const auto& s : kProjectSteps) allowed = allowed || (from == s.from && to == s.to);
-  if (!allowed) return Status(StatusCode::kConflict, "a project that is " + from + " cannot become " + to, "to");
+  if (!allowed) return Status(StatusCode::kConflict, "a project that is " + from + " cannot become " + to, "to").Says("conflict.project_transition", {{"from@projects.state.", from}, {"to@projects.state.", to}});
   std::string now = NowUtc();
   CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE projects SET status = ?, revision = revision + 1, updated_at = ?, updated_by = ?"
                                  " WHERE id = ?",

@@ -363,73 +363,76 @@ namespace {
 Result<Param> ValidateField(Store& store, Transaction& txn, const access::Principal& who,
                             const FieldSpec& f, const Json& v) {
   if (v.is_null()) {
-    if (f.required) return Status::Invalid(f.name, f.name + " is required");
+    if (f.required) return Status::Invalid(f.name, f.name + " is required").Says("invalid.required", {{"field", f.name}});
     return Param{f.type == FieldType::kReference || f.type == FieldType::kInteger
                      ? Param{std::monostate{}}
                      : Param{std::string()}};
   }
   if (f.type == FieldType::kInteger) {
-    if (!v.is_number_integer()) return Status::Invalid(f.name, f.name + " must be a whole number");
+    if (!v.is_number_integer()) return Status::Invalid(f.name, f.name + " must be a whole number").Says("invalid.whole_number", {{"field", f.name}});
     return Param{v.get<std::int64_t>()};
   }
-  if (!v.is_string()) return Status::Invalid(f.name, f.name + " must be a string");
+  if (!v.is_string()) return Status::Invalid(f.name, f.name + " must be a string").Says("invalid.text", {{"field", f.name}});
   std::string s = v.get<std::string>();
   long len = Utf8Length(s);
-  if (len < 0) return Status::Invalid(f.name, f.name + " is not valid UTF-8");
+  if (len < 0) return Status::Invalid(f.name, f.name + " is not valid UTF-8").Says("invalid.utf8", {{"field", f.name}});
   if (s.empty()) {
-    if (f.required) return Status::Invalid(f.name, f.name + " must not be empty");
+    if (f.required) return Status::Invalid(f.name, f.name + " must not be empty").Says("invalid.required", {{"field", f.name}});
     if (f.type == FieldType::kReference) return Param{std::monostate{}};
     return Param{s};
   }
   if (static_cast<size_t>(len) > f.max_length) {
     return Status::Invalid(f.name, f.name + " is longer than " + std::to_string(f.max_length) +
-                                       " characters (" + std::to_string(len) + ")");
+                                       " characters (" + std::to_string(len) + ")")
+        .Says("invalid.too_long", {{"field", f.name},
+                                   {"#max", std::to_string(f.max_length)},
+                                   {"#length", std::to_string(len)}});
   }
   if (HasControlChars(s, f.type == FieldType::kLongText)) {
-    return Status::Invalid(f.name, f.name + " contains control characters");
+    return Status::Invalid(f.name, f.name + " contains control characters").Says("invalid.control_characters", {{"field", f.name}});
   }
   if (s.find_first_not_of(" \t\r\n") == std::string::npos && f.required) {
-    return Status::Invalid(f.name, f.name + " must not be blank");
+    return Status::Invalid(f.name, f.name + " must not be blank").Says("invalid.required", {{"field", f.name}});
   }
   switch (f.type) {
     case FieldType::kEmail:
-      if (!ValidEmail(s)) return Status::Invalid(f.name, f.name + " is not an e-mail address");
+      if (!ValidEmail(s)) return Status::Invalid(f.name, f.name + " is not an e-mail address").Says("invalid.email", {{"field", f.name}});
       break;
     case FieldType::kUrl:
       if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0) {
-        return Status::Invalid(f.name, f.name + " must start with http:// or https://");
+        return Status::Invalid(f.name, f.name + " must start with http:// or https://").Says("invalid.url_scheme", {{"field", f.name}});
       }
       if (s.find_first_of(" \t\"<>") != std::string::npos) {
-        return Status::Invalid(f.name, f.name + " contains characters not allowed in a URL");
+        return Status::Invalid(f.name, f.name + " contains characters not allowed in a URL").Says("invalid.url_characters", {{"field", f.name}});
       }
       break;
     case FieldType::kChoice:
       if (std::find(f.choices.begin(), f.choices.end(), s) == f.choices.end()) {
-        return Status::Invalid(f.name, f.name + " must be one of: " + Join(f.choices));
+        return Status::Invalid(f.name, f.name + " must be one of: " + Join(f.choices)).Says("invalid.choice", {{"field", f.name}, {"choices", Join(f.choices)}});
       }
       break;
     case FieldType::kCountryCode:
       if (s.size() != 2 || !std::isupper(static_cast<unsigned char>(s[0])) ||
           !std::isupper(static_cast<unsigned char>(s[1]))) {
-        return Status::Invalid(f.name, f.name + " must be a two-letter ISO 3166 code such as UZ");
+        return Status::Invalid(f.name, f.name + " must be a two-letter ISO 3166 code such as UZ").Says("invalid.country_code", {{"field", f.name}});
       }
       break;
     case FieldType::kCode:
       for (unsigned char c : s) {
         if (!(std::isupper(c) || std::isdigit(c) || c == '-' || c == '_')) {
-          return Status::Invalid(f.name,
-                                 f.name + " may contain only A-Z, 0-9, '-' and '_' (e.g. CA)");
+          return Status::Invalid(f.name, f.name + " may contain only A-Z, 0-9, '-' and '_' (e.g. CA)")
+              .Says("invalid.code", {{"field", f.name}});
         }
       }
       break;
     case FieldType::kDate:
-      if (!ValidDate(s)) return Status::Invalid(f.name, f.name + " must be a date YYYY-MM-DD");
+      if (!ValidDate(s)) return Status::Invalid(f.name, f.name + " must be a date YYYY-MM-DD").Says("invalid.date", {{"field", f.name}});
       break;
     case FieldType::kReference: {
       const KindSpec* target = store.catalog().Find(f.references);
       auto id = store.ResolveId(txn, *target, s, false, &who);
       if (!id.ok()) {
-        return Status::Invalid(f.name, f.name + ": no " + f.references + " record " + s);
+        return Status::Invalid(f.name, f.name + ": no " + f.references + " record " + s).Says("invalid.reference", {{"field", f.name}, {"value", s}});
       }
       return Param{*id};
     }
@@ -511,7 +514,7 @@ Status CheckUnique(Transaction& txn, const KindSpec& kind, const std::vector<Par
       return Status(StatusCode::kConflict,
                     "another " + kind.name + " record already has this " + f.name +
                         (rows[0].IsNull(1) ? "" : " (it is deleted: restore it instead)"),
-                    f.name);
+                    f.name).Says(rows[0].IsNull(1) ? "conflict.duplicate" : "conflict.duplicate_deleted", {{"field", f.name}});
     }
   }
   return Status::Ok();
@@ -527,7 +530,7 @@ Status CheckRevision(const Json& body, const Json& current) {
                       std::to_string(current["revision"].get<std::int64_t>()) +
                       " is current, you sent " + std::to_string(it->get<std::int64_t>()) +
                       "): reload and apply your change again",
-                  "revision");
+                  "revision").Says("conflict.changed_meanwhile");
   }
   return Status::Ok();
 }
@@ -540,7 +543,8 @@ Result<access::RecordScope> RequestedScope(Transaction& txn, const access::Princ
   if (auto it = body.find("sharing"); it != body.end()) {
     auto sharing = it->is_string() ? access::ParseSharing(it->get<std::string>()) : std::nullopt;
     if (!sharing) {
-      return Status::Invalid("sharing", "sharing must be one of: private, region, network, published");
+      return Status::Invalid("sharing", "sharing must be one of: private, region, network, published")
+          .Says("invalid.choice", {{"field", "sharing"}, {"choices", "private,region,network,published"}});
     }
     if (*sharing != record.sharing) {
       access::Verdict may = access::DecideSharing(who, record, *sharing);
@@ -565,7 +569,9 @@ Result<access::RecordScope> RequestedScope(Transaction& txn, const access::Princ
         CBRN_ASSIGN_OR_RETURN(storage::Rows user,
                               txn.Query("SELECT role, country_iso2, region_code FROM users WHERE id = ? AND disabled = 0",
                                         {wanted.assigned_to}));
-        if (user.empty()) return Status::Invalid("assigned_to", "assigned_to: no such active user");
+        if (user.empty()) {
+          return Status::Invalid("assigned_to", "assigned_to: no such active user").Says("invalid.no_active_user", {{"field", "assigned_to"}});
+        }
         access::Principal assignee;
         assignee.user_id = wanted.assigned_to;
         assignee.role = access::ParseRole(user[0].Text(0)).value_or(access::Role::kObserver);
@@ -586,13 +592,16 @@ Result<access::RecordScope> ParentScope(Transaction& txn, const Catalog& catalog
   const FieldSpec* f = kind.Field(kind.parent_field);
   const KindSpec* parent = f ? catalog.Find(f->references) : nullptr;
   if (!parent || !fields[kind.parent_field].is_string()) {
-    return Status::Invalid(kind.parent_field, kind.parent_field + " is required");
+    return Status::Invalid(kind.parent_field, kind.parent_field + " is required").Says("invalid.required", {{"field", kind.parent_field}});
   }
   CBRN_ASSIGN_OR_RETURN(storage::Rows rows,
                         txn.Query("SELECT owner_scope, sharing, assigned_to FROM " + parent->table +
                                       " WHERE id = ? AND deleted_at IS NULL",
                                   {fields[kind.parent_field].get<std::string>()}));
-  if (rows.empty()) return Status::Invalid(kind.parent_field, kind.parent_field + ": no such record");
+  if (rows.empty()) {
+    return Status::Invalid(kind.parent_field, kind.parent_field + ": no such record")
+        .Says("invalid.reference", {{"field", kind.parent_field}, {"value", fields[kind.parent_field].get<std::string>()}});
+  }
   access::RecordScope scope;
   scope.owner_scope = rows[0].Text(0);
   scope.sharing = access::ParseSharing(rows[0].Text(1)).value_or(access::Sharing::kPrivate);
@@ -606,12 +615,14 @@ Status CheckInheritedScope(const KindSpec& kind, const Json& body, const access:
   if (auto it = body.find("sharing"); it != body.end() && !it->is_null() &&
                                       *it != access::SharingName(parent.sharing)) {
     return Status::Invalid("sharing", kind.name + " are shared with the " + kind.parent_field +
-                                          " record they belong to: change that record's sharing");
+                                          " record they belong to: change that record's sharing")
+        .Says("invalid.inherited_sharing", {{"field", kind.parent_field}});
   }
   if (auto it = body.find("assigned_to"); kind.inherit_assignment && it != body.end() && !it->is_null() &&
                                           *it != parent.assigned_to && !(it->is_string() && it->get<std::string>().empty() && parent.assigned_to.empty())) {
     return Status::Invalid("assigned_to", kind.name + " are assigned with the " + kind.parent_field +
-                                              " record they belong to");
+                                              " record they belong to")
+        .Says("invalid.inherited_assignment", {{"field", kind.parent_field}});
   }
   return Status::Ok();
 }
@@ -797,7 +808,7 @@ Result<Json> Store::UpdateIn(Transaction& txn, const Caller& caller, const KindS
                                  params));
   if (changed != 1) {
     return Status(StatusCode::kConflict, "the record was changed by someone else: reload",
-                  "revision");
+                  "revision").Says("conflict.changed_meanwhile");
   }
   if (after.owner_scope != before.owner_scope || after.sharing != before.sharing ||
       after.assigned_to != before.assigned_to) {
@@ -829,7 +840,7 @@ Status Store::Delete(const Caller& caller, const std::string& kind_name,
     return Denied(may.reason);
   }
   if (!kind->deletable) {
-    return Status(StatusCode::kConflict, kind->name + " records cannot be deleted");
+    return Status(StatusCode::kConflict, kind->name + " records cannot be deleted").Says("conflict.not_deletable");
   }
   const audit::Actor actor = caller.actor();
   if (revision) CBRN_RETURN_IF_ERROR(CheckRevision(Json{{"revision", *revision}}, current));
@@ -851,7 +862,7 @@ Status Store::Delete(const Caller& caller, const std::string& kind_name,
       if (n[0].Int(0) > 0) {
         return Status::Conflict("still referenced by " + std::to_string(n[0].Int(0)) + " " +
                                 other.name + " record(s) (field " + f.name +
-                                "): change or delete those first");
+                                "): change or delete those first").Says("conflict.still_referenced", {{"#count", std::to_string(n[0].Int(0))}, {"kind@kind.", other.name}, {"field", f.name}});
       }
     }
   }
@@ -878,7 +889,7 @@ Result<Json> Store::Restore(const Caller& caller, const std::string& kind_name,
   }
   const audit::Actor actor = caller.actor();
   std::string id = current["id"].get<std::string>();
-  if (!current.contains("deleted_at")) return Status::Conflict("the record is not deleted");
+  if (!current.contains("deleted_at")) return Status::Conflict("the record is not deleted").Says("conflict.not_deleted");
   // Its references may have been deleted meanwhile; restoring must not revive a dangling link.
   for (const auto& f : kind->fields) {
     if (f.type != FieldType::kReference || current[f.name].is_null()) continue;
@@ -886,7 +897,7 @@ Result<Json> Store::Restore(const Caller& caller, const std::string& kind_name,
     if (!ResolveId(*txn, *target, current[f.name].get<std::string>()).ok()) {
       return Status(StatusCode::kConflict,
                     "the " + f.references + " record it refers to is deleted: restore that first",
-                    f.name);
+                    f.name).Says("conflict.restore_reference_first", {{"field", f.name}});
     }
   }
   CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE " + kind->table +

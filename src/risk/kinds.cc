@@ -20,7 +20,8 @@ using storage::Transaction;
 Status Validated() {
   return Status(StatusCode::kConflict,
                 "the register is validated: its scenarios and ratings change only in a new round (revise the register first)",
-                "status");
+                "status")
+      .Says("conflict.register_validated");
 }
 
 // True when a change touches more than sharing and assignment (which a validated register keeps
@@ -39,7 +40,7 @@ bool ContentChanged(const Json* before, const Json& after) {
 
 Result<std::string> RegisterOwner(Transaction& txn, const Json& f) {
   CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT iso2 FROM countries WHERE iso2 = ? AND deleted_at IS NULL", {Str(f, "country")}));
-  if (r.empty()) return Status::Invalid("country", "country: no partner country " + Str(f, "country"));
+  if (r.empty()) return Status::Invalid("country", "country: no partner country " + Str(f, "country")).Says("invalid.no_partner_country", {{"field", "country"}, {"value", Str(f, "country")}});
   return "country:" + Str(f, "country");
 }
 
@@ -48,12 +49,12 @@ Status CheckRegister(Transaction& txn, const Json* before, const Json& f) {
   if (before && Str(*before, "method_id") != Str(f, "method_id") && Str(*before, "method_id") != "") {
     CBRN_ASSIGN_OR_RETURN(Rows n, txn.Query("SELECT COUNT(*) FROM risk_scenarios WHERE register_id = ? AND deleted_at IS NULL",
                                             {Str(f, "id")}));
-    if (n[0].Int(0) > 0) return Status::Invalid("method_id", "method_id: the scenarios are rated on the register's method; a register with scenarios keeps it");
+    if (n[0].Int(0) > 0) return Status::Invalid("method_id", "method_id: the scenarios are rated on the register's method; a register with scenarios keeps it").Says("invalid.register_method_kept", {{"field", "method_id"}});
   }
   if (Has(f, "assessment_id")) {
     CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT country FROM assessments WHERE id = ?", {Str(f, "assessment_id")}));
     if (r.empty() || r[0].Text(0) != Str(f, "country")) {
-      return Status::Invalid("assessment_id", "assessment_id: a register links to a needs assessment of its own country");
+      return Status::Invalid("assessment_id", "assessment_id: a register links to a needs assessment of its own country").Says("invalid.register_assessment_country", {{"field", "assessment_id"}});
     }
   }
   return Status::Ok();
@@ -64,21 +65,21 @@ Result<Json> JsonMember(const Json& f, const char* key) {
   std::string text = Str(f, key);
   if (text.empty()) return Json(nullptr);
   Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded()) return Status::Invalid(key, std::string(key) + ": not valid JSON");
+  if (j.is_discarded()) return Status::Invalid(key, std::string(key) + ": not valid JSON").Says("invalid.json", {{"field", key}});
   return j;
 }
 
 Status CheckScenario(Transaction& txn, const Json* before, const Json& f) {
   CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT status, method_id, country FROM risk_registers WHERE id = ?",
                                           {Str(f, "register_id")}));
-  if (r.empty()) return Status::Invalid("register_id", "register_id: no such register");
+  if (r.empty()) return Status::Invalid("register_id", "register_id: no such register").Says("invalid.reference", {{"field", "register_id"}, {"value", Str(f, "register_id")}});
   if (r[0].Text(0) == "validated" && ContentChanged(before, f)) return Validated();
   CBRN_ASSIGN_OR_RETURN(auto method, MethodIn(txn, r[0].Text(1)));
   if (Has(f, "scenario_type")) {
     const ScenarioType* t = method->FindType(Str(f, "scenario_type"));
-    if (!t) return Status::Invalid("scenario_type", "scenario_type: \"" + Str(f, "scenario_type") + "\" is not a scenario type of the method");
+    if (!t) return Status::Invalid("scenario_type", "scenario_type: \"" + Str(f, "scenario_type") + "\" is not a scenario type of the method").Says("invalid.scenario_type", {{"field", "scenario_type"}, {"value", Str(f, "scenario_type")}});
     if (t->hazard != Str(f, "hazard")) {
-      return Status::Invalid("scenario_type", "scenario_type: " + t->id + " is a " + t->hazard + " scenario, not " + Str(f, "hazard"));
+      return Status::Invalid("scenario_type", "scenario_type: " + t->id + " is a " + t->hazard + " scenario, not " + Str(f, "hazard")).Says("invalid.scenario_type_hazard", {{"field", "scenario_type"}, {"choice_hazard", t->hazard}, {"choice_given", Str(f, "hazard")}});
     }
   }
   CBRN_ASSIGN_OR_RETURN(Json likelihood, JsonMember(f, "likelihood"));
@@ -101,7 +102,7 @@ Status CheckScenario(Transaction& txn, const Json* before, const Json& f) {
                                             " (SELECT g.code FROM memberships m JOIN countries c ON c.id = m.country_id"
                                             " JOIN regions g ON g.id = m.region_id WHERE c.iso2 = ? AND m.deleted_at IS NULL))",
                                             {id, r[0].Text(2), r[0].Text(2)}));
-    if (a.empty()) return Status::Invalid("actions", "actions: \"" + id + "\" is not an action of a plan of this country or a region's plan");
+    if (a.empty()) return Status::Invalid("actions", "actions: \"" + id + "\" is not an action of a plan of this country or a region's plan").Says("invalid.treating_action", {{"field", "actions"}, {"value", id}});
   }
   return Status::Ok();
 }
@@ -115,7 +116,7 @@ Result<std::shared_ptr<const Method>> MethodIn(Transaction& txn, const std::stri
   CBRN_ASSIGN_OR_RETURN(Rows r, txn.Query("SELECT definition, checksum, code, version FROM risk_methods"
                                           " WHERE (id = ? OR code || '@' || version = ?) AND deleted_at IS NULL",
                                           {method_id, method_id}));
-  if (r.empty()) return Status::Invalid("method_id", "method_id: no risk method " + method_id);
+  if (r.empty()) return Status::Invalid("method_id", "method_id: no risk method " + method_id).Says("invalid.reference", {{"field", "method_id"}, {"value", method_id}});
   {
     std::lock_guard lock(mu);
     if (auto it = cache.find(r[0].Text(1)); it != cache.end()) return it->second;
@@ -159,7 +160,7 @@ Status CheckCapability(Transaction& txn, const std::string& cap) {
   if (cached_ids.count(cap)) return Status::Ok();
   return Status::Invalid("capabilities", "capabilities: \"" + cap.substr(0, 40) +
                                              "\" is neither a capability (legal_framework, governance, prevention, detection, "
-                                             "preparedness, response, recovery) nor a question of a questionnaire");
+                                             "preparedness, response, recovery) nor a question of a questionnaire").Says("invalid.capability", {{"field", "capabilities"}, {"value", cap.substr(0, 40)}});
 }
 
 void RegisterKinds(records::Catalog& catalog) {

@@ -138,7 +138,7 @@ Result<Json> Service::LoadMethod(const Caller& caller, std::string_view yaml, co
       if (!retranslated) {
         return Status::Conflict(
             m.code + " " + m.version +
-            " is already loaded with other content: load the revision as a new version");
+            " is already loaded with other content: load the revision as a new version").Says("conflict.method_version_taken", {{"value", m.code + " " + m.version}});
       }
       CBRN_ASSIGN_OR_RETURN(Json found, impl_->store.GetIn(*txn, caller, *kind, id));
       CBRN_RETURN_IF_ERROR(txn->Commit());
@@ -320,7 +320,7 @@ Result<Json> Transition(records::Store& store, const Caller& caller, const std::
   std::string now = NowUtc();
   std::string reg_id = d.reg["id"];
   if (to == "validated") {
-    if (status == "validated") return Status(StatusCode::kConflict, "the register is validated already (round " + std::to_string(round) + ")", "status");
+    if (status == "validated") return Status(StatusCode::kConflict, "the register is validated already (round " + std::to_string(round) + ")", "status").Says("conflict.register_validated_already", {{"#round", std::to_string(round)}});
     if (d.scenarios.empty()) return Status::Invalid("scenarios", "a register is validated with at least one scenario");
     for (const auto& s : d.scenarios) {
       Rating r = RatingOf(*d.method, s);
@@ -337,7 +337,7 @@ Result<Json> Transition(records::Store& store, const Caller& caller, const std::
                                    {now, caller.who.audit_id(), reg_id})
                              .status());
   } else {
-    if (status != "validated") return Status(StatusCode::kConflict, "the register is " + status + ": only a validated register is revised", "status");
+    if (status != "validated") return Status(StatusCode::kConflict, "the register is " + status + ": only a validated register is revised", "status").Says("conflict.register_not_validated", {{"status@risk.state.", status}});
     CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE risk_registers SET status = 'revised', round = round + 1, revision = revision + 1,"
                                    " updated_at = ?, updated_by = ? WHERE id = ?",
                                    {now, caller.who.audit_id(), reg_id})
@@ -686,7 +686,7 @@ Result<Json> Service::AddEvidence(const Caller& caller, const std::string& scena
   CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kChange, kind->ScopeOf(s)));
   CBRN_ASSIGN_OR_RETURN(Rows reg, txn->Query("SELECT status FROM risk_registers WHERE id = ?", {Str(s, "register_id")}));
   if (!reg.empty() && reg[0].Text(0) == "validated") {
-    return Status(StatusCode::kConflict, "the register is validated: add sources in a new round (revise the register first)", "status");
+    return Status(StatusCode::kConflict, "the register is validated: add sources in a new round (revise the register first)", "status").Says("conflict.register_validated");
   }
   std::string b64 = Base64Encode(data);
   std::string eid = NewUuid(), now = NowUtc(), sha = Sha256Hex(data);

@@ -406,16 +406,16 @@ Result<Json> Service::ApplyImport(const Caller& caller, const std::string& regis
                                            {import_id, reg["id"].get<std::string>()}));
   // Another person's preview is not found, as if it did not exist.
   if (r.empty() || r[0].Text(4) != caller.who.audit_id()) return Status::NotFound("no such workbook preview for this register");
-  if (!r[0].IsNull(3)) return Status::Conflict("this workbook was applied already");
-  if (r[0].Int(2) > 0) return Status::Conflict("the preview has errors: correct the workbook and upload it again");
+  if (!r[0].IsNull(3)) return Status::Conflict("this workbook was applied already").Says("conflict.workbook_applied");
+  if (r[0].Int(2) > 0) return Status::Conflict("the preview has errors: correct the workbook and upload it again").Says("conflict.workbook_errors");
   CBRN_ASSIGN_OR_RETURN(std::string state, RegisterState(*txn, reg["id"]));
-  if (state != r[0].Text(1)) return Status::Conflict("the register changed since the preview: upload the workbook again");
+  if (state != r[0].Text(1)) return Status::Conflict("the register changed since the preview: upload the workbook again").Says("conflict.workbook_stale");
   Json kept = Json::parse(r[0].Text(0));
   std::vector<Row> rows;
   for (const auto& k : kept["rows"]) rows.push_back(Row{k["row"], k["id"], k["body"], {}});
   CBRN_ASSIGN_OR_RETURN(Json result, RunRows(store, *txn, caller, reg, rows));
   if (!result["errors"].empty()) {
-    return Status::Conflict("the workbook no longer applies cleanly: " + result["errors"][0]["message"].get<std::string>());
+    return Status::Conflict("the workbook no longer applies cleanly: " + result["errors"][0]["message"].get<std::string>()).Says("conflict.workbook_unclean");
   }
   CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE risk_imports SET applied_at = ? WHERE id = ?", {NowUtc(), import_id}).status());
   CBRN_RETURN_IF_ERROR(txn->Commit());
