@@ -3,10 +3,10 @@
 // the two together, and re-run bench/screening to see what the change does to precision/recall.
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
-#include <exception>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -36,6 +36,9 @@ constexpr size_t kFrequentPart = 300;
 constexpr double kGenderDiffers = 0.2;
 // Names retrieved per query before full scoring.
 constexpr size_t kRetrieve = 40;
+// Parts of a listed name, about: when the names found so far have fewer parts in all than a
+// frequent part has postings, the names are read instead of the postings.
+constexpr size_t kPartsPerNameEstimate = 4;
 
 struct Pair {
   int q = -1, c = -1, c2 = -1;  // c2: a second listed token when two were written as one
@@ -110,9 +113,10 @@ TokenSim Similarity(const Token& q, const Token& c) {
   }
   // The Arabic article written together with the name: "alanizi" / "al anizi".
   auto joined_article = [](const Token& a, const Token& b) {
-    return a.skeleton.size() > b.skeleton.size() + 1 && b.skeleton.size() >= 3 &&
-           (a.skeleton.rfind("al", 0) == 0 || a.skeleton.rfind("el", 0) == 0) &&
-           a.skeleton.compare(2, std::string::npos, b.skeleton) == 0;
+    const std::string& s = a.skeleton;
+    return s.size() > b.skeleton.size() + 1 && b.skeleton.size() >= 3 &&
+           (s[0] == 'a' || s[0] == 'e') && s[1] == 'l' &&
+           s.compare(2, std::string::npos, b.skeleton) == 0;
   };
   if (joined_article(q, c) || joined_article(c, q)) return {0.95, "article written together"};
   // Same consonants in the same order, and the same first sound (Armen is not Ramon).
@@ -529,7 +533,76 @@ struct Index::Impl {
     const NameGenderOf* q_gender = nullptr;
     const NameGenderOf* c_gender = nullptr;
     const std::vector<double>* q_weights = nullptr;  // WeightOf() of each query token
+    // When > 0: a name whose score cannot reach this is not scored further (ScoreName returns
+    // kBelowCutoff), decided by ScoreBelow() once the similarities are known.
+    double cutoff = 0;
   };
+  static constexpr double kBelowCutoff = -1;
+
+  // Whether `whole` may be `first` and `last` written as one word: what the "written together /
+  // apart" rules of ScoreName test first (a cheap necessary condition of each).
+  static bool MayJoin(const Token& whole, const Token& first, const Token& last) {
+    size_t joined_length = first.skeleton.size() + last.skeleton.size();
+    if (whole.skeleton[0] == first.skeleton[0] && whole.skeleton.size() + 3 >= joined_length &&
+        whole.skeleton.size() <= joined_length + 4) {
+      return true;
+    }
+    return (whole.abjad || first.abjad) && whole.akey.size() >= 3 && !first.akey.empty() &&
+           !last.akey.empty() && whole.akey.compare(0, first.akey.size(), first.akey) == 0;
+  }
+
+  // Whether the score ScoreName computes is below `cutoff`, from an upper bound: `all` (every
+  // pair of parts at or above the floor) and the joins MayJoin allows, each part paired at its
+  // best similarity, each part a join could take paired at 1, every other part missing. Pairing
+  // one more part never lowers the score: a query part moves its weight from the missing to the
+  // matched (half of it), a listed part adds half its weight times a similarity >= 0.82 above
+  // and 0.3 of it below, and the score is at most 1. A particle vanished between two joined
+  // parts (no weight either side) is counted as paired at 1, which raises the bound too.
+  static bool ScoreBelow(double cutoff, const std::vector<Token>& q,
+                         const std::vector<const Token*>& c, const std::vector<Pair>& all,
+                         const std::vector<double>& qw, const std::vector<double>& cw) {
+    thread_local std::vector<double> best_q, best_c;
+    best_q.assign(q.size(), 0.0);
+    best_c.assign(c.size(), 0.0);
+    for (const Pair& p : all) {
+      best_q[p.q] = std::max(best_q[p.q], p.sim);
+      best_c[p.c] = std::max(best_c[p.c], p.sim);
+    }
+    auto bound = [&] {
+      double matched = 0, denom = 0;
+      for (size_t i = 0; i < q.size(); ++i) {
+        matched += best_q[i] > 0 ? qw[i] * best_q[i] / 2 : 0;
+        denom += best_q[i] > 0 ? qw[i] / 2 : qw[i];
+      }
+      for (size_t j = 0; j < c.size(); ++j) {
+        matched += best_c[j] > 0 ? cw[j] * best_c[j] / 2 : 0;
+        denom += best_c[j] > 0 ? cw[j] / 2 : kMissingListedPart * cw[j];
+      }
+      return denom > 0 ? matched / denom : 0;
+    };
+    // Joins only raise the bound: without them it may already reach the cutoff.
+    if (bound() >= cutoff) return false;
+    // Query part i written together for listed parts j and k, or listed part j written apart
+    // as query parts i and i + 1 (or i + 2 after a particle): either way MayJoin needs parts i
+    // and j to begin alike or one of them read from Arabic script.
+    for (size_t i = 0; i < q.size(); ++i) {
+      for (size_t j = 0; j < c.size(); ++j) {
+        if (q[i].skeleton[0] != c[j]->skeleton[0] && !q[i].abjad && !c[j]->abjad) continue;
+        for (size_t k = j + 1; k < c.size() && k <= j + 2; ++k) {
+          if (k == j + 2 && !c[j + 1]->particle) continue;
+          if (MayJoin(q[i], *c[j], *c[k])) {
+            best_q[i] = best_c[j] = best_c[k] = 1.0;
+            if (k == j + 2) best_c[j + 1] = 1.0;
+          }
+        }
+        if (i + 1 < q.size() && MayJoin(*c[j], q[i], q[i + 1]))
+          best_c[j] = best_q[i] = best_q[i + 1] = 1.0;
+        if (i + 2 < q.size() && q[i + 1].particle && MayJoin(*c[j], q[i], q[i + 2]))
+          best_c[j] = best_q[i] = best_q[i + 1] = best_q[i + 2] = 1.0;
+      }
+    }
+    return bound() < cutoff;
+  }
   double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
                    std::string* gender = nullptr) const {
     return ScoreName(q, c, why, gender, Known{});
@@ -566,6 +639,14 @@ struct Index::Impl {
           all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});
       }
     }
+    // Weights: the query's looked up once, the listed name's by vocabulary id when known.
+    qw.resize(q.size());
+    cw.resize(c.size());
+    for (size_t i = 0; i < q.size(); ++i)
+      qw[i] = known.q_weights ? (*known.q_weights)[i] : WeightOf(q[i]);
+    for (size_t j = 0; j < c.size(); ++j)
+      cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
+    if (known.cutoff > 0 && ScoreBelow(known.cutoff, q, c, all, qw, cw)) return kBelowCutoff;
     // Best similarity first, ties in the order found. A few pairs: insertion sort, which (unlike
     // std::stable_sort) needs no buffer from the heap.
     for (size_t k = 1; k < all.size(); ++k) {
@@ -574,13 +655,6 @@ struct Index::Impl {
       for (; m > 0 && all[m - 1].sim < p.sim; --m) all[m] = all[m - 1];
       all[m] = p;
     }
-    // Weights: the query's looked up once, the listed name's by vocabulary id when known.
-    qw.resize(q.size());
-    cw.resize(c.size());
-    for (size_t i = 0; i < q.size(); ++i)
-      qw[i] = known.q_weights ? (*known.q_weights)[i] : WeightOf(q[i]);
-    for (size_t j = 0; j < c.size(); ++j)
-      cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
     q_used.assign(q.size(), 0);
     c_used.assign(c.size(), 0);
     for (const auto& p : all) {
@@ -692,10 +766,14 @@ struct Index::Impl {
         std::string given = q[p.q].text;
         if (p.c2 <= -2) given += " " + q[p.q + 1].text;
         if (p.c2 == -3) given += " " + q[p.q + 2].text;
-        parts.push_back({{"party", given},
-                         {"listed", listed},
-                         {"how", p.how},
-                         {"similarity", std::round(p.sim * 1000) / 1000}});
+        // Emplaced into the object: a JSON initializer list copies each value several times.
+        Json part(Json::value_t::object);
+        auto& fields = *part.get_ptr<Json::object_t*>();
+        fields.emplace("party", std::move(given));
+        fields.emplace("listed", std::move(listed));
+        fields.emplace("how", p.how);
+        fields.emplace("similarity", std::round(p.sim * 1000) / 1000);
+        parts.push_back(std::move(part));
       }
     }
     for (size_t i = 0; i < q.size(); ++i) {
@@ -719,9 +797,9 @@ struct Index::Impl {
     bool single = strong_matched < 2 && strong_q >= 1 && strong_c >= 2 && score > 0.75;
     if (single) score = 0.75;
     if (why) {
-      (*why)["parts"] = parts;
-      (*why)["party_parts_unmatched"] = unmatched_q;
-      (*why)["listed_parts_unmatched"] = unmatched_c;
+      (*why)["parts"] = std::move(parts);
+      (*why)["party_parts_unmatched"] = std::move(unmatched_q);
+      (*why)["listed_parts_unmatched"] = std::move(unmatched_c);
       if (single) (*why)["capped"] = "only one name part in common";
     }
     return score;
@@ -887,6 +965,21 @@ std::string Alnum(const std::string& s) {
   return out;
 }
 
+// One fact of an explanation (docs/screening.md), its fields emplaced: a JSON initializer list
+// copies each value several times, and every hit has its facts.
+Json FactJson(const char* fact, const char* outcome, double effect, std::string detail,
+              const char* reason, Json values) {
+  Json out(Json::value_t::object);
+  auto& fields = *out.get_ptr<Json::object_t*>();
+  fields.emplace("fact", fact);
+  fields.emplace("outcome", outcome);
+  fields.emplace("effect", effect);
+  fields.emplace("detail", std::move(detail));
+  fields.emplace("reason", reason);
+  fields.emplace("values", std::move(values));
+  return out;
+}
+
 // The masculine and feminine forms of a name differ: two people (father and daughter, brother
 // and sister) unless the date of birth or the document agrees, which then outweighs the forms
 // (a clerk may have written the wrong form).
@@ -901,12 +994,9 @@ void AddGenderFact(const std::string& forms, Facts& f) {
   }
   double effect = outweighed ? 0.0 : -kGenderDiffers;
   f.effect += effect;
-  f.json.push_back({{"fact", "gender"},
-                    {"outcome", outweighed ? "outweighed" : "disagrees"},
-                    {"effect", effect},
-                    {"detail", "masculine and feminine forms: " + forms},
-                    {"reason", "gender_forms"},
-                    {"values", {{"forms", forms}}}});
+  f.json.push_back(FactJson("gender", outweighed ? "outweighed" : "disagrees", effect,
+                            "masculine and feminine forms: " + forms, "gender_forms",
+                            {{"forms", forms}}));
 }
 
 Facts CompareFacts(const Party& p, const Entity& e) {
@@ -916,12 +1006,7 @@ Facts CompareFacts(const Party& p, const Entity& e) {
   auto add = [&](const char* fact, const char* outcome, double effect, const std::string& detail,
                  const char* reason, Json values) {
     f.effect += effect;
-    f.json.push_back({{"fact", fact},
-                      {"outcome", outcome},
-                      {"effect", effect},
-                      {"detail", detail},
-                      {"reason", reason},
-                      {"values", std::move(values)}});
+    f.json.push_back(FactJson(fact, outcome, effect, detail, reason, std::move(values)));
   };
   if (!p.birth_date.empty() && !e.birth_dates.empty()) {
     double year = DateYearFrom(p.birth_date);
@@ -1066,6 +1151,29 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   });
   std::stable_partition(order.begin(), order.end(),
                         [&](const auto& o) { return q.tokens[o.second].text.size() > 1; });
+  // A frequent part only extends the names rarer parts found: when those are few, their parts
+  // are looked up in the part's similar list (set in the table) instead of reading the postings
+  // of every similar part. The shares are added in the order of the similar list, as reading
+  // the postings adds them: the same sums, to the last bit.
+  thread_local std::vector<uint32_t> list_position;
+  thread_local std::vector<std::pair<uint32_t, double>> shares;
+  auto extend_touched = [&](const Impl::SimilarList& list, size_t i, double w) {
+    if (list_position.size() != x.vocab.size()) list_position.assign(x.vocab.size(), 0);
+    for (uint32_t p = 0; p < list.size(); ++p) list_position[list[p].first] = p;
+    for (uint32_t name : touched) {
+      shares.clear();
+      for (uint32_t id : x.names[name].tokens) {
+        TokenSim s = table.Get(id, i);
+        if (s.sim < 0) continue;
+        uint32_t p = list_position[id];
+        if (std::none_of(shares.begin(), shares.end(),
+                         [&](const auto& sh) { return sh.first == p; }))
+          shares.emplace_back(p, w * s.sim);
+      }
+      std::sort(shares.begin(), shares.end());
+      for (const auto& share : shares) acc[name] += share.second;
+    }
+  };
   for (size_t k = 0; k < order.size(); ++k) {
     const Token& t = q.tokens[order[k].second];
     const Impl::SimilarList& similar_to_t = *similar[order[k].second];
@@ -1073,6 +1181,10 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     bool extend_only =
         rare_anchor && !t.particle && (order[k].first > kFrequentPart || t.text.size() == 1);
     double w = q_weights[order[k].second];
+    if (extend_only && touched.size() * kPartsPerNameEstimate < order[k].first) {
+      extend_touched(similar_to_t, order[k].second, w);
+      continue;
+    }
     for (const auto& [id, sim] : similar_to_t) {
       for (uint32_t name : x.postings[id]) {
         if (acc[name] == 0.0) {
@@ -1121,15 +1233,51 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     best_stamp = 1;
   }
   best.clear();
+  // The most the facts can add (the gender of the name only takes away): names that cannot
+  // reach the threshold with them are not looked at further.
+  double facts_bound = 0;
+  if (!party.birth_date.empty()) facts_bound += 0.06;
+  if (!party.country.empty()) facts_bound += 0.03;
+  if (!party.id_number.empty()) facts_bound += 0.2;
+  // A name whose score bound (ScoreBelow) cannot reach the threshold with the facts is not
+  // scored in full. Its entity is then reported only through another name, and the choice of
+  // that name is the same as with every name scored unless the entity has names of both kinds:
+  // those are scored in full (the best of an entity is compared with the gender fact applied).
+  struct Scored {
+    double name_score;  // kBelowCutoff: not scored in full
+    std::string gender;
+  };
+  thread_local std::vector<Scored> scored;
+  thread_local std::vector<uint32_t> scored_stamp_of_entity;
+  if (scored_stamp_of_entity.size() != x.entities) scored_stamp_of_entity.assign(x.entities, 0);
+  if (best_stamp == 1) std::fill(scored_stamp_of_entity.begin(), scored_stamp_of_entity.end(), 0);
+  scored.resize(ranked.size());
   std::vector<const Token*> tokens;
-  thread_local std::string gender;
-  for (const auto& [a, id] : ranked) {
+  auto score_name = [&](uint32_t id, double cutoff, Scored& out) {
     const auto& n = x.names[id];
     x.TokensOf(n, tokens);
-    double s = options.exhaustive
-                   ? x.ScoreName(q.tokens, tokens, nullptr, &gender)
-                   : x.ScoreName(q.tokens, tokens, nullptr, &gender,
-                                 {&n.tokens, &table, &q_gender, &n.gender, &q_weights});
+    out.name_score =
+        options.exhaustive
+            ? x.ScoreName(q.tokens, tokens, nullptr, &out.gender)
+            : x.ScoreName(q.tokens, tokens, nullptr, &out.gender,
+                          {&n.tokens, &table, &q_gender, &n.gender, &q_weights, cutoff});
+    if (out.name_score != Impl::kBelowCutoff) scored_stamp_of_entity[n.entity_slot] = best_stamp;
+  };
+  double cutoff = options.exhaustive ? 0 : threshold - facts_bound - 1e-6;
+  for (size_t k = 0; k < ranked.size(); ++k) score_name(ranked[k].second, cutoff, scored[k]);
+  for (size_t k = 0; k < ranked.size(); ++k) {
+    const auto& n = x.names[ranked[k].second];
+    if (scored[k].name_score == Impl::kBelowCutoff &&
+        scored_stamp_of_entity[n.entity_slot] == best_stamp) {
+      score_name(ranked[k].second, 0, scored[k]);
+    }
+  }
+  for (size_t k = 0; k < ranked.size(); ++k) {
+    if (scored[k].name_score == Impl::kBelowCutoff) continue;
+    uint32_t id = ranked[k].second;
+    const auto& n = x.names[id];
+    double s = scored[k].name_score;
+    const std::string& gender = scored[k].gender;
     if (best_stamp_of_entity[n.entity_slot] != best_stamp) {
       best_stamp_of_entity[n.entity_slot] = best_stamp;
       best_of_entity[n.entity_slot] = static_cast<uint32_t>(best.size());
@@ -1146,12 +1294,6 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
       b.gender = gender;
     }
   }
-  // The most the facts can add (the gender of the name only takes away): names that cannot
-  // reach the threshold with them are not looked at further.
-  double facts_bound = 0;
-  if (!party.birth_date.empty()) facts_bound += 0.06;
-  if (!party.country.empty()) facts_bound += 0.03;
-  if (!party.id_number.empty()) facts_bound += 0.2;
   std::vector<Candidate> out;
   for (const Best& b : best) {
     if (b.name_score + facts_bound < threshold - 1e-9) continue;
@@ -1179,7 +1321,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     (*why)["matched_name"] = e.names[n.name].text;
     (*why)["name_type"] = e.names[n.name].type;
     (*why)["name_score"] = std::round(b.name_score * 1000) / 1000;
-    (*why)["facts"] = facts.json;
+    (*why)["facts"] = std::move(facts.json);
     (*why)["score"] = std::round(score * 1000) / 1000;
     if (!q.dropped.empty()) (*why)["party_words_ignored"] = q.dropped;
     c.detail = why;
