@@ -7,6 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
+#include <span>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -65,6 +66,27 @@ bool CanReachFloor(const Token& a, const Token& b) {
   return 0.6 * jaro_bound + 0.4 >= kPairFloor;
 }
 
+// a == b for the short strings of name parts, without a call to memcmp.
+inline bool SameShortString(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t k = 0; k < a.size(); ++k) {
+    if (a[k] != b[k]) return false;
+  }
+  return true;
+}
+
+// `a` is the Arabic article written together with `b`: "alanizi" / "anizi".
+inline bool JoinedArticle(const Token& a, const Token& b) {
+  const std::string& s = a.skeleton;
+  const std::string& rest = b.skeleton;
+  if (s.size() <= rest.size() + 1 || rest.size() < 3 || (s[0] != 'a' && s[0] != 'e') || s[1] != 'l')
+    return false;
+  for (size_t k = 0; k < rest.size(); ++k) {
+    if (s[k + 2] != rest[k]) return false;
+  }
+  return s.size() == rest.size() + 2;
+}
+
 TokenSim Similarity(const Token& q, const Token& c) {
   if (q.text == c.text) return {1.0, "exact"};
   if (q.skeleton == c.skeleton) return {0.96, "transliteration variant"};
@@ -108,17 +130,11 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // A Cyrillic name romanised in two ways (Zhukov / Schukow / Joukov).
   for (const auto& a : q.sounds) {
     for (const auto& b : c.sounds) {
-      if (a == b) return {0.92, "romanisation variant"};
+      if (SameShortString(a, b)) return {0.92, "romanisation variant"};
     }
   }
   // The Arabic article written together with the name: "alanizi" / "al anizi".
-  auto joined_article = [](const Token& a, const Token& b) {
-    const std::string& s = a.skeleton;
-    return s.size() > b.skeleton.size() + 1 && b.skeleton.size() >= 3 &&
-           (s[0] == 'a' || s[0] == 'e') && s[1] == 'l' &&
-           s.compare(2, std::string::npos, b.skeleton) == 0;
-  };
-  if (joined_article(q, c) || joined_article(c, q)) return {0.95, "article written together"};
+  if (JoinedArticle(q, c) || JoinedArticle(c, q)) return {0.95, "article written together"};
   // Same consonants in the same order, and the same first sound (Armen is not Ramon).
   bool same_start =
       q.skeleton[0] == c.skeleton[0] || (IsVowelChar(q.skeleton[0]) && IsVowelChar(c.skeleton[0]));
@@ -270,6 +286,7 @@ struct Index::Impl {
     std::vector<uint32_t> tokens;  // vocabulary ids
     double weight = 0;             // sum of the tokens' effective weights
     NameGenderOf gender;           // what the endings of its parts say
+    uint32_t first_part = 0;       // where its tokens begin in `parts`
   };
   std::vector<Token> vocab;
   std::vector<double> weight;                   // per vocabulary id: from the IDF
@@ -290,6 +307,7 @@ struct Index::Impl {
   };
   std::unordered_map<uint32_t, TrigramPostings> by_trigram;
   std::vector<IndexedName> names;
+  std::vector<const Token*> parts;  // the tokens of each name in turn (TokensOf)
   size_t entities = 0;
 
   // Trigrams of "^word$" packed in an integer each.
@@ -559,7 +577,7 @@ struct Index::Impl {
   // and 0.3 of it below, and the score is at most 1. A particle vanished between two joined
   // parts (no weight either side) is counted as paired at 1, which raises the bound too.
   static bool ScoreBelow(double cutoff, const std::vector<Token>& q,
-                         const std::vector<const Token*>& c, const std::vector<Pair>& all,
+                         std::span<const Token* const> c, const std::vector<Pair>& all,
                          const std::vector<double>& qw, const std::vector<double>& cw) {
     thread_local std::vector<double> best_q, best_c;
     best_q.assign(q.size(), 0.0);
@@ -603,11 +621,11 @@ struct Index::Impl {
     }
     return bound() < cutoff;
   }
-  double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
+  double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c, Json* why,
                    std::string* gender = nullptr) const {
     return ScoreName(q, c, why, gender, Known{});
   }
-  double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
+  double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c, Json* why,
                    std::string* gender, const Known& known) const {
     const std::vector<uint32_t>* ids = known.ids;
     SimTable* table = known.table;
@@ -627,9 +645,11 @@ struct Index::Impl {
           // Retrieval finds every pair of longer words at or above the floor (see Similar):
           // a pair it did not find is below it. Short words, particles and Arabic script are
           // compared here.
-          bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 || q[i].particle ||
-                        c[j]->particle || q[i].abjad || c[j]->abjad;
-          if (s.sim < 0 && !direct) s = {0, ""};
+          if (s.sim < 0) {
+            bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 ||
+                          q[i].particle || c[j]->particle || q[i].abjad || c[j]->abjad;
+            if (!direct) s = {0, ""};
+          }
         }
         if (s.sim < 0) {
           s = Similarity(q[i], *c[j]);
@@ -805,14 +825,9 @@ struct Index::Impl {
     return score;
   }
 
-  std::vector<const Token*> TokensOf(const IndexedName& n) const {
-    std::vector<const Token*> out;
-    TokensOf(n, out);
-    return out;
-  }
-  void TokensOf(const IndexedName& n, std::vector<const Token*>& out) const {
-    out.clear();
-    for (uint32_t id : n.tokens) out.push_back(&vocab[id]);
+  // The tokens of a listed name, made once at the index build (`parts`).
+  std::span<const Token* const> TokensOf(const IndexedName& n) const {
+    return {parts.data() + n.first_part, n.tokens.size()};
   }
 };
 
@@ -937,6 +952,10 @@ Index::Index(std::vector<Source> sources)
   }
   x.effective_weight.resize(x.vocab.size());
   for (size_t t = 0; t < x.vocab.size(); ++t) x.effective_weight[t] = x.WeightOf(x.vocab[t]);
+  for (auto& n : x.names) {
+    n.first_part = static_cast<uint32_t>(x.parts.size());
+    for (uint32_t t : n.tokens) x.parts.push_back(&x.vocab[t]);
+  }
   for (auto& n : x.names) {
     for (uint32_t t : n.tokens) n.weight += x.effective_weight[t];
     n.gender = NameGender(x.TokensOf(n));
@@ -1211,10 +1230,14 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     acc[name] = 0.0;
   }
   size_t keep = options.exhaustive ? ranked.size() : std::min(kRetrieve, ranked.size());
-  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(keep), ranked.end(),
-                    [](const auto& a, const auto& b) {
-                      return a.first > b.first || (a.first == b.first && a.second < b.second);
-                    });
+  // Best first, ties by name: a total order, so selecting the best and sorting them gives what
+  // sorting them all would.
+  auto better = [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  };
+  auto kept_end = ranked.begin() + static_cast<long>(keep);
+  if (kept_end != ranked.end()) std::nth_element(ranked.begin(), kept_end, ranked.end(), better);
+  std::sort(ranked.begin(), kept_end, better);
   ranked.resize(keep);
 
   // Scoring: the best name of each entity, then the entity's facts.
@@ -1252,10 +1275,9 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   if (scored_stamp_of_entity.size() != x.entities) scored_stamp_of_entity.assign(x.entities, 0);
   if (best_stamp == 1) std::fill(scored_stamp_of_entity.begin(), scored_stamp_of_entity.end(), 0);
   scored.resize(ranked.size());
-  std::vector<const Token*> tokens;
   auto score_name = [&](uint32_t id, double cutoff, Scored& out) {
     const auto& n = x.names[id];
-    x.TokensOf(n, tokens);
+    auto tokens = x.TokensOf(n);
     out.name_score =
         options.exhaustive
             ? x.ScoreName(q.tokens, tokens, nullptr, &out.gender)
