@@ -287,6 +287,7 @@ struct Index::Impl {
     double weight = 0;             // sum of the tokens' effective weights
     NameGenderOf gender;           // what the endings of its parts say
     uint32_t first_part = 0;       // where its tokens begin in `parts`
+    uint32_t join_class = 0;       // JoinClass() of its tokens
   };
   std::vector<Token> vocab;
   std::vector<double> weight;                   // per vocabulary id: from the IDF
@@ -554,8 +555,34 @@ struct Index::Impl {
     // When > 0: a name whose score cannot reach this is not scored further (ScoreName returns
     // kBelowCutoff), decided by ScoreBelow() once the similarities are known.
     double cutoff = 0;
+    // With `cutoff`: JoinClass() of the query and of the listed name.
+    uint32_t q_join_class = 0, c_join_class = 0;
   };
   static constexpr double kBelowCutoff = -1;
+
+  // What the "written together / apart" rules need of a name's parts to be possible at all
+  // (MayJoin): a bit per first letter of the parts' skeletons (bit 26 for any other first
+  // character), and bit 31 when a part is read from Arabic script. Two names whose classes
+  // share no first letter and have no Arabic script cannot join parts.
+  template <typename Tokens>
+  static uint32_t JoinClass(const Tokens& tokens) {
+    uint32_t out = 0;
+    for (const auto& t : tokens) {
+      const Token& token = [&]() -> const Token& {
+        if constexpr (std::is_pointer_v<std::decay_t<decltype(t)>>)
+          return *t;
+        else
+          return t;
+      }();
+      char first = token.skeleton[0];
+      out |= first >= 'a' && first <= 'z' ? 1u << (first - 'a') : 1u << 26;
+      if (token.abjad) out |= 1u << 31;
+    }
+    return out;
+  }
+  static bool MayJoinAny(uint32_t q_class, uint32_t c_class) {
+    return ((q_class | c_class) & (1u << 31)) != 0 || (q_class & c_class) != 0;
+  }
 
   // Whether `whole` may be `first` and `last` written as one word: what the "written together /
   // apart" rules of ScoreName test first (a cheap necessary condition of each).
@@ -576,7 +603,7 @@ struct Index::Impl {
   // matched (half of it), a listed part adds half its weight times a similarity >= 0.82 above
   // and 0.3 of it below, and the score is at most 1. A particle vanished between two joined
   // parts (no weight either side) is counted as paired at 1, which raises the bound too.
-  static bool ScoreBelow(double cutoff, const std::vector<Token>& q,
+  static bool ScoreBelow(double cutoff, bool may_join, const std::vector<Token>& q,
                          std::span<const Token* const> c, const std::vector<Pair>& all,
                          const std::vector<double>& qw, const std::vector<double>& cw) {
     thread_local std::vector<double> best_q, best_c;
@@ -600,6 +627,7 @@ struct Index::Impl {
     };
     // Joins only raise the bound: without them it may already reach the cutoff.
     if (bound() >= cutoff) return false;
+    if (!may_join) return true;
     // Query part i written together for listed parts j and k, or listed part j written apart
     // as query parts i and i + 1 (or i + 2 after a particle): either way MayJoin needs parts i
     // and j to begin alike or one of them read from Arabic script.
@@ -666,7 +694,11 @@ struct Index::Impl {
       qw[i] = known.q_weights ? (*known.q_weights)[i] : WeightOf(q[i]);
     for (size_t j = 0; j < c.size(); ++j)
       cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
-    if (known.cutoff > 0 && ScoreBelow(known.cutoff, q, c, all, qw, cw)) return kBelowCutoff;
+    if (known.cutoff > 0 &&
+        ScoreBelow(known.cutoff, MayJoinAny(known.q_join_class, known.c_join_class), q, c, all, qw,
+                   cw)) {
+      return kBelowCutoff;
+    }
     // Best similarity first, ties in the order found. A few pairs: insertion sort, which (unlike
     // std::stable_sort) needs no buffer from the heap.
     for (size_t k = 1; k < all.size(); ++k) {
@@ -955,6 +987,7 @@ Index::Index(std::vector<Source> sources)
   for (auto& n : x.names) {
     n.first_part = static_cast<uint32_t>(x.parts.size());
     for (uint32_t t : n.tokens) x.parts.push_back(&x.vocab[t]);
+    n.join_class = Impl::JoinClass(x.TokensOf(n));
   }
   for (auto& n : x.names) {
     for (uint32_t t : n.tokens) n.weight += x.effective_weight[t];
@@ -1127,6 +1160,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   NormalisedName q = Normalise(party.name, &query_words);
   if (q.tokens.empty()) return {};
   NameGenderOf q_gender = NameGender(q.tokens);
+  uint32_t q_join_class = Impl::JoinClass(q.tokens);
   // Scratch space of each thread, reused by its queries.
   thread_local std::vector<double> q_weights;
   thread_local std::vector<uint32_t> touched;
@@ -1278,11 +1312,11 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   auto score_name = [&](uint32_t id, double cutoff, Scored& out) {
     const auto& n = x.names[id];
     auto tokens = x.TokensOf(n);
-    out.name_score =
-        options.exhaustive
-            ? x.ScoreName(q.tokens, tokens, nullptr, &out.gender)
-            : x.ScoreName(q.tokens, tokens, nullptr, &out.gender,
-                          {&n.tokens, &table, &q_gender, &n.gender, &q_weights, cutoff});
+    out.name_score = options.exhaustive
+                         ? x.ScoreName(q.tokens, tokens, nullptr, &out.gender)
+                         : x.ScoreName(q.tokens, tokens, nullptr, &out.gender,
+                                       {&n.tokens, &table, &q_gender, &n.gender, &q_weights, cutoff,
+                                        q_join_class, n.join_class});
     if (out.name_score != Impl::kBelowCutoff) scored_stamp_of_entity[n.entity_slot] = best_stamp;
   };
   double cutoff = options.exhaustive ? 0 : threshold - facts_bound - 1e-6;
