@@ -1319,7 +1319,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
                                         q_join_class, n.join_class});
     if (out.name_score != Impl::kBelowCutoff) scored_stamp_of_entity[n.entity_slot] = best_stamp;
   };
-  double cutoff = options.exhaustive ? 0 : threshold - facts_bound - 1e-6;
+  double cutoff = options.exhaustive || options.full_scoring ? 0 : threshold - facts_bound - 1e-6;
   for (size_t k = 0; k < ranked.size(); ++k) score_name(ranked[k].second, cutoff, scored[k]);
   for (size_t k = 0; k < ranked.size(); ++k) {
     const auto& n = x.names[ranked[k].second];
