@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -489,6 +490,73 @@ TEST(Retrieval, TwoThreadsAtOnceFindWhatOneThreadFinds) {
     hits += !alone[i].empty();
   }
   EXPECT_GT(hits, queries.size() / 2);
+}
+
+// Names whose score bound cannot reach the threshold (with the most the party's facts can add)
+// are not scored in full: the candidates, their scores and explanations are those of scoring
+// every retrieved name, at several thresholds, with facts that raise and lower scores, and for
+// names that differ only in gender (an entity whose names are scored in part would choose
+// another name).
+TEST(Retrieval, ScoreBoundLeavesTheCandidatesAsTheyAre) {
+  std::unique_ptr<Index> lists = IndexOfTheRealLists();
+  ASSERT_TRUE(lists) << "shared data missing or unreadable";
+  std::vector<Party> parties;
+  for (const auto& source : lists->sources()) {
+    const auto& entities = source.file->entities;
+    for (size_t e = 0; e < entities.size(); e += kEntityStride / 3) {
+      const Entity& entity = entities[e];
+      std::string name = entity.names.front().text;
+      Party plain;
+      plain.name = name;
+      parties.push_back(plain);
+      // Petrov -> Petrova: the gender fact, and names of one entity on both sides of the bound.
+      Party other_gender = plain;
+      other_gender.name = name + "a";
+      parties.push_back(other_gender);
+      // Facts: the listed date of birth and country raise the score, another date lowers it.
+      Party with_facts = plain;
+      if (!entity.birth_dates.empty() && entity.birth_dates.front().size() >= 4)
+        with_facts.birth_date = entity.birth_dates.front().substr(0, 4);
+      if (!entity.countries.empty() && entity.countries.front().size() == 2)
+        with_facts.country = entity.countries.front();
+      with_facts.id_number = "AB1234567";
+      parties.push_back(with_facts);
+      Party born_later = other_gender;
+      born_later.birth_date = "2001";
+      parties.push_back(born_later);
+      // The first part dropped: fewer parts to pair, more names near the threshold.
+      if (size_t space = name.find(' '); space != std::string::npos) {
+        Party shorter = plain;
+        shorter.name = name.substr(space + 1);
+        parties.push_back(shorter);
+      }
+    }
+  }
+  parties.push_back({"", "Мухаммад Юсуф", "", "", ""});
+  parties.push_back({"", "محمد عبدالرحمن", "", "1960", ""});
+  ASSERT_GT(parties.size(), 100u);
+  auto describe = [&](const std::vector<Candidate>& found) {
+    std::string out;
+    for (const auto& c : found) {
+      char scores[64];
+      std::snprintf(scores, sizeof scores, " %.12f %.12f ", c.score, c.name_score);
+      out += lists->entity(c).entity_id + scores + std::to_string(c.name) + " " +
+             c.explanation().dump() + "\n";
+    }
+    return out;
+  };
+  size_t candidates = 0;
+  for (double threshold : {0.7, 0.84, 0.95}) {
+    for (const Party& party : parties) {
+      ScreenOptions bounded{threshold, 1000}, full{threshold, 1000};
+      full.full_scoring = true;
+      std::vector<Candidate> found = lists->Screen(party, bounded);
+      EXPECT_EQ(describe(found), describe(lists->Screen(party, full)))
+          << party.name << " at " << threshold;
+      candidates += found.size();
+    }
+  }
+  EXPECT_GT(candidates, parties.size());  // mostly hits: the comparison is not of empty lists
 }
 
 TEST(Names, EditDistanceAtMostAgreesWithTheDistance) {

@@ -3,10 +3,11 @@
 // the two together, and re-run bench/screening to see what the change does to precision/recall.
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
-#include <exception>
+#include <span>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -36,6 +37,9 @@ constexpr size_t kFrequentPart = 300;
 constexpr double kGenderDiffers = 0.2;
 // Names retrieved per query before full scoring.
 constexpr size_t kRetrieve = 40;
+// Parts of a listed name, about: when the names found so far have fewer parts in all than a
+// frequent part has postings, the names are read instead of the postings.
+constexpr size_t kPartsPerNameEstimate = 4;
 
 struct Pair {
   int q = -1, c = -1, c2 = -1;  // c2: a second listed token when two were written as one
@@ -60,6 +64,27 @@ bool CanReachFloor(const Token& a, const Token& b) {
   double m = static_cast<double>(CommonLetters(a, b));
   double jaro_bound = (m / a.skeleton.size() + m / b.skeleton.size() + 1.0) / 3.0;
   return 0.6 * jaro_bound + 0.4 >= kPairFloor;
+}
+
+// a == b for the short strings of name parts, without a call to memcmp.
+inline bool SameShortString(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t k = 0; k < a.size(); ++k) {
+    if (a[k] != b[k]) return false;
+  }
+  return true;
+}
+
+// `a` is the Arabic article written together with `b`: "alanizi" / "anizi".
+inline bool JoinedArticle(const Token& a, const Token& b) {
+  const std::string& s = a.skeleton;
+  const std::string& rest = b.skeleton;
+  if (s.size() <= rest.size() + 1 || rest.size() < 3 || (s[0] != 'a' && s[0] != 'e') || s[1] != 'l')
+    return false;
+  for (size_t k = 0; k < rest.size(); ++k) {
+    if (s[k + 2] != rest[k]) return false;
+  }
+  return s.size() == rest.size() + 2;
 }
 
 TokenSim Similarity(const Token& q, const Token& c) {
@@ -105,16 +130,11 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // A Cyrillic name romanised in two ways (Zhukov / Schukow / Joukov).
   for (const auto& a : q.sounds) {
     for (const auto& b : c.sounds) {
-      if (a == b) return {0.92, "romanisation variant"};
+      if (SameShortString(a, b)) return {0.92, "romanisation variant"};
     }
   }
   // The Arabic article written together with the name: "alanizi" / "al anizi".
-  auto joined_article = [](const Token& a, const Token& b) {
-    return a.skeleton.size() > b.skeleton.size() + 1 && b.skeleton.size() >= 3 &&
-           (a.skeleton.rfind("al", 0) == 0 || a.skeleton.rfind("el", 0) == 0) &&
-           a.skeleton.compare(2, std::string::npos, b.skeleton) == 0;
-  };
-  if (joined_article(q, c) || joined_article(c, q)) return {0.95, "article written together"};
+  if (JoinedArticle(q, c) || JoinedArticle(c, q)) return {0.95, "article written together"};
   // Same consonants in the same order, and the same first sound (Armen is not Ramon).
   bool same_start =
       q.skeleton[0] == c.skeleton[0] || (IsVowelChar(q.skeleton[0]) && IsVowelChar(c.skeleton[0]));
@@ -266,6 +286,8 @@ struct Index::Impl {
     std::vector<uint32_t> tokens;  // vocabulary ids
     double weight = 0;             // sum of the tokens' effective weights
     NameGenderOf gender;           // what the endings of its parts say
+    uint32_t first_part = 0;       // where its tokens begin in `parts`
+    uint32_t join_class = 0;       // JoinClass() of its tokens
   };
   std::vector<Token> vocab;
   std::vector<double> weight;                   // per vocabulary id: from the IDF
@@ -286,6 +308,7 @@ struct Index::Impl {
   };
   std::unordered_map<uint32_t, TrigramPostings> by_trigram;
   std::vector<IndexedName> names;
+  std::vector<const Token*> parts;  // the tokens of each name in turn (TokensOf)
   size_t entities = 0;
 
   // Trigrams of "^word$" packed in an integer each.
@@ -529,12 +552,108 @@ struct Index::Impl {
     const NameGenderOf* q_gender = nullptr;
     const NameGenderOf* c_gender = nullptr;
     const std::vector<double>* q_weights = nullptr;  // WeightOf() of each query token
+    // When > 0: a name whose score cannot reach this is not scored further (ScoreName returns
+    // kBelowCutoff), decided by ScoreBelow() once the similarities are known.
+    double cutoff = 0;
+    // With `cutoff`: JoinClass() of the query and of the listed name.
+    uint32_t q_join_class = 0, c_join_class = 0;
   };
-  double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
+  static constexpr double kBelowCutoff = -1;
+
+  // What the "written together / apart" rules need of a name's parts to be possible at all
+  // (MayJoin): a bit per first letter of the parts' skeletons (bit 26 for any other first
+  // character), and bit 31 when a part is read from Arabic script. Two names whose classes
+  // share no first letter and have no Arabic script cannot join parts.
+  template <typename Tokens>
+  static uint32_t JoinClass(const Tokens& tokens) {
+    uint32_t out = 0;
+    for (const auto& t : tokens) {
+      const Token& token = [&]() -> const Token& {
+        if constexpr (std::is_pointer_v<std::decay_t<decltype(t)>>)
+          return *t;
+        else
+          return t;
+      }();
+      char first = token.skeleton[0];
+      out |= first >= 'a' && first <= 'z' ? 1u << (first - 'a') : 1u << 26;
+      if (token.abjad) out |= 1u << 31;
+    }
+    return out;
+  }
+  static bool MayJoinAny(uint32_t q_class, uint32_t c_class) {
+    return ((q_class | c_class) & (1u << 31)) != 0 || (q_class & c_class) != 0;
+  }
+
+  // Whether `whole` may be `first` and `last` written as one word: what the "written together /
+  // apart" rules of ScoreName test first (a cheap necessary condition of each).
+  static bool MayJoin(const Token& whole, const Token& first, const Token& last) {
+    size_t joined_length = first.skeleton.size() + last.skeleton.size();
+    if (whole.skeleton[0] == first.skeleton[0] && whole.skeleton.size() + 3 >= joined_length &&
+        whole.skeleton.size() <= joined_length + 4) {
+      return true;
+    }
+    return (whole.abjad || first.abjad) && whole.akey.size() >= 3 && !first.akey.empty() &&
+           !last.akey.empty() && whole.akey.compare(0, first.akey.size(), first.akey) == 0;
+  }
+
+  // Whether the score ScoreName computes is below `cutoff`, from an upper bound: `all` (every
+  // pair of parts at or above the floor) and the joins MayJoin allows, each part paired at its
+  // best similarity, each part a join could take paired at 1, every other part missing. Pairing
+  // one more part never lowers the score: a query part moves its weight from the missing to the
+  // matched (half of it), a listed part adds half its weight times a similarity >= 0.82 above
+  // and 0.3 of it below, and the score is at most 1. A particle vanished between two joined
+  // parts (no weight either side) is counted as paired at 1, which raises the bound too.
+  static bool ScoreBelow(double cutoff, bool may_join, const std::vector<Token>& q,
+                         std::span<const Token* const> c, const std::vector<Pair>& all,
+                         const std::vector<double>& qw, const std::vector<double>& cw) {
+    thread_local std::vector<double> best_q, best_c;
+    best_q.assign(q.size(), 0.0);
+    best_c.assign(c.size(), 0.0);
+    for (const Pair& p : all) {
+      best_q[p.q] = std::max(best_q[p.q], p.sim);
+      best_c[p.c] = std::max(best_c[p.c], p.sim);
+    }
+    auto bound = [&] {
+      double matched = 0, denom = 0;
+      for (size_t i = 0; i < q.size(); ++i) {
+        matched += best_q[i] > 0 ? qw[i] * best_q[i] / 2 : 0;
+        denom += best_q[i] > 0 ? qw[i] / 2 : qw[i];
+      }
+      for (size_t j = 0; j < c.size(); ++j) {
+        matched += best_c[j] > 0 ? cw[j] * best_c[j] / 2 : 0;
+        denom += best_c[j] > 0 ? cw[j] / 2 : kMissingListedPart * cw[j];
+      }
+      return denom > 0 ? matched / denom : 0;
+    };
+    // Joins only raise the bound: without them it may already reach the cutoff.
+    if (bound() >= cutoff) return false;
+    if (!may_join) return true;
+    // Query part i written together for listed parts j and k, or listed part j written apart
+    // as query parts i and i + 1 (or i + 2 after a particle): either way MayJoin needs parts i
+    // and j to begin alike or one of them read from Arabic script.
+    for (size_t i = 0; i < q.size(); ++i) {
+      for (size_t j = 0; j < c.size(); ++j) {
+        if (q[i].skeleton[0] != c[j]->skeleton[0] && !q[i].abjad && !c[j]->abjad) continue;
+        for (size_t k = j + 1; k < c.size() && k <= j + 2; ++k) {
+          if (k == j + 2 && !c[j + 1]->particle) continue;
+          if (MayJoin(q[i], *c[j], *c[k])) {
+            best_q[i] = best_c[j] = best_c[k] = 1.0;
+            if (k == j + 2) best_c[j + 1] = 1.0;
+          }
+        }
+        if (i + 1 < q.size() && MayJoin(*c[j], q[i], q[i + 1]))
+          best_c[j] = best_q[i] = best_q[i + 1] = 1.0;
+        if (i + 2 < q.size() && q[i + 1].particle && MayJoin(*c[j], q[i], q[i + 2]))
+          best_c[j] = best_q[i] = best_q[i + 1] = best_q[i + 2] = 1.0;
+      }
+    }
+    return bound() < cutoff;
+  }
+  double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c, Json* why,
                    std::string* gender = nullptr) const {
     return ScoreName(q, c, why, gender, Known{});
   }
-  double ScoreName(const std::vector<Token>& q, const std::vector<const Token*>& c, Json* why,
+  double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c, Json* why,
                    std::string* gender, const Known& known) const {
     const std::vector<uint32_t>* ids = known.ids;
     SimTable* table = known.table;
@@ -554,9 +673,11 @@ struct Index::Impl {
           // Retrieval finds every pair of longer words at or above the floor (see Similar):
           // a pair it did not find is below it. Short words, particles and Arabic script are
           // compared here.
-          bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 || q[i].particle ||
-                        c[j]->particle || q[i].abjad || c[j]->abjad;
-          if (s.sim < 0 && !direct) s = {0, ""};
+          if (s.sim < 0) {
+            bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 ||
+                          q[i].particle || c[j]->particle || q[i].abjad || c[j]->abjad;
+            if (!direct) s = {0, ""};
+          }
         }
         if (s.sim < 0) {
           s = Similarity(q[i], *c[j]);
@@ -566,6 +687,18 @@ struct Index::Impl {
           all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});
       }
     }
+    // Weights: the query's looked up once, the listed name's by vocabulary id when known.
+    qw.resize(q.size());
+    cw.resize(c.size());
+    for (size_t i = 0; i < q.size(); ++i)
+      qw[i] = known.q_weights ? (*known.q_weights)[i] : WeightOf(q[i]);
+    for (size_t j = 0; j < c.size(); ++j)
+      cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
+    if (known.cutoff > 0 &&
+        ScoreBelow(known.cutoff, MayJoinAny(known.q_join_class, known.c_join_class), q, c, all, qw,
+                   cw)) {
+      return kBelowCutoff;
+    }
     // Best similarity first, ties in the order found. A few pairs: insertion sort, which (unlike
     // std::stable_sort) needs no buffer from the heap.
     for (size_t k = 1; k < all.size(); ++k) {
@@ -574,13 +707,6 @@ struct Index::Impl {
       for (; m > 0 && all[m - 1].sim < p.sim; --m) all[m] = all[m - 1];
       all[m] = p;
     }
-    // Weights: the query's looked up once, the listed name's by vocabulary id when known.
-    qw.resize(q.size());
-    cw.resize(c.size());
-    for (size_t i = 0; i < q.size(); ++i)
-      qw[i] = known.q_weights ? (*known.q_weights)[i] : WeightOf(q[i]);
-    for (size_t j = 0; j < c.size(); ++j)
-      cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
     q_used.assign(q.size(), 0);
     c_used.assign(c.size(), 0);
     for (const auto& p : all) {
@@ -692,10 +818,14 @@ struct Index::Impl {
         std::string given = q[p.q].text;
         if (p.c2 <= -2) given += " " + q[p.q + 1].text;
         if (p.c2 == -3) given += " " + q[p.q + 2].text;
-        parts.push_back({{"party", given},
-                         {"listed", listed},
-                         {"how", p.how},
-                         {"similarity", std::round(p.sim * 1000) / 1000}});
+        // Emplaced into the object: a JSON initializer list copies each value several times.
+        Json part(Json::value_t::object);
+        auto& fields = *part.get_ptr<Json::object_t*>();
+        fields.emplace("party", std::move(given));
+        fields.emplace("listed", std::move(listed));
+        fields.emplace("how", p.how);
+        fields.emplace("similarity", std::round(p.sim * 1000) / 1000);
+        parts.push_back(std::move(part));
       }
     }
     for (size_t i = 0; i < q.size(); ++i) {
@@ -719,22 +849,17 @@ struct Index::Impl {
     bool single = strong_matched < 2 && strong_q >= 1 && strong_c >= 2 && score > 0.75;
     if (single) score = 0.75;
     if (why) {
-      (*why)["parts"] = parts;
-      (*why)["party_parts_unmatched"] = unmatched_q;
-      (*why)["listed_parts_unmatched"] = unmatched_c;
+      (*why)["parts"] = std::move(parts);
+      (*why)["party_parts_unmatched"] = std::move(unmatched_q);
+      (*why)["listed_parts_unmatched"] = std::move(unmatched_c);
       if (single) (*why)["capped"] = "only one name part in common";
     }
     return score;
   }
 
-  std::vector<const Token*> TokensOf(const IndexedName& n) const {
-    std::vector<const Token*> out;
-    TokensOf(n, out);
-    return out;
-  }
-  void TokensOf(const IndexedName& n, std::vector<const Token*>& out) const {
-    out.clear();
-    for (uint32_t id : n.tokens) out.push_back(&vocab[id]);
+  // The tokens of a listed name, made once at the index build (`parts`).
+  std::span<const Token* const> TokensOf(const IndexedName& n) const {
+    return {parts.data() + n.first_part, n.tokens.size()};
   }
 };
 
@@ -860,6 +985,11 @@ Index::Index(std::vector<Source> sources)
   x.effective_weight.resize(x.vocab.size());
   for (size_t t = 0; t < x.vocab.size(); ++t) x.effective_weight[t] = x.WeightOf(x.vocab[t]);
   for (auto& n : x.names) {
+    n.first_part = static_cast<uint32_t>(x.parts.size());
+    for (uint32_t t : n.tokens) x.parts.push_back(&x.vocab[t]);
+    n.join_class = Impl::JoinClass(x.TokensOf(n));
+  }
+  for (auto& n : x.names) {
     for (uint32_t t : n.tokens) n.weight += x.effective_weight[t];
     n.gender = NameGender(x.TokensOf(n));
   }
@@ -887,6 +1017,21 @@ std::string Alnum(const std::string& s) {
   return out;
 }
 
+// One fact of an explanation (docs/screening.md), its fields emplaced: a JSON initializer list
+// copies each value several times, and every hit has its facts.
+Json FactJson(const char* fact, const char* outcome, double effect, std::string detail,
+              const char* reason, Json values) {
+  Json out(Json::value_t::object);
+  auto& fields = *out.get_ptr<Json::object_t*>();
+  fields.emplace("fact", fact);
+  fields.emplace("outcome", outcome);
+  fields.emplace("effect", effect);
+  fields.emplace("detail", std::move(detail));
+  fields.emplace("reason", reason);
+  fields.emplace("values", std::move(values));
+  return out;
+}
+
 // The masculine and feminine forms of a name differ: two people (father and daughter, brother
 // and sister) unless the date of birth or the document agrees, which then outweighs the forms
 // (a clerk may have written the wrong form).
@@ -901,12 +1046,9 @@ void AddGenderFact(const std::string& forms, Facts& f) {
   }
   double effect = outweighed ? 0.0 : -kGenderDiffers;
   f.effect += effect;
-  f.json.push_back({{"fact", "gender"},
-                    {"outcome", outweighed ? "outweighed" : "disagrees"},
-                    {"effect", effect},
-                    {"detail", "masculine and feminine forms: " + forms},
-                    {"reason", "gender_forms"},
-                    {"values", {{"forms", forms}}}});
+  f.json.push_back(FactJson("gender", outweighed ? "outweighed" : "disagrees", effect,
+                            "masculine and feminine forms: " + forms, "gender_forms",
+                            {{"forms", forms}}));
 }
 
 Facts CompareFacts(const Party& p, const Entity& e) {
@@ -916,12 +1058,7 @@ Facts CompareFacts(const Party& p, const Entity& e) {
   auto add = [&](const char* fact, const char* outcome, double effect, const std::string& detail,
                  const char* reason, Json values) {
     f.effect += effect;
-    f.json.push_back({{"fact", fact},
-                      {"outcome", outcome},
-                      {"effect", effect},
-                      {"detail", detail},
-                      {"reason", reason},
-                      {"values", std::move(values)}});
+    f.json.push_back(FactJson(fact, outcome, effect, detail, reason, std::move(values)));
   };
   if (!p.birth_date.empty() && !e.birth_dates.empty()) {
     double year = DateYearFrom(p.birth_date);
@@ -1023,6 +1160,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   NormalisedName q = Normalise(party.name, &query_words);
   if (q.tokens.empty()) return {};
   NameGenderOf q_gender = NameGender(q.tokens);
+  uint32_t q_join_class = Impl::JoinClass(q.tokens);
   // Scratch space of each thread, reused by its queries.
   thread_local std::vector<double> q_weights;
   thread_local std::vector<uint32_t> touched;
@@ -1066,6 +1204,29 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   });
   std::stable_partition(order.begin(), order.end(),
                         [&](const auto& o) { return q.tokens[o.second].text.size() > 1; });
+  // A frequent part only extends the names rarer parts found: when those are few, their parts
+  // are looked up in the part's similar list (set in the table) instead of reading the postings
+  // of every similar part. The shares are added in the order of the similar list, as reading
+  // the postings adds them: the same sums, to the last bit.
+  thread_local std::vector<uint32_t> list_position;
+  thread_local std::vector<std::pair<uint32_t, double>> shares;
+  auto extend_touched = [&](const Impl::SimilarList& list, size_t i, double w) {
+    if (list_position.size() != x.vocab.size()) list_position.assign(x.vocab.size(), 0);
+    for (uint32_t p = 0; p < list.size(); ++p) list_position[list[p].first] = p;
+    for (uint32_t name : touched) {
+      shares.clear();
+      for (uint32_t id : x.names[name].tokens) {
+        TokenSim s = table.Get(id, i);
+        if (s.sim < 0) continue;
+        uint32_t p = list_position[id];
+        if (std::none_of(shares.begin(), shares.end(),
+                         [&](const auto& sh) { return sh.first == p; }))
+          shares.emplace_back(p, w * s.sim);
+      }
+      std::sort(shares.begin(), shares.end());
+      for (const auto& share : shares) acc[name] += share.second;
+    }
+  };
   for (size_t k = 0; k < order.size(); ++k) {
     const Token& t = q.tokens[order[k].second];
     const Impl::SimilarList& similar_to_t = *similar[order[k].second];
@@ -1073,6 +1234,10 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     bool extend_only =
         rare_anchor && !t.particle && (order[k].first > kFrequentPart || t.text.size() == 1);
     double w = q_weights[order[k].second];
+    if (extend_only && touched.size() * kPartsPerNameEstimate < order[k].first) {
+      extend_touched(similar_to_t, order[k].second, w);
+      continue;
+    }
     for (const auto& [id, sim] : similar_to_t) {
       for (uint32_t name : x.postings[id]) {
         if (acc[name] == 0.0) {
@@ -1099,10 +1264,14 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     acc[name] = 0.0;
   }
   size_t keep = options.exhaustive ? ranked.size() : std::min(kRetrieve, ranked.size());
-  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(keep), ranked.end(),
-                    [](const auto& a, const auto& b) {
-                      return a.first > b.first || (a.first == b.first && a.second < b.second);
-                    });
+  // Best first, ties by name: a total order, so selecting the best and sorting them gives what
+  // sorting them all would.
+  auto better = [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  };
+  auto kept_end = ranked.begin() + static_cast<long>(keep);
+  if (kept_end != ranked.end()) std::nth_element(ranked.begin(), kept_end, ranked.end(), better);
+  std::sort(ranked.begin(), kept_end, better);
   ranked.resize(keep);
 
   // Scoring: the best name of each entity, then the entity's facts.
@@ -1121,15 +1290,50 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     best_stamp = 1;
   }
   best.clear();
-  std::vector<const Token*> tokens;
-  thread_local std::string gender;
-  for (const auto& [a, id] : ranked) {
+  // The most the facts can add (the gender of the name only takes away): names that cannot
+  // reach the threshold with them are not looked at further.
+  double facts_bound = 0;
+  if (!party.birth_date.empty()) facts_bound += 0.06;
+  if (!party.country.empty()) facts_bound += 0.03;
+  if (!party.id_number.empty()) facts_bound += 0.2;
+  // A name whose score bound (ScoreBelow) cannot reach the threshold with the facts is not
+  // scored in full. Its entity is then reported only through another name, and the choice of
+  // that name is the same as with every name scored unless the entity has names of both kinds:
+  // those are scored in full (the best of an entity is compared with the gender fact applied).
+  struct Scored {
+    double name_score;  // kBelowCutoff: not scored in full
+    std::string gender;
+  };
+  thread_local std::vector<Scored> scored;
+  thread_local std::vector<uint32_t> scored_stamp_of_entity;
+  if (scored_stamp_of_entity.size() != x.entities) scored_stamp_of_entity.assign(x.entities, 0);
+  if (best_stamp == 1) std::fill(scored_stamp_of_entity.begin(), scored_stamp_of_entity.end(), 0);
+  scored.resize(ranked.size());
+  auto score_name = [&](uint32_t id, double cutoff, Scored& out) {
     const auto& n = x.names[id];
-    x.TokensOf(n, tokens);
-    double s = options.exhaustive
-                   ? x.ScoreName(q.tokens, tokens, nullptr, &gender)
-                   : x.ScoreName(q.tokens, tokens, nullptr, &gender,
-                                 {&n.tokens, &table, &q_gender, &n.gender, &q_weights});
+    auto tokens = x.TokensOf(n);
+    out.name_score = options.exhaustive
+                         ? x.ScoreName(q.tokens, tokens, nullptr, &out.gender)
+                         : x.ScoreName(q.tokens, tokens, nullptr, &out.gender,
+                                       {&n.tokens, &table, &q_gender, &n.gender, &q_weights, cutoff,
+                                        q_join_class, n.join_class});
+    if (out.name_score != Impl::kBelowCutoff) scored_stamp_of_entity[n.entity_slot] = best_stamp;
+  };
+  double cutoff = options.exhaustive || options.full_scoring ? 0 : threshold - facts_bound - 1e-6;
+  for (size_t k = 0; k < ranked.size(); ++k) score_name(ranked[k].second, cutoff, scored[k]);
+  for (size_t k = 0; k < ranked.size(); ++k) {
+    const auto& n = x.names[ranked[k].second];
+    if (scored[k].name_score == Impl::kBelowCutoff &&
+        scored_stamp_of_entity[n.entity_slot] == best_stamp) {
+      score_name(ranked[k].second, 0, scored[k]);
+    }
+  }
+  for (size_t k = 0; k < ranked.size(); ++k) {
+    if (scored[k].name_score == Impl::kBelowCutoff) continue;
+    uint32_t id = ranked[k].second;
+    const auto& n = x.names[id];
+    double s = scored[k].name_score;
+    const std::string& gender = scored[k].gender;
     if (best_stamp_of_entity[n.entity_slot] != best_stamp) {
       best_stamp_of_entity[n.entity_slot] = best_stamp;
       best_of_entity[n.entity_slot] = static_cast<uint32_t>(best.size());
@@ -1146,12 +1350,6 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
       b.gender = gender;
     }
   }
-  // The most the facts can add (the gender of the name only takes away): names that cannot
-  // reach the threshold with them are not looked at further.
-  double facts_bound = 0;
-  if (!party.birth_date.empty()) facts_bound += 0.06;
-  if (!party.country.empty()) facts_bound += 0.03;
-  if (!party.id_number.empty()) facts_bound += 0.2;
   std::vector<Candidate> out;
   for (const Best& b : best) {
     if (b.name_score + facts_bound < threshold - 1e-9) continue;
@@ -1179,7 +1377,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     (*why)["matched_name"] = e.names[n.name].text;
     (*why)["name_type"] = e.names[n.name].type;
     (*why)["name_score"] = std::round(b.name_score * 1000) / 1000;
-    (*why)["facts"] = facts.json;
+    (*why)["facts"] = std::move(facts.json);
     (*why)["score"] = std::round(score * 1000) / 1000;
     if (!q.dropped.empty()) (*why)["party_words_ignored"] = q.dropped;
     c.detail = why;

@@ -712,6 +712,7 @@ NormalisedName Normalise(std::string_view name, TokenMemo* memo) {
     i = j;
   }
   std::string memo_key;
+  result.tokens.reserve(words.size());  // a Token is large: no moves while growing
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
     // Only when something else remains: "Mr" alone is a name; after the article it is a

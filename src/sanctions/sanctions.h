@@ -115,6 +115,9 @@ struct ScreenOptions {
   // Score every listed name instead of the names retrieval finds: for tests and evaluation of
   // retrieval (much slower).
   bool exhaustive = false;
+  // Score every retrieved name in full, also those whose score bound cannot reach the
+  // threshold: for tests that the bound leaves the candidates as they are.
+  bool full_scoring = false;
 };
 
 // The threshold at which a candidate is reported (measured by bench/screening).
