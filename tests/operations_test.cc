@@ -13,6 +13,7 @@
 #include "app/config.h"
 #include "backup/backup.h"
 #include "metrics/metrics.h"
+#include "notify/notify.h"
 #include "server_fixture.h"
 
 namespace cbrnhub::testing {
@@ -90,6 +91,56 @@ TEST_P(MetricsTest, ARealScrapePassesPromtool) {
                    "cbrnhub_http_requests_total{method=\"\",route=\"(no route)\",status=\"404\"}"),
             1);
 }
+
+// With a mail relay configured the scrape also carries the mail queue's length, read from the
+// database at each scrape; promtool accepts it. The relay here does not answer (nothing listens
+// on port 1), so a queued message stays queued.
+class MailMetricsTest : public MetricsTest {
+ protected:
+  notify::SmtpSettings MailSettings() override {
+    notify::SmtpSettings smtp;
+    smtp.url = "smtp://127.0.0.1:1";
+    smtp.starttls = false;
+    smtp.from = "cbrnhub@example.org";
+    smtp.base_url = "https://cbrnhub.example.org";
+    smtp.timeout_seconds = 2;
+    return smtp;
+  }
+};
+
+TEST_P(MailMetricsTest, TheMailQueueLengthIsScrapedAndPassesPromtool) {
+  std::string token = AdminToken();
+  auto before = Scrape(token);
+  ASSERT_EQ(before.status, 200);
+  EXPECT_EQ(Sample(before.body, "cbrnhub_mail_queue_length"), 0) << before.body.substr(0, 2000);
+  // Uzbekistan's focal point submits an assessment: its region's secretariat is to be told.
+  auto [cookie, csrf] = SignIn("nfp.uz");
+  std::map<std::string, std::string> nfp = {{"Cookie", cookie}, {"X-CSRF-Token", csrf}};
+  std::string questionnaire = Json(Get("/api/v1/questionnaires"))["items"][0]["id"];
+  auto created = Call(
+      "POST", "/api/v1/assessments",
+      json{{"country", "UZ"}, {"questionnaire_id", questionnaire}, {"title", "NAQ metrics"}}.dump(),
+      nfp);
+  ASSERT_EQ(created.status, 201) << created.body;
+  ASSERT_EQ(
+      Call("POST", "/api/v1/assessments/" + Json(created)["id"].get<std::string>() + "/transition",
+           R"({"to":"submitted"})", nfp)
+          .status,
+      200);
+  auto queued = notify::QueueLength(t_->db());
+  ASSERT_TRUE(queued.ok());
+  ASSERT_GE(*queued, 1);
+  auto scrape = Scrape(token);
+  ASSERT_EQ(scrape.status, 200);
+  EXPECT_NE(scrape.body.find("# TYPE cbrnhub_mail_queue_length gauge"), std::string::npos);
+  EXPECT_EQ(Sample(scrape.body, "cbrnhub_mail_queue_length"), static_cast<double>(*queued));
+  auto [rc, output] = Promtool(scrape.body);
+  ASSERT_NE(rc, 127)
+      << "promtool is missing: run scripts/install-deps --test (Debian package prometheus)";
+  EXPECT_EQ(rc, 0) << output;
+}
+
+INSTANTIATE_BACKENDS(MailMetricsTest);
 
 TEST_P(MetricsTest, NoLabelCarriesACountryAUserOrARecordId) {
   std::string token = AdminToken();
@@ -205,6 +256,19 @@ TEST_P(MetricsTest, OnlyAdministratorsOrTheConfiguredAddresses) {
 
 using OpenApiTest = ServerTest;
 
+// The API's changes that read no request body: a step named by the path alone (besides each
+// record kind's POST .../{id}/restore, whose handler ApiRestore reads none).
+const std::set<std::string> kWritesWithoutBody = {
+    "POST /api/v1/account/totp",
+    "POST /api/v1/users/{id}/reset-totp",
+    "POST /api/v1/users/{id}/invite",
+    "POST /api/v1/screenings/rescreen",
+    "POST /api/v1/assessments/{id}/workbook/{import}/apply",
+    "POST /api/v1/action_plans/{id}/workbook/{import}/apply",
+    "POST /api/v1/risk_registers/{id}/workbook/{import}/apply",
+    "POST /api/v1/exercise_evaluations/{id}/lesson",
+};
+
 TEST_P(OpenApiTest, EveryApiRouteIsDocumented) {
   auto doc = Json(HttpRequest(port_, "GET", "/api/v1/openapi.json"));
   ASSERT_TRUE(doc.is_object());
@@ -238,6 +302,24 @@ TEST_P(OpenApiTest, EveryApiRouteIsDocumented) {
     // Public routes need no credentials; the others name them (globally).
     EXPECT_EQ(op.contains("security") && op["security"].empty(),
               route.policy.access == http::Policy::Access::kPublic);
+    // A change reads a body, documented with its media type, unless it is one of the few
+    // that take none (the route table cannot say which: they are listed here, and each one's
+    // handler reads no body).
+    if (route.method == "POST" || route.method == "PUT" || route.method == "PATCH") {
+      bool restore =
+          route.pattern.size() > 8 && route.pattern.substr(route.pattern.size() - 8) == "/restore";
+      bool bodyless = restore || kWritesWithoutBody.count(route.method + " " + route.pattern) > 0;
+      EXPECT_EQ(op.contains("requestBody"), !bodyless)
+          << (bodyless ? "listed as taking no body" : "a change without a documented requestBody");
+      if (op.contains("requestBody")) EXPECT_FALSE(op["requestBody"]["content"].empty());
+    }
+  }
+  // The list names routes that exist.
+  for (const auto& key : kWritesWithoutBody) {
+    bool found = false;
+    for (const auto& route : app_->router().routes())
+      found = found || route.method + " " + route.pattern == key;
+    EXPECT_TRUE(found) << key << " is not a route";
   }
   // What is documented is what the server does: a record created answers 201 with the record.
   const json& create = doc["paths"]["/api/v1/organisations"]["post"];

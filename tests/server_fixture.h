@@ -41,6 +41,8 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
 
   // The web application's options (e.g. a population grid); a test may override them.
   virtual WebOptions WebSettings() { return {}; }
+  // The mail relay the server sends through (none unless a test sets one).
+  virtual notify::SmtpSettings MailSettings() { return {}; }
 
   void SetUp() override {
     SKIP_UNLESS_BACKEND(GetParam());
@@ -61,7 +63,8 @@ class ServerTest : public ::testing::TestWithParam<std::string> {
     identity_ = std::make_unique<identity::Service>(t_->db(), IdentitySettings());
     ASSERT_TRUE(identity_->SeedDemoUsers(seeder).ok());
     ASSERT_TRUE(catalogs_.Load().ok());
-    auto app = WebApp::Create(t_->db(), *store_, *identity_, catalogs_, "test", WebSettings());
+    auto app = WebApp::Create(t_->db(), *store_, *identity_, catalogs_, "test", WebSettings(), {},
+                              MailSettings());
     ASSERT_TRUE(app.ok()) << app.status().ToString();
     app_ = std::move(app).value();
     ServerOptions options;

@@ -335,7 +335,7 @@ int Main(int argc, char** argv) {
   std::string mail_status;
   int mail_limit = 50;
   auto* mail_queue = mail_cmd->add_subcommand("queue", "the mail queue, newest first");
-  mail_queue->add_option("--status", mail_status, "queued, sent or failed (default: all)");
+  mail_queue->add_option("--status", mail_status, "queued, sent, failed or dropped (default: all)");
   mail_queue->add_option("--limit", mail_limit, "how many (1-1000, default 50)");
   mail_cmd->add_subcommand("send", "send the messages due now (smtp_* settings)");
 
@@ -859,10 +859,13 @@ int Main(int argc, char** argv) {
     if (Status st = notify::CheckSmtpSettings(config.smtp); !st.ok()) return Fail(st);
     i18n::Catalogs mail_catalogs;
     if (Status st = mail_catalogs.Load(); !st.ok()) return Fail(st);
-    notify::Sender sender(*s.db, mail_catalogs, config.smtp);
+    notify::Sender sender(
+        *s.db, mail_catalogs, config.smtp,
+        notify::StoredScopes(*s.store, {{"screenings", exportctl::ScreeningScope}}));
     auto report = sender.SendDue();
     if (!report.ok()) return Fail(report.status());
-    std::cout << report->sent << " sent, " << report->retried << " to retry, " << report->failed << " failed\n";
+    std::cout << report->sent << " sent, " << report->retried << " to retry, " << report->failed
+              << " failed, " << report->dropped << " dropped\n";
     return report->failed > 0 ? 1 : 0;
   }
   if (*user_cmd) {

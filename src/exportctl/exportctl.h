@@ -27,6 +27,12 @@ inline constexpr const char* kLicenceOpinions = "licence_opinions";
 // Adds licences, licence items and opinions to `catalog`.
 void RegisterKinds(records::Catalog& catalog);
 
+// A stored screening's scope (its country's export control, never shared), by which the mail
+// sender decides again who hears of its hits (a notify::ScopeLookup for "screenings").
+// NotFound when there is no such screening.
+Result<access::RecordScope> ScreeningScope(storage::Transaction& txn, const std::string& kind,
+                                           const std::string& id);
+
 // The files of one list import. For OFAC, `main` is sdn.csv and add/alt its companions.
 struct ListUpload {
   std::string list_code;  // "un", "ofac", or a national list such as "national-uz"

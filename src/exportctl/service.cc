@@ -41,6 +41,11 @@ Result<std::string> ScopeOf(const Caller& c, access::Action action) {
   return access::OwnExportControlScope(c.who).owner_scope;
 }
 
+// What a screening of `owner_scope` is to access: its country's export control, private.
+access::RecordScope ScreeningRecordScope(const std::string& owner_scope) {
+  return {owner_scope, access::Sharing::kPrivate, "", access::Policy::kExportControl, "", {}};
+}
+
 // Read filter on owner_scope for screening tables (they have no sharing column).
 std::pair<std::string, storage::Params> ScopeFilter(const Caller& c) {
   access::SqlFilter f = access::VisibilityFilter(c.who, nullptr);
@@ -500,9 +505,14 @@ Result<Json> Service::ScreenIn(storage::Transaction& txn, const Caller& caller, 
   CBRN_RETURN_IF_ERROR(audit::Append(txn, caller.actor(), {"screen", "screenings", id, scope, std::nullopt, summary.dump()}));
   if (open > 0) {
     // Hits to decide: the country's licensing officers hear of them (access decides who).
-    access::RecordScope record{scope, access::Sharing::kPrivate, "", access::Policy::kExportControl, "", {}};
-    notify::Event event{notify::kScreeningHit, "screenings", id, record, access::Action::kDecide,
-                        request.party.name, "/screening/" + id, caller.who.user_id};
+    notify::Event event{notify::kScreeningHit,
+                        "screenings",
+                        id,
+                        ScreeningRecordScope(scope),
+                        access::Action::kDecide,
+                        request.party.name,
+                        "/screening/" + id,
+                        caller.who.user_id};
     CBRN_RETURN_IF_ERROR(notify::Enqueue(txn, event).status());
   }
   CBRN_ASSIGN_OR_RETURN(Rows row, txn.Query(std::string("SELECT ") + kScreeningColumns + " FROM screenings WHERE id = ?", {id}));
@@ -576,6 +586,14 @@ Result<Json> Service::Rescreen(const Caller& caller) {
   }
   CBRN_RETURN_IF_ERROR(txn->Commit());
   return Json{{"parties", parties}, {"hits", hits}, {"open", open}};
+}
+
+Result<access::RecordScope> ScreeningScope(storage::Transaction& txn, const std::string& /*kind*/,
+                                           const std::string& id) {
+  CBRN_ASSIGN_OR_RETURN(Rows rows,
+                        txn.Query("SELECT owner_scope FROM screenings WHERE id = ?", {id}));
+  if (rows.empty()) return Status::NotFound("no screening " + id);
+  return ScreeningRecordScope(rows[0].Text(0));
 }
 
 Result<Json> Service::GetScreening(const Caller& caller, const std::string& id) {

@@ -60,10 +60,13 @@ Response AdminMailPage(Ctx& ctx, Request& req) {
     Json j = MessageJson(m);
     j["event_label"] = Translate(ctx, req, "mail." + m.event + ".label");
     j["status_label"] = Translate(ctx, req, "mail.status." + m.status);
+    // A dropped message's last_error is the reason's code: shown by its label.
+    if (m.status == "dropped")
+      j["last_error"] = Translate(ctx, req, "mail.dropped." + m.last_error);
     messages.push_back(j);
   }
   Json statuses = Json::array({{{"code", ""}, {"label", Translate(ctx, req, "mail.status.all")}, {"selected", status.empty()}}});
-  for (const char* s : {"queued", "sent", "failed"}) {
+  for (const char* s : {"queued", "sent", "failed", "dropped"}) {
     statuses.push_back({{"code", s}, {"label", Translate(ctx, req, std::string("mail.status.") + s)}, {"selected", status == s}});
   }
   auto queued = notify::QueueLength(ctx.db);

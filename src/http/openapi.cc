@@ -31,6 +31,7 @@ struct RouteDoc {
   const char* body = "";
   // The success response's media type, when not JSON.
   const char* produces = "application/json";
+  bool body_optional = false;  // the body may be left out (defaults apply)
 };
 
 const QueryParam kLimit{"limit", "integer", "page size, 1-500 (default 100)"};
@@ -57,6 +58,12 @@ const std::map<std::string, RouteDoc>& RouteDocs() {
       {"POST /api/v1/account/totp/confirm", {200, {}, kJson, "{\"code\"}"}},
       {"POST /api/v1/account/language",
        {200, {}, kJson, "{\"language\"}: en, fr, ru, ar, or \"\" for the browser's"}},
+      {"PUT /api/v1/account/notifications",
+       {200, {}, kJson, "{\"mode\": immediate|digest|none}: how the caller hears of events"}},
+      {"GET /api/v1/admin/mail",
+       {200,
+        {{"status", "string", "queued, sent, failed or dropped (default: all)"},
+         {"limit", "integer", "messages, newest first, 1-1000 (default 100)"}}}},
       {"POST /api/v1/tokens", {201, {}, kJson, "{\"name\", \"days\"}"}},
       {"DELETE /api/v1/tokens/{id}", {204}},
       {"POST /api/v1/users",
@@ -103,7 +110,13 @@ const std::map<std::string, RouteDoc>& RouteDocs() {
        {200, {{"as_of", "string", "YYYY-MM-DD: the plan as it was then"}}}},
       {"GET /api/v1/action_plans/{id}/diff",
        {200, {{"from", "integer", "version (0 = now)"}, {"to", "integer", "version (0 = now)"}}}},
-      {"POST /api/v1/assessments/{id}/plan", {200}},
+      {"POST /api/v1/assessments/{id}/plan",
+       {200,
+        {},
+        kJson,
+        "{\"title\"}: the new plan's title (default: from the assessment)",
+        kJson,
+        true}},
       {"POST /api/v1/projects/{id}/transition", {200, {}, kJson, "{\"to\", \"note\"}"}},
       {"POST /api/v1/regions/{code}/project-ideas",
        {201, {}, kJson, "{\"question\"}: the shared priority's question"}},
@@ -416,7 +429,7 @@ Response ApiOpenApi(Ctx& ctx, Request& req) {
           {"content", {{kJson, {{"schema", {{"$ref", "#/components/schemas/" + kind}}}}}}}};
     } else if (doc.body_type) {
       op["requestBody"] = {
-          {"required", true},
+          {"required", !doc.body_optional},
           {"description", doc.body},
           {"content",
            {{doc.body_type,

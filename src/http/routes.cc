@@ -108,9 +108,10 @@ void RegisterRoutes(Ctx& ctx) {
   add("POST", "/admin/users/{id}/reset-totp", {A::kAdmin, "users"}, AdminUserResetTotpSubmit, "reset 2FA");
   add("POST", "/admin/users/{id}/invite", {A::kAdmin, "users"}, AdminUserInviteSubmit, "new invitation");
   add("GET", "/admin/roles", {A::kAdmin, "users"}, AdminRolesPage, "roles and 2FA");
-  add("GET", "/admin/mail", {A::kAdmin, "users"}, AdminMailPage, "the mail queue: queued, sent, failed");
+  add("GET", "/admin/mail", {A::kAdmin, "users"}, AdminMailPage,
+      "the mail queue: queued, sent, failed, dropped");
   add("GET", "/api/v1/admin/mail", {A::kAdmin, "users"}, ApiAdminMail,
-      "the mail queue, newest first (?status=queued|sent|failed, ?limit=)");
+      "the mail queue, newest first (?status=queued|sent|failed|dropped, ?limit=)");
   add("POST", "/admin/roles", {A::kAdmin, "users"}, AdminRolesSubmit, "require 2FA for roles");
   add("GET", "/audit", {A::kAudit, "audit"}, AuditPage, "the audit log");
   add("GET", "/api/v1/users", {A::kAdmin, "users"}, ApiUsersList, "list users");

@@ -325,7 +325,9 @@ Result<std::unique_ptr<WebApp>> WebApp::Create(storage::Database& db, records::S
   }
   if (smtp.enabled()) {
     CBRN_RETURN_IF_ERROR(notify::CheckSmtpSettings(smtp));
-    ctx->mail = std::make_unique<notify::Sender>(db, catalogs, smtp);
+    ctx->mail = std::make_unique<notify::Sender>(
+        db, catalogs, smtp,
+        notify::StoredScopes(store, {{"screenings", exportctl::ScreeningScope}}));
     // Due follow-ups and overdue milestones are looked for hourly (each is told once).
     ctx->mail->AddPeriodicCheck([c = ctx.get(), last = std::string()]() mutable {
       std::string hour = NowUtc().substr(0, 13);

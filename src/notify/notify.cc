@@ -1,14 +1,14 @@
 // The mail queue: who is told (access decides), the users' choices, the administrators' view.
 #include "notify/notify.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "audit/audit.h"
 #include "core/ids.h"
 #include "identity/identity.h"
+#include "notify/recipients.h"
 
 namespace cbrnhub::notify {
 namespace {
@@ -50,25 +50,58 @@ const std::vector<std::string>& Events() {
   return kEvents;
 }
 
-Result<int> Enqueue(storage::Transaction& txn, const Event& event) {
-  CBRN_ASSIGN_OR_RETURN(std::vector<identity::Mailable> users, identity::MailableUsers(txn));
+const std::vector<std::string>& DropReasons() {
+  static const std::vector<std::string> kReasons = {kDroppedDisabled, kDroppedBadAddress,
+                                                    kDroppedChoseNone, kDroppedNoAccess,
+                                                    kDroppedRecordGone};
+  return kReasons;
+}
+
+Result<Recipients> Recipients::Read(storage::Transaction& txn) {
+  Recipients out;
+  CBRN_ASSIGN_OR_RETURN(out.users, identity::MailableUsers(txn));
   CBRN_ASSIGN_OR_RETURN(storage::Rows modes, txn.Query("SELECT user_id, mode FROM notification_settings"));
-  std::map<std::string, Mode> mode_of;
-  for (const auto& r : modes) mode_of[r.Text(0)] = ParseMode(r.Text(1)).value_or(Mode::kImmediate);
+  for (const auto& r : modes)
+    out.modes[r.Text(0)] = ParseMode(r.Text(1)).value_or(Mode::kImmediate);
+  return out;
+}
+
+const identity::Mailable* Recipients::Find(const std::string& user_id) const {
+  for (const auto& u : users) {
+    if (u.user.id == user_id) return &u;
+  }
+  return nullptr;
+}
+
+Mode Recipients::ModeOf(const std::string& user_id) const {
+  auto it = modes.find(user_id);
+  return it == modes.end() ? Mode::kImmediate : it->second;
+}
+
+std::string WhyNotTold(const identity::Mailable& user, Mode mode, access::Action action,
+                       const access::RecordScope& scope) {
+  // An address that could end an SMTP command or a header is never written to.
+  if (user.user.email.find_first_of("<>\r\n \t,;") != std::string::npos) return kDroppedBadAddress;
+  if (mode == Mode::kNone) return kDroppedChoseNone;
+  // The one decision: what they may do to the record, and that they may read it at all.
+  // Administrators and auditors read everything but act on no country's work: not told.
+  if (user.who.role == access::Role::kAdmin || user.who.role == access::Role::kAuditor)
+    return kDroppedNoAccess;
+  if (!access::Decide(user.who, action, scope) || !access::CanRead(user.who, scope))
+    return kDroppedNoAccess;
+  return "";
+}
+
+Result<int> Enqueue(storage::Transaction& txn, const Event& event) {
+  CBRN_ASSIGN_OR_RETURN(Recipients recipients, Recipients::Read(txn));
   // Periodic events (a follow-up due, a milestone overdue) are told once per record and user.
   bool once = event.event == kFollowUpDue || event.event == kMilestoneOverdue;
   std::string now = NowUtc();
   int queued = 0;
-  for (const auto& u : users) {
+  for (const auto& u : recipients.users) {
     if (u.user.id == event.actor_user_id) continue;
-    // An address that could end an SMTP command or a header is never written to.
-    if (u.user.email.find_first_of("<>\r\n \t,;") != std::string::npos) continue;
-    Mode mode = mode_of.count(u.user.id) ? mode_of[u.user.id] : Mode::kImmediate;
-    if (mode == Mode::kNone) continue;
-    // The one decision: what they may do to the record, and that they may read it at all.
-    // Administrators and auditors read everything but act on no country's work: not told.
-    if (u.who.role == access::Role::kAdmin || u.who.role == access::Role::kAuditor) continue;
-    if (!access::Decide(u.who, event.action, event.scope) || !access::CanRead(u.who, event.scope)) continue;
+    Mode mode = recipients.ModeOf(u.user.id);
+    if (!WhyNotTold(u, mode, event.action, event.scope).empty()) continue;
     if (once) {
       CBRN_ASSIGN_OR_RETURN(storage::Rows told,
                             txn.Query("SELECT count(*) FROM mail_queue WHERE record_id = ? AND event = ?"
@@ -87,6 +120,19 @@ Result<int> Enqueue(storage::Transaction& txn, const Event& event) {
     ++queued;
   }
   return queued;
+}
+
+ScopeLookup StoredScopes(records::Store& store, std::map<std::string, ScopeLookup> others) {
+  return
+      [&store, others = std::move(others)](storage::Transaction& txn, const std::string& kind,
+                                           const std::string& id) -> Result<access::RecordScope> {
+        if (auto it = others.find(kind); it != others.end()) return it->second(txn, kind, id);
+        const records::KindSpec* spec = store.catalog().Find(kind);
+        if (!spec) return Status::Internal("no scope known for mail about " + kind);
+        records::Caller system{access::Principal::System("notify"), ""};
+        CBRN_ASSIGN_OR_RETURN(records::Json record, store.GetIn(txn, system, *spec, id));
+        return spec->ScopeOf(record);
+      };
 }
 
 Result<int> EnqueueRecords(storage::Transaction& txn, records::Store& store, const std::string& event,
@@ -128,9 +174,9 @@ Status SetMode(storage::Database& db, const records::Caller& caller, Mode mode) 
   // Messages waiting for a digest go out with the next pass once the user wants them at once,
   // and are dropped if the user wants none.
   if (mode == Mode::kNone) {
-    CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE mail_queue SET status = 'failed', last_error = 'notifications turned off'"
+    CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE mail_queue SET status = 'dropped', last_error = ?"
                                    " WHERE user_id = ? AND status = 'queued'",
-                                   {caller.who.user_id})
+                                   {std::string(kDroppedChoseNone), caller.who.user_id})
                              .status());
   } else if (mode == Mode::kImmediate) {
     CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE mail_queue SET digest = 0, next_attempt_at = ? WHERE user_id = ?"
@@ -155,8 +201,9 @@ Result<std::vector<QueuedMessage>> ListQueue(storage::Database& db, const record
   if (!caller.who.system && caller.who.role != access::Role::kAdmin) {
     return Status(StatusCode::kPermissionDenied, "only administrators see the mail queue");
   }
-  if (!status.empty() && status != "queued" && status != "sent" && status != "failed") {
-    return Status::Invalid("status", "status must be queued, sent or failed");
+  if (!status.empty() && status != "queued" && status != "sent" && status != "failed" &&
+      status != "dropped") {
+    return Status::Invalid("status", "status must be queued, sent, failed or dropped");
   }
   CBRN_ASSIGN_OR_RETURN(auto txn, db.Begin(storage::Access::kRead));
   CBRN_ASSIGN_OR_RETURN(

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,17 @@ inline constexpr const char* kMilestoneOverdue = "milestone_overdue";
 inline constexpr const char* kLicenceOpinionWanted = "licence_opinion_wanted";
 inline constexpr const char* kScreeningHit = "screening_hit";
 const std::vector<std::string>& Events();
+
+// Why a queued message was dropped instead of sent (its last_error; labelled on the admin page
+// as "mail.dropped.<reason>"): the recipient was disabled or lost their address, has an address
+// no message may be written to, chose "none", may no longer read the record or is no longer
+// one to be told (role, country or region changed), or the record is gone.
+inline constexpr const char* kDroppedDisabled = "recipient_disabled";
+inline constexpr const char* kDroppedBadAddress = "address_unusable";
+inline constexpr const char* kDroppedChoseNone = "chose_none";
+inline constexpr const char* kDroppedNoAccess = "no_access";
+inline constexpr const char* kDroppedRecordGone = "record_gone";
+const std::vector<std::string>& DropReasons();
 
 struct Event {
   std::string event;        // one of Events()
@@ -81,8 +93,9 @@ struct QueuedMessage {
   std::int64_t attempts = 0;
   bool digest = false;
 };
-// The queue for administrators, newest first; `status` "" for all, else queued, sent or failed.
-// PermissionDenied for anyone else.
+// The queue for administrators, newest first; `status` "" for all, else queued, sent, failed or
+// dropped (last_error then holds the reason, one of DropReasons()). PermissionDenied for anyone
+// else.
 Result<std::vector<QueuedMessage>> ListQueue(storage::Database& db, const records::Caller& caller,
                                              const std::string& status, int limit);
 
@@ -105,18 +118,32 @@ struct SmtpSettings {
 // InvalidArgument naming the setting (smtp_url, smtp_from, ...) that is wrong.
 Status CheckSmtpSettings(const SmtpSettings& settings);
 
+// The current scope of a stored record of `kind`, so that a queued message is decided again
+// when it is sent; NotFound when the record is gone.
+using ScopeLookup = std::function<Result<access::RecordScope>(
+    storage::Transaction& txn, const std::string& kind, const std::string& id)>;
+// Records of `store`'s catalogue by their stored owner and sharing; kinds kept elsewhere (a
+// screening) through `others`, by kind. Internal for a kind neither knows.
+ScopeLookup StoredScopes(records::Store& store, std::map<std::string, ScopeLookup> others = {});
+
 // Sends what is due. Several senders (nodes) may share one database: each message is claimed
 // with a lease before it is sent, so it has one sender.
 class Sender {
  public:
-  Sender(storage::Database& db, const i18n::Catalogs& catalogs, SmtpSettings settings);
+  // `scopes` gives each queued message's record scope at send time.
+  Sender(storage::Database& db, const i18n::Catalogs& catalogs, SmtpSettings settings,
+         ScopeLookup scopes);
   ~Sender();  // stops the background thread
 
   struct Report {
-    int sent = 0, retried = 0, failed = 0;
+    int sent = 0, retried = 0, failed = 0, dropped = 0;
   };
   // One pass: claims due messages (a digest reader's due ones become one message), sends them,
-  // records sent / retry at a later time / failed with the server's error.
+  // records sent / retry at a later time / failed with the server's error. Each message's
+  // recipient is decided again first, by Enqueue's rule on the account and the record as they
+  // are now, except that reading the record suffices (its state may have moved on since the
+  // step the message tells of); it goes to the current address in the current language, and a
+  // message they are no longer to get is dropped with its reason.
   Result<Report> SendDue();
   // Called on every background pass before sending (periodic checks such as due follow-ups).
   void AddPeriodicCheck(std::function<void()> check);
@@ -128,6 +155,7 @@ class Sender {
   storage::Database& db_;
   const i18n::Catalogs& catalogs_;
   SmtpSettings settings_;
+  ScopeLookup scopes_;
   std::string node_id_;
   std::vector<std::function<void()>> checks_;
   std::mutex mu_;

@@ -2,16 +2,16 @@
 // records the outcome; retries with exponential back-off.
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <ctime>
 #include <map>
 #include <tuple>
 
-#include <unistd.h>
-
 #include "core/ids.h"
 #include "notify/notify.h"
+#include "notify/recipients.h"
 
 namespace cbrnhub::notify {
 namespace {
@@ -126,8 +126,13 @@ Status CheckSmtpSettings(const SmtpSettings& s) {
   return Status::Ok();
 }
 
-Sender::Sender(storage::Database& db, const i18n::Catalogs& catalogs, SmtpSettings settings)
-    : db_(db), catalogs_(catalogs), settings_(std::move(settings)), node_id_(NodeId()) {
+Sender::Sender(storage::Database& db, const i18n::Catalogs& catalogs, SmtpSettings settings,
+               ScopeLookup scopes)
+    : db_(db),
+      catalogs_(catalogs),
+      settings_(std::move(settings)),
+      scopes_(std::move(scopes)),
+      node_id_(NodeId()) {
   static const CURLcode init = curl_global_init(CURL_GLOBAL_DEFAULT);
   (void)init;
 }
@@ -144,20 +149,48 @@ Result<Sender::Report> Sender::SendDue() {
     CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
     CBRN_ASSIGN_OR_RETURN(
         storage::Rows due,
-        txn->Query("SELECT id, user_id, address, language, event, title, link, attempts, digest FROM mail_queue"
+        txn->Query("SELECT id, user_id, event, record_kind, record_id, title, link, attempts, "
+                   "digest FROM mail_queue"
                    " WHERE status = 'queued' AND next_attempt_at <= ? AND leased_until < ?"
                    " ORDER BY next_attempt_at, id LIMIT ?",
                    {now, now, static_cast<std::int64_t>(kBatch)}));
+    if (due.empty()) return report;
+    // A message may wait a day for a digest or hours for a retry: who is told is decided again
+    // on the account and the record as they are now.
+    CBRN_ASSIGN_OR_RETURN(Recipients recipients, Recipients::Read(*txn));
     std::string lease = UtcAfter(settings_.lease_seconds);
     for (const auto& r : due) {
+      const identity::Mailable* user = recipients.Find(r.Text(1));
+      std::string dropped = user ? "" : kDroppedDisabled;
+      if (user) {
+        Result<access::RecordScope> scope = scopes_(*txn, r.Text(3), r.Text(4));
+        if (!scope.ok() && scope.status().code() != StatusCode::kNotFound) return scope.status();
+        // Reading, not the event's action: the record's state moves on (a submitted assessment
+        // validated before a digest leaves), and the news of a step taken stays true.
+        dropped = scope.ok() ? WhyNotTold(*user, recipients.ModeOf(user->user.id),
+                                          access::Action::kRead, *scope)
+                             : kDroppedRecordGone;
+      }
       // The condition repeats the selection: of two senders, the second finds the row leased.
-      CBRN_ASSIGN_OR_RETURN(std::int64_t won,
-                            txn->Exec("UPDATE mail_queue SET leased_until = ?, leased_by = ? WHERE id = ?"
-                                      " AND status = 'queued' AND leased_until < ?",
-                                      {lease, node_id_, r.Text(0), now}));
+      const char* claim =
+          dropped.empty()
+              ? "UPDATE mail_queue SET leased_until = ?, leased_by = ?, address = ?, language = ?"
+                " WHERE id = ? AND status = 'queued' AND leased_until < ?"
+              : "UPDATE mail_queue SET status = 'dropped', leased_by = ?, last_error = ?,"
+                " leased_until = '' WHERE id = ? AND status = 'queued' AND leased_until < ?";
+      std::string language = user && !user->user.language.empty() ? user->user.language : "en";
+      CBRN_ASSIGN_OR_RETURN(
+          std::int64_t won,
+          dropped.empty()
+              ? txn->Exec(claim, {lease, node_id_, user->user.email, language, r.Text(0), now})
+              : txn->Exec(claim, {node_id_, dropped, r.Text(0), now}));
       if (won != 1) continue;
-      claimed.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6), r.Int(7),
-                         r.Int(8) != 0});
+      if (!dropped.empty()) {
+        ++report.dropped;
+        continue;
+      }
+      claimed.push_back({r.Text(0), r.Text(1), user->user.email, language, r.Text(2), r.Text(5),
+                         r.Text(6), r.Int(7), r.Int(8) != 0});
     }
     CBRN_RETURN_IF_ERROR(txn->Commit());
   }

@@ -1,7 +1,7 @@
 // Single sign-on end to end: a real OpenID Connect provider (the npm package oidc-provider) on a
 // loopback port, cbrnhub started with sso_* settings against it, and a small cookie-keeping
 // client walking the authorization code flow. The provider's token endpoint can be told to
-// hand out forged ID tokens (wrong audience, expired, another key, "alg": "none", HS256 keyed
+// hand out forged ID tokens (wrong audience, expired, issued in the future, another key, "alg": "none", HS256 keyed
 // with the public key): cbrnhub must refuse each one and open no session.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +44,8 @@ async function forge(idToken) {
   switch (forgery) {
     case 'wrong-audience': return rs256({ ...claims, aud: 'another-client' }, privateKey);
     case 'expired': return rs256({ ...claims, iat: now - 7200, exp: now - 3600 }, privateKey);
+    // Issued an hour ahead (well beyond the allowed clock skew), valid for two.
+    case 'issued-in-the-future': return rs256({ ...claims, iat: now + 3600, exp: now + 7200 }, privateKey);
     case 'other-key': return rs256(claims, other.privateKey);
     case 'alg-none': return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
     case 'hs256-public-key': {
@@ -295,7 +297,8 @@ test('a replayed callback and a replayed code are refused', async () => {
 });
 
 for (const [name, words] of [
-  ['wrong-audience', /audience/], ['expired', /expired/], ['other-key', /signature does not verify/],
+  ['wrong-audience', /audience/], ['expired', /expired/], ['issued-in-the-future', /issued in the future/],
+  ['other-key', /signature does not verify/],
   ['alg-none', /refused/], ['hs256-public-key', /only RS256 is accepted/], ['wrong-nonce', /nonce/],
   ['wrong-issuer', /issued by/],
 ]) {
