@@ -115,7 +115,8 @@ Response SsoCallback(Ctx& ctx, Request& req) {
   if (!ctx.sso) return ErrorFor(ctx, req, Status::NotFound("single sign-on is not configured"));
   std::string state = req.Query("state");
   Result<sso::Client::Completed> done =
-      Status(StatusCode::kUnauthenticated, "this sign-in was begun in another browser or has expired: sign in again");
+      Status(StatusCode::kUnauthenticated, "this sign-in was begun in another browser or has expired: sign in again")
+          .Says("login.sso_other_browser");
   if (!state.empty() && req.Cookie("cbrnhub_sso") == state) {
     done = ctx.sso->Complete(state, req.Query("code"), req.Query("error"), req.remote_addr, req.Header("user-agent"));
   }

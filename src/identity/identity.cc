@@ -626,7 +626,9 @@ Result<LoginResult> Service::LoginExternal(const ExternalIdentity& external,
     CBRN_ASSIGN_OR_RETURN(storage::Rows invited,
                           txn->Query("SELECT id FROM users WHERE invite_hash = ? AND invite_expires > ?",
                                      {Sha256Hex(invite_token), now}));
-    if (invited.empty()) return Status::NotFound("this invitation is unknown, used or expired");
+    if (invited.empty()) {
+      return Status::NotFound("this invitation is unknown, used or expired").Says("login.sso_invitation_unknown");
+    }
     user_id = invited[0].Text(0);
     // The invitation is used up by the link: the account signs in through the provider.
     CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE users SET invite_hash = NULL, invite_expires = NULL,"
@@ -639,19 +641,22 @@ Result<LoginResult> Service::LoginExternal(const ExternalIdentity& external,
       txn.reset();  // RecordFailure writes in a transaction of its own
       CBRN_RETURN_IF_ERROR(RecordFailure(db_, remote_addr, "", external.email, "sso identity not linked"));
       return Denied("your identity provider's account is not linked to a cbrnhub account: ask an "
-                    "administrator for an invitation");
+                    "administrator for an invitation")
+          .Says("login.sso_not_linked");
     }
     CBRN_RETURN_IF_ERROR(CheckDomainRule(*rule));
     std::string username = Lower(external.email);
     if (username.size() < 3 || username.size() > 64 ||
         username.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._@-") != std::string::npos) {
-      return Denied("your e-mail address cannot be a cbrnhub account name: ask an administrator for an invitation");
+      return Denied("your e-mail address cannot be a cbrnhub account name: ask an administrator for an invitation")
+          .Says("login.sso_bad_username");
     }
     CBRN_ASSIGN_OR_RETURN(storage::Rows taken,
                           txn->Query("SELECT id FROM users WHERE username = ?", {username}));
     if (!taken.empty()) {
       return Status(StatusCode::kConflict,
-                    "an account named " + username + " exists already: ask an administrator for an invitation to link it");
+                    "an account named " + username + " exists already: ask an administrator for an invitation to link it")
+          .Says("login.sso_account_exists", {{"username", username}});
     }
     std::string country = rule->country, region = rule->region;
     CBRN_RETURN_IF_ERROR(CheckRoleScope(*txn, rule->role, country, region));

@@ -226,7 +226,8 @@ Result<Client::Completed> Client::Complete(const std::string& state, const std::
                                            const std::string& error, const std::string& remote_addr,
                                            const std::string& user_agent) {
   if (!settings_.enabled()) return Status::NotFound("single sign-on is not configured");
-  auto unknown = Status(StatusCode::kUnauthenticated, "this sign-in is unknown, used or expired: sign in again");
+  auto unknown = Status(StatusCode::kUnauthenticated, "this sign-in is unknown, used or expired: sign in again")
+                     .Says("login.sso_unknown");
   if (state.empty() || state.size() > 200) return unknown;
   // Use the state up first, whatever follows: a state (and its code verifier) serves once.
   std::string nonce, verifier, next, invite;

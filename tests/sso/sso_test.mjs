@@ -269,6 +269,26 @@ test('an unverified e-mail or an unknown domain gets no account', async () => {
   }
 });
 
+test("a refusal is told in the reader's language", async () => {
+  const words = {
+    fr: /lié à aucun compte cbrnhub : demandez une invitation/,
+    ru: /не привязана к учётной записи cbrnhub/,
+    ar: /غير مرتبط بأي حساب في cbrnhub/,
+  };
+  for (const [lang, text] of Object.entries(words)) {
+    const browser = new Browser();
+    const r = await browser.request(await beginSignIn(browser, 'dave'), { headers: { 'accept-language': lang } });
+    assert.equal(r.status, 403);
+    const html = await r.text();
+    assert.match(html, text, lang);
+    assert.doesNotMatch(html, /not linked to a cbrnhub account/, `${lang}: the English is gone`);
+  }
+  // A callback reaching another browser than the one that began the sign-in, read in French.
+  const callback = await beginSignIn(new Browser(), 'bob');
+  await refused(await new Browser().request(callback, { headers: { 'accept-language': 'fr' } }),
+    /commencée dans un autre navigateur ou a expiré/);
+});
+
 test('a wrong state is refused', async () => {
   const browser = new Browser();
   const callback = new URL(await beginSignIn(browser, 'bob'));
