@@ -429,6 +429,8 @@ TEST(Population, BadGridsAreRefusedWithTheirLine) {
   const std::string header = "ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 0.5\n";
   EXPECT_EQ(error(header + "1 2\n3 x\n"), "line 7: \"x\" is not a number");
   EXPECT_EQ(error(header + "1 2\n3 -4\n"), "line 7: a people count cannot be negative (-4)");
+  EXPECT_EQ(error(header + "1 2\n3 1e300\n"),
+            "line 7: a people count above 1,000,000,000 in one cell (1e300)");
   EXPECT_EQ(error(header + "1 2\n3\n"), "line 7: fewer values (3) than ncols x nrows (4)");
   EXPECT_EQ(error(header + "1 2\n3 4\n5\n"), "line 8: more values than ncols x nrows (4)");
   EXPECT_NE(error("ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 0\n1 2 3 4")

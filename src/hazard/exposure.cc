@@ -88,6 +88,9 @@ PlaceExposure Expose(const Model& model, LatLon place) {
   return e;
 }
 
+// More people than live in any cell of any grid (a dense city holds some 10^5 per km²).
+constexpr double kMostPeoplePerCell = 1e9;
+
 Result<PopulationGrid> ParsePopulationGrid(std::string_view text) {
   Tokens tokens(text);
   double ncols = -1, nrows = -1, x = NAN, y = NAN, cell = -1, nodata = NAN;
@@ -156,6 +159,11 @@ Result<PopulationGrid> ParsePopulationGrid(std::string_view text) {
     } else if (value < 0) {
       return GridError(tokens.line(),
                        "a people count cannot be negative (" + std::string(token) + ")");
+    } else if (value > kMostPeoplePerCell) {
+      // Stored as float: a count beyond its range would become infinite (fuzzing found it), and
+      // no cell of any grid holds more people than this.
+      return GridError(tokens.line(), "a people count above 1,000,000,000 in one cell (" +
+                                          std::string(token.substr(0, 40)) + ")");
     }
     grid.people.push_back(static_cast<float>(value));
     grid.total += value;
