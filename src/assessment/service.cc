@@ -551,18 +551,18 @@ Result<Json> Service::Transition(const Caller& caller, const std::string& id, co
   std::string sharing = before["sharing"];
   const access::RecordScope scope = kind->ScopeOf(before);
   if (to == "submitted") {
-    if (from != "draft" && from != "returned") return Status::Invalid("to", "only a draft or a returned assessment is submitted");
+    if (from != "draft" && from != "returned") return Status::Invalid("to", "only a draft or a returned assessment is submitted").Says("invalid.submit_from");
     CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kSubmit, scope));
     // The secretariat validates what it can see: submitting shares with the region at least.
     if (sharing == "private") sharing = "region";
   } else if (to == "validated" || to == "returned") {
-    if (from != "submitted") return Status::Invalid("to", "only a submitted assessment is validated or returned");
+    if (from != "submitted") return Status::Invalid("to", "only a submitted assessment is validated or returned").Says("invalid.review_from");
     CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kReview, scope));
     if (to == "returned" && comment.find_first_not_of(" \t\r\n") == std::string::npos) {
-      return Status::Invalid("comment", "say what needs changing");
+      return Status::Invalid("comment", "say what needs changing").Says("invalid.return_comment", {{"field", "comment"}});
     }
   } else {
-    return Status::Invalid("to", "must be submitted, validated or returned");
+    return Status::Invalid("to", "must be submitted, validated or returned").Says("invalid.assessment_step");
   }
   std::string now = NowUtc();
   CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE assessments SET status = ?, sharing = ?, review_comment = ?, revision = revision + 1,"

@@ -85,20 +85,20 @@ Result<Json> Service::Transition(const Caller& caller, const std::string& licenc
   CBRN_RETURN_IF_ERROR(access::Require(caller.who, access::Action::kSubmit, kind->ScopeOf(before)));
   std::string from = before["status"];
   if (!Allowed(from, to)) {
-    return Status::Invalid("to", "a licence that is " + from + " cannot become " + to);
+    return Status::Invalid("to", "a licence that is " + from + " cannot become " + to).Says("invalid.licence_transition", {{"from@licences.state.", from}, {"to@licences.state.", to}});
   }
   std::string id = before["id"];
   if (to == "submitted") {
     CBRN_ASSIGN_OR_RETURN(Rows items, txn->Query("SELECT control_code, quantity, description FROM licence_items"
                                                  " WHERE licence_id = ? AND deleted_at IS NULL",
                                                  {id}));
-    if (items.empty()) return Status::Invalid("items", "add at least one item before submitting");
+    if (items.empty()) return Status::Invalid("items", "add at least one item before submitting").Says("invalid.licence_needs_item");
     for (const auto& it : items) {
-      if (it.Int(1) <= 0) return Status::Invalid("items", "item '" + it.Text(2) + "' needs a quantity above zero");
+      if (it.Int(1) <= 0) return Status::Invalid("items", "item '" + it.Text(2) + "' needs a quantity above zero").Says("invalid.item_quantity", {{"value", it.Text(2)}});
       if (it.Text(0).empty()) continue;
       CBRN_ASSIGN_OR_RETURN(Rows c, txn->Query("SELECT count(*) FROM control_items WHERE code = ?", {it.Text(0)}));
       if (c[0].Int(0) == 0) {
-        return Status::Invalid("items", "item '" + it.Text(2) + "': " + it.Text(0) + " is not on the control list");
+        return Status::Invalid("items", "item '" + it.Text(2) + "': " + it.Text(0) + " is not on the control list").Says("invalid.item_not_controlled", {{"value", it.Text(2)}, {"code", it.Text(0)}});
       }
     }
     if (index->sources().empty()) {

@@ -366,7 +366,7 @@ Response PlanTransitionSubmit(Ctx& ctx, Request& req) {
   std::string note = FormField(form, "note");
   Result<Json> r = to == "adopted"   ? ctx.plans->Adopt(CallerOf(req), req.Param("id"), note)
                    : to == "revised" ? ctx.plans->Revise(CallerOf(req), req.Param("id"), note)
-                                     : Result<Json>(Status::Invalid("to", "say adopted or revised"));
+                                     : Result<Json>(Status::Invalid("to", "say adopted or revised").Says("invalid.plan_step"));
   std::string back = "/plans/" + PercentEncode(req.Param("id"));
   if (!r.ok() && (r.status().code() == StatusCode::kConflict || r.status().code() == StatusCode::kInvalidArgument)) {
     return Response::Redirect(back + "?error=" + PercentEncode(MessageOf(ctx, req, r.status())));

@@ -164,7 +164,9 @@ Result<Sender::Report> Sender::SendDue() {
       std::string dropped = user ? "" : kDroppedDisabled;
       if (user) {
         Result<access::RecordScope> scope = scopes_(*txn, r.Text(3), r.Text(4));
-        if (!scope.ok() && scope.status().code() != StatusCode::kNotFound) return scope.status();
+        // Only a database out of reach stops the pass; a row whose record cannot be read (gone,
+        // or of a kind no longer known) is dropped alone, so it never holds up the queue.
+        if (!scope.ok() && scope.status().code() == StatusCode::kUnavailable) return scope.status();
         // Reading, not the event's action: the record's state moves on (a submitted assessment
         // validated before a digest leaves), and the news of a step taken stays true.
         dropped = scope.ok() ? WhyNotTold(*user, recipients.ModeOf(user->user.id),

@@ -180,7 +180,7 @@ Result<Json> PlanTransition(records::Store& store, const Caller& caller, const s
   std::string id = p.plan["id"];
   std::string now = NowUtc();
   if (to == "adopted") {
-    if (p.actions.empty()) return Status::Invalid("actions", "a plan is adopted with at least one action");
+    if (p.actions.empty()) return Status::Invalid("actions", "a plan is adopted with at least one action").Says("invalid.plan_needs_action");
     CBRN_ASSIGN_OR_RETURN(Rows v, txn->Query("SELECT COALESCE(MAX(version), 0) FROM plan_versions WHERE plan_id = ?", {id}));
     std::int64_t version = v[0].Int(0) + 1;
     CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO plan_versions (id, plan_id, version, adopted_at, adopted_by, note,"

@@ -321,11 +321,11 @@ Result<Json> Transition(records::Store& store, const Caller& caller, const std::
   std::string reg_id = d.reg["id"];
   if (to == "validated") {
     if (status == "validated") return Status(StatusCode::kConflict, "the register is validated already (round " + std::to_string(round) + ")", "status").Says("conflict.register_validated_already", {{"#round", std::to_string(round)}});
-    if (d.scenarios.empty()) return Status::Invalid("scenarios", "a register is validated with at least one scenario");
+    if (d.scenarios.empty()) return Status::Invalid("scenarios", "a register is validated with at least one scenario").Says("invalid.register_needs_scenario");
     for (const auto& s : d.scenarios) {
       Rating r = RatingOf(*d.method, s);
       if (r.band < 0) {
-        return Status::Invalid("scenarios", "the scenario \"" + Str(s, "title") + "\" is not rated yet (likelihood and at least one impact criterion)");
+        return Status::Invalid("scenarios", "the scenario \"" + Str(s, "title") + "\" is not rated yet (likelihood and at least one impact criterion)").Says("invalid.scenario_not_rated", {{"value", Str(s, "title")}});
       }
     }
     CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO risk_rounds (id, register_id, round, validated_at, validated_by, note, snapshot_json)"
