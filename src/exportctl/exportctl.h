@@ -131,9 +131,12 @@ class Service {
                           const std::string& note);
   Result<Json> AddOpinion(const Caller& caller, const std::string& licence_id, const Json& body);
   // A licence with its items (their control-list entries in `lang`, as SearchControlList),
-  // opinions and screenings.
+  // opinions, screenings and `open_hits` (as OpenHits).
   Result<Json> LicenceDetail(const Caller& caller, const std::string& licence_id,
                              const std::string& lang = "en");
+  // Hits left to decide on a licence the caller may read: those of each party's latest
+  // screening.
+  Result<std::int64_t> OpenHits(const Caller& caller, const std::string& licence_id);
 
  private:
   struct State;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
 
 #include "audit/audit.h"
 #include "notify/notify.h"
@@ -168,6 +169,28 @@ Result<Json> Service::AddOpinion(const Caller& caller, const std::string& licenc
   return created;
 }
 
+namespace {
+
+Result<std::int64_t> OpenHitsIn(storage::Transaction& txn, const std::string& licence_id) {
+  CBRN_ASSIGN_OR_RETURN(Rows s, txn.Query("SELECT party_id, open_count FROM screenings WHERE licence_id = ?"
+                                          " ORDER BY created_at DESC",
+                                          {licence_id}));
+  std::set<std::string> parties;
+  std::int64_t open = 0;
+  for (const auto& r : s) {
+    if (parties.insert(r.Text(0)).second) open += r.Int(1);
+  }
+  return open;
+}
+
+}  // namespace
+
+Result<std::int64_t> Service::OpenHits(const Caller& caller, const std::string& licence_id) {
+  CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
+  CBRN_ASSIGN_OR_RETURN(Json licence, store_.GetIn(*txn, caller, *store_.catalog().Find(kLicences), licence_id));
+  return OpenHitsIn(*txn, licence["id"].get<std::string>());
+}
+
 Result<Json> Service::LicenceDetail(const Caller& caller, const std::string& licence_id,
                                     const std::string& lang) {
   const records::KindSpec* kind = store_.catalog().Find(kLicences);
@@ -215,8 +238,9 @@ Result<Json> Service::LicenceDetail(const Caller& caller, const std::string& lic
       if (licence["status"] == st.from) next.push_back(st.to);
     }
   }
+  CBRN_ASSIGN_OR_RETURN(std::int64_t open_hits, OpenHitsIn(*txn, id));
   return Json{{"licence", licence}, {"items", items.items}, {"opinions", opinions.items},
-              {"screenings", screenings}, {"next", next}, {"open", IsOpen(licence["status"])},
+              {"screenings", screenings}, {"open_hits", open_hits}, {"next", next}, {"open", IsOpen(licence["status"])},
               {"may_review", access::Allows(caller.who, access::Action::kReview, scope)}};
 }
 

@@ -493,16 +493,6 @@ std::string ScreeningStateLabel(const i18n::Presenter& words, const std::string&
   return words.Label("licences.screening_state.", stored);
 }
 
-// Hits left to decide on a licence: those of each party's latest screening (`screenings` as
-// LicenceDetail lists them, newest first).
-std::int64_t OpenHits(const Json& screenings) {
-  std::set<std::string> parties;
-  std::int64_t open = 0;
-  for (const auto& s : screenings) {
-    if (parties.insert(s.value("party_id", "")).second) open += s.value("open_count", 0);
-  }
-  return open;
-}
 }  // namespace
 
 Response LicencesPage(Ctx& ctx, Request& req) {
@@ -519,8 +509,8 @@ Response LicencesPage(Ctx& ctx, Request& req) {
     // screenings one by one costs little.
     std::int64_t open = -1;
     if (state == "hits_open") {
-      auto detail = ctx.exportctl->LicenceDetail(CallerOf(req), l["id"].get<std::string>());
-      if (detail.ok()) open = OpenHits((*detail)["screenings"]);
+      auto hits = ctx.exportctl->OpenHits(CallerOf(req), l["id"].get<std::string>());
+      if (hits.ok()) open = *hits;
     }
     l["screening_status_label"] = ScreeningStateLabel(words, state, open);
   }
@@ -538,7 +528,7 @@ Response LicencePage(Ctx& ctx, Request& req) {
   i18n::Presenter words = PresenterOf(ctx, req);
   Json& licence = data["licence"];
   licence["screening_status_label"] = ScreeningStateLabel(
-      words, licence.value("screening_status", ""), OpenHits(data["screenings"]));
+      words, licence.value("screening_status", ""), data["open_hits"].get<std::int64_t>());
   for (const char* party : {"exporter_country", "consignee_country", "end_user_country"}) {
     std::string iso2 = licence.value(party, "");
     licence[std::string(party) + "_name"] = iso2.empty() ? "" : words.Country(iso2, iso2);
@@ -569,7 +559,7 @@ Response LicenceTransitionSubmit(Ctx& ctx, Request& req) {
     Json licence = (*detail)["licence"];
     licence["screening_status_label"] =
         ScreeningStateLabel(PresenterOf(ctx, req), licence.value("screening_status", ""),
-                            OpenHits((*detail)["screenings"]));
+                            (*detail)["open_hits"].get<std::int64_t>());
     Json data = {{"licence", licence},
                  {"to", to},
                  {"note", FormField(form, "note")},
