@@ -24,6 +24,7 @@
 #include "assets/assets.h"
 #include "http/http.h"
 #include "server_fixture.h"
+#include "workbook_support.h"
 
 namespace cbrnhub::testing {
 namespace {
@@ -376,6 +377,8 @@ class PagesTest : public ServerTest {
     for (const std::string& text : VisibleText(html)) {
       std::string shown = text.substr(0, 120);
       for (std::sregex_iterator it(text.begin(), text.end(), key_like), end; it != end; ++it) {
+        static const std::regex file_name(R"(.*\.(csv|xlsx|pdf|json|yaml|xml)$)");
+        if (std::regex_match(it->str(), file_name)) continue;  // a file's name, not a key
         if (key_namespaces_.count((*it)[1]))
           out.insert("untranslated key " + it->str() + ": " + shown);
       }
@@ -537,6 +540,81 @@ TEST_P(PagesTest, ChartsMirrorOnRightToLeftPages) {
     ASSERT_EQ(ltr.size(), rtl.size());
     ASSERT_GE(ltr.size(), 3u);
     for (size_t i = 0; i < ltr.size(); ++i) EXPECT_NEAR(rtl[i], chart.width - ltr[i], 0.11) << i;
+  }
+}
+// A workbook or a CSV file refused on upload says where and why in the reader's language: the
+// row and column, the cell's value and the rule, for the plan, risk register and assessment
+// workbooks and the places file.
+TEST_P(PagesTest, RefusedUploadsSayWhereInTheReadersLanguage) {
+  const std::map<std::string, std::string> row_word = {{"fr", "Ligne 21"}, {"ru", "Строка 21"}, {"ar", "الصف 21"}};
+  Headers xlsx_upload = {{"Cookie", as_["admin"]["Cookie"]},
+                         {"X-CSRF-Token", as_["admin"]["X-CSRF-Token"]},
+                         {"Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}};
+  auto download = [&](const std::string& target) {
+    auto r = Call("GET", target, "", as_["admin"]);
+    EXPECT_EQ(r.status, 200) << target << " " << r.body.substr(0, 300);
+    return xlsx::Read(r.body).value();
+  };
+  // Row 21 of each workbook: cells no reader accepts.
+  xlsx::Book plan = download("/api/v1/action_plans/" + ids_["plans"] + "/workbook.xlsx");
+  plan.sheets["Actions"][21] = {{1, "Zzz"}, {8, "31.12.2026"}, {10, "douze"}, {14, "qqq"}};
+  xlsx::Book risk = download("/api/v1/risk_registers/" + ids_["risk"] + "/workbook.xlsx");
+  risk.sheets["Scenarios"][21] = {{1, "Zzz"}, {2, "qqq"}};
+  // A draft: the demo's assessments are submitted or validated, their answers locked.
+  json validated = Json(Get("/api/v1/assessments?country=UZ"))["items"][0];
+  auto started = Call("POST", "/api/v1/assessments",
+                      json{{"country", "UZ"}, {"questionnaire_id", validated["questionnaire_id"]}, {"title", "Upload"}}.dump(),
+                      as_["nfp.uz"]);
+  ASSERT_EQ(started.status, 201) << started.body;
+  const std::string draft = Json(started)["id"];
+  xlsx::Book assessment = download("/api/v1/assessments/" + draft + "/workbook.xlsx");
+  std::string first_question;
+  for (const auto& [row, cells] : assessment.sheets["Assessment"]) {
+    if (row >= 5 && row < 21 && cells.count(0) && first_question.empty()) first_question = cells.at(0);
+  }
+  ASSERT_FALSE(first_question.empty());
+  assessment.sheets["Assessment"][21] = {{0, "NOPE9"}, {4, "qqq"}};
+  assessment.sheets["Assessment"][22] = {{0, first_question}};
+  for (const std::string lang : {"fr", "ru", "ar"}) {
+    SCOPED_TRACE(lang);
+    std::vector<std::pair<std::string, std::string>> pages;  // what, page
+    auto r = Call("POST", "/plans/" + ids_["plans"] + "/workbook?lang=" + lang, WriteBook(plan), xlsx_upload);
+    EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+    pages.emplace_back("plan workbook", r.body);
+    r = Call("POST", "/risk/" + ids_["risk"] + "/workbook?lang=" + lang, WriteBook(risk), xlsx_upload);
+    pages.emplace_back("risk workbook", r.body);
+    const std::string boundary = "upl0adb0undary";
+    Headers form = as_["admin"];
+    form["Content-Type"] = "multipart/form-data; boundary=" + boundary;
+    auto multipart = [&](const std::string& filename, const std::string& bytes, Headers& as) {
+      return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + as["X-CSRF-Token"] +
+             "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename + "\"\r\n\r\n" +
+             bytes + "\r\n--" + boundary + "--\r\n";
+    };
+    Headers team_form = as_["nfp.uz"];
+    team_form["Content-Type"] = form["Content-Type"];
+    r = Call("POST", "/assessments/" + draft + "/workbook?lang=" + lang,
+             multipart("w.xlsx", WriteBook(assessment), team_form), team_form);
+    EXPECT_EQ(r.status, 400) << r.body.substr(0, 300);
+    pages.emplace_back("assessment workbook", r.body);
+    r = Call("POST", "/activities/" + ids_["activities"] + "/places?lang=" + lang,
+             multipart("places.csv", "name,kind,latitude,lon\nSchool,school,41.3,69.2\n", form), form);
+    ASSERT_EQ(r.status, 303) << r.body.substr(0, 300);
+    std::string back = r.headers["location"];
+    r = Call("GET", back + (back.find('?') == std::string::npos ? "?" : "&") + "lang=" + lang, "", as_["admin"]);
+    pages.emplace_back("places file", r.body);
+    for (const auto& [what, html] : pages) {
+      SCOPED_TRACE(what);
+      if (what == "places file") {
+        EXPECT_NE(html.find("places.csv"), std::string::npos) << html.substr(0, 3000);
+      } else {
+        EXPECT_NE(html.find(row_word.at(lang)), std::string::npos) << html.substr(0, 6000);
+      }
+      for (const auto& p : Problems(html, lang)) ADD_FAILURE() << p;
+    }
+    // The plan's cells each named: the date, the number and the choice.
+    for (const char* value : {"31.12.2026", "douze", "qqq"}) EXPECT_NE(pages[0].second.find(value), std::string::npos) << value;
+    EXPECT_NE(pages[2].second.find("NOPE9"), std::string::npos);
   }
 }
 TEST_P(PagesTest, RefusedFormsInFrench) { CheckRefusedFormsIn("fr"); }

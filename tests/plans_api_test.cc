@@ -432,9 +432,9 @@ TEST_P(PlansApiTest, WorkbookRoundTripPreviewsThenAppliesAllOrNothing) {
   json p = Json(preview);
   ASSERT_EQ(p["errors"].size(), 2u) << preview.body;
   std::string errors = p["errors"].dump();
-  EXPECT_NE(errors.find("row 21 column O"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("row 21, column O"), std::string::npos) << errors;
   EXPECT_NE(errors.find("\\\"maybe\\\" is not one of"), std::string::npos) << errors;
-  EXPECT_NE(errors.find("row 22 (Bad dates) column J"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("row 22, column J"), std::string::npos) << errors;
   EXPECT_EQ(p["changed"].size(), 1u);
   EXPECT_EQ(p["changed"][0]["fields"][0]["field"], "percent");
   EXPECT_EQ(p["added"].size(), 1u);

@@ -455,8 +455,8 @@ TEST_P(RiskApiTest, WorkbookRoundTripPreviewsThenAppliesAllOrNothing) {
   json p = Json(preview);
   ASSERT_EQ(p["errors"].size(), 2u) << preview.body;
   std::string errors = p["errors"].dump();
-  EXPECT_NE(errors.find("row 7 column " + xlsx::ColumnName(likelihood) + " (Likelihood)"), std::string::npos) << errors;
-  EXPECT_NE(errors.find("row 8 column " + xlsx::ColumnName(fatalities)), std::string::npos) << errors;
+  EXPECT_NE(errors.find("row 7, column " + xlsx::ColumnName(likelihood) + " (Likelihood)"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("row 8, column " + xlsx::ColumnName(fatalities)), std::string::npos) << errors;
   EXPECT_EQ(Call("POST", "/api/v1/risk_registers/" + reg + "/workbook/" + p["import_id"].get<std::string>() + "/apply", "", as_["nfp.uz"]).status,
             409);
   EXPECT_EQ(View(reg)["scenarios"].size(), 1u) << "nothing written by a preview";

@@ -15,6 +15,7 @@
 
 #include "assessment/answers.h"
 #include "core/ids.h"
+#include "core/problem.h"
 #include "xlsx/xlsx.h"
 
 namespace cbrnhub::assessment {
@@ -60,9 +61,9 @@ using xlsx::Sheet;
 using xlsx::Quoted;
 using xlsx::Trim;
 
-std::string Listed(const std::vector<std::string>& values) {
+std::string Listed(const std::vector<std::string>& values, const char* separator = ", ") {
   std::string out;
-  for (const auto& v : values) out += (out.empty() ? "" : ", ") + v;
+  for (const auto& v : values) out += (out.empty() ? "" : separator) + v;
   return out;
 }
 
@@ -75,24 +76,27 @@ std::string Number(double x) {
 // The answer in cells E (answer) and F (reference) of question `q`, in its canonical form; null
 // when E is empty. On a bad cell, null and `*problem` quoting the value.
 Json ReadAnswer(const Question& q, const std::string& e, const std::string& f,
-                std::string* problem) {
+                Status* problem) {
   // A text keeps its spaces; a value picked from a list or a number does not need them.
   std::string answer = q.type == QuestionType::kText ? e : Trim(e);
   if (answer.empty()) return nullptr;
   Json value;
+  auto refuse = [&](const std::string& why, const std::string& key, Status::MessageArgs args = {}) {
+    args.push_back({"value", xlsx::Excerpt(answer)});
+    *problem = Status::Invalid(q.id, Quoted(answer) + why).Says(key, std::move(args));
+    return nullptr;
+  };
   std::vector<std::string> list = ListValues(q);
   if (!list.empty() && q.type != QuestionType::kMaturity &&
       std::find(list.begin(), list.end(), answer) == list.end()) {
-    *problem = Quoted(answer) + " is not one of " + Listed(list);
-    return nullptr;
+    return refuse(" is not one of " + Listed(list), "invalid.cell_values", {{"values", Listed(list, "\n")}});
   }
   switch (q.type) {
     case QuestionType::kMaturity: {
       char* end = nullptr;
       double level = std::strtod(answer.c_str(), &end);
       if (*end != '\0' || level != std::floor(level) || level < 0 || level > 5) {
-        *problem = Quoted(answer) + " is not a level 0 to 5";
-        return nullptr;
+        return refuse(" is not a level 0 to 5", "invalid.cell_level");
       }
       Json levels = Json::array();
       for (int l = 1; l <= static_cast<int>(level); ++l) levels.push_back(l);
@@ -105,15 +109,13 @@ Json ReadAnswer(const Question& q, const std::string& e, const std::string& f,
     case QuestionType::kNumber: {
       char* end = nullptr;
       double x = std::strtod(answer.c_str(), &end);
-      if (*end != '\0' || !std::isfinite(x)) {
-        *problem = Quoted(answer) + " is not a number";
-        return nullptr;
+      if (*end != '\0' || !std::isfinite(x)) return refuse(" is not a number", "invalid.cell_number");
+      if (q.min && x < *q.min) {
+        return refuse(" is below the minimum " + Number(*q.min), "invalid.cell_below_minimum", {{"#min", Number(*q.min)}});
       }
-      if (q.min && x < *q.min)
-        *problem = Quoted(answer) + " is below the minimum " + Number(*q.min);
-      if (q.max && x > *q.max)
-        *problem = Quoted(answer) + " is above the maximum " + Number(*q.max);
-      if (!problem->empty()) return nullptr;
+      if (q.max && x > *q.max) {
+        return refuse(" is above the maximum " + Number(*q.max), "invalid.cell_above_maximum", {{"#max", Number(*q.max)}});
+      }
       value = {{"value", x}};
       break;
     }
@@ -127,8 +129,8 @@ Json ReadAnswer(const Question& q, const std::string& e, const std::string& f,
                          [&](const Option& o) { return o.value == v; })) {
           std::vector<std::string> options;
           for (const auto& o : q.options) options.push_back(o.value);
-          *problem = Quoted(v) + " is not one of " + Listed(options);
-          return nullptr;
+          answer = v;
+          return refuse(" is not one of " + Listed(options), "invalid.cell_values", {{"values", Listed(options, "\n")}});
         }
         values.push_back(v);
       }
@@ -140,7 +142,8 @@ Json ReadAnswer(const Question& q, const std::string& e, const std::string& f,
       break;
   }
   if (Status st = ValidateAnswer(q, value); !st.ok()) {
-    *problem = Quoted(answer) + ": " + st.message();
+    Status quoted(st.code(), Quoted(answer) + ": " + st.message(), st.field());
+    *problem = st.message_key().empty() ? quoted : std::move(quoted).Says(st.message_key(), st.message_args());
     return nullptr;
   }
   return CanonicalAnswer(q, value);
@@ -281,7 +284,7 @@ Result<WorkbookContent> ReadWorkbook(const Definition& def, const std::string& x
                                            def.code + "@" + def.version);
   }
   const Sheet& sheet = book.sheets["Assessment"];
-  std::vector<std::string> errors;
+  std::vector<Status> errors;
   std::set<std::string> seen;
   for (const auto& entry : sheet) {
     // Named, not a structured binding: the lambda below captures them (clang 14 cannot).
@@ -295,25 +298,29 @@ Result<WorkbookContent> ReadWorkbook(const Definition& def, const std::string& x
     };
     std::string id = Trim(raw(0));
     if (id.empty()) continue;
-    std::string where = "row " + std::to_string(row) + " (" + id.substr(0, 40) + ")";
+    // The workbook's headers are in its language: the column's letter says where on a page.
+    auto cell = [&](const char* column) { return FilePlace::Row(row, column); };
     const Question* q = def.Find(id);
     if (!q) {
-      errors.push_back(where + " column A: no such question in " + def.code + " " + def.version);
+      errors.push_back(At(cell("A"), Status::Invalid("workbook", Quoted(id) + ": no such question in " + def.code + " " + def.version)
+                                         .Says("invalid.cell_not_question", {{"value", xlsx::Excerpt(id)},
+                                                                             {"questionnaire", def.code + " " + def.version}})));
       continue;
     }
     if (!seen.insert(id).second) {
-      errors.push_back(where + " column A: the question appears twice");
+      errors.push_back(At(cell("A"), Status::Invalid("workbook", "the question " + Quoted(id) + " appears twice")
+                                         .Says("invalid.cell_question_twice", {{"value", xlsx::Excerpt(id)}})));
       continue;
     }
-    std::string problem;
+    Status problem;
     WorkbookCell wc{id, row, ReadAnswer(*q, raw(4), raw(5), &problem), raw(6)};
-    if (!problem.empty()) {
-      errors.push_back(where + " column E: " + problem);
+    if (!problem.ok()) {
+      errors.push_back(At(cell("E"), problem));
       continue;
     }
     if (wc.value.is_null() && !Trim(wc.comment).empty()) {
-      errors.push_back(where +
-                       " column G: a comment needs an answer in column E (it would be lost)");
+      errors.push_back(At(cell("G"), Status::Invalid("workbook", "a comment needs an answer in column E (it would be lost)")
+                                         .Says("invalid.cell_comment_without_answer")));
       continue;
     }
     out.answers.push_back(std::move(wc));
@@ -321,11 +328,7 @@ Result<WorkbookContent> ReadWorkbook(const Definition& def, const std::string& x
   for (const auto& q : def.questions) {
     if (!seen.count(q.id)) out.missing.push_back(q.id);
   }
-  if (!errors.empty()) {
-    std::string message = std::to_string(errors.size()) + " cell(s) need correcting; nothing was changed:";
-    for (size_t i = 0; i < errors.size() && i < 50; ++i) message += "\n" + errors[i];
-    return Status::Invalid("workbook", message);
-  }
+  if (!errors.empty()) return FileProblems("workbook", errors);
   return out;
 }
 

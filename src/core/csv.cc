@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/problem.h"
+
 namespace cbrnhub {
 
 Result<std::vector<CsvRecord>> ParseCsv(std::string_view text, const std::string& source) {
@@ -50,8 +52,8 @@ Result<std::vector<CsvRecord>> ParseCsv(std::string_view text, const std::string
       ++line;
       rec.line = line;
     } else if (after_quote) {
-      return Status::Invalid(source, source + ":" + std::to_string(line) +
-                                         ": unexpected character after a closing quote");
+      return At(FilePlace::Line(source, line),
+                Status::Invalid(source, "unexpected character after a closing quote").Says("invalid.csv_after_quote"));
     } else if (c == '"' && field.empty()) {
       in_quotes = true;
       any = true;
@@ -61,8 +63,8 @@ Result<std::vector<CsvRecord>> ParseCsv(std::string_view text, const std::string
     }
   }
   if (in_quotes) {
-    return Status::Invalid(source, source + ":" + std::to_string(rec.line) +
-                                       ": quoted field is not closed before the end of the file");
+    return At(FilePlace::Line(source, rec.line),
+              Status::Invalid(source, "quoted field is not closed before the end of the file").Says("invalid.csv_open_quote"));
   }
   if (any || !field.empty()) end_record();
   return out;
@@ -71,7 +73,9 @@ Result<std::vector<CsvRecord>> ParseCsv(std::string_view text, const std::string
 Result<CsvTable> CsvTable::Parse(std::string_view text, const std::string& source,
                                  const std::vector<std::string>& required) {
   CBRN_ASSIGN_OR_RETURN(std::vector<CsvRecord> records, ParseCsv(text, source));
-  if (records.empty()) return Status::Invalid(source, source + ": empty file (no header row)");
+  if (records.empty()) {
+    return Status::Invalid(source, source + ": empty file (no header row)").Says("invalid.csv_empty", {{"file", source}});
+  }
   CsvTable t;
   t.header_ = records[0].fields;
   for (auto& h : t.header_) {
@@ -80,15 +84,17 @@ Result<CsvTable> CsvTable::Parse(std::string_view text, const std::string& sourc
   }
   for (const auto& r : required) {
     if (std::find(t.header_.begin(), t.header_.end(), r) == t.header_.end()) {
-      return Status::Invalid(source, source + ":1: header has no column '" + r + "'");
+      return At(FilePlace::Line(source, 1),
+                Status::Invalid(source, "header has no column '" + r + "'").Says("invalid.csv_no_column", {{"value", r}}));
     }
   }
   for (size_t i = 1; i < records.size(); ++i) {
     if (records[i].fields.size() != t.header_.size()) {
-      return Status::Invalid(source, source + ":" + std::to_string(records[i].line) + ": " +
-                                         std::to_string(records[i].fields.size()) +
-                                         " fields, the header has " +
-                                         std::to_string(t.header_.size()));
+      return At(FilePlace::Line(source, records[i].line),
+                Status::Invalid(source, std::to_string(records[i].fields.size()) + " fields, the header has " +
+                                            std::to_string(t.header_.size()))
+                    .Says("invalid.csv_field_count", {{"#count", std::to_string(records[i].fields.size())},
+                                                      {"#header_count", std::to_string(t.header_.size())}}));
     }
     t.rows_.push_back(std::move(records[i]));
   }

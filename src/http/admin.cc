@@ -1,6 +1,5 @@
 // Administration (users, roles and their 2FA requirement) and the audit log.
 #include <algorithm>
-#include <optional>
 #include <set>
 
 #include "audit/audit.h"
@@ -79,60 +78,6 @@ Json EntryJson(const audit::Entry& e) {
   j["before"] = e.before_json ? Json::parse(*e.before_json, nullptr, false) : Json(nullptr);
   j["after"] = e.after_json ? Json::parse(*e.after_json, nullptr, false) : Json(nullptr);
   return j;
-}
-
-// The label of a stored code: a state of whichever workflow stored it, else a choice, a
-// questionnaire's domain or function (a risk scenario's capabilities), a licence's screening
-// state; nothing when the text is not one of them.
-std::optional<std::string> CodeLabel(const i18n::Presenter& words, const std::string& s) {
-  for (const char* prefix : {"choice.", "assessment.state.", "licences.state.", "plans.state.",
-                             "projects.state.", "risk.state.", "capability.",
-                             "licences.screening_state."}) {
-    std::string label = words.Label(prefix, s);
-    if (label != s) return label;
-  }
-  return std::nullopt;
-}
-
-// A stored value as a person reads it: a state or choice by its label, a date in the page's
-// language, a list item by item.
-std::string ValueText(const i18n::Presenter& words, const Json& v) {
-  if (v.is_null()) return "";
-  if (v.is_boolean()) return words.Text(v.get<bool>() ? "audit.yes" : "audit.no");
-  if (v.is_number()) return words.Number(v.get<double>(), 2);
-  if (v.is_array() || v.is_object()) {
-    // An answer ({"value": ...}, {"status": ..., "reference": ...}, {"levels": [...]}) shows its
-    // values, not its keys.
-    std::string out;
-    for (const auto& item : v) {
-      std::string text = ValueText(words, item);
-      if (!text.empty()) out += (out.empty() ? "" : ", ") + text;
-    }
-    return out;
-  }
-  const std::string& s = v.get_ref<const std::string&>();
-  if (s.size() >= 10 && s[4] == '-' && s[7] == '-') return words.DateTime(s);
-  // A list stored as one text ("detection, legal_framework"): each of its codes by its label,
-  // but only when every piece is written like a code (a note "clear, no concerns" stays as
-  // written).
-  if (s.find(", ") != std::string::npos) {
-    auto code_like = [](const std::string& piece) {
-      return !piece.empty() && std::all_of(piece.begin(), piece.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-      });
-    };
-    std::string out;
-    for (size_t from = 0; from <= s.size();) {
-      size_t to = s.find(", ", from);
-      if (to == std::string::npos) to = s.size();
-      std::string piece = s.substr(from, to - from);
-      if (!code_like(piece)) return s;
-      out += (out.empty() ? "" : ", ") + CodeLabel(words, piece).value_or(piece);
-      from = to + 2;
-    }
-    return out;
-  }
-  return CodeLabel(words, s).value_or(s);
 }
 
 // The fields an audited change touched, each with its label and the value before and after

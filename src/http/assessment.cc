@@ -532,9 +532,12 @@ Response WorkbookPreviewSubmit(Ctx& ctx, Request& req) {
   Json data = *r;
   data["id"] = req.Param("id");
   data["change_count"] = data["changes"].size();
+  i18n::Presenter words = PresenterOf(ctx, req);
   for (auto& c : data["changes"]) {
-    c["before_text"] = c["before"].is_null() ? "—" : c["before"].dump();
-    c["after_text"] = c["after"].is_null() ? "—" : c["after"].dump();
+    for (const char* side : {"before", "after"}) {
+      std::string text = ValueText(words, c[side]);
+      c[std::string(side) + "_text"] = text.empty() ? "—" : text;
+    }
   }
   return RenderPage(ctx, req, 200, "workbook_preview", data, Translate(ctx, req, "workbook.preview"));
 }

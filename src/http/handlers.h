@@ -157,6 +157,9 @@ std::string ScoreMap(Ctx& ctx, const Request& req, const std::vector<std::string
 // written (assessment.cc).
 std::string KeyLabel(const i18n::Presenter& words, const Json& labels, const char* group,
                      const std::string& key);
+// A stored value as a person reads it: a state or choice by its label, a date in the page's
+// language, a list item by item, a structure by its values (web.cc).
+std::string ValueText(const i18n::Presenter& words, const Json& v);
 // An error as HTML (pages) or JSON (API), by the request path.
 Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status);
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "core/problem.h"
 #include "http/handlers.h"
 
 namespace cbrnhub::http {
@@ -131,6 +132,31 @@ std::string TimelineSvg(const Ctx& ctx, const Request& req, const Json& actions,
 }
 
 // Labels for a plan view: states and areas through the catalogue, money grouped.
+// A changed field's value as a person reads it: an agency by its name (the caller may see it),
+// anything else as ValueText shows it.
+std::string ChangedValueText(Ctx& ctx, const Request& req, const i18n::Presenter& words, const std::string& field,
+                             const Json& value) {
+  if (value.is_null()) return "—";
+  if (field.size() > 9 && field.compare(field.size() - 9, 9, "agency_id") == 0 && value.is_string()) {
+    auto agency = ctx.store.Get(CallerOf(req), "agencies", value.get<std::string>());
+    if (agency.ok()) return Text(*agency, "short_name").empty() ? Text(*agency, "name") : Text(*agency, "short_name");
+  }
+  std::string text = ValueText(words, value);
+  return text.empty() ? "—" : text;
+}
+
+// The fields of a change (`fields`: {"field", "before", "after"}) with their labels and values
+// as a person reads them.
+void LabelChangedFields(Ctx& ctx, const Request& req, Json& fields) {
+  i18n::Presenter words = PresenterOf(ctx, req);
+  for (auto& f : fields) {
+    std::string field = Text(f, "field");
+    f["label"] = words.Label("field.", field);
+    f["before_text"] = ChangedValueText(ctx, req, words, field, f["before"]);
+    f["after_text"] = ChangedValueText(ctx, req, words, field, f["after"]);
+  }
+}
+
 void Decorate(const Ctx& ctx, const Request& req, Json& view) {
   for (auto& a : view["actions"]) {
     a["status_label"] = Translate(ctx, req, "choice." + Text(a, "effective_status"));
@@ -384,16 +410,10 @@ Response PlanDiffPage(Ctx& ctx, Request& req) {
   Json data = *diff;
   data["plan_record"] = *plan;
   for (auto& a : data["actions"]) a["change_label"] = Translate(ctx, req, "plans.change." + Text(a, "change"));
-  for (auto* list : {&data["plan"]}) {
-    for (auto& f : *list) f["label"] = Translate(ctx, req, "field." + Text(f, "field"));
-  }
+  LabelChangedFields(ctx, req, data["plan"]);
   for (auto& a : data["actions"]) {
     if (!a.contains("fields")) continue;
-    for (auto& f : a["fields"]) {
-      f["label"] = Translate(ctx, req, "field." + Text(f, "field"));
-      f["before_text"] = f["before"].is_string() ? f["before"].get<std::string>() : f["before"].is_null() ? "" : f["before"].dump();
-      f["after_text"] = f["after"].is_string() ? f["after"].get<std::string>() : f["after"].is_null() ? "" : f["after"].dump();
-    }
+    LabelChangedFields(ctx, req, a["fields"]);
     for (const char* key : {"milestones", "indicators"}) {
       for (auto& c : a[key]) c["change_label"] = Translate(ctx, req, "plans.change." + Text(c, "change"));
     }
@@ -516,15 +536,8 @@ Response PlanImportSubmit(Ctx& ctx, Request& req) {
     return RenderPage(ctx, req, 400, "plan_import", data, Translate(ctx, req, "workbook.preview"));
   }
   data.update(*r);
-  for (auto& c : data["changed"]) {
-    for (auto& f : c["fields"]) {
-      f["label"] = Translate(ctx, req, "field." + f["field"].get<std::string>());
-      for (const char* k : {"before", "after"}) {
-        const Json& v = f[k];
-        f[std::string(k) + "_text"] = v.is_string() ? v.get<std::string>() : v.is_null() ? "—" : v.dump();
-      }
-    }
-  }
+  for (auto& c : data["changed"]) LabelChangedFields(ctx, req, c["fields"]);
+  for (auto& e : data["errors"]) e["message"] = MessageOf(ctx, req, ProblemOf(e));
   data["added_count"] = data["added"].size();
   data["changed_count"] = data["changed"].size();
   data["may_apply"] = data["errors"].empty() && (!data["added"].empty() || !data["changed"].empty());

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/problem.h"
 #include "http/handlers.h"
 #include "http/views.h"
 #include "records/text.h"
@@ -566,12 +567,17 @@ Response RiskImportSubmit(Ctx& ctx, Request& req) {
   if (!r.ok()) return BackWithError(ctx, req, r.status(), back, StatusCode::kInvalidArgument);
   Json data = *r;
   data["id"] = req.Param("id");
+  i18n::Presenter words = PresenterOf(ctx, req);
   for (auto& c : data["changed"]) {
     for (auto& f : c["fields"]) {
-      f["before_text"] = f["before"].is_null() ? "—" : f["before"].is_string() ? f["before"].get<std::string>() : f["before"].dump();
-      f["after_text"] = f["after"].is_null() ? "—" : f["after"].is_string() ? f["after"].get<std::string>() : f["after"].dump();
+      f["label"] = words.Label("field.", records::Text(f, "field"));
+      for (const char* side : {"before", "after"}) {
+        std::string text = ValueText(words, f[side]);
+        f[std::string(side) + "_text"] = text.empty() ? "—" : text;
+      }
     }
   }
+  for (auto& e : data["errors"]) e["message"] = MessageOf(ctx, req, ProblemOf(e));
   data["ok"] = data["errors"].empty();
   return RenderPage(ctx, req, data["errors"].empty() ? 200 : 400, "risk_import", data, Translate(ctx, req, "workbook.preview"));
 }

@@ -2,8 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "assets/assets.h"
 #include "core/ids.h"
+#include "core/problem.h"
 #include "http/handlers.h"
 #include "records/text.h"
 
@@ -80,12 +84,27 @@ std::string MessageOf(const Ctx& ctx, const Request& req, const Status& status) 
     } else if (name == "region") {
       std::string key = "region." + value + ".name";
       args[name] = ctx.catalogs.Has(key) ? words.Text(key) : value;
-    } else if (name == "choices") {
-      std::string labels;
-      for (const std::string& choice : records::SplitList(value)) {
-        labels += (labels.empty() ? "" : ", ") + words.Label("choice.", choice);
+    } else if (name == "at_header") {
+      args[name] = ctx.catalogs.Has(value) ? words.Text(value) : value;
+    } else if (name == "problems") {  // FileProblems: each refused place, one per line
+      std::string lines;
+      Json listed = Json::parse(value, nullptr, false);
+      for (const Json& problem : listed.is_array() ? listed : Json::array()) {
+        lines += (lines.empty() ? "" : "\n") + MessageOf(ctx, req, ProblemOf(problem));
       }
-      args[name] = labels;
+      args[name] = lines;
+    } else if (name == "values") {  // alternatives as written, one per line
+      std::vector<std::string> items;
+      for (size_t from = 0; from <= value.size();) {
+        size_t to = std::min(value.find('\n', from), value.size());
+        items.push_back(value.substr(from, to - from));
+        from = to + 1;
+      }
+      args[name] = words.Alternatives(items);
+    } else if (name == "choices") {
+      std::vector<std::string> labels;
+      for (const std::string& choice : records::SplitList(value)) labels.push_back(words.Label("choice.", choice));
+      args[name] = words.Alternatives(labels);
     } else if (name.size() > 1 && name[0] == '#') {  // a number, for plural rules and grouping
       char* end = nullptr;
       double number = std::strtod(value.c_str(), &end);
@@ -94,12 +113,84 @@ std::string MessageOf(const Ctx& ctx, const Request& req, const Status& status) 
       args[name] = value;
     }
   }
-  return words.Text(status.message_key(), args);
+  std::string text = words.Text(status.message_key(), args);
+  // A refusal about one place of an uploaded file (core/problem.h) says where first.
+  const char* where = args.contains("at_file") ? (args.contains("at_column") ? "where.line_column" : "where.line")
+                      : args.contains("at_row") ? (args.contains("at_header")   ? "where.cell"
+                                                   : args.contains("at_column") ? "where.row_column"
+                                                                                : "where.row")
+                                                : nullptr;
+  if (!where) return text;
+  args["problem"] = text;
+  return words.Text(where, args);
 }
 
 std::string FieldMessageOf(const Ctx& ctx, const Request& req, const Status& status) {
   if (!status.message_key().empty() || status.field().empty()) return MessageOf(ctx, req, status);
   return status.field() + ": " + status.message();
+}
+
+// The label of a stored code: a state of whichever workflow stored it, else a choice, a
+// questionnaire's domain or function (a risk scenario's capabilities), a licence's screening
+// state; nothing when the text is not one of them.
+namespace {
+
+std::optional<std::string> CodeLabel(const i18n::Presenter& words, const std::string& s) {
+  for (const char* prefix : {"choice.", "assessment.state.", "licences.state.", "plans.state.",
+                             "projects.state.", "risk.state.", "capability.",
+                             "licences.screening_state."}) {
+    std::string label = words.Label(prefix, s);
+    if (label != s) return label;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// A stored value as a person reads it: a state or choice by its label, a date in the page's
+// language, a list item by item.
+std::string ValueText(const i18n::Presenter& words, const Json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string() && (v.get_ref<const std::string&>().rfind("{", 0) == 0 || v.get_ref<const std::string&>().rfind("[", 0) == 0)) {
+    // A structure kept as JSON text (a risk scenario's ratings): its values, as below.
+    Json parsed = Json::parse(v.get_ref<const std::string&>(), nullptr, false);
+    if (!parsed.is_discarded()) return ValueText(words, parsed);
+  }
+  if (v.is_boolean()) return words.Text(v.get<bool>() ? "audit.yes" : "audit.no");
+  if (v.is_number()) return words.Number(v.get<double>(), 2);
+  if (v.is_array() || v.is_object()) {
+    // An answer ({"value": ...}, {"status": ..., "reference": ...}, {"levels": [...]}) shows its
+    // values, not its keys.
+    std::string out;
+    for (const auto& item : v) {
+      std::string text = ValueText(words, item);
+      if (!text.empty()) out += (out.empty() ? "" : ", ") + text;
+    }
+    return out;
+  }
+  const std::string& s = v.get_ref<const std::string&>();
+  if (s.size() >= 10 && s[4] == '-' && s[7] == '-') return words.DateTime(s);
+  // A list stored as one text ("detection, legal_framework"): each of its codes by its label,
+  // but only when every piece is written like a code (a note "clear, no concerns" stays as
+  // written).
+  if (s.find(", ") != std::string::npos) {
+    auto code_like = [](const std::string& piece) {
+      return !piece.empty() && std::all_of(piece.begin(), piece.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      });
+    };
+    std::string out;
+    for (size_t from = 0; from <= s.size();) {
+      size_t to = s.find(", ", from);
+      if (to == std::string::npos) to = s.size();
+      std::string piece = s.substr(from, to - from);
+      if (!code_like(piece)) return s;
+      out += (out.empty() ? "" : ", ") + CodeLabel(words, piece).value_or(piece);
+      from = to + 2;
+    }
+    return out;
+  }
+  return CodeLabel(words, s).value_or(s);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // date formatters). ICU's formatters are costly to build and DateFormat/MessageFormat are not
 // safe to share between threads, so each thread keeps its own, built on first use.
 #include <unicode/datefmt.h>
+#include <unicode/listformatter.h>
 #include <unicode/messagepattern.h>
 #include <unicode/msgfmt.h>
 #include <unicode/numberformatter.h>
@@ -222,6 +223,23 @@ std::string FormatPercent(const std::string& lang, double points, int max_fracti
             .precision(icu::number::Precision::maxFraction(max_fraction));
       },
       points);
+}
+
+std::string FormatAlternatives(const std::string& lang, const std::vector<std::string>& items) {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::ListFormatter> list(
+      icu::ListFormatter::createInstance(LocaleOf(lang), ULISTFMT_TYPE_OR, ULISTFMT_WIDTH_WIDE, status));
+  std::vector<icu::UnicodeString> texts;
+  for (const auto& item : items) texts.push_back(icu::UnicodeString::fromUTF8(item));
+  icu::UnicodeString out;
+  if (list && U_SUCCESS(status)) list->format(texts.data(), static_cast<int32_t>(texts.size()), out, status);
+  if (!list || U_FAILURE(status)) {
+    std::string joined;
+    for (const auto& item : items) joined += (joined.empty() ? "" : ", ") + item;
+    return joined;
+  }
+  std::string utf8;
+  return out.toUTF8String(utf8);
 }
 
 std::string FormatMoney(const std::string& lang, double amount, const std::string& currency) {

@@ -83,6 +83,8 @@ std::string FormatNumber(const std::string& lang, double value, int max_fraction
 // `points` percentage points (40 -> "40 %", "40 %" with a narrow space in French, "40%" in
 // English).
 std::string FormatPercent(const std::string& lang, double points, int max_fraction = 0);
+// Alternatives as the language lists them ("a, b or c", "a, b ou c", "a، b أو c").
+std::string FormatAlternatives(const std::string& lang, const std::vector<std::string>& items);
 // An amount in the ISO 4217 currency `currency` ("$48,000", "48 000 $US"); cents only when
 // there are any. An unknown or empty currency gives the grouped number followed by the code.
 std::string FormatMoney(const std::string& lang, double amount, const std::string& currency);
@@ -112,6 +114,9 @@ class Presenter {
   }
   std::string Money(double amount, const std::string& currency) const {
     return FormatMoney(lang_, amount, currency);
+  }
+  std::string Alternatives(const std::vector<std::string>& items) const {
+    return FormatAlternatives(lang_, items);
   }
   std::string Country(const std::string& iso2, const std::string& fallback) const {
     return CountryName(iso2, lang_, fallback);

@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "core/csv.h"
 #include "core/ids.h"
+#include "core/problem.h"
 #include "core/upload.h"
 #include "meetings/meetings.h"
 #include "meetings/util.h"
@@ -297,11 +298,14 @@ Result<Json> Service::ImportPlaces(const Caller& caller, const std::string& acti
   std::vector<std::string> required;
   for (const auto& [column, field] : kColumns) required.push_back(column);
   auto table = CsvTable::Parse(csv_text, source, required);
-  if (!table.ok()) return Status::Invalid("file", table.status().message());
-  if (table->size() == 0) return Status::Invalid("file", source + ": no places (only a header)");
-  if (table->size() > kMaxPlaces)
-    return Status::Invalid(
-        "file", source + ": more than " + std::to_string(kMaxPlaces) + " places in one file");
+  if (!table.ok()) return InField("file", table.status());
+  if (table->size() == 0) {
+    return Status::Invalid("file", source + ": no places (only a header)").Says("invalid.places_none", {{"file", source}});
+  }
+  if (table->size() > kMaxPlaces) {
+    return Status::Invalid("file", source + ": more than " + std::to_string(kMaxPlaces) + " places in one file")
+        .Says("invalid.places_too_many", {{"file", source}, {"#max", std::to_string(kMaxPlaces)}});
+  }
   const records::KindSpec& activities = KindOf(store_, kActivities);
   const records::KindSpec& places = KindOf(store_, kPlaces);
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
@@ -319,8 +323,7 @@ Result<Json> Service::ImportPlaces(const Caller& caller, const std::string& acti
       std::string column = place.status().field();
       for (const auto& [c, f] : kColumns)
         if (f == column) column = c;
-      return Status::Invalid(column, source + ":" + std::to_string(table->line(row)) + ": " +
-                                         column + ": " + place.status().message());
+      return InField(column, At(FilePlace::Line(source, table->line(row), column), place.status()));
     }
     made.push_back(*place);
   }

@@ -11,6 +11,7 @@
 
 #include "audit/audit.h"
 #include "core/ids.h"
+#include "core/problem.h"
 #include "plans/plans.h"
 #include "records/text.h"
 #include "xlsx/xlsx.h"
@@ -96,7 +97,7 @@ struct Row {
   int row = 0;
   std::string id;
   Json body = Json::object();
-  std::vector<std::string> errors;
+  std::vector<Status> errors;
 };
 
 // Reads the workbook's rows into action bodies (what the API would be sent), with the cells
@@ -141,9 +142,10 @@ Result<std::vector<Row>> ReadRows(const xlsx::Book& book_in, const records::Kind
       std::string raw = it == cells.end() ? "" : it->second;
       std::string v = c.kind == Kind::kLong ? raw : Trim(raw);
       if (!Trim(v).empty()) any = true;
-      auto bad = [&](const std::string& why) {
-        row.errors.push_back("row " + std::to_string(r) + " column " + xlsx::ColumnName(col) + " (" +
-                             translate(*lang, c.header) + "): " + Quoted(v) + " " + why);
+      auto bad = [&](const std::string& why, const std::string& key, Status::MessageArgs args = {}) {
+        args.push_back({"value", xlsx::Excerpt(v)});
+        row.errors.push_back(At(FilePlace::Row(r, xlsx::ColumnName(col), c.header, translate(*lang, c.header)),
+                                Status::Invalid(c.field, Quoted(v) + " " + why).Says(key, std::move(args))));
       };
       if (std::string(c.field) == "id") {
         row.id = v;
@@ -157,9 +159,12 @@ Result<std::vector<Row>> ReadRows(const xlsx::Book& book_in, const records::Kind
         case Kind::kChoice: {
           auto found = choice[c.field].find(v);
           if (found == choice[c.field].end()) {
-            std::string listed;
-            for (const auto& code : ChoicesOf(kind, c.field)) listed += (listed.empty() ? "" : ", ") + translate(*lang, "choice." + code);
-            bad("is not one of " + listed);
+            std::string listed, codes;
+            for (const auto& code : ChoicesOf(kind, c.field)) {
+              listed += (listed.empty() ? "" : ", ") + translate(*lang, "choice." + code);
+              codes += (codes.empty() ? "" : ",") + code;
+            }
+            bad("is not one of " + listed, "invalid.cell_choice", {{"choices", codes}});
           } else {
             row.body[c.field] = found->second;
           }
@@ -168,19 +173,19 @@ Result<std::vector<Row>> ReadRows(const xlsx::Book& book_in, const records::Kind
         case Kind::kDate: {
           bool ok = false;
           std::string d = DateOf(v, &ok);
-          if (!ok) bad("is not a date (YYYY-MM-DD)");
+          if (!ok) bad("is not a date (YYYY-MM-DD)", "invalid.cell_date");
           else row.body[c.field] = d;
           break;
         }
         case Kind::kInteger: {
           std::int64_t n = 0;
-          if (!IntegerOf(v, &n)) bad("is not a whole number");
+          if (!IntegerOf(v, &n)) bad("is not a whole number", "invalid.cell_whole_number");
           else row.body[c.field] = n;
           break;
         }
         case Kind::kAgency: {
           auto found = agencies.find(v);
-          if (found == agencies.end()) bad("is not an agency you can see");
+          if (found == agencies.end()) bad("is not an agency you can see", "invalid.cell_agency");
           else row.body[c.field] = found->second;
           break;
         }
@@ -219,19 +224,23 @@ Result<Json> RunRows(records::Store& store, Transaction& txn, const Caller& call
   std::set<std::string> in_workbook;
   for (auto& row : rows) {
     std::string title = Text(row.body, "title");
-    for (const auto& e : row.errors) errors.push_back({{"row", row.row}, {"message", e}});
+    auto refuse = [&](const Status& problem) {
+      errors.push_back(ProblemJson(problem));
+      errors.back()["row"] = row.row;
+    };
+    for (const auto& e : row.errors) refuse(e);
     if (!row.errors.empty()) continue;
+    // A refusal of the records' own validation, at the column of the field it names.
     auto fail = [&](const Status& st) {
-      std::string col;
+      FilePlace where = FilePlace::Row(row.row);
       for (int c = 0; c < static_cast<int>(std::size(kColumns)); ++c) {
         if (st.field() == kColumns[c].field) {
-          col = " column " + xlsx::ColumnName(c) + " (" + translate(lang, kColumns[c].header) + ")";
-          Json v = row.body.contains(st.field()) ? row.body[st.field()] : Json(nullptr);
-          col += ": " + Quoted(v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump());
+          where.column = xlsx::ColumnName(c);
+          where.header_key = kColumns[c].header;
+          where.header = translate(lang, kColumns[c].header);
         }
       }
-      errors.push_back({{"row", row.row},
-                        {"message", "row " + std::to_string(row.row) + " (" + title.substr(0, 40) + ")" + col + ": " + st.message()}});
+      refuse(At(where, st));
     };
     if (row.id.empty()) {
       auto r = store.CreateIn(txn, caller, kind, row.body);
@@ -245,13 +254,15 @@ Result<Json> RunRows(records::Store& store, Transaction& txn, const Caller& call
     }
     auto current = store.GetIn(txn, caller, kind, row.id);
     if (!current.ok() || (*current)["plan_id"] != plan["id"]) {
-      errors.push_back({{"row", row.row}, {"message", "row " + std::to_string(row.row) + " column A: " + Quoted(row.id) +
-                                                          " is not an action of this plan (leave A empty for a new action)"}});
+      refuse(At(FilePlace::Row(row.row, "A", kColumns[0].header, translate(lang, kColumns[0].header)),
+                Status::Invalid("id", Quoted(row.id) + " is not an action of this plan (leave A empty for a new action)")
+                    .Says("invalid.not_plan_action_row", {{"value", xlsx::Excerpt(row.id)}})));
       continue;
     }
     if (!in_workbook.insert(row.id).second) {
-      errors.push_back({{"row", row.row}, {"message", "row " + std::to_string(row.row) + " column A: the action " +
-                                                          Quoted(row.id) + " is in the workbook twice"}});
+      refuse(At(FilePlace::Row(row.row, "A", kColumns[0].header, translate(lang, kColumns[0].header)),
+                Status::Invalid("id", "the action " + Quoted(row.id) + " is in the workbook twice")
+                    .Says("invalid.action_twice", {{"value", xlsx::Excerpt(row.id)}})));
       continue;
     }
     Json changes = Changes(*current, row.body);

@@ -11,6 +11,7 @@
 
 #include "audit/audit.h"
 #include "core/ids.h"
+#include "core/problem.h"
 #include "risk/internal.h"
 #include "xlsx/xlsx.h"
 
@@ -95,7 +96,7 @@ struct Row {
   int row = 0;
   std::string id;
   Json body = Json::object();
-  std::vector<std::string> errors;
+  std::vector<Status> errors;
 };
 
 std::string CellAt(const xlsx::Sheet& sheet, int row, int col) {
@@ -130,9 +131,13 @@ std::vector<Row> ReadRows(const xlsx::Sheet& sheet, const std::vector<Column>& c
         continue;
       }
       any = true;
-      auto bad = [&](const std::string& why) {
-        row.errors.push_back("row " + std::to_string(r) + " column " + xlsx::ColumnName(ci) + " (" + c.header + "): " + Quoted(v) +
-                             " " + why);
+      auto bad = [&](const std::string& why, const std::string& key, Status::MessageArgs args = {}) {
+        args.push_back({"value", xlsx::Excerpt(v)});
+        // A rating's header is the method's words in the workbook's language: there the
+        // column's letter says where on a page.
+        std::string header_key = c.field.empty() ? "" : c.field == "id" ? "risk.wb.id" : "field." + c.field;
+        row.errors.push_back(At(FilePlace::Row(r, xlsx::ColumnName(ci), header_key, c.header),
+                                Status::Invalid(c.field, Quoted(v) + " " + why).Says(key, std::move(args))));
       };
       Json value = v;
       if (c.kind == Kind::kChoice) {
@@ -140,7 +145,15 @@ std::vector<Row> ReadRows(const xlsx::Sheet& sheet, const std::vector<Column>& c
         if (found == c.choices.end()) {
           std::string listed;
           for (const auto& ch : c.choices) listed += (listed.empty() ? "" : ", ") + ch.second;
-          bad("is not one of " + listed);
+          if (c.field == "hazard" || c.field == "origin") {  // the catalogue's choices: labelled on the page
+            std::string codes;
+            for (const auto& ch : c.choices) codes += (codes.empty() ? "" : ",") + ch.first;
+            bad("is not one of " + listed, "invalid.cell_choice", {{"choices", codes}});
+          } else {
+            std::string values;
+            for (const auto& ch : c.choices) values += (values.empty() ? "" : "\n") + ch.second;
+            bad("is not one of " + listed, "invalid.cell_values", {{"values", values}});
+          }
           continue;
         }
         value = found->first;
@@ -149,7 +162,7 @@ std::vector<Row> ReadRows(const xlsx::Sheet& sheet, const std::vector<Column>& c
         char* end = nullptr;
         double d = std::strtod(v.c_str(), &end);
         if (end != v.c_str() + v.size() || !std::isfinite(d)) {
-          bad("is not a number");
+          bad("is not a number", "invalid.cell_number");
           continue;
         }
         value = d == std::floor(d) && std::fabs(d) < 9e15 ? Json(static_cast<std::int64_t>(d)) : Json(d);
@@ -178,17 +191,19 @@ std::vector<Row> ReadRows(const xlsx::Sheet& sheet, const std::vector<Column>& c
     auto checked = CheckRatings(m, rated(likelihood) ? likelihood : Json(nullptr), kept_impacts);
     if (!checked.ok()) {
       // Name the column of the rating part at fault.
-      std::string field = checked.status().field(), where;
+      std::string field = checked.status().field();
+      FilePlace where = FilePlace::Row(r);
       for (int ci = 0; ci < static_cast<int>(cols.size()); ++ci) {
         const Column& c = cols[ci];
         std::string path = c.rating == "likelihood" ? "likelihood." + c.part : "impacts." + c.rating + "." + c.part;
         if (!c.rating.empty() && (field == path || (field == "impacts." + c.rating && c.part == "level") ||
                                   (field == "likelihood" && c.rating == "likelihood" && c.part == "level"))) {
-          where = " column " + xlsx::ColumnName(ci) + " (" + c.header + ")";
+          where.column = xlsx::ColumnName(ci);
+          where.header = c.header;
           break;
         }
       }
-      row.errors.push_back("row " + std::to_string(r) + where + ": " + checked.status().message());
+      row.errors.push_back(At(where, checked.status()));
       continue;
     }
     row.body["likelihood"] = (*checked)["likelihood"].is_null() ? "" : (*checked)["likelihood"].dump();
@@ -218,12 +233,14 @@ Result<Json> RunRows(records::Store& store, Transaction& txn, const Caller& call
   std::set<std::string> in_workbook;
   for (auto& row : rows) {
     std::string title = Str(row.body, "title");
-    for (const auto& e : row.errors) errors.push_back({{"row", row.row}, {"message", e}});
-    if (!row.errors.empty()) continue;
-    auto fail = [&](const Status& st) {
-      errors.push_back({{"row", row.row},
-                        {"message", "row " + std::to_string(row.row) + " (" + title.substr(0, 40) + ") " + st.field() + ": " + st.message()}});
+    auto refuse = [&](const Status& problem) {
+      errors.push_back(ProblemJson(problem));
+      errors.back()["row"] = row.row;
     };
+    for (const auto& e : row.errors) refuse(e);
+    if (!row.errors.empty()) continue;
+    // A refusal of the records' own validation names its field (with its label on a page).
+    auto fail = [&](const Status& st) { refuse(At(FilePlace::Row(row.row), st)); };
     if (row.id.empty()) {
       auto r = store.CreateIn(txn, caller, kind, row.body);
       if (!r.ok()) {
@@ -236,13 +253,15 @@ Result<Json> RunRows(records::Store& store, Transaction& txn, const Caller& call
     }
     auto current = store.GetIn(txn, caller, kind, row.id);
     if (!current.ok() || (*current)["register_id"] != reg["id"]) {
-      errors.push_back({{"row", row.row}, {"message", "row " + std::to_string(row.row) + " column A: " + Quoted(row.id) +
-                                                          " is not a scenario of this register (leave A empty for a new one)"}});
+      refuse(At(FilePlace::Row(row.row, "A"),
+                Status::Invalid("id", Quoted(row.id) + " is not a scenario of this register (leave A empty for a new one)")
+                    .Says("invalid.not_register_scenario_row", {{"value", xlsx::Excerpt(row.id)}})));
       continue;
     }
     if (!in_workbook.insert(row.id).second) {
-      errors.push_back({{"row", row.row}, {"message", "row " + std::to_string(row.row) + " column A: the scenario " + Quoted(row.id) +
-                                                          " is in the workbook twice"}});
+      refuse(At(FilePlace::Row(row.row, "A"),
+                Status::Invalid("id", "the scenario " + Quoted(row.id) + " is in the workbook twice")
+                    .Says("invalid.scenario_twice", {{"value", xlsx::Excerpt(row.id)}})));
       continue;
     }
     Json changes = Changes(*current, row.body);

@@ -201,7 +201,15 @@ std::string Trim(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-std::string Quoted(const std::string& s) { return "\"" + s.substr(0, 40) + (s.size() > 40 ? "...\"" : "\""); }
+std::string Excerpt(const std::string& s) {
+  if (s.size() <= 40) return s;
+  size_t cut = 40;
+  // Never inside a UTF-8 sequence: a cut one would make the message (and its JSON) invalid.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut) + "...";
+}
+
+std::string Quoted(const std::string& s) { return "\"" + Excerpt(s) + "\""; }
 
 std::string DateOf(const std::string& cell, bool* ok) {
   *ok = true;

@@ -33,7 +33,9 @@ std::string ColumnName(int column);
 
 // Reading cells people typed. A cell's text without surrounding spaces and line breaks.
 std::string Trim(const std::string& s);
-// A cell's text quoted for an error message, cut at 40 characters.
+// A cell's text for an error message, cut at 40 bytes (on a character boundary) with "...".
+std::string Excerpt(const std::string& s);
+// The same, quoted.
 std::string Quoted(const std::string& s);
 // A date typed as text (YYYY-MM-DD), or as the number Excel stores for a date (days since
 // 1899-12-30); *ok false when it is neither.
