@@ -563,20 +563,26 @@ std::string ArabicKey(std::string_view t) {
   return out;
 }
 
-std::string TransliterateToAscii(std::string_view utf8) {
-  bool ascii = std::all_of(utf8.begin(), utf8.end(),
-                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+namespace {
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// ICU's transform of `utf8` by the transform `id`, as UTF-8.
+std::string IcuTransliterate(std::string_view utf8, const std::string& id) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  if (icu::Transliterator* t = TransliteratorFor(id)) t->transliterate(u);
   std::string out;
-  if (ascii) {
-    out.assign(utf8);
-  } else {
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(
-        icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
-    if (icu::Transliterator* t = TransliteratorFor(TransformFor(u))) t->transliterate(u);
-    u.toUTF8String(out);
-  }
-  // Lower-case letters and digits; apostrophes and other marks vanish without splitting
-  // ("Ja'far" is "jafar"), everything else separates words.
+  u.toUTF8String(out);
+  return out;
+}
+
+// Lower-case letters and digits; apostrophes and other marks vanish without splitting
+// ("Ja'far" is "jafar"), everything else separates words.
+std::string AsciiWords(std::string_view out) {
   std::string clean;
   clean.reserve(out.size());
   for (char ch : out) {
@@ -591,6 +597,49 @@ std::string TransliterateToAscii(std::string_view utf8) {
       clean += ' ';
   }
   return clean;
+}
+
+// Words of queries each thread remembers transliterated (ICU's transforms were a tenth of the
+// instructions of a screen; the words of a batch's names repeat).
+constexpr size_t kTransliteratedWordMemo = 20000;
+
+}  // namespace
+
+std::string TransliterateToAsciiWhole(std::string_view utf8) {
+  if (IsAscii(utf8)) return AsciiWords(utf8);
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  return AsciiWords(IcuTransliterate(utf8, TransformFor(u)));
+}
+
+std::string TransliterateToAscii(std::string_view utf8) {
+  if (IsAscii(utf8)) return AsciiWords(utf8);
+  // The transform is chosen by the whole name (a letter of one word says the name is Kazakh);
+  // each word is then transformed alone and remembered. The transforms' rules look at letters
+  // within a word only, so this gives what transforming the whole name gives (a test compares
+  // the two on every listed name).
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  const std::string id = TransformFor(u);
+  thread_local std::unordered_map<std::string, std::string> memo;
+  if (memo.size() >= kTransliteratedWordMemo) memo.clear();
+  std::string joined, key;
+  joined.reserve(utf8.size());
+  for (size_t i = 0; i <= utf8.size();) {
+    size_t space = std::min(utf8.find(' ', i), utf8.size());
+    std::string_view word = utf8.substr(i, space - i);
+    if (IsAscii(word)) {
+      joined += word;
+    } else {
+      key.assign(id).append(1, '\0').append(word);
+      auto it = memo.find(key);
+      if (it == memo.end()) it = memo.emplace(key, IcuTransliterate(word, id)).first;
+      joined += it->second;
+    }
+    if (space < utf8.size()) joined += ' ';
+    i = space + 1;
+  }
+  return AsciiWords(joined);
 }
 
 std::string Skeleton(std::string_view t) {

@@ -36,7 +36,10 @@ struct NormalisedName {
 // Any script to lower-case ASCII: Cyrillic by the BGN/PCGN tables of its language (Russian,
 // Kazakh, Uzbek, Kyrgyz, Ukrainian), Arabic and Persian by BGN/PCGN, Han by pinyin, Latin
 // diacritics folded. Thread-safe (ICU transliterators are per thread).
+// Each word is transformed alone and remembered per thread (see names.cc).
 std::string TransliterateToAscii(std::string_view utf8);
+// The same, the whole text transformed at once: what TransliterateToAscii must equal (tests).
+std::string TransliterateToAsciiWhole(std::string_view utf8);
 NormalisedName Normalise(std::string_view name);
 // Tokens already made, by word and script: list names repeat their parts (the index build).
 using TokenMemo = std::unordered_map<std::string, Token>;
