@@ -55,7 +55,7 @@ struct TokenSim {
 // Edits a similar spelling of a word of this length may have: a typo, two in long words.
 size_t SpellingEdits(size_t length) { return 1 + length / 7; }
 
-bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+inline bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
 // Whether Jaro-Winkler of the skeletons of a and b can reach kPairFloor. It is at most
 // 0.6 * jaro + 0.4 (four letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3
@@ -79,12 +79,12 @@ inline bool SameShortString(const std::string& a, const std::string& b) {
 inline bool JoinedArticle(const Token& a, const Token& b) {
   const std::string& s = a.skeleton;
   const std::string& rest = b.skeleton;
-  if (s.size() <= rest.size() + 1 || rest.size() < 3 || (s[0] != 'a' && s[0] != 'e') || s[1] != 'l')
+  if (s.size() != rest.size() + 2 || rest.size() < 3 || (s[0] != 'a' && s[0] != 'e') || s[1] != 'l')
     return false;
   for (size_t k = 0; k < rest.size(); ++k) {
     if (s[k + 2] != rest[k]) return false;
   }
-  return s.size() == rest.size() + 2;
+  return true;
 }
 
 TokenSim Similarity(const Token& q, const Token& c) {
@@ -127,10 +127,19 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // Between Arabic script and Latin only the Arabic key above compares: spellings without short
   // vowels look alike to Jaro-Winkler when they are not (عثمان athman / Ayman).
   if (q.abjad != c.abjad) return {0, ""};
+  // A short word and one more than two letters longer (most pairs scored with a particle or a
+  // short name): only a shared Cyrillic sound could pair them (the rules below need a length
+  // gap of at most two, or at most one edit for short words).
+  size_t length_gap = q.skeleton.size() > c.skeleton.size() ? q.skeleton.size() - c.skeleton.size()
+                                                            : c.skeleton.size() - q.skeleton.size();
+  size_t shorter = std::min(q.skeleton.size(), c.skeleton.size());
+  if (shorter <= 4 && length_gap > 2 && (q.sound_bits & c.sound_bits) == 0) return {0, ""};
   // A Cyrillic name romanised in two ways (Zhukov / Schukow / Joukov).
-  for (const auto& a : q.sounds) {
-    for (const auto& b : c.sounds) {
-      if (SameShortString(a, b)) return {0.92, "romanisation variant"};
+  if ((q.sound_bits & c.sound_bits) != 0) {
+    for (const auto& a : q.sounds) {
+      for (const auto& b : c.sounds) {
+        if (SameShortString(a, b)) return {0.92, "romanisation variant"};
+      }
     }
   }
   // The Arabic article written together with the name: "alanizi" / "al anizi".
@@ -138,9 +147,8 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // Same consonants in the same order, and the same first sound (Armen is not Ramon).
   bool same_start =
       q.skeleton[0] == c.skeleton[0] || (IsVowelChar(q.skeleton[0]) && IsVowelChar(c.skeleton[0]));
-  size_t length_gap = q.skeleton.size() > c.skeleton.size() ? q.skeleton.size() - c.skeleton.size()
-                                                            : c.skeleton.size() - q.skeleton.size();
-  if (q.consonants == c.consonants && !q.consonants.empty() && same_start && length_gap <= 2) {
+  if (same_start && length_gap <= 2 && !q.consonants.empty() &&
+      SameShortString(q.consonants, c.consonants)) {
     double jw = JaroWinkler(q.skeleton, c.skeleton);
     if (q.consonants.size() >= 3 && jw >= 0.75) return {std::max(jw, 0.9), "vowels differ"};
     // Arabic or Persian written without short vowels ("mhmd", "ywsf"), same first letter.
@@ -151,7 +159,6 @@ TokenSim Similarity(const Token& q, const Token& c) {
     if (abjad && q.consonants.size() >= 3) return {0.86, "consonants agree"};
   }
   // Jaro-Winkler is generous with short words: also require few edits for them.
-  size_t shorter = std::min(q.skeleton.size(), c.skeleton.size());
   if (shorter <= 4 &&
       (q.skeleton[0] != c.skeleton[0] || !EditDistanceAtMost(q.skeleton, c.skeleton, 1))) {
     return {0, ""};

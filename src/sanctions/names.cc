@@ -722,6 +722,8 @@ Token MakeToken(const std::string& w, bool abjad) {
   }
   t.abjad = abjad;
   if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);
+  for (const auto& sound : t.sounds)
+    t.sound_bits |= uint64_t{1} << (std::hash<std::string>{}(sound) % 64);
   // Legal-form words stay, with little weight: a reordered or misspelled form ("stock
   // company joint", "kompany") then costs little instead of counting as a missing name part.
   t.legal_form = CompanyFormSkeletons().count(t.skeleton) > 0;

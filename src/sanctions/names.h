@@ -21,6 +21,8 @@ struct Token {
   std::string akey;          // Arabic consonant key: what an Arabic writer keeps of the sounds
   std::string akey_persian;  // the key with v as و (Persian), ce/ci as s: "" when the same
   std::vector<std::string> sounds;  // Cyrillic sounds under English, German and French readings
+  // A bit per sound (by a hash of it): tokens without a bit in common share no sound.
+  uint64_t sound_bits = 0;
   // How often each letter and digit occurs in the skeleton (a-z, then 0-9), for the bounds of
   // CommonLetters(); `letters_counted` is false when the skeleton has another character or is
   // too long for a byte per count.
