@@ -547,6 +547,10 @@ struct Index::Impl {
     TokenSim Get(uint32_t id, size_t i) const {
       return stamp_of[id] == stamp ? sims[row_of[id] * nq + i] : TokenSim{-1, ""};
     }
+    // Where Get(id, i) reads for every i (or -1: nothing set for id), for a loop over i.
+    int64_t RowStart(uint32_t id) const {
+      return stamp_of[id] == stamp ? static_cast<int64_t>(row_of[id]) * nq : -1;
+    }
   };
 
   // Name similarity of query tokens to listed tokens, with the explanation of each pairing.
@@ -672,23 +676,35 @@ struct Index::Impl {
     thread_local std::vector<char> q_used, c_used;
     all.clear();
     chosen.clear();
+    // Retrieval finds every pair of longer words at or above the floor (see Similar): a pair it
+    // did not find is below it. Short words, particles and Arabic script are compared here.
+    auto direct = [](const Token& t) { return t.skeleton.size() <= 4 || t.particle || t.abjad; };
+    // What the loop below reads of each listed part, once per part rather than once per pair.
+    thread_local std::vector<int64_t> c_row;
+    thread_local std::vector<char> c_direct;
+    const bool tabled = table && ids;
+    if (tabled) {
+      c_row.resize(c.size());
+      c_direct.resize(c.size());
+      for (size_t j = 0; j < c.size(); ++j) {
+        c_row[j] = table->RowStart((*ids)[j]);
+        c_direct[j] = direct(*c[j]);
+      }
+    }
     for (size_t i = 0; i < q.size(); ++i) {
+      const bool q_direct = direct(q[i]);
       for (size_t j = 0; j < c.size(); ++j) {
         TokenSim s{-1, ""};
-        if (table && ids) {
-          s = table->Get((*ids)[j], i);
-          // Retrieval finds every pair of longer words at or above the floor (see Similar):
-          // a pair it did not find is below it. Short words, particles and Arabic script are
-          // compared here.
-          if (s.sim < 0) {
-            bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 ||
-                          q[i].particle || c[j]->particle || q[i].abjad || c[j]->abjad;
-            if (!direct) s = {0, ""};
-          }
+        if (tabled) {
+          if (c_row[j] >= 0) s = table->sims[c_row[j] + i];
+          if (s.sim < 0 && !q_direct && !c_direct[j]) s = {0, ""};
         }
         if (s.sim < 0) {
           s = Similarity(q[i], *c[j]);
-          if (table && ids) table->Set((*ids)[j], i, s);
+          if (tabled) {
+            table->Set((*ids)[j], i, s);
+            c_row[j] = table->RowStart((*ids)[j]);
+          }
         }
         if (s.sim >= kPairFloor)
           all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});
