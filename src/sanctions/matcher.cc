@@ -642,9 +642,19 @@ struct Index::Impl {
     // Query part i written together for listed parts j and k, or listed part j written apart
     // as query parts i and i + 1 (or i + 2 after a particle): either way MayJoin needs parts i
     // and j to begin alike or one of them read from Arabic script.
+    // A part's first letter, or kAnyStart when it is read from Arabic script; read once per
+    // part rather than once per pair.
+    constexpr int kAnyStart = 0x100;
+    auto start = [](const Token& t) {
+      return t.abjad ? kAnyStart : static_cast<int>(static_cast<unsigned char>(t.skeleton[0]));
+    };
+    thread_local std::vector<int> c_start;
+    c_start.resize(c.size());
+    for (size_t j = 0; j < c.size(); ++j) c_start[j] = start(*c[j]);
     for (size_t i = 0; i < q.size(); ++i) {
+      const int q_start = start(q[i]);
       for (size_t j = 0; j < c.size(); ++j) {
-        if (q[i].skeleton[0] != c[j]->skeleton[0] && !q[i].abjad && !c[j]->abjad) continue;
+        if (q_start != c_start[j] && q_start != kAnyStart && c_start[j] != kAnyStart) continue;
         for (size_t k = j + 1; k < c.size() && k <= j + 2; ++k) {
           if (k == j + 2 && !c[j + 1]->particle) continue;
           if (MayJoin(q[i], *c[j], *c[k])) {
