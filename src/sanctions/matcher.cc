@@ -60,10 +60,14 @@ inline bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c =
 // Whether Jaro-Winkler of the skeletons of a and b can reach kPairFloor. It is at most
 // 0.6 * jaro + 0.4 (four letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3
 // with m the letters the two have in common (as multisets).
-bool CanReachFloor(const Token& a, const Token& b) {
-  double m = static_cast<double>(CommonLetters(a, b));
+// `common` is CommonLetters(a, b).
+bool CanReachFloor(const Token& a, const Token& b, size_t common) {
+  double m = static_cast<double>(common);
   double jaro_bound = (m / a.skeleton.size() + m / b.skeleton.size() + 1.0) / 3.0;
   return 0.6 * jaro_bound + 0.4 >= kPairFloor;
+}
+bool CanReachFloor(const Token& a, const Token& b) {
+  return CanReachFloor(a, b, CommonLetters(a, b));
 }
 
 // a == b for the short strings of name parts, without a call to memcmp.
@@ -165,13 +169,13 @@ TokenSim Similarity(const Token& q, const Token& c) {
   }
   // Most pairs scored share few letters: skip Jaro-Winkler when it cannot reach the floor.
   if (!CanReachFloor(q, c)) return {0, ""};
-  double jw = JaroWinkler(q.skeleton, c.skeleton);
-  if (jw < kPairFloor) return {jw, "similar spelling"};
   // Jaro-Winkler rewards a common beginning: Karim and Carrizales share one. A spelling that
-  // differs from the other by more than a typo or two is another name.
+  // differs from the other by more than a typo or two is another name. (Tested first: the
+  // banded distance is cheaper, and fewer pairs pass it. Below the floor a similarity is never
+  // used, so which test says no does not matter.)
   size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
   if (!EditDistanceAtMost(q.skeleton, c.skeleton, SpellingEdits(longer))) return {0, ""};
-  return {jw, "similar spelling"};
+  return {JaroWinkler(q.skeleton, c.skeleton), "similar spelling"};
 }
 
 // What the Slavic endings of a name's parts say: `sign` +1 masculine (-ov, -ev, -skiy, -ovich),
@@ -470,10 +474,9 @@ struct Index::Impl {
                 (!c.akey_persian.empty() && c.akey_persian.size() == qa)) {
               accepted.push_back(id);
             }
-          } else if (CanReachFloor(q, c)) {
+          } else if (size_t common = CommonLetters(q, c); CanReachFloor(q, c, common)) {
             size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
-            if (!(spelling_only && !c.abjad &&
-                  longer - CommonLetters(q, c) > SpellingEdits(longer))) {
+            if (!(spelling_only && !c.abjad && longer - common > SpellingEdits(longer))) {
               accepted.push_back(id);
             }
           }

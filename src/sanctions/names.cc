@@ -894,7 +894,9 @@ bool EditDistanceAtMost(std::string_view a, std::string_view b, size_t k) {
   if (a.size() >= kMax || b.size() >= kMax) return std::max(a.size(), b.size()) <= k;
   if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > k) return false;
   const size_t over = k + 1;
-  size_t prev2[kMax + 1], prev[kMax + 1], row[kMax + 1];
+  // Three rows in turn (the one before last, the last, this one): rotated, not copied.
+  size_t rows[3][kMax + 1];
+  size_t *prev2 = rows[0], *prev = rows[1], *row = rows[2];
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = std::min(j, over);
   for (size_t i = 1; i <= a.size(); ++i) {
     size_t lo = i > k ? i - k : 1, hi = std::min(b.size(), i + k);
@@ -911,8 +913,8 @@ bool EditDistanceAtMost(std::string_view a, std::string_view b, size_t k) {
     }
     for (size_t j = hi + 1; j <= b.size(); ++j) row[j] = over;
     if (smallest > k) return false;
-    std::copy(prev, prev + b.size() + 1, prev2);
-    std::copy(row, row + b.size() + 1, prev);
+    std::swap(prev2, prev);  // the one before last is now the last row
+    std::swap(prev, row);    // and the last row this one; `row` is free again
   }
   return prev[b.size()] <= k;
 }
