@@ -601,7 +601,8 @@ std::string AsciiWords(std::string_view out) {
 
 // Words of queries each thread remembers transliterated (ICU's transforms were a tenth of the
 // instructions of a screen; the words of a batch's names repeat).
-constexpr size_t kTransliteratedWordMemo = 20000;
+// 8,192 words of about 100 bytes each: under 1 MB per thread.
+constexpr size_t kTransliteratedWordMemo = 8192;
 
 }  // namespace
 
@@ -621,8 +622,11 @@ std::string TransliterateToAscii(std::string_view utf8) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(
       icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
   const std::string id = TransformFor(u);
-  thread_local std::unordered_map<std::string, std::string> memo;
-  if (memo.size() >= kTransliteratedWordMemo) memo.clear();
+  // Per transform (a handful), per word.
+  thread_local std::unordered_map<std::string, std::unordered_map<std::string, std::string>> memo;
+  thread_local size_t remembered = 0;
+  if (remembered >= kTransliteratedWordMemo) memo.clear(), remembered = 0;
+  auto& words = memo[id];
   std::string joined, key;
   joined.reserve(utf8.size());
   for (size_t i = 0; i <= utf8.size();) {
@@ -631,9 +635,12 @@ std::string TransliterateToAscii(std::string_view utf8) {
     if (IsAscii(word)) {
       joined += word;
     } else {
-      key.assign(id).append(1, '\0').append(word);
-      auto it = memo.find(key);
-      if (it == memo.end()) it = memo.emplace(key, IcuTransliterate(word, id)).first;
+      key.assign(word);
+      auto it = words.find(key);
+      if (it == words.end()) {
+        it = words.emplace(key, IcuTransliterate(word, id)).first;
+        ++remembered;
+      }
       joined += it->second;
     }
     if (space < utf8.size()) joined += ' ';
