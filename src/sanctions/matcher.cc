@@ -2,6 +2,7 @@
 // scoring, secondary facts for adjustment. The score is documented in docs/screening.md; change
 // the two together, and re-run bench/screening to see what the change does to precision/recall.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <exception>
 #include <mutex>
@@ -35,6 +36,8 @@ constexpr size_t kQueryWordMemo = 20000;
 constexpr size_t kFrequentPart = 300;
 // The masculine and feminine forms of a name (Petrov / Petrova) paired: weighed as a fact.
 constexpr double kGenderDiffers = 0.2;
+// Parts of a listed name whose scratch values scoring keeps on the stack (more: on the heap).
+constexpr size_t kPartsOnStack = 16;
 // Names retrieved per query before full scoring.
 constexpr size_t kRetrieve = 40;
 // Parts of a listed name, about: when the names found so far have fewer parts in all than a
@@ -645,19 +648,9 @@ struct Index::Impl {
     // Query part i written together for listed parts j and k, or listed part j written apart
     // as query parts i and i + 1 (or i + 2 after a particle): either way MayJoin needs parts i
     // and j to begin alike or one of them read from Arabic script.
-    // A part's first letter, or kAnyStart when it is read from Arabic script; read once per
-    // part rather than once per pair.
-    constexpr int kAnyStart = 0x100;
-    auto start = [](const Token& t) {
-      return t.abjad ? kAnyStart : static_cast<int>(static_cast<unsigned char>(t.skeleton[0]));
-    };
-    thread_local std::vector<int> c_start;
-    c_start.resize(c.size());
-    for (size_t j = 0; j < c.size(); ++j) c_start[j] = start(*c[j]);
     for (size_t i = 0; i < q.size(); ++i) {
-      const int q_start = start(q[i]);
       for (size_t j = 0; j < c.size(); ++j) {
-        if (q_start != c_start[j] && q_start != kAnyStart && c_start[j] != kAnyStart) continue;
+        if (q[i].skeleton[0] != c[j]->skeleton[0] && !q[i].abjad && !c[j]->abjad) continue;
         for (size_t k = j + 1; k < c.size() && k <= j + 2; ++k) {
           if (k == j + 2 && !c[j + 1]->particle) continue;
           if (MayJoin(q[i], *c[j], *c[k])) {
@@ -693,12 +686,16 @@ struct Index::Impl {
     // did not find is below it. Short words, particles and Arabic script are compared here.
     auto direct = [](const Token& t) { return t.skeleton.size() <= 4 || t.particle || t.abjad; };
     // What the loop below reads of each listed part, once per part rather than once per pair.
-    thread_local std::vector<int64_t> c_row;
-    thread_local std::vector<char> c_direct;
+    // On the stack for the names of a few parts (nearly all), else on the heap.
+    std::array<int64_t, kPartsOnStack> c_row_few;
+    std::array<char, kPartsOnStack> c_direct_few;
+    const bool many = c.size() > kPartsOnStack;
+    std::vector<int64_t> c_row_many(many ? c.size() : 0);
+    std::vector<char> c_direct_many(many ? c.size() : 0);
+    int64_t* c_row = many ? c_row_many.data() : c_row_few.data();
+    char* c_direct = many ? c_direct_many.data() : c_direct_few.data();
     const bool tabled = table && ids;
     if (tabled) {
-      c_row.resize(c.size());
-      c_direct.resize(c.size());
       for (size_t j = 0; j < c.size(); ++j) {
         c_row[j] = table->RowStart((*ids)[j]);
         c_direct[j] = direct(*c[j]);
