@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -557,6 +558,46 @@ TEST(Retrieval, ScoreBoundLeavesTheCandidatesAsTheyAre) {
     }
   }
   EXPECT_GT(candidates, parties.size());  // mostly hits: the comparison is not of empty lists
+}
+
+TEST(Names, WordByWordTransliterationEqualsTheWholeNamesOnTheRealLists) {
+  std::unique_ptr<Index> lists = IndexOfTheRealLists();
+  ASSERT_TRUE(lists) << "shared data missing or unreadable";
+  // Words where the transforms' rules depend on what precedes a letter (е, ё, ю, я, є, ї at the
+  // start of a word and after a vowel), in every script the lists and the parties use.
+  std::vector<std::string> names = {"Пётр Ефимович Еремеев",
+                                    "Юлия Яковлева",
+                                    "Алексей Ёлкин",
+                                    "Әлия Ерланқызы",
+                                    "Ўлмас Ёқубов",
+                                    "Үмүт Эркинбеков",
+                                    "Євген Їжакевич Юрченко",
+                                    "Ян Ещенко-Ященко",
+                                    "Ахмед  Ибрагимов ",
+                                    "王小明 李",
+                                    "Κωνσταντίνος Παππάς",
+                                    "Ümit Öztürk Çelik",
+                                    "José María Ñúñez",
+                                    "محمد علي",
+                                    "Hồ Chí Minh"};
+  size_t non_ascii = 0;
+  for (const auto& source : lists->sources()) {
+    for (const auto& entity : source.file->entities) {
+      for (const auto& name : entity.names) {
+        if (std::any_of(name.text.begin(), name.text.end(),
+                        [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+          names.push_back(name.text);
+        }
+      }
+    }
+  }
+  for (const auto& name : names) {
+    non_ascii += 1;
+    // Twice: the second time from what the thread remembers.
+    ASSERT_EQ(TransliterateToAscii(name), TransliterateToAsciiWhole(name)) << name;
+    ASSERT_EQ(TransliterateToAscii(name), TransliterateToAsciiWhole(name)) << name;
+  }
+  EXPECT_GT(non_ascii, 500u);  // the lists' original-script names were compared
 }
 
 TEST(Names, EditDistanceAtMostAgreesWithTheDistance) {

@@ -631,6 +631,10 @@ int main(int argc, char** argv) {
     auto c = index.Screen(party, {threshold, 20});
     latencies.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
+    // SCREENING_BENCH_SHOW_SLOW=MS prints the screens slower than MS milliseconds.
+    if (const char* slow = std::getenv("SCREENING_BENCH_SHOW_SLOW");
+        slow && latencies.back() > std::atof(slow))
+      std::printf("slow: %.3f ms %s (%zu hits)\n", latencies.back(), q.c_str(), c.size());
   }
   std::sort(latencies.begin(), latencies.end());
   if (!latencies.empty())

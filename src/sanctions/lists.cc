@@ -1,6 +1,4 @@
 // Importers for the public sanctions-list formats and our own CSV, and the Entity record.
-#include <nlohmann/json.hpp>
-#include <pugixml.hpp>
 #include <unicode/locid.h>
 #include <unicode/unistr.h>
 
@@ -8,6 +6,8 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
 #include <set>
 #include <unordered_map>
 
@@ -58,7 +58,8 @@ Status TooLarge(const std::string& source, size_t size) {
 int LineAt(std::string_view text, ptrdiff_t offset) {
   if (offset < 0) return 0;
   size_t end = std::min(static_cast<size_t>(offset), text.size());
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(end), '\n'));
+  return 1 +
+         static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(end), '\n'));
 }
 
 // `xml` into `doc`, or InvalidArgument naming the line: over the size limit, not UTF-8 (the
@@ -66,11 +67,12 @@ int LineAt(std::string_view text, ptrdiff_t offset) {
 Status LoadXml(std::string_view xml, const std::string& source, pugi::xml_document& doc) {
   if (xml.size() > kMaxFileBytes) return TooLarge(source, xml.size());
   if (size_t bad = InvalidUtf8At(xml); bad != std::string_view::npos) {
-    return Status::Invalid(source, "line " + std::to_string(LineAt(xml, static_cast<ptrdiff_t>(bad))) +
+    return Status::Invalid(source, "line " +
+                                       std::to_string(LineAt(xml, static_cast<ptrdiff_t>(bad))) +
                                        ": not valid UTF-8 (byte " + std::to_string(bad) + ")");
   }
-  pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default,
-                                                  pugi::encoding_utf8);
+  pugi::xml_parse_result parsed =
+      doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!parsed) {
     return Status::Invalid(source, "line " + std::to_string(LineAt(xml, parsed.offset)) +
                                        ": not well-formed XML (" + parsed.description() + ")");
@@ -96,10 +98,14 @@ std::string UnDate(const pugi::xml_node& dob) {
 
 const char* EntityKindName(EntityKind kind) {
   switch (kind) {
-    case EntityKind::kIndividual: return "individual";
-    case EntityKind::kOrganisation: return "organisation";
-    case EntityKind::kVessel: return "vessel";
-    case EntityKind::kAircraft: return "aircraft";
+    case EntityKind::kIndividual:
+      return "individual";
+    case EntityKind::kOrganisation:
+      return "organisation";
+    case EntityKind::kVessel:
+      return "vessel";
+    case EntityKind::kAircraft:
+      return "aircraft";
   }
   return "organisation";
 }
@@ -152,7 +158,8 @@ std::string CountryCode(std::string_view english_name) {
   auto key = [](std::string_view s) {
     std::string k;
     for (char c : s) {
-      if (std::isalnum(static_cast<unsigned char>(c))) k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (std::isalnum(static_cast<unsigned char>(c)))
+        k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     return k;
   };
@@ -167,22 +174,48 @@ std::string CountryCode(std::string_view english_name) {
     }
     // How the UN and OFAC lists write some countries.
     static const std::pair<const char*, const char*> kAliases[] = {
-        {"Russian Federation", "RU"}, {"Russia", "RU"}, {"Iran (Islamic Republic of)", "IR"},
-        {"Iran", "IR"}, {"Syrian Arab Republic", "SY"}, {"Syria", "SY"},
-        {"Democratic People's Republic of Korea", "KP"}, {"Korea, North", "KP"},
-        {"North Korea", "KP"}, {"Republic of Korea", "KR"}, {"Korea, South", "KR"},
-        {"Democratic Republic of the Congo", "CD"}, {"Congo, Democratic Republic of the", "CD"},
-        {"Republic of the Congo", "CG"}, {"United Republic of Tanzania", "TZ"},
-        {"Viet Nam", "VN"}, {"Lao People's Democratic Republic", "LA"}, {"Burma", "MM"},
-        {"Bolivia (Plurinational State of)", "BO"}, {"Venezuela (Bolivarian Republic of)", "VE"},
-        {"Republic of Moldova", "MD"}, {"Turkey", "TR"}, {"Turkiye", "TR"},
+        {"Russian Federation", "RU"},
+        {"Russia", "RU"},
+        {"Iran (Islamic Republic of)", "IR"},
+        {"Iran", "IR"},
+        {"Syrian Arab Republic", "SY"},
+        {"Syria", "SY"},
+        {"Democratic People's Republic of Korea", "KP"},
+        {"Korea, North", "KP"},
+        {"North Korea", "KP"},
+        {"Republic of Korea", "KR"},
+        {"Korea, South", "KR"},
+        {"Democratic Republic of the Congo", "CD"},
+        {"Congo, Democratic Republic of the", "CD"},
+        {"Republic of the Congo", "CG"},
+        {"United Republic of Tanzania", "TZ"},
+        {"Viet Nam", "VN"},
+        {"Lao People's Democratic Republic", "LA"},
+        {"Burma", "MM"},
+        {"Bolivia (Plurinational State of)", "BO"},
+        {"Venezuela (Bolivarian Republic of)", "VE"},
+        {"Republic of Moldova", "MD"},
+        {"Turkey", "TR"},
+        {"Turkiye", "TR"},
         {"United Kingdom of Great Britain and Northern Ireland", "GB"},
-        {"United States of America", "US"}, {"United States", "US"}, {"Palestine", "PS"},
-        {"State of Palestine", "PS"}, {"West Bank", "PS"}, {"Gaza", "PS"},
-        {"Cote d'Ivoire", "CI"}, {"Ivory Coast", "CI"}, {"Kyrgyzstan", "KG"},
-        {"Libyan Arab Jamahiriya", "LY"}, {"Brunei Darussalam", "BN"}, {"Cabo Verde", "CV"},
-        {"Eswatini", "SZ"}, {"North Macedonia", "MK"}, {"The Gambia", "GM"},
-        {"Gambia", "GM"}, {"Bahamas, The", "BS"}, {"Czech Republic", "CZ"}};
+        {"United States of America", "US"},
+        {"United States", "US"},
+        {"Palestine", "PS"},
+        {"State of Palestine", "PS"},
+        {"West Bank", "PS"},
+        {"Gaza", "PS"},
+        {"Cote d'Ivoire", "CI"},
+        {"Ivory Coast", "CI"},
+        {"Kyrgyzstan", "KG"},
+        {"Libyan Arab Jamahiriya", "LY"},
+        {"Brunei Darussalam", "BN"},
+        {"Cabo Verde", "CV"},
+        {"Eswatini", "SZ"},
+        {"North Macedonia", "MK"},
+        {"The Gambia", "GM"},
+        {"Gambia", "GM"},
+        {"Bahamas, The", "BS"},
+        {"Czech Republic", "CZ"}};
     for (const auto& [name, code] : kAliases) by_name[key(name)] = code;
   });
   auto it = by_name.find(key(english_name));
@@ -204,10 +237,10 @@ Result<Entity> Entity::FromJson(const Json& j) {
     Entity e;
     e.entity_id = j.at("id").get<std::string>();
     std::string kind = j.at("kind").get<std::string>();
-    e.kind = kind == "individual"     ? EntityKind::kIndividual
-             : kind == "vessel"       ? EntityKind::kVessel
-             : kind == "aircraft"     ? EntityKind::kAircraft
-                                      : EntityKind::kOrganisation;
+    e.kind = kind == "individual" ? EntityKind::kIndividual
+             : kind == "vessel"   ? EntityKind::kVessel
+             : kind == "aircraft" ? EntityKind::kAircraft
+                                  : EntityKind::kOrganisation;
     for (const auto& n : j.at("names")) {
       e.names.push_back({n.at("text").get<std::string>(), n.at("type").get<std::string>()});
     }
@@ -242,7 +275,8 @@ Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source) {
   file.source_date = std::string(root.attribute("dateGenerated").as_string()).substr(0, 10);
   std::set<std::string> seen;
   auto where = [&](const pugi::xml_node& n) {
-    return source + " line " + std::to_string(LineAt(xml, n.offset_debug())) + " <" + n.name() + ">";
+    return source + " line " + std::to_string(LineAt(xml, n.offset_debug())) + " <" + n.name() +
+           ">";
   };
   auto read = [&](const pugi::xml_node& node, bool individual) -> Status {
     Entity e;
@@ -272,7 +306,8 @@ Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source) {
                                                 std::to_string(kMaxNameBytes) + " bytes");
       }
     }
-    for (auto dob : node.children("INDIVIDUAL_DATE_OF_BIRTH")) AddUnique(e.birth_dates, UnDate(dob));
+    for (auto dob : node.children("INDIVIDUAL_DATE_OF_BIRTH"))
+      AddUnique(e.birth_dates, UnDate(dob));
     for (auto v : node.child("NATIONALITY").children("VALUE")) {
       std::string c = Collapse(v.text().as_string());
       std::string code = CountryCode(c);
@@ -300,7 +335,8 @@ Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source) {
     file.entities.push_back(std::move(e));
     return Status::Ok();
   };
-  for (auto n : root.child("INDIVIDUALS").children("INDIVIDUAL")) CBRN_RETURN_IF_ERROR(read(n, true));
+  for (auto n : root.child("INDIVIDUALS").children("INDIVIDUAL"))
+    CBRN_RETURN_IF_ERROR(read(n, true));
   for (auto n : root.child("ENTITIES").children("ENTITY")) CBRN_RETURN_IF_ERROR(read(n, false));
   if (file.entities.empty()) {
     return Status::Invalid(source, "the list has no <INDIVIDUAL> or <ENTITY> records");
@@ -334,27 +370,31 @@ Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source) {
   pugi::xml_node root = doc.child("export");
   if (!root) {
     return Status::Invalid(source, "not an EU financial sanctions file: the root element is <" +
-                                       std::string(doc.first_child().name()) + ">, expected <export>");
+                                       std::string(doc.first_child().name()) +
+                                       ">, expected <export>");
   }
   ListFile file;
   file.format = "eu-xml";
   file.source_date = Attr(root, "generationDate").substr(0, 10);
   std::set<std::string> seen;
   auto where = [&](const pugi::xml_node& n) {
-    return source + " line " + std::to_string(LineAt(xml, n.offset_debug())) + " <" + n.name() + ">";
+    return source + " line " + std::to_string(LineAt(xml, n.offset_debug())) + " <" + n.name() +
+           ">";
   };
   for (auto node : root.children("sanctionEntity")) {
     Entity e;
     // The EU reference number (EU.27.28) where given, else the file's logical id.
     e.entity_id = Attr(node, "euReferenceNumber");
     if (e.entity_id.empty()) e.entity_id = Attr(node, "logicalId");
-    if (e.entity_id.empty()) return Status::Invalid(where(node), "no euReferenceNumber or logicalId");
+    if (e.entity_id.empty())
+      return Status::Invalid(where(node), "no euReferenceNumber or logicalId");
     if (!seen.insert(e.entity_id).second) {
       return Status::Invalid(where(node), "entity " + e.entity_id + " appears twice");
     }
     std::string subject = Attr(node.child("subjectType"), "code");
     std::string code = Attr(node.child("subjectType"), "classificationCode");
-    e.kind = subject == "person" || code == "P" ? EntityKind::kIndividual : EntityKind::kOrganisation;
+    e.kind =
+        subject == "person" || code == "P" ? EntityKind::kIndividual : EntityKind::kOrganisation;
     for (auto alias : node.children("nameAlias")) {
       std::string name = Attr(alias, "wholeName");
       if (name.empty()) {
@@ -370,25 +410,30 @@ Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source) {
       }
       // The first Latin name is the primary one; names in other scripts are originals; the
       // file marks aliases of low quality strong="false".
-      std::string type = !LatinScript(name)                      ? "original"
-                         : Attr(alias, "strong") == "false"      ? "weak"
-                                                                 : "aka";
+      std::string type = !LatinScript(name)                 ? "original"
+                         : Attr(alias, "strong") == "false" ? "weak"
+                                                            : "aka";
       e.names.push_back({name, type});
     }
-    auto primary = std::find_if(e.names.begin(), e.names.end(), [](const Name& n) { return n.type == "aka"; });
+    auto primary =
+        std::find_if(e.names.begin(), e.names.end(), [](const Name& n) { return n.type == "aka"; });
     if (primary == e.names.end()) {
-      primary = std::find_if(e.names.begin(), e.names.end(), [](const Name& n) { return n.type != "original"; });
+      primary = std::find_if(e.names.begin(), e.names.end(),
+                             [](const Name& n) { return n.type != "original"; });
     }
     if (primary == e.names.end()) primary = e.names.begin();
-    if (primary == e.names.end()) return Status::Invalid(where(node), e.entity_id + " has no nameAlias with a name");
+    if (primary == e.names.end())
+      return Status::Invalid(where(node), e.entity_id + " has no nameAlias with a name");
     std::rotate(e.names.begin(), primary, primary + 1);
     e.names[0].type = "primary";
     for (auto b : node.children("birthdate")) {
       std::string date = Attr(b, "birthdate");
       std::string year = Attr(b, "year");
       std::string from = Attr(b, "yearRangeFrom"), to = Attr(b, "yearRangeTo");
-      if (!from.empty() && !to.empty()) AddUnique(e.birth_dates, from + ".." + to);
-      else AddUnique(e.birth_dates, !date.empty() ? date.substr(0, 10) : year);
+      if (!from.empty() && !to.empty())
+        AddUnique(e.birth_dates, from + ".." + to);
+      else
+        AddUnique(e.birth_dates, !date.empty() ? date.substr(0, 10) : year);
       AddUnique(e.countries, Attr(b, "countryIso2Code"));
     }
     for (auto c : node.children("citizenship")) AddUnique(e.countries, Attr(c, "countryIso2Code"));
@@ -408,12 +453,14 @@ Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source) {
     for (auto r : node.children("regulation")) {
       AddUnique(e.programmes, Attr(r, "programme"));
       std::string published = Attr(r, "publicationDate");
-      if (!published.empty() && (e.listed_on.empty() || published < e.listed_on)) e.listed_on = published;
+      if (!published.empty() && (e.listed_on.empty() || published < e.listed_on))
+        e.listed_on = published;
     }
     e.remarks = Trim(node.child("remark").text().as_string());
     file.entities.push_back(std::move(e));
   }
-  if (file.entities.empty()) return Status::Invalid(source, "the list has no <sanctionEntity> records");
+  if (file.entities.empty())
+    return Status::Invalid(source, "the list has no <sanctionEntity> records");
   return file;
 }
 
@@ -458,7 +505,8 @@ int MonthNumber(const std::string& m) {
                                   "jul", "aug", "sep", "oct", "nov", "dec"};
   if (m.size() < 3) return 0;
   std::string l;
-  for (int i = 0; i < 3; ++i) l += static_cast<char>(std::tolower(static_cast<unsigned char>(m[i])));
+  for (int i = 0; i < 3; ++i)
+    l += static_cast<char>(std::tolower(static_cast<unsigned char>(m[i])));
   for (int i = 0; i < 12; ++i) {
     if (l == kMonths[i]) return i + 1;
   }
@@ -494,13 +542,35 @@ std::string OfacDate(const std::string& text) {
 
 // Facts OFAC keeps in the remarks: "DOB 19 Jun 1951; POB Giza, Egypt; Passport 1084010 (Egypt)".
 void ReadOfacRemarks(const std::string& remarks, Entity& e) {
-  static const char* kIdPrefixes[] = {
-      "Passport", "National ID No.", "Tax ID No.", "Registration ID", "Registration Number",
-      "Identification Number", "Cedula No.", "D.N.I.", "NIT #", "SSN", "Company Number",
-      "Business Registration Number", "Business Registration Document #", "Vessel Registration Identification",
-      "Unified Social Credit Code (USCC)", "Personal ID Card", "Residency Number", "Birth Certificate Number",
-      "Driver's License No.", "Commercial Registry Number", "Public Registration Number", "Kenyan ID No.",
-      "Legal Entity Number", "Pasaporte", "C.U.R.P.", "R.F.C.", "RUC #", "MMSI", "IMO"};
+  static const char* kIdPrefixes[] = {"Passport",
+                                      "National ID No.",
+                                      "Tax ID No.",
+                                      "Registration ID",
+                                      "Registration Number",
+                                      "Identification Number",
+                                      "Cedula No.",
+                                      "D.N.I.",
+                                      "NIT #",
+                                      "SSN",
+                                      "Company Number",
+                                      "Business Registration Number",
+                                      "Business Registration Document #",
+                                      "Vessel Registration Identification",
+                                      "Unified Social Credit Code (USCC)",
+                                      "Personal ID Card",
+                                      "Residency Number",
+                                      "Birth Certificate Number",
+                                      "Driver's License No.",
+                                      "Commercial Registry Number",
+                                      "Public Registration Number",
+                                      "Kenyan ID No.",
+                                      "Legal Entity Number",
+                                      "Pasaporte",
+                                      "C.U.R.P.",
+                                      "R.F.C.",
+                                      "RUC #",
+                                      "MMSI",
+                                      "IMO"};
   size_t start = 0;
   while (start < remarks.size()) {
     size_t end = remarks.find(';', start);
@@ -632,33 +702,48 @@ Result<ListFile> ParseListCsv(std::string_view csv, const std::string& source) {
     e.entity_id = Trim(table.Get(i, "id"));
     std::string name = Collapse(table.Get(i, "name"));
     if (e.entity_id.empty()) return Status::Invalid(where + " field id", "is empty");
-    if (e.entity_id.size() > 100) return Status::Invalid(where + " field id", "longer than 100 bytes");
+    if (e.entity_id.size() > 100)
+      return Status::Invalid(where + " field id", "longer than 100 bytes");
     if (name.empty()) return Status::Invalid(where + " field name", "is empty");
-    if (name.size() > kMaxNameBytes) return Status::Invalid(where + " field name", "longer than 1000 bytes");
+    if (name.size() > kMaxNameBytes)
+      return Status::Invalid(where + " field name", "longer than 1000 bytes");
     if (!seen.insert(e.entity_id).second) {
       return Status::Invalid(where + " field id", "'" + e.entity_id + "' appears twice");
     }
     e.names.push_back({name, "primary"});
     for (const auto& a : split(table.Get(i, "aliases"))) {
-      if (a.size() > kMaxNameBytes) return Status::Invalid(where + " field aliases", "an alias is longer than 1000 bytes");
+      if (a.size() > kMaxNameBytes)
+        return Status::Invalid(where + " field aliases", "an alias is longer than 1000 bytes");
       e.names.push_back({a, "aka"});
     }
     std::string kind = Trim(table.Get(i, "kind"));
-    if (kind.empty() || kind == "individual") e.kind = EntityKind::kIndividual;
-    else if (kind == "organisation" || kind == "entity") e.kind = EntityKind::kOrganisation;
-    else if (kind == "vessel") e.kind = EntityKind::kVessel;
-    else if (kind == "aircraft") e.kind = EntityKind::kAircraft;
-    else return Status::Invalid(where + " field kind", "'" + kind.substr(0, 40) + "' is not individual, organisation, vessel or aircraft");
+    if (kind.empty() || kind == "individual")
+      e.kind = EntityKind::kIndividual;
+    else if (kind == "organisation" || kind == "entity")
+      e.kind = EntityKind::kOrganisation;
+    else if (kind == "vessel")
+      e.kind = EntityKind::kVessel;
+    else if (kind == "aircraft")
+      e.kind = EntityKind::kAircraft;
+    else
+      return Status::Invalid(
+          where + " field kind",
+          "'" + kind.substr(0, 40) + "' is not individual, organisation, vessel or aircraft");
     for (const auto& d : split(table.Get(i, "birth_dates"))) {
       bool ok = (d.size() == 4 && AllDigits(d)) ||
                 (d.size() == 10 && AllDigits(d.substr(0, 4)) && d[4] == '-' && d[7] == '-') ||
-                (d.size() == 10 && d.substr(4, 2) == ".." && AllDigits(d.substr(0, 4)) && AllDigits(d.substr(6)));
-      if (!ok) return Status::Invalid(where + " field birth_dates", "'" + d.substr(0, 40) + "' is not YYYY, YYYY-MM-DD or YYYY..YYYY");
+                (d.size() == 10 && d.substr(4, 2) == ".." && AllDigits(d.substr(0, 4)) &&
+                 AllDigits(d.substr(6)));
+      if (!ok)
+        return Status::Invalid(where + " field birth_dates",
+                               "'" + d.substr(0, 40) + "' is not YYYY, YYYY-MM-DD or YYYY..YYYY");
       AddUnique(e.birth_dates, d);
     }
     for (const auto& c : split(table.Get(i, "countries"))) {
       std::string code = c.size() == 2 ? c : CountryCode(c);
-      if (code.empty()) return Status::Invalid(where + " field countries", "'" + c.substr(0, 60) + "' is not a known country");
+      if (code.empty())
+        return Status::Invalid(where + " field countries",
+                               "'" + c.substr(0, 60) + "' is not a known country");
       AddUnique(e.countries, code);
     }
     e.identifiers = split(table.Get(i, "identifiers"));

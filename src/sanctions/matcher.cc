@@ -2,6 +2,7 @@
 // scoring, secondary facts for adjustment. The score is documented in docs/screening.md; change
 // the two together, and re-run bench/screening to see what the change does to precision/recall.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <exception>
 #include <mutex>
@@ -35,6 +36,8 @@ constexpr size_t kQueryWordMemo = 20000;
 constexpr size_t kFrequentPart = 300;
 // The masculine and feminine forms of a name (Petrov / Petrova) paired: weighed as a fact.
 constexpr double kGenderDiffers = 0.2;
+// Parts of a listed name whose scratch values scoring keeps on the stack (more: on the heap).
+constexpr size_t kPartsOnStack = 16;
 // Names retrieved per query before full scoring.
 constexpr size_t kRetrieve = 40;
 // Parts of a listed name, about: when the names found so far have fewer parts in all than a
@@ -55,15 +58,19 @@ struct TokenSim {
 // Edits a similar spelling of a word of this length may have: a typo, two in long words.
 size_t SpellingEdits(size_t length) { return 1 + length / 7; }
 
-bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+inline bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
 // Whether Jaro-Winkler of the skeletons of a and b can reach kPairFloor. It is at most
 // 0.6 * jaro + 0.4 (four letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3
 // with m the letters the two have in common (as multisets).
-bool CanReachFloor(const Token& a, const Token& b) {
-  double m = static_cast<double>(CommonLetters(a, b));
+// `common` is CommonLetters(a, b).
+bool CanReachFloor(const Token& a, const Token& b, size_t common) {
+  double m = static_cast<double>(common);
   double jaro_bound = (m / a.skeleton.size() + m / b.skeleton.size() + 1.0) / 3.0;
   return 0.6 * jaro_bound + 0.4 >= kPairFloor;
+}
+bool CanReachFloor(const Token& a, const Token& b) {
+  return CanReachFloor(a, b, CommonLetters(a, b));
 }
 
 // a == b for the short strings of name parts, without a call to memcmp.
@@ -79,12 +86,12 @@ inline bool SameShortString(const std::string& a, const std::string& b) {
 inline bool JoinedArticle(const Token& a, const Token& b) {
   const std::string& s = a.skeleton;
   const std::string& rest = b.skeleton;
-  if (s.size() <= rest.size() + 1 || rest.size() < 3 || (s[0] != 'a' && s[0] != 'e') || s[1] != 'l')
+  if (s.size() != rest.size() + 2 || rest.size() < 3 || (s[0] != 'a' && s[0] != 'e') || s[1] != 'l')
     return false;
   for (size_t k = 0; k < rest.size(); ++k) {
     if (s[k + 2] != rest[k]) return false;
   }
-  return s.size() == rest.size() + 2;
+  return true;
 }
 
 TokenSim Similarity(const Token& q, const Token& c) {
@@ -127,10 +134,19 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // Between Arabic script and Latin only the Arabic key above compares: spellings without short
   // vowels look alike to Jaro-Winkler when they are not (عثمان athman / Ayman).
   if (q.abjad != c.abjad) return {0, ""};
+  // A short word and one more than two letters longer (most pairs scored with a particle or a
+  // short name): only a shared Cyrillic sound could pair them (the rules below need a length
+  // gap of at most two, or at most one edit for short words).
+  size_t length_gap = q.skeleton.size() > c.skeleton.size() ? q.skeleton.size() - c.skeleton.size()
+                                                            : c.skeleton.size() - q.skeleton.size();
+  size_t shorter = std::min(q.skeleton.size(), c.skeleton.size());
+  if (shorter <= 4 && length_gap > 2 && (q.sound_bits & c.sound_bits) == 0) return {0, ""};
   // A Cyrillic name romanised in two ways (Zhukov / Schukow / Joukov).
-  for (const auto& a : q.sounds) {
-    for (const auto& b : c.sounds) {
-      if (SameShortString(a, b)) return {0.92, "romanisation variant"};
+  if ((q.sound_bits & c.sound_bits) != 0) {
+    for (const auto& a : q.sounds) {
+      for (const auto& b : c.sounds) {
+        if (SameShortString(a, b)) return {0.92, "romanisation variant"};
+      }
     }
   }
   // The Arabic article written together with the name: "alanizi" / "al anizi".
@@ -138,9 +154,8 @@ TokenSim Similarity(const Token& q, const Token& c) {
   // Same consonants in the same order, and the same first sound (Armen is not Ramon).
   bool same_start =
       q.skeleton[0] == c.skeleton[0] || (IsVowelChar(q.skeleton[0]) && IsVowelChar(c.skeleton[0]));
-  size_t length_gap = q.skeleton.size() > c.skeleton.size() ? q.skeleton.size() - c.skeleton.size()
-                                                            : c.skeleton.size() - q.skeleton.size();
-  if (q.consonants == c.consonants && !q.consonants.empty() && same_start && length_gap <= 2) {
+  if (same_start && length_gap <= 2 && !q.consonants.empty() &&
+      SameShortString(q.consonants, c.consonants)) {
     double jw = JaroWinkler(q.skeleton, c.skeleton);
     if (q.consonants.size() >= 3 && jw >= 0.75) return {std::max(jw, 0.9), "vowels differ"};
     // Arabic or Persian written without short vowels ("mhmd", "ywsf"), same first letter.
@@ -151,20 +166,19 @@ TokenSim Similarity(const Token& q, const Token& c) {
     if (abjad && q.consonants.size() >= 3) return {0.86, "consonants agree"};
   }
   // Jaro-Winkler is generous with short words: also require few edits for them.
-  size_t shorter = std::min(q.skeleton.size(), c.skeleton.size());
   if (shorter <= 4 &&
       (q.skeleton[0] != c.skeleton[0] || !EditDistanceAtMost(q.skeleton, c.skeleton, 1))) {
     return {0, ""};
   }
   // Most pairs scored share few letters: skip Jaro-Winkler when it cannot reach the floor.
   if (!CanReachFloor(q, c)) return {0, ""};
-  double jw = JaroWinkler(q.skeleton, c.skeleton);
-  if (jw < kPairFloor) return {jw, "similar spelling"};
   // Jaro-Winkler rewards a common beginning: Karim and Carrizales share one. A spelling that
-  // differs from the other by more than a typo or two is another name.
+  // differs from the other by more than a typo or two is another name. (Tested first: the
+  // banded distance is cheaper, and fewer pairs pass it. Below the floor a similarity is never
+  // used, so which test says no does not matter.)
   size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
   if (!EditDistanceAtMost(q.skeleton, c.skeleton, SpellingEdits(longer))) return {0, ""};
-  return {jw, "similar spelling"};
+  return {JaroWinkler(q.skeleton, c.skeleton), "similar spelling"};
 }
 
 // What the Slavic endings of a name's parts say: `sign` +1 masculine (-ov, -ev, -skiy, -ovich),
@@ -463,10 +477,9 @@ struct Index::Impl {
                 (!c.akey_persian.empty() && c.akey_persian.size() == qa)) {
               accepted.push_back(id);
             }
-          } else if (CanReachFloor(q, c)) {
+          } else if (size_t common = CommonLetters(q, c); CanReachFloor(q, c, common)) {
             size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
-            if (!(spelling_only && !c.abjad &&
-                  longer - CommonLetters(q, c) > SpellingEdits(longer))) {
+            if (!(spelling_only && !c.abjad && longer - common > SpellingEdits(longer))) {
               accepted.push_back(id);
             }
           }
@@ -539,6 +552,10 @@ struct Index::Impl {
     }
     TokenSim Get(uint32_t id, size_t i) const {
       return stamp_of[id] == stamp ? sims[row_of[id] * nq + i] : TokenSim{-1, ""};
+    }
+    // Where Get(id, i) reads for every i (or -1: nothing set for id), for a loop over i.
+    int64_t RowStart(uint32_t id) const {
+      return stamp_of[id] == stamp ? static_cast<int64_t>(row_of[id]) * nq : -1;
     }
   };
 
@@ -665,23 +682,39 @@ struct Index::Impl {
     thread_local std::vector<char> q_used, c_used;
     all.clear();
     chosen.clear();
+    // Retrieval finds every pair of longer words at or above the floor (see Similar): a pair it
+    // did not find is below it. Short words, particles and Arabic script are compared here.
+    auto direct = [](const Token& t) { return t.skeleton.size() <= 4 || t.particle || t.abjad; };
+    // What the loop below reads of each listed part, once per part rather than once per pair.
+    // On the stack for the names of a few parts (nearly all), else on the heap.
+    std::array<int64_t, kPartsOnStack> c_row_few;
+    std::array<char, kPartsOnStack> c_direct_few;
+    const bool many = c.size() > kPartsOnStack;
+    std::vector<int64_t> c_row_many(many ? c.size() : 0);
+    std::vector<char> c_direct_many(many ? c.size() : 0);
+    int64_t* c_row = many ? c_row_many.data() : c_row_few.data();
+    char* c_direct = many ? c_direct_many.data() : c_direct_few.data();
+    const bool tabled = table && ids;
+    if (tabled) {
+      for (size_t j = 0; j < c.size(); ++j) {
+        c_row[j] = table->RowStart((*ids)[j]);
+        c_direct[j] = direct(*c[j]);
+      }
+    }
     for (size_t i = 0; i < q.size(); ++i) {
+      const bool q_direct = direct(q[i]);
       for (size_t j = 0; j < c.size(); ++j) {
         TokenSim s{-1, ""};
-        if (table && ids) {
-          s = table->Get((*ids)[j], i);
-          // Retrieval finds every pair of longer words at or above the floor (see Similar):
-          // a pair it did not find is below it. Short words, particles and Arabic script are
-          // compared here.
-          if (s.sim < 0) {
-            bool direct = q[i].skeleton.size() <= 4 || c[j]->skeleton.size() <= 4 ||
-                          q[i].particle || c[j]->particle || q[i].abjad || c[j]->abjad;
-            if (!direct) s = {0, ""};
-          }
+        if (tabled) {
+          if (c_row[j] >= 0) s = table->sims[c_row[j] + i];
+          if (s.sim < 0 && !q_direct && !c_direct[j]) s = {0, ""};
         }
         if (s.sim < 0) {
           s = Similarity(q[i], *c[j]);
-          if (table && ids) table->Set((*ids)[j], i, s);
+          if (tabled) {
+            table->Set((*ids)[j], i, s);
+            c_row[j] = table->RowStart((*ids)[j]);
+          }
         }
         if (s.sim >= kPairFloor)
           all.push_back({static_cast<int>(i), static_cast<int>(j), -1, s.sim, s.how});

@@ -563,20 +563,26 @@ std::string ArabicKey(std::string_view t) {
   return out;
 }
 
-std::string TransliterateToAscii(std::string_view utf8) {
-  bool ascii = std::all_of(utf8.begin(), utf8.end(),
-                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+namespace {
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// ICU's transform of `utf8` by the transform `id`, as UTF-8.
+std::string IcuTransliterate(std::string_view utf8, const std::string& id) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  if (icu::Transliterator* t = TransliteratorFor(id)) t->transliterate(u);
   std::string out;
-  if (ascii) {
-    out.assign(utf8);
-  } else {
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(
-        icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
-    if (icu::Transliterator* t = TransliteratorFor(TransformFor(u))) t->transliterate(u);
-    u.toUTF8String(out);
-  }
-  // Lower-case letters and digits; apostrophes and other marks vanish without splitting
-  // ("Ja'far" is "jafar"), everything else separates words.
+  u.toUTF8String(out);
+  return out;
+}
+
+// Lower-case letters and digits; apostrophes and other marks vanish without splitting
+// ("Ja'far" is "jafar"), everything else separates words.
+std::string AsciiWords(std::string_view out) {
   std::string clean;
   clean.reserve(out.size());
   for (char ch : out) {
@@ -591,6 +597,56 @@ std::string TransliterateToAscii(std::string_view utf8) {
       clean += ' ';
   }
   return clean;
+}
+
+// Words of queries each thread remembers transliterated (ICU's transforms were a tenth of the
+// instructions of a screen; the words of a batch's names repeat).
+// 8,192 words of about 100 bytes each: under 1 MB per thread.
+constexpr size_t kTransliteratedWordMemo = 8192;
+
+}  // namespace
+
+std::string TransliterateToAsciiWhole(std::string_view utf8) {
+  if (IsAscii(utf8)) return AsciiWords(utf8);
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  return AsciiWords(IcuTransliterate(utf8, TransformFor(u)));
+}
+
+std::string TransliterateToAscii(std::string_view utf8) {
+  if (IsAscii(utf8)) return AsciiWords(utf8);
+  // The transform is chosen by the whole name (a letter of one word says the name is Kazakh);
+  // each word is then transformed alone and remembered. The transforms' rules look at letters
+  // within a word only, so this gives what transforming the whole name gives (a test compares
+  // the two on every listed name).
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  const std::string id = TransformFor(u);
+  // Per transform (a handful), per word.
+  thread_local std::unordered_map<std::string, std::unordered_map<std::string, std::string>> memo;
+  thread_local size_t remembered = 0;
+  if (remembered >= kTransliteratedWordMemo) memo.clear(), remembered = 0;
+  auto& words = memo[id];
+  std::string joined, key;
+  joined.reserve(utf8.size());
+  for (size_t i = 0; i <= utf8.size();) {
+    size_t space = std::min(utf8.find(' ', i), utf8.size());
+    std::string_view word = utf8.substr(i, space - i);
+    if (IsAscii(word)) {
+      joined += word;
+    } else {
+      key.assign(word);
+      auto it = words.find(key);
+      if (it == words.end()) {
+        it = words.emplace(key, IcuTransliterate(word, id)).first;
+        ++remembered;
+      }
+      joined += it->second;
+    }
+    if (space < utf8.size()) joined += ' ';
+    i = space + 1;
+  }
+  return AsciiWords(joined);
 }
 
 std::string Skeleton(std::string_view t) {
@@ -673,6 +729,8 @@ Token MakeToken(const std::string& w, bool abjad) {
   }
   t.abjad = abjad;
   if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);
+  for (const auto& sound : t.sounds)
+    t.sound_bits |= uint64_t{1} << (std::hash<std::string>{}(sound) % 64);
   // Legal-form words stay, with little weight: a reordered or misspelled form ("stock
   // company joint", "kompany") then costs little instead of counting as a missing name part.
   t.legal_form = CompanyFormSkeletons().count(t.skeleton) > 0;
@@ -843,7 +901,9 @@ bool EditDistanceAtMost(std::string_view a, std::string_view b, size_t k) {
   if (a.size() >= kMax || b.size() >= kMax) return std::max(a.size(), b.size()) <= k;
   if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > k) return false;
   const size_t over = k + 1;
-  size_t prev2[kMax + 1], prev[kMax + 1], row[kMax + 1];
+  // Three rows in turn (the one before last, the last, this one): rotated, not copied.
+  size_t rows[3][kMax + 1];
+  size_t *prev2 = rows[0], *prev = rows[1], *row = rows[2];
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = std::min(j, over);
   for (size_t i = 1; i <= a.size(); ++i) {
     size_t lo = i > k ? i - k : 1, hi = std::min(b.size(), i + k);
@@ -860,8 +920,8 @@ bool EditDistanceAtMost(std::string_view a, std::string_view b, size_t k) {
     }
     for (size_t j = hi + 1; j <= b.size(); ++j) row[j] = over;
     if (smallest > k) return false;
-    std::copy(prev, prev + b.size() + 1, prev2);
-    std::copy(row, row + b.size() + 1, prev);
+    std::swap(prev2, prev);  // the one before last is now the last row
+    std::swap(prev, row);    // and the last row this one; `row` is free again
   }
   return prev[b.size()] <= k;
 }

@@ -10,22 +10,27 @@
 
 namespace cbrnhub::sanctions {
 
+// Laid out for the comparisons of a screen, which read tokens from all over the vocabulary:
+// what nearly every comparison reads (skeleton, text, the kinds of word, the sounds' bits) in
+// the first of its four cache lines, the Arabic keys and the sounds themselves last.
 struct Token {
-  std::string text;          // transliterated, lower-case ASCII letters and digits
-  std::string skeleton;      // transliteration variants folded (kh/h, y/i, sh/sch/shch, ...)
-  std::string consonants;    // skeleton without vowels ("mhmd")
-  bool particle = false;     // al, bin, ibn, abu, ogli, van, ...: weak evidence
-  bool legal_form = false;   // LLC, OOO, JSC, company, ...: weaker still
-  bool article = false;      // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
-  bool abjad = false;        // read from Arabic script: short vowels were not written
-  std::string akey;          // Arabic consonant key: what an Arabic writer keeps of the sounds
-  std::string akey_persian;  // the key with v as و (Persian), ce/ci as s: "" when the same
-  std::vector<std::string> sounds;  // Cyrillic sounds under English, German and French readings
+  std::string skeleton;     // transliteration variants folded (kh/h, y/i, sh/sch/shch, ...)
+  std::string text;         // transliterated, lower-case ASCII letters and digits
+  bool particle = false;    // al, bin, ibn, abu, ogli, van, ...: weak evidence
+  bool legal_form = false;  // LLC, OOO, JSC, company, ...: weaker still
+  bool article = false;     // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
+  bool abjad = false;       // read from Arabic script: short vowels were not written
+  bool letters_counted = false;  // see `letters`
+  // A bit per sound (by a hash of it): tokens without a bit in common share no sound.
+  uint64_t sound_bits = 0;
+  std::string consonants;  // skeleton without vowels ("mhmd")
   // How often each letter and digit occurs in the skeleton (a-z, then 0-9), for the bounds of
   // CommonLetters(); `letters_counted` is false when the skeleton has another character or is
   // too long for a byte per count.
   std::array<uint8_t, 48> letters{};
-  bool letters_counted = false;
+  std::string akey;          // Arabic consonant key: what an Arabic writer keeps of the sounds
+  std::string akey_persian;  // the key with v as و (Persian), ce/ci as s: "" when the same
+  std::vector<std::string> sounds;  // Cyrillic sounds under English, German and French readings
 };
 
 struct NormalisedName {
@@ -36,7 +41,10 @@ struct NormalisedName {
 // Any script to lower-case ASCII: Cyrillic by the BGN/PCGN tables of its language (Russian,
 // Kazakh, Uzbek, Kyrgyz, Ukrainian), Arabic and Persian by BGN/PCGN, Han by pinyin, Latin
 // diacritics folded. Thread-safe (ICU transliterators are per thread).
+// Each word is transformed alone and remembered per thread (see names.cc).
 std::string TransliterateToAscii(std::string_view utf8);
+// The same, the whole text transformed at once: what TransliterateToAscii must equal (tests).
+std::string TransliterateToAsciiWhole(std::string_view utf8);
 NormalisedName Normalise(std::string_view name);
 // Tokens already made, by word and script: list names repeat their parts (the index build).
 using TokenMemo = std::unordered_map<std::string, Token>;

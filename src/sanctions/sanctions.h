@@ -10,10 +10,9 @@
 //            inverted index of name tokens, scored with token similarities and secondary facts
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,7 +36,7 @@ struct Name {
 struct Entity {
   std::string entity_id;  // the list's own identifier: UN "QDi.335", OFAC "2676"
   EntityKind kind = EntityKind::kIndividual;
-  std::vector<Name> names;  // names[0] is the primary name
+  std::vector<Name> names;               // names[0] is the primary name
   std::vector<std::string> birth_dates;  // "1951-06-19", "1951", "1960..1962"
   std::vector<std::string> countries;    // ISO 3166 alpha-2 where the list's name is known
   std::vector<std::string> identifiers;  // "Passport 1084010 (Egypt)"
@@ -100,11 +99,11 @@ Status Validate(const Party& party);
 
 // A list entity found for a party.
 struct Candidate {
-  size_t list = 0;    // index into the lists the Index was built from
-  size_t entity = 0;  // index into that list's entities
-  size_t name = 0;    // which of the entity's names matched best
-  double score = 0;       // in [0,1]: name similarity adjusted by secondary facts
-  double name_score = 0;  // name similarity alone
+  size_t list = 0;           // index into the lists the Index was built from
+  size_t entity = 0;         // index into that list's entities
+  size_t name = 0;           // which of the entity's names matched best
+  double score = 0;          // in [0,1]: name similarity adjusted by secondary facts
+  double name_score = 0;     // name similarity alone
   Json explanation() const;  // see docs/screening.md
   std::shared_ptr<const Json> detail;
 };
@@ -140,7 +139,9 @@ class Index {
   Candidate ScoreAgainst(const Party& party, const std::string& listed_name) const;
 
   const std::vector<Source>& sources() const { return sources_; }
-  const Entity& entity(const Candidate& c) const { return sources_[c.list].file->entities[c.entity]; }
+  const Entity& entity(const Candidate& c) const {
+    return sources_[c.list].file->entities[c.entity];
+  }
   size_t entity_count() const;
   size_t name_count() const;
   size_t token_count() const;
