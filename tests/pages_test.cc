@@ -546,7 +546,12 @@ TEST_P(PagesTest, ChartsMirrorOnRightToLeftPages) {
 // row and column, the cell's value and the rule, for the plan, risk register and assessment
 // workbooks and the places file.
 TEST_P(PagesTest, RefusedUploadsSayWhereInTheReadersLanguage) {
-  const std::map<std::string, std::string> row_word = {{"fr", "Ligne 21"}, {"ru", "Строка 21"}, {"ar", "الصف 21"}};
+  struct Words {
+    std::string row, line, alternative;  // "Ligne 21", "ligne 1", the list's last "or"
+  };
+  const std::map<std::string, Words> words = {{"fr", {"Ligne 21", "ligne 1", " ou "}},
+                                              {"ru", {"Строка 21", "строка 1", " или "}},
+                                              {"ar", {"الصف 21", "السطر 1", " أو "}}};
   Headers xlsx_upload = {{"Cookie", as_["admin"]["Cookie"]},
                          {"X-CSRF-Token", as_["admin"]["X-CSRF-Token"]},
                          {"Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}};
@@ -555,11 +560,6 @@ TEST_P(PagesTest, RefusedUploadsSayWhereInTheReadersLanguage) {
     EXPECT_EQ(r.status, 200) << target << " " << r.body.substr(0, 300);
     return xlsx::Read(r.body).value();
   };
-  // Row 21 of each workbook: cells no reader accepts.
-  xlsx::Book plan = download("/api/v1/action_plans/" + ids_["plans"] + "/workbook.xlsx");
-  plan.sheets["Actions"][21] = {{1, "Zzz"}, {8, "31.12.2026"}, {10, "douze"}, {14, "qqq"}};
-  xlsx::Book risk = download("/api/v1/risk_registers/" + ids_["risk"] + "/workbook.xlsx");
-  risk.sheets["Scenarios"][21] = {{1, "Zzz"}, {2, "qqq"}};
   // A draft: the demo's assessments are submitted or validated, their answers locked.
   json validated = Json(Get("/api/v1/assessments?country=UZ"))["items"][0];
   auto started = Call("POST", "/api/v1/assessments",
@@ -567,21 +567,27 @@ TEST_P(PagesTest, RefusedUploadsSayWhereInTheReadersLanguage) {
                       as_["nfp.uz"]);
   ASSERT_EQ(started.status, 201) << started.body;
   const std::string draft = Json(started)["id"];
-  xlsx::Book assessment = download("/api/v1/assessments/" + draft + "/workbook.xlsx");
-  std::string first_question;
-  for (const auto& [row, cells] : assessment.sheets["Assessment"]) {
-    if (row >= 5 && row < 21 && cells.count(0) && first_question.empty()) first_question = cells.at(0);
-  }
-  ASSERT_FALSE(first_question.empty());
-  assessment.sheets["Assessment"][21] = {{0, "NOPE9"}, {4, "qqq"}};
-  assessment.sheets["Assessment"][22] = {{0, first_question}};
   for (const std::string lang : {"fr", "ru", "ar"}) {
     SCOPED_TRACE(lang);
+    // Each workbook in the reader's language, row 21 with cells no reader accepts.
+    xlsx::Book plan = download("/api/v1/action_plans/" + ids_["plans"] + "/workbook.xlsx?lang=" + lang);
+    plan.sheets["Actions"][21] = {{1, "Zzz"}, {8, "31.12.2026"}, {10, "douze"}, {14, "qqq"}};
+    xlsx::Book risk = download("/api/v1/risk_registers/" + ids_["risk"] + "/workbook.xlsx?lang=" + lang);
+    risk.sheets["Scenarios"][21] = {{1, "Zzz"}, {2, "qqq"}};
+    xlsx::Book assessment = download("/api/v1/assessments/" + draft + "/workbook.xlsx?lang=" + lang);
+    std::string first_question;
+    for (const auto& [row, cells] : assessment.sheets["Assessment"]) {
+      if (row >= 5 && row < 21 && cells.count(0) && first_question.empty()) first_question = cells.at(0);
+    }
+    ASSERT_FALSE(first_question.empty());
+    assessment.sheets["Assessment"][21] = {{0, "NOPE9"}, {4, "qqq"}};
+    assessment.sheets["Assessment"][22] = {{0, first_question}};
     std::vector<std::pair<std::string, std::string>> pages;  // what, page
     auto r = Call("POST", "/plans/" + ids_["plans"] + "/workbook?lang=" + lang, WriteBook(plan), xlsx_upload);
     EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
     pages.emplace_back("plan workbook", r.body);
     r = Call("POST", "/risk/" + ids_["risk"] + "/workbook?lang=" + lang, WriteBook(risk), xlsx_upload);
+    EXPECT_EQ(r.status, 400) << r.body.substr(0, 300);
     pages.emplace_back("risk workbook", r.body);
     const std::string boundary = "upl0adb0undary";
     Headers form = as_["admin"];
@@ -603,17 +609,19 @@ TEST_P(PagesTest, RefusedUploadsSayWhereInTheReadersLanguage) {
     std::string back = r.headers["location"];
     r = Call("GET", back + (back.find('?') == std::string::npos ? "?" : "&") + "lang=" + lang, "", as_["admin"]);
     pages.emplace_back("places file", r.body);
+    const Words& w = words.at(lang);
     for (const auto& [what, html] : pages) {
       SCOPED_TRACE(what);
-      if (what == "places file") {
-        EXPECT_NE(html.find("places.csv"), std::string::npos) << html.substr(0, 3000);
-      } else {
-        EXPECT_NE(html.find(row_word.at(lang)), std::string::npos) << html.substr(0, 6000);
-      }
+      EXPECT_NE(html.find(what == "places file" ? w.line : w.row), std::string::npos) << html.substr(0, 6000);
       for (const auto& p : Problems(html, lang)) ADD_FAILURE() << p;
     }
-    // The plan's cells each named: the date, the number and the choice.
-    for (const char* value : {"31.12.2026", "douze", "qqq"}) EXPECT_NE(pages[0].second.find(value), std::string::npos) << value;
+    // The plan's cells each named (the date, the number, the choice), the choice's alternatives
+    // listed as the language lists them, the column's header translated.
+    for (const char* value : {"31.12.2026", "douze", "qqq", w.alternative.c_str()}) {
+      EXPECT_NE(pages[0].second.find(value), std::string::npos) << value;
+    }
+    EXPECT_NE(pages[0].second.find("(" + catalogs_.Translate(lang, "field.status") + ")"), std::string::npos);
+    EXPECT_NE(pages[1].second.find(w.alternative), std::string::npos);
     EXPECT_NE(pages[2].second.find("NOPE9"), std::string::npos);
   }
 }

@@ -131,7 +131,6 @@ std::string TimelineSvg(const Ctx& ctx, const Request& req, const Json& actions,
          axis + rows + today_line + "</svg>";
 }
 
-// Labels for a plan view: states and areas through the catalogue, money grouped.
 // A changed field's value as a person reads it: an agency by its name (the caller may see it),
 // anything else as ValueText shows it.
 std::string ChangedValueText(Ctx& ctx, const Request& req, const i18n::Presenter& words, const std::string& field,
@@ -157,6 +156,7 @@ void LabelChangedFields(Ctx& ctx, const Request& req, Json& fields) {
   }
 }
 
+// Labels for a plan view: states and areas through the catalogue, money grouped.
 void Decorate(const Ctx& ctx, const Request& req, Json& view) {
   for (auto& a : view["actions"]) {
     a["status_label"] = Translate(ctx, req, "choice." + Text(a, "effective_status"));

@@ -572,7 +572,13 @@ Response RiskImportSubmit(Ctx& ctx, Request& req) {
     for (auto& f : c["fields"]) {
       f["label"] = words.Label("field.", records::Text(f, "field"));
       for (const char* side : {"before", "after"}) {
-        std::string text = ValueText(words, f[side]);
+        // The ratings are kept as JSON text: shown by their values, like any structure.
+        Json value = f[side];
+        if (value.is_string() && (f["field"] == "likelihood" || f["field"] == "impacts")) {
+          Json parsed = Json::parse(value.get<std::string>(), nullptr, false);
+          if (!parsed.is_discarded()) value = parsed;
+        }
+        std::string text = ValueText(words, value);
         f[std::string(side) + "_text"] = text.empty() ? "—" : text;
       }
     }

@@ -151,11 +151,6 @@ std::optional<std::string> CodeLabel(const i18n::Presenter& words, const std::st
 // language, a list item by item.
 std::string ValueText(const i18n::Presenter& words, const Json& v) {
   if (v.is_null()) return "";
-  if (v.is_string() && (v.get_ref<const std::string&>().rfind("{", 0) == 0 || v.get_ref<const std::string&>().rfind("[", 0) == 0)) {
-    // A structure kept as JSON text (a risk scenario's ratings): its values, as below.
-    Json parsed = Json::parse(v.get_ref<const std::string&>(), nullptr, false);
-    if (!parsed.is_discarded()) return ValueText(words, parsed);
-  }
   if (v.is_boolean()) return words.Text(v.get<bool>() ? "audit.yes" : "audit.no");
   if (v.is_number()) return words.Number(v.get<double>(), 2);
   if (v.is_array() || v.is_object()) {

@@ -226,9 +226,11 @@ std::string FormatPercent(const std::string& lang, double points, int max_fracti
 }
 
 std::string FormatAlternatives(const std::string& lang, const std::vector<std::string>& items) {
+  // One formatter per language and thread, like the number and date formatters.
+  thread_local std::map<std::string, std::unique_ptr<icu::ListFormatter>> formatters;
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::ListFormatter> list(
-      icu::ListFormatter::createInstance(LocaleOf(lang), ULISTFMT_TYPE_OR, ULISTFMT_WIDTH_WIDE, status));
+  std::unique_ptr<icu::ListFormatter>& list = formatters[lang];
+  if (!list) list.reset(icu::ListFormatter::createInstance(LocaleOf(lang), ULISTFMT_TYPE_OR, ULISTFMT_WIDTH_WIDE, status));
   std::vector<icu::UnicodeString> texts;
   for (const auto& item : items) texts.push_back(icu::UnicodeString::fromUTF8(item));
   icu::UnicodeString out;

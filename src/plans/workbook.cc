@@ -159,12 +159,14 @@ Result<std::vector<Row>> ReadRows(const xlsx::Book& book_in, const records::Kind
         case Kind::kChoice: {
           auto found = choice[c.field].find(v);
           if (found == choice[c.field].end()) {
-            std::string listed, codes;
+            // The cell takes a label in the workbook's language (or a code): those labels, also
+            // on a page in another language.
+            std::string listed, values;
             for (const auto& code : ChoicesOf(kind, c.field)) {
               listed += (listed.empty() ? "" : ", ") + translate(*lang, "choice." + code);
-              codes += (codes.empty() ? "" : ",") + code;
+              values += (values.empty() ? "" : "\n") + translate(*lang, "choice." + code);
             }
-            bad("is not one of " + listed, "invalid.cell_choice", {{"choices", codes}});
+            bad("is not one of " + listed, "invalid.cell_values", {{"values", values}});
           } else {
             row.body[c.field] = found->second;
           }

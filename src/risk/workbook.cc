@@ -145,15 +145,11 @@ std::vector<Row> ReadRows(const xlsx::Sheet& sheet, const std::vector<Column>& c
         if (found == c.choices.end()) {
           std::string listed;
           for (const auto& ch : c.choices) listed += (listed.empty() ? "" : ", ") + ch.second;
-          if (c.field == "hazard" || c.field == "origin") {  // the catalogue's choices: labelled on the page
-            std::string codes;
-            for (const auto& ch : c.choices) codes += (codes.empty() ? "" : ",") + ch.first;
-            bad("is not one of " + listed, "invalid.cell_choice", {{"choices", codes}});
-          } else {
-            std::string values;
-            for (const auto& ch : c.choices) values += (values.empty() ? "" : "\n") + ch.second;
-            bad("is not one of " + listed, "invalid.cell_values", {{"values", values}});
-          }
+          // The cell takes a label in the workbook's language (or a code): those labels, also
+          // on a page in another language.
+          std::string values;
+          for (const auto& ch : c.choices) values += (values.empty() ? "" : "\n") + ch.second;
+          bad("is not one of " + listed, "invalid.cell_values", {{"values", values}});
           continue;
         }
         value = found->first;
