@@ -88,7 +88,7 @@ test("a scenario on an exercise lists the exercise's places per zone", async () 
     await Promise.all([nfp.waitForNavigation(), nfp.locator('#places-import button[type=submit]').click()]);
   };
   await upload('name,kind,lat,lon\nSchool No. 110,school,41.31,69.2872\nClinic,hospital,95,69.3\n');
-  assert.match(await nfp.locator('#form-error').textContent(), /places\.csv:3: lat/);
+  assert.match(await nfp.locator('#form-error').textContent(), /places\.csv, line 3, column lat/);
   assert.equal(await nfp.locator('#place-list').count(), 0);
 
   await upload('name,kind,lat,lon\n' +
