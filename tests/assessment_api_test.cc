@@ -21,6 +21,10 @@ using Headers = std::map<std::string, std::string>;
 
 class AssessmentApiTest : public ServerTest {
  protected:
+  // The server's own catalogue, as the workbook download uses it.
+  assessment::Words Words() {
+    return [this](const std::string& lang, const std::string& key) { return catalogs_.Translate(lang, key); };
+  }
   void SetUp() override {
     ServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
@@ -126,7 +130,7 @@ TEST_P(AssessmentApiTest, WorkbookRoundTripPreviewsAndAppliesOnlyWhenConfirmed) 
                                         {"GOV1", {{"value", {{"levels", {1, 2}}}}, {"comment", ""}}}};
   auto naq = Naq2019();
   ASSERT_TRUE(naq.ok());
-  auto xlsx = assessment::WriteWorkbook(*naq, view["assessment"], filled, "en");
+  auto xlsx = assessment::WriteWorkbook(*naq, view["assessment"], filled, "en", Words());
   ASSERT_TRUE(xlsx.ok());
   Headers h = as_["team.uz"];
   h["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -191,7 +195,7 @@ TEST_P(AssessmentApiTest, UntouchedWorkbookPreviewsNoChangeAndDeletedRowsAreName
   assessment::Definition without = *naq;
   auto& first = without.sections[0].questions;
   first.erase(std::find(first.begin(), first.end(), naq->by_id.at("GOV8")));
-  auto xlsx = assessment::WriteWorkbook(without, view["assessment"], answers, "en");
+  auto xlsx = assessment::WriteWorkbook(without, view["assessment"], answers, "en", Words());
   ASSERT_TRUE(xlsx.ok());
   auto deleted = Call("POST", "/api/v1/assessments/" + uz + "/workbook", *xlsx, h);
   ASSERT_EQ(deleted.status, 201) << deleted.body;

@@ -14,6 +14,7 @@
 #include "assessment/answers.h"
 #include "assessment/assessment.h"
 #include "assessment/workbook.h"
+#include "xlsx/xlsx.h"
 #include "yamldoc/reader.h"
 
 namespace cbrnhub::assessment {
@@ -573,13 +574,22 @@ TEST(CarryOver, SplitMergeDropAndTypeChange) {
             std::string::npos);
 }
 
+// The presentation layer's catalogue as the workbook sees it: the labels of stored answer
+// values ("not applicable" for not_applicable; Russian ones marked), other keys as they are.
+std::string TestWords(const std::string& lang, const std::string& key) {
+  if (key.rfind("choice.", 0) != 0) return key;
+  std::string label = key.substr(7);
+  std::replace(label.begin(), label.end(), '_', ' ');
+  return lang == "ru" ? "ru " + label : label;
+}
+
 TEST(Workbook, WrittenFilledAndReadBackWithBadCellsListed) {
   auto def = ParseDefinition(kSmall, "small");
   Json assessment = {{"id", "a-1"}, {"title", "Test"}};
   std::map<std::string, Json> answers = {{"M1", {{"value", J(R"({"levels": [1]})")}, {"comment", "c"}}}};
-  auto xlsx = WriteWorkbook(*def, assessment, answers, "en");
+  auto xlsx = WriteWorkbook(*def, assessment, answers, "en", TestWords);
   ASSERT_TRUE(xlsx.ok()) << xlsx.status().message();
-  auto read = ReadWorkbook(*def, *xlsx);
+  auto read = ReadWorkbook(*def, *xlsx, TestWords);
   ASSERT_TRUE(read.ok()) << read.status().message();
   EXPECT_EQ(read->assessment_id, "a-1");
   ASSERT_EQ(read->answers.size(), 5u);
@@ -587,12 +597,12 @@ TEST(Workbook, WrittenFilledAndReadBackWithBadCellsListed) {
   EXPECT_EQ(read->answers[0].comment, "c");
   EXPECT_TRUE(read->answers[1].value.is_null());
   // Truncated, foreign and non-zip files are refused.
-  EXPECT_FALSE(ReadWorkbook(*def, xlsx->substr(0, xlsx->size() / 2)).ok());
-  EXPECT_FALSE(ReadWorkbook(*def, "id,name\n1,x\n").ok());
+  EXPECT_FALSE(ReadWorkbook(*def, xlsx->substr(0, xlsx->size() / 2), TestWords).ok());
+  EXPECT_FALSE(ReadWorkbook(*def, "id,name\n1,x\n", TestWords).ok());
   std::string other = kSmall;
   other.replace(other.find("version: \"1\""), 12, "version: \"7\"");
   auto other_def = ParseDefinition(other, "other");
-  auto foreign = ReadWorkbook(*other_def, *xlsx);
+  auto foreign = ReadWorkbook(*other_def, *xlsx, TestWords);
   ASSERT_FALSE(foreign.ok());
   EXPECT_NE(foreign.status().message().find("t@1"), std::string::npos);
 }
@@ -693,9 +703,9 @@ TEST(Workbook, RoundTripOfGeneratedAnswersChangesNothing) {
       stored[q.id] = {{"value", CanonicalAnswer(q, raw)},
                       {"comment", NormalizeNewlines(RandomText(rng, true))}};
     }
-    auto xlsx = WriteWorkbook(*def, assessment, stored, round % 2 ? "ru" : "en");
+    auto xlsx = WriteWorkbook(*def, assessment, stored, round % 2 ? "ru" : "en", TestWords);
     ASSERT_TRUE(xlsx.ok()) << xlsx.status().message();
-    auto read = ReadWorkbook(*def, *xlsx);
+    auto read = ReadWorkbook(*def, *xlsx, TestWords);
     ASSERT_TRUE(read.ok()) << "round " << round << ": " << read.status().message();
     EXPECT_TRUE(read->missing.empty());
     ASSERT_EQ(read->answers.size(), def->questions.size());
@@ -722,7 +732,7 @@ TEST(Workbook, TrailingSpaceEmptyReferenceAndNoChoiceSurviveTheRoundTrip) {
       {"K", {{"value", J(R"({"values": []})")}, {"comment", ""}}},
       {"M", {{"value", J(R"({"levels": []})")}, {"comment", "none yet"}}}};
   auto read =
-      ReadWorkbook(*def, WriteWorkbook(*def, {{"id", "a"}, {"title", "t"}}, stored, "en").value());
+      ReadWorkbook(*def, WriteWorkbook(*def, {{"id", "a"}, {"title", "t"}}, stored, "en", TestWords).value(), TestWords);
   ASSERT_TRUE(read.ok()) << read.status().message();
   std::map<std::string, WorkbookCell> by_id;
   for (const auto& c : read->answers) by_id[c.question] = c;
@@ -744,6 +754,7 @@ TEST(Scoring, MaturityLevelsMustBeCumulative) {
                                "tick levels 1 to 2 for level 2)"),
             std::string::npos)
       << gap.message();
+  EXPECT_EQ(gap.message_key(), "invalid.answer_levels_gap");  // what a page shows, translated
   EXPECT_FALSE(ValidateAnswer(m, J(R"({"levels": [2, 1]})")).ok());
   EXPECT_FALSE(ValidateAnswer(m, J(R"({"levels": [1, 1]})")).ok());
   EXPECT_FALSE(ValidateAnswer(m, J(R"({"levels": [2]})")).ok());
@@ -756,7 +767,7 @@ TEST(Scoring, MaturityLevelsMustBeCumulative) {
 
 TEST(Workbook, BadCellsQuoteTheValueAndDeletedRowsAreNamed) {
   auto def = ParseDefinition(kAllTypes, "all");
-  auto xlsx = WriteWorkbook(*def, {{"id", "a"}, {"title", "t"}}, {}, "en").value();
+  auto xlsx = WriteWorkbook(*def, {{"id", "a"}, {"title", "t"}}, {}, "en", TestWords).value();
   // Edit the sheet's XML as a spreadsheet would: answers typed into column E, row of F deleted.
   auto edit = [&](const std::map<std::string, std::string>& answers, const std::string& drop) {
     std::string dir = ::testing::TempDir() + "/wb-edit-" + std::to_string(::getpid());
@@ -789,20 +800,60 @@ TEST(Workbook, BadCellsQuoteTheValueAndDeletedRowsAreNamed) {
   };
   // Rows: M 5, P 6, Y 7, N 8, F 9, S 10, K 11, T 12.
   auto bad = ReadWorkbook(
-      *def, edit({{"E7", "maybe"}, {"E8", "2000000"}, {"E11", "a;z"}, {"E5", "4.5"}}, ""));
+      *def, edit({{"E7", "maybe"}, {"E8", "2000000"}, {"E11", "a;z"}, {"E5", "4.5"}}, ""), TestWords);
   ASSERT_FALSE(bad.ok());
   const std::string& m = bad.status().message();
-  EXPECT_NE(m.find("row 7, column E: \"maybe\" is not one of yes, partial, no, not_applicable"),
+  // A refused choice lists the labels the cell takes.
+  EXPECT_NE(m.find("row 7, column E: \"maybe\" is not one of yes, partial, no, not applicable"),
             std::string::npos)
       << m;
   EXPECT_NE(m.find("row 8, column E: \"2000000\" is above the maximum 1000000"),
             std::string::npos)
       << m;
-  EXPECT_NE(m.find("row 11, column E: \"z\" is not one of a, b-2, c.3"), std::string::npos) << m;
+  EXPECT_NE(m.find("row 11, column E: \"z\" is not one of A, B, C"), std::string::npos) << m;
+  // A cell takes the label (as the drop-down offers it) or the stored value (as older workbooks
+  // hold it), one or several of each.
+  auto labelled = ReadWorkbook(
+      *def, edit({{"E6", "not in place"}, {"E7", "partial"}, {"E10", "H"}, {"E11", "A; c.3 ;B"}}, ""), TestWords);
+  ASSERT_TRUE(labelled.ok()) << labelled.status().message();
+  std::map<std::string, Json> read;
+  for (const auto& c : labelled->answers) read[c.question] = c.value;
+  EXPECT_EQ(read["P"], J(R"({"status": "not_in_place"})"));
+  EXPECT_EQ(read["Y"], J(R"({"value": "partial"})"));
+  EXPECT_EQ(read["S"], J(R"({"value": "high"})"));
+  EXPECT_EQ(read["K"], J(R"({"values": ["a", "c.3", "b-2"]})"));
   EXPECT_NE(m.find("row 5, column E: \"4.5\" is not a level 0 to 5"), std::string::npos) << m;
-  auto deleted = ReadWorkbook(*def, edit({{"E7", "yes"}}, "9"));
+  auto deleted = ReadWorkbook(*def, edit({{"E7", "yes"}}, "9"), TestWords);
   ASSERT_TRUE(deleted.ok()) << deleted.status().message();
   EXPECT_EQ(deleted->missing, std::vector<std::string>{"F"});
+}
+
+// The answer cells show labels in the workbook's language; labels that could not name one
+// value (the same twice, or holding the separator of several) give way to the stored values.
+TEST(Workbook, CellsShowLabelsAndLabelsThatCannotNameOneValueGiveWayToTheValues) {
+  auto def = ParseDefinition(
+      OneSection(R"(      - {id: P, type: presence, text: p}
+      - {id: S, type: single_choice, text: s, options: [{value: low, label: Same}, {value: high, label: Same, score: 1}]}
+      - {id: K, type: multiple_choice, text: k, options: [{value: a, label: "A;B"}, {value: b, label: B, score: 1}]}
+)"),
+      "labels");
+  ASSERT_TRUE(def.ok()) << def.status().message();
+  std::map<std::string, Json> stored = {{"P", {{"value", J(R"({"status": "not_applicable"})")}}},
+                                        {"S", {{"value", J(R"({"value": "high"})")}}},
+                                        {"K", {{"value", J(R"({"values": ["a", "b"]})")}}}};
+  auto xlsx = WriteWorkbook(*def, {{"id", "a"}, {"title", "t"}}, stored, "ru", TestWords);
+  ASSERT_TRUE(xlsx.ok()) << xlsx.status().message();
+  auto book = xlsx::Read(*xlsx);
+  ASSERT_TRUE(book.ok());
+  auto& sheet = book->sheets["Assessment"];
+  EXPECT_EQ(sheet[5][4], "ru not applicable");
+  EXPECT_EQ(sheet[6][4], "high");
+  EXPECT_EQ(sheet[7][4], "a; b");
+  EXPECT_EQ(sheet[4][4], "assessment.wb.answer");  // the headers are the catalogue's
+  EXPECT_NE(sheet[7][7].find("\u2022 a\n\u2022 b\n"), std::string::npos) << sheet[7][7];
+  auto read = ReadWorkbook(*def, *xlsx, TestWords);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  for (const auto& cell : read->answers) EXPECT_EQ(cell.value, stored[cell.question]["value"]) << cell.question;
 }
 
 // A zip bomb spreads over many parts, each under the per-part limit: the declared total is
@@ -819,7 +870,7 @@ TEST(Workbook, ArchiveExpandingBeyondTheTotalLimitIsRefusedBeforeReading) {
   std::stringstream bytes;
   bytes << in.rdbuf();
   ASSERT_LT(bytes.str().size(), 1u << 20);
-  auto r = ReadWorkbook(*def, bytes.str());
+  auto r = ReadWorkbook(*def, bytes.str(), TestWords);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("unpacks to more than 64 MiB"), std::string::npos)
       << r.status().message();

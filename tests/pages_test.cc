@@ -580,6 +580,17 @@ TEST_P(PagesTest, RefusedUploadsSayWhereInTheReadersLanguage) {
       if (row >= 5 && row < 21 && cells.count(0) && first_question.empty()) first_question = cells.at(0);
     }
     ASSERT_FALSE(first_question.empty());
+    // Its headers, kinds of answer and choices in the reader's language: a yes/partly/no row
+    // refused lists the labels its drop-down offers.
+    EXPECT_EQ(assessment.sheets["Assessment"][4][4], catalogs_.Translate(lang, "assessment.wb.answer"));
+    int choice_row = 0;
+    for (const auto& [row, cells] : assessment.sheets["Assessment"]) {
+      if (row >= 5 && row < 21 && !choice_row && cells.count(3) &&
+          cells.at(3) == catalogs_.Translate(lang, "question_type.yes_partial_no"))
+        choice_row = row;
+    }
+    ASSERT_NE(choice_row, 0);
+    assessment.sheets["Assessment"][choice_row][4] = "maybe";
     assessment.sheets["Assessment"][21] = {{0, "NOPE9"}, {4, "qqq"}};
     assessment.sheets["Assessment"][22] = {{0, first_question}};
     std::vector<std::pair<std::string, std::string>> pages;  // what, page
@@ -623,6 +634,8 @@ TEST_P(PagesTest, RefusedUploadsSayWhereInTheReadersLanguage) {
     EXPECT_NE(pages[0].second.find("(" + catalogs_.Translate(lang, "field.status") + ")"), std::string::npos);
     EXPECT_NE(pages[1].second.find(w.alternative), std::string::npos);
     EXPECT_NE(pages[2].second.find("NOPE9"), std::string::npos);
+    EXPECT_NE(pages[2].second.find(catalogs_.Translate(lang, "choice.partial")), std::string::npos);
+    EXPECT_NE(pages[2].second.find("maybe"), std::string::npos);
   }
 }
 TEST_P(PagesTest, RefusedFormsInFrench) { CheckRefusedFormsIn("fr"); }

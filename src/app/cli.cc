@@ -397,6 +397,12 @@ int Main(int argc, char** argv) {
   assess_export->add_option("ID", assess_id)->required();
   assess_export->add_option("--output", assess_output, "the .xlsx file to write")->required();
   assess_export->add_option("--lang", assess_lang, "en, fr, ru or ar");
+  std::string assess_file;
+  bool assess_apply = false;
+  auto* assess_import = assess_cmd->add_subcommand("import", "check a filled assessment workbook (and apply it with --apply)");
+  assess_import->add_option("ID", assess_id)->required();
+  assess_import->add_option("FILE", assess_file)->required();
+  assess_import->add_flag("--apply", assess_apply, "apply when every cell is valid (all answers or none)");
 
   auto* brief_cmd = cli.add_subcommand("brief", "write a round table's brief (HTML or PDF)");
   std::string brief_region, brief_date, brief_format = "pdf", brief_lang = "en", brief_output;
@@ -615,7 +621,25 @@ int Main(int argc, char** argv) {
       PrintJson(*r);
       return 0;
     }
-    auto xlsx = s.assessment->ExportWorkbook(caller, assess_id, assess_lang);
+    i18n::Catalogs catalogs;
+    if (auto st = catalogs.Load(); !st.ok()) return Fail(st);
+    auto words = [&](const std::string& lang, const std::string& key) { return catalogs.Translate(lang, key); };
+    if (*assess_import) {
+      auto bytes = ReadFile(assess_file);
+      if (!bytes.ok()) return Fail(bytes.status());
+      auto preview = s.assessment->PreviewWorkbook(caller, assess_id, *bytes, words);
+      if (!preview.ok()) return Fail(preview.status());
+      if (!assess_apply) {
+        PrintJson(*preview);
+        return 0;
+      }
+      auto applied = s.assessment->ApplyWorkbook(caller, assess_id, (*preview)["import_id"]);
+      if (!applied.ok()) return Fail(applied.status());
+      PrintJson(*applied);
+      return 0;
+    }
+    if (!catalogs.Supports(assess_lang)) return Fail(Status::Invalid("lang", "no interface language " + assess_lang));
+    auto xlsx = s.assessment->ExportWorkbook(caller, assess_id, assess_lang, words);
     if (!xlsx.ok()) return Fail(xlsx.status());
     std::ofstream out(assess_output, std::ios::binary);
     out << *xlsx;

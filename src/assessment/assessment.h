@@ -7,6 +7,7 @@
 // secretariat for validation; the focal point may share it further.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>  // in full: scores carry their reasons' message arguments as values
@@ -252,8 +253,13 @@ class Service {
 
   // The offline workbook (XLSX) and its re-import: Preview validates every cell and stores the
   // changes it would make; Apply makes them, in one transaction, if nothing changed meanwhile.
-  Result<std::string> ExportWorkbook(const Caller& caller, const std::string& id, const std::string& lang);
-  Result<Json> PreviewWorkbook(const Caller& caller, const std::string& id, const std::string& xlsx);
+  // `words`: the presentation layer's catalogue (headers, instructions, choice labels), so that
+  // the workbook speaks its reader's language and this module writes no sentence itself.
+  using Words = std::function<std::string(const std::string& lang, const std::string& key)>;
+  Result<std::string> ExportWorkbook(const Caller& caller, const std::string& id, const std::string& lang,
+                                     const Words& words);
+  Result<Json> PreviewWorkbook(const Caller& caller, const std::string& id, const std::string& xlsx,
+                               const Words& words);
   Result<Json> ApplyWorkbook(const Caller& caller, const std::string& id, const std::string& import_id);
 
  private:

@@ -17,20 +17,31 @@ namespace {
 
 bool IsString(const Json& v, const char* key) { return v.is_object() && v.contains(key) && v[key].is_string(); }
 
-// What a spreadsheet keeps of a number: 15 significant digits.
-double Round15(double x) {
+// "U+0007": how a control character is named to people.
+std::string CodePoint(int c) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", c);
+  return buf;
+}
+
+// A number as a spreadsheet keeps it (15 significant digits) and people read it (no trailing
+// zeros).
+std::string Number15(double x) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.15g", x);
-  return std::strtod(buf, nullptr);
+  return buf;
 }
+double Round15(double x) { return std::strtod(Number15(x).c_str(), nullptr); }
 
 // "" when `s` is text a workbook can carry, else why not.
 std::string TextProblem(const std::string& s, const char* what) {
   int c = ControlCharacter(s);
   if (c < 0) return "";
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "U+%04X", c);
-  return std::string(what) + " contains a control character (" + buf + ")";
+  return std::string(what) + " contains a control character (" + CodePoint(c) + ")";
+}
+
+Status ControlCharacterProblem(Status st, const std::string& text) {
+  return std::move(st).Says("invalid.answer_control_character", {{"character", CodePoint(ControlCharacter(text))}});
 }
 
 // `saving`: the rules for an answer being saved, besides its shape (cumulative maturity levels,
@@ -51,7 +62,8 @@ Status CheckAnswer(const Question& q, const Json& v, bool saving) {
       if (!Member(v, "levels").is_array()) return bad("give the levels met, e.g. {\"levels\": [1, 2]}");
       int expected = 1;
       for (const auto& l : Member(v, "levels")) {
-        if (!l.is_number_integer() || l.get<int>() < 1 || l.get<int>() > 5) return bad("levels are 1 to 5");
+        if (!l.is_number_integer() || l.get<int>() < 1 || l.get<int>() > 5)
+          return bad("levels are 1 to 5").Says("invalid.answer_levels");
         // Level L is met only with every level below it (docs/assessment.md): a gap would be
         // stored but never counted, and the workbook (one level per question) could not carry it.
         if (saving && l.get<int>() != expected) {
@@ -59,7 +71,8 @@ Status CheckAnswer(const Question& q, const Json& v, bool saving) {
                      " is not; tick levels 1 to " +
                      std::to_string(expected - 1 > 0 ? expected - 1 : 0) +
                      (expected > 1 ? " for level " + std::to_string(expected - 1) + ")"
-                                   : ", i.e. none, for level 0)"));
+                                   : ", i.e. none, for level 0)"))
+              .Says("invalid.answer_levels_gap");
         }
         ++expected;
       }
@@ -69,19 +82,20 @@ Status CheckAnswer(const Question& q, const Json& v, bool saving) {
       static const char* kStatus[] = {"in_place", "unclear", "not_in_place", "not_applicable"};
       if (!IsString(v, "status") ||
           std::none_of(std::begin(kStatus), std::end(kStatus), [&](const char* s) { return Member(v, "status") == s; })) {
-        return bad("status must be in_place, unclear, not_in_place or not_applicable");
+        return bad("status must be in_place, unclear, not_in_place or not_applicable").Says("invalid.answer_not_option");
       }
       if (v.contains("reference") && !Member(v, "reference").is_string()) return bad("reference must be text");
-      if (v.value("reference", "").size() > 2000) return bad("reference is longer than 2000 bytes");
+      if (v.value("reference", "").size() > 2000)
+        return bad("reference is longer than 2000 bytes").Says("invalid.answer_too_long", {{"#max", "2000"}});
       if (auto p = TextProblem(v.value("reference", ""), "the reference"); saving && !p.empty())
-        return bad(p);
+        return ControlCharacterProblem(bad(p), v.value("reference", ""));
       return Status::Ok();
     }
     case QuestionType::kYesPartialNo: {
       // value() would throw on a number: the fuzzer found it (a 500 from the API).
       std::string s = IsString(v, "value") ? Member(v, "value").get<std::string>() : "";
       if (s != "yes" && s != "partial" && s != "no" && s != "not_applicable") {
-        return bad("value must be yes, partial, no or not_applicable");
+        return bad("value must be yes, partial, no or not_applicable").Says("invalid.answer_not_option");
       }
       return Status::Ok();
     }
@@ -89,8 +103,10 @@ Status CheckAnswer(const Question& q, const Json& v, bool saving) {
       if (!Member(v, "value").is_number()) return bad("value must be a number");
       double x = Member(v, "value").get<double>();
       if (!std::isfinite(x)) return bad("value must be a finite number");
-      if (q.min && x < *q.min) return bad("value is below the minimum " + std::to_string(*q.min));
-      if (q.max && x > *q.max) return bad("value is above the maximum " + std::to_string(*q.max));
+      if (q.min && x < *q.min)
+        return bad("value is below the minimum " + Number15(*q.min)).Says("invalid.answer_below_minimum", {{"#min", Number15(*q.min)}});
+      if (q.max && x > *q.max)
+        return bad("value is above the maximum " + Number15(*q.max)).Says("invalid.answer_above_maximum", {{"#max", Number15(*q.max)}});
       return Status::Ok();
     }
     case QuestionType::kSingleChoice: {
@@ -98,14 +114,14 @@ Status CheckAnswer(const Question& q, const Json& v, bool saving) {
       for (const auto& o : q.options) {
         if (Member(v, "value") == o.value) return Status::Ok();
       }
-      return bad("'" + Member(v, "value").get<std::string>() + "' is not an option");
+      return bad("'" + Member(v, "value").get<std::string>() + "' is not an option").Says("invalid.answer_not_option");
     }
     case QuestionType::kMultipleChoice: {
       if (!Member(v, "values").is_array()) return bad("values must be a list of options");
       for (const auto& x : Member(v, "values")) {
         if (!x.is_string() || std::none_of(q.options.begin(), q.options.end(),
                                            [&](const Option& o) { return x == o.value; })) {
-          return bad("values must be options of the question");
+          return bad("values must be options of the question").Says("invalid.answer_not_option");
         }
       }
       return Status::Ok();
@@ -113,9 +129,9 @@ Status CheckAnswer(const Question& q, const Json& v, bool saving) {
     case QuestionType::kText: {
       if (!IsString(v, "value")) return bad("value must be text");
       const std::string& text = Member(v, "value").get_ref<const std::string&>();
-      if (saving && text.empty()) return bad("the text is empty (send null to clear the answer)");
-      if (text.size() > 20000) return bad("the text is longer than 20000 bytes");
-      if (auto p = TextProblem(text, "the text"); saving && !p.empty()) return bad(p);
+      if (saving && text.empty()) return bad("the text is empty (send null to clear the answer)").Says("invalid.answer_empty_text");
+      if (text.size() > 20000) return bad("the text is longer than 20000 bytes").Says("invalid.answer_too_long", {{"#max", "20000"}});
+      if (auto p = TextProblem(text, "the text"); saving && !p.empty()) return ControlCharacterProblem(bad(p), text);
       return Status::Ok();
     }
   }

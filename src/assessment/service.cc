@@ -899,20 +899,22 @@ Result<std::pair<Json, std::string>> Service::Evidence(const Caller& caller, con
 
 // --- Workbook ----------------------------------------------------------------------------
 
-Result<std::string> Service::ExportWorkbook(const Caller& caller, const std::string& id, const std::string& lang) {
+Result<std::string> Service::ExportWorkbook(const Caller& caller, const std::string& id, const std::string& lang,
+                                            const Words& words) {
   CBRN_ASSIGN_OR_RETURN(Json view, Get(caller, id, lang));
   CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(view["assessment"]["questionnaire_id"]));
   std::map<std::string, Json> answers;
   for (const auto& [q, a] : view["answers"].items()) answers[q] = a;
-  return WriteWorkbook(*def, view["assessment"], answers, lang);
+  return WriteWorkbook(*def, view["assessment"], answers, lang, words);
 }
 
-Result<Json> Service::PreviewWorkbook(const Caller& caller, const std::string& id, const std::string& xlsx) {
+Result<Json> Service::PreviewWorkbook(const Caller& caller, const std::string& id, const std::string& xlsx,
+                                      const Words& words) {
   const records::KindSpec* kind = store_.catalog().Find(kAssessments);
   CBRN_ASSIGN_OR_RETURN(Json a, store_.Get(caller, kAssessments, id));
   CBRN_RETURN_IF_ERROR(MayAnswer(caller, *store_.catalog().Find(kAssessments), a));
   CBRN_ASSIGN_OR_RETURN(auto def, DefinitionOf(a["questionnaire_id"]));
-  CBRN_ASSIGN_OR_RETURN(WorkbookContent content, ReadWorkbook(*def, xlsx));
+  CBRN_ASSIGN_OR_RETURN(WorkbookContent content, ReadWorkbook(*def, xlsx, words));
   if (content.assessment_id != a["id"]) {
     return Status::Invalid("workbook", "this workbook belongs to another assessment (" + content.assessment_id.substr(0, 40) + ")");
   }

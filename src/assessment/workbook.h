@@ -12,10 +12,14 @@
 
 namespace cbrnhub::assessment {
 
-// The bytes of an .xlsx file: one row per question with a drop-down where the answer is one of
-// a list, guidance and level descriptors beside it, and a hidden sheet naming the assessment.
+using Words = Service::Words;
+
+// The bytes of an .xlsx file in `lang`: one row per question with a drop-down of labels where
+// the answer is one of a list, guidance and level descriptors beside it, and a hidden sheet
+// naming the assessment, the questionnaire version and the language.
 Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
-                                  const std::map<std::string, Json>& answers, const std::string& lang);
+                                  const std::map<std::string, Json>& answers, const std::string& lang,
+                                  const Words& words);
 
 struct WorkbookCell {
   std::string question;
@@ -30,7 +34,8 @@ struct WorkbookContent {
 };
 
 // Reads and validates every cell; InvalidArgument listing each bad cell (row, question,
-// column, problem), or naming why the file is not a workbook of this questionnaire.
-Result<WorkbookContent> ReadWorkbook(const Definition& def, const std::string& xlsx);
+// column, problem), or naming why the file is not a workbook of this questionnaire. A choice
+// is read by its label in the workbook's language or by its stored value.
+Result<WorkbookContent> ReadWorkbook(const Definition& def, const std::string& xlsx, const Words& words);
 
 }  // namespace cbrnhub::assessment

@@ -310,7 +310,7 @@ Response EvidenceDownload(Ctx& ctx, Request& req) {
 }
 
 Response WorkbookDownload(Ctx& ctx, Request& req) {
-  auto r = ctx.assessment->ExportWorkbook(CallerOf(req), req.Param("id"), req.lang);
+  auto r = ctx.assessment->ExportWorkbook(CallerOf(req), req.Param("id"), req.lang, Words(ctx));
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   Response res;
   res.status = 200;
@@ -322,7 +322,7 @@ Response WorkbookDownload(Ctx& ctx, Request& req) {
 
 
 Response ApiWorkbookPreview(Ctx& ctx, Request& req) {
-  return JsonResult(ctx, req, ctx.assessment->PreviewWorkbook(CallerOf(req), req.Param("id"), UploadedFile(req)), 201);
+  return JsonResult(ctx, req, ctx.assessment->PreviewWorkbook(CallerOf(req), req.Param("id"), UploadedFile(req), Words(ctx)), 201);
 }
 
 Response ApiWorkbookApply(Ctx& ctx, Request& req) {
@@ -520,7 +520,7 @@ Response EvidenceSubmit(Ctx& ctx, Request& req) {
 }
 
 Response WorkbookPreviewSubmit(Ctx& ctx, Request& req) {
-  auto r = ctx.assessment->PreviewWorkbook(CallerOf(req), req.Param("id"), UploadedFile(req));
+  auto r = ctx.assessment->PreviewWorkbook(CallerOf(req), req.Param("id"), UploadedFile(req), Words(ctx));
   std::string back = "/assessments/" + PercentEncode(req.Param("id"));
   if (!r.ok()) {
     if (r.status().code() == StatusCode::kInvalidArgument || r.status().code() == StatusCode::kConflict) {
