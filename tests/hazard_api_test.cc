@@ -106,6 +106,13 @@ TEST_P(HazardApiTest, PageDrawsTheMapInEachLanguageAndNamesABadField) {
   ASSERT_EQ(bad.status, 200);
   EXPECT_NE(bad.body.find("id=\"hazard-error\""), std::string::npos);
   EXPECT_NE(bad.body.find("Wind speed at 10 m"), std::string::npos);
+  // Why, in the reader's language.
+  for (const std::string lang : {"en", "fr", "ru", "ar"}) {
+    auto why = Get("/hazard?substance=ammonia&rate_kg_s=5&duration_s=900&lat=41.3&lon=69.2&wind_speed_m_s=60&"
+                   "class=D&lang=" + lang);
+    std::string reason = catalogs_.Translate(lang, "hazard.invalid.wind_max");
+    EXPECT_NE(why.body.find(reason.substr(0, reason.find('/') - 4)), std::string::npos) << lang << ": " << reason;
+  }
   auto geo =
       Get("/hazard/footprint.geojson?substance=ammonia&rate_kg_s=5&duration_s=900&lat=41.3&lon=69.2"
           "&wind_speed_m_s=2&wind_from_deg=90&class=E");

@@ -97,7 +97,8 @@ Result<StabilityIndex> ParseStabilityClass(std::string_view text) {
     if (i < 5 && text == std::string(kClassLetters[i]) + "-" + kClassLetters[i + 1]) return i + 0.5;
   }
   return Status::Invalid("stability",
-                         "a Pasquill class A to F (or a half class such as C-D) is required");
+                         "a Pasquill class A to F (or a half class such as C-D) is required")
+      .Says("hazard.invalid.stability");
 }
 
 std::string StabilityClassName(StabilityIndex index) {
@@ -110,9 +111,9 @@ std::string StabilityClassName(StabilityIndex index) {
 Result<StabilityIndex> TurnerClass(double wind_10m_m_s, bool daytime, Insolation insolation,
                                    int cloud_oktas) {
   if (!std::isfinite(wind_10m_m_s) || wind_10m_m_s <= 0)
-    return Status::Invalid("met.wind_speed_m_s", "the wind speed must be above 0 m/s");
+    return Status::Invalid("met.wind_speed_m_s", "the wind speed must be above 0 m/s").Says("hazard.invalid.wind_positive");
   if (cloud_oktas < 0 || cloud_oktas > 8)
-    return Status::Invalid("met.cloud_oktas", "cloud cover is 0 to 8 oktas");
+    return Status::Invalid("met.cloud_oktas", "cloud cover is 0 to 8 oktas").Says("hazard.invalid.cloud");
   if (cloud_oktas == 8) return kClassD;  // Turner: overcast, day or night
   int row = TurnerRow(wind_10m_m_s);
   if (daytime) return kTurnerDay[row][static_cast<int>(insolation)];
@@ -121,9 +122,9 @@ Result<StabilityIndex> TurnerClass(double wind_10m_m_s, bool daytime, Insolation
 
 Result<StabilityIndex> GolderClass(double monin_obukhov_length_m, double roughness_m) {
   if (!std::isfinite(monin_obukhov_length_m) || monin_obukhov_length_m == 0)
-    return Status::Invalid("met.monin_obukhov_length_m", "the Monin-Obukhov length must not be 0");
+    return Status::Invalid("met.monin_obukhov_length_m", "the Monin-Obukhov length must not be 0").Says("hazard.invalid.monin_obukhov");
   if (!std::isfinite(roughness_m) || roughness_m <= 0)
-    return Status::Invalid("roughness_m", "the roughness length must be positive");
+    return Status::Invalid("roughness_m", "the roughness length must be positive").Says("hazard.invalid.roughness");
   double inverse_l = 1.0 / monin_obukhov_length_m;
   double log_z0 = std::log10(roughness_m);
   std::array<double, 6> line{};

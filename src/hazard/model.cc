@@ -26,8 +26,13 @@ constexpr double kPowerLawExponent = 1.0 / 7.0;  // neutral wind profile to read
 
 bool Finite(double v) { return std::isfinite(v); }
 
-Status Positive(double v, const char* field, const char* message) {
-  return Finite(v) && v > 0 ? Status::Ok() : Status::Invalid(field, message);
+// `key`: the refusal's catalogue message ("hazard.invalid.<key>"), for the page.
+Status Refused(const char* field, const char* message, const char* key, Status::MessageArgs args = {}) {
+  return Status::Invalid(field, message).Says(std::string("hazard.invalid.") + key, std::move(args));
+}
+
+Status Positive(double v, const char* field, const char* message, const char* key) {
+  return Finite(v) && v > 0 ? Status::Ok() : Refused(field, message, key);
 }
 
 // Sum of the Gaussian vertical terms with reflections at the ground and at the lid.
@@ -58,11 +63,11 @@ double VapourPressurePa(const Substance& s, double temperature_k) {
 Result<double> PuddleEvaporationKgS(const Substance& substance, double area_m2, double wind_m_s,
                                     double temperature_k) {
   CBRN_RETURN_IF_ERROR(
-      Positive(area_m2, "release.puddle_area_m2", "the puddle's area must be positive"));
+      Positive(area_m2, "release.puddle_area_m2", "the puddle's area must be positive", "puddle_area"));
   CBRN_RETURN_IF_ERROR(
-      Positive(wind_m_s, "met.wind_speed_m_s", "the wind speed must be above 0 m/s"));
+      Positive(wind_m_s, "met.wind_speed_m_s", "the wind speed must be above 0 m/s", "wind_positive"));
   CBRN_RETURN_IF_ERROR(
-      Positive(temperature_k, "met.temperature_k", "the temperature must be positive"));
+      Positive(temperature_k, "met.temperature_k", "the temperature must be positive", "temperature"));
   // A boiling pool is taken at its boiling point: 1 atm vapour pressure at T = Tb.
   double liquid_k = std::min(temperature_k, substance.boiling_point_k);
   double vapour_pa =
@@ -76,70 +81,70 @@ Result<double> PuddleEvaporationKgS(const Substance& substance, double area_m2, 
 }
 
 Status Validate(const Scenario& s, const SubstanceTable& table) {
-  if (!table.Find(s.substance_id)) return Status::Invalid("substance", "unknown substance");
+  if (!table.Find(s.substance_id)) return Refused("substance", "unknown substance", "unknown_substance");
   if (!Finite(s.latitude) || s.latitude < -90 || s.latitude > 90)
-    return Status::Invalid("latitude", "the latitude must be between -90 and 90");
+    return Refused("latitude", "the latitude must be between -90 and 90", "latitude");
   if (!Finite(s.longitude) || s.longitude < -180 || s.longitude > 180)
-    return Status::Invalid("longitude", "the longitude must be between -180 and 180");
+    return Refused("longitude", "the longitude must be between -180 and 180", "longitude");
   const Meteorology& m = s.met;
   CBRN_RETURN_IF_ERROR(
-      Positive(m.wind_speed_m_s, "met.wind_speed_m_s", "the wind speed must be above 0 m/s"));
+      Positive(m.wind_speed_m_s, "met.wind_speed_m_s", "the wind speed must be above 0 m/s", "wind_positive"));
   if (m.wind_speed_m_s > kMaxWindMS)
-    return Status::Invalid("met.wind_speed_m_s", "the wind speed must be at most 50 m/s");
+    return Refused("met.wind_speed_m_s", "the wind speed must be at most 50 m/s", "wind_max");
   if (!Finite(m.wind_from_deg) || m.wind_from_deg < 0 || m.wind_from_deg > 360)
-    return Status::Invalid("met.wind_from_deg", "the wind direction must be 0 to 360 degrees");
+    return Refused("met.wind_from_deg", "the wind direction must be 0 to 360 degrees", "wind_direction");
   CBRN_RETURN_IF_ERROR(Positive(m.wind_height_m, "met.wind_height_m",
-                                "the wind's measuring height must be positive"));
+                                "the wind's measuring height must be positive", "wind_height"));
   if (m.stability && (!Finite(*m.stability) || *m.stability < 0 || *m.stability > 5))
-    return Status::Invalid("met.stability", "a Pasquill class A to F is required");
+    return Refused("met.stability", "a Pasquill class A to F is required", "stability");
   if (m.monin_obukhov_length_m &&
       (!Finite(*m.monin_obukhov_length_m) || *m.monin_obukhov_length_m == 0))
-    return Status::Invalid("met.monin_obukhov_length_m", "the Monin-Obukhov length must not be 0");
+    return Refused("met.monin_obukhov_length_m", "the Monin-Obukhov length must not be 0", "monin_obukhov");
   if (m.cloud_oktas < 0 || m.cloud_oktas > 8)
-    return Status::Invalid("met.cloud_oktas", "cloud cover is 0 to 8 oktas");
+    return Refused("met.cloud_oktas", "cloud cover is 0 to 8 oktas", "cloud");
   if (!Finite(m.temperature_k) || m.temperature_k < 200 || m.temperature_k > 340)
-    return Status::Invalid("met.temperature_k",
-                           "the air temperature must be between -73 and 67 degrees C");
+    return Refused("met.temperature_k",
+                           "the air temperature must be between -73 and 67 degrees C", "temperature");
   if (!Finite(m.pressure_pa) || m.pressure_pa < 50000 || m.pressure_pa > 110000)
-    return Status::Invalid("met.pressure_pa", "the air pressure must be between 500 and 1100 hPa");
+    return Refused("met.pressure_pa", "the air pressure must be between 500 and 1100 hPa", "pressure");
   if (m.mixing_height_m)
     CBRN_RETURN_IF_ERROR(
-        Positive(*m.mixing_height_m, "met.mixing_height_m", "the mixing height must be positive"));
+        Positive(*m.mixing_height_m, "met.mixing_height_m", "the mixing height must be positive", "mixing_height"));
   if (m.sigma_theta_deg &&
       (!Finite(*m.sigma_theta_deg) || *m.sigma_theta_deg <= 0 || *m.sigma_theta_deg > 90))
-    return Status::Invalid("met.sigma_theta_deg",
-                           "sigma theta must be above 0 and at most 90 degrees");
+    return Refused("met.sigma_theta_deg",
+                           "sigma theta must be above 0 and at most 90 degrees", "sigma_theta");
   const Release& r = s.release;
   switch (r.kind) {
     case SourceKind::kContinuous:
       CBRN_RETURN_IF_ERROR(
-          Positive(r.rate_kg_s, "release.rate_kg_s", "the release rate must be positive"));
+          Positive(r.rate_kg_s, "release.rate_kg_s", "the release rate must be positive", "rate"));
       CBRN_RETURN_IF_ERROR(
-          Positive(r.duration_s, "release.duration_s", "the release must last more than 0 s"));
+          Positive(r.duration_s, "release.duration_s", "the release must last more than 0 s", "duration"));
       break;
     case SourceKind::kInstantaneous:
       CBRN_RETURN_IF_ERROR(
-          Positive(r.mass_kg, "release.mass_kg", "the released mass must be positive"));
+          Positive(r.mass_kg, "release.mass_kg", "the released mass must be positive", "mass"));
       break;
     case SourceKind::kPuddle:
       CBRN_RETURN_IF_ERROR(
-          Positive(r.mass_kg, "release.mass_kg", "the spilled mass must be positive"));
+          Positive(r.mass_kg, "release.mass_kg", "the spilled mass must be positive", "spilled_mass"));
       CBRN_RETURN_IF_ERROR(Positive(r.puddle_area_m2, "release.puddle_area_m2",
-                                    "the puddle's area must be positive"));
+                                    "the puddle's area must be positive", "puddle_area"));
       break;
   }
   if (!Finite(r.height_m) || r.height_m < 0 || r.height_m > 500)
-    return Status::Invalid("release.height_m", "the release height must be 0 to 500 m");
+    return Refused("release.height_m", "the release height must be 0 to 500 m", "release_height");
   if (m.mixing_height_m && r.height_m >= *m.mixing_height_m)
-    return Status::Invalid("release.height_m", "the release must be below the mixing height");
+    return Refused("release.height_m", "the release must be below the mixing height", "below_mixing_height");
   CBRN_RETURN_IF_ERROR(
-      Positive(s.averaging_time_s, "averaging_time_s", "the averaging time must be positive"));
+      Positive(s.averaging_time_s, "averaging_time_s", "the averaging time must be positive", "averaging_time"));
   CBRN_RETURN_IF_ERROR(
-      Positive(s.roughness_m, "roughness_m", "the roughness length must be positive"));
+      Positive(s.roughness_m, "roughness_m", "the roughness length must be positive", "roughness"));
   if (!Finite(s.receptor_height_m) || s.receptor_height_m < 0 || s.receptor_height_m > 500)
-    return Status::Invalid("receptor_height_m", "the receptor height must be 0 to 500 m");
+    return Refused("receptor_height_m", "the receptor height must be 0 to 500 m", "receptor_height");
   if (s.exposure_min <= 0 || s.exposure_min > 480)
-    return Status::Invalid("exposure_min", "the exposure duration must be 1 to 480 minutes");
+    return Refused("exposure_min", "the exposure duration must be 1 to 480 minutes", "exposure");
   return Status::Ok();
 }
 

@@ -19,7 +19,7 @@ class Fields {
   Status Number(const char* key, double& out) {
     const Json* v = Take(key);
     if (!v) return Status::Ok();
-    if (!v->is_number()) return Status::Invalid(prefix_ + key, "a number is required");
+    if (!v->is_number()) return Status::Invalid(prefix_ + key, "a number is required").Says("hazard.invalid.number");
     out = v->get<double>();
     return Status::Ok();
   }
@@ -35,14 +35,14 @@ class Fields {
     if (!v) return Status::Ok();
     if (!v->is_number_integer() || v->get<std::int64_t>() < -1000000 ||
         v->get<std::int64_t>() > 1000000)
-      return Status::Invalid(prefix_ + key, "a whole number is required");
+      return Status::Invalid(prefix_ + key, "a whole number is required").Says("hazard.invalid.whole_number");
     out = static_cast<int>(v->get<std::int64_t>());
     return Status::Ok();
   }
   Status Boolean(const char* key, bool& out) {
     const Json* v = Take(key);
     if (!v) return Status::Ok();
-    if (!v->is_boolean()) return Status::Invalid(prefix_ + key, "true or false is required");
+    if (!v->is_boolean()) return Status::Invalid(prefix_ + key, "true or false is required").Says("hazard.invalid.boolean");
     out = v->get<bool>();
     return Status::Ok();
   }
@@ -51,7 +51,7 @@ class Fields {
   Status Choice(const char* key, std::initializer_list<const char*> choices, E& out) {
     const Json* v = Take(key);
     if (!v) return Status::Ok();
-    std::string allowed;
+    std::string allowed, values;
     int index = 0;
     for (const char* c : choices) {
       if (v->is_string() && v->get<std::string>() == c) {
@@ -59,13 +59,15 @@ class Fields {
         return Status::Ok();
       }
       allowed += (index++ ? ", " : "") + std::string(c);
+      values += (values.empty() ? "" : "\n") + std::string(c);
     }
-    return Status::Invalid(prefix_ + key, "one of " + allowed + " is required");
+    return Status::Invalid(prefix_ + key, "one of " + allowed + " is required")
+        .Says("hazard.invalid.choice", {{"values", values}});
   }
   Status Text(const char* key, std::string& out) {
     const Json* v = Take(key);
     if (!v) return Status::Ok();
-    if (!v->is_string()) return Status::Invalid(prefix_ + key, "text is required");
+    if (!v->is_string()) return Status::Invalid(prefix_ + key, "text is required").Says("hazard.invalid.text");
     out = v->get<std::string>();
     return Status::Ok();
   }
@@ -73,13 +75,13 @@ class Fields {
   Result<Json> Object(const char* key) {
     const Json* v = Take(key);
     if (!v) return Json::object();
-    if (!v->is_object()) return Status::Invalid(prefix_ + key, "an object is required");
+    if (!v->is_object()) return Status::Invalid(prefix_ + key, "an object is required").Says("hazard.invalid.object");
     return *v;
   }
   // InvalidArgument for the first key nobody asked for: a misspelt field must not be ignored.
   Status NoOthers() const {
     for (const auto& [key, value] : object_.items())
-      if (!taken_.count(key)) return Status::Invalid(prefix_ + key, "unknown field");
+      if (!taken_.count(key)) return Status::Invalid(prefix_ + key, "unknown field").Says("hazard.invalid.unknown_field");
     return Status::Ok();
   }
 
@@ -99,11 +101,11 @@ class Fields {
 Result<Scenario> ScenarioFromJson(std::string_view json_text) {
   Json doc = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object())
-    return Status::Invalid("", "the release is not a JSON object");
+    return Status::Invalid("", "the release is not a JSON object").Says("hazard.invalid.object");
   Scenario s;
   Fields top(doc, "");
   CBRN_RETURN_IF_ERROR(top.Text("substance", s.substance_id));
-  if (s.substance_id.empty()) return Status::Invalid("substance", "a substance is required");
+  if (s.substance_id.empty()) return Status::Invalid("substance", "a substance is required").Says("hazard.invalid.required");
 
   CBRN_ASSIGN_OR_RETURN(Json source, top.Object("source"));
   Fields src(source, "release.");
@@ -122,8 +124,8 @@ Result<Scenario> ScenarioFromJson(std::string_view json_text) {
   CBRN_RETURN_IF_ERROR(loc.Number("lat", s.latitude));
   CBRN_RETURN_IF_ERROR(loc.Number("lon", s.longitude));
   CBRN_RETURN_IF_ERROR(loc.NoOthers());
-  if (std::isnan(s.latitude)) return Status::Invalid("latitude", "the latitude is required");
-  if (std::isnan(s.longitude)) return Status::Invalid("longitude", "the longitude is required");
+  if (std::isnan(s.latitude)) return Status::Invalid("latitude", "the latitude is required").Says("hazard.invalid.required");
+  if (std::isnan(s.longitude)) return Status::Invalid("longitude", "the longitude is required").Says("hazard.invalid.required");
 
   CBRN_ASSIGN_OR_RETURN(Json met_json, top.Object("met"));
   Fields met(met_json, "met.");
@@ -135,7 +137,8 @@ Result<Scenario> ScenarioFromJson(std::string_view json_text) {
   CBRN_RETURN_IF_ERROR(met.Text("class", cls));
   if (!cls.empty()) {
     auto index = ParseStabilityClass(cls);
-    if (!index.ok()) return Status::Invalid("met.class", index.status().message());
+    if (!index.ok())
+      return Status::Invalid("met.class", index.status().message()).Says(index.status().message_key());
     m.stability = *index;
   }
   CBRN_RETURN_IF_ERROR(met.Number("monin_obukhov_length_m", m.monin_obukhov_length_m));

@@ -99,11 +99,12 @@ Result<EnsembleAsked> EnsembleOf(const Request& req) {
     if (members.size() > 5 || members.find_first_not_of("0123456789") != std::string::npos ||
         std::stoi(members) > kMaxWebEnsembleMembers)
       return Status::Invalid("members", "members: the ensemble has 0 to " +
-                                            std::to_string(kMaxWebEnsembleMembers) + " members");
+                                            std::to_string(kMaxWebEnsembleMembers) + " members")
+          .Says("hazard.invalid.members", {{"#max", std::to_string(kMaxWebEnsembleMembers)}});
     asked.members = std::stoi(members);
   }
   if (level != "1" && level != "2" && level != "3")
-    return Status::Invalid("level", "level: 3 (red), 2 (orange) or 1 (yellow)");
+    return Status::Invalid("level", "level: 3 (red), 2 (orange) or 1 (yellow)").Says("hazard.invalid.level");
   asked.level = level[0] - '0';
   return asked;
 }
@@ -390,6 +391,7 @@ Response HazardPage(Ctx& ctx, Request& req) {
                          : ComputeView(ctx.options.population.get(), *model, {}, *ensemble);
     if (!view.ok()) {
       data["error_field"] = t("hazard.field." + FormFieldOf(view.status().field()));
+      data["error"] = MessageOf(ctx, req, view.status());
     } else {
       data.update(FootprintDetails(ctx.catalogs, req.lang, *model, *view));
       data["map"] =
