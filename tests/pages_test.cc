@@ -638,6 +638,24 @@ TEST_P(PagesTest, RefusedUploadsSayWhereInTheReadersLanguage) {
     EXPECT_NE(pages[2].second.find("maybe"), std::string::npos);
   }
 }
+// Signing in and changing a password are refused in the reader's language, not in English.
+TEST_P(PagesTest, SignInAndPasswordRefusalsInTheReadersLanguage) {
+  for (const std::string lang : {"fr", "ru", "ar"}) {
+    SCOPED_TRACE(lang);
+    auto login = Call("POST", "/login?lang=" + lang, "username=nobody.here&password=not-the-password&next=%2F",
+                      {{"Anonymous", "1"}, {"Content-Type", "application/x-www-form-urlencoded"}});
+    EXPECT_NE(login.body.find(catalogs_.Translate(lang, "identity.wrong_credentials")), std::string::npos)
+        << login.body.substr(0, 3000);
+    for (const auto& p : Problems(login.body, lang)) ADD_FAILURE() << p;
+    Headers form = as_["nfp.uz"];
+    form["Content-Type"] = "application/x-www-form-urlencoded";
+    auto weak = Call("POST", "/account/password?lang=" + lang,
+                     "current_password=cbrnhub-demo&new_password=short&new_password2=short", form);
+    EXPECT_NE(weak.body.find(catalogs_.Format(lang, "identity.password_too_short", {{"min", 10}})), std::string::npos)
+        << weak.body.substr(0, 3000);
+    for (const auto& p : Problems(weak.body, lang)) ADD_FAILURE() << p;
+  }
+}
 TEST_P(PagesTest, RefusedFormsInFrench) { CheckRefusedFormsIn("fr"); }
 TEST_P(PagesTest, RefusedFormsInRussian) { CheckRefusedFormsIn("ru"); }
 TEST_P(PagesTest, RefusedFormsInArabic) { CheckRefusedFormsIn("ar"); }

@@ -79,6 +79,8 @@ std::string MessageOf(const Ctx& ctx, const Request& req, const Status& status) 
       args[name] = words.Label("choice.", value);
     } else if (name.rfind("date", 0) == 0) {
       args[name] = value.empty() ? value : words.Date(value);
+    } else if (name.rfind("time", 0) == 0) {
+      args[name] = value.empty() ? value : words.DateTime(value);
     } else if (name == "country") {
       args[name] = words.Country(value, value);
     } else if (name == "region") {

@@ -73,9 +73,18 @@ std::string Base64Url(const unsigned char* data, size_t size) {
   return out;
 }
 
-Status Denied(const std::string& m) { return {StatusCode::kPermissionDenied, m}; }
+// `key`: the catalogue's message for a page ("identity.<key>").
+Status Denied(const std::string& m, const std::string& key = "only_admins") {
+  return Status(StatusCode::kPermissionDenied, m).Says("identity." + key);
+}
+Status Locked(const std::string& until) {
+  return Status(StatusCode::kPermissionDenied,
+                "this account is locked after repeated failed sign-ins" +
+                    (until.empty() ? std::string() : " until " + until.substr(0, 16) + " UTC"))
+      .Says(until.empty() ? "identity.account_locked" : "identity.account_locked_until", {{"time_until", until}});
+}
 Status WrongCredentials() {
-  return {StatusCode::kUnauthenticated, "wrong username or password"};
+  return Status(StatusCode::kUnauthenticated, "wrong username or password").Says("identity.wrong_credentials");
 }
 
 bool IsAdmin(const records::Caller& c) {
@@ -85,16 +94,18 @@ bool IsAdmin(const records::Caller& c) {
 Status CheckPassword(const std::string& password, const std::string& username) {
   if (password.size() < kMinPassword) {
     return Status::Invalid("password", "the password must have at least " +
-                                           std::to_string(kMinPassword) + " characters");
+                                           std::to_string(kMinPassword) + " characters")
+        .Says("identity.password_too_short", {{"#min", std::to_string(kMinPassword)}});
   }
   if (password.size() > kMaxPassword) {
     return Status::Invalid("password", "the password is longer than " +
-                                           std::to_string(kMaxPassword) + " characters");
+                                           std::to_string(kMaxPassword) + " characters")
+        .Says("identity.password_too_long", {{"#max", std::to_string(kMaxPassword)}});
   }
   std::string lower = password;
   std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
   if (lower.find(username) != std::string::npos) {
-    return Status::Invalid("password", "the password must not contain the username");
+    return Status::Invalid("password", "the password must not contain the username").Says("identity.password_contains_username");
   }
   return Status::Ok();
 }
@@ -187,17 +198,21 @@ Status CheckRoleScope(storage::Transaction& txn, const std::string& role_name,
   if (!role) {
     std::string names;
     for (auto r : access::AllRoles()) names += (names.empty() ? "" : ", ") + std::string(access::RoleName(r));
-    return Status::Invalid("role", "role must be one of: " + names);
+    return Status::Invalid("role", "role must be one of: " + names).Says("identity.role_unknown");
   }
   std::transform(country.begin(), country.end(), country.begin(), ::toupper);
   std::transform(region.begin(), region.end(), region.begin(), ::toupper);
   if (access::IsCountryRole(*role)) {
     CBRN_ASSIGN_OR_RETURN(storage::Rows c, txn.Query("SELECT id FROM countries WHERE iso2 = ?", {country}));
-    if (c.empty()) return Status::Invalid("country", "role " + role_name + " needs a partner country (ISO code)");
+    if (c.empty())
+      return Status::Invalid("country", "role " + role_name + " needs a partner country (ISO code)")
+          .Says("identity.role_needs_country", {{"role@role.", role_name}});
     region.clear();
   } else if (access::IsRegionRole(*role)) {
     CBRN_ASSIGN_OR_RETURN(storage::Rows r, txn.Query("SELECT id FROM regions WHERE code = ?", {region}));
-    if (r.empty()) return Status::Invalid("region", "role " + role_name + " needs a region code");
+    if (r.empty())
+      return Status::Invalid("region", "role " + role_name + " needs a region code")
+          .Says("identity.role_needs_region", {{"role@role.", role_name}});
     country.clear();
   } else {
     country.clear();
@@ -245,14 +260,16 @@ Result<std::pair<User, std::string>> Service::CreateUser(const records::Caller& 
   if (username.size() < 3 || username.size() > 64 ||
       username.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._@-") != std::string::npos) {
     return Status::Invalid("username",
-                           "username: 3 to 64 characters of a-z, 0-9, '.', '_', '@', '-'");
+                           "username: 3 to 64 characters of a-z, 0-9, '.', '_', '@', '-'")
+        .Says("identity.username_rules");
   }
   if (in.display_name.empty() || records::Utf8Length(in.display_name) < 0 ||
       records::Utf8Length(in.display_name) > 200) {
-    return Status::Invalid("display_name", "display_name is required (at most 200 characters)");
+    return Status::Invalid("display_name", "display_name is required (at most 200 characters)")
+        .Says("identity.display_name_required");
   }
   if (!in.email.empty() && (in.email.find('@') == std::string::npos || in.email.size() > 200)) {
-    return Status::Invalid("email", "email is not an e-mail address");
+    return Status::Invalid("email", "email is not an e-mail address").Says("identity.email_invalid");
   }
   if (!in.password.empty()) CBRN_RETURN_IF_ERROR(CheckPassword(in.password, username));
   std::string hash = in.password.empty() ? "" : HashPassword(in.password, settings_.fast_password_hashing);
@@ -298,7 +315,7 @@ Result<std::vector<User>> Service::ListUsers(const records::Caller& caller) {
 }
 
 Result<std::map<std::string, std::string>> Service::ActorNames(const records::Caller& caller) {
-  if (!caller.who.authenticated()) return Denied("sign in first");
+  if (!caller.who.authenticated()) return Denied("sign in first", "sign_in_first");
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kRead));
   CBRN_ASSIGN_OR_RETURN(storage::Rows rows, txn->Query("SELECT id, display_name FROM users"));
   std::map<std::string, std::string> out;
@@ -327,7 +344,8 @@ Result<User> Service::UpdateUser(const records::Caller& caller, const std::strin
   CBRN_ASSIGN_OR_RETURN(UserRow before, FindUser(*txn, id));
   User u = before.user;
   if (ch.display_name) {
-    if (ch.display_name->empty()) return Status::Invalid("display_name", "display_name is required");
+    if (ch.display_name->empty())
+      return Status::Invalid("display_name", "display_name is required").Says("identity.display_name_required");
     u.display_name = *ch.display_name;
   }
   if (ch.email) u.email = *ch.email;
@@ -337,7 +355,7 @@ Result<User> Service::UpdateUser(const records::Caller& caller, const std::strin
   CBRN_RETURN_IF_ERROR(CheckRoleScope(*txn, role, country, region));
   if (ch.disabled) u.disabled = *ch.disabled;
   if (u.id == caller.who.user_id && (u.disabled || role != "admin")) {
-    return Status::Invalid("role", "administrators cannot disable or demote themselves");
+    return Status::Invalid("role", "administrators cannot disable or demote themselves").Says("identity.admin_self");
   }
   std::string now = NowUtc();
   CBRN_RETURN_IF_ERROR(
@@ -402,7 +420,7 @@ Result<User> Service::InvitedUser(const std::string& token) {
                         txn->Query("SELECT id FROM users WHERE invite_hash = ? AND invite_expires > ?"
                                    " AND disabled = 0",
                                    {Sha256Hex(token), NowUtc()}));
-  if (rows.empty()) return Status::NotFound("this invitation is unknown, used or expired");
+  if (rows.empty()) return Status::NotFound("this invitation is unknown, used or expired").Says("identity.invitation_unknown");
   CBRN_ASSIGN_OR_RETURN(UserRow u, FindUser(*txn, rows[0].Text(0)));
   return u.user;
 }
@@ -420,7 +438,7 @@ Status Service::AcceptInvite(const std::string& token, const std::string& passwo
                                   " failed_logins = 0, locked_until = '', revision = revision + 1,"
                                   " updated_at = ?, updated_by = ? WHERE id = ? AND invite_hash = ?",
                                   {hash, now, now, "user:" + invited.id, invited.id, Sha256Hex(token)}));
-  if (changed != 1) return Status::NotFound("this invitation is unknown, used or expired");
+  if (changed != 1) return Status::NotFound("this invitation is unknown, used or expired").Says("identity.invitation_unknown");
   // A password reset ends every session the account had.
   CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
                                  {now, invited.id})
@@ -438,12 +456,12 @@ Result<User> Service::CreateAdmin(const std::string& username, const std::string
     CBRN_ASSIGN_OR_RETURN(storage::Rows admins,
                           txn->Query("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0"));
     if (admins[0].Int(0) > 0 && !force) {
-      return Status::Conflict("an administrator exists already: sign in as them to add users");
+      return Status::Conflict("an administrator exists already: sign in as them to add users").Says("identity.admin_exists");
     }
   }
   records::Caller system{access::Principal::System("cli"), "local"};
   NewUser u{username, username, "", "admin", "", "", password};
-  if (password.empty()) return Status::Invalid("password", "a password is required");
+  if (password.empty()) return Status::Invalid("password", "a password is required").Says("identity.password_required");
   CBRN_ASSIGN_OR_RETURN(auto created, CreateUser(system, u));
   return created.first;
 }
@@ -527,12 +545,11 @@ Result<LoginResult> Service::Login(const std::string& username_in, const std::st
   const User& user = found->user;
   if (user.disabled) {
     CBRN_RETURN_IF_ERROR(RecordFailure(db_, remote_addr, user.id, username, "disabled"));
-    return Denied("this account is disabled: ask an administrator");
+    return Denied("this account is disabled: ask an administrator", "account_disabled");
   }
   if (!user.locked_until.empty() && user.locked_until > NowUtc()) {
     CBRN_RETURN_IF_ERROR(RecordFailure(db_, remote_addr, user.id, username, "locked"));
-    return Denied("this account is locked after repeated failed sign-ins until " +
-                  user.locked_until.substr(0, 16) + " UTC");
+    return Locked(user.locked_until);
   }
   bool ok = VerifyPassword(found->password_hash, password);
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
@@ -580,12 +597,16 @@ std::string Base64UrlSha256(std::string_view data) {
 Status CheckDomainRule(const DomainRule& rule) {
   auto role = access::ParseRole(rule.role);
   if (rule.domain.empty() || rule.domain.find('@') != std::string::npos) {
-    return Status::Invalid("sso_domain_rules", "a domain rule needs a domain such as example.org");
+    return Status::Invalid("sso_domain_rules", "a domain rule needs a domain such as example.org")
+        .Says("identity.rule_needs_domain");
   }
-  if (!role) return Status::Invalid("sso_domain_rules", "unknown role '" + rule.role + "' in the rule for " + rule.domain);
+  if (!role)
+    return Status::Invalid("sso_domain_rules", "unknown role '" + rule.role + "' in the rule for " + rule.domain)
+        .Says("identity.rule_role_unknown", {{"domain", rule.domain}});
   if (*role == access::Role::kAdmin || *role == access::Role::kAuditor) {
     return Status::Invalid("sso_domain_rules",
-                           "a domain rule may not give the role " + rule.role + ": invite such users");
+                           "a domain rule may not give the role " + rule.role + ": invite such users")
+        .Says("identity.rule_role_not_allowed", {{"role@role.", rule.role}});
   }
   return Status::Ok();
 }
@@ -675,10 +696,9 @@ Result<LoginResult> Service::LoginExternal(const ExternalIdentity& external,
                                         json{{"user", ToJson(created.user)}, {"domain_rule", rule->domain}}.dump()}));
   }
   CBRN_ASSIGN_OR_RETURN(UserRow u, FindUser(*txn, user_id));
-  if (u.user.disabled) return Denied("this account is disabled: ask an administrator");
+  if (u.user.disabled) return Denied("this account is disabled: ask an administrator", "account_disabled");
   if (!u.user.locked_until.empty() && u.user.locked_until > now) {
-    return Denied("this account is locked after repeated failed sign-ins until " +
-                  u.user.locked_until.substr(0, 16) + " UTC");
+    return Locked(u.user.locked_until);
   }
   if (linked.empty()) {
     CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO external_identities (issuer, subject, user_id, email,"
@@ -767,7 +787,7 @@ namespace {
 Result<std::int64_t> CheckTotp(const std::string& secret_base32, std::int64_t last_step,
                                const std::string& code) {
   if (code.size() != kTotpDigits || code.find_first_not_of("0123456789") != std::string::npos) {
-    return Status::Invalid("code", "enter the 6-digit code from the authenticator app");
+    return Status::Invalid("code", "enter the 6-digit code from the authenticator app").Says("identity.totp_code_form");
   }
   char* secret = nullptr;
   size_t secret_len = 0;
@@ -779,10 +799,11 @@ Result<std::int64_t> CheckTotp(const std::string& secret_base32, std::int64_t la
   time_t now = std::time(nullptr);
   int rc = oath_totp_validate2(secret, secret_len, now, kTotpStep, 0, kTotpWindow, &pos, code.c_str());
   free(secret);
-  if (rc < 0) return Status(StatusCode::kUnauthenticated, "wrong or expired code");
+  if (rc < 0) return Status(StatusCode::kUnauthenticated, "wrong or expired code").Says("identity.totp_code_wrong");
   std::int64_t step = now / kTotpStep + pos;
   if (step <= last_step) {
-    return Status(StatusCode::kUnauthenticated, "this code was used already: wait for the next one");
+    return Status(StatusCode::kUnauthenticated, "this code was used already: wait for the next one")
+        .Says("identity.totp_code_used");
   }
   return step;
 }
@@ -796,7 +817,7 @@ Status Service::VerifySecondFactor(const std::string& session_token, const std::
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(UserRow u, FindUser(*txn, s.who.user_id));
   if (!u.user.locked_until.empty() && u.user.locked_until > NowUtc()) {
-    return Denied("this account is locked after repeated failed sign-ins");
+    return Locked("");
   }
   auto step = CheckTotp(u.totp_secret, u.totp_last_step, code);
   if (!step.ok()) {
@@ -859,10 +880,11 @@ Status Service::ChangePassword(const records::Caller& caller, const std::string&
     CBRN_ASSIGN_OR_RETURN(u, FindUser(*txn, caller.who.user_id));
   }
   if (!VerifyPassword(u.password_hash, current)) {
-    return Status::Invalid("current_password", "the current password is wrong");
+    return Status::Invalid("current_password", "the current password is wrong").Says("identity.current_password_wrong");
   }
   Status policy = CheckPassword(new_password, u.user.username);
-  if (!policy.ok()) return Status::Invalid("new_password", policy.message());
+  if (!policy.ok())
+    return Status::Invalid("new_password", policy.message()).Says(policy.message_key(), policy.message_args());
   std::string hash = HashPassword(new_password, settings_.fast_password_hashing);
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_RETURN_IF_ERROR(WritePassword(*txn, u.user.id, hash, caller.actor().id, /*end_sessions=*/false));
@@ -880,7 +902,7 @@ Status Service::ChangePassword(const records::Caller& caller, const std::string&
 Status Service::SetLanguage(const records::Caller& caller, const std::string& language) {
   if (caller.who.user_id.empty()) return Status(StatusCode::kUnauthenticated, "not signed in");
   if (language.size() > 8 || language.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string::npos) {
-    return Status::Invalid("language", "language must be a code such as en, fr, ru or ar");
+    return Status::Invalid("language", "language must be a code such as en, fr, ru or ar").Says("identity.language_invalid");
   }
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(UserRow before, FindUser(*txn, caller.who.user_id));
@@ -900,7 +922,7 @@ Result<TotpEnrolment> Service::BeginTotp(const records::Caller& caller) {
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(UserRow u, FindUser(*txn, caller.who.user_id));
   if (u.user.totp_enabled) {
-    return Status::Conflict("two-factor sign-in is on already; an administrator can reset it");
+    return Status::Conflict("two-factor sign-in is on already; an administrator can reset it").Says("identity.totp_on_already");
   }
   unsigned char raw[20];  // 160 bits, as RFC 4226 recommends
   randombytes_buf(raw, sizeof raw);
@@ -927,8 +949,8 @@ Status Service::ConfirmTotp(const records::Caller& caller, const std::string& co
   if (caller.who.user_id.empty()) return Status(StatusCode::kUnauthenticated, "not signed in");
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(UserRow u, FindUser(*txn, caller.who.user_id));
-  if (u.user.totp_enabled) return Status::Conflict("two-factor sign-in is on already");
-  if (u.totp_secret.empty()) return Status::Invalid("code", "start the enrolment first");
+  if (u.user.totp_enabled) return Status::Conflict("two-factor sign-in is on already").Says("identity.totp_on_already");
+  if (u.totp_secret.empty()) return Status::Invalid("code", "start the enrolment first").Says("identity.totp_start_first");
   CBRN_ASSIGN_OR_RETURN(std::int64_t step, CheckTotp(u.totp_secret, 0, code));
   CBRN_RETURN_IF_ERROR(txn->Exec("UPDATE users SET totp_enabled = 1, totp_last_step = ?,"
                                  " revision = revision + 1, updated_at = ?, updated_by = ?"
@@ -955,7 +977,7 @@ Result<std::map<access::Role, bool>> Service::RolesRequiring2fa() {
 }
 
 Status Service::SetRoleRequires2fa(const records::Caller& caller, access::Role role, bool required) {
-  if (!IsAdmin(caller)) return Denied("only administrators change role settings");
+  if (!IsAdmin(caller)) return Denied("only administrators change role settings", "only_admins");
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   std::string name = access::RoleName(role), now = NowUtc();
   CBRN_RETURN_IF_ERROR(txn->Exec("INSERT INTO role_settings (role, require_2fa, updated_at, updated_by)"
@@ -974,10 +996,10 @@ Result<std::pair<TokenInfo, std::string>> Service::CreateToken(const records::Ca
                                                                const std::string& name, int days) {
   if (caller.who.user_id.empty()) return Status(StatusCode::kUnauthenticated, "not signed in");
   if (name.empty() || name.size() > 100) {
-    return Status::Invalid("name", "name the token (at most 100 characters), e.g. 'nightly export'");
+    return Status::Invalid("name", "name the token (at most 100 characters), e.g. 'nightly export'").Says("identity.token_name");
   }
   if (days == 0) days = settings_.token_default_days;
-  if (days < 1 || days > 366) return Status::Invalid("days", "days must be between 1 and 366");
+  if (days < 1 || days > 366) return Status::Invalid("days", "days must be between 1 and 366").Says("identity.token_days");
   std::string token = "cbh_" + RandomUrlToken(32);
   TokenInfo info{NewUuid(), name, token.substr(0, 12), NowUtc(), UtcAfter(days * 86400LL), "", false};
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
