@@ -115,8 +115,11 @@ bool Matches(const Grant& g, const RecordScope& r) {
 
 // --- Changing ----------------------------------------------------------------------------
 
-Verdict Yes() { return {true, ""}; }
-Verdict No(std::string why) { return {false, std::move(why)}; }
+Verdict Yes() { return {true, "", "", {}}; }
+// `key`: "access.<key>" in the catalogue.
+Verdict No(std::string why, const std::string& key, std::vector<std::pair<std::string, std::string>> args = {}) {
+  return {false, std::move(why), "access." + key, std::move(args)};
+}
 
 // Who writes a record of this owner as its owner: the country's focal point (and, for
 // country records, its licensing officer), the region's secretariat, programme staff for the
@@ -148,19 +151,19 @@ Verdict DecideRecord(const Principal& who, Action action, const RecordScope& r,
   switch (action) {
     case Action::kCreate:
       if (IsOwnerWriter(who, kind, id)) return Yes();
-      return No("you may not create records owned by " + r.owner_scope);
+      return No("you may not create records owned by " + r.owner_scope, "create_other_owner");
     case Action::kChange:
       if (IsOwnerWriter(who, kind, id)) return Yes();
       // Team members (and a country's other roles) edit only what the focal point assigned them.
       if (kind == "country" && IsCountryRole(who.role) && id == who.country && AssignedTo(who, r))
         return Yes();
-      return No("you may read this record but not change it");
+      return No("you may read this record but not change it", "read_only");
     case Action::kShare:
     case Action::kAssign:
       if (IsOwnerDecider(who, kind, id)) return Yes();
-      return No("only the owner's focal point or secretariat may change sharing or assignment");
+      return No("only the owner's focal point or secretariat may change sharing or assignment", "owner_decides");
     default:
-      return No(std::string("'") + ActionName(action) + "' does not apply to this record");
+      return No(std::string("'") + ActionName(action) + "' does not apply to this record", "not_applicable");
   }
 }
 
@@ -174,32 +177,32 @@ Verdict DecideAssessment(const Principal& who, Action action, const RecordScope&
     case Action::kCreate:
     case Action::kChange:
       if (nfp) return Yes();
-      return No("the country's focal point starts and manages its assessments");
+      return No("the country's focal point starts and manages its assessments", "assessment_nfp_manages");
     case Action::kShare:
     case Action::kAssign:
       if (nfp) return Yes();
-      return No("the country's focal point decides what its assessment shares");
+      return No("the country's focal point decides what its assessment shares", "assessment_nfp_shares");
     case Action::kAnswer:
       if (!(nfp || (country_ok && who.role == Role::kTeam && who.country == id))) {
-        return No("only the country's focal point and national team answer its assessment");
+        return No("only the country's focal point and national team answer its assessment", "assessment_who_answers");
       }
       if (!IsDraftLike(r.state))
-        return No("answers change only in a draft or a returned assessment");
+        return No("answers change only in a draft or a returned assessment", "assessment_answers_locked");
       return Yes();
     case Action::kSubmit:
-      if (!nfp) return No("the country's focal point submits its assessment");
-      if (!IsDraftLike(r.state)) return No("only a draft or a returned assessment is submitted");
+      if (!nfp) return No("the country's focal point submits its assessment", "assessment_nfp_submits");
+      if (!IsDraftLike(r.state)) return No("only a draft or a returned assessment is submitted", "assessment_submit_state");
       return Yes();
     case Action::kReview: {
       bool region = country_ok &&
                     (IsAdmin(who) || (who.role == Role::kSecretariat && Contains(who.related, id)));
       if (!region)
-        return No("the secretariat of the country's region validates or returns its assessment");
-      if (r.state != "submitted") return No("only a submitted assessment is validated or returned");
+        return No("the secretariat of the country's region validates or returns its assessment", "assessment_secretariat_reviews");
+      if (r.state != "submitted") return No("only a submitted assessment is validated or returned", "assessment_review_state");
       return Yes();
     }
     default:
-      return No(std::string("'") + ActionName(action) + "' does not apply to an assessment");
+      return No(std::string("'") + ActionName(action) + "' does not apply to an assessment", "not_applicable");
   }
 }
 
@@ -216,14 +219,14 @@ Verdict DecidePlan(const Principal& who, Action action, const RecordScope& r, co
     case Action::kChange:
       if (decider || assigned) return Yes();
       return No("the focal point (or the secretariat, for a region's plan) writes the plan; a team member "
-                "changes only what is assigned to them");
+                "changes only what is assigned to them", "plan_who_writes");
     case Action::kShare:
     case Action::kAssign:
     case Action::kSubmit:
       if (decider) return Yes();
-      return No("only the owner's focal point or secretariat adopts, shares and assigns");
+      return No("only the owner's focal point or secretariat adopts, shares and assigns", "plan_owner_decides");
     default:
-      return No(std::string("'") + ActionName(action) + "' does not apply to a plan or project");
+      return No(std::string("'") + ActionName(action) + "' does not apply to a plan or project", "not_applicable");
   }
 }
 
@@ -240,19 +243,19 @@ Verdict DecideExportControl(const Principal& who, Action action, const std::stri
     case Action::kAssign:
       if (officer) return Yes();
       return No(
-          "only the country's licensing officers (and administrators) do this in export control");
+          "only the country's licensing officers (and administrators) do this in export control", "exportctl_officers");
     case Action::kReview:
       if (officer || (who.role == Role::kReviewingAgency && own)) return Yes();
-      return No("only the country's reviewing agencies and licensing officers give opinions");
+      return No("only the country's reviewing agencies and licensing officers give opinions", "exportctl_opinions");
     case Action::kScreen:
       if (officer || (who.role == Role::kCustoms && own)) return Yes();
-      return No("only licensing officers, customs and administrators screen parties");
+      return No("only licensing officers, customs and administrators screen parties", "exportctl_screening");
     case Action::kShare:
       return No(
-          "export-control records are never shared beyond the country's export-control roles");
+          "export-control records are never shared beyond the country's export-control roles", "exportctl_not_shared");
     default:
       return No(std::string("'") + ActionName(action) +
-                "' does not apply to export-control records");
+                "' does not apply to export-control records", "not_applicable");
   }
 }
 
@@ -381,10 +384,10 @@ bool CanRead(const Principal& who, const RecordScope& record) {
 }
 
 Verdict Decide(const Principal& who, Action action, const RecordScope& record) {
-  if (!who.authenticated()) return No("sign in first");
-  if (action == Action::kRead) return CanRead(who, record) ? Yes() : No("not found");
+  if (!who.authenticated()) return No("sign in first", "sign_in_first");
+  if (action == Action::kRead) return CanRead(who, record) ? Yes() : No("not found", "not_found");
   if (!IsAdmin(who) && (who.role == Role::kAuditor || who.role == Role::kObserver)) {
-    return No("your role reads and changes nothing");
+    return No("your role reads and changes nothing", "reads_only");
   }
   auto [kind, id] = SplitScope(record.owner_scope);
   if (kind == "exportctl" || record.policy == Policy::kExportControl) {
@@ -399,10 +402,14 @@ bool Allows(const Principal& who, Action action, const RecordScope& record) {
   return Decide(who, action, record).allowed;
 }
 
+Status Verdict::Refusal(StatusCode code, std::string field) const {
+  return Status(code, reason, std::move(field)).Says(key, args);
+}
+
 Status Require(const Principal& who, Action action, const RecordScope& record) {
   Verdict v = Decide(who, action, record);
   if (v.allowed) return Status::Ok();
-  return {StatusCode::kPermissionDenied, v.reason};
+  return v.Refusal();
 }
 
 std::vector<Sharing> SharingLevels(const Principal& who, const RecordScope& record) {
@@ -429,9 +436,11 @@ Verdict DecideSharing(const Principal& who, const RecordScope& record, Sharing t
               SharingName(to) +
               ": it stays private while the team works, is shared with the region by submission, "
               "and further "
-              "only once validated");
+              "only once validated",
+              "assessment_sharing", {{"state@assessment.state.", record.state}, {"choice_sharing", SharingName(to)}});
   }
-  return No(std::string("this record cannot be shared as ") + SharingName(to));
+  return No(std::string("this record cannot be shared as ") + SharingName(to), "sharing_level",
+            {{"choice_sharing", SharingName(to)}});
 }
 
 Verdict MayAssignTo(const Principal& who, const RecordScope& record, const Principal& assignee) {
@@ -446,7 +455,8 @@ Verdict MayAssignTo(const Principal& who, const RecordScope& record, const Princ
     if (kind == "network") belongs = assignee.role == Role::kProgramme;
   }
   if (!belongs || !CanRead(assignee, record)) {
-    return No("a record is assigned only to a person of its owner (" + record.owner_scope + ")");
+    return No("a record is assigned only to a person of its owner (" + record.owner_scope + ")",
+              "assign_outside_owner");
   }
   return Yes();
 }

@@ -127,12 +127,16 @@ std::string OwnScope(const Principal& who);
 // imports): "exportctl:<its country>", "exportctl:-" for administrators.
 RecordScope OwnExportControlScope(const Principal& who);
 
-// The one decision. `reason` says why not, for the error message (English; the caller may
-// translate by the action).
+// The one decision. `reason` says why not in English (the API, the logs); `key` names the
+// catalogue message a page shows instead, with `args` (the status's message arguments).
 struct Verdict {
   bool allowed = false;
   std::string reason;
+  std::string key;
+  std::vector<std::pair<std::string, std::string>> args;
   explicit operator bool() const { return allowed; }
+  // PermissionDenied (or `code`) with the reason and its message, about `field`.
+  Status Refusal(StatusCode code = StatusCode::kPermissionDenied, std::string field = "") const;
 };
 Verdict Decide(const Principal& who, Action action, const RecordScope& record);
 bool Allows(const Principal& who, Action action, const RecordScope& record);

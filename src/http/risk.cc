@@ -91,6 +91,13 @@ void Decorate(const Ctx& ctx, const Request& req, Json& view) {
     const Json& p = s["position"];
     s["likelihood_label"] = level_label(method["likelihood"], p["likelihood"]);
     s["impact_label"] = level_label(method["impact_levels"], p["impact"]);
+    // How the criteria combined, in the reader's words (the criterion by its label).
+    s["impact_reason"] = "";
+    if (p.contains("reason_key") && p["reason_key"].is_string() && !p["reason_key"].get<std::string>().empty()) {
+      Json args = p["reason_args"];
+      if (args.contains("criterion")) args["criterion"] = criterion_label[args["criterion"].get<std::string>()];
+      s["impact_reason"] = ctx.catalogs.Format(req.lang, p["reason_key"], args);
+    }
     s["band_label"] = p["band"].is_null() ? Translate(ctx, req, "risk.unrated") : band_label[p["band"]];
     s["band_class"] = p["band"].is_null() ? "none" : BandClass(p["band_rank"], static_cast<int>(method["bands"].size()));
     // Always set: a key missing here would be looked up in the enclosing context.

@@ -341,9 +341,11 @@ Response ErrorFor(const Ctx& ctx, const Request& req, const Status& status) {
   std::string message =
       status.code() == StatusCode::kNotFound ? Translate(ctx, req, "error.not_found.text")
       : status.code() == StatusCode::kPermissionDenied
-          ? Translate(ctx, req,
-                      status.message().find("CSRF") != std::string::npos ? "error.forbidden.text"
-                                                                         : "error.forbidden.role")
+          ? (ctx.catalogs.Has(status.message_key())  // the access rule's own reason
+                 ? MessageOf(ctx, req, status)
+                 : Translate(ctx, req,
+                             status.message().find("CSRF") != std::string::npos ? "error.forbidden.text"
+                                                                                : "error.forbidden.role"))
       : status.code() == StatusCode::kUnavailable ? Translate(ctx, req, "error.unavailable.text")
       : status.code() == StatusCode::kInternal    ? "internal error, request id " + req.request_id
                                                   : MessageOf(ctx, req, status);

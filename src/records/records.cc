@@ -551,7 +551,7 @@ Result<access::RecordScope> RequestedScope(Transaction& txn, const access::Princ
       if (!may) {
         // Whoever may share the record but not to this level meets the record's state.
         bool may_share = access::Allows(who, access::Action::kShare, record);
-        return Status(may_share ? StatusCode::kConflict : StatusCode::kPermissionDenied, may.reason, "sharing");
+        return may.Refusal(may_share ? StatusCode::kConflict : StatusCode::kPermissionDenied, "sharing");
       }
     }
     wanted.sharing = *sharing;
@@ -578,9 +578,11 @@ Result<access::RecordScope> RequestedScope(Transaction& txn, const access::Princ
         assignee.country = user[0].Text(1);
         assignee.region = user[0].Text(2);
         may = access::MayAssignTo(who, record, assignee);
-        if (!may) return Status::Invalid("assigned_to", "assigned_to: " + may.reason);
+        if (!may) {
+          return Status::Invalid("assigned_to", "assigned_to: " + may.reason).Says(may.key, may.args);
+        }
       }
-      if (!may) return Status(StatusCode::kPermissionDenied, may.reason, "assigned_to");
+      if (!may) return may.Refusal(StatusCode::kPermissionDenied, "assigned_to");
     }
   }
   return wanted;
@@ -698,7 +700,7 @@ Result<Json> Store::CreateChecked(Transaction& txn, const Caller& caller, const 
   fields["owner"] = owner;
   const access::RecordScope defaults = kind.ScopeOf(fields);
   if (access::Verdict may = access::Decide(caller.who, access::Action::kCreate, defaults); !may && !decided) {
-    return Denied(may.reason);
+    return may.Refusal();
   }
   CBRN_ASSIGN_OR_RETURN(access::RecordScope scope,
                         RequestedScope(txn, caller.who, WithoutInherited(kind, body), defaults));
@@ -755,7 +757,7 @@ Result<Json> Store::UpdateIn(Transaction& txn, const Caller& caller, const KindS
   if (!body.is_object()) return Status::Invalid("", "the request body must be a JSON object");
   const access::RecordScope before = kind.ScopeOf(current);
   if (access::Verdict may = access::Decide(caller.who, access::Action::kChange, before); !may) {
-    return Denied(may.reason);
+    return may.Refusal();
   }
   CBRN_RETURN_IF_ERROR(CheckRevision(body, current));
   if (auto it = body.find("id"); it != body.end() && *it != current["id"]) {
@@ -837,7 +839,7 @@ Status Store::Delete(const Caller& caller, const std::string& kind_name,
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, caller, *kind, id_or_key));
   if (access::Verdict may = access::Decide(caller.who, access::Action::kChange, kind->ScopeOf(current)); !may) {
-    return Denied(may.reason);
+    return may.Refusal();
   }
   if (!kind->deletable) {
     return Status(StatusCode::kConflict, kind->name + " records cannot be deleted").Says("conflict.not_deletable");
@@ -885,7 +887,7 @@ Result<Json> Store::Restore(const Caller& caller, const std::string& kind_name,
   CBRN_ASSIGN_OR_RETURN(auto txn, db_.Begin(storage::Access::kWrite));
   CBRN_ASSIGN_OR_RETURN(Json current, GetIn(*txn, caller, *kind, id_or_key, true));
   if (access::Verdict may = access::Decide(caller.who, access::Action::kChange, kind->ScopeOf(current)); !may) {
-    return Denied(may.reason);
+    return may.Refusal();
   }
   const audit::Actor actor = caller.actor();
   std::string id = current["id"].get<std::string>();

@@ -524,8 +524,12 @@ Rating Rate(const Method& m, const Json& likelihood, const Json& impacts, const 
     // Rounded half up: a mean of 2.5 is level 3 (a worst case leans to the worse level).
     r.combined_impact = std::clamp(static_cast<int>(std::floor(weighted / weights + 0.5)), 1, scale);
     r.reason = "weighted mean of the rated criteria " + Num(weighted / weights) + " -> level " + std::to_string(r.combined_impact);
+    r.reason_key = "risk.reason.weighted_mean";
+    r.reason_args = {{"mean", weighted / weights}, {"level", r.combined_impact}};
   } else if (r.combined_impact > 0) {
     r.reason = "highest rated criterion: " + rated + " at level " + std::to_string(r.combined_impact);
+    r.reason_key = "risk.reason.highest";
+    r.reason_args = {{"criterion", rated}, {"level", r.combined_impact}};
   }
   if (r.likelihood > 0 && r.combined_impact > 0) r.band = m.matrix[r.likelihood - 1][r.combined_impact - 1];
   return r;

@@ -105,6 +105,8 @@ struct Rating {
   int combined_impact = 0;                  // 0 = no criterion rated
   int band = -1;                            // index into Method::bands; -1 = not on the matrix
   std::string reason;                       // how the impact combined (English, for the API)
+  std::string reason_key;                   // the same as a catalogue message ("risk.reason.*")
+  Json reason_args = Json::object();        // its arguments: mean, level, criterion (an id)
 };
 
 // Checks a scenario's `likelihood` and `impacts` members against the method and returns them in

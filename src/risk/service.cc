@@ -71,7 +71,8 @@ Json MethodJson(const Method& m, const std::string& lang) {
 Json PositionJson(const Method& m, const Rating& r) {
   Json by = Json::object();
   for (const auto& [id, level] : r.impact) by[id] = level;
-  Json out = {{"likelihood", r.likelihood}, {"impact", r.combined_impact}, {"by_criterion", by}, {"reason", r.reason}};
+  Json out = {{"likelihood", r.likelihood}, {"impact", r.combined_impact}, {"by_criterion", by}, {"reason", r.reason},
+              {"reason_key", r.reason_key}, {"reason_args", r.reason_args}};
   if (r.band >= 0) {
     out["band"] = m.bands[r.band].id;
     out["band_rank"] = r.band;
