@@ -507,6 +507,21 @@ TEST_P(RiskApiTest, PagesShowLabelsTheMatrixAndTheRatingForm) {
   json view = View(reg);
   EXPECT_EQ(view["scenarios"][0]["position"]["band"], "high");  // 2 x 5
   EXPECT_FALSE(view["scenarios"][0]["impacts"].contains("fatalities"));
+  // How the impact combined: data with a message key in the API, a sentence on the page in the
+  // reader's language (the criterion by its label, not its id).
+  json ru_view = View(reg, "nfp.uz", "?lang=ru");
+  const json& position = ru_view["scenarios"][0]["position"];
+  ASSERT_TRUE(position["reason_key"].is_string()) << position.dump();
+  json args = position["reason_args"];
+  if (args.contains("criterion")) {
+    for (const auto& c : ru_view["method"]["criteria"]) {
+      if (c["id"] == args["criterion"]) args["criterion"] = c["label"];
+    }
+    EXPECT_NE(args["criterion"], "economic");
+  }
+  std::string reason = catalogs_.Format("ru", position["reason_key"], args);
+  auto ru_scenario = Call("GET", "/risk/scenarios/" + s, "", ru);
+  EXPECT_NE(ru_scenario.body.find("(" + reason + ")"), std::string::npos) << reason;
   auto bad = Call("POST", "/risk/scenarios/" + s + "/rating", "likelihood.level=7", form);
   EXPECT_TRUE(bad.status == 303 || bad.status == 400) << bad.status;
   EXPECT_EQ(View(reg)["scenarios"][0]["position"]["likelihood"], 2);
