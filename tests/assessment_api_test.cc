@@ -319,7 +319,7 @@ TEST_P(AssessmentApiTest, ThousandQuestionsArePagedBySectionAndResultsFolded) {
   EXPECT_EQ(count(results.body, "<summary>"), 20u);
   const size_t s3 = results.body.find("<strong>Section 3</strong>");
   ASSERT_NE(s3, std::string::npos);
-  EXPECT_EQ(results.body.find(" 25 % · 2 / 50", s3), results.body.find("</small>", s3) + 8)
+  EXPECT_EQ(results.body.find(" 25% · 2 / 50", s3), results.body.find("</small>", s3) + 8)
       << results.body.substr(results.body.find("id=\"s-S3\""), 300);
 }
 

@@ -13,7 +13,8 @@
 namespace cbrnhub::http {
 namespace {
 
-std::string Pct(double v) { return std::to_string(static_cast<int>(std::lround(v * 100))); }
+// A score (0 to 1) as the reader's locale writes a percentage ("40 %", "40%", "٪٤٠").
+std::string Pct(const i18n::Presenter& words, double v) { return words.Percent(v * 100); }
 
 // One answer built from the answer form's fields for question `q` (see assessment.html).
 Json AnswerFromForm(const Form& form, const Json& q) {
@@ -126,14 +127,14 @@ void DecorateQuestions(Json& view) {
 }
 
 // Percent of `part` in `whole`, rounded ("0" when there is nothing).
-std::string PctOf(int part, int whole) {
-  return whole == 0 ? "0" : Pct(static_cast<double>(part) / whole);
+std::string PctOf(const i18n::Presenter& words, int part, int whole) {
+  return Pct(words, whole == 0 ? 0.0 : static_cast<double>(part) / whole);
 }
 
 // The answer page shows one section (`wanted`, else the first): 1,000 questions on one page are
 // 800 KB of HTML. Adds the section index with each section's progress, the overall progress
 // and the previous and next sections; keeps only the shown section's questions.
-void KeepOneSection(Json& data, const std::string& wanted) {
+void KeepOneSection(Json& data, const std::string& wanted, const i18n::Presenter& words) {
   Json& sections = data["questionnaire"]["sections"];
   size_t current = 0;
   int answered_all = 0, total_all = 0;
@@ -162,7 +163,7 @@ void KeepOneSection(Json& data, const std::string& wanted) {
   data["section"] = sections[current]["id"];
   data["section_index"] = index;
   data["progress"] = {
-      {"answered", answered_all}, {"total", total_all}, {"pct", PctOf(answered_all, total_all)}};
+      {"answered", answered_all}, {"total", total_all}, {"pct", PctOf(words, answered_all, total_all)}};
   sections = Json::array({sections[current]});
 }
 
@@ -416,7 +417,7 @@ Response AssessmentPage(Ctx& ctx, Request& req) {
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
   Json data = *view;
   DecorateQuestions(data);
-  KeepOneSection(data, req.Query("section"));
+  KeepOneSection(data, req.Query("section"), PresenterOf(ctx, req));
   i18n::Presenter words = PresenterOf(ctx, req);
   const Json& labels = data["questionnaire"]["labels"];
   for (auto& sec : data["questionnaire"]["sections"]) {
@@ -563,23 +564,23 @@ Response ResultsPage(Ctx& ctx, Request& req) {
   auto r = ctx.assessment->Results(CallerOf(req), req.Param("id"), req.lang);
   if (!r.ok()) return ErrorFor(ctx, req, r.status());
   Json data = *r;
-  data["overall_pct"] = Pct(data["overall"]);
-  data["target_pct"] = Pct(data["target"]);
   i18n::Presenter words = PresenterOf(ctx, req);
+  data["overall_pct"] = Pct(words, data["overall"]);
+  data["target_pct"] = Pct(words, data["target"]);
   const Json labels = data["labels"];
   for (auto& s : data["sections"]) {
-    s["pct"] = s["score"].is_null() ? "—" : Pct(s["score"]);
+    s["pct"] = s["score"].is_null() ? "—" : Pct(words, s["score"]);
     s["domain_label"] = KeyLabel(words, labels, "domains", s["domain"]);
     s["function_label"] = KeyLabel(words, labels, "functions", s["function"]);
   }
   for (auto& p : data["priorities"]) {
-    p["gap_pct"] = Pct(p["gap"]);
+    p["gap_pct"] = Pct(words, p["gap"]);
     p["reason_text"] = PriorityReason(ctx, req, p, data["target"].is_number() ? data["target"].get<double>() : 0);
   }
   GroupBySection(data);
   if (data.contains("previous")) {
     double change = data["previous"]["change"];
-    data["previous"]["change_pct"] = (change >= 0 ? "+" : "") + Pct(change);
+    data["previous"]["change_pct"] = (change >= 0 ? "+" : "") + Pct(words, change);
   }
   // Drawn here from the scores, with translated titles; rendered as raw markup (our own
   // drawing code escapes every label). The same values go into a table, the charts' text
@@ -588,13 +589,13 @@ Response ResultsPage(Ctx& ctx, Request& req) {
   radar.title = Translate(ctx, req, "assessment.by_function");
   radar.target = data["target"].is_number() ? data["target"].get<double>() : -1;
   radar.target_label =
-      Translate(ctx, req, "assessment.target") + " " + data["target_pct"].get<std::string>() + " %";
+      Translate(ctx, req, "assessment.target") + " " + data["target_pct"].get<std::string>();
   std::vector<std::pair<std::string, double>> bars;
   Json score_rows = Json::array();
   auto row = [&](const std::string& group, const std::string& label, double v) {
     score_rows.push_back({{"group", Translate(ctx, req, group)},
                           {"label", label},
-                          {"pct", Pct(v)},
+                          {"pct", Pct(words, v)},
                           {"heat", "h" + std::to_string(ScoreBand(v))}});
   };
   for (const auto& [k, v] : data["by_function"].items()) {
@@ -659,7 +660,7 @@ std::string ScoreMap(Ctx& ctx, const Request& req, const std::vector<std::string
       auto it = scores.find(iso2);
       std::string name = i18n::CountryName(iso2, req.lang, c["name"].get<std::string>());
       std::string score = it == scores.end() ? Translate(ctx, req, "assessment.not_shared")
-                                             : Pct(it->second) + " %";
+                                             : Pct(PresenterOf(ctx, req), it->second);
       countries.push_back(
           {iso2, name + ": " + score, "/countries/" + iso2, it == scores.end() ? -1 : it->second});
     }
@@ -696,13 +697,13 @@ Response RegionAssessmentsPage(Ctx& ctx, Request& req) {
       std::string k = c["key"];
       if (m.contains(k)) {
         cells.push_back(
-            {{"pct", Pct(m[k]) + " %"}, {"heat", "h" + std::to_string(ScoreBand(m[k]))}});
+            {{"pct", Pct(words, m[k])}, {"heat", "h" + std::to_string(ScoreBand(m[k]))}});
       } else {
         cells.push_back({{"pct", "—"}, {"heat", "hx"}});
       }
     }
     row["cells"] = cells;
-    row["overall_pct"] = Pct(row["overall"]);
+    row["overall_pct"] = Pct(words, row["overall"]);
     row["overall_heat"] = "h" + std::to_string(ScoreBand(row["overall"]));
     row["country_name"] = names[row["country"].get<std::string>()];
     shown.insert(row["country"].get<std::string>());
@@ -720,7 +721,7 @@ Response RegionAssessmentsPage(Ctx& ctx, Request& req) {
   Json sorted_rows = Json::array();
   for (size_t i : i18n::CollationOrder(req.lang, row_names)) sorted_rows.push_back(rows[i]);
   data["rows"] = sorted_rows;
-  for (auto& p : data["shared_priorities"]) p["gap_pct"] = Pct(p["mean_gap"]);
+  for (auto& p : data["shared_priorities"]) p["gap_pct"] = Pct(words, p["mean_gap"]);
   data["columns"] = columns;
   data["not_shared_span"] = columns.size() + 1;  // the overall column and every score column
   data["none_shared"] = shown.empty();

@@ -170,7 +170,7 @@ void Decorate(const Ctx& ctx, const Request& req, Json& view) {
   view["status_counts"] = counts;
   for (auto& a : view["by_area"]) {
     a["label"] = Translate(ctx, req, a["area"] == "unspecified" ? "plans.no_area" : "choice." + a["area"].get<std::string>());
-    a["pct"] = static_cast<int>(std::lround(a["percent"].get<double>()));
+    a["pct"] = PresenterOf(ctx, req).Percent(a["percent"].get<double>());
   }
   view["status_label"] = Translate(ctx, req, "plans.state." + Text(view["plan"], "status"));
 }
@@ -376,7 +376,7 @@ Response PlanPage(Ctx& ctx, Request& req) {
           rows.push_back({{"group", Translate(ctx, req, std::string("plans.") + group)},
                           {"label", Translate(ctx, req, "capability." + c["key"].get<std::string>())},
                           {"actions", c["actions"]},
-                          {"pct", std::lround(c["percent"].get<double>())}});
+                          {"pct", PresenterOf(ctx, req).Percent(c["percent"].get<double>())}});
         }
       }
       data["by_capability"] = rows;
@@ -444,8 +444,12 @@ Response TracePage(Ctx& ctx, Request& req) {
   auto trace = ctx.plans->Trace(CallerOf(req), req.Param("id"), req.Param("question"), req.lang);
   if (!trace.ok()) return ErrorFor(ctx, req, trace.status());
   Json data = *trace;
-  if (data["question"]["gap"].is_number()) data["gap_pct"] = std::lround(data["question"]["gap"].get<double>() * 100);
-  for (auto& a : data["actions"]) a["status_label"] = Translate(ctx, req, "choice." + (Text(a, "status").empty() ? std::string("not_started") : Text(a, "status")));
+  if (data["question"]["gap"].is_number()) data["gap_pct"] = PresenterOf(ctx, req).Percent(data["question"]["gap"].get<double>() * 100);
+  for (auto& a : data["actions"]) {
+    a["status_label"] = Translate(ctx, req, "choice." + (Text(a, "status").empty() ? std::string("not_started") : Text(a, "status")));
+    a["percent_text"] = a["percent"].is_number() && a["percent"].get<double>() > 0
+                            ? PresenterOf(ctx, req).Percent(a["percent"].get<double>()) : "";
+  }
   for (auto& p : data["projects"]) p["status_label"] = Translate(ctx, req, "projects.state." + Text(p, "status"));
   return RenderPage(ctx, req, 200, "trace", data, Translate(ctx, req, "plans.trace"));
 }
