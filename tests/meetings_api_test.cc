@@ -445,7 +445,7 @@ TEST(ICalendar, FoldsAt75OctetsWithoutSplittingCharactersAndEscapesText) {
 std::string Poppler(const std::string& tool, const std::string& pdf_bytes) {
   std::string path = TempDir() + "/brief-" + std::to_string(::getpid()) + ".pdf";
   std::ofstream(path, std::ios::binary) << pdf_bytes;
-  std::string cmd = tool + " " + path + (tool == "pdftotext" ? " -" : "") + " 2>/dev/null";
+  std::string cmd = tool + " " + path + (tool.rfind("pdftotext", 0) == 0 ? " -" : "") + " 2>/dev/null";
   std::string out;
   if (FILE* p = popen(cmd.c_str(), "r")) {
     char buf[4096];
@@ -564,6 +564,27 @@ TEST_P(MeetingsApiTest, TheBriefOfTheDemoRegionAsJsonHtmlAndPdf) {
         "Демо: обмен", "Страница 2 /"}) {
     EXPECT_NE(ru.find(heading), std::string::npos) << heading;
   }
+  // The Arabic brief reads from the right: the words of its title page sit on the page's right
+  // half, the English one's on the left; every line starts at its margin.
+  auto middle = [&](const std::string& lang) {
+    std::string words = Poppler("pdftotext -bbox -f 1 -l 1",
+                                As("secretariat.ca", "GET", "/regions/CA/brief.pdf?date=2026-12-10&lang=" + lang).body);
+    double sum = 0, right = 0;
+    int n = 0;
+    for (size_t at = words.find("<word xMin=\""); at != std::string::npos; at = words.find("<word xMin=\"", at + 1)) {
+      double x_min = 0, y_min = 0, x_max = 0;
+      if (std::sscanf(words.c_str() + at, "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\"", &x_min, &y_min, &x_max) != 3) continue;
+      sum += (x_min + x_max) / 2;
+      right = std::max(right, x_max);
+      ++n;
+    }
+    return std::make_pair(n ? sum / n : 0.0, right);
+  };
+  auto [ar_middle, ar_right] = middle("ar");
+  auto [en_middle, en_right] = middle("en");
+  EXPECT_GT(ar_middle, 595.28 / 2);
+  EXPECT_LT(en_middle, 595.28 / 2);
+  EXPECT_NEAR(ar_right, 595.28 - 42, 3);
 }
 
 INSTANTIATE_BACKENDS(MeetingsApiTest);

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "http/brief.h"
+#include "i18n/i18n.h"
 
 namespace cbrnhub::http::brief {
 namespace {
@@ -29,9 +30,18 @@ cairo_status_t Append(void* closure, const unsigned char* data, unsigned int len
 
 class Writer {
  public:
-  Writer(cairo_t* cr, bool draw, const Document& doc) : cr_(cr), draw_(draw), doc_(doc) {
+  Writer(cairo_t* cr, bool draw, const Document& doc)
+      : cr_(cr), draw_(draw), doc_(doc), rtl_(std::string_view(i18n::Direction(doc.lang)) == "rtl") {
     layout_ = pango_cairo_create_layout(cr_);
     pango_layout_set_wrap(layout_, PANGO_WRAP_WORD_CHAR);
+    if (rtl_) {
+      // Every paragraph right to left and flush right, also one that holds only digits or a
+      // Latin name (a page number, a country code): the page reads from the right throughout.
+      pango_context_set_base_dir(pango_layout_get_context(layout_), PANGO_DIRECTION_RTL);
+      pango_layout_context_changed(layout_);
+      pango_layout_set_auto_dir(layout_, FALSE);
+      pango_layout_set_alignment(layout_, PANGO_ALIGN_RIGHT);
+    }
   }
   ~Writer() { g_object_unref(layout_); }
   Writer(const Writer&) = delete;
@@ -52,7 +62,7 @@ class Writer {
     if (!draw_) return;
     Prepare(text, size, width, bold);
     cairo_set_source_rgb(cr_, grey, grey, grey);
-    cairo_move_to(cr_, x, y);
+    cairo_move_to(cr_, X(x, width), y);
     pango_cairo_show_layout(cr_, layout_);
   }
 
@@ -94,6 +104,11 @@ class Writer {
   }
 
  private:
+  // Where a box laid out at `x` (from the left, as for a left-to-right page) of width `w` goes:
+  // mirrored on a right-to-left page, so that it starts at the right margin.
+  double X(double x, double w) const { return rtl_ ? kWidth - x - w : x; }
+  void Rectangle(double x, double y, double w, double h) { cairo_rectangle(cr_, X(x, w), y, w, h); }
+
   void Prepare(const std::string& text, double size, double width, bool bold) {
     PangoFontDescription* font = pango_font_description_new();
     pango_font_description_set_family(font, "DejaVu Sans");
@@ -206,6 +221,8 @@ class Writer {
     Need(caption + 4 + height + legend);
     Text(b.text, kLeft, y_, 10, kBody, true);
     y_ += caption + 4;
+    // A map is never mirrored (geography); on a right-to-left page it sits at the right margin.
+    const double left = X(kLeft, m.width * scale);
     if (draw_) {
       for (size_t s = 0; s < m.shapes.size(); ++s) {
         const MapShape& shape = m.shapes[s];
@@ -214,7 +231,7 @@ class Writer {
         double x0 = kWidth, y0 = kHeight, x1 = 0, y1 = 0;
         for (const auto& ring : shape.rings) {
           for (size_t i = 0; i < ring.size(); ++i) {
-            double x = kLeft + ring[i].first * scale, y = y_ + ring[i].second * scale;
+            double x = left + ring[i].first * scale, y = y_ + ring[i].second * scale;
             x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
             if (i == 0)
               cairo_move_to(cr_, x, y);
@@ -232,8 +249,8 @@ class Writer {
     for (const auto& [fill, words] : b.legend) {
       if (draw_) {
         cairo_new_path(cr_);
-        cairo_rectangle(cr_, x, y_ + 1, 10, 10);
-        FillShape(fill, x, y_ + 1, x + 10, y_ + 11);
+        Rectangle(x, y_ + 1, 10, 10);
+        FillShape(fill, X(x, 10), y_ + 1, X(x, 10) + 10, y_ + 11);
       }
       Text(words, x + 14, y_, 8, step - 16);
       x += step;
@@ -254,7 +271,7 @@ class Writer {
       double w = span * bar.value / max;
       if (draw_) {
         cairo_set_source_rgb(cr_, 0.27, 0.6, 0.45);
-        cairo_rectangle(cr_, kLeft + label, y_ + 2, std::max(w, 1.0), 11);
+        Rectangle(kLeft + label, y_ + 2, std::max(w, 1.0), 11);
         cairo_fill(cr_);
       }
       Text(bar.shown, kLeft + label + w + 6, y_, 9, kBody - label - w - 6);
@@ -291,7 +308,7 @@ class Writer {
         } else {
           cairo_set_source_rgb(cr_, 1, 1, 1);
         }
-        cairo_rectangle(cr_, x, y_, w, height);
+        Rectangle(x, y_, w, height);
         cairo_fill_preserve(cr_);
         cairo_set_source_rgb(cr_, 0.6, 0.6, 0.6);
         cairo_set_line_width(cr_, 0.5);
@@ -322,6 +339,7 @@ class Writer {
   cairo_t* cr_;
   bool draw_;
   const Document& doc_;
+  const bool rtl_;
   PangoLayout* layout_;
   int page_ = 1, total_ = 0;
   double y_ = kTop;

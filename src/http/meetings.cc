@@ -208,6 +208,11 @@ Response BriefPage(Ctx& ctx, Request& req) {
 Response BriefPdf(Ctx& ctx, Request& req) {
   req.query.erase("format");
   req.query.emplace("format", "pdf");
+  // Without a date, as of today (as the brief's page).
+  if (req.Query("date").empty()) {
+    req.query.erase("date");
+    req.query.emplace("date", NowUtc().substr(0, 10));
+  }
   return ApiBrief(ctx, req);
 }
 

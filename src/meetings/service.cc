@@ -447,8 +447,8 @@ Result<std::vector<Event>> Service::Calendar(const Caller& caller, const std::st
                                              const std::string& to) {
   for (const auto& [name, d] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
     if (!d->empty() && !IsDate(*d))
-      return Status::Invalid(name,
-                             std::string(name) + ": \"" + *d + "\" is not a date (YYYY-MM-DD)");
+      return Status::Invalid(name, std::string(name) + ": \"" + *d + "\" is not a date (YYYY-MM-DD)")
+          .Says("invalid.date", {{"field", std::string(name) == "from" ? "start_date" : "end_date"}});
   }
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kRead));
   std::string owned_by;
@@ -487,7 +487,8 @@ Result<std::vector<Event>> Service::Calendar(const Caller& caller, const std::st
 Result<Json> Service::Brief(const Caller& caller, const std::string& region,
                             const std::string& date, const std::string& lang) {
   if (!IsDate(date))
-    return Status::Invalid("date", "date: \"" + date + "\" is not a date (YYYY-MM-DD)");
+    return Status::Invalid("date", "date: \"" + date + "\" is not a date (YYYY-MM-DD)")
+        .Says("invalid.date", {{"field", "date"}});
   // Whose brief it is: the region's people, its countries' people, programme staff (what a
   // region record shared with the network reaches). Anyone else: as if there were no region.
   access::RecordScope whose;
