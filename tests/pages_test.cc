@@ -656,6 +656,39 @@ TEST_P(PagesTest, SignInAndPasswordRefusalsInTheReadersLanguage) {
     for (const auto& p : Problems(weak.body, lang)) ADD_FAILURE() << p;
   }
 }
+// A party refused on the screening form and a broken list file refused on the lists page, in
+// the reader's language, the file's line named.
+TEST_P(PagesTest, ScreeningAndListRefusalsInTheReadersLanguage) {
+  for (const std::string lang : {"fr", "ru", "ar"}) {
+    SCOPED_TRACE(lang);
+    Headers form = as_["licensing.uz"];
+    form["Content-Type"] = "application/x-www-form-urlencoded";
+    auto party = Call("POST", "/screening?lang=" + lang, "name=Demo+Trading&birth_date=1970-13", form);
+    EXPECT_EQ(party.status, 400);
+    std::string why = catalogs_.Format(lang, "invalid.birth_date", {{"field", catalogs_.Translate(lang, "screening.birth_date")}});
+    EXPECT_NE(party.body.find(why), std::string::npos) << why << "\n" << party.body.substr(0, 3000);
+    for (const auto& p : Problems(party.body, lang)) ADD_FAILURE() << p;
+    const std::string boundary = "l1stb0undary";
+    Headers upload = as_["licensing.uz"];
+    upload["Content-Type"] = "multipart/form-data; boundary=" + boundary;
+    auto part = [&](const std::string& name, const std::string& value, const std::string& filename = "") {
+      return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"" +
+             (filename.empty() ? "" : "; filename=\"" + filename + "\"") + "\r\n\r\n" + value + "\r\n";
+    };
+    std::string body = part("csrf_token", upload["X-CSRF-Token"]) + part("list_code", "national-uz") +
+                       part("format", "un-xml") +
+                       part("file", "<?xml version=\"1.0\"?>\n<CONSOLIDATED_LIST>\n<INDIVIDUALS>\n<INDIVIDUAL>", "un.xml") +
+                       "--" + boundary + "--\r\n";
+    auto refused = Call("POST", "/sanctions/import?lang=" + lang, body, upload);
+    ASSERT_EQ(refused.status, 303) << refused.body.substr(0, 300);
+    std::string back = refused.headers["location"];
+    auto page = Call("GET", back + "&lang=" + lang, "", as_["licensing.uz"]);
+    std::string said = catalogs_.Translate(lang, "sanctions.invalid.not_xml");
+    EXPECT_NE(page.body.find(said.substr(0, 30)), std::string::npos) << said << "\n" << page.body.substr(0, 3000);
+    EXPECT_NE(page.body.find("un.xml"), std::string::npos);
+    for (const auto& p : Problems(page.body, lang)) ADD_FAILURE() << p;
+  }
+}
 TEST_P(PagesTest, RefusedFormsInFrench) { CheckRefusedFormsIn("fr"); }
 TEST_P(PagesTest, RefusedFormsInRussian) { CheckRefusedFormsIn("ru"); }
 TEST_P(PagesTest, RefusedFormsInArabic) { CheckRefusedFormsIn("ar"); }

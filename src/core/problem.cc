@@ -4,7 +4,10 @@
 
 namespace cbrnhub {
 
-Status At(const FilePlace& where, Status why) {
+namespace {
+
+// The place as English words and as message arguments.
+std::pair<std::string, Status::MessageArgs> Described(const FilePlace& where) {
   std::string place;
   Status::MessageArgs args;
   if (!where.file.empty()) {
@@ -20,10 +23,26 @@ Status At(const FilePlace& where, Status why) {
     if (!where.header.empty()) place += " (" + where.header + ")";
     if (!where.header_key.empty()) args.push_back({"at_header", where.header_key});
   }
-  Status out(why.code(), place + ": " + why.message(), why.field());
+  return {place, args};
+}
+
+Status WithArgs(Status out, const Status& why, Status::MessageArgs args) {
   if (why.message_key().empty()) return out;
   for (const auto& arg : why.message_args()) args.push_back(arg);
   return std::move(out).Says(why.message_key(), std::move(args));
+}
+
+}  // namespace
+
+Status At(const FilePlace& where, Status why) {
+  auto [place, args] = Described(where);
+  Status out(why.code(), place + ": " + why.message(), why.field());
+  return WithArgs(std::move(out), why, std::move(args));
+}
+
+Status Placed(const FilePlace& where, Status why) {
+  Status out(why.code(), why.message(), why.field());
+  return WithArgs(std::move(out), why, Described(where).second);
 }
 
 Status InField(std::string field, const Status& why) {

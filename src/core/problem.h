@@ -46,6 +46,10 @@ struct FilePlace {
 // message ("row 5, column C (Lead agency): ...", "places.csv:3: lat: ...") and among the arguments.
 Status At(const FilePlace& where, Status why);
 
+// `why` with `where` among its arguments only, for refusals whose English field or message names
+// the place already (the sanctions lists' importers): a page still says it in its language.
+Status Placed(const FilePlace& where, Status why);
+
 // `why` reported against another request field (a file's column instead of the stored field).
 Status InField(std::string field, const Status& why);
 

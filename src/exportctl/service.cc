@@ -13,6 +13,7 @@
 #include "notify/notify.h"
 #include "core/csv.h"
 #include "core/ids.h"
+#include "core/problem.h"
 #include "exportctl/exportctl.h"
 #include "metrics/metrics.h"
 
@@ -129,10 +130,16 @@ Result<Json> EditionById(storage::Transaction& txn, const std::string& edition_i
   return EditionJson(rows[0]);
 }
 
+// A file over `mib` MiB.
+Status TooLarge(const std::string& source, int mib) {
+  return Status::Invalid(source, "file larger than " + std::to_string(mib) + " MiB")
+      .Says("invalid.file_too_large", {{"#max", std::to_string(mib)}});
+}
+
 }  // namespace
 
 Result<std::vector<sanctions::Party>> ParsePartiesCsv(std::string_view text, const std::string& source) {
-  if (text.size() > (32u << 20)) return Status::Invalid(source, "file larger than 32 MiB");
+  if (text.size() > (32u << 20)) return TooLarge(source, 32);
   std::string utf8 = sanctions::ToUtf8(text);
   CBRN_ASSIGN_OR_RETURN(CsvTable table, CsvTable::Parse(utf8, source, {"id", "name"}));
   std::vector<sanctions::Party> parties;
@@ -146,8 +153,10 @@ Result<std::vector<sanctions::Party>> ParsePartiesCsv(std::string_view text, con
     p.id_number = table.Get(i, "id_number");
     Status st = sanctions::Validate(p);
     if (!st.ok()) {
-      return Status::Invalid(source + " line " + std::to_string(table.line(i)) + " field " + st.field(),
-                             st.field() + " " + st.message());
+      Status why = Status::Invalid(source + " line " + std::to_string(table.line(i)) + " field " + st.field(),
+                                   st.field() + " " + st.message());
+      return Placed(FilePlace::Line(source, table.line(i), st.field()),
+                    std::move(why).Says(st.message_key(), st.message_args()));
     }
     parties.push_back(std::move(p));
   }
@@ -172,9 +181,11 @@ Service::~Service() = default;
 Result<Json> Service::ImportList(const Caller& caller, const ListUpload& upload) {
   CBRN_RETURN_IF_ERROR(May(caller, access::Action::kImport));
   if (!ValidListCode(upload.list_code)) {
-    return Status::Invalid("list_code", "use 1-40 characters a-z, 0-9 and '-' (e.g. un, ofac, national-uz)");
+    return Status::Invalid("list_code", "use 1-40 characters a-z, 0-9 and '-' (e.g. un, ofac, national-uz)")
+        .Says("sanctions.invalid.list_code");
   }
-  Result<sanctions::ListFile> parsed = Status::Invalid("format", "must be un-xml, eu-xml, ofac-csv or csv");
+  Result<sanctions::ListFile> parsed =
+      Status::Invalid("format", "must be un-xml, eu-xml, ofac-csv or csv").Says("sanctions.invalid.format");
   if (upload.format == "un-xml") parsed = sanctions::ParseUnXml(upload.main, upload.source_name);
   else if (upload.format == "eu-xml") parsed = sanctions::ParseEuXml(upload.main, upload.source_name);
   else if (upload.format == "ofac-csv")
@@ -417,7 +428,7 @@ Result<Json> Service::ScreenIn(storage::Transaction& txn, const Caller& caller, 
                                const ScreenRequest& request) {
   CBRN_RETURN_IF_ERROR(sanctions::Validate(request.party));
   if (request.threshold < 0 || request.threshold > 1) {
-    return Status::Invalid("threshold", "must be between 0 and 1");
+    return Status::Invalid("threshold", "must be between 0 and 1").Says("invalid.threshold");
   }
   // A licence's parties are screened in the licence's country, whoever triggers it.
   CBRN_ASSIGN_OR_RETURN(std::string scope, ScopeOf(caller, access::Action::kScreen));
@@ -632,13 +643,16 @@ Result<Json> Service::Decide(const Caller& caller, const std::string& screening_
                              const std::string& entity_id, const std::string& decision, const std::string& reason) {
   CBRN_RETURN_IF_ERROR(May(caller, access::Action::kDecide));
   if (decision != "true_match" && decision != "false_positive" && decision != "escalated") {
-    return Status::Invalid("decision",
-                           "choose a decision: true_match, false_positive or escalated");
+    return Status::Invalid("decision", "choose a decision: true_match, false_positive or escalated")
+        .Says("screening.decision_required");
   }
   if (decision == "false_positive" && reason.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return Status::Invalid("reason", "say why this is a false positive");
+    return Status::Invalid("reason", "say why this is a false positive").Says("screening.reason_required");
   }
-  if (reason.size() > 2000) return Status::Invalid("reason", "longer than 2000 bytes");
+  if (reason.size() > 2000) {
+    return Status::Invalid("reason", "longer than 2000 bytes")
+        .Says("invalid.too_long_bytes", {{"field@screening.", "reason"}, {"#max", "2000"}});
+  }
   auto [where, params] = ScopeFilter(caller);
   params.push_back(screening_id);
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
@@ -728,23 +742,31 @@ Result<Json> Service::ImportControlList(const Caller& caller, std::string_view c
   if (access::DecideRoute(caller.who, access::Need::kAdmin) != access::Decision::kAllow) {
     return Denied("only administrators load the control list");
   }
-  if (csv.size() > (16u << 20)) return Status::Invalid(source, "file larger than 16 MiB");
+  if (csv.size() > (16u << 20)) return TooLarge(source, 16);
   std::string utf8 = sanctions::ToUtf8(csv);
   CBRN_ASSIGN_OR_RETURN(CsvTable table, CsvTable::Parse(utf8, source, {"code", "category", "title", "text"}));
-  if (table.size() == 0) return Status::Invalid(source, "the control list has no entries");
+  if (table.size() == 0) {
+    return Status::Invalid(source, "the control list has no entries").Says("sanctions.invalid.no_entries");
+  }
   CBRN_ASSIGN_OR_RETURN(auto txn, store_.database().Begin(Access::kWrite));
   CBRN_RETURN_IF_ERROR(txn->Exec("DELETE FROM control_items").status());
   std::set<std::string> seen;
   for (size_t i = 0; i < table.size(); ++i) {
     std::string where = source + " line " + std::to_string(table.line(i));
+    auto refuse = [&](const std::string& column, const std::string& message, const std::string& key,
+                      Status::MessageArgs args = {}) {
+      return Placed(FilePlace::Line(source, table.line(i), column),
+                    Status::Invalid(where + " field " + column, message).Says(key, std::move(args)));
+    };
     std::string code = table.Get(i, "code");
     if (code.empty() || code.size() > 20 ||
         !std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.'; })) {
-      return Status::Invalid(where + " field code", "'" + code.substr(0, 30) + "' is not a control code such as 1C350");
+      return refuse("code", "'" + code.substr(0, 30) + "' is not a control code such as 1C350", "exportctl.invalid.control_code",
+                    {{"value", code.substr(0, 30)}});
     }
-    if (!seen.insert(code).second) return Status::Invalid(where + " field code", code + " appears twice");
+    if (!seen.insert(code).second) return refuse("code", code + " appears twice", "sanctions.invalid.id_twice", {{"id", code}});
     for (const char* f : {"category", "title", "text"}) {
-      if (table.Get(i, f).empty()) return Status::Invalid(where + " field " + f, "is empty");
+      if (table.Get(i, f).empty()) return refuse(f, "is empty", "sanctions.invalid.empty");
     }
     std::string search =
         AsciiLower(Joined(code, {table.Get(i, "category"), table.Get(i, "title"),

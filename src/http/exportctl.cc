@@ -26,7 +26,7 @@ Result<double> Threshold(const std::string& text) {
   char* end = nullptr;
   double t = std::strtod(text.c_str(), &end);
   if (end == text.c_str() || *end != '\0' || !(t >= 0 && t <= 1)) {
-    return Status::Invalid("threshold", "must be a number between 0 and 1");
+    return Status::Invalid("threshold", "must be a number between 0 and 1").Says("invalid.threshold");
   }
   return t;
 }
@@ -75,7 +75,9 @@ Result<exportctl::ListUpload> UploadOf(const Request& req) {
     up.add = body.value("add", "");
     up.alt = body.value("alt", "");
   }
-  if (up.main.empty()) return Status::Invalid("content", "the list file is empty or missing");
+  if (up.main.empty()) {
+    return Status::Invalid("content", "the list file is empty or missing").Says("sanctions.invalid.no_file");
+  }
   if (up.source_name.empty()) up.source_name = up.list_code + " upload";
   return up;
 }

@@ -13,6 +13,7 @@
 
 #include "core/csv.h"
 #include "core/ids.h"
+#include "core/problem.h"
 #include "sanctions/sanctions.h"
 
 namespace cbrnhub::sanctions {
@@ -48,9 +49,29 @@ void AddUnique(std::vector<std::string>& v, const std::string& s) {
   if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
+// `message` about `field` (the place as the API has always named it), said on a page as the
+// catalogue's "sanctions.invalid.<key>" with `args`, at `line` (when known) of `file`, in `column`.
+Status Refused(const std::string& field, const std::string& message, const std::string& key,
+               Status::MessageArgs args = {}, const std::string& file = "", int line = 0,
+               const std::string& column = "") {
+  Status why = Status::Invalid(field, message).Says("sanctions.invalid." + key, std::move(args));
+  return line > 0 ? Placed(FilePlace::Line(file, line, column), std::move(why)) : why;
+}
+
 Status TooLarge(const std::string& source, size_t size) {
-  return Status::Invalid(source, "file is " + std::to_string(size) + " bytes; the limit is " +
-                                     std::to_string(kMaxFileBytes));
+  return Refused(source, "file is " + std::to_string(size) + " bytes; the limit is " + std::to_string(kMaxFileBytes),
+                 "too_large", {{"#limit", std::to_string(kMaxFileBytes)}});
+}
+
+// The list has no entries (a file of another kind, or an empty export).
+Status NoEntries(const std::string& source, const std::string& message) {
+  return Refused(source, message, "no_entries");
+}
+
+// The root element is not the one this format has.
+Status WrongRoot(const std::string& source, const std::string& message, const pugi::xml_document& doc,
+                 const char* expected) {
+  return Refused(source, message, "wrong_root", {{"root", doc.first_child().name()}, {"expected", expected}});
 }
 
 // --- UN consolidated list ---------------------------------------------------------------
@@ -67,15 +88,16 @@ int LineAt(std::string_view text, ptrdiff_t offset) {
 Status LoadXml(std::string_view xml, const std::string& source, pugi::xml_document& doc) {
   if (xml.size() > kMaxFileBytes) return TooLarge(source, xml.size());
   if (size_t bad = InvalidUtf8At(xml); bad != std::string_view::npos) {
-    return Status::Invalid(source, "line " +
-                                       std::to_string(LineAt(xml, static_cast<ptrdiff_t>(bad))) +
-                                       ": not valid UTF-8 (byte " + std::to_string(bad) + ")");
+    const int line = LineAt(xml, static_cast<ptrdiff_t>(bad));
+    return Refused(source, "line " + std::to_string(line) + ": not valid UTF-8 (byte " + std::to_string(bad) + ")",
+                   "not_utf8", {}, source, line);
   }
   pugi::xml_parse_result parsed =
       doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!parsed) {
-    return Status::Invalid(source, "line " + std::to_string(LineAt(xml, parsed.offset)) +
-                                       ": not well-formed XML (" + parsed.description() + ")");
+    const int line = LineAt(xml, parsed.offset);
+    return Refused(source, "line " + std::to_string(line) + ": not well-formed XML (" + parsed.description() + ")",
+                   "not_xml", {}, source, line);
   }
   return Status::Ok();
 }
@@ -266,9 +288,10 @@ Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source) {
   CBRN_RETURN_IF_ERROR(LoadXml(xml, source, doc));
   pugi::xml_node root = doc.child("CONSOLIDATED_LIST");
   if (!root) {
-    return Status::Invalid(source, "not a UN consolidated list: the root element is <" +
-                                       std::string(doc.first_child().name()) +
-                                       ">, expected <CONSOLIDATED_LIST>");
+    return WrongRoot(source,
+                     "not a UN consolidated list: the root element is <" + std::string(doc.first_child().name()) +
+                         ">, expected <CONSOLIDATED_LIST>",
+                     doc, "CONSOLIDATED_LIST");
   }
   ListFile file;
   file.format = "un-xml";
@@ -278,20 +301,24 @@ Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source) {
     return source + " line " + std::to_string(LineAt(xml, n.offset_debug())) + " <" + n.name() +
            ">";
   };
+  auto refuse = [&](const pugi::xml_node& n, const std::string& message, const std::string& key,
+                    Status::MessageArgs args = {}) {
+    return Refused(where(n), message, key, std::move(args), source, LineAt(xml, n.offset_debug()));
+  };
   auto read = [&](const pugi::xml_node& node, bool individual) -> Status {
     Entity e;
     e.kind = individual ? EntityKind::kIndividual : EntityKind::kOrganisation;
     e.entity_id = ChildText(node, "REFERENCE_NUMBER");
-    if (e.entity_id.empty()) return Status::Invalid(where(node), "no REFERENCE_NUMBER");
+    if (e.entity_id.empty()) return refuse(node, "no REFERENCE_NUMBER", "no_id", {{"element", "REFERENCE_NUMBER"}});
     if (!seen.insert(e.entity_id).second) {
-      return Status::Invalid(where(node), "reference number " + e.entity_id + " appears twice");
+      return refuse(node, "reference number " + e.entity_id + " appears twice", "id_twice", {{"id", e.entity_id}});
     }
     std::string primary;
     for (const char* part : {"FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"}) {
       std::string p = ChildText(node, part);
       if (!p.empty()) primary += (primary.empty() ? "" : " ") + p;
     }
-    if (primary.empty()) return Status::Invalid(where(node), e.entity_id + " has no name");
+    if (primary.empty()) return refuse(node, e.entity_id + " has no name", "no_name", {{"id", e.entity_id}});
     e.names.push_back({primary, "primary"});
     std::string original = ChildText(node, "NAME_ORIGINAL_SCRIPT");
     if (!original.empty()) e.names.push_back({original, "original"});
@@ -302,8 +329,8 @@ Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source) {
     }
     for (const auto& n : e.names) {
       if (n.text.size() > kMaxNameBytes) {
-        return Status::Invalid(where(node), "a name of " + e.entity_id + " is longer than " +
-                                                std::to_string(kMaxNameBytes) + " bytes");
+        return refuse(node, "a name of " + e.entity_id + " is longer than " + std::to_string(kMaxNameBytes) + " bytes",
+                      "name_too_long", {{"id", e.entity_id}, {"#max", std::to_string(kMaxNameBytes)}});
       }
     }
     for (auto dob : node.children("INDIVIDUAL_DATE_OF_BIRTH"))
@@ -339,7 +366,7 @@ Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source) {
     CBRN_RETURN_IF_ERROR(read(n, true));
   for (auto n : root.child("ENTITIES").children("ENTITY")) CBRN_RETURN_IF_ERROR(read(n, false));
   if (file.entities.empty()) {
-    return Status::Invalid(source, "the list has no <INDIVIDUAL> or <ENTITY> records");
+    return NoEntries(source, "the list has no <INDIVIDUAL> or <ENTITY> records");
   }
   return file;
 }
@@ -369,9 +396,10 @@ Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source) {
   CBRN_RETURN_IF_ERROR(LoadXml(xml, source, doc));
   pugi::xml_node root = doc.child("export");
   if (!root) {
-    return Status::Invalid(source, "not an EU financial sanctions file: the root element is <" +
-                                       std::string(doc.first_child().name()) +
-                                       ">, expected <export>");
+    return WrongRoot(source,
+                     "not an EU financial sanctions file: the root element is <" +
+                         std::string(doc.first_child().name()) + ">, expected <export>",
+                     doc, "export");
   }
   ListFile file;
   file.format = "eu-xml";
@@ -381,15 +409,19 @@ Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source) {
     return source + " line " + std::to_string(LineAt(xml, n.offset_debug())) + " <" + n.name() +
            ">";
   };
+  auto refuse = [&](const pugi::xml_node& n, const std::string& message, const std::string& key,
+                    Status::MessageArgs args = {}) {
+    return Refused(where(n), message, key, std::move(args), source, LineAt(xml, n.offset_debug()));
+  };
   for (auto node : root.children("sanctionEntity")) {
     Entity e;
     // The EU reference number (EU.27.28) where given, else the file's logical id.
     e.entity_id = Attr(node, "euReferenceNumber");
     if (e.entity_id.empty()) e.entity_id = Attr(node, "logicalId");
     if (e.entity_id.empty())
-      return Status::Invalid(where(node), "no euReferenceNumber or logicalId");
+      return refuse(node, "no euReferenceNumber or logicalId", "no_id", {{"element", "euReferenceNumber"}});
     if (!seen.insert(e.entity_id).second) {
-      return Status::Invalid(where(node), "entity " + e.entity_id + " appears twice");
+      return refuse(node, "entity " + e.entity_id + " appears twice", "id_twice", {{"id", e.entity_id}});
     }
     std::string subject = Attr(node.child("subjectType"), "code");
     std::string code = Attr(node.child("subjectType"), "classificationCode");
@@ -405,8 +437,8 @@ Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source) {
       }
       if (name.empty()) continue;
       if (name.size() > kMaxNameBytes) {
-        return Status::Invalid(where(alias), "a name of " + e.entity_id + " is longer than " +
-                                                 std::to_string(kMaxNameBytes) + " bytes");
+        return refuse(alias, "a name of " + e.entity_id + " is longer than " + std::to_string(kMaxNameBytes) + " bytes",
+                      "name_too_long", {{"id", e.entity_id}, {"#max", std::to_string(kMaxNameBytes)}});
       }
       // The first Latin name is the primary one; names in other scripts are originals; the
       // file marks aliases of low quality strong="false".
@@ -423,7 +455,7 @@ Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source) {
     }
     if (primary == e.names.end()) primary = e.names.begin();
     if (primary == e.names.end())
-      return Status::Invalid(where(node), e.entity_id + " has no nameAlias with a name");
+      return refuse(node, e.entity_id + " has no nameAlias with a name", "no_name", {{"id", e.entity_id}});
     std::rotate(e.names.begin(), primary, primary + 1);
     e.names[0].type = "primary";
     for (auto b : node.children("birthdate")) {
@@ -460,7 +492,7 @@ Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source) {
     file.entities.push_back(std::move(e));
   }
   if (file.entities.empty())
-    return Status::Invalid(source, "the list has no <sanctionEntity> records");
+    return NoEntries(source, "the list has no <sanctionEntity> records");
   return file;
 }
 
@@ -487,9 +519,10 @@ Result<std::vector<CsvRecord>> OfacRows(std::string_view bytes, const std::strin
   for (auto& r : rows) {
     if (r.fields.size() == 1 && Trim(r.fields[0]).empty()) continue;
     if (r.fields.size() < min_fields) {
-      return Status::Invalid(source + " line " + std::to_string(r.line),
-                             "expected " + std::to_string(min_fields) + " fields, found " +
-                                 std::to_string(r.fields.size()));
+      return Refused(source + " line " + std::to_string(r.line),
+                     "expected " + std::to_string(min_fields) + " fields, found " + std::to_string(r.fields.size()),
+                     "field_count", {{"#expected", std::to_string(min_fields)}, {"#found", std::to_string(r.fields.size())}},
+                     source, r.line);
     }
     out.push_back(std::move(r));
   }
@@ -603,18 +636,26 @@ Result<ListFile> ParseOfacCsv(std::string_view sdn, std::string_view add, std::s
   ListFile file;
   file.format = "ofac-csv";
   CBRN_ASSIGN_OR_RETURN(auto rows, OfacRows(sdn, source + " (sdn)", 12));
-  if (rows.empty()) return Status::Invalid(source, "the sdn file has no entries");
+  if (rows.empty()) return NoEntries(source, "the sdn file has no entries");
   std::unordered_map<std::string, size_t> by_id;
   for (const auto& r : rows) {
     std::string where = source + " (sdn) line " + std::to_string(r.line);
+    auto refuse = [&](const std::string& message, const std::string& key, Status::MessageArgs args,
+                      const std::string& column = "") {
+      return Refused(where, message, key, std::move(args), source + " (sdn)", r.line, column);
+    };
     Entity e;
     e.entity_id = Trim(r.fields[0]);
     if (!AllDigits(e.entity_id)) {
-      return Status::Invalid(where, "ent_num '" + e.entity_id.substr(0, 40) + "' is not a number");
+      return refuse("ent_num '" + e.entity_id.substr(0, 40) + "' is not a number", "not_a_number",
+                    {{"value", e.entity_id.substr(0, 40)}}, "ent_num");
     }
     std::string name = Collapse(r.fields[1]);
-    if (name.empty()) return Status::Invalid(where, "entity " + e.entity_id + " has no name");
-    if (name.size() > kMaxNameBytes) return Status::Invalid(where, "name longer than 1000 bytes");
+    if (name.empty()) return refuse("entity " + e.entity_id + " has no name", "no_name", {{"id", e.entity_id}});
+    if (name.size() > kMaxNameBytes) {
+      return refuse("name longer than 1000 bytes", "name_too_long",
+                    {{"id", e.entity_id}, {"#max", std::to_string(kMaxNameBytes)}});
+    }
     e.names.push_back({name, "primary"});
     std::string type = OfacField(r.fields[2]);
     e.kind = type == "individual" ? EntityKind::kIndividual
@@ -637,7 +678,7 @@ Result<ListFile> ParseOfacCsv(std::string_view sdn, std::string_view add, std::s
       AddUnique(e.countries, code.empty() ? flag : code);
     }
     if (!by_id.emplace(e.entity_id, file.entities.size()).second) {
-      return Status::Invalid(where, "ent_num " + e.entity_id + " appears twice");
+      return refuse("ent_num " + e.entity_id + " appears twice", "id_twice", {{"id", e.entity_id}}, "ent_num");
     }
     file.entities.push_back(std::move(e));
   }
@@ -647,8 +688,8 @@ Result<ListFile> ParseOfacCsv(std::string_view sdn, std::string_view add, std::s
     for (const auto& r : alt_rows) {
       std::string id = Trim(r.fields[0]);
       if (!AllDigits(id)) {
-        return Status::Invalid(source + " (alt) line " + std::to_string(r.line),
-                               "ent_num '" + id.substr(0, 40) + "' is not a number");
+        return Refused(source + " (alt) line " + std::to_string(r.line), "ent_num '" + id.substr(0, 40) + "' is not a number",
+                       "not_a_number", {{"value", id.substr(0, 40)}}, source + " (alt)", r.line, "ent_num");
       }
       auto it = by_id.find(id);
       std::string name = Collapse(r.fields[3]);
@@ -698,22 +739,27 @@ Result<ListFile> ParseListCsv(std::string_view csv, const std::string& source) {
   };
   for (size_t i = 0; i < table.size(); ++i) {
     std::string where = source + " line " + std::to_string(table.line(i));
+    // The field as the API has always named it ("n.csv line 3 field id"), the place for a page.
+    auto refuse = [&](const std::string& column, const std::string& message, const std::string& key,
+                      Status::MessageArgs args = {}) {
+      return Refused(where + " field " + column, message, key, std::move(args), source, table.line(i), column);
+    };
     Entity e;
     e.entity_id = Trim(table.Get(i, "id"));
     std::string name = Collapse(table.Get(i, "name"));
-    if (e.entity_id.empty()) return Status::Invalid(where + " field id", "is empty");
-    if (e.entity_id.size() > 100)
-      return Status::Invalid(where + " field id", "longer than 100 bytes");
-    if (name.empty()) return Status::Invalid(where + " field name", "is empty");
-    if (name.size() > kMaxNameBytes)
-      return Status::Invalid(where + " field name", "longer than 1000 bytes");
+    if (e.entity_id.empty()) return refuse("id", "is empty", "empty");
+    if (e.entity_id.size() > 100) return refuse("id", "longer than 100 bytes", "too_long", {{"#max", "100"}});
+    if (name.empty()) return refuse("name", "is empty", "empty");
+    if (name.size() > kMaxNameBytes) {
+      return refuse("name", "longer than 1000 bytes", "too_long", {{"#max", std::to_string(kMaxNameBytes)}});
+    }
     if (!seen.insert(e.entity_id).second) {
-      return Status::Invalid(where + " field id", "'" + e.entity_id + "' appears twice");
+      return refuse("id", "'" + e.entity_id + "' appears twice", "id_twice", {{"id", e.entity_id}});
     }
     e.names.push_back({name, "primary"});
     for (const auto& a : split(table.Get(i, "aliases"))) {
       if (a.size() > kMaxNameBytes)
-        return Status::Invalid(where + " field aliases", "an alias is longer than 1000 bytes");
+        return refuse("aliases", "an alias is longer than 1000 bytes", "too_long", {{"#max", std::to_string(kMaxNameBytes)}});
       e.names.push_back({a, "aka"});
     }
     std::string kind = Trim(table.Get(i, "kind"));
@@ -726,24 +772,22 @@ Result<ListFile> ParseListCsv(std::string_view csv, const std::string& source) {
     else if (kind == "aircraft")
       e.kind = EntityKind::kAircraft;
     else
-      return Status::Invalid(
-          where + " field kind",
-          "'" + kind.substr(0, 40) + "' is not individual, organisation, vessel or aircraft");
+      return refuse("kind", "'" + kind.substr(0, 40) + "' is not individual, organisation, vessel or aircraft",
+                    "kind", {{"value", kind.substr(0, 40)}, {"values", "individual\norganisation\nvessel\naircraft"}});
     for (const auto& d : split(table.Get(i, "birth_dates"))) {
       bool ok = (d.size() == 4 && AllDigits(d)) ||
                 (d.size() == 10 && AllDigits(d.substr(0, 4)) && d[4] == '-' && d[7] == '-') ||
                 (d.size() == 10 && d.substr(4, 2) == ".." && AllDigits(d.substr(0, 4)) &&
                  AllDigits(d.substr(6)));
       if (!ok)
-        return Status::Invalid(where + " field birth_dates",
-                               "'" + d.substr(0, 40) + "' is not YYYY, YYYY-MM-DD or YYYY..YYYY");
+        return refuse("birth_dates", "'" + d.substr(0, 40) + "' is not YYYY, YYYY-MM-DD or YYYY..YYYY", "birth_date",
+                      {{"value", d.substr(0, 40)}});
       AddUnique(e.birth_dates, d);
     }
     for (const auto& c : split(table.Get(i, "countries"))) {
       std::string code = c.size() == 2 ? c : CountryCode(c);
       if (code.empty())
-        return Status::Invalid(where + " field countries",
-                               "'" + c.substr(0, 60) + "' is not a known country");
+        return refuse("countries", "'" + c.substr(0, 60) + "' is not a known country", "country", {{"value", c.substr(0, 60)}});
       AddUnique(e.countries, code);
     }
     e.identifiers = split(table.Get(i, "identifiers"));
@@ -752,7 +796,7 @@ Result<ListFile> ParseListCsv(std::string_view csv, const std::string& source) {
     e.remarks = Trim(table.Get(i, "remarks"));
     file.entities.push_back(std::move(e));
   }
-  if (file.entities.empty()) return Status::Invalid(source, "the list has no entries");
+  if (file.entities.empty()) return NoEntries(source, "the list has no entries");
   return file;
 }
 

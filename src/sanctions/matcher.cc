@@ -250,22 +250,27 @@ double DateYearFrom(const std::string& d) { return std::atof(d.substr(0, 4).c_st
 }  // namespace
 
 Status Validate(const Party& party) {
+  // Each refusal names the form's field by its label on a page ("screening.<field>").
+  auto refuse = [](const char* field, const std::string& message, const std::string& key, Status::MessageArgs args = {}) {
+    args.push_back({"field@screening.", std::string(field) == "id" ? "reference" : field});
+    return Status::Invalid(field, message).Says(key, std::move(args));
+  };
   if (party.name.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return Status::Invalid("name", "is required");
+    return refuse("name", "is required", "invalid.required");
   }
-  if (party.name.size() > 1000) return Status::Invalid("name", "longer than 1000 bytes");
+  if (party.name.size() > 1000) return refuse("name", "longer than 1000 bytes", "invalid.too_long_bytes", {{"#max", "1000"}});
   for (const auto& [field, value] :
        {std::pair<const char*, const std::string*>{"name", &party.name},
         {"id", &party.id},
         {"id_number", &party.id_number}}) {
     if (InvalidUtf8At(*value) != std::string_view::npos)
-      return Status::Invalid(field, "is not valid UTF-8");
+      return refuse(field, "is not valid UTF-8", "invalid.not_utf8");
   }
-  if (party.id.size() > 200) return Status::Invalid("id", "longer than 200 bytes");
+  if (party.id.size() > 200) return refuse("id", "longer than 200 bytes", "invalid.too_long_bytes", {{"#max", "200"}});
   if (!party.country.empty() &&
       (party.country.size() != 2 || !std::isupper(static_cast<unsigned char>(party.country[0])) ||
        !std::isupper(static_cast<unsigned char>(party.country[1])))) {
-    return Status::Invalid("country", "must be an ISO 3166 alpha-2 code such as UZ");
+    return refuse("country", "must be an ISO 3166 alpha-2 code such as UZ", "invalid.country_code");
   }
   const std::string& d = party.birth_date;
   auto digits = [&](size_t from, size_t n) {
@@ -277,9 +282,11 @@ Status Validate(const Party& party) {
   if (!d.empty() && !(d.size() == 4 && digits(0, 4)) &&
       !(d.size() == 10 && digits(0, 4) && d[4] == '-' && digits(5, 2) && d[7] == '-' &&
         digits(8, 2))) {
-    return Status::Invalid("birth_date", "must be YYYY or YYYY-MM-DD");
+    return refuse("birth_date", "must be YYYY or YYYY-MM-DD", "invalid.birth_date");
   }
-  if (party.id_number.size() > 100) return Status::Invalid("id_number", "longer than 100 bytes");
+  if (party.id_number.size() > 100) {
+    return refuse("id_number", "longer than 100 bytes", "invalid.too_long_bytes", {{"#max", "100"}});
+  }
   return Status::Ok();
 }
 
