@@ -55,6 +55,28 @@ struct TokenSim {
   const char* how;
 };
 
+// What the pair loop and the score bound of ScoreName read of a name part, in 6 bytes: kept
+// per part of every listed name in a flat array, so that a name's parts are read together
+// rather than from their tokens all over the vocabulary.
+struct PartBrief {
+  char first = 0;         // first letter of the skeleton
+  bool direct = false;    // compared while scoring: retrieval does not find its pairs (ScoreName)
+  bool abjad = false;     // read from Arabic script
+  bool particle = false;  // al, bin, LLC, ...
+  uint16_t length = 0;    // of the skeleton (names are at most 1,000 bytes)
+};
+
+PartBrief BriefOf(const Token& t) {
+  PartBrief b;
+  b.first = t.skeleton.empty() ? '\0' : t.skeleton[0];
+  // Short words, particles and Arabic script: see ScoreName.
+  b.direct = t.skeleton.size() <= 4 || t.particle || t.abjad;
+  b.abjad = t.abjad;
+  b.particle = t.particle;
+  b.length = static_cast<uint16_t>(std::min<size_t>(t.skeleton.size(), UINT16_MAX));
+  return b;
+}
+
 // Edits a similar spelling of a word of this length may have: a typo, two in long words.
 size_t SpellingEdits(size_t length) { return 1 + length / 7; }
 
@@ -295,12 +317,12 @@ std::vector<std::string> NameTokens(std::string_view name) {
 
 struct Index::Impl {
   struct IndexedName {
-    uint32_t list, entity, name;
-    uint32_t entity_slot;          // the entity's number among all of the index's entities
-    std::vector<uint32_t> tokens;  // vocabulary ids
+    uint32_t list = 0, entity = 0, name = 0;
+    uint32_t entity_slot = 0;      // the entity's number among all of the index's entities
+    uint32_t first_part = 0;       // where its parts begin in `parts`, `part_ids`, ...
+    uint32_t part_count = 0;
     double weight = 0;             // sum of the tokens' effective weights
     NameGenderOf gender;           // what the endings of its parts say
-    uint32_t first_part = 0;       // where its tokens begin in `parts`
     uint32_t join_class = 0;       // JoinClass() of its tokens
   };
   std::vector<Token> vocab;
@@ -322,7 +344,11 @@ struct Index::Impl {
   };
   std::unordered_map<uint32_t, TrigramPostings> by_trigram;
   std::vector<IndexedName> names;
-  std::vector<const Token*> parts;  // the tokens of each name in turn (TokensOf)
+  // The parts of each name in turn, in flat arrays: its tokens (TokensOf), their vocabulary ids
+  // (IdsOf) and what scoring reads first of them (BriefsOf).
+  std::vector<const Token*> parts;
+  std::vector<uint32_t> part_ids;
+  std::vector<PartBrief> part_briefs;
   size_t entities = 0;
 
   // Trigrams of "^word$" packed in an integer each.
@@ -564,8 +590,8 @@ struct Index::Impl {
   // What the caller knows already of the query and the listed name (Screen: per query, and
   // from the index build); ScoreName works out what is not given.
   struct Known {
-    const std::vector<uint32_t>* ids = nullptr;  // vocabulary ids of the listed name's tokens
-    SimTable* table = nullptr;                   // with `ids`: similarities found so far
+    const uint32_t* ids = nullptr;  // vocabulary ids of the listed name's tokens
+    SimTable* table = nullptr;      // with `ids`: similarities found so far
     const NameGenderOf* q_gender = nullptr;
     const NameGenderOf* c_gender = nullptr;
     const std::vector<double>* q_weights = nullptr;  // WeightOf() of each query token
@@ -574,6 +600,9 @@ struct Index::Impl {
     double cutoff = 0;
     // With `cutoff`: JoinClass() of the query and of the listed name.
     uint32_t q_join_class = 0, c_join_class = 0;
+    // BriefOf() each query token and each listed token (required with `cutoff`).
+    const PartBrief* q_briefs = nullptr;
+    const PartBrief* c_briefs = nullptr;
   };
   static constexpr double kBelowCutoff = -1;
 
@@ -603,14 +632,18 @@ struct Index::Impl {
 
   // Whether `whole` may be `first` and `last` written as one word: what the "written together /
   // apart" rules of ScoreName test first (a cheap necessary condition of each).
-  static bool MayJoin(const Token& whole, const Token& first, const Token& last) {
-    size_t joined_length = first.skeleton.size() + last.skeleton.size();
-    if (whole.skeleton[0] == first.skeleton[0] && whole.skeleton.size() + 3 >= joined_length &&
-        whole.skeleton.size() <= joined_length + 4) {
+  // The tokens themselves are read only for Arabic script.
+  static bool MayJoin(const PartBrief& whole_brief, const PartBrief& first_brief,
+                      const PartBrief& last_brief, const Token& whole, const Token& first,
+                      const Token& last) {
+    size_t joined_length = size_t{first_brief.length} + last_brief.length;
+    if (whole_brief.first == first_brief.first && size_t{whole_brief.length} + 3 >= joined_length &&
+        whole_brief.length <= joined_length + 4) {
       return true;
     }
-    return (whole.abjad || first.abjad) && whole.akey.size() >= 3 && !first.akey.empty() &&
-           !last.akey.empty() && whole.akey.compare(0, first.akey.size(), first.akey) == 0;
+    return (whole_brief.abjad || first_brief.abjad) && whole.akey.size() >= 3 &&
+           !first.akey.empty() && !last.akey.empty() &&
+           whole.akey.compare(0, first.akey.size(), first.akey) == 0;
   }
 
   // Whether the score ScoreName computes is below `cutoff`, from an upper bound: `all` (every
@@ -621,7 +654,8 @@ struct Index::Impl {
   // and 0.3 of it below, and the score is at most 1. A particle vanished between two joined
   // parts (no weight either side) is counted as paired at 1, which raises the bound too.
   static bool ScoreBelow(double cutoff, bool may_join, const std::vector<Token>& q,
-                         std::span<const Token* const> c, const std::vector<Pair>& all,
+                         std::span<const Token* const> c, const PartBrief* qb,
+                         const PartBrief* cb, const std::vector<Pair>& all,
                          const std::vector<double>& qw, const std::vector<double>& cw) {
     thread_local std::vector<double> best_q, best_c;
     best_q.assign(q.size(), 0.0);
@@ -650,17 +684,18 @@ struct Index::Impl {
     // and j to begin alike or one of them read from Arabic script.
     for (size_t i = 0; i < q.size(); ++i) {
       for (size_t j = 0; j < c.size(); ++j) {
-        if (q[i].skeleton[0] != c[j]->skeleton[0] && !q[i].abjad && !c[j]->abjad) continue;
+        if (qb[i].first != cb[j].first && !qb[i].abjad && !cb[j].abjad) continue;
         for (size_t k = j + 1; k < c.size() && k <= j + 2; ++k) {
-          if (k == j + 2 && !c[j + 1]->particle) continue;
-          if (MayJoin(q[i], *c[j], *c[k])) {
+          if (k == j + 2 && !cb[j + 1].particle) continue;
+          if (MayJoin(qb[i], cb[j], cb[k], q[i], *c[j], *c[k])) {
             best_q[i] = best_c[j] = best_c[k] = 1.0;
             if (k == j + 2) best_c[j + 1] = 1.0;
           }
         }
-        if (i + 1 < q.size() && MayJoin(*c[j], q[i], q[i + 1]))
+        if (i + 1 < q.size() && MayJoin(cb[j], qb[i], qb[i + 1], *c[j], q[i], q[i + 1]))
           best_c[j] = best_q[i] = best_q[i + 1] = 1.0;
-        if (i + 2 < q.size() && q[i + 1].particle && MayJoin(*c[j], q[i], q[i + 2]))
+        if (i + 2 < q.size() && qb[i + 1].particle &&
+            MayJoin(cb[j], qb[i], qb[i + 2], *c[j], q[i], q[i + 2]))
           best_c[j] = best_q[i] = best_q[i + 1] = best_q[i + 2] = 1.0;
       }
     }
@@ -672,7 +707,7 @@ struct Index::Impl {
   }
   double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c, Json* why,
                    std::string* gender, const Known& known) const {
-    const std::vector<uint32_t>* ids = known.ids;
+    const uint32_t* ids = known.ids;
     SimTable* table = known.table;
     const NameGenderOf* q_gender = known.q_gender;
     const NameGenderOf* c_gender = known.c_gender;
@@ -697,12 +732,12 @@ struct Index::Impl {
     const bool tabled = table && ids;
     if (tabled) {
       for (size_t j = 0; j < c.size(); ++j) {
-        c_row[j] = table->RowStart((*ids)[j]);
-        c_direct[j] = direct(*c[j]);
+        c_row[j] = table->RowStart(ids[j]);
+        c_direct[j] = known.c_briefs ? known.c_briefs[j].direct : direct(*c[j]);
       }
     }
     for (size_t i = 0; i < q.size(); ++i) {
-      const bool q_direct = direct(q[i]);
+      const bool q_direct = known.q_briefs ? known.q_briefs[i].direct : direct(q[i]);
       for (size_t j = 0; j < c.size(); ++j) {
         TokenSim s{-1, ""};
         if (tabled) {
@@ -712,8 +747,8 @@ struct Index::Impl {
         if (s.sim < 0) {
           s = Similarity(q[i], *c[j]);
           if (tabled) {
-            table->Set((*ids)[j], i, s);
-            c_row[j] = table->RowStart((*ids)[j]);
+            table->Set(ids[j], i, s);
+            c_row[j] = table->RowStart(ids[j]);
           }
         }
         if (s.sim >= kPairFloor)
@@ -726,10 +761,10 @@ struct Index::Impl {
     for (size_t i = 0; i < q.size(); ++i)
       qw[i] = known.q_weights ? (*known.q_weights)[i] : WeightOf(q[i]);
     for (size_t j = 0; j < c.size(); ++j)
-      cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
+      cw[j] = ids ? effective_weight[ids[j]] : WeightOf(*c[j]);
     if (known.cutoff > 0 &&
-        ScoreBelow(known.cutoff, MayJoinAny(known.q_join_class, known.c_join_class), q, c, all, qw,
-                   cw)) {
+        ScoreBelow(known.cutoff, MayJoinAny(known.q_join_class, known.c_join_class), q, c,
+                   known.q_briefs, known.c_briefs, all, qw, cw)) {
       return kBelowCutoff;
     }
     // Best similarity first, ties in the order found. A few pairs: insertion sort, which (unlike
@@ -892,7 +927,13 @@ struct Index::Impl {
 
   // The tokens of a listed name, made once at the index build (`parts`).
   std::span<const Token* const> TokensOf(const IndexedName& n) const {
-    return {parts.data() + n.first_part, n.tokens.size()};
+    return {parts.data() + n.first_part, n.part_count};
+  }
+  std::span<const uint32_t> IdsOf(const IndexedName& n) const {
+    return {part_ids.data() + n.first_part, n.part_count};
+  }
+  const PartBrief* BriefsOf(const IndexedName& n) const {
+    return part_briefs.data() + n.first_part;
   }
 };
 
@@ -977,6 +1018,13 @@ Index::Index(std::vector<Source> sources)
       if (failure) std::rethrow_exception(failure);
     }
   }
+  // Sized once: grown by doubling, the flat arrays left holes in the heap (peak memory).
+  size_t part_count = 0, name_count = 0;
+  for (const Share& share : shares) {
+    for (const auto& numbers : share.names) part_count += numbers.size(), ++name_count;
+  }
+  x.part_ids.reserve(part_count);
+  x.names.reserve(name_count);
   for (const Share& share : shares) {
     // A share's tokens in the order it first met them: the order a single thread interns them.
     std::vector<uint32_t> vocabulary_id(share.tokens.size());
@@ -985,10 +1033,13 @@ Index::Index(std::vector<Source> sources)
       const auto& numbers = share.names[i - share.from];
       if (numbers.empty()) continue;
       const ListedName& ln = listed[i];
-      Impl::IndexedName in{ln.list, ln.entity, ln.name, ln.entity_slot, {}, 0, {}};
-      in.tokens.reserve(numbers.size());
-      for (uint32_t k : numbers) in.tokens.push_back(vocabulary_id[k]);
-      x.names.push_back(std::move(in));
+      Impl::IndexedName in;
+      in.list = ln.list, in.entity = ln.entity, in.name = ln.name;
+      in.entity_slot = ln.entity_slot;
+      in.first_part = static_cast<uint32_t>(x.part_ids.size());
+      in.part_count = static_cast<uint32_t>(numbers.size());
+      for (uint32_t k : numbers) x.part_ids.push_back(vocabulary_id[k]);
+      x.names.push_back(in);
     }
   }
   for (auto& [gram, p] : x.by_trigram) {
@@ -1002,8 +1053,8 @@ Index::Index(std::vector<Source> sources)
     }
   }
   for (uint32_t i = 0; i < x.names.size(); ++i) {
-    auto& toks = x.names[i].tokens;
-    std::vector<uint32_t> distinct(toks);
+    auto ids = x.IdsOf(x.names[i]);
+    std::vector<uint32_t> distinct(ids.begin(), ids.end());
     std::sort(distinct.begin(), distinct.end());
     distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
     for (uint32_t t : distinct) x.postings[t].push_back(i);
@@ -1017,13 +1068,15 @@ Index::Index(std::vector<Source> sources)
   }
   x.effective_weight.resize(x.vocab.size());
   for (size_t t = 0; t < x.vocab.size(); ++t) x.effective_weight[t] = x.WeightOf(x.vocab[t]);
-  for (auto& n : x.names) {
-    n.first_part = static_cast<uint32_t>(x.parts.size());
-    for (uint32_t t : n.tokens) x.parts.push_back(&x.vocab[t]);
-    n.join_class = Impl::JoinClass(x.TokensOf(n));
+  x.parts.reserve(x.part_ids.size());
+  x.part_briefs.reserve(x.part_ids.size());
+  for (uint32_t t : x.part_ids) {
+    x.parts.push_back(&x.vocab[t]);
+    x.part_briefs.push_back(BriefOf(x.vocab[t]));
   }
+  for (auto& n : x.names) n.join_class = Impl::JoinClass(x.TokensOf(n));
   for (auto& n : x.names) {
-    for (uint32_t t : n.tokens) n.weight += x.effective_weight[t];
+    for (uint32_t t : x.IdsOf(n)) n.weight += x.effective_weight[t];
     n.gender = NameGender(x.TokensOf(n));
   }
 }
@@ -1208,6 +1261,9 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   similar.assign(q.tokens.size(), nullptr);
   ranked.clear();
   for (const auto& t : q.tokens) q_weights.push_back(x.WeightOf(t));
+  thread_local std::vector<PartBrief> q_briefs;
+  q_briefs.clear();
+  for (const auto& t : q.tokens) q_briefs.push_back(BriefOf(t));
   // Retrieval: names sharing a similar token, ranked by the weight of what they share.
   thread_local std::vector<double> acc;
   thread_local const Impl* owner = nullptr;
@@ -1248,7 +1304,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     for (uint32_t p = 0; p < list.size(); ++p) list_position[list[p].first] = p;
     for (uint32_t name : touched) {
       shares.clear();
-      for (uint32_t id : x.names[name].tokens) {
+      for (uint32_t id : x.IdsOf(x.names[name])) {
         TokenSim s = table.Get(id, i);
         if (s.sim < 0) continue;
         uint32_t p = list_position[id];
@@ -1348,8 +1404,9 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     out.name_score = options.exhaustive
                          ? x.ScoreName(q.tokens, tokens, nullptr, &out.gender)
                          : x.ScoreName(q.tokens, tokens, nullptr, &out.gender,
-                                       {&n.tokens, &table, &q_gender, &n.gender, &q_weights, cutoff,
-                                        q_join_class, n.join_class});
+                                       {x.IdsOf(n).data(), &table, &q_gender, &n.gender, &q_weights,
+                                        cutoff, q_join_class, n.join_class, q_briefs.data(),
+                                        x.BriefsOf(n)});
     if (out.name_score != Impl::kBelowCutoff) scored_stamp_of_entity[n.entity_slot] = best_stamp;
   };
   double cutoff = options.exhaustive || options.full_scoring ? 0 : threshold - facts_bound - 1e-6;
@@ -1405,7 +1462,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
       x.ScoreName(q.tokens, x.TokensOf(n), why.get(), nullptr);
     } else {
       x.ScoreName(q.tokens, x.TokensOf(n), why.get(), nullptr,
-                  {&n.tokens, &table, &q_gender, &n.gender, &q_weights});
+                  {x.IdsOf(n).data(), &table, &q_gender, &n.gender, &q_weights});
     }
     (*why)["matched_name"] = e.names[n.name].text;
     (*why)["name_type"] = e.names[n.name].type;
