@@ -552,36 +552,45 @@ struct Index::Impl {
   // Similarities of one query's tokens to vocabulary tokens: those retrieval found, and those
   // computed while scoring (sim < 0: not known yet). Reused by each thread across queries.
   struct SimTable {
-    std::vector<uint32_t> row_of, stamp_of;
+    // Per vocabulary id: the query it was last set for and its row; one read says both.
+    struct Slot {
+      uint32_t stamp = 0, row = 0;
+    };
+    std::vector<Slot> slot_of;
     uint32_t stamp = 0;
     size_t nq = 0;
+    size_t used = 0;             // of `sims`: rows * nq; the rest is room to grow into
     std::vector<TokenSim> sims;  // row * nq + query token
     void Reset(size_t vocab_size, size_t query_tokens) {
-      if (row_of.size() != vocab_size) {
-        row_of.assign(vocab_size, 0);
-        stamp_of.assign(vocab_size, 0);
-      }
+      if (slot_of.size() != vocab_size) slot_of.assign(vocab_size, Slot{});
       if (++stamp == 0) {
-        std::fill(stamp_of.begin(), stamp_of.end(), 0);
+        std::fill(slot_of.begin(), slot_of.end(), Slot{});
         stamp = 1;
       }
       nq = query_tokens;
-      sims.clear();
+      used = 0;
     }
     void Set(uint32_t id, size_t i, TokenSim s) {
-      if (stamp_of[id] != stamp) {
-        stamp_of[id] = stamp;
-        row_of[id] = static_cast<uint32_t>(sims.size() / nq);
-        sims.resize(sims.size() + nq, TokenSim{-1, ""});
-      }
-      sims[row_of[id] * nq + i] = s;
+      Slot& slot = slot_of[id];
+      if (slot.stamp != stamp) AddRow(slot);
+      sims[slot.row * nq + i] = s;
+    }
+    // Apart from Set, which is then small enough to be inlined where it runs most.
+    void AddRow(Slot& slot) {
+      slot.stamp = stamp;
+      slot.row = static_cast<uint32_t>(used / nq);
+      if (used + nq > sims.size()) sims.resize(std::max(2 * sims.size(), used + nq));
+      std::fill_n(sims.begin() + static_cast<long>(used), nq, TokenSim{-1, ""});
+      used += nq;
     }
     TokenSim Get(uint32_t id, size_t i) const {
-      return stamp_of[id] == stamp ? sims[row_of[id] * nq + i] : TokenSim{-1, ""};
+      const Slot& slot = slot_of[id];
+      return slot.stamp == stamp ? sims[slot.row * nq + i] : TokenSim{-1, ""};
     }
     // Where Get(id, i) reads for every i (or -1: nothing set for id), for a loop over i.
     int64_t RowStart(uint32_t id) const {
-      return stamp_of[id] == stamp ? static_cast<int64_t>(row_of[id]) * nq : -1;
+      const Slot& slot = slot_of[id];
+      return slot.stamp == stamp ? static_cast<int64_t>(slot.row) * nq : -1;
     }
   };
 
