@@ -894,36 +894,42 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 bool EditDistanceAtMost(std::string_view a, std::string_view b, size_t k) {
-  // As EditDistance() (the same bound for long strings), on the cells within k of the
-  // diagonal only: a cell outside is more than k, and a row's smallest cell never decreases
-  // further down, so the work stops once it is over k.
+  // The whole distance, a column of the table at a time in the bits of a word (Hyyrö's
+  // bit-vector form of the optimal string alignment distance): for words, fewer steps than
+  // even the cells within k of the diagonal. Long strings: the bound of EditDistance().
   constexpr size_t kMax = 64;
   if (a.size() >= kMax || b.size() >= kMax) return std::max(a.size(), b.size()) <= k;
   if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > k) return false;
-  const size_t over = k + 1;
-  // Three rows in turn (the one before last, the last, this one): rotated, not copied.
-  size_t rows[3][kMax + 1];
-  size_t *prev2 = rows[0], *prev = rows[1], *row = rows[2];
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = std::min(j, over);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t lo = i > k ? i - k : 1, hi = std::min(b.size(), i + k);
-    row[0] = std::min(i, over);
-    for (size_t j = 1; j < lo; ++j) row[j] = over;
-    size_t smallest = lo > 1 ? over : row[0];
-    for (size_t j = lo; j <= hi; ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      size_t v = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        v = std::min(v, prev2[j - 2] + 1);
-      row[j] = std::min(v, over);
-      smallest = std::min(smallest, row[j]);
-    }
-    for (size_t j = hi + 1; j <= b.size(); ++j) row[j] = over;
-    if (smallest > k) return false;
-    std::swap(prev2, prev);  // the one before last is now the last row
-    std::swap(prev, row);    // and the last row this one; `row` is free again
+  if (a.empty()) return b.size() <= k;
+  // Per byte, the positions of `a` where it occurs; set for a's bytes, cleared again after.
+  thread_local std::array<uint64_t, 256> positions{};
+  for (size_t i = 0; i < a.size(); ++i)
+    positions[static_cast<unsigned char>(a[i])] |= uint64_t{1} << i;
+  // Bit i of the vertical deltas: +1 (up) or -1 (down) from row i to row i + 1 of the column;
+  // only the low a.size() bits mean anything (carries and shifts only move upwards).
+  const uint64_t last_row = uint64_t{1} << (a.size() - 1);
+  uint64_t up = ~uint64_t{0}, down = 0, diagonal_zero = 0, previous_match = 0;
+  size_t distance = a.size();
+  for (char ch : b) {
+    const uint64_t match = positions[static_cast<unsigned char>(ch)];
+    // A transposition: this letter matches a[i - 1] and the last one matched a[i].
+    const uint64_t transposed = (((~diagonal_zero) & match) << 1) & previous_match;
+    diagonal_zero = (((match & up) + up) ^ up) | match | down | transposed;
+    uint64_t horizontal_up = down | ~(diagonal_zero | up);
+    uint64_t horizontal_down = diagonal_zero & up;
+    if (horizontal_up & last_row)
+      ++distance;
+    else if (horizontal_down & last_row)
+      --distance;
+    // The first row grows by one per letter of b (the global distance).
+    horizontal_up = (horizontal_up << 1) | 1;
+    horizontal_down <<= 1;
+    up = horizontal_down | ~(diagonal_zero | horizontal_up);
+    down = horizontal_up & diagonal_zero;
+    previous_match = match;
   }
-  return prev[b.size()] <= k;
+  for (char ch : a) positions[static_cast<unsigned char>(ch)] = 0;
+  return distance <= k;
 }
 
 bool GenderedPair(std::string_view a, std::string_view b) {
