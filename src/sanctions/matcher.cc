@@ -91,9 +91,8 @@ bool CanReachFloor(const Token& a, const Token& b, size_t common) {
   double jaro_bound = (m / a.skeleton.size() + m / b.skeleton.size() + 1.0) / 3.0;
   return 0.6 * jaro_bound + 0.4 >= kPairFloor;
 }
-bool CanReachFloor(const Token& a, const Token& b) {
-  return CanReachFloor(a, b, CommonLetters(a, b));
-}
+// CommonLetters() not counted yet.
+constexpr uint32_t kCommonUnknown = UINT32_MAX;
 
 // a == b for the short strings of name parts, without a call to memcmp.
 inline bool SameShortString(const std::string& a, const std::string& b) {
@@ -116,7 +115,8 @@ inline bool JoinedArticle(const Token& a, const Token& b) {
   return true;
 }
 
-TokenSim Similarity(const Token& q, const Token& c) {
+// `common` is CommonLetters(q, c) when the caller has counted them.
+TokenSim Similarity(const Token& q, const Token& c, uint32_t common = kCommonUnknown) {
   if (q.text == c.text) return {1.0, "exact"};
   if (q.skeleton == c.skeleton) return {0.96, "transliteration variant"};
   // The Arabic article assimilates to the next sound: al-Zawahiri is written az-Zawahiri.
@@ -193,7 +193,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
     return {0, ""};
   }
   // Most pairs scored share few letters: skip Jaro-Winkler when it cannot reach the floor.
-  if (!CanReachFloor(q, c)) return {0, ""};
+  if (!CanReachFloor(q, c, common == kCommonUnknown ? CommonLetters(q, c) : common)) return {0, ""};
   // Jaro-Winkler rewards a common beginning: Karim and Carrizales share one. A spelling that
   // differs from the other by more than a typo or two is another name. (Tested first: the
   // banded distance is cheaper, and fewer pairs pass it. Below the floor a similarity is never
@@ -412,10 +412,10 @@ struct Index::Impl {
       stamp = 1;
     }
     std::vector<std::pair<uint32_t, TokenSim>> found;
-    auto consider = [&](uint32_t id) {
+    auto consider = [&](uint32_t id, uint32_t common = kCommonUnknown) {
       if (seen_stamp[id] == stamp) return;
       seen_stamp[id] = stamp;
-      TokenSim s = Similarity(q, vocab[id]);
+      TokenSim s = Similarity(q, vocab[id], common);
       if (s.sim >= kPairFloor) found.emplace_back(id, s);
     };
     if (auto it = by_text.find(q.text); it != by_text.end()) consider(it->second);
@@ -462,7 +462,11 @@ struct Index::Impl {
     // shares too few letters to reach the floor by Jaro-Winkler is skipped unscored.
     if (q.skeleton.size() >= 4) {
       const std::vector<uint32_t> grams = Trigrams(q.skeleton);
-      thread_local std::vector<uint32_t> touched, accepted;
+      struct Accepted {
+        uint32_t id, common;
+      };
+      thread_local std::vector<uint32_t> touched;
+      thread_local std::vector<Accepted> accepted, ordered;
       touched.clear();
       accepted.clear();
       // Each edit changes the length by one at most. Arabic script is compared by its keys,
@@ -501,23 +505,31 @@ struct Index::Impl {
             size_t qa = q.akey.size(), ca = c.akey.size();
             if (c.abjad || (qa + 1 >= ca && ca + 1 >= qa) ||
                 (!c.akey_persian.empty() && c.akey_persian.size() == qa)) {
-              accepted.push_back(id);
+              accepted.push_back({id, kCommonUnknown});
             }
           } else if (size_t common = CommonLetters(q, c); CanReachFloor(q, c, common)) {
             size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
             if (!(spelling_only && !c.abjad && longer - common > SpellingEdits(longer))) {
-              accepted.push_back(id);
+              accepted.push_back({id, static_cast<uint32_t>(common)});
             }
           }
         }
         shared[id] = 0;
       }
       // In the order of the trigram that found them, then of the vocabulary: what is found is
-      // then summed in the same order whatever the layout of the postings.
-      std::sort(accepted.begin(), accepted.end(), [](uint32_t a, uint32_t b) {
-        return first_gram[a] != first_gram[b] ? first_gram[a] < first_gram[b] : a < b;
-      });
-      for (uint32_t id : accepted) consider(id);
+      // then summed in the same order whatever the layout of the postings. Put in place by
+      // trigram in one pass, then each trigram's few sorted by id.
+      thread_local std::vector<uint32_t> gram_end;
+      gram_end.assign(n_grams + 1, 0);
+      for (const Accepted& a : accepted) ++gram_end[first_gram[a.id] + 1];
+      for (uint32_t g = 0; g < n_grams; ++g) gram_end[g + 1] += gram_end[g];
+      ordered.resize(accepted.size());
+      for (const Accepted& a : accepted) ordered[gram_end[first_gram[a.id]]++] = a;
+      for (uint32_t g = 0, begin = 0; g < n_grams; begin = gram_end[g++]) {
+        std::sort(ordered.begin() + begin, ordered.begin() + gram_end[g],
+                  [](const Accepted& a, const Accepted& b) { return a.id < b.id; });
+      }
+      for (const Accepted& a : ordered) consider(a.id, a.common);
     }
     return found;
   }
