@@ -77,6 +77,25 @@ PartBrief BriefOf(const Token& t) {
   return b;
 }
 
+// Scratch values, one per part of a name: on the stack for the names of a few parts (nearly
+// all), else on the heap. Scoring runs for every retrieved name.
+template <typename T>
+class PartScratch {
+ public:
+  PartScratch(size_t parts, T initial) : many_(parts > kPartsOnStack ? parts : 0, initial) {
+    values_ = parts > kPartsOnStack ? many_.data() : few_.data();
+    if (parts <= kPartsOnStack) std::fill_n(few_.data(), parts, initial);
+  }
+  PartScratch(const PartScratch&) = delete;
+  PartScratch& operator=(const PartScratch&) = delete;
+  T& operator[](size_t k) { return values_[k]; }
+
+ private:
+  std::array<T, kPartsOnStack> few_;
+  std::vector<T> many_;
+  T* values_;
+};
+
 // Edits a similar spelling of a word of this length may have: a typo, two in long words.
 size_t SpellingEdits(size_t length) { return 1 + length / 7; }
 
@@ -678,9 +697,7 @@ struct Index::Impl {
                          std::span<const Token* const> c, const PartBrief* qb,
                          const PartBrief* cb, const std::vector<Pair>& all,
                          const std::vector<double>& qw, const std::vector<double>& cw) {
-    thread_local std::vector<double> best_q, best_c;
-    best_q.assign(q.size(), 0.0);
-    best_c.assign(c.size(), 0.0);
+    PartScratch<double> best_q(q.size(), 0.0), best_c(c.size(), 0.0);
     for (const Pair& p : all) {
       best_q[p.q] = std::max(best_q[p.q], p.sim);
       best_c[p.c] = std::max(best_c[p.c], p.sim);
@@ -702,7 +719,8 @@ struct Index::Impl {
     if (!may_join) return true;
     // Query part i written together for listed parts j and k, or listed part j written apart
     // as query parts i and i + 1 (or i + 2 after a particle): either way MayJoin needs parts i
-    // and j to begin alike or one of them read from Arabic script.
+    // and j to begin alike or one of them read from Arabic script. No join: the bound above.
+    bool joined = false;
     for (size_t i = 0; i < q.size(); ++i) {
       for (size_t j = 0; j < c.size(); ++j) {
         if (qb[i].first != cb[j].first && !qb[i].abjad && !cb[j].abjad) continue;
@@ -711,16 +729,17 @@ struct Index::Impl {
           if (MayJoin(qb[i], cb[j], cb[k], q[i], *c[j], *c[k])) {
             best_q[i] = best_c[j] = best_c[k] = 1.0;
             if (k == j + 2) best_c[j + 1] = 1.0;
+            joined = true;
           }
         }
         if (i + 1 < q.size() && MayJoin(cb[j], qb[i], qb[i + 1], *c[j], q[i], q[i + 1]))
-          best_c[j] = best_q[i] = best_q[i + 1] = 1.0;
+          best_c[j] = best_q[i] = best_q[i + 1] = 1.0, joined = true;
         if (i + 2 < q.size() && qb[i + 1].particle &&
             MayJoin(cb[j], qb[i], qb[i + 2], *c[j], q[i], q[i + 2]))
-          best_c[j] = best_q[i] = best_q[i + 1] = best_q[i + 2] = 1.0;
+          best_c[j] = best_q[i] = best_q[i + 1] = best_q[i + 2] = 1.0, joined = true;
       }
     }
-    return bound() < cutoff;
+    return !joined || bound() < cutoff;
   }
   double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c, Json* why,
                    std::string* gender = nullptr) const {
@@ -742,14 +761,8 @@ struct Index::Impl {
     // did not find is below it. Short words, particles and Arabic script are compared here.
     auto direct = [](const Token& t) { return t.skeleton.size() <= 4 || t.particle || t.abjad; };
     // What the loop below reads of each listed part, once per part rather than once per pair.
-    // On the stack for the names of a few parts (nearly all), else on the heap.
-    std::array<int64_t, kPartsOnStack> c_row_few;
-    std::array<char, kPartsOnStack> c_direct_few;
-    const bool many = c.size() > kPartsOnStack;
-    std::vector<int64_t> c_row_many(many ? c.size() : 0);
-    std::vector<char> c_direct_many(many ? c.size() : 0);
-    int64_t* c_row = many ? c_row_many.data() : c_row_few.data();
-    char* c_direct = many ? c_direct_many.data() : c_direct_few.data();
+    PartScratch<int64_t> c_row(c.size(), 0);
+    PartScratch<char> c_direct(c.size(), 0);
     const bool tabled = table && ids;
     if (tabled) {
       for (size_t j = 0; j < c.size(); ++j) {
