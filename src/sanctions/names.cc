@@ -580,6 +580,79 @@ std::string IcuTransliterate(std::string_view utf8, const std::string& id) {
   return out;
 }
 
+// What ICU's "Latin-ASCII; Lower" makes of a character, for the Latin letters with diacritics
+// and the marks (ʹ ʺ ʻ ·) that the BGN/PCGN tables and Any-Latin write: that last step is most
+// of the cost of a transform (its rules cover every script's Latin), and these characters fold
+// alike wherever they stand. Asked of ICU itself, once per process; a character whose fold
+// depends on what stands beside it, or is not ASCII, is left out (ICU folds it).
+const std::unordered_map<UChar32, std::string>& AsciiFolds() {
+  static const auto folds = [] {
+    std::unordered_map<UChar32, std::string> out;
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> ascii(icu::Transliterator::createInstance(
+        "Latin-ASCII; Lower", UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !ascii) return out;
+    auto fold = [&](const icu::UnicodeString& text) {
+      icu::UnicodeString u(text);
+      ascii->transliterate(u);
+      std::string utf8;
+      u.toUTF8String(utf8);
+      return utf8;
+    };
+    std::vector<UChar32> candidates = {0x00B7, 0x02B9, 0x02BA, 0x02BB, 0x02BC};
+    for (UChar32 c = 0x00C0; c <= 0x024F; ++c) candidates.push_back(c);
+    for (UChar32 c : candidates) {
+      const icu::UnicodeString alone(c);
+      const std::string folded = fold(alone);
+      if (!IsAscii(folded)) continue;
+      bool context_free = fold(alone + alone) == folded + folded;
+      for (const char* beside : {"a", "Z", " "}) {
+        icu::UnicodeString b(beside);
+        std::string lower(beside);
+        lower[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower[0])));
+        context_free = context_free && fold(b + alone + b) == lower + folded + lower &&
+                       fold(b + alone) == lower + folded && fold(alone + b) == folded + lower;
+      }
+      if (context_free) out.emplace(c, folded);
+    }
+    return out;
+  }();
+  return folds;
+}
+
+// ICU's transform `id` of one word. When `id` ends in Latin-ASCII and Lower, the steps before
+// are ICU's, and the last two AsciiFolds() when it knows every character left (else ICU's).
+std::string TransliterateWord(std::string_view word, const std::string& id) {
+  static const std::string kFoldSteps = "; Latin-ASCII; Lower";
+  if (id.size() <= kFoldSteps.size() || !id.ends_with(kFoldSteps))
+    return IcuTransliterate(word, id);
+  icu::Transliterator* first_steps = TransliteratorFor(id.substr(0, id.size() - kFoldSteps.size()));
+  if (!first_steps) return IcuTransliterate(word, id);
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(word.data(), static_cast<int32_t>(word.size())));
+  first_steps->transliterate(u);
+  const auto& folds = AsciiFolds();
+  std::string out;
+  for (int32_t i = 0; i < u.length();) {
+    UChar32 c = u.char32At(i);
+    i += U16_LENGTH(c);
+    if (c < 0x80) {
+      out += static_cast<char>(std::tolower(static_cast<int>(c)));
+      continue;
+    }
+    auto it = folds.find(c);
+    if (it == folds.end()) {
+      out.clear();
+      if (icu::Transliterator* fold_steps = TransliteratorFor(kFoldSteps.substr(2)))
+        fold_steps->transliterate(u);
+      u.toUTF8String(out);
+      return out;
+    }
+    out += it->second;
+  }
+  return out;
+}
+
 // Lower-case letters and digits; apostrophes and other marks vanish without splitting
 // ("Ja'far" is "jafar"), everything else separates words.
 std::string AsciiWords(std::string_view out) {
@@ -638,7 +711,7 @@ std::string TransliterateToAscii(std::string_view utf8) {
       key.assign(word);
       auto it = words.find(key);
       if (it == words.end()) {
-        it = words.emplace(key, IcuTransliterate(word, id)).first;
+        it = words.emplace(key, TransliterateWord(word, id)).first;
         ++remembered;
       }
       joined += it->second;
