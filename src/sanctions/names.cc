@@ -1,9 +1,6 @@
 // Name normalisation: transliteration (ICU), tokens, folded spellings, similarity measures.
 #include "sanctions/names.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
@@ -881,24 +878,7 @@ void CountLetters(Token& t) {
   }
 }
 
-size_t CommonLetters(const Token& a, const Token& b) {
-  if (a.letters_counted && b.letters_counted) {
-#if defined(__SSE2__)
-    // Per letter the smaller count, summed: three times 16 bytes.
-    __m128i sum = _mm_setzero_si128();
-    for (size_t k = 0; k < a.letters.size(); k += 16) {
-      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.letters.data() + k));
-      __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.letters.data() + k));
-      sum = _mm_add_epi64(sum, _mm_sad_epu8(_mm_min_epu8(x, y), _mm_setzero_si128()));
-    }
-    return static_cast<size_t>(_mm_cvtsi128_si64(sum) +
-                               _mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum)));
-#else
-    size_t m = 0;
-    for (size_t k = 0; k < a.letters.size(); ++k) m += std::min(a.letters[k], b.letters[k]);
-    return m;
-#endif
-  }
+size_t CommonLettersOfSkeletons(const Token& a, const Token& b) {
   unsigned count[256] = {};
   for (char ch : a.skeleton) ++count[static_cast<unsigned char>(ch)];
   size_t m = 0;
