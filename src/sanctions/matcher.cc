@@ -136,8 +136,8 @@ inline bool JoinedArticle(const Token& a, const Token& b) {
 
 // `common` is CommonLetters(q, c) when the caller has counted them.
 TokenSim Similarity(const Token& q, const Token& c, uint32_t common = kCommonUnknown) {
-  if (q.text == c.text) return {1.0, "exact"};
-  if (q.skeleton == c.skeleton) return {0.96, "transliteration variant"};
+  if (SameShortString(q.text, c.text)) return {1.0, "exact"};
+  if (SameShortString(q.skeleton, c.skeleton)) return {0.96, "transliteration variant"};
   // The Arabic article assimilates to the next sound: al-Zawahiri is written az-Zawahiri.
   if (q.article && c.article) return {0.95, "article variant"};
   // One side read from Arabic script: compare what an Arabic writer writes (consonants and long
@@ -163,7 +163,7 @@ TokenSim Similarity(const Token& q, const Token& c, uint32_t common = kCommonUnk
     }
   }
   if ((q.abjad || c.abjad) && q.akey.size() >= 4 && c.akey.size() >= 4 && q.akey[0] == c.akey[0] &&
-      q.akey != c.akey && EditDistanceAtMost(q.akey, c.akey, 1)) {
+      !SameShortString(q.akey, c.akey) && EditDistanceAtMost(q.akey, c.akey, 1)) {
     return {0.85, "Arabic consonants nearly agree"};
   }
   if (q.text.size() == 1 || c.text.size() == 1) {
