@@ -337,12 +337,12 @@ std::vector<std::string> NameTokens(std::string_view name) {
 struct Index::Impl {
   struct IndexedName {
     uint32_t list = 0, entity = 0, name = 0;
-    uint32_t entity_slot = 0;      // the entity's number among all of the index's entities
-    uint32_t first_part = 0;       // where its parts begin in `parts`, `part_ids`, ...
+    uint32_t entity_slot = 0;  // the entity's number among all of the index's entities
+    uint32_t first_part = 0;   // where its parts begin in `parts`, `part_ids`, ...
     uint32_t part_count = 0;
-    double weight = 0;             // sum of the tokens' effective weights
-    NameGenderOf gender;           // what the endings of its parts say
-    uint32_t join_class = 0;       // JoinClass() of its tokens
+    double weight = 0;        // sum of the tokens' effective weights
+    NameGenderOf gender;      // what the endings of its parts say
+    uint32_t join_class = 0;  // JoinClass() of its tokens
   };
   std::vector<Token> vocab;
   std::vector<double> weight;                   // per vocabulary id: from the IDF
@@ -694,9 +694,9 @@ struct Index::Impl {
   // and 0.3 of it below, and the score is at most 1. A particle vanished between two joined
   // parts (no weight either side) is counted as paired at 1, which raises the bound too.
   static bool ScoreBelow(double cutoff, bool may_join, const std::vector<Token>& q,
-                         std::span<const Token* const> c, const PartBrief* qb,
-                         const PartBrief* cb, const std::vector<Pair>& all,
-                         const std::vector<double>& qw, const std::vector<double>& cw) {
+                         std::span<const Token* const> c, const PartBrief* qb, const PartBrief* cb,
+                         const std::vector<Pair>& all, const std::vector<double>& qw,
+                         const std::vector<double>& cw) {
     PartScratch<double> best_q(q.size(), 0.0), best_c(c.size(), 0.0);
     for (const Pair& p : all) {
       best_q[p.q] = std::max(best_q[p.q], p.sim);
@@ -794,8 +794,7 @@ struct Index::Impl {
     cw.resize(c.size());
     for (size_t i = 0; i < q.size(); ++i)
       qw[i] = known.q_weights ? (*known.q_weights)[i] : WeightOf(q[i]);
-    for (size_t j = 0; j < c.size(); ++j)
-      cw[j] = ids ? effective_weight[ids[j]] : WeightOf(*c[j]);
+    for (size_t j = 0; j < c.size(); ++j) cw[j] = ids ? effective_weight[ids[j]] : WeightOf(*c[j]);
     if (known.cutoff > 0 &&
         ScoreBelow(known.cutoff, MayJoinAny(known.q_join_class, known.c_join_class), q, c,
                    known.q_briefs, known.c_briefs, all, qw, cw)) {
@@ -1435,12 +1434,12 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   auto score_name = [&](uint32_t id, double cutoff, Scored& out) {
     const auto& n = x.names[id];
     auto tokens = x.TokensOf(n);
-    out.name_score = options.exhaustive
-                         ? x.ScoreName(q.tokens, tokens, nullptr, &out.gender)
-                         : x.ScoreName(q.tokens, tokens, nullptr, &out.gender,
-                                       {x.IdsOf(n).data(), &table, &q_gender, &n.gender, &q_weights,
-                                        cutoff, q_join_class, n.join_class, q_briefs.data(),
-                                        x.BriefsOf(n)});
+    out.name_score =
+        options.exhaustive
+            ? x.ScoreName(q.tokens, tokens, nullptr, &out.gender)
+            : x.ScoreName(q.tokens, tokens, nullptr, &out.gender,
+                          {x.IdsOf(n).data(), &table, &q_gender, &n.gender, &q_weights, cutoff,
+                           q_join_class, n.join_class, q_briefs.data(), x.BriefsOf(n)});
     if (out.name_score != Impl::kBelowCutoff) scored_stamp_of_entity[n.entity_slot] = best_stamp;
   };
   double cutoff = options.exhaustive || options.full_scoring ? 0 : threshold - facts_bound - 1e-6;

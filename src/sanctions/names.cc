@@ -586,8 +586,8 @@ const std::unordered_map<UChar32, std::string>& AsciiFolds() {
   static const auto folds = [] {
     std::unordered_map<UChar32, std::string> out;
     UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::Transliterator> ascii(icu::Transliterator::createInstance(
-        "Latin-ASCII; Lower", UTRANS_FORWARD, status));
+    std::unique_ptr<icu::Transliterator> ascii(
+        icu::Transliterator::createInstance("Latin-ASCII; Lower", UTRANS_FORWARD, status));
     if (U_FAILURE(status) || !ascii) return out;
     auto fold = [&](const icu::UnicodeString& text) {
       icu::UnicodeString u(text);
