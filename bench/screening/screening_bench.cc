@@ -247,11 +247,14 @@ int main(int argc, char** argv) {
   // --throughput: the index build and the batches only (for callgrind, which is slow).
   // --screens-out FILE: every candidate of the one-thread batch with its scores, to check that a
   // change made for speed leaves the results as they were (diff two runs).
-  bool speed_only = false, throughput_only = false;
+  // --one-thread: no batch on one thread per core (under callgrind, two threads share the
+  // batch's queries as they come, and the count of instructions varies from run to run).
+  bool speed_only = false, throughput_only = false, one_thread = false;
   std::string screens_out;
   for (int i = 3; i < argc; ++i) {
     speed_only |= std::string(argv[i]) == "--speed";
     throughput_only |= std::string(argv[i]) == "--throughput";
+    one_thread |= std::string(argv[i]) == "--one-thread";
     if (std::string(argv[i]) == "--screens-out" && i + 1 < argc) screens_out = argv[i + 1];
   }
   speed_only |= throughput_only;
@@ -655,7 +658,8 @@ int main(int argc, char** argv) {
   // starts with nothing remembered, the second (one thread again) and the third (one thread per
   // core) with what the first left, so that the last two compare threads on equal terms.
   int batch = 0;
-  for (unsigned threads : {1u, 1u, cores}) {
+  for (unsigned threads : {1u, 1u, one_thread ? 0u : cores}) {
+    if (threads == 0) continue;
     const char* cache = batch++ == 0 ? "first batch" : "again";
     std::atomic<size_t> next{0};
     std::atomic<long long> cpu_us{0};

@@ -55,6 +55,47 @@ struct TokenSim {
   const char* how;
 };
 
+// What the pair loop and the score bound of ScoreName read of a name part, in 6 bytes: kept
+// per part of every listed name in a flat array, so that a name's parts are read together
+// rather than from their tokens all over the vocabulary.
+struct PartBrief {
+  char first = 0;         // first letter of the skeleton
+  bool direct = false;    // compared while scoring: retrieval does not find its pairs (ScoreName)
+  bool abjad = false;     // read from Arabic script
+  bool particle = false;  // al, bin, LLC, ...
+  uint16_t length = 0;    // of the skeleton (names are at most 1,000 bytes)
+};
+
+PartBrief BriefOf(const Token& t) {
+  PartBrief b;
+  b.first = t.skeleton.empty() ? '\0' : t.skeleton[0];
+  // Short words, particles and Arabic script: see ScoreName.
+  b.direct = t.skeleton.size() <= 4 || t.particle || t.abjad;
+  b.abjad = t.abjad;
+  b.particle = t.particle;
+  b.length = static_cast<uint16_t>(std::min<size_t>(t.skeleton.size(), UINT16_MAX));
+  return b;
+}
+
+// Scratch values, one per part of a name: on the stack for the names of a few parts (nearly
+// all), else on the heap. Scoring runs for every retrieved name.
+template <typename T>
+class PartScratch {
+ public:
+  PartScratch(size_t parts, T initial) : many_(parts > kPartsOnStack ? parts : 0, initial) {
+    values_ = parts > kPartsOnStack ? many_.data() : few_.data();
+    if (parts <= kPartsOnStack) std::fill_n(few_.data(), parts, initial);
+  }
+  PartScratch(const PartScratch&) = delete;
+  PartScratch& operator=(const PartScratch&) = delete;
+  T& operator[](size_t k) { return values_[k]; }
+
+ private:
+  std::array<T, kPartsOnStack> few_;
+  std::vector<T> many_;
+  T* values_;
+};
+
 // Edits a similar spelling of a word of this length may have: a typo, two in long words.
 size_t SpellingEdits(size_t length) { return 1 + length / 7; }
 
@@ -69,9 +110,8 @@ bool CanReachFloor(const Token& a, const Token& b, size_t common) {
   double jaro_bound = (m / a.skeleton.size() + m / b.skeleton.size() + 1.0) / 3.0;
   return 0.6 * jaro_bound + 0.4 >= kPairFloor;
 }
-bool CanReachFloor(const Token& a, const Token& b) {
-  return CanReachFloor(a, b, CommonLetters(a, b));
-}
+// CommonLetters() not counted yet.
+constexpr uint32_t kCommonUnknown = UINT32_MAX;
 
 // a == b for the short strings of name parts, without a call to memcmp.
 inline bool SameShortString(const std::string& a, const std::string& b) {
@@ -94,9 +134,10 @@ inline bool JoinedArticle(const Token& a, const Token& b) {
   return true;
 }
 
-TokenSim Similarity(const Token& q, const Token& c) {
-  if (q.text == c.text) return {1.0, "exact"};
-  if (q.skeleton == c.skeleton) return {0.96, "transliteration variant"};
+// `common` is CommonLetters(q, c) when the caller has counted them.
+TokenSim Similarity(const Token& q, const Token& c, uint32_t common = kCommonUnknown) {
+  if (SameShortString(q.text, c.text)) return {1.0, "exact"};
+  if (SameShortString(q.skeleton, c.skeleton)) return {0.96, "transliteration variant"};
   // The Arabic article assimilates to the next sound: al-Zawahiri is written az-Zawahiri.
   if (q.article && c.article) return {0.95, "article variant"};
   // One side read from Arabic script: compare what an Arabic writer writes (consonants and long
@@ -122,7 +163,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
     }
   }
   if ((q.abjad || c.abjad) && q.akey.size() >= 4 && c.akey.size() >= 4 && q.akey[0] == c.akey[0] &&
-      q.akey != c.akey && EditDistanceAtMost(q.akey, c.akey, 1)) {
+      !SameShortString(q.akey, c.akey) && EditDistanceAtMost(q.akey, c.akey, 1)) {
     return {0.85, "Arabic consonants nearly agree"};
   }
   if (q.text.size() == 1 || c.text.size() == 1) {
@@ -171,7 +212,7 @@ TokenSim Similarity(const Token& q, const Token& c) {
     return {0, ""};
   }
   // Most pairs scored share few letters: skip Jaro-Winkler when it cannot reach the floor.
-  if (!CanReachFloor(q, c)) return {0, ""};
+  if (!CanReachFloor(q, c, common == kCommonUnknown ? CommonLetters(q, c) : common)) return {0, ""};
   // Jaro-Winkler rewards a common beginning: Karim and Carrizales share one. A spelling that
   // differs from the other by more than a typo or two is another name. (Tested first: the
   // banded distance is cheaper, and fewer pairs pass it. Below the floor a similarity is never
@@ -302,13 +343,13 @@ std::vector<std::string> NameTokens(std::string_view name) {
 
 struct Index::Impl {
   struct IndexedName {
-    uint32_t list, entity, name;
-    uint32_t entity_slot;          // the entity's number among all of the index's entities
-    std::vector<uint32_t> tokens;  // vocabulary ids
-    double weight = 0;             // sum of the tokens' effective weights
-    NameGenderOf gender;           // what the endings of its parts say
-    uint32_t first_part = 0;       // where its tokens begin in `parts`
-    uint32_t join_class = 0;       // JoinClass() of its tokens
+    uint32_t list = 0, entity = 0, name = 0;
+    uint32_t entity_slot = 0;  // the entity's number among all of the index's entities
+    uint32_t first_part = 0;   // where its parts begin in `parts`, `part_ids`, ...
+    uint32_t part_count = 0;
+    double weight = 0;        // sum of the tokens' effective weights
+    NameGenderOf gender;      // what the endings of its parts say
+    uint32_t join_class = 0;  // JoinClass() of its tokens
   };
   std::vector<Token> vocab;
   std::vector<double> weight;                   // per vocabulary id: from the IDF
@@ -329,7 +370,11 @@ struct Index::Impl {
   };
   std::unordered_map<uint32_t, TrigramPostings> by_trigram;
   std::vector<IndexedName> names;
-  std::vector<const Token*> parts;  // the tokens of each name in turn (TokensOf)
+  // The parts of each name in turn, in flat arrays: its tokens (TokensOf), their vocabulary ids
+  // (IdsOf) and what scoring reads first of them (BriefsOf).
+  std::vector<const Token*> parts;
+  std::vector<uint32_t> part_ids;
+  std::vector<PartBrief> part_briefs;
   size_t entities = 0;
 
   // Trigrams of "^word$" packed in an integer each.
@@ -393,10 +438,10 @@ struct Index::Impl {
       stamp = 1;
     }
     std::vector<std::pair<uint32_t, TokenSim>> found;
-    auto consider = [&](uint32_t id) {
+    auto consider = [&](uint32_t id, uint32_t common = kCommonUnknown) {
       if (seen_stamp[id] == stamp) return;
       seen_stamp[id] = stamp;
-      TokenSim s = Similarity(q, vocab[id]);
+      TokenSim s = Similarity(q, vocab[id], common);
       if (s.sim >= kPairFloor) found.emplace_back(id, s);
     };
     if (auto it = by_text.find(q.text); it != by_text.end()) consider(it->second);
@@ -443,7 +488,11 @@ struct Index::Impl {
     // shares too few letters to reach the floor by Jaro-Winkler is skipped unscored.
     if (q.skeleton.size() >= 4) {
       const std::vector<uint32_t> grams = Trigrams(q.skeleton);
-      thread_local std::vector<uint32_t> touched, accepted;
+      struct Accepted {
+        uint32_t id, common;
+      };
+      thread_local std::vector<uint32_t> touched;
+      thread_local std::vector<Accepted> accepted, ordered;
       touched.clear();
       accepted.clear();
       // Each edit changes the length by one at most. Arabic script is compared by its keys,
@@ -482,23 +531,31 @@ struct Index::Impl {
             size_t qa = q.akey.size(), ca = c.akey.size();
             if (c.abjad || (qa + 1 >= ca && ca + 1 >= qa) ||
                 (!c.akey_persian.empty() && c.akey_persian.size() == qa)) {
-              accepted.push_back(id);
+              accepted.push_back({id, kCommonUnknown});
             }
           } else if (size_t common = CommonLetters(q, c); CanReachFloor(q, c, common)) {
             size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
             if (!(spelling_only && !c.abjad && longer - common > SpellingEdits(longer))) {
-              accepted.push_back(id);
+              accepted.push_back({id, static_cast<uint32_t>(common)});
             }
           }
         }
         shared[id] = 0;
       }
       // In the order of the trigram that found them, then of the vocabulary: what is found is
-      // then summed in the same order whatever the layout of the postings.
-      std::sort(accepted.begin(), accepted.end(), [](uint32_t a, uint32_t b) {
-        return first_gram[a] != first_gram[b] ? first_gram[a] < first_gram[b] : a < b;
-      });
-      for (uint32_t id : accepted) consider(id);
+      // then summed in the same order whatever the layout of the postings. Put in place by
+      // trigram in one pass, then each trigram's few sorted by id.
+      thread_local std::vector<uint32_t> gram_end;
+      gram_end.assign(n_grams + 1, 0);
+      for (const Accepted& a : accepted) ++gram_end[first_gram[a.id] + 1];
+      for (uint32_t g = 0; g < n_grams; ++g) gram_end[g + 1] += gram_end[g];
+      ordered.resize(accepted.size());
+      for (const Accepted& a : accepted) ordered[gram_end[first_gram[a.id]]++] = a;
+      for (uint32_t g = 0, begin = 0; g < n_grams; begin = gram_end[g++]) {
+        std::sort(ordered.begin() + begin, ordered.begin() + gram_end[g],
+                  [](const Accepted& a, const Accepted& b) { return a.id < b.id; });
+      }
+      for (const Accepted& a : ordered) consider(a.id, a.common);
     }
     return found;
   }
@@ -533,36 +590,45 @@ struct Index::Impl {
   // Similarities of one query's tokens to vocabulary tokens: those retrieval found, and those
   // computed while scoring (sim < 0: not known yet). Reused by each thread across queries.
   struct SimTable {
-    std::vector<uint32_t> row_of, stamp_of;
+    // Per vocabulary id: the query it was last set for and its row; one read says both.
+    struct Slot {
+      uint32_t stamp = 0, row = 0;
+    };
+    std::vector<Slot> slot_of;
     uint32_t stamp = 0;
     size_t nq = 0;
+    size_t used = 0;             // of `sims`: rows * nq; the rest is room to grow into
     std::vector<TokenSim> sims;  // row * nq + query token
     void Reset(size_t vocab_size, size_t query_tokens) {
-      if (row_of.size() != vocab_size) {
-        row_of.assign(vocab_size, 0);
-        stamp_of.assign(vocab_size, 0);
-      }
+      if (slot_of.size() != vocab_size) slot_of.assign(vocab_size, Slot{});
       if (++stamp == 0) {
-        std::fill(stamp_of.begin(), stamp_of.end(), 0);
+        std::fill(slot_of.begin(), slot_of.end(), Slot{});
         stamp = 1;
       }
       nq = query_tokens;
-      sims.clear();
+      used = 0;
     }
     void Set(uint32_t id, size_t i, TokenSim s) {
-      if (stamp_of[id] != stamp) {
-        stamp_of[id] = stamp;
-        row_of[id] = static_cast<uint32_t>(sims.size() / nq);
-        sims.resize(sims.size() + nq, TokenSim{-1, ""});
-      }
-      sims[row_of[id] * nq + i] = s;
+      Slot& slot = slot_of[id];
+      if (slot.stamp != stamp) AddRow(slot);
+      sims[slot.row * nq + i] = s;
+    }
+    // Apart from Set, which is then small enough to be inlined where it runs most.
+    void AddRow(Slot& slot) {
+      slot.stamp = stamp;
+      slot.row = static_cast<uint32_t>(used / nq);
+      if (used + nq > sims.size()) sims.resize(std::max(2 * sims.size(), used + nq));
+      std::fill_n(sims.begin() + static_cast<long>(used), nq, TokenSim{-1, ""});
+      used += nq;
     }
     TokenSim Get(uint32_t id, size_t i) const {
-      return stamp_of[id] == stamp ? sims[row_of[id] * nq + i] : TokenSim{-1, ""};
+      const Slot& slot = slot_of[id];
+      return slot.stamp == stamp ? sims[slot.row * nq + i] : TokenSim{-1, ""};
     }
     // Where Get(id, i) reads for every i (or -1: nothing set for id), for a loop over i.
     int64_t RowStart(uint32_t id) const {
-      return stamp_of[id] == stamp ? static_cast<int64_t>(row_of[id]) * nq : -1;
+      const Slot& slot = slot_of[id];
+      return slot.stamp == stamp ? static_cast<int64_t>(slot.row) * nq : -1;
     }
   };
 
@@ -571,8 +637,8 @@ struct Index::Impl {
   // What the caller knows already of the query and the listed name (Screen: per query, and
   // from the index build); ScoreName works out what is not given.
   struct Known {
-    const std::vector<uint32_t>* ids = nullptr;  // vocabulary ids of the listed name's tokens
-    SimTable* table = nullptr;                   // with `ids`: similarities found so far
+    const uint32_t* ids = nullptr;  // vocabulary ids of the listed name's tokens
+    SimTable* table = nullptr;      // with `ids`: similarities found so far
     const NameGenderOf* q_gender = nullptr;
     const NameGenderOf* c_gender = nullptr;
     const std::vector<double>* q_weights = nullptr;  // WeightOf() of each query token
@@ -581,6 +647,9 @@ struct Index::Impl {
     double cutoff = 0;
     // With `cutoff`: JoinClass() of the query and of the listed name.
     uint32_t q_join_class = 0, c_join_class = 0;
+    // BriefOf() each query token and each listed token (required with `cutoff`).
+    const PartBrief* q_briefs = nullptr;
+    const PartBrief* c_briefs = nullptr;
   };
   static constexpr double kBelowCutoff = -1;
 
@@ -610,14 +679,18 @@ struct Index::Impl {
 
   // Whether `whole` may be `first` and `last` written as one word: what the "written together /
   // apart" rules of ScoreName test first (a cheap necessary condition of each).
-  static bool MayJoin(const Token& whole, const Token& first, const Token& last) {
-    size_t joined_length = first.skeleton.size() + last.skeleton.size();
-    if (whole.skeleton[0] == first.skeleton[0] && whole.skeleton.size() + 3 >= joined_length &&
-        whole.skeleton.size() <= joined_length + 4) {
+  // The tokens themselves are read only for Arabic script.
+  static bool MayJoin(const PartBrief& whole_brief, const PartBrief& first_brief,
+                      const PartBrief& last_brief, const Token& whole, const Token& first,
+                      const Token& last) {
+    size_t joined_length = size_t{first_brief.length} + last_brief.length;
+    if (whole_brief.first == first_brief.first && size_t{whole_brief.length} + 3 >= joined_length &&
+        whole_brief.length <= joined_length + 4) {
       return true;
     }
-    return (whole.abjad || first.abjad) && whole.akey.size() >= 3 && !first.akey.empty() &&
-           !last.akey.empty() && whole.akey.compare(0, first.akey.size(), first.akey) == 0;
+    return (whole_brief.abjad || first_brief.abjad) && whole.akey.size() >= 3 &&
+           !first.akey.empty() && !last.akey.empty() &&
+           whole.akey.compare(0, first.akey.size(), first.akey) == 0;
   }
 
   // Whether the score ScoreName computes is below `cutoff`, from an upper bound: `all` (every
@@ -628,11 +701,10 @@ struct Index::Impl {
   // and 0.3 of it below, and the score is at most 1. A particle vanished between two joined
   // parts (no weight either side) is counted as paired at 1, which raises the bound too.
   static bool ScoreBelow(double cutoff, bool may_join, const std::vector<Token>& q,
-                         std::span<const Token* const> c, const std::vector<Pair>& all,
-                         const std::vector<double>& qw, const std::vector<double>& cw) {
-    thread_local std::vector<double> best_q, best_c;
-    best_q.assign(q.size(), 0.0);
-    best_c.assign(c.size(), 0.0);
+                         std::span<const Token* const> c, const PartBrief* qb, const PartBrief* cb,
+                         const std::vector<Pair>& all, const std::vector<double>& qw,
+                         const std::vector<double>& cw) {
+    PartScratch<double> best_q(q.size(), 0.0), best_c(c.size(), 0.0);
     for (const Pair& p : all) {
       best_q[p.q] = std::max(best_q[p.q], p.sim);
       best_c[p.c] = std::max(best_c[p.c], p.sim);
@@ -654,24 +726,27 @@ struct Index::Impl {
     if (!may_join) return true;
     // Query part i written together for listed parts j and k, or listed part j written apart
     // as query parts i and i + 1 (or i + 2 after a particle): either way MayJoin needs parts i
-    // and j to begin alike or one of them read from Arabic script.
+    // and j to begin alike or one of them read from Arabic script. No join: the bound above.
+    bool joined = false;
     for (size_t i = 0; i < q.size(); ++i) {
       for (size_t j = 0; j < c.size(); ++j) {
-        if (q[i].skeleton[0] != c[j]->skeleton[0] && !q[i].abjad && !c[j]->abjad) continue;
+        if (qb[i].first != cb[j].first && !qb[i].abjad && !cb[j].abjad) continue;
         for (size_t k = j + 1; k < c.size() && k <= j + 2; ++k) {
-          if (k == j + 2 && !c[j + 1]->particle) continue;
-          if (MayJoin(q[i], *c[j], *c[k])) {
+          if (k == j + 2 && !cb[j + 1].particle) continue;
+          if (MayJoin(qb[i], cb[j], cb[k], q[i], *c[j], *c[k])) {
             best_q[i] = best_c[j] = best_c[k] = 1.0;
             if (k == j + 2) best_c[j + 1] = 1.0;
+            joined = true;
           }
         }
-        if (i + 1 < q.size() && MayJoin(*c[j], q[i], q[i + 1]))
-          best_c[j] = best_q[i] = best_q[i + 1] = 1.0;
-        if (i + 2 < q.size() && q[i + 1].particle && MayJoin(*c[j], q[i], q[i + 2]))
-          best_c[j] = best_q[i] = best_q[i + 1] = best_q[i + 2] = 1.0;
+        if (i + 1 < q.size() && MayJoin(cb[j], qb[i], qb[i + 1], *c[j], q[i], q[i + 1]))
+          best_c[j] = best_q[i] = best_q[i + 1] = 1.0, joined = true;
+        if (i + 2 < q.size() && qb[i + 1].particle &&
+            MayJoin(cb[j], qb[i], qb[i + 2], *c[j], q[i], q[i + 2]))
+          best_c[j] = best_q[i] = best_q[i + 1] = best_q[i + 2] = 1.0, joined = true;
       }
     }
-    return bound() < cutoff;
+    return !joined || bound() < cutoff;
   }
   double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c, Json* why,
                    std::string* gender = nullptr) const {
@@ -679,7 +754,7 @@ struct Index::Impl {
   }
   double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c, Json* why,
                    std::string* gender, const Known& known) const {
-    const std::vector<uint32_t>* ids = known.ids;
+    const uint32_t* ids = known.ids;
     SimTable* table = known.table;
     const NameGenderOf* q_gender = known.q_gender;
     const NameGenderOf* c_gender = known.c_gender;
@@ -693,23 +768,17 @@ struct Index::Impl {
     // did not find is below it. Short words, particles and Arabic script are compared here.
     auto direct = [](const Token& t) { return t.skeleton.size() <= 4 || t.particle || t.abjad; };
     // What the loop below reads of each listed part, once per part rather than once per pair.
-    // On the stack for the names of a few parts (nearly all), else on the heap.
-    std::array<int64_t, kPartsOnStack> c_row_few;
-    std::array<char, kPartsOnStack> c_direct_few;
-    const bool many = c.size() > kPartsOnStack;
-    std::vector<int64_t> c_row_many(many ? c.size() : 0);
-    std::vector<char> c_direct_many(many ? c.size() : 0);
-    int64_t* c_row = many ? c_row_many.data() : c_row_few.data();
-    char* c_direct = many ? c_direct_many.data() : c_direct_few.data();
+    PartScratch<int64_t> c_row(c.size(), 0);
+    PartScratch<char> c_direct(c.size(), 0);
     const bool tabled = table && ids;
     if (tabled) {
       for (size_t j = 0; j < c.size(); ++j) {
-        c_row[j] = table->RowStart((*ids)[j]);
-        c_direct[j] = direct(*c[j]);
+        c_row[j] = table->RowStart(ids[j]);
+        c_direct[j] = known.c_briefs ? known.c_briefs[j].direct : direct(*c[j]);
       }
     }
     for (size_t i = 0; i < q.size(); ++i) {
-      const bool q_direct = direct(q[i]);
+      const bool q_direct = known.q_briefs ? known.q_briefs[i].direct : direct(q[i]);
       for (size_t j = 0; j < c.size(); ++j) {
         TokenSim s{-1, ""};
         if (tabled) {
@@ -719,8 +788,8 @@ struct Index::Impl {
         if (s.sim < 0) {
           s = Similarity(q[i], *c[j]);
           if (tabled) {
-            table->Set((*ids)[j], i, s);
-            c_row[j] = table->RowStart((*ids)[j]);
+            table->Set(ids[j], i, s);
+            c_row[j] = table->RowStart(ids[j]);
           }
         }
         if (s.sim >= kPairFloor)
@@ -732,11 +801,10 @@ struct Index::Impl {
     cw.resize(c.size());
     for (size_t i = 0; i < q.size(); ++i)
       qw[i] = known.q_weights ? (*known.q_weights)[i] : WeightOf(q[i]);
-    for (size_t j = 0; j < c.size(); ++j)
-      cw[j] = ids ? effective_weight[(*ids)[j]] : WeightOf(*c[j]);
+    for (size_t j = 0; j < c.size(); ++j) cw[j] = ids ? effective_weight[ids[j]] : WeightOf(*c[j]);
     if (known.cutoff > 0 &&
-        ScoreBelow(known.cutoff, MayJoinAny(known.q_join_class, known.c_join_class), q, c, all, qw,
-                   cw)) {
+        ScoreBelow(known.cutoff, MayJoinAny(known.q_join_class, known.c_join_class), q, c,
+                   known.q_briefs, known.c_briefs, all, qw, cw)) {
       return kBelowCutoff;
     }
     // Best similarity first, ties in the order found. A few pairs: insertion sort, which (unlike
@@ -899,7 +967,13 @@ struct Index::Impl {
 
   // The tokens of a listed name, made once at the index build (`parts`).
   std::span<const Token* const> TokensOf(const IndexedName& n) const {
-    return {parts.data() + n.first_part, n.tokens.size()};
+    return {parts.data() + n.first_part, n.part_count};
+  }
+  std::span<const uint32_t> IdsOf(const IndexedName& n) const {
+    return {part_ids.data() + n.first_part, n.part_count};
+  }
+  const PartBrief* BriefsOf(const IndexedName& n) const {
+    return part_briefs.data() + n.first_part;
   }
 };
 
@@ -984,6 +1058,13 @@ Index::Index(std::vector<Source> sources)
       if (failure) std::rethrow_exception(failure);
     }
   }
+  // Sized once: grown by doubling, the flat arrays left holes in the heap (peak memory).
+  size_t part_count = 0, name_count = 0;
+  for (const Share& share : shares) {
+    for (const auto& numbers : share.names) part_count += numbers.size(), ++name_count;
+  }
+  x.part_ids.reserve(part_count);
+  x.names.reserve(name_count);
   for (const Share& share : shares) {
     // A share's tokens in the order it first met them: the order a single thread interns them.
     std::vector<uint32_t> vocabulary_id(share.tokens.size());
@@ -992,10 +1073,13 @@ Index::Index(std::vector<Source> sources)
       const auto& numbers = share.names[i - share.from];
       if (numbers.empty()) continue;
       const ListedName& ln = listed[i];
-      Impl::IndexedName in{ln.list, ln.entity, ln.name, ln.entity_slot, {}, 0, {}};
-      in.tokens.reserve(numbers.size());
-      for (uint32_t k : numbers) in.tokens.push_back(vocabulary_id[k]);
-      x.names.push_back(std::move(in));
+      Impl::IndexedName in;
+      in.list = ln.list, in.entity = ln.entity, in.name = ln.name;
+      in.entity_slot = ln.entity_slot;
+      in.first_part = static_cast<uint32_t>(x.part_ids.size());
+      in.part_count = static_cast<uint32_t>(numbers.size());
+      for (uint32_t k : numbers) x.part_ids.push_back(vocabulary_id[k]);
+      x.names.push_back(in);
     }
   }
   for (auto& [gram, p] : x.by_trigram) {
@@ -1009,8 +1093,8 @@ Index::Index(std::vector<Source> sources)
     }
   }
   for (uint32_t i = 0; i < x.names.size(); ++i) {
-    auto& toks = x.names[i].tokens;
-    std::vector<uint32_t> distinct(toks);
+    auto ids = x.IdsOf(x.names[i]);
+    std::vector<uint32_t> distinct(ids.begin(), ids.end());
     std::sort(distinct.begin(), distinct.end());
     distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
     for (uint32_t t : distinct) x.postings[t].push_back(i);
@@ -1024,13 +1108,15 @@ Index::Index(std::vector<Source> sources)
   }
   x.effective_weight.resize(x.vocab.size());
   for (size_t t = 0; t < x.vocab.size(); ++t) x.effective_weight[t] = x.WeightOf(x.vocab[t]);
-  for (auto& n : x.names) {
-    n.first_part = static_cast<uint32_t>(x.parts.size());
-    for (uint32_t t : n.tokens) x.parts.push_back(&x.vocab[t]);
-    n.join_class = Impl::JoinClass(x.TokensOf(n));
+  x.parts.reserve(x.part_ids.size());
+  x.part_briefs.reserve(x.part_ids.size());
+  for (uint32_t t : x.part_ids) {
+    x.parts.push_back(&x.vocab[t]);
+    x.part_briefs.push_back(BriefOf(x.vocab[t]));
   }
+  for (auto& n : x.names) n.join_class = Impl::JoinClass(x.TokensOf(n));
   for (auto& n : x.names) {
-    for (uint32_t t : n.tokens) n.weight += x.effective_weight[t];
+    for (uint32_t t : x.IdsOf(n)) n.weight += x.effective_weight[t];
     n.gender = NameGender(x.TokensOf(n));
   }
 }
@@ -1215,6 +1301,9 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   similar.assign(q.tokens.size(), nullptr);
   ranked.clear();
   for (const auto& t : q.tokens) q_weights.push_back(x.WeightOf(t));
+  thread_local std::vector<PartBrief> q_briefs;
+  q_briefs.clear();
+  for (const auto& t : q.tokens) q_briefs.push_back(BriefOf(t));
   // Retrieval: names sharing a similar token, ranked by the weight of what they share.
   thread_local std::vector<double> acc;
   thread_local const Impl* owner = nullptr;
@@ -1255,7 +1344,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     for (uint32_t p = 0; p < list.size(); ++p) list_position[list[p].first] = p;
     for (uint32_t name : touched) {
       shares.clear();
-      for (uint32_t id : x.names[name].tokens) {
+      for (uint32_t id : x.IdsOf(x.names[name])) {
         TokenSim s = table.Get(id, i);
         if (s.sim < 0) continue;
         uint32_t p = list_position[id];
@@ -1352,11 +1441,12 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
   auto score_name = [&](uint32_t id, double cutoff, Scored& out) {
     const auto& n = x.names[id];
     auto tokens = x.TokensOf(n);
-    out.name_score = options.exhaustive
-                         ? x.ScoreName(q.tokens, tokens, nullptr, &out.gender)
-                         : x.ScoreName(q.tokens, tokens, nullptr, &out.gender,
-                                       {&n.tokens, &table, &q_gender, &n.gender, &q_weights, cutoff,
-                                        q_join_class, n.join_class});
+    out.name_score =
+        options.exhaustive
+            ? x.ScoreName(q.tokens, tokens, nullptr, &out.gender)
+            : x.ScoreName(q.tokens, tokens, nullptr, &out.gender,
+                          {x.IdsOf(n).data(), &table, &q_gender, &n.gender, &q_weights, cutoff,
+                           q_join_class, n.join_class, q_briefs.data(), x.BriefsOf(n)});
     if (out.name_score != Impl::kBelowCutoff) scored_stamp_of_entity[n.entity_slot] = best_stamp;
   };
   double cutoff = options.exhaustive || options.full_scoring ? 0 : threshold - facts_bound - 1e-6;
@@ -1412,7 +1502,7 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
       x.ScoreName(q.tokens, x.TokensOf(n), why.get(), nullptr);
     } else {
       x.ScoreName(q.tokens, x.TokensOf(n), why.get(), nullptr,
-                  {&n.tokens, &table, &q_gender, &n.gender, &q_weights});
+                  {x.IdsOf(n).data(), &table, &q_gender, &n.gender, &q_weights});
     }
     (*why)["matched_name"] = e.names[n.name].text;
     (*why)["name_type"] = e.names[n.name].type;

@@ -1,9 +1,6 @@
 // Name normalisation: transliteration (ICU), tokens, folded spellings, similarity measures.
 #include "sanctions/names.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <unicode/normalizer2.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
@@ -580,6 +577,79 @@ std::string IcuTransliterate(std::string_view utf8, const std::string& id) {
   return out;
 }
 
+// What ICU's "Latin-ASCII; Lower" makes of a character, for the Latin letters with diacritics
+// and the marks (ʹ ʺ ʻ ·) that the BGN/PCGN tables and Any-Latin write: that last step is most
+// of the cost of a transform (its rules cover every script's Latin), and these characters fold
+// alike wherever they stand. Asked of ICU itself, once per process; a character whose fold
+// depends on what stands beside it, or is not ASCII, is left out (ICU folds it).
+const std::unordered_map<UChar32, std::string>& AsciiFolds() {
+  static const auto folds = [] {
+    std::unordered_map<UChar32, std::string> out;
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> ascii(
+        icu::Transliterator::createInstance("Latin-ASCII; Lower", UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !ascii) return out;
+    auto fold = [&](const icu::UnicodeString& text) {
+      icu::UnicodeString u(text);
+      ascii->transliterate(u);
+      std::string utf8;
+      u.toUTF8String(utf8);
+      return utf8;
+    };
+    std::vector<UChar32> candidates = {0x00B7, 0x02B9, 0x02BA, 0x02BB, 0x02BC};
+    for (UChar32 c = 0x00C0; c <= 0x024F; ++c) candidates.push_back(c);
+    for (UChar32 c : candidates) {
+      const icu::UnicodeString alone(c);
+      const std::string folded = fold(alone);
+      if (!IsAscii(folded)) continue;
+      bool context_free = fold(alone + alone) == folded + folded;
+      for (const char* beside : {"a", "Z", " "}) {
+        icu::UnicodeString b(beside);
+        std::string lower(beside);
+        lower[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower[0])));
+        context_free = context_free && fold(b + alone + b) == lower + folded + lower &&
+                       fold(b + alone) == lower + folded && fold(alone + b) == folded + lower;
+      }
+      if (context_free) out.emplace(c, folded);
+    }
+    return out;
+  }();
+  return folds;
+}
+
+// ICU's transform `id` of one word. When `id` ends in Latin-ASCII and Lower, the steps before
+// are ICU's, and the last two AsciiFolds() when it knows every character left (else ICU's).
+std::string TransliterateWord(std::string_view word, const std::string& id) {
+  static const std::string kFoldSteps = "; Latin-ASCII; Lower";
+  if (id.size() <= kFoldSteps.size() || !id.ends_with(kFoldSteps))
+    return IcuTransliterate(word, id);
+  icu::Transliterator* first_steps = TransliteratorFor(id.substr(0, id.size() - kFoldSteps.size()));
+  if (!first_steps) return IcuTransliterate(word, id);
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(word.data(), static_cast<int32_t>(word.size())));
+  first_steps->transliterate(u);
+  const auto& folds = AsciiFolds();
+  std::string out;
+  for (int32_t i = 0; i < u.length();) {
+    UChar32 c = u.char32At(i);
+    i += U16_LENGTH(c);
+    if (c < 0x80) {
+      out += static_cast<char>(std::tolower(static_cast<int>(c)));
+      continue;
+    }
+    auto it = folds.find(c);
+    if (it == folds.end()) {
+      out.clear();
+      if (icu::Transliterator* fold_steps = TransliteratorFor(kFoldSteps.substr(2)))
+        fold_steps->transliterate(u);
+      u.toUTF8String(out);
+      return out;
+    }
+    out += it->second;
+  }
+  return out;
+}
+
 // Lower-case letters and digits; apostrophes and other marks vanish without splitting
 // ("Ja'far" is "jafar"), everything else separates words.
 std::string AsciiWords(std::string_view out) {
@@ -638,7 +708,7 @@ std::string TransliterateToAscii(std::string_view utf8) {
       key.assign(word);
       auto it = words.find(key);
       if (it == words.end()) {
-        it = words.emplace(key, IcuTransliterate(word, id)).first;
+        it = words.emplace(key, TransliterateWord(word, id)).first;
         ++remembered;
       }
       joined += it->second;
@@ -808,24 +878,7 @@ void CountLetters(Token& t) {
   }
 }
 
-size_t CommonLetters(const Token& a, const Token& b) {
-  if (a.letters_counted && b.letters_counted) {
-#if defined(__SSE2__)
-    // Per letter the smaller count, summed: three times 16 bytes.
-    __m128i sum = _mm_setzero_si128();
-    for (size_t k = 0; k < a.letters.size(); k += 16) {
-      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.letters.data() + k));
-      __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.letters.data() + k));
-      sum = _mm_add_epi64(sum, _mm_sad_epu8(_mm_min_epu8(x, y), _mm_setzero_si128()));
-    }
-    return static_cast<size_t>(_mm_cvtsi128_si64(sum) +
-                               _mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum)));
-#else
-    size_t m = 0;
-    for (size_t k = 0; k < a.letters.size(); ++k) m += std::min(a.letters[k], b.letters[k]);
-    return m;
-#endif
-  }
+size_t CommonLettersOfSkeletons(const Token& a, const Token& b) {
   unsigned count[256] = {};
   for (char ch : a.skeleton) ++count[static_cast<unsigned char>(ch)];
   size_t m = 0;
@@ -894,36 +947,42 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 bool EditDistanceAtMost(std::string_view a, std::string_view b, size_t k) {
-  // As EditDistance() (the same bound for long strings), on the cells within k of the
-  // diagonal only: a cell outside is more than k, and a row's smallest cell never decreases
-  // further down, so the work stops once it is over k.
+  // The whole distance, a column of the table at a time in the bits of a word (Hyyrö's
+  // bit-vector form of the optimal string alignment distance): for words, fewer steps than
+  // even the cells within k of the diagonal. Long strings: the bound of EditDistance().
   constexpr size_t kMax = 64;
   if (a.size() >= kMax || b.size() >= kMax) return std::max(a.size(), b.size()) <= k;
   if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > k) return false;
-  const size_t over = k + 1;
-  // Three rows in turn (the one before last, the last, this one): rotated, not copied.
-  size_t rows[3][kMax + 1];
-  size_t *prev2 = rows[0], *prev = rows[1], *row = rows[2];
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = std::min(j, over);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t lo = i > k ? i - k : 1, hi = std::min(b.size(), i + k);
-    row[0] = std::min(i, over);
-    for (size_t j = 1; j < lo; ++j) row[j] = over;
-    size_t smallest = lo > 1 ? over : row[0];
-    for (size_t j = lo; j <= hi; ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      size_t v = std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        v = std::min(v, prev2[j - 2] + 1);
-      row[j] = std::min(v, over);
-      smallest = std::min(smallest, row[j]);
-    }
-    for (size_t j = hi + 1; j <= b.size(); ++j) row[j] = over;
-    if (smallest > k) return false;
-    std::swap(prev2, prev);  // the one before last is now the last row
-    std::swap(prev, row);    // and the last row this one; `row` is free again
+  if (a.empty()) return b.size() <= k;
+  // Per byte, the positions of `a` where it occurs; set for a's bytes, cleared again after.
+  thread_local std::array<uint64_t, 256> positions{};
+  for (size_t i = 0; i < a.size(); ++i)
+    positions[static_cast<unsigned char>(a[i])] |= uint64_t{1} << i;
+  // Bit i of the vertical deltas: +1 (up) or -1 (down) from row i to row i + 1 of the column;
+  // only the low a.size() bits mean anything (carries and shifts only move upwards).
+  const uint64_t last_row = uint64_t{1} << (a.size() - 1);
+  uint64_t up = ~uint64_t{0}, down = 0, diagonal_zero = 0, previous_match = 0;
+  size_t distance = a.size();
+  for (char ch : b) {
+    const uint64_t match = positions[static_cast<unsigned char>(ch)];
+    // A transposition: this letter matches a[i - 1] and the last one matched a[i].
+    const uint64_t transposed = (((~diagonal_zero) & match) << 1) & previous_match;
+    diagonal_zero = (((match & up) + up) ^ up) | match | down | transposed;
+    uint64_t horizontal_up = down | ~(diagonal_zero | up);
+    uint64_t horizontal_down = diagonal_zero & up;
+    if (horizontal_up & last_row)
+      ++distance;
+    else if (horizontal_down & last_row)
+      --distance;
+    // The first row grows by one per letter of b (the global distance).
+    horizontal_up = (horizontal_up << 1) | 1;
+    horizontal_down <<= 1;
+    up = horizontal_down | ~(diagonal_zero | horizontal_up);
+    down = horizontal_up & diagonal_zero;
+    previous_match = match;
   }
-  return prev[b.size()] <= k;
+  for (char ch : a) positions[static_cast<unsigned char>(ch)] = 0;
+  return distance <= k;
 }
 
 bool GenderedPair(std::string_view a, std::string_view b) {
