@@ -14,6 +14,7 @@
 #include "assessment/answers.h"
 #include "assessment/assessment.h"
 #include "assessment/workbook.h"
+#include "workbook_support.h"
 #include "xlsx/xlsx.h"
 #include "yamldoc/reader.h"
 
@@ -850,10 +851,43 @@ TEST(Workbook, CellsShowLabelsAndLabelsThatCannotNameOneValueGiveWayToTheValues)
   EXPECT_EQ(sheet[6][4], "high");
   EXPECT_EQ(sheet[7][4], "a; b");
   EXPECT_EQ(sheet[4][4], "assessment.wb.answer");  // the headers are the catalogue's
-  EXPECT_NE(sheet[7][7].find("\u2022 a\n\u2022 b\n"), std::string::npos) << sheet[7][7];
+  EXPECT_NE(sheet[7][7].find("a: A;B\nb: B\n"), std::string::npos) << sheet[7][7];  // values, with their meaning
+  EXPECT_NE(sheet[6][7].find("low: Same\nhigh: Same"), std::string::npos) << sheet[6][7];  // what each value means
   auto read = ReadWorkbook(*def, *xlsx, TestWords);
   ASSERT_TRUE(read.ok()) << read.status().message();
   for (const auto& cell : read->answers) EXPECT_EQ(cell.value, stored[cell.question]["value"]) << cell.question;
+  // A label that is another option's stored value would read that value as this option: the
+  // cells take the values. The Arabic semicolon separates several choices as ";" does.
+  auto swapped = ParseDefinition(
+      OneSection(R"(      - {id: S, type: single_choice, text: s, options: [{value: low, label: high}, {value: high, label: Low, score: 1}]}
+      - {id: K, type: multiple_choice, text: k, options: [{value: a, label: A}, {value: b, label: B, score: 1}]}
+)"),
+      "swapped");
+  ASSERT_TRUE(swapped.ok()) << swapped.status().message();
+  std::map<std::string, Json> answers = {{"S", {{"value", J(R"({"value": "high"})")}}},
+                                         {"K", {{"value", J(R"({"values": ["a", "b"]})")}}}};
+  auto written = WriteWorkbook(*swapped, {{"id", "a"}, {"title", "t"}}, answers, "ar", TestWords);
+  ASSERT_TRUE(written.ok());
+  auto cells = xlsx::Read(*written);
+  ASSERT_TRUE(cells.ok());
+  EXPECT_EQ(cells->sheets["Assessment"][5][4], "high");
+  EXPECT_EQ(cells->sheets["Assessment"][6][4], "A; B");
+  auto again = ReadWorkbook(*swapped, *written, TestWords);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->answers[0].value, J(R"({"value": "high"})"));
+}
+
+TEST(Workbook, TheArabicSemicolonSeparatesChoices) {
+  auto def = ParseDefinition(
+      OneSection("      - {id: K, type: multiple_choice, text: k, options: [{value: a, label: A}, {value: b, label: B, score: 1}]}\n"),
+      "k");
+  ASSERT_TRUE(def.ok());
+  auto xlsx = WriteWorkbook(*def, {{"id", "a"}, {"title", "t"}}, {}, "ar", TestWords).value();
+  xlsx::Book book = xlsx::Read(xlsx).value();
+  book.sheets["Assessment"][5][4] = "A\u061B B";
+  auto read = ReadWorkbook(*def, cbrnhub::testing::WriteBook(book), TestWords);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->answers[0].value, J(R"({"values": ["a", "b"]})"));
 }
 
 // A zip bomb spreads over many parts, each under the per-part limit: the declared total is

@@ -83,6 +83,9 @@ TEST_F(Messages, MissingArgumentsAndKeysStayVisible) {
             (std::vector<std::string>{"count", "who"}));
   EXPECT_FALSE(MessageArguments("{count, plural, one {# x}").ok());
   EXPECT_FALSE(MessageArguments("{count, plural, one {# x}}").ok()) << "a plural without other";
+  // Parses, but ICU cannot format it: a number skeleton it does not know.
+  EXPECT_FALSE(MessageArguments("{mean, number, ::precision-fraction-/2}").ok());
+  EXPECT_TRUE(MessageArguments("{mean, number, ::.##}").ok());
 }
 
 // Why a priority ranks where it does: one sentence per language, the gap counted in points with

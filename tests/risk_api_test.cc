@@ -520,6 +520,7 @@ TEST_P(RiskApiTest, PagesShowLabelsTheMatrixAndTheRatingForm) {
     EXPECT_NE(args["criterion"], "economic");
   }
   std::string reason = catalogs_.Format("ru", position["reason_key"], args);
+  EXPECT_EQ(reason.find('{'), std::string::npos) << reason;  // formatted, not the pattern
   auto ru_scenario = Call("GET", "/risk/scenarios/" + s, "", ru);
   EXPECT_NE(ru_scenario.body.find("(" + reason + ")"), std::string::npos) << reason;
   auto bad = Call("POST", "/risk/scenarios/" + s + "/rating", "likelihood.level=7", form);

@@ -37,7 +37,7 @@ test('a wrong password is refused with a message', async () => {
   await other.fill('#username', 'nfp.uz');
   await other.fill('#password', 'not-the-password');
   await other.getByRole('button', { name: 'Sign in' }).click();
-  assert.match(await other.locator('#login-error').textContent(), /wrong username or password/);
+  assert.match(await other.locator('#login-error').textContent(), /wrong username or password/i);
   await context.close();
 });
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -25,10 +26,14 @@ namespace {
 
 constexpr const char* kFormat = "cbrnhub-workbook-1";
 constexpr int kFirstRow = 4;  // 0-based row of the first question (Excel row 5)
+// Several choices in a cell are separated by ";", or by the Arabic semicolon an Arabic keyboard
+// types in its place.
+constexpr const char* kArabicSemicolon = "\u061B";
 
 // The stored values a choice question's cell takes, with their labels in the workbook's
-// language. A label must name one value and, in a cell of several, not hold the separator:
-// when the labels cannot, the cells take the values themselves.
+// language. A label must name one value (not twice a label, not another option's value) and,
+// in a cell of several, not hold a separator: when the labels cannot, the cells take the values
+// themselves.
 struct Choices {
   std::vector<std::string> values, labels;
 
@@ -66,9 +71,12 @@ Choices ChoicesOf(const Question& q, const std::string& lang, const Words& words
     default: return c;
   }
   std::set<std::string> seen;
-  for (const auto& label : c.labels) {
-    if (!seen.insert(label).second || label.find(';') != std::string::npos || xlsx::Trim(label) != label ||
-        label.empty()) {
+  for (size_t i = 0; i < c.labels.size(); ++i) {
+    const std::string& label = c.labels[i];
+    auto named = std::find(c.values.begin(), c.values.end(), label);
+    const bool another_value = named != c.values.end() && named != c.values.begin() + static_cast<std::ptrdiff_t>(i);
+    if (!seen.insert(label).second || another_value || label.find(';') != std::string::npos ||
+        label.find(kArabicSemicolon) != std::string::npos || xlsx::Trim(label) != label || label.empty()) {
       c.labels = c.values;
       break;
     }
@@ -87,10 +95,13 @@ std::string Guidance(const Question& q, const Choices& choices, const std::strin
   std::string g = q.guidance.Get(lang);
   auto line = [&](const std::string& text) { g += (g.empty() ? "" : "\n") + text; };
   for (size_t i = 0; i < q.levels.size(); ++i) line(std::to_string(i + 1) + ": " + q.levels[i].Get(lang));
-  if (q.type == QuestionType::kMultipleChoice) {
+  if (choices.labels == choices.values && !q.options.empty()) {
+    // The cells take the stored values: say what each means.
+    for (const auto& o : q.options) line(o.value + ": " + o.label.Get(lang));
+  } else if (q.type == QuestionType::kMultipleChoice) {
     for (const auto& label : choices.labels) line("• " + label);
-    line(words(lang, "assessment.wb.several"));
   }
+  if (q.type == QuestionType::kMultipleChoice) line(words(lang, "assessment.wb.several"));
   if (q.type == QuestionType::kNumber && !q.unit.Get(lang).empty()) {
     line(Filled(words(lang, "assessment.wb.unit"), "unit", q.unit.Get(lang)));
   }
@@ -170,7 +181,11 @@ Json ReadAnswer(const Question& q, const Choices& choices, const std::string& e,
     }
     case QuestionType::kMultipleChoice: {
       Json values = Json::array();
-      std::stringstream ss(answer);
+      std::string cell = answer;
+      for (size_t at = cell.find(kArabicSemicolon); at != std::string::npos; at = cell.find(kArabicSemicolon, at)) {
+        cell.replace(at, std::strlen(kArabicSemicolon), ";");
+      }
+      std::stringstream ss(cell);
       for (std::string part; std::getline(ss, part, ';');) {
         part = Trim(part);
         if (part.empty()) continue;

@@ -14,7 +14,8 @@ namespace cbrnhub::http {
 namespace {
 
 // A score (0 to 1) as the reader's locale writes a percentage ("40 %", "40%", "٪٤٠").
-std::string Pct(const i18n::Presenter& words, double v) { return words.Percent(v * 100); }
+// Rounded half up, as the scores were always shown (ICU would round 12.5 to even).
+std::string Pct(const i18n::Presenter& words, double v) { return words.Percent(std::round(v * 100)); }
 
 // One answer built from the answer form's fields for question `q` (see assessment.html).
 Json AnswerFromForm(const Form& form, const Json& q) {

@@ -174,6 +174,11 @@ Result<std::vector<std::string>> MessageArguments(const std::string& pattern) {
     return Status::Invalid("", "not an ICU message pattern (" + std::string(u_errorName(status)) +
                                    " at character " + std::to_string(where.offset) + ")");
   }
+  // A pattern can parse and still not format (a number skeleton ICU does not know): build it.
+  icu::MessageFormat format(icu::UnicodeString::fromUTF8(pattern), icu::Locale::getRoot(), status);
+  if (U_FAILURE(status)) {
+    return Status::Invalid("", "not a message ICU can format (" + std::string(u_errorName(status)) + ")");
+  }
   std::vector<std::string> names;
   for (int32_t i = 0; i < parsed.countParts(); ++i) {
     const icu::MessagePattern::Part& part = parsed.getPart(i);
