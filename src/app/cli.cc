@@ -14,6 +14,7 @@
 #include <thread>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -138,6 +139,31 @@ std::string ReadPassword(const std::string& prompt) {
 
 void PrintJson(const json& j) {
   std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
+// Writes the document a command made to `path` and says how large it is.
+int WriteDocument(const Result<std::string>& bytes, const std::string& path) {
+  if (!bytes.ok()) return Fail(bytes.status());
+  std::ofstream out(path, std::ios::binary);
+  out << *bytes;
+  if (!out) return Fail(Status::Internal("cannot write " + path));
+  std::cout << path << ": " << bytes->size() << " bytes\n";
+  return 0;
+}
+
+// A checked workbook: its preview printed, or (`apply`) applied and what was applied printed.
+int PreviewOrApply(const Result<json>& preview, bool apply,
+                   const std::function<Result<json>(const std::string& import_id)>& apply_import) {
+  if (!preview.ok()) return Fail(preview.status());
+  const Result<json> shown = apply ? apply_import((*preview)["import_id"]) : preview;
+  if (!shown.ok()) return Fail(shown.status());
+  PrintJson(*shown);
+  return 0;
+}
+
+// The workbooks' words: the interface's catalogue.
+std::function<std::string(const std::string&, const std::string&)> WordsOf(const i18n::Catalogs& catalogs) {
+  return [&catalogs](const std::string& lang, const std::string& key) { return catalogs.Translate(lang, key); };
 }
 
 Result<json> ReadJsonArgument(const std::string& text_or_file) {
@@ -623,29 +649,15 @@ int Main(int argc, char** argv) {
     }
     i18n::Catalogs catalogs;
     if (auto st = catalogs.Load(); !st.ok()) return Fail(st);
-    auto words = [&](const std::string& lang, const std::string& key) { return catalogs.Translate(lang, key); };
+    const auto words = WordsOf(catalogs);
     if (*assess_import) {
       auto bytes = ReadFile(assess_file);
       if (!bytes.ok()) return Fail(bytes.status());
-      auto preview = s.assessment->PreviewWorkbook(caller, assess_id, *bytes, words);
-      if (!preview.ok()) return Fail(preview.status());
-      if (!assess_apply) {
-        PrintJson(*preview);
-        return 0;
-      }
-      auto applied = s.assessment->ApplyWorkbook(caller, assess_id, (*preview)["import_id"]);
-      if (!applied.ok()) return Fail(applied.status());
-      PrintJson(*applied);
-      return 0;
+      return PreviewOrApply(s.assessment->PreviewWorkbook(caller, assess_id, *bytes, words), assess_apply,
+                            [&](const std::string& import_id) { return s.assessment->ApplyWorkbook(caller, assess_id, import_id); });
     }
     if (!catalogs.Supports(assess_lang)) return Fail(Status::Invalid("lang", "no interface language " + assess_lang));
-    auto xlsx = s.assessment->ExportWorkbook(caller, assess_id, assess_lang, words);
-    if (!xlsx.ok()) return Fail(xlsx.status());
-    std::ofstream out(assess_output, std::ios::binary);
-    out << *xlsx;
-    if (!out) return Fail(Status::Internal("cannot write " + assess_output));
-    std::cout << assess_output << ": " << xlsx->size() << " bytes\n";
-    return 0;
+    return WriteDocument(s.assessment->ExportWorkbook(caller, assess_id, assess_lang, words), assess_output);
   }
   if (*brief_cmd) {
     i18n::Catalogs catalogs;
@@ -658,29 +670,18 @@ int Main(int argc, char** argv) {
       if (!grid.ok()) return Fail(grid.status());
       population = std::move(grid).value();
     }
-    auto doc = http::RenderBrief(*s.meetings, catalogs, CliCaller(), brief_region, brief_date,
-                                 brief_lang, brief_format, population.get());
-    if (!doc.ok()) return Fail(doc.status());
-    std::ofstream out(brief_output, std::ios::binary);
-    out << *doc;
-    if (!out) return Fail(Status::Internal("cannot write " + brief_output));
-    std::cout << brief_output << ": " << doc->size() << " bytes\n";
-    return 0;
+    return WriteDocument(http::RenderBrief(*s.meetings, catalogs, CliCaller(), brief_region, brief_date, brief_lang,
+                                           brief_format, population.get()),
+                         brief_output);
   }
   if (*plan_cmd) {
     auto caller = CliCaller();
     i18n::Catalogs catalogs;
     if (auto st = catalogs.Load(); !st.ok()) return Fail(st);
-    auto words = [&](const std::string& lang, const std::string& key) { return catalogs.Translate(lang, key); };
+    const auto words = WordsOf(catalogs);
     if (*plan_export) {
       if (!catalogs.Supports(plan_lang)) return Fail(Status::Invalid("lang", "no interface language " + plan_lang));
-      auto xlsx = s.plans->ExportPlan(caller, plan_id, plan_lang, words);
-      if (!xlsx.ok()) return Fail(xlsx.status());
-      std::ofstream out(plan_output, std::ios::binary);
-      out << *xlsx;
-      if (!out) return Fail(Status::Internal("cannot write " + plan_output));
-      std::cout << plan_output << ": " << xlsx->size() << " bytes\n";
-      return 0;
+      return WriteDocument(s.plans->ExportPlan(caller, plan_id, plan_lang, words), plan_output);
     }
     if (*plan_import) {
       auto bytes = ReadFile(plan_file);
@@ -691,14 +692,8 @@ int Main(int argc, char** argv) {
         for (const auto& e : (*preview)["errors"]) std::cerr << plan_file << ": " << e["message"].get<std::string>() << "\n";
         return 1;
       }
-      if (!plan_apply) {
-        PrintJson(*preview);
-        return 0;
-      }
-      auto applied = s.plans->ApplyPlanImport(caller, plan_id, (*preview)["import_id"]);
-      if (!applied.ok()) return Fail(applied.status());
-      PrintJson(*applied);
-      return 0;
+      return PreviewOrApply(preview, plan_apply,
+                            [&](const std::string& import_id) { return s.plans->ApplyPlanImport(caller, plan_id, import_id); });
     }
     Result<records::Json> r = *plan_show    ? s.plans->PlanView(caller, plan_id, plan_as_of, NowUtc().substr(0, 10))
                      : *plan_adopt  ? s.plans->Adopt(caller, plan_id, plan_note)
@@ -725,14 +720,7 @@ int Main(int argc, char** argv) {
       i18n::Catalogs catalogs;
       if (auto st = catalogs.Load(); !st.ok()) return Fail(st);
       if (!catalogs.Supports(risk_lang)) return Fail(Status::Invalid("lang", "no interface language " + risk_lang));
-      auto words = [&](const std::string& lang, const std::string& key) { return catalogs.Translate(lang, key); };
-      auto xlsx = s.risk->ExportRegister(caller, risk_id, risk_lang, words);
-      if (!xlsx.ok()) return Fail(xlsx.status());
-      std::ofstream out(risk_output, std::ios::binary);
-      out << *xlsx;
-      if (!out) return Fail(Status::Internal("cannot write " + risk_output));
-      std::cout << risk_output << ": " << xlsx->size() << " bytes\n";
-      return 0;
+      return WriteDocument(s.risk->ExportRegister(caller, risk_id, risk_lang, WordsOf(catalogs)), risk_output);
     }
     auto r = *risk_show ? s.risk->RegisterView(caller, risk_id, {}, "en") : s.risk->Validate(caller, risk_id, risk_note);
     if (!r.ok()) return Fail(r.status());

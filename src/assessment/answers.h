@@ -28,6 +28,10 @@ inline int MaturityLevel(const nlohmann::json& value) {
   return level;
 }
 
+// A number as a spreadsheet keeps it (15 significant digits) and people read it (no trailing
+// zeros): the workbook's cells and the refusals of bounds.
+std::string Number15(double x);
+
 // Line breaks as "\n": a browser sends a textarea's as "\r\n" and a spreadsheet keeps "\n", so
 // the stored form is the one both give back.
 inline std::string NormalizeNewlines(const std::string& s) {

@@ -24,13 +24,6 @@ std::string CodePoint(int c) {
   return buf;
 }
 
-// A number as a spreadsheet keeps it (15 significant digits) and people read it (no trailing
-// zeros).
-std::string Number15(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.15g", x);
-  return buf;
-}
 double Round15(double x) { return std::strtod(Number15(x).c_str(), nullptr); }
 
 // "" when `s` is text a workbook can carry, else why not.
@@ -51,6 +44,12 @@ Status CheckAnswer(const Question& q, const Json& v, bool saving);
 }  // namespace
 
 Status ValidateAnswer(const Question& q, const Json& v) { return CheckAnswer(q, v, true); }
+
+std::string Number15(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.15g", x);
+  return buf;
+}
 
 namespace {
 

@@ -121,12 +121,6 @@ std::string Listed(const std::vector<std::string>& values, const char* separator
   return out;
 }
 
-std::string Number(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.15g", x);
-  return buf;
-}
-
 // The answer in cells E (answer) and F (reference) of question `q`, in its canonical form; null
 // when E is empty. On a bad cell, null and `*problem` quoting the text.
 Json ReadAnswer(const Question& q, const Choices& choices, const std::string& e, const std::string& f,
@@ -171,10 +165,10 @@ Json ReadAnswer(const Question& q, const Choices& choices, const std::string& e,
       double x = std::strtod(answer.c_str(), &end);
       if (*end != '\0' || !std::isfinite(x)) return refuse(" is not a number", "invalid.cell_number");
       if (q.min && x < *q.min) {
-        return refuse(" is below the minimum " + Number(*q.min), "invalid.cell_below_minimum", {{"#min", Number(*q.min)}});
+        return refuse(" is below the minimum " + Number15(*q.min), "invalid.cell_below_minimum", {{"#min", Number15(*q.min)}});
       }
       if (q.max && x > *q.max) {
-        return refuse(" is above the maximum " + Number(*q.max), "invalid.cell_above_maximum", {{"#max", Number(*q.max)}});
+        return refuse(" is above the maximum " + Number15(*q.max), "invalid.cell_above_maximum", {{"#max", Number15(*q.max)}});
       }
       value = {{"value", x}};
       break;
@@ -220,7 +214,7 @@ Result<std::string> WriteWorkbook(const Definition& def, const Json& assessment,
   // The drop-downs' labels: a list typed into the validation may not exceed 255 characters,
   // which a questionnaire's labels in Russian or Arabic easily do; a range has no such limit.
   lxw_worksheet* lists = workbook_add_worksheet(wb, "lists");
-  if (std::string_view(i18n::Direction(lang)) == "rtl") worksheet_right_to_left(ws);
+  if (i18n::RightToLeft(lang)) worksheet_right_to_left(ws);
   lxw_format* bold = writer->bold();
   lxw_format* wrap = writer->wrap();
   lxw_format* open = workbook_add_format(wb);  // the cells people fill in

@@ -418,8 +418,8 @@ Response AssessmentPage(Ctx& ctx, Request& req) {
   if (!view.ok()) return ErrorFor(ctx, req, view.status());
   Json data = *view;
   DecorateQuestions(data);
-  KeepOneSection(data, req.Query("section"), PresenterOf(ctx, req));
   i18n::Presenter words = PresenterOf(ctx, req);
+  KeepOneSection(data, req.Query("section"), words);
   const Json& labels = data["questionnaire"]["labels"];
   for (auto& sec : data["questionnaire"]["sections"]) {
     sec["domain_label"] = KeyLabel(words, labels, "domains", sec["domain"]);
@@ -615,7 +615,7 @@ Response ResultsPage(Ctx& ctx, Request& req) {
   }
   data["radar"] = RadarSvg(radar);
   BarsView domains{Translate(ctx, req, "assessment.by_domain"), false,
-                   std::string(i18n::Direction(req.lang)) == "rtl", {}};
+                   i18n::RightToLeft(req.lang), {}};
   for (const auto& [label, value] : bars) domains.bars.push_back({label, value, words.Percent(value * 100)});
   data["bars"] = BarsSvg(domains);
   data["score_rows"] = score_rows;
@@ -646,6 +646,7 @@ std::string ScoreMap(Ctx& ctx, const Request& req, const std::vector<std::string
                      const std::string& function, const std::string& title) {
   std::vector<MapCountry> countries;
   std::set<std::string> seen;
+  const i18n::Presenter words = PresenterOf(ctx, req);
   for (const auto& region : regions) {
     auto view = ctx.assessment->RegionView(CallerOf(req), region, req.lang);
     if (!view.ok()) continue;  // a region without countries has nothing to draw
@@ -661,7 +662,7 @@ std::string ScoreMap(Ctx& ctx, const Request& req, const std::vector<std::string
       auto it = scores.find(iso2);
       std::string name = i18n::CountryName(iso2, req.lang, c["name"].get<std::string>());
       std::string score = it == scores.end() ? Translate(ctx, req, "assessment.not_shared")
-                                             : Pct(PresenterOf(ctx, req), it->second);
+                                             : Pct(words, it->second);
       countries.push_back(
           {iso2, name + ": " + score, "/countries/" + iso2, it == scores.end() ? -1 : it->second});
     }

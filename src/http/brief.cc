@@ -395,7 +395,7 @@ int HeatClass(double v) { return static_cast<int>(std::lround(std::clamp(v, 0.0,
 std::string BarsSvg(const Block& b, const std::string& lang) {
   double max = 1;
   for (const auto& bar : b.bars) max = std::max(max, bar.value);
-  BarsView view{b.text, true, std::string(i18n::Direction(lang)) == "rtl", {}};
+  BarsView view{b.text, true, i18n::RightToLeft(lang), {}};
   for (const auto& bar : b.bars) view.bars.push_back({bar.label, bar.value / max, bar.shown});
   return http::BarsSvg(view);
 }

@@ -31,7 +31,7 @@ cairo_status_t Append(void* closure, const unsigned char* data, unsigned int len
 class Writer {
  public:
   Writer(cairo_t* cr, bool draw, const Document& doc)
-      : cr_(cr), draw_(draw), doc_(doc), rtl_(std::string_view(i18n::Direction(doc.lang)) == "rtl") {
+      : cr_(cr), draw_(draw), doc_(doc), rtl_(i18n::RightToLeft(doc.lang)) {
     layout_ = pango_cairo_create_layout(cr_);
     pango_layout_set_wrap(layout_, PANGO_WRAP_WORD_CHAR);
     if (rtl_) {

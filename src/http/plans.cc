@@ -69,7 +69,7 @@ std::string TimelineSvg(const Ctx& ctx, const Request& req, const Json& actions,
   // Time runs the way the reader reads: right to left on an Arabic page. Drawn left to right and
   // mirrored (x becomes whole - x); with the drawing's direction rtl, each text's start is then
   // its right end, so the anchors keep their meaning.
-  const bool rtl = std::string(i18n::Direction(req.lang)) == "rtl";
+  const bool rtl = i18n::RightToLeft(req.lang);
   auto at = [&](double ltr) { return Num(rtl ? whole - ltr : ltr); };
   auto from = [&](double ltr, double w) { return Num(rtl ? whole - ltr - w : ltr); };
   std::string rows;
@@ -168,9 +168,10 @@ void Decorate(const Ctx& ctx, const Request& req, Json& view) {
     counts.push_back({{"status", k}, {"label", Translate(ctx, req, "choice." + k)}, {"count", v}});
   }
   view["status_counts"] = counts;
+  const i18n::Presenter words = PresenterOf(ctx, req);
   for (auto& a : view["by_area"]) {
     a["label"] = Translate(ctx, req, a["area"] == "unspecified" ? "plans.no_area" : "choice." + a["area"].get<std::string>());
-    a["pct"] = PresenterOf(ctx, req).Percent(a["percent"].get<double>());
+    a["pct"] = words.Percent(a["percent"].get<double>());
   }
   view["status_label"] = Translate(ctx, req, "plans.state." + Text(view["plan"], "status"));
 }
@@ -370,13 +371,14 @@ Response PlanPage(Ctx& ctx, Request& req) {
   if (req.Query("as_of").empty()) {
     auto capability = ctx.plans->ProgressByCapability(CallerOf(req), req.Param("id"), req.lang);
     if (capability.ok()) {
+      const i18n::Presenter words = PresenterOf(ctx, req);
       Json rows = Json::array();
       for (const char* group : {"by_function", "by_domain"}) {
         for (const auto& c : (*capability)[group]) {
           rows.push_back({{"group", Translate(ctx, req, std::string("plans.") + group)},
                           {"label", Translate(ctx, req, "capability." + c["key"].get<std::string>())},
                           {"actions", c["actions"]},
-                          {"pct", PresenterOf(ctx, req).Percent(c["percent"].get<double>())}});
+                          {"pct", words.Percent(c["percent"].get<double>())}});
         }
       }
       data["by_capability"] = rows;
@@ -444,11 +446,12 @@ Response TracePage(Ctx& ctx, Request& req) {
   auto trace = ctx.plans->Trace(CallerOf(req), req.Param("id"), req.Param("question"), req.lang);
   if (!trace.ok()) return ErrorFor(ctx, req, trace.status());
   Json data = *trace;
-  if (data["question"]["gap"].is_number()) data["gap_pct"] = PresenterOf(ctx, req).Percent(data["question"]["gap"].get<double>() * 100);
+  const i18n::Presenter words = PresenterOf(ctx, req);
+  if (data["question"]["gap"].is_number()) data["gap_pct"] = words.Percent(data["question"]["gap"].get<double>() * 100);
   for (auto& a : data["actions"]) {
     a["status_label"] = Translate(ctx, req, "choice." + (Text(a, "status").empty() ? std::string("not_started") : Text(a, "status")));
     a["percent_text"] = a["percent"].is_number() && a["percent"].get<double>() > 0
-                            ? PresenterOf(ctx, req).Percent(a["percent"].get<double>()) : "";
+                            ? words.Percent(a["percent"].get<double>()) : "";
   }
   for (auto& p : data["projects"]) p["status_label"] = Translate(ctx, req, "projects.state." + Text(p, "status"));
   return RenderPage(ctx, req, 200, "trace", data, Translate(ctx, req, "plans.trace"));

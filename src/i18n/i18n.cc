@@ -140,9 +140,9 @@ std::string Catalogs::Negotiate(const std::string& explicit_choice, const std::s
   return kDefaultLanguage;
 }
 
-const char* Direction(const std::string& lang) {
-  return lang == "ar" || lang == "fa" || lang == "he" || lang == "ur" ? "rtl" : "ltr";
-}
+bool RightToLeft(const std::string& lang) { return lang == "ar" || lang == "fa" || lang == "he" || lang == "ur"; }
+
+const char* Direction(const std::string& lang) { return RightToLeft(lang) ? "rtl" : "ltr"; }
 
 std::string CountryName(const std::string& iso2, const std::string& lang,
                         const std::string& fallback) {

@@ -57,6 +57,8 @@ Result<std::vector<std::string>> MessageArguments(const std::string& pattern);
 
 // "ltr", or "rtl" for Arabic, Persian, Hebrew and Urdu.
 const char* Direction(const std::string& lang);
+// Whether `lang` is written right to left (Direction is "rtl").
+bool RightToLeft(const std::string& lang);
 
 // The name of the country with ISO 3166-1 alpha-2 code `iso2` in `lang` (ICU), or `fallback`
 // when ICU does not know the code. Thread-safe; results are cached.

@@ -301,7 +301,7 @@ Result<std::string> Service::ExportPlan(const Caller& caller, const std::string&
   CBRN_ASSIGN_OR_RETURN(auto writer, xlsx::Writer::Create());
   lxw_workbook* wb = writer->workbook();
   lxw_worksheet* ws = workbook_add_worksheet(wb, "Actions");
-  if (std::string_view(i18n::Direction(lang)) == "rtl") worksheet_right_to_left(ws);
+  if (i18n::RightToLeft(lang)) worksheet_right_to_left(ws);
   lxw_worksheet* meta = workbook_add_worksheet(wb, "cbrnhub");
   lxw_format* bold = writer->bold();
   lxw_format* wrap = writer->wrap();
@@ -416,7 +416,7 @@ Result<std::string> Service::ExportPortfolio(const Caller& caller, const Portfol
   CBRN_ASSIGN_OR_RETURN(auto writer, xlsx::Writer::Create());
   lxw_workbook* wb = writer->workbook();
   lxw_worksheet* ws = workbook_add_worksheet(wb, "Projects");
-  if (std::string_view(i18n::Direction(lang)) == "rtl") worksheet_right_to_left(ws);
+  if (i18n::RightToLeft(lang)) worksheet_right_to_left(ws);
   lxw_format* bold = writer->bold();
   const char* fields[] = {"title", "scope", "theme", "status", "country", "region", "participants", "partners",
                           "start_date", "end_date", "budget", "secured", "currency", "funding"};

@@ -299,7 +299,7 @@ Result<std::string> Service::ExportRegister(const Caller& caller, const std::str
   CBRN_ASSIGN_OR_RETURN(auto writer, xlsx::Writer::Create());
   lxw_workbook* wb = writer->workbook();
   lxw_worksheet* ws = workbook_add_worksheet(wb, "Scenarios");
-  if (std::string_view(i18n::Direction(lang)) == "rtl") worksheet_right_to_left(ws);
+  if (i18n::RightToLeft(lang)) worksheet_right_to_left(ws);
   lxw_worksheet* meta = workbook_add_worksheet(wb, "cbrnhub");
   // The drop-downs' choices live on a hidden sheet: Excel limits a list typed into the
   // validation itself to 255 characters, which the scenario types' labels exceed.
