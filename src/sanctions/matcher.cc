@@ -333,7 +333,52 @@ Status Validate(const Party& party) {
 
 double DefaultThreshold() { return 0.84; }
 
-Json Candidate::explanation() const { return detail ? *detail : Json::object(); }
+// The explanation of a candidate (docs/screening.md) as ScoreName and Screen find it. The JSON
+// is made only when asked for: its objects are a map node per field.
+struct Explanation {
+  struct Part {
+    std::string party, listed;
+    const char* how;
+    double similarity;
+  };
+  std::vector<Part> parts;
+  std::vector<std::string> party_parts_unmatched, listed_parts_unmatched;
+  bool capped = false;  // only one name part in common
+  // Screen's: the listed name that matched (ScoreAgainst compares names alone).
+  bool screened = false;
+  std::string matched_name, name_type;
+  double name_score = 0;
+  Json facts;  // null: none compared
+  double score = 0;
+  std::vector<std::string> party_words_ignored;
+};
+
+Json Candidate::explanation() const {
+  Json out = Json::object();
+  if (!detail) return out;
+  const Explanation& why = *detail;
+  auto round3 = [](double v) { return std::round(v * 1000) / 1000; };
+  Json parts = Json::array();
+  for (const auto& p : why.parts) {
+    parts.push_back({{"party", p.party},
+                     {"listed", p.listed},
+                     {"how", p.how},
+                     {"similarity", round3(p.similarity)}});
+  }
+  out["parts"] = std::move(parts);
+  out["party_parts_unmatched"] = why.party_parts_unmatched;
+  out["listed_parts_unmatched"] = why.listed_parts_unmatched;
+  if (why.capped) out["capped"] = "only one name part in common";
+  if (why.screened) {
+    out["matched_name"] = why.matched_name;
+    out["name_type"] = why.name_type;
+    out["name_score"] = round3(why.name_score);
+  }
+  if (!why.facts.is_null()) out["facts"] = why.facts;
+  out["score"] = why.screened ? round3(why.score) : why.score;
+  if (!why.party_words_ignored.empty()) out["party_words_ignored"] = why.party_words_ignored;
+  return out;
+}
 
 std::vector<std::string> NameTokens(std::string_view name) {
   std::vector<std::string> out;
@@ -748,12 +793,12 @@ struct Index::Impl {
     }
     return !joined || bound() < cutoff;
   }
-  double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c, Json* why,
-                   std::string* gender = nullptr) const {
+  double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c,
+                   Explanation* why, std::string* gender = nullptr) const {
     return ScoreName(q, c, why, gender, Known{});
   }
-  double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c, Json* why,
-                   std::string* gender, const Known& known) const {
+  double ScoreName(const std::vector<Token>& q, std::span<const Token* const> c,
+                   Explanation* why, std::string* gender, const Known& known) const {
     const uint32_t* ids = known.ids;
     SimTable* table = known.table;
     const NameGenderOf* q_gender = known.q_gender;
@@ -909,8 +954,6 @@ struct Index::Impl {
     }
     double matched = 0, matched_weight = 0, missing_q = 0, missing_c = 0;
     int strong_q = 0, strong_matched = 0, strong_c = 0;
-    Json parts, unmatched_q, unmatched_c;  // the explanation, built only when asked for
-    if (why) parts = Json::array(), unmatched_q = Json::array(), unmatched_c = Json::array();
     for (const auto& p : chosen) {
       double wq = qw[p.q], wc = cw[p.c];
       if (p.c2 == -2) wq += qw[p.q + 1];
@@ -926,14 +969,7 @@ struct Index::Impl {
         std::string given = q[p.q].text;
         if (p.c2 <= -2) given += " " + q[p.q + 1].text;
         if (p.c2 == -3) given += " " + q[p.q + 2].text;
-        // Emplaced into the object: a JSON initializer list copies each value several times.
-        Json part(Json::value_t::object);
-        auto& fields = *part.get_ptr<Json::object_t*>();
-        fields.emplace("party", std::move(given));
-        fields.emplace("listed", std::move(listed));
-        fields.emplace("how", p.how);
-        fields.emplace("similarity", std::round(p.sim * 1000) / 1000);
-        parts.push_back(std::move(part));
+        why->parts.push_back({std::move(given), std::move(listed), p.how, p.sim});
       }
     }
     for (size_t i = 0; i < q.size(); ++i) {
@@ -941,14 +977,14 @@ struct Index::Impl {
       strong_q += strong;
       if (!q_used[i]) {
         missing_q += qw[i];
-        if (why) unmatched_q.push_back(q[i].text);
+        if (why) why->party_parts_unmatched.push_back(q[i].text);
       }
     }
     for (size_t j = 0; j < c.size(); ++j) {
       strong_c += !c[j]->particle && c[j]->text.size() > 1;
       if (!c_used[j]) {
         missing_c += cw[j];
-        if (why) unmatched_c.push_back(c[j]->text);
+        if (why) why->listed_parts_unmatched.push_back(c[j]->text);
       }
     }
     double denom = matched_weight + missing_q + kMissingListedPart * missing_c;
@@ -956,12 +992,7 @@ struct Index::Impl {
     // One name part in common is not a match when both sides have more to say.
     bool single = strong_matched < 2 && strong_q >= 1 && strong_c >= 2 && score > 0.75;
     if (single) score = 0.75;
-    if (why) {
-      (*why)["parts"] = std::move(parts);
-      (*why)["party_parts_unmatched"] = std::move(unmatched_q);
-      (*why)["listed_parts_unmatched"] = std::move(unmatched_c);
-      if (single) (*why)["capped"] = "only one name part in common";
-    }
+    if (why) why->capped = single;
     return score;
   }
 
@@ -1261,7 +1292,7 @@ Candidate Index::ScoreAgainst(const Party& party, const std::string& listed_name
   NormalisedName c = Normalise(listed_name);
   std::vector<const Token*> ct;
   for (const auto& t : c.tokens) ct.push_back(&t);
-  auto why = std::make_shared<Json>(Json::object());
+  auto why = std::make_shared<Explanation>();
   Candidate cand;
   std::string gender;
   cand.name_score = cand.score = impl_->ScoreName(q.tokens, ct, why.get(), &gender);
@@ -1269,9 +1300,9 @@ Candidate Index::ScoreAgainst(const Party& party, const std::string& listed_name
     Facts f;
     AddGenderFact(gender, f);
     cand.score = std::clamp(cand.score + f.effect, 0.0, 1.0);
-    (*why)["facts"] = f.json;
+    why->facts = std::move(f.json);
   }
-  (*why)["score"] = cand.score;
+  why->score = cand.score;
   cand.detail = why;
   return cand;
 }
@@ -1480,7 +1511,13 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
       b.gender = gender;
     }
   }
-  std::vector<Candidate> out;
+  // The candidates in order, then the explanations of those kept (after `limit`).
+  struct Found {
+    Candidate candidate;
+    uint32_t name;
+    Facts facts;
+  };
+  std::vector<Found> found;
   for (const Best& b : best) {
     if (b.name_score + facts_bound < threshold - 1e-9) continue;
     const auto& n = x.names[b.name];
@@ -1495,7 +1532,24 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
     c.name = n.name;
     c.name_score = b.name_score;
     c.score = score;
-    auto why = std::make_shared<Json>(Json::object());
+    found.push_back({std::move(c), b.name, std::move(facts)});
+  }
+  std::sort(found.begin(), found.end(), [&](const Found& fa, const Found& fb) {
+    const Candidate& a = fa.candidate;
+    const Candidate& b = fb.candidate;
+    if (a.score != b.score) return a.score > b.score;
+    const Entity& ea = entity(a);
+    const Entity& eb = entity(b);
+    return std::tie(a.list, ea.entity_id) < std::tie(b.list, eb.entity_id);
+  });
+  if (options.limit > 0 && found.size() > static_cast<size_t>(options.limit))
+    found.resize(options.limit);
+  std::vector<Candidate> out;
+  out.reserve(found.size());
+  for (Found& f : found) {
+    const auto& n = x.names[f.name];
+    const Entity& e = sources_[n.list].file->entities[n.entity];
+    auto why = std::make_shared<Explanation>();
     // With what the query's scoring found: the pairs explained are those scored (exhaustive
     // scoring did not use retrieval's table, so neither does its explanation).
     if (options.exhaustive) {
@@ -1504,23 +1558,16 @@ std::vector<Candidate> Index::Screen(const Party& party, const ScreenOptions& op
       x.ScoreName(q.tokens, x.TokensOf(n), why.get(), nullptr,
                   {x.IdsOf(n).data(), &table, &q_gender, &n.gender, &q_weights});
     }
-    (*why)["matched_name"] = e.names[n.name].text;
-    (*why)["name_type"] = e.names[n.name].type;
-    (*why)["name_score"] = std::round(b.name_score * 1000) / 1000;
-    (*why)["facts"] = std::move(facts.json);
-    (*why)["score"] = std::round(score * 1000) / 1000;
-    if (!q.dropped.empty()) (*why)["party_words_ignored"] = q.dropped;
-    c.detail = why;
-    out.push_back(std::move(c));
+    why->screened = true;
+    why->matched_name = e.names[n.name].text;
+    why->name_type = e.names[n.name].type;
+    why->name_score = f.candidate.name_score;
+    why->facts = std::move(f.facts.json);
+    why->score = f.candidate.score;
+    why->party_words_ignored = q.dropped;
+    f.candidate.detail = std::move(why);
+    out.push_back(std::move(f.candidate));
   }
-  std::sort(out.begin(), out.end(), [&](const Candidate& a, const Candidate& b) {
-    if (a.score != b.score) return a.score > b.score;
-    const Entity& ea = entity(a);
-    const Entity& eb = entity(b);
-    return std::tie(a.list, ea.entity_id) < std::tie(b.list, eb.entity_id);
-  });
-  if (options.limit > 0 && out.size() > static_cast<size_t>(options.limit))
-    out.resize(options.limit);
   return out;
 }
 

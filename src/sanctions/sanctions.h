@@ -97,6 +97,9 @@ struct Party {
 // InvalidArgument (with the field) for an empty or oversized name or malformed facts.
 Status Validate(const Party& party);
 
+// Why a candidate was found, as data (matcher.cc); explanation() words it as JSON.
+struct Explanation;
+
 // A list entity found for a party.
 struct Candidate {
   size_t list = 0;           // index into the lists the Index was built from
@@ -105,7 +108,9 @@ struct Candidate {
   double score = 0;          // in [0,1]: name similarity adjusted by secondary facts
   double name_score = 0;     // name similarity alone
   Json explanation() const;  // see docs/screening.md
-  std::shared_ptr<const Json> detail;
+  // Kept as data until explanation() is asked for: a batch screens thousands of names and most
+  // explanations are never read.
+  std::shared_ptr<const Explanation> detail;
 };
 
 struct ScreenOptions {
