@@ -105,10 +105,19 @@ inline bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c =
 // 0.6 * jaro + 0.4 (four letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3
 // with m the letters the two have in common (as multisets).
 // `common` is CommonLetters(a, b).
-bool CanReachFloor(const Token& a, const Token& b, size_t common) {
+// Of two skeletons `a` and `b` letters long.
+bool CanReachFloor(size_t a, size_t b, size_t common) {
+  static_assert(kPairFloor == 0.82, "the integer test below is of 0.2 (m/a + m/b) + 0.6 >= 0.82");
+  // The bound is at least the floor when m/a + m/b >= 1.1, that is when 10m(a + b) >= 11ab:
+  // decided in integers unless the two sides are equal (then as it always was, in doubles).
+  size_t twice_left = 10 * common * (a + b), twice_right = 11 * a * b;
+  if (twice_left != twice_right) return twice_left > twice_right;
   double m = static_cast<double>(common);
-  double jaro_bound = (m / a.skeleton.size() + m / b.skeleton.size() + 1.0) / 3.0;
+  double jaro_bound = (m / static_cast<double>(a) + m / static_cast<double>(b) + 1.0) / 3.0;
   return 0.6 * jaro_bound + 0.4 >= kPairFloor;
+}
+bool CanReachFloor(const Token& a, const Token& b, size_t common) {
+  return CanReachFloor(a.skeleton.size(), b.skeleton.size(), common);
 }
 // CommonLetters() not counted yet.
 constexpr uint32_t kCommonUnknown = UINT32_MAX;
@@ -397,6 +406,15 @@ struct Index::Impl {
     uint32_t join_class = 0;  // JoinClass() of its tokens
   };
   std::vector<Token> vocab;
+  // What retrieval's test of a spelling found by trigrams reads of a vocabulary token, per id in
+  // one flat array: thousands are tested per new name part, and a token is four cache lines
+  // from all over the vocabulary.
+  struct SpellingBrief {
+    std::array<uint8_t, 48> letters;  // Token::letters
+    uint16_t skeleton_length, akey_length, akey_persian_length;
+    bool letters_counted, abjad;
+  };
+  std::vector<SpellingBrief> spelling_briefs;
   std::vector<double> weight;                   // per vocabulary id: from the IDF
   std::vector<double> effective_weight;         // per vocabulary id: WeightOf() of the token
   std::vector<std::vector<uint32_t>> postings;  // vocabulary id -> names
@@ -440,6 +458,11 @@ struct Index::Impl {
     auto [it, added] = by_text.emplace(t.text, static_cast<uint32_t>(vocab.size()));
     if (added) {
       vocab.push_back(t);
+      auto length = [](const std::string& s) {
+        return static_cast<uint16_t>(std::min<size_t>(s.size(), UINT16_MAX));
+      };
+      spelling_briefs.push_back({t.letters, length(t.skeleton), length(t.akey),
+                                 length(t.akey_persian), t.letters_counted, t.abjad});
       postings.emplace_back();
       by_skeleton[t.skeleton].push_back(it->second);
       if (t.consonants.size() >= 3) by_consonants[t.consonants].push_back(it->second);
@@ -468,13 +491,17 @@ struct Index::Impl {
   using SimilarList = std::vector<std::pair<uint32_t, TokenSim>>;
   SimilarList Similar(const Token& q) const {
     // Per-thread scratch sized to the vocabulary: no allocation per query on the hot path.
-    thread_local std::vector<uint32_t> seen_stamp, shared, first_gram;
+    // Per id: the trigrams of the query it has and the first of them, side by side (one read).
+    struct GramCount {
+      uint16_t shared = 0, first = 0;
+    };
+    thread_local std::vector<uint32_t> seen_stamp;
+    thread_local std::vector<GramCount> grams_of;
     thread_local uint32_t stamp = 0;
     thread_local const Impl* owner = nullptr;
     if (owner != this || seen_stamp.size() != vocab.size()) {
       seen_stamp.assign(vocab.size(), 0);
-      shared.assign(vocab.size(), 0);
-      first_gram.assign(vocab.size(), 0);
+      grams_of.assign(vocab.size(), GramCount{});
       owner = this;
       stamp = 0;
     }
@@ -531,7 +558,8 @@ struct Index::Impl {
     }
     // Last, spellings alike: every other rule has found its tokens above, so a token that
     // shares too few letters to reach the floor by Jaro-Winkler is skipped unscored.
-    if (q.skeleton.size() >= 4) {
+    // (A part of 65,535 letters or more has no similar spellings: its trigrams are not counted.)
+    if (q.skeleton.size() >= 4 && q.skeleton.size() < UINT16_MAX - 2) {
       const std::vector<uint32_t> grams = Trigrams(q.skeleton);
       struct Accepted {
         uint32_t id, common;
@@ -552,10 +580,10 @@ struct Index::Impl {
         auto from = std::lower_bound(p.lengths.begin(), p.lengths.end(), shortest);
         auto to = std::upper_bound(from, p.lengths.end(), longest);
         for (auto k = from - p.lengths.begin(); k < to - p.lengths.begin(); ++k) {
-          uint32_t id = p.ids[k];
-          if (shared[id]++ == 0) {
-            touched.push_back(id);
-            first_gram[id] = g;
+          GramCount& count = grams_of[p.ids[k]];
+          if (count.shared++ == 0) {
+            touched.push_back(p.ids[k]);
+            count.first = static_cast<uint16_t>(g);
           }
         }
       }
@@ -568,34 +596,37 @@ struct Index::Impl {
       // edits, and an edit distance is at least the letters of the longer not in the other.
       bool spelling_only = !q.abjad && q.consonants.size() != 2;
       for (uint32_t id : touched) {
-        if (shared[id] >= need && seen_stamp[id] != stamp) {
-          const Token& c = vocab[id];
+        if (grams_of[id].shared >= need && seen_stamp[id] != stamp) {
+          const SpellingBrief& c = spelling_briefs[id];
           if (q.abjad) {
             // Arabic script against Latin: only the Arabic keys can pair them (Similarity), and
             // only keys of the same length or one letter apart.
-            size_t qa = q.akey.size(), ca = c.akey.size();
+            size_t qa = q.akey.size(), ca = c.akey_length;
             if (c.abjad || (qa + 1 >= ca && ca + 1 >= qa) ||
-                (!c.akey_persian.empty() && c.akey_persian.size() == qa)) {
+                (c.akey_persian_length != 0 && c.akey_persian_length == qa)) {
               accepted.push_back({id, kCommonUnknown});
             }
-          } else if (size_t common = CommonLetters(q, c); CanReachFloor(q, c, common)) {
-            size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
+          } else if (size_t common = q.letters_counted && c.letters_counted
+                                         ? CommonLetterCounts(q.letters, c.letters)
+                                         : CommonLettersOfSkeletons(q, vocab[id]);
+                     CanReachFloor(q.skeleton.size(), c.skeleton_length, common)) {
+            size_t longer = std::max<size_t>(q.skeleton.size(), c.skeleton_length);
             if (!(spelling_only && !c.abjad && longer - common > SpellingEdits(longer))) {
               accepted.push_back({id, static_cast<uint32_t>(common)});
             }
           }
         }
-        shared[id] = 0;
+        grams_of[id].shared = 0;
       }
       // In the order of the trigram that found them, then of the vocabulary: what is found is
       // then summed in the same order whatever the layout of the postings. Put in place by
       // trigram in one pass, then each trigram's few sorted by id.
       thread_local std::vector<uint32_t> gram_end;
       gram_end.assign(n_grams + 1, 0);
-      for (const Accepted& a : accepted) ++gram_end[first_gram[a.id] + 1];
+      for (const Accepted& a : accepted) ++gram_end[grams_of[a.id].first + 1];
       for (uint32_t g = 0; g < n_grams; ++g) gram_end[g + 1] += gram_end[g];
       ordered.resize(accepted.size());
-      for (const Accepted& a : accepted) ordered[gram_end[first_gram[a.id]]++] = a;
+      for (const Accepted& a : accepted) ordered[gram_end[grams_of[a.id].first]++] = a;
       for (uint32_t g = 0, begin = 0; g < n_grams; begin = gram_end[g++]) {
         std::sort(ordered.begin() + begin, ordered.begin() + gram_end[g],
                   [](const Accepted& a, const Accepted& b) { return a.id < b.id; });
