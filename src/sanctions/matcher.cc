@@ -491,28 +491,28 @@ struct Index::Impl {
   using SimilarList = std::vector<std::pair<uint32_t, TokenSim>>;
   SimilarList Similar(const Token& q) const {
     // Per-thread scratch sized to the vocabulary: no allocation per query on the hot path.
-    // Per id: the trigrams of the query it has and the first of them, side by side (one read).
-    struct GramCount {
+    // Per id, side by side (one read): whether it was compared for this query (`seen` equal to
+    // `stamp`), the query's trigrams it has and the first of them.
+    struct Seen {
+      uint32_t seen = 0;
       uint16_t shared = 0, first = 0;
     };
-    thread_local std::vector<uint32_t> seen_stamp;
-    thread_local std::vector<GramCount> grams_of;
+    thread_local std::vector<Seen> seen_of;
     thread_local uint32_t stamp = 0;
     thread_local const Impl* owner = nullptr;
-    if (owner != this || seen_stamp.size() != vocab.size()) {
-      seen_stamp.assign(vocab.size(), 0);
-      grams_of.assign(vocab.size(), GramCount{});
+    if (owner != this || seen_of.size() != vocab.size()) {
+      seen_of.assign(vocab.size(), Seen{});
       owner = this;
       stamp = 0;
     }
     if (++stamp == 0) {
-      std::fill(seen_stamp.begin(), seen_stamp.end(), 0);
+      for (Seen& s : seen_of) s.seen = 0;
       stamp = 1;
     }
     std::vector<std::pair<uint32_t, TokenSim>> found;
     auto consider = [&](uint32_t id, uint32_t common = kCommonUnknown) {
-      if (seen_stamp[id] == stamp) return;
-      seen_stamp[id] = stamp;
+      if (seen_of[id].seen == stamp) return;
+      seen_of[id].seen = stamp;
       TokenSim s = Similarity(q, vocab[id], common);
       if (s.sim >= kPairFloor) found.emplace_back(id, s);
     };
@@ -580,7 +580,7 @@ struct Index::Impl {
         auto from = std::lower_bound(p.lengths.begin(), p.lengths.end(), shortest);
         auto to = std::upper_bound(from, p.lengths.end(), longest);
         for (auto k = from - p.lengths.begin(); k < to - p.lengths.begin(); ++k) {
-          GramCount& count = grams_of[p.ids[k]];
+          Seen& count = seen_of[p.ids[k]];
           if (count.shared++ == 0) {
             touched.push_back(p.ids[k]);
             count.first = static_cast<uint16_t>(g);
@@ -596,7 +596,7 @@ struct Index::Impl {
       // edits, and an edit distance is at least the letters of the longer not in the other.
       bool spelling_only = !q.abjad && q.consonants.size() != 2;
       for (uint32_t id : touched) {
-        if (grams_of[id].shared >= need && seen_stamp[id] != stamp) {
+        if (seen_of[id].shared >= need && seen_of[id].seen != stamp) {
           const SpellingBrief& c = spelling_briefs[id];
           if (q.abjad) {
             // Arabic script against Latin: only the Arabic keys can pair them (Similarity), and
@@ -616,17 +616,17 @@ struct Index::Impl {
             }
           }
         }
-        grams_of[id].shared = 0;
+        seen_of[id].shared = 0;
       }
       // In the order of the trigram that found them, then of the vocabulary: what is found is
       // then summed in the same order whatever the layout of the postings. Put in place by
       // trigram in one pass, then each trigram's few sorted by id.
       thread_local std::vector<uint32_t> gram_end;
       gram_end.assign(n_grams + 1, 0);
-      for (const Accepted& a : accepted) ++gram_end[grams_of[a.id].first + 1];
+      for (const Accepted& a : accepted) ++gram_end[seen_of[a.id].first + 1];
       for (uint32_t g = 0; g < n_grams; ++g) gram_end[g + 1] += gram_end[g];
       ordered.resize(accepted.size());
-      for (const Accepted& a : accepted) ordered[gram_end[grams_of[a.id].first]++] = a;
+      for (const Accepted& a : accepted) ordered[gram_end[seen_of[a.id].first]++] = a;
       for (uint32_t g = 0, begin = 0; g < n_grams; begin = gram_end[g++]) {
         std::sort(ordered.begin() + begin, ordered.begin() + gram_end[g],
                   [](const Accepted& a, const Accepted& b) { return a.id < b.id; });
@@ -1177,6 +1177,8 @@ Index::Index(std::vector<Source> sources)
     x.part_briefs.push_back(BriefOf(x.vocab[t]));
   }
   for (auto& n : x.names) n.join_class = Impl::JoinClass(x.TokensOf(n));
+  // Room for what retrieval will remember: the map is not rehashed while the first batch fills it.
+  x.similar_cache.reserve(kSimilarCacheSize);
   for (auto& n : x.names) {
     for (uint32_t t : x.IdsOf(n)) n.weight += x.effective_weight[t];
     n.gender = NameGender(x.TokensOf(n));
@@ -1188,6 +1190,10 @@ Index::~Index() = default;
 size_t Index::entity_count() const { return impl_->entities; }
 size_t Index::name_count() const { return impl_->names.size(); }
 size_t Index::token_count() const { return impl_->vocab.size(); }
+void Index::ForgetRetrieved() const {
+  std::unique_lock lock(impl_->similar_mutex);
+  impl_->similar_cache.clear();
+}
 
 namespace {
 

@@ -150,6 +150,9 @@ class Index {
   size_t entity_count() const;
   size_t name_count() const;
   size_t token_count() const;
+  // Retrieval remembers the similar name parts it found, for all threads (docs/screening.md):
+  // this forgets them, so that a benchmark can measure a batch with nothing remembered.
+  void ForgetRetrieved() const;
 
  private:
   struct Impl;
