@@ -406,15 +406,6 @@ struct Index::Impl {
     uint32_t join_class = 0;  // JoinClass() of its tokens
   };
   std::vector<Token> vocab;
-  // What retrieval's test of a spelling found by trigrams reads of a vocabulary token, per id in
-  // one flat array: thousands are tested per new name part, and a token is four cache lines
-  // from all over the vocabulary.
-  struct SpellingBrief {
-    std::array<uint8_t, 48> letters;  // Token::letters
-    uint16_t skeleton_length, akey_length, akey_persian_length;
-    bool letters_counted, abjad;
-  };
-  std::vector<SpellingBrief> spelling_briefs;
   std::vector<double> weight;                   // per vocabulary id: from the IDF
   std::vector<double> effective_weight;         // per vocabulary id: WeightOf() of the token
   std::vector<std::vector<uint32_t>> postings;  // vocabulary id -> names
@@ -458,11 +449,6 @@ struct Index::Impl {
     auto [it, added] = by_text.emplace(t.text, static_cast<uint32_t>(vocab.size()));
     if (added) {
       vocab.push_back(t);
-      auto length = [](const std::string& s) {
-        return static_cast<uint16_t>(std::min<size_t>(s.size(), UINT16_MAX));
-      };
-      spelling_briefs.push_back({t.letters, length(t.skeleton), length(t.akey),
-                                 length(t.akey_persian), t.letters_counted, t.abjad});
       postings.emplace_back();
       by_skeleton[t.skeleton].push_back(it->second);
       if (t.consonants.size() >= 3) by_consonants[t.consonants].push_back(it->second);
@@ -597,20 +583,17 @@ struct Index::Impl {
       bool spelling_only = !q.abjad && q.consonants.size() != 2;
       for (uint32_t id : touched) {
         if (seen_of[id].shared >= need && seen_of[id].seen != stamp) {
-          const SpellingBrief& c = spelling_briefs[id];
+          const Token& c = vocab[id];
           if (q.abjad) {
             // Arabic script against Latin: only the Arabic keys can pair them (Similarity), and
             // only keys of the same length or one letter apart.
-            size_t qa = q.akey.size(), ca = c.akey_length;
+            size_t qa = q.akey.size(), ca = c.akey.size();
             if (c.abjad || (qa + 1 >= ca && ca + 1 >= qa) ||
-                (c.akey_persian_length != 0 && c.akey_persian_length == qa)) {
+                (!c.akey_persian.empty() && c.akey_persian.size() == qa)) {
               accepted.push_back({id, kCommonUnknown});
             }
-          } else if (size_t common = q.letters_counted && c.letters_counted
-                                         ? CommonLetterCounts(q.letters, c.letters)
-                                         : CommonLettersOfSkeletons(q, vocab[id]);
-                     CanReachFloor(q.skeleton.size(), c.skeleton_length, common)) {
-            size_t longer = std::max<size_t>(q.skeleton.size(), c.skeleton_length);
+          } else if (size_t common = CommonLetters(q, c); CanReachFloor(q, c, common)) {
+            size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
             if (!(spelling_only && !c.abjad && longer - common > SpellingEdits(longer))) {
               accepted.push_back({id, static_cast<uint32_t>(common)});
             }

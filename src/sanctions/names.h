@@ -78,27 +78,23 @@ size_t CommonLettersOfSkeletons(const Token& a, const Token& b);
 // How many letters the skeletons of a and b have in common, counted as multisets: bounds both
 // Jaro-Winkler (matches) and the edit distance (at least max(|a|, |b|) minus this). Inline:
 // retrieval asks it of every spelling a new name part's trigrams reach.
-// The sum over letters of the smaller count: CommonLetters() of two counted tokens.
-inline size_t CommonLetterCounts(const std::array<uint8_t, 48>& a, const std::array<uint8_t, 48>& b) {
+inline size_t CommonLetters(const Token& a, const Token& b) {
+  if (!a.letters_counted || !b.letters_counted) return CommonLettersOfSkeletons(a, b);
 #if defined(__SSE2__)
   // Per letter the smaller count, summed: three times 16 bytes.
   __m128i sum = _mm_setzero_si128();
-  for (size_t k = 0; k < a.size(); k += 16) {
-    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.data() + k));
-    __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.data() + k));
+  for (size_t k = 0; k < a.letters.size(); k += 16) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.letters.data() + k));
+    __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.letters.data() + k));
     sum = _mm_add_epi64(sum, _mm_sad_epu8(_mm_min_epu8(x, y), _mm_setzero_si128()));
   }
   return static_cast<size_t>(_mm_cvtsi128_si64(sum) +
                              _mm_cvtsi128_si64(_mm_unpackhi_epi64(sum, sum)));
 #else
   size_t m = 0;
-  for (size_t k = 0; k < a.size(); ++k) m += std::min(a[k], b[k]);
+  for (size_t k = 0; k < a.letters.size(); ++k) m += std::min(a.letters[k], b.letters[k]);
   return m;
 #endif
-}
-inline size_t CommonLetters(const Token& a, const Token& b) {
-  if (!a.letters_counted || !b.letters_counted) return CommonLettersOfSkeletons(a, b);
-  return CommonLetterCounts(a.letters, b.letters);
 }
 // Counts the letters of t.skeleton into t.letters (see Token).
 void CountLetters(Token& t);
