@@ -1050,6 +1050,7 @@ Index::Index(std::vector<Source> sources)
     std::vector<const Token*> tokens;  // in the order first met
     std::unordered_map<const Token*, uint32_t> number_of;
     std::vector<std::vector<uint32_t>> names;  // per name of the share: token numbers
+    std::vector<NameGenderOf> genders;         // per name of the share (texts only)
   };
   constexpr size_t kNamesPerThread = 4000;  // below this a thread costs more than it saves
   size_t threads =
@@ -1069,6 +1070,7 @@ Index::Index(std::vector<Source> sources)
         numbers.push_back(it->second);
       }
       share.names.push_back(std::move(numbers));
+      share.genders.push_back(NameGender(norm.tokens));
     }
   };
   {
@@ -1123,18 +1125,29 @@ Index::Index(std::vector<Source> sources)
       in.entity_slot = ln.entity_slot;
       in.first_part = static_cast<uint32_t>(x.part_ids.size());
       in.part_count = static_cast<uint32_t>(numbers.size());
+      in.gender = share.genders[i - share.from];
       for (uint32_t k : numbers) x.part_ids.push_back(vocabulary_id[k]);
       x.names.push_back(in);
     }
   }
+  // Each trigram's tokens by the length of their skeleton, then by id (the order they were
+  // added in): sorted as integers (length, id), the lengths read once per token, not per
+  // comparison from all over the vocabulary.
+  std::vector<uint32_t> skeleton_length(x.vocab.size());
+  for (size_t t = 0; t < x.vocab.size(); ++t) {
+    skeleton_length[t] =
+        static_cast<uint32_t>(std::min<size_t>(x.vocab[t].skeleton.size(), UINT32_MAX));
+  }
+  std::vector<uint64_t> by_length;
   for (auto& [gram, p] : x.by_trigram) {
-    std::stable_sort(p.ids.begin(), p.ids.end(), [&](uint32_t a, uint32_t b) {
-      return x.vocab[a].skeleton.size() < x.vocab[b].skeleton.size();
-    });
+    by_length.clear();
+    for (uint32_t id : p.ids) by_length.push_back(uint64_t{skeleton_length[id]} << 32 | id);
+    std::sort(by_length.begin(), by_length.end());
     p.lengths.reserve(p.ids.size());
-    for (uint32_t id : p.ids) {
+    for (size_t k = 0; k < by_length.size(); ++k) {
+      p.ids[k] = static_cast<uint32_t>(by_length[k]);
       p.lengths.push_back(
-          static_cast<uint16_t>(std::min<size_t>(x.vocab[id].skeleton.size(), UINT16_MAX)));
+          static_cast<uint16_t>(std::min<uint64_t>(by_length[k] >> 32, UINT16_MAX)));
     }
   }
   for (uint32_t i = 0; i < x.names.size(); ++i) {
@@ -1164,7 +1177,6 @@ Index::Index(std::vector<Source> sources)
   x.similar_cache.reserve(kSimilarCacheSize);
   for (auto& n : x.names) {
     for (uint32_t t : x.IdsOf(n)) n.weight += x.effective_weight[t];
-    n.gender = NameGender(x.TokensOf(n));
   }
 }
 
