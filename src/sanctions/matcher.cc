@@ -105,19 +105,16 @@ inline bool IsVowelChar(char c) { return c == 'a' || c == 'e' || c == 'i' || c =
 // 0.6 * jaro + 0.4 (four letters of common prefix), and jaro at most (m/|a| + m/|b| + 1) / 3
 // with m the letters the two have in common (as multisets).
 // `common` is CommonLetters(a, b).
-// Of two skeletons `a` and `b` letters long.
-bool CanReachFloor(size_t a, size_t b, size_t common) {
+bool CanReachFloor(const Token& a, const Token& b, size_t common) {
   static_assert(kPairFloor == 0.82, "the integer test below is of 0.2 (m/a + m/b) + 0.6 >= 0.82");
   // The bound is at least the floor when m/a + m/b >= 1.1, that is when 10m(a + b) >= 11ab:
   // decided in integers unless the two sides are equal (then as it always was, in doubles).
-  size_t twice_left = 10 * common * (a + b), twice_right = 11 * a * b;
-  if (twice_left != twice_right) return twice_left > twice_right;
+  size_t la = a.skeleton.size(), lb = b.skeleton.size();
+  size_t left = 10 * common * (la + lb), right = 11 * la * lb;
+  if (left != right) return left > right;
   double m = static_cast<double>(common);
-  double jaro_bound = (m / static_cast<double>(a) + m / static_cast<double>(b) + 1.0) / 3.0;
+  double jaro_bound = (m / static_cast<double>(la) + m / static_cast<double>(lb) + 1.0) / 3.0;
   return 0.6 * jaro_bound + 0.4 >= kPairFloor;
-}
-bool CanReachFloor(const Token& a, const Token& b, size_t common) {
-  return CanReachFloor(a.skeleton.size(), b.skeleton.size(), common);
 }
 // CommonLetters() not counted yet.
 constexpr uint32_t kCommonUnknown = UINT32_MAX;
@@ -1172,12 +1169,12 @@ Index::Index(std::vector<Source> sources)
     x.parts.push_back(&x.vocab[t]);
     x.part_briefs.push_back(BriefOf(x.vocab[t]));
   }
-  for (auto& n : x.names) n.join_class = Impl::JoinClass(x.TokensOf(n));
-  // Room for what retrieval will remember: the map is not rehashed while the first batch fills it.
-  x.similar_cache.reserve(kSimilarCacheSize);
   for (auto& n : x.names) {
+    n.join_class = Impl::JoinClass(x.TokensOf(n));
     for (uint32_t t : x.IdsOf(n)) n.weight += x.effective_weight[t];
   }
+  // Room for what retrieval will remember: the map is not rehashed while the first batch fills it.
+  x.similar_cache.reserve(kSimilarCacheSize);
 }
 
 Index::~Index() = default;
