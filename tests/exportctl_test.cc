@@ -356,6 +356,18 @@ TEST_P(ExportControlTest, ListEntriesBrowseSearchAndOpen) {
       As("licensing.uz", "POST", "/api/v1/screenings", json{{"name", "Ayman al-Zawahiri"}}.dump()));
   auto result = Call("GET", "/screening/" + s["id"].get<std::string>(), "", as_["licensing.uz"]);
   EXPECT_NE(result.body.find("/sanctions/editions/" + ed + "/entries/QDi.006"), std::string::npos);
+
+  // Below the default threshold on purpose: every part only looks like the listed one, and the
+  // page says why the score was capped, in the reader's language.
+  auto alike = Json(As("licensing.uz", "POST", "/api/v1/screenings",
+                       json{{"name", "Aymar al-Zawahiro"}, {"threshold", 0.7}}.dump()));
+  ASSERT_FALSE(alike["results"].empty()) << alike.dump();
+  EXPECT_EQ(alike["results"][0]["explanation"]["capped_reason"], "only_alike");
+  std::string alike_page = "/screening/" + alike["id"].get<std::string>();
+  EXPECT_NE(Call("GET", alike_page, "", as_["licensing.uz"]).body.find("only look alike"),
+            std::string::npos);
+  EXPECT_NE(Call("GET", alike_page + "?lang=ru", "", as_["licensing.uz"]).body.find("лишь похожи"),
+            std::string::npos);
 }
 
 // Regression: the decision drop-down was pre-set to "False positive", so one click cleared

@@ -267,6 +267,26 @@ TEST_F(Matching, RussianCyrillicAndOtherTransliterations) {
   EXPECT_EQ(Best("Gueorgui Joukov"), "P-11");                   // French-style
 }
 
+// Russian writes a foreign h as г (Гасан, Ибрагим, Могамед), which its romanisations give back
+// as g. Latin gh is another sound (غ): Ghassan is not Hassan.
+TEST_F(Matching, RussianWritesAForeignHAsG) {
+  auto how_of = [&](const std::string& party, const std::string& listed, const std::string& part) {
+    Party p;
+    p.name = party;
+    Json why = index_->ScoreAgainst(p, listed).explanation();
+    for (const auto& pairing : why["parts"]) {
+      if (pairing["party"] == part) return pairing["how"].get<std::string>();
+    }
+    return std::string("unpaired");
+  };
+  Party p;
+  p.name = "Ибрагим Могамед";
+  EXPECT_GE(index_->ScoreAgainst(p, "Ibrahim Mohamed").score, DefaultThreshold());
+  EXPECT_EQ(how_of("Ибрагим Могамед", "Ibrahim Mohamed", "mogamed"), "romanisation variant");
+  EXPECT_EQ(how_of("Гасан Агмад", "Hasan Ahmad", "agmad"), "romanisation variant");
+  EXPECT_NE(how_of("Ghassan Haddad", "Hassan Haddad", "ghassan"), "romanisation variant");
+}
+
 TEST_F(Matching, UzbekAndKazakhCyrillic) {
   EXPECT_EQ(Best("Абдурахмон Қодиров"), "P-2");
   EXPECT_EQ(Best("Kodirov Abdurahmon"), "P-2");
@@ -316,6 +336,32 @@ TEST_F(Matching, ACommonBeginningOrTheSameConsonantsAreNotEnough) {
   Party p;
   p.name = "Jean Dupont";
   EXPECT_LT(index_->ScoreAgainst(p, "Jeanne Dupont").score, DefaultThreshold());
+}
+
+// Two names whose parts only look alike, one a consonant or two apart, are two typos or another
+// person; one typo, or vowels that differ, still match.
+TEST_F(Matching, NamesWhosePartsOnlyLookAlikeAreCapped) {
+  auto score_of = [&](const std::string& party, const std::string& listed) {
+    Party p;
+    p.name = party;
+    return index_->ScoreAgainst(p, listed);
+  };
+  for (const auto& [party, listed] : std::vector<std::pair<std::string, std::string>>{
+           {"Mary Safari", "Mani Jafari"}, {"Karim Ahad", "Ahmad Karimi"},
+           {"Sarah al-Ajouri", "Salah al-Aruri"}}) {
+    Candidate c = score_of(party, listed);
+    EXPECT_LE(c.score, 0.75) << party;
+    EXPECT_EQ(c.explanation().value("capped_reason", ""), "only_alike") << party;
+  }
+  for (const auto& [party, listed] : std::vector<std::pair<std::string, std::string>>{
+           {"Mohammad Safrai", "Mohammad Safari"},   // one typo
+           {"Mohamed Ahmad", "Muhammad Ahmed"},      // vowels alone
+           {"Usama bin Ladin", "Osama bin Laden"}})  // vowels, and a particle
+  {
+    Candidate c = score_of(party, listed);
+    EXPECT_GE(c.score, DefaultThreshold()) << party;
+    EXPECT_FALSE(c.explanation().contains("capped")) << party;
+  }
 }
 
 TEST_F(Matching, CompanyFormsInSeveralLanguagesAreIgnored) {

@@ -145,7 +145,12 @@ void DecorateScreening(const i18n::Presenter& words, Json& s) {
       double effect = fact.value("effect", 0.0) * 100;
       fact["effect_text"] = effect == 0 ? "" : (effect > 0 ? "+" : "") + words.Percent(effect);
     }
-    if (why.contains("capped")) why["capped_text"] = words.Text("screening.capped");
+    // Screenings stored before the reason was given were capped for one part in common.
+    if (why.contains("capped")) {
+      why["capped_text"] = words.Text(why.value("capped_reason", "") == "only_alike"
+                                          ? "screening.capped_alike"
+                                          : "screening.capped");
+    }
   }
 }
 

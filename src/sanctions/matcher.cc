@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -349,7 +350,9 @@ struct Explanation {
   };
   std::vector<Part> parts;
   std::vector<std::string> party_parts_unmatched, listed_parts_unmatched;
-  bool capped = false;  // only one name part in common
+  // Why the name score was capped at 0.75: only one name part in common, or the parts only
+  // look alike (ScoreName).
+  enum class Cap { kNone, kOnePart, kOnlyAlike } capped = Cap::kNone;
   // Screen's: the listed name that matched (ScoreAgainst compares names alone).
   bool screened = false;
   std::string matched_name, name_type;
@@ -374,7 +377,14 @@ Json Candidate::explanation() const {
   out["parts"] = std::move(parts);
   out["party_parts_unmatched"] = why.party_parts_unmatched;
   out["listed_parts_unmatched"] = why.listed_parts_unmatched;
-  if (why.capped) out["capped"] = "only one name part in common";
+  // `capped` in English for the API; `capped_reason` for pages (screening.capped, _alike).
+  if (why.capped == Explanation::Cap::kOnePart) {
+    out["capped"] = "only one name part in common";
+    out["capped_reason"] = "one_part";
+  } else if (why.capped == Explanation::Cap::kOnlyAlike) {
+    out["capped"] = "the name parts only look alike, none is the same name";
+    out["capped_reason"] = "only_alike";
+  }
   if (why.screened) {
     out["matched_name"] = why.matched_name;
     out["name_type"] = why.name_type;
@@ -965,6 +975,9 @@ struct Index::Impl {
     }
     double matched = 0, matched_weight = 0, missing_q = 0, missing_c = 0;
     int strong_q = 0, strong_matched = 0, strong_c = 0;
+    // Name parts (not particles, not initials) paired as the same word or a known variant of it
+    // (exact, transliteration, Arabic consonants, ...), and those that only look alike.
+    int agreeing = 0, alike = 0, misspelt = 0;
     for (const auto& p : chosen) {
       double wq = qw[p.q], wc = cw[p.c];
       if (p.c2 == -2) wq += qw[p.q + 1];
@@ -973,7 +986,17 @@ struct Index::Impl {
       double w = (wq + wc) / 2;
       matched += w * p.sim;
       matched_weight += w;
-      if (!q[p.q].particle && q[p.q].text.size() > 1) ++strong_matched;
+      if (!q[p.q].particle && q[p.q].text.size() > 1) {
+        ++strong_matched;
+        bool spelling = std::strcmp(p.how, "similar spelling") == 0;
+        if (spelling || std::strcmp(p.how, "vowels differ") == 0) {
+          ++alike;
+          // Usama / Osama is a spelling of one name; Mary / Mani is not.
+          misspelt += spelling && q[p.q].consonants != c[p.c]->consonants;
+        } else if (c[p.c]->text.size() > 1) {
+          ++agreeing;
+        }
+      }
       if (why) {
         std::string listed = c[p.c]->text;
         if (p.c2 >= 0) listed += " " + c[p.c2]->text;
@@ -1002,8 +1025,14 @@ struct Index::Impl {
     double score = denom > 0 ? matched / denom : 0;
     // One name part in common is not a match when both sides have more to say.
     bool single = strong_matched < 2 && strong_q >= 1 && strong_c >= 2 && score > 0.75;
-    if (single) score = 0.75;
-    if (why) why->capped = single;
+    // Nor are two names whose parts only look alike, none the same word, and one at least a
+    // consonant or two apart (Mary Safari / Mani Jafari, Karim Ahad / Ahmad Karimi): a typo in
+    // every part, or another person. One typo in a name is not capped (another part agrees), nor
+    // are vowels that differ alone (Mohamed Ahmad / Muhammad Ahmed, Usama / Osama).
+    bool only_alike = !single && agreeing == 0 && alike >= 2 && misspelt >= 1 && score > 0.75;
+    if (single || only_alike) score = 0.75;
+    using Cap = Explanation::Cap;
+    if (why) why->capped = single ? Cap::kOnePart : only_alike ? Cap::kOnlyAlike : Cap::kNone;
     return score;
   }
 

@@ -415,12 +415,22 @@ std::vector<std::string> CyrillicSounds(std::string_view t) {
       {"chtch", "W"}, {"tch", "Q"}, {"dj", "dZ"}, {"ch", "S"}, {"j", "Z"},  {"kh", "X"},
       {"ou", "u"},    {"gu", "g"},  {"ss", "s"},  {"z", "s"},  {"ts", "C"}, {"w", "v"},
       {"h", "X"},     {"ph", "f"},  {"th", "t"},  {"c", "k"},  {"q", "k"},  {"x", "ks"}};
+  // Russian writes a foreign h as г as often as х (Гасан, Ибрагим, Магомед, Гернандо), which
+  // Russian romanisations give back as g: the English reading again with h as g.
+  static const Rules kRussianH = [] {
+    Rules r = kEnglish;
+    for (auto& rule : r) {
+      if (rule.first == "h") rule.second = "g";
+    }
+    r.push_back({"gh", "gX"});  // Ghassan is not Hassan
+    return r;
+  }();
   // The rules that can start at each letter, longest first (this runs for every name token).
   using ByFirst = std::array<Rules, 128>;
-  static const std::array<ByFirst, 3> kByFirst = [] {
-    std::array<ByFirst, 3> out;
-    const Rules* all[] = {&kEnglish, &kGerman, &kFrench};
-    for (size_t r = 0; r < 3; ++r) {
+  static const std::array<ByFirst, 4> kByFirst = [] {
+    std::array<ByFirst, 4> out;
+    const Rules* all[] = {&kEnglish, &kGerman, &kFrench, &kRussianH};
+    for (size_t r = 0; r < 4; ++r) {
       for (const auto& rule : *all[r])
         out[r][static_cast<unsigned char>(rule.first[0]) & 0x7F].push_back(rule);
       for (auto& rules : out[r]) {
@@ -432,7 +442,9 @@ std::vector<std::string> CyrillicSounds(std::string_view t) {
     return out;
   }();
   std::vector<std::string> out;
+  bool has_h = t.find('h') != std::string_view::npos;
   for (const ByFirst& by_first : kByFirst) {
+    if (&by_first == &kByFirst[3] && !has_h) break;
     std::string r;
     for (size_t i = 0; i < t.size();) {
       bool done = false;
