@@ -16,10 +16,27 @@
 namespace cbrnhub::sanctions {
 namespace {
 
+// Tajik ҷ is the sound Russian writes дж; ICU has no Tajik table, and no other of its tables
+// reads ҷ (it was dropped: Ҷӯраев read as "urayev"). Registered with ICU once per process.
+const char kTajikJ[] = "Any-TajikJ";
+void RegisterTajikJ() {
+  static const bool registered = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    UParseError where{};
+    icu::Transliterator* t = icu::Transliterator::createFromRules(
+        kTajikJ, icu::UnicodeString::fromUTF8("\\u04B7 > \\u0434\\u0436; \\u04B6 > \\u0414\\u0436;"),
+        UTRANS_FORWARD, where, status);
+    if (U_FAILURE(status) || !t) return false;
+    icu::Transliterator::registerInstance(t);  // ICU owns it from here
+    return true;
+  }();
+  (void)registered;
+}
+
 // Which ICU transform turns this text into Latin. Cyrillic letters unique to one language pick
 // that language's BGN/PCGN table, so "Қодиров" reads as Uzbek and "Әбішұлы" as Kazakh.
 std::string TransformFor(const icu::UnicodeString& s) {
-  bool cyrillic = false, arabic = false, persian = false;
+  bool cyrillic = false, arabic = false, persian = false, tajik_j = false;
   bool kazakh = false, uzbek = false, kyrgyz = false, ukrainian = false;
   for (int32_t i = 0; i < s.length();) {
     UChar32 c = s.char32At(i);
@@ -59,6 +76,10 @@ std::string TransformFor(const icu::UnicodeString& s) {
         case 0x0490:  // ї є ґ
           ukrainian = true;
           break;
+        case 0x04B7:
+        case 0x04B6:  // ҷ
+          tajik_j = true;
+          break;
         default:
           break;
       }
@@ -70,17 +91,21 @@ std::string TransformFor(const icu::UnicodeString& s) {
     }
   }
   std::string id;
+  if (tajik_j) {
+    RegisterTajikJ();
+    id = std::string(kTajikJ) + "; ";
+  }
   if (cyrillic) {
     if (kazakh)
-      id = "Kazakh-Latin/BGN; ";
+      id += "Kazakh-Latin/BGN; ";
     else if (uzbek)
-      id = "Uzbek-Latin/BGN; ";
+      id += "Uzbek-Latin/BGN; ";
     else if (kyrgyz)
-      id = "Kirghiz-Latin/BGN; ";
+      id += "Kirghiz-Latin/BGN; ";
     else if (ukrainian)
-      id = "Ukrainian-Latin/BGN; ";
+      id += "Ukrainian-Latin/BGN; ";
     else
-      id = "Russian-Latin/BGN; ";
+      id += "Russian-Latin/BGN; ";
   }
   if (arabic) id += persian ? "Persian-Latin/BGN; " : "Arabic-Latin/BGN; ";
   return id + "Any-Latin; Latin-ASCII; Lower";
@@ -459,9 +484,12 @@ std::vector<std::string> CyrillicSounds(std::string_view t) {
       if (!done) r += t[i++];
     }
     // Glides before a vowel vanish (Yakovlev, Iakovlev, Jakowlew), y is i, doubled letters one.
+    // ё is yo in most Latin spellings and e in BGN/PCGN and passports (Fyodor, Fedor; Hyon, Хён
+    // khen): yo is e.
     std::string folded;
     for (size_t i = 0; i < r.size(); ++i) {
       char c = r[i];
+      if (c == 'y' && i + 1 < r.size() && r[i + 1] == 'o') c = 'e', ++i;
       if ((c == 'y' || c == 'i') && i + 1 < r.size() && std::strchr("aeou", r[i + 1])) continue;
       if (c == 'y') c = 'i';
       if (folded.empty() || folded.back() != c) folded += c;
