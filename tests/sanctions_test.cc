@@ -289,7 +289,7 @@ TEST_F(Matching, RussianWritesAForeignHAsG) {
 
 // ё is yo in most Latin spellings and e in BGN/PCGN and passports; Tajik ҷ is Russian дж (ICU
 // has no table that reads it: it was dropped).
-TEST_F(Matching, YoAndTajikJ) {
+TEST_F(Matching, CyrillicAsClerksWriteIt) {
   auto score = [&](const std::string& party, const std::string& listed) {
     Party p;
     p.name = party;
@@ -301,6 +301,15 @@ TEST_F(Matching, YoAndTajikJ) {
   EXPECT_GE(score("Сим Хён Соп", "SIM, Hyon Sop"), DefaultThreshold());  // Korean names
   EXPECT_GE(score("Ёсеф Аяд", "Yosef Ayad"), DefaultThreshold());
   EXPECT_EQ(TransliterateToAscii("Ҷӯраев"), "dzhurayev");
+  // German ije for ие / ье, and honorifics as clerks write them in Cyrillic and German.
+  EXPECT_GE(score("Kusnezowa Anna Jurijewna", "KUZNETSOVA, Anna Yurievna"), DefaultThreshold());
+  EXPECT_GE(score("Ализаи Хаджи Азизуллах", "ALIZAI, Haji Azizullah"), DefaultThreshold());
+  EXPECT_GE(score("Scheich Muhammad Naeem", "SHEIKH, Muhammad Naeem"), DefaultThreshold());
+  // After a particle a title is a family name, kept on both sides.
+  Party ould;
+  ould.name = "Saleck Ould Cheikh";
+  Json why = index_->ScoreAgainst(ould, "MOHAMEDOU, Saleck Ould Cheikh").explanation();
+  EXPECT_NE(why.dump().find("\"cheikh\""), std::string::npos) << why.dump();
   EXPECT_GE(score("Ҷамшед Раҳимов", "Jamshed Rakhimov"), DefaultThreshold());
 }
 

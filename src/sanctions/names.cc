@@ -142,7 +142,12 @@ const std::unordered_set<std::string>& Honorifics() {
       "sheikh",   "shaykh",  "sheik",  "shaikh",     "haji",    "hajji",    "hadji",     "mullah",
       "mulla",    "maulana", "maulvi", "mawlawi",    "general", "gen",      "colonel",   "col",
       "captain",  "capt",    "major",  "lieutenant", "lt",      "gospodin", "gospozha",  "madame",
-      "monsieur", "mme",     "m",      "herr",       "frau",    "sayyid"};
+      "monsieur", "mme",     "m",      "herr",       "frau",    "sayyid",
+      // The same titles as Russian, Central Asian, German and French clerks write them
+      // (хаджи, ҳожи, Scheich, Cheikh, мулло, доктор, полковник), romanised.
+      "khadzhi",  "khadzhy", "khazhi", "khazhy",     "hadzhi",  "hoji",     "chadschi",  "hadschi",
+      "scheich",  "cheikh",  "cheick", "sheykh",     "shejkh",  "mullo",    "mavlavi",   "mawlavi",
+      "maulavi",  "maulawi", "molvi",  "moulvi",     "moulavi", "doktor",   "polkovnik"};
   return kWords;
 }
 
@@ -483,14 +488,16 @@ std::vector<std::string> CyrillicSounds(std::string_view t) {
       }
       if (!done) r += t[i++];
     }
-    // Glides before a vowel vanish (Yakovlev, Iakovlev, Jakowlew), y is i, doubled letters one.
-    // ё is yo in most Latin spellings and e in BGN/PCGN and passports (Fyodor, Fedor; Hyon, Хён
-    // khen): yo is e.
+    // Glides before a vowel vanish (Yakovlev, Iakovlev, Jakowlew), y is i, doubled letters one;
+    // i and y together are one glide (Yurievna, German Jurijewna). ё is yo in most Latin
+    // spellings and e in BGN/PCGN and passports (Fyodor, Fedor; Hyon, Хён khen): yo is e.
     std::string folded;
+    auto glide = [](char c) { return c == 'y' || c == 'i'; };
     for (size_t i = 0; i < r.size(); ++i) {
       char c = r[i];
       if (c == 'y' && i + 1 < r.size() && r[i + 1] == 'o') c = 'e', ++i;
-      if ((c == 'y' || c == 'i') && i + 1 < r.size() && std::strchr("aeou", r[i + 1])) continue;
+      if (glide(c) && i + 1 < r.size() && (glide(r[i + 1]) || std::strchr("aeou", r[i + 1])))
+        continue;
       if (c == 'y') c = 'i';
       if (folded.empty() || folded.back() != c) folded += c;
     }
@@ -883,10 +890,10 @@ NormalisedName Normalise(std::string_view name, TokenMemo* memo) {
   result.tokens.reserve(words.size());  // a Token is large: no moves while growing
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
-    // Only when something else remains: "Mr" alone is a name; after the article it is a
-    // family name (Al Sheikh).
-    bool after_article = i > 0 && (words[i - 1] == "al" || words[i - 1] == "el");
-    if (words.size() > 1 && Honorifics().count(w) && !after_article) {
+    // Only when something else remains: "Mr" alone is a name; after the article or another
+    // particle it is a family name (Al Sheikh, Ould Cheikh, bin Haji).
+    bool after_particle = i > 0 && Particles().count(words[i - 1]) > 0;
+    if (words.size() > 1 && Honorifics().count(w) && !after_particle) {
       result.dropped.push_back(w);
       continue;
     }
