@@ -336,6 +336,17 @@ TEST_F(Matching, ArabicScriptPartiesAgainstLatinOnlyEntries) {
   auto c = index_->Screen(p);
   ASSERT_FALSE(c.empty());
   EXPECT_NE(c[0].explanation().dump().find("Arabic consonants agree"), std::string::npos);
+  auto score = [&](const std::string& party, const std::string& listed) {
+    Party q;
+    q.name = party;
+    return index_->ScoreAgainst(q, listed).score;
+  };
+  // ث is th in Arabic names and s in Persian, Turkish and Urdu ones.
+  for (const char* latin : {"Osman Ahmed", "Usman Ahmed", "Uthman Ahmed"})
+    EXPECT_GE(score("عثمان أحمد", latin), DefaultThreshold()) << latin;
+  // The al of abd al-Qadir is written with Abdulqader, not paired with the al of al-Baghdadi.
+  EXPECT_GE(score("عبد القادر محمد البغدادي", "ABDULQADER MOHAMMED AL-BAGHDADI"),
+            DefaultThreshold());
 }
 
 TEST_F(Matching, MasculineAndFeminineFormsAreToldApartUnlessFactsAgree) {

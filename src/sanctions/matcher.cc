@@ -464,6 +464,8 @@ struct Index::Impl {
         by_akey[t.akey].push_back(it->second);
         if (!t.akey_persian.empty()) by_akey[t.akey_persian].push_back(it->second);
         if (t.abjad) by_akey_abjad[t.akey].push_back(it->second);
+        if (t.abjad && !t.akey_persian.empty())
+          by_akey_abjad[t.akey_persian].push_back(it->second);
       }
       if (t.skeleton.size() >= 4) {
         for (const auto& g : Trigrams(t.skeleton)) by_trigram[g].ids.push_back(it->second);
@@ -883,8 +885,11 @@ struct Index::Impl {
     }
     q_used.assign(q.size(), 0);
     c_used.assign(c.size(), 0);
+    // Particles paired with particles after the joins below: the al of Abd al-Qadir al-Baghdadi
+    // is taken by Abdulqader before it pairs with the al of al-Baghdadi.
+    auto particles = [&](const Pair& p) { return q[p.q].particle && c[p.c]->particle; };
     for (const auto& p : all) {
-      if (q_used[p.q] || c_used[p.c]) continue;
+      if (q_used[p.q] || c_used[p.c] || particles(p)) continue;
       q_used[p.q] = c_used[p.c] = true;
       chosen.push_back(p);
     }
@@ -953,6 +958,11 @@ struct Index::Impl {
           break;
         }
       }
+    }
+    for (const auto& p : all) {
+      if (q_used[p.q] || c_used[p.c] || !particles(p)) continue;
+      q_used[p.q] = c_used[p.c] = true;
+      chosen.push_back(p);
     }
     // Masculine and feminine forms paired (Petrov / Petrova): a fact about the name, weighed
     // with the other facts by the caller.

@@ -844,6 +844,13 @@ Token MakeToken(const std::string& w, bool abjad) {
     }
     if (std::string k = ArabicKey(other); k != t.akey) t.akey_persian = k;
   }
+  // ث is th in Arabic and s in Persian, Turkish and Urdu names (عثمان Uthman, Osman, Usman).
+  if (abjad && w.find("th") != std::string::npos) {
+    std::string other = w;
+    for (size_t k = other.find("th"); k != std::string::npos; k = other.find("th", k + 1))
+      other.replace(k, 2, "s");
+    if (std::string k = ArabicKey(other); k != t.akey) t.akey_persian = k;
+  }
   t.abjad = abjad;
   if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);
   for (const auto& sound : t.sounds)

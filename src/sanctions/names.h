@@ -34,7 +34,9 @@ struct Token {
   // too long for a byte per count.
   std::array<uint8_t, 48> letters{};
   std::string akey;          // Arabic consonant key: what an Arabic writer keeps of the sounds
-  std::string akey_persian;  // the key with v as و (Persian), ce/ci as s: "" when the same
+  // The key read another way: v as و (Persian) and ce/ci as s in Latin words, ث as s in
+  // Arabic-script words; "" when the same.
+  std::string akey_persian;
   std::vector<std::string> sounds;  // Cyrillic sounds under English, German and French readings
 };
 
