@@ -313,6 +313,27 @@ TEST_F(Matching, CyrillicAsClerksWriteIt) {
   EXPECT_GE(score("Ҷамшед Раҳимов", "Jamshed Rakhimov"), DefaultThreshold());
 }
 
+// Regression: the vocabulary was keyed by the romanised text alone, so when an Arabic-script
+// name (محمد خان, read "khan") came first, every Latin Khan of the index compared as Arabic
+// script (by its Arabic key only) and German-style "Chan" no longer met it.
+TEST(Vocabulary, ArabicScriptAndLatinWordsOfOneSpellingAreApart) {
+  auto list = ParseListCsv("id,name\nP-0,محمد خان\nP-1,\"KHAN, Abid Ali\"\n", "test.csv");
+  ASSERT_TRUE(list.ok()) << list.status().message();
+  Index index({{"test", std::make_shared<ListFile>(std::move(*list))}});
+  for (const char* party : {"Chan Abid Ali", "Khan Abid Ali"}) {
+    Party p;
+    p.name = party;
+    auto c = index.Screen(p);
+    ASSERT_FALSE(c.empty()) << party;
+    EXPECT_EQ(index.entity(c[0]).entity_id, "P-1") << party;
+  }
+  Party arabic;
+  arabic.name = "محمد خان";
+  auto c = index.Screen(arabic);
+  ASSERT_FALSE(c.empty());
+  EXPECT_EQ(index.entity(c[0]).entity_id, "P-0");
+}
+
 TEST_F(Matching, UzbekAndKazakhCyrillic) {
   EXPECT_EQ(Best("Абдурахмон Қодиров"), "P-2");
   EXPECT_EQ(Best("Kodirov Abdurahmon"), "P-2");

@@ -30,7 +30,7 @@ constexpr double kParticleWeight = 0.25;
 // Weight of legal-form words (LLC, OOO, company...): added, dropped or reordered freely.
 constexpr double kLegalFormWeight = 0.1;
 // Tokens whose similar vocabulary an index remembers (about 2 KB each).
-constexpr size_t kSimilarCacheSize = 20000;
+constexpr size_t kSimilarCacheSize = 12000;
 // Words of queries each thread remembers as tokens (about 1 KB each).
 constexpr size_t kQueryWordMemo = 20000;
 // A name part found in more names than this only extends what rarer parts retrieved.
@@ -416,7 +416,7 @@ struct Index::Impl {
   std::vector<double> weight;                   // per vocabulary id: from the IDF
   std::vector<double> effective_weight;         // per vocabulary id: WeightOf() of the token
   std::vector<std::vector<uint32_t>> postings;  // vocabulary id -> names
-  std::unordered_map<std::string, uint32_t> by_text;
+  std::unordered_map<std::string, uint32_t> by_text;  // by VocabKey()
   std::unordered_map<std::string, std::vector<uint32_t>> by_skeleton, by_consonants;
   // Arabic consonant keys: of every token (for queries read from Arabic script), and of the
   // tokens read from Arabic script (for Latin queries).
@@ -452,8 +452,11 @@ struct Index::Impl {
     return out;
   }
 
+  // A word read from Arabic script is another token than the same letters in Latin script (خان
+  // read "khan" is not the Latin Khan: it compares by its Arabic key only).
+  static std::string VocabKey(const Token& t) { return t.abjad ? t.text + '\1' : t.text; }
   uint32_t Intern(const Token& t) {
-    auto [it, added] = by_text.emplace(t.text, static_cast<uint32_t>(vocab.size()));
+    auto [it, added] = by_text.emplace(VocabKey(t), static_cast<uint32_t>(vocab.size()));
     if (added) {
       vocab.push_back(t);
       postings.emplace_back();
@@ -477,7 +480,7 @@ struct Index::Impl {
   double WeightOf(const Token& t) const {
     if (t.legal_form) return kLegalFormWeight;
     if (t.particle) return kParticleWeight;
-    auto it = by_text.find(t.text);
+    auto it = by_text.find(VocabKey(t));
     double w = it == by_text.end() ? 1.0 : weight[it->second];
     return t.text.size() == 1 ? w * 0.5 : w;  // an initial says less than a whole name
   }
@@ -511,7 +514,7 @@ struct Index::Impl {
       TokenSim s = Similarity(q, vocab[id], common);
       if (s.sim >= kPairFloor) found.emplace_back(id, s);
     };
-    if (auto it = by_text.find(q.text); it != by_text.end()) consider(it->second);
+    if (auto it = by_text.find(VocabKey(q)); it != by_text.end()) consider(it->second);
     if (auto it = by_skeleton.find(q.skeleton); it != by_skeleton.end()) {
       for (uint32_t id : it->second) consider(id);
     }
@@ -634,8 +637,7 @@ struct Index::Impl {
   // `held` (the cache starts again when full, and another thread may empty it meanwhile).
   using HeldLists = std::vector<std::shared_ptr<const SimilarList>>;
   const SimilarList& SimilarCached(const Token& q, HeldLists& held) const {
-    std::string key = q.text;
-    if (q.abjad) key += '\1';
+    std::string key = VocabKey(q);
     {
       std::shared_lock lock(similar_mutex);
       if (auto it = similar_cache.find(key); it != similar_cache.end()) {
