@@ -150,13 +150,16 @@ TokenSim Similarity(const Token& q, const Token& c, uint32_t common = kCommonUnk
   // One side read from Arabic script: compare what an Arabic writer writes (consonants and long
   // vowels), with the letters Latin spells several ways folded.
   // A Latin v is ف in Arabic writing and و in Persian: the Latin side has a key for each.
+  // The second keys are readings of Latin spelling or of ث: between two words in Arabic script
+  // the letters themselves say (ثامر Thamer is not سامر Samer).
   size_t agreed = 0;
   if ((q.abjad || c.abjad) && !q.article && !c.article) {
+    bool latin = q.abjad != c.abjad;
     if (AkeysAgree(q.akey, c.akey))
       agreed = q.akey.size();
-    else if (AkeysAgree(q.akey, c.akey_persian))
+    else if (latin && AkeysAgree(q.akey, c.akey_persian))
       agreed = q.akey.size();
-    else if (AkeysAgree(q.akey_persian, c.akey))
+    else if (latin && AkeysAgree(q.akey_persian, c.akey))
       agreed = c.akey.size();
   }
   if (agreed > 0) {
@@ -227,6 +230,21 @@ TokenSim Similarity(const Token& q, const Token& c, uint32_t common = kCommonUnk
   size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
   if (!EditDistanceAtMost(q.skeleton, c.skeleton, SpellingEdits(longer))) return {0, ""};
   return {JaroWinkler(q.skeleton, c.skeleton), "similar spelling"};
+}
+
+// Whether two spellings could write the same Arabic consonants, with ق as q, k or g (Qadhafi,
+// Gaddafi): their consonants differ as romanisations of one Arabic name do, not as a typo does.
+bool ArabicConsonantsAlike(const Token& a, const Token& b) {
+  auto loose = [](std::string key) {
+    std::replace(key.begin(), key.end(), 'g', 'k');
+    return key;
+  };
+  for (const std::string* x : {&a.akey, &a.akey_persian}) {
+    for (const std::string* y : {&b.akey, &b.akey_persian}) {
+      if (!x->empty() && !y->empty() && loose(*x) == loose(*y)) return true;
+    }
+  }
+  return false;
 }
 
 // What the Slavic endings of a name's parts say: `sign` +1 masculine (-ov, -ev, -skiy, -ovich),
@@ -416,7 +434,7 @@ struct Index::Impl {
   std::vector<double> weight;                   // per vocabulary id: from the IDF
   std::vector<double> effective_weight;         // per vocabulary id: WeightOf() of the token
   std::vector<std::vector<uint32_t>> postings;  // vocabulary id -> names
-  std::unordered_map<std::string, uint32_t> by_text;  // by VocabKey()
+  std::unordered_map<std::string, uint32_t> by_text;  // by TokenKey()
   std::unordered_map<std::string, std::vector<uint32_t>> by_skeleton, by_consonants;
   // Arabic consonant keys: of every token (for queries read from Arabic script), and of the
   // tokens read from Arabic script (for Latin queries).
@@ -452,11 +470,8 @@ struct Index::Impl {
     return out;
   }
 
-  // A word read from Arabic script is another token than the same letters in Latin script (خان
-  // read "khan" is not the Latin Khan: it compares by its Arabic key only).
-  static std::string VocabKey(const Token& t) { return t.abjad ? t.text + '\1' : t.text; }
   uint32_t Intern(const Token& t) {
-    auto [it, added] = by_text.emplace(VocabKey(t), static_cast<uint32_t>(vocab.size()));
+    auto [it, added] = by_text.emplace(TokenKey(t), static_cast<uint32_t>(vocab.size()));
     if (added) {
       vocab.push_back(t);
       postings.emplace_back();
@@ -480,7 +495,7 @@ struct Index::Impl {
   double WeightOf(const Token& t) const {
     if (t.legal_form) return kLegalFormWeight;
     if (t.particle) return kParticleWeight;
-    auto it = by_text.find(VocabKey(t));
+    auto it = by_text.find(TokenKey(t));
     double w = it == by_text.end() ? 1.0 : weight[it->second];
     return t.text.size() == 1 ? w * 0.5 : w;  // an initial says less than a whole name
   }
@@ -514,7 +529,7 @@ struct Index::Impl {
       TokenSim s = Similarity(q, vocab[id], common);
       if (s.sim >= kPairFloor) found.emplace_back(id, s);
     };
-    if (auto it = by_text.find(VocabKey(q)); it != by_text.end()) consider(it->second);
+    if (auto it = by_text.find(TokenKey(q)); it != by_text.end()) consider(it->second);
     if (auto it = by_skeleton.find(q.skeleton); it != by_skeleton.end()) {
       for (uint32_t id : it->second) consider(id);
     }
@@ -637,7 +652,7 @@ struct Index::Impl {
   // `held` (the cache starts again when full, and another thread may empty it meanwhile).
   using HeldLists = std::vector<std::shared_ptr<const SimilarList>>;
   const SimilarList& SimilarCached(const Token& q, HeldLists& held) const {
-    std::string key = VocabKey(q);
+    std::string key = TokenKey(q);
     {
       std::shared_lock lock(similar_mutex);
       if (auto it = similar_cache.find(key); it != similar_cache.end()) {
@@ -1003,8 +1018,9 @@ struct Index::Impl {
         bool spelling = std::strcmp(p.how, "similar spelling") == 0;
         if (spelling || std::strcmp(p.how, "vowels differ") == 0) {
           ++alike;
-          // Usama / Osama is a spelling of one name; Mary / Mani is not.
-          misspelt += spelling && q[p.q].consonants != c[p.c]->consonants;
+          // Usama / Osama and Qadhafi / Gaddafi are spellings of one name; Mary / Mani is not.
+          misspelt += spelling && q[p.q].consonants != c[p.c]->consonants &&
+                      !ArabicConsonantsAlike(q[p.q], *c[p.c]);
         } else if (c[p.c]->text.size() > 1) {
           ++agreeing;
         }
@@ -1100,8 +1116,7 @@ Index::Index(std::vector<Source> sources)
       NormalisedName norm = Normalise(*listed[i].text, &share.memo);
       std::vector<uint32_t> numbers;
       for (const auto& t : norm.tokens) {
-        std::string key = t.abjad ? t.text + '\1' : t.text;
-        const Token* kept = &share.memo.at(key);
+        const Token* kept = &share.memo.at(TokenKey(t));
         auto [it, added] =
             share.number_of.emplace(kept, static_cast<uint32_t>(share.tokens.size()));
         if (added) share.tokens.push_back(kept);

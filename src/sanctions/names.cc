@@ -18,19 +18,21 @@ namespace {
 
 // Tajik ҷ is the sound Russian writes дж; ICU has no Tajik table, and no other of its tables
 // reads ҷ (it was dropped: Ҷӯраев read as "urayev"). Registered with ICU once per process.
+// Whether it could be registered (else ҷ is left to ICU, which drops it, rather than the
+// transform failing and the whole name with it).
 const char kTajikJ[] = "Any-TajikJ";
-void RegisterTajikJ() {
+bool RegisterTajikJ() {
   static const bool registered = [] {
     UErrorCode status = U_ZERO_ERROR;
     UParseError where{};
-    icu::Transliterator* t = icu::Transliterator::createFromRules(
+    std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createFromRules(
         kTajikJ, icu::UnicodeString::fromUTF8("\\u04B7 > \\u0434\\u0436; \\u04B6 > \\u0414\\u0436;"),
-        UTRANS_FORWARD, where, status);
+        UTRANS_FORWARD, where, status));
     if (U_FAILURE(status) || !t) return false;
-    icu::Transliterator::registerInstance(t);  // ICU owns it from here
+    icu::Transliterator::registerInstance(t.release());  // ICU owns it from here
     return true;
   }();
-  (void)registered;
+  return registered;
 }
 
 // Which ICU transform turns this text into Latin. Cyrillic letters unique to one language pick
@@ -91,10 +93,7 @@ std::string TransformFor(const icu::UnicodeString& s) {
     }
   }
   std::string id;
-  if (tajik_j) {
-    RegisterTajikJ();
-    id = std::string(kTajikJ) + "; ";
-  }
+  if (tajik_j && RegisterTajikJ()) id = std::string(kTajikJ) + "; ";
   if (cyrillic) {
     if (kazakh)
       id += "Kazakh-Latin/BGN; ";
@@ -136,18 +135,27 @@ icu::Transliterator* TransliteratorFor(const std::string& id) {
   return cache.emplace(id, std::move(t)).first->second.get();
 }
 
+// (Not "m" for Monsieur: it is more often an initial, Mustafa Mohammed M.)
 const std::unordered_set<std::string>& Honorifics() {
   static const std::unordered_set<std::string> kWords = {
       "mr",       "mrs",     "ms",     "miss",       "dr",      "prof",     "professor", "sir",
       "sheikh",   "shaykh",  "sheik",  "shaikh",     "haji",    "hajji",    "hadji",     "mullah",
       "mulla",    "maulana", "maulvi", "mawlawi",    "general", "gen",      "colonel",   "col",
       "captain",  "capt",    "major",  "lieutenant", "lt",      "gospodin", "gospozha",  "madame",
-      "monsieur", "mme",     "m",      "herr",       "frau",    "sayyid",
+      "monsieur", "mme",     "herr",   "frau",       "sayyid",
       // The same titles as Russian, Central Asian, German and French clerks write them
       // (хаджи, ҳожи, Scheich, Cheikh, мулло, доктор, полковник), romanised.
       "khadzhi",  "khadzhy", "khazhi", "khazhy",     "hadzhi",  "hoji",     "chadschi",  "hadschi",
-      "scheich",  "cheikh",  "cheick", "sheykh",     "shejkh",  "mullo",    "mavlavi",   "mawlavi",
+      "scheich",  "cheikh",  "hodji",  "sheykh",     "shejkh",  "mullo",    "mavlavi",   "mawlavi",
       "maulavi",  "maulawi", "molvi",  "moulvi",     "moulavi", "doktor",   "polkovnik"};
+  return kWords;
+}
+
+// Titles as RomaniseArabicScript writes them (شيخ, حاج, حاجي, ملا, مولوي, مولانا, دكتور): the
+// Latin ones would take Arabic-script words for titles (لت "lt", م "m", در "dr").
+const std::unordered_set<std::string>& ArabicScriptTitles() {
+  static const std::unordered_set<std::string> kWords = {"shikh", "haj",    "haji", "mla",
+                                                         "mului", "mulana", "dktur"};
   return kWords;
 }
 
@@ -368,7 +376,7 @@ bool AfterSpace(const std::string& written) { return !written.empty() && written
 
 }  // namespace
 
-std::string RomaniseArabicScript(std::string_view utf8) {
+std::string RomaniseArabicScript(std::string_view utf8, bool tha_as_s) {
   UErrorCode status = U_ZERO_ERROR;
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(
       icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
@@ -417,7 +425,9 @@ std::string RomaniseArabicScript(std::string_view utf8) {
         continue;
       }
       bool initial = k == 0 || AfterSpace(word);
-      word += ArabicLetterLatin(letters[k], initial, k + 1 == letters.size());
+      word += tha_as_s && letters[k] == 0x062B
+                  ? "s"
+                  : ArabicLetterLatin(letters[k], initial, k + 1 == letters.size());
     }
     // Particles as the lists spell them (بن bin, ولد ould).
     size_t space = word.rfind(' ');
@@ -490,12 +500,13 @@ std::vector<std::string> CyrillicSounds(std::string_view t) {
     }
     // Glides before a vowel vanish (Yakovlev, Iakovlev, Jakowlew), y is i, doubled letters one;
     // i and y together are one glide (Yurievna, German Jurijewna). ё is yo in most Latin
-    // spellings and e in BGN/PCGN and passports (Fyodor, Fedor; Hyon, Хён khen): yo is e.
+    // spellings and e in BGN/PCGN and passports (Fyodor, Fedor; Hyon, Хён khen): yo is e, and
+    // so is io at the start, where passports write й and и before o (Iosif, Yosif, Jossif).
     std::string folded;
     auto glide = [](char c) { return c == 'y' || c == 'i'; };
     for (size_t i = 0; i < r.size(); ++i) {
       char c = r[i];
-      if (c == 'y' && i + 1 < r.size() && r[i + 1] == 'o') c = 'e', ++i;
+      if ((c == 'y' || (c == 'i' && i == 0)) && i + 1 < r.size() && r[i + 1] == 'o') c = 'e', ++i;
       if (glide(c) && i + 1 < r.size() && (glide(r[i + 1]) || std::strchr("aeou", r[i + 1])))
         continue;
       if (c == 'y') c = 'i';
@@ -826,8 +837,9 @@ std::string Consonants(std::string_view skeleton) {
 
 namespace {
 
-// Everything a token is follows from its word and whether it was read from Arabic script.
-Token MakeToken(const std::string& w, bool abjad) {
+// Everything a token is follows from its word and whether it was read from Arabic script
+// (`tha_as_s`: the word as RomaniseArabicScript writes it with ث as s).
+Token MakeToken(const std::string& w, bool abjad, const std::string& tha_as_s = "") {
   Token t;
   t.text = w;
   t.skeleton = Skeleton(w);
@@ -845,11 +857,8 @@ Token MakeToken(const std::string& w, bool abjad) {
     if (std::string k = ArabicKey(other); k != t.akey) t.akey_persian = k;
   }
   // ث is th in Arabic and s in Persian, Turkish and Urdu names (عثمان Uthman, Osman, Usman).
-  if (abjad && w.find("th") != std::string::npos) {
-    std::string other = w;
-    for (size_t k = other.find("th"); k != std::string::npos; k = other.find("th", k + 1))
-      other.replace(k, 2, "s");
-    if (std::string k = ArabicKey(other); k != t.akey) t.akey_persian = k;
+  if (abjad && !tha_as_s.empty() && tha_as_s != w) {
+    if (std::string k = ArabicKey(tha_as_s); k != t.akey) t.akey_persian = k;
   }
   t.abjad = abjad;
   if (!abjad && w.size() >= 3) t.sounds = CyrillicSounds(w);
@@ -869,6 +878,10 @@ Token MakeToken(const std::string& w, bool abjad) {
 
 }  // namespace
 
+std::string TokenKey(const Token& t) {
+  return t.abjad ? t.text + '\1' + t.akey_persian : t.text;
+}
+
 NormalisedName Normalise(std::string_view name) { return Normalise(name, nullptr); }
 
 NormalisedName Normalise(std::string_view name, TokenMemo* memo) {
@@ -884,14 +897,25 @@ NormalisedName Normalise(std::string_view name, TokenMemo* memo) {
     abjad = true;  // presentation forms
   if (!abjad && name.find("\xEF\xBB") != std::string_view::npos) abjad = true;
   std::string romanised = abjad ? RomaniseArabicScript(name) : std::string();
-  std::string ascii = TransliterateToAscii(abjad ? std::string_view(romanised) : name);
-  std::vector<std::string> words;
-  for (size_t i = 0; i < ascii.size();) {
-    while (i < ascii.size() && ascii[i] == ' ') ++i;
-    size_t j = i;
-    while (j < ascii.size() && ascii[j] != ' ') ++j;
-    if (j > i) words.emplace_back(ascii.substr(i, j - i));
-    i = j;
+  auto words_of = [](const std::string& ascii) {
+    std::vector<std::string> words;
+    for (size_t i = 0; i < ascii.size();) {
+      while (i < ascii.size() && ascii[i] == ' ') ++i;
+      size_t j = i;
+      while (j < ascii.size() && ascii[j] != ' ') ++j;
+      if (j > i) words.emplace_back(ascii.substr(i, j - i));
+      i = j;
+    }
+    return words;
+  };
+  std::vector<std::string> words =
+      words_of(TransliterateToAscii(abjad ? std::string_view(romanised) : name));
+  // The words again with ث as s, word for word (ث writes one letter either way).
+  std::vector<std::string> tha_as_s;
+  if (abjad) {
+    std::string other = RomaniseArabicScript(name, true);
+    if (other != romanised) tha_as_s = words_of(TransliterateToAscii(other));
+    if (tha_as_s.size() != words.size()) tha_as_s.clear();
   }
   std::string memo_key;
   result.tokens.reserve(words.size());  // a Token is large: no moves while growing
@@ -900,11 +924,17 @@ NormalisedName Normalise(std::string_view name, TokenMemo* memo) {
     // Only when something else remains: "Mr" alone is a name; after the article or another
     // particle it is a family name (Al Sheikh, Ould Cheikh, bin Haji).
     bool after_particle = i > 0 && Particles().count(words[i - 1]) > 0;
-    if (words.size() > 1 && Honorifics().count(w) && !after_particle) {
+    bool title = abjad ? ArabicScriptTitles().count(w) > 0 : Honorifics().count(w) > 0;
+    if (words.size() > 1 && title && !after_particle) {
       result.dropped.push_back(w);
       continue;
     }
-    if (memo) {
+    const std::string& s_reading = tha_as_s.empty() ? w : tha_as_s[i];
+    if (s_reading != w) {
+      // Rare (a word with ث): made each time, kept under its own key (TokenKey).
+      result.tokens.push_back(MakeToken(w, abjad, s_reading));
+      if (memo) memo->try_emplace(TokenKey(result.tokens.back()), result.tokens.back());
+    } else if (memo) {
       memo_key = w;
       if (abjad) memo_key += '\1';
       auto it = memo->find(memo_key);

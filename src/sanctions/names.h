@@ -37,7 +37,7 @@ struct Token {
   // The key read another way: v as و (Persian) and ce/ci as s in Latin words, ث as s in
   // Arabic-script words; "" when the same.
   std::string akey_persian;
-  std::vector<std::string> sounds;  // Cyrillic sounds under English, German and French readings
+  std::vector<std::string> sounds;  // Cyrillic sounds (CyrillicSounds)
 };
 
 struct NormalisedName {
@@ -53,8 +53,11 @@ std::string TransliterateToAscii(std::string_view utf8);
 // The same, the whole text transformed at once: what TransliterateToAscii must equal (tests).
 std::string TransliterateToAsciiWhole(std::string_view utf8);
 NormalisedName Normalise(std::string_view name);
-// Tokens already made, by word and script: list names repeat their parts (the index build).
+// Tokens already made, by TokenKey(): list names repeat their parts (the index build).
 using TokenMemo = std::unordered_map<std::string, Token>;
+// What tells tokens apart: the word, and for a word read from Arabic script that mark and its
+// second Arabic key (ث read as s): خان read "khan" is not the Latin Khan.
+std::string TokenKey(const Token& t);
 NormalisedName Normalise(std::string_view name, TokenMemo* memo);
 std::string Skeleton(std::string_view ascii_token);
 std::string Consonants(std::string_view skeleton);
@@ -65,12 +68,14 @@ std::string ArabicKey(std::string_view ascii_token);
 // Whether two Arabic keys agree: equal, an initial V (Latin v) standing for w or f.
 bool AkeysAgree(std::string_view a, std::string_view b);
 // The Cyrillic sounds a romanised token stands for when read as an English (BGN/PCGN, ICAO),
-// a German and a French romanisation: "Schukow", "Joukov" and "Zhukov" share one. Distinct
-// readings only; folded where the romanisations disagree (з/с, ж/ш, glides before vowels).
+// a German and a French romanisation, and as English with h as г (Russian Гасан for Hasan):
+// "Schukow", "Joukov" and "Zhukov" share one. Distinct readings only; folded where the
+// romanisations disagree (з/с, ж/ш, glides before vowels, i and y as one glide, yo as e for ё).
 std::vector<std::string> CyrillicSounds(std::string_view ascii_token);
 // Arabic-script words romanised letter by letter as they are written (long vowels a/i/u, no
 // short vowels), "abd" and the article "al" split off; other characters are kept.
-std::string RomaniseArabicScript(std::string_view utf8);
+// `tha_as_s`: ث as s, as Persian, Turkish and Urdu names have it (عثمان Osman), not th.
+std::string RomaniseArabicScript(std::string_view utf8, bool tha_as_s = false);
 // Whether two name parts are the masculine and feminine forms of one name: Petrov / Petrova,
 // Dostoevskiy / Dostoevskaya, Ivanovich / Ivanovna, Ivan / Ivana, Yevgeniy / Yevgeniya,
 // Jean / Jeanne, Daniel / Danielle. Lower-case ASCII tokens.
