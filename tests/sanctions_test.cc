@@ -424,7 +424,8 @@ TEST_F(Matching, NamesWhosePartsOnlyLookAlikeAreCapped) {
            {"Mohammad Safrai", "Mohammad Safari"},   // one typo
            {"Mohamed Ahmad", "Muhammad Ahmed"},      // vowels alone
            {"Usama bin Ladin", "Osama bin Laden"},   // vowels, and a particle
-           {"Moammar Gaddafi", "Muammar Qadhafi"}})  // ق written g or q, ذ dh or d
+           {"Moammar Gaddafi", "Muammar Qadhafi"},   // ق written g or q, ذ dh or d
+           {"Moamer Kadhafi", "QADHAFI, Muammar"}})  // m, m, r: three consonants written
   {
     Candidate c = score_of(party, listed);
     EXPECT_GE(c.score, DefaultThreshold()) << party;

@@ -208,7 +208,9 @@ TokenSim Similarity(const Token& q, const Token& c, uint32_t common = kCommonUnk
   if (same_start && length_gap <= 2 && !q.consonants.empty() &&
       SameShortString(q.consonants, c.consonants)) {
     double jw = JaroWinkler(q.skeleton, c.skeleton);
-    if (q.consonants.size() >= 3 && jw >= 0.75) return {std::max(jw, 0.9), "vowels differ"};
+    // Three consonants written at least on each side (Muammar / Moamer: m, m, r).
+    if (q.consonant_letters >= 3 && c.consonant_letters >= 3 && jw >= 0.75)
+      return {std::max(jw, 0.9), "vowels differ"};
     // Arabic or Persian written without short vowels ("mhmd", "ywsf"), same first letter.
     bool abjad = q.text.find_first_of("aeiou") == std::string::npos ||
                  c.text.find_first_of("aeiou") == std::string::npos;
@@ -476,7 +478,7 @@ struct Index::Impl {
       vocab.push_back(t);
       postings.emplace_back();
       by_skeleton[t.skeleton].push_back(it->second);
-      if (t.consonants.size() >= 3) by_consonants[t.consonants].push_back(it->second);
+      if (t.consonant_letters >= 3) by_consonants[t.consonants].push_back(it->second);
       for (const auto& sound : t.sounds) by_sound[sound].push_back(it->second);
       if (!t.akey.empty() && !t.article) {
         by_akey[t.akey].push_back(it->second);
@@ -533,7 +535,7 @@ struct Index::Impl {
     if (auto it = by_skeleton.find(q.skeleton); it != by_skeleton.end()) {
       for (uint32_t id : it->second) consider(id);
     }
-    if (q.consonants.size() >= 3) {
+    if (q.consonant_letters >= 3) {
       if (auto it = by_consonants.find(q.consonants); it != by_consonants.end()) {
         for (uint32_t id : it->second) consider(id);
       }

@@ -844,6 +844,9 @@ Token MakeToken(const std::string& w, bool abjad, const std::string& tha_as_s = 
   t.text = w;
   t.skeleton = Skeleton(w);
   t.consonants = Consonants(t.skeleton);
+  size_t consonant_letters = std::count_if(t.skeleton.begin(), t.skeleton.end(),
+                                           [](char c) { return !IsVowel(c) && c != 'v'; });
+  t.consonant_letters = static_cast<uint8_t>(std::min<size_t>(consonant_letters, 255));
   t.akey = ArabicKey(w);
   // The other reading of letters Latin uses two ways: v written و (Persian), c before e/i
   // as s (French and Spanish: Lounici لونيسي).

@@ -26,6 +26,8 @@ struct Token {
   bool article = false;     // al and its assimilated forms (ad, an, ar, as, ash, at, az, el, ...)
   bool abjad = false;       // read from Arabic script: short vowels were not written
   bool letters_counted = false;  // see `letters`
+  // Consonant letters of the skeleton: Muammar has 3, its key `consonants` "mr" 2.
+  uint8_t consonant_letters = 0;
   // A bit per sound (by a hash of it): tokens without a bit in common share no sound.
   uint64_t sound_bits = 0;
   std::string consonants;  // skeleton without vowels ("mhmd")
