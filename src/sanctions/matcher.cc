@@ -663,9 +663,15 @@ struct Index::Impl {
       }
     }
     auto list = std::make_shared<const SimilarList>(Similar(q));
+    // A full map starts again; the old one is freed after the lock (12,000 lists take a few
+    // milliseconds to free, which the other threads need not wait for).
+    decltype(similar_cache) full;
     {
       std::unique_lock lock(similar_mutex);
-      if (similar_cache.size() >= kSimilarCacheSize) similar_cache.clear();
+      if (similar_cache.size() >= kSimilarCacheSize) {
+        full.swap(similar_cache);
+        similar_cache.reserve(kSimilarCacheSize);
+      }
       similar_cache.emplace(std::move(key), list);  // or another thread's equal list stays
     }
     held.push_back(std::move(list));

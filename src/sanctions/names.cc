@@ -926,9 +926,9 @@ NormalisedName Normalise(std::string_view name, TokenMemo* memo) {
     const std::string& w = words[i];
     // Only when something else remains: "Mr" alone is a name; after the article or another
     // particle it is a family name (Al Sheikh, Ould Cheikh, bin Haji).
-    bool after_particle = i > 0 && Particles().count(words[i - 1]) > 0;
-    bool title = abjad ? ArabicScriptTitles().count(w) > 0 : Honorifics().count(w) > 0;
-    if (words.size() > 1 && title && !after_particle) {
+    auto title = [&] { return abjad ? ArabicScriptTitles().count(w) : Honorifics().count(w); };
+    auto after_particle = [&] { return i > 0 && Particles().count(words[i - 1]) > 0; };
+    if (words.size() > 1 && title() && !after_particle()) {
       result.dropped.push_back(w);
       continue;
     }
