@@ -22,6 +22,14 @@ namespace {
 constexpr size_t kMaxFileBytes = 64u << 20;  // the UN list is 2 MB, OFAC sdn.csv 4 MB
 constexpr size_t kMaxNameBytes = 1000;
 
+// A date cut to YYYY-MM-DD, without cutting a character in two: a file may hold anything in
+// a date's place, and half a character is not UTF-8 (the entry could not be stored as JSON).
+std::string DatePart(std::string_view s) {
+  size_t n = std::min<size_t>(s.size(), 10);
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+
 std::string Trim(std::string_view s) {
   const char* ws = " \t\r\n";
   size_t b = s.find_first_not_of(ws);
@@ -112,7 +120,7 @@ std::string UnDate(const pugi::xml_node& dob) {
   std::string year = ChildText(dob, "YEAR");
   std::string from = ChildText(dob, "FROM_YEAR"), to = ChildText(dob, "TO_YEAR");
   if (!from.empty() && !to.empty()) return from + ".." + to;
-  if (!date.empty()) return date.substr(0, 10);
+  if (!date.empty()) return DatePart(date);
   return year;
 }
 
@@ -295,7 +303,7 @@ Result<ListFile> ParseUnXml(std::string_view xml, const std::string& source) {
   }
   ListFile file;
   file.format = "un-xml";
-  file.source_date = std::string(root.attribute("dateGenerated").as_string()).substr(0, 10);
+  file.source_date = DatePart(root.attribute("dateGenerated").as_string());
   std::set<std::string> seen;
   auto where = [&](const pugi::xml_node& n) {
     return source + " line " + std::to_string(LineAt(xml, n.offset_debug())) + " <" + n.name() +
@@ -403,7 +411,7 @@ Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source) {
   }
   ListFile file;
   file.format = "eu-xml";
-  file.source_date = Attr(root, "generationDate").substr(0, 10);
+  file.source_date = DatePart(Attr(root, "generationDate"));
   std::set<std::string> seen;
   auto where = [&](const pugi::xml_node& n) {
     return source + " line " + std::to_string(LineAt(xml, n.offset_debug())) + " <" + n.name() +
@@ -465,7 +473,7 @@ Result<ListFile> ParseEuXml(std::string_view xml, const std::string& source) {
       if (!from.empty() && !to.empty())
         AddUnique(e.birth_dates, from + ".." + to);
       else
-        AddUnique(e.birth_dates, !date.empty() ? date.substr(0, 10) : year);
+        AddUnique(e.birth_dates, !date.empty() ? DatePart(date) : year);
       AddUnique(e.countries, Attr(b, "countryIso2Code"));
     }
     for (auto c : node.children("citizenship")) AddUnique(e.countries, Attr(c, "countryIso2Code"));
