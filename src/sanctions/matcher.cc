@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
 #include <exception>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -55,6 +54,10 @@ struct TokenSim {
   double sim;
   const char* how;
 };
+// The two ways of pairing that only say the spellings look alike (the "only alike" cap of
+// ScoreName tells them from the others by these very pointers).
+constexpr char kVowelsDiffer[] = "vowels differ";
+constexpr char kSimilarSpelling[] = "similar spelling";
 
 // What the pair loop and the score bound of ScoreName read of a name part, in 6 bytes: kept
 // per part of every listed name in a flat array, so that a name's parts are read together
@@ -210,7 +213,7 @@ TokenSim Similarity(const Token& q, const Token& c, uint32_t common = kCommonUnk
     double jw = JaroWinkler(q.skeleton, c.skeleton);
     // Three consonants written at least on each side (Muammar / Moamer: m, m, r).
     if (q.consonant_letters >= 3 && c.consonant_letters >= 3 && jw >= 0.75)
-      return {std::max(jw, 0.9), "vowels differ"};
+      return {std::max(jw, 0.9), kVowelsDiffer};
     // Arabic or Persian written without short vowels ("mhmd", "ywsf"), same first letter.
     bool abjad = q.text.find_first_of("aeiou") == std::string::npos ||
                  c.text.find_first_of("aeiou") == std::string::npos;
@@ -231,7 +234,7 @@ TokenSim Similarity(const Token& q, const Token& c, uint32_t common = kCommonUnk
   // used, so which test says no does not matter.)
   size_t longer = std::max(q.skeleton.size(), c.skeleton.size());
   if (!EditDistanceAtMost(q.skeleton, c.skeleton, SpellingEdits(longer))) return {0, ""};
-  return {JaroWinkler(q.skeleton, c.skeleton), "similar spelling"};
+  return {JaroWinkler(q.skeleton, c.skeleton), kSimilarSpelling};
 }
 
 // Whether two spellings could write the same Arabic consonants, with ق as q, k or g (Qadhafi,
@@ -483,9 +486,10 @@ struct Index::Impl {
       if (!t.akey.empty() && !t.article) {
         by_akey[t.akey].push_back(it->second);
         if (!t.akey_persian.empty()) by_akey[t.akey_persian].push_back(it->second);
-        if (t.abjad) by_akey_abjad[t.akey].push_back(it->second);
-        if (t.abjad && !t.akey_persian.empty())
-          by_akey_abjad[t.akey_persian].push_back(it->second);
+        if (t.abjad) {
+          by_akey_abjad[t.akey].push_back(it->second);
+          if (!t.akey_persian.empty()) by_akey_abjad[t.akey_persian].push_back(it->second);
+        }
       }
       if (t.skeleton.size() >= 4) {
         for (const auto& g : Trigrams(t.skeleton)) by_trigram[g].ids.push_back(it->second);
@@ -1023,8 +1027,8 @@ struct Index::Impl {
       matched_weight += w;
       if (!q[p.q].particle && q[p.q].text.size() > 1) {
         ++strong_matched;
-        bool spelling = std::strcmp(p.how, "similar spelling") == 0;
-        if (spelling || std::strcmp(p.how, "vowels differ") == 0) {
+        bool spelling = p.how == kSimilarSpelling;
+        if (spelling || p.how == kVowelsDiffer) {
           ++alike;
           // Usama / Osama and Qadhafi / Gaddafi are spellings of one name; Mary / Mani is not.
           misspelt += spelling && q[p.q].consonants != c[p.c]->consonants &&

@@ -881,9 +881,14 @@ Token MakeToken(const std::string& w, bool abjad, const std::string& tha_as_s = 
 
 }  // namespace
 
-std::string TokenKey(const Token& t) {
-  return t.abjad ? t.text + '\1' + t.akey_persian : t.text;
+namespace {
+// TokenKey() of a token of this word, script and second Arabic key, before it is made.
+std::string KeyOf(const std::string& text, bool abjad, const std::string& akey_second) {
+  return abjad ? text + '\1' + akey_second : text;
 }
+}  // namespace
+
+std::string TokenKey(const Token& t) { return KeyOf(t.text, t.abjad, t.akey_persian); }
 
 NormalisedName Normalise(std::string_view name) { return Normalise(name, nullptr); }
 
@@ -913,9 +918,10 @@ NormalisedName Normalise(std::string_view name, TokenMemo* memo) {
   };
   std::vector<std::string> words =
       words_of(TransliterateToAscii(abjad ? std::string_view(romanised) : name));
-  // The words again with ث as s, word for word (ث writes one letter either way).
+  // The words again with ث as s, word for word (ث writes one letter either way); a name
+  // without ث has no "th" in its romanisation and needs no second one.
   std::vector<std::string> tha_as_s;
-  if (abjad) {
+  if (abjad && romanised.find("th") != std::string::npos) {
     std::string other = RomaniseArabicScript(name, true);
     if (other != romanised) tha_as_s = words_of(TransliterateToAscii(other));
     if (tha_as_s.size() != words.size()) tha_as_s.clear();
@@ -938,8 +944,7 @@ NormalisedName Normalise(std::string_view name, TokenMemo* memo) {
       result.tokens.push_back(MakeToken(w, abjad, s_reading));
       if (memo) memo->try_emplace(TokenKey(result.tokens.back()), result.tokens.back());
     } else if (memo) {
-      memo_key = w;
-      if (abjad) memo_key += '\1';
+      memo_key = KeyOf(w, abjad, "");
       auto it = memo->find(memo_key);
       if (it == memo->end()) it = memo->emplace(memo_key, MakeToken(w, abjad)).first;
       result.tokens.push_back(it->second);
